@@ -1,0 +1,251 @@
+package dev.switchboard.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Every setting of a Switchboard node. Immutable; built with {@link #builder()}. Defaults follow
+ * dflockd 2.1 where dflockd has the setting, with one deliberate difference: the idle read
+ * deadline ({@link #readTimeout()}) is off by default.
+ */
+public final class SwitchboardConfig {
+    /** dflockd's longest accepted seconds value: MaxInt64 / 1e9. */
+    public static final long MAX_SECONDS = 9_223_372_036L;
+
+    private final String host;
+    private final int port;
+    private final Duration defaultLeaseTtl;
+    private final Duration leaseSweepInterval;
+    private final Duration gcInterval;
+    private final Duration gcMaxIdle;
+    private final int maxLocks;
+    private final int maxWaiters;
+    private final int maxConnections;
+    private final int maxConnectionsPerIp;
+    private final int maxSubscriptions;
+    private final Duration readTimeout;
+    private final Duration writeTimeout;
+    private final Duration shutdownTimeout;
+    private final Duration detectTimeout;
+    private final Duration heartbeatInterval;
+    private final boolean autoReleaseOnDisconnect;
+    private final String authToken;
+    private final Path tlsCert;
+    private final Path tlsKey;
+    private final Path fenceStateFile;
+    private final Path dataDir;
+    private final int maxFrameBytes;
+    private final int signalBufferSize;
+
+    private SwitchboardConfig(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.defaultLeaseTtl = b.defaultLeaseTtl;
+        this.leaseSweepInterval = b.leaseSweepInterval;
+        this.gcInterval = b.gcInterval;
+        this.gcMaxIdle = b.gcMaxIdle;
+        this.maxLocks = b.maxLocks;
+        this.maxWaiters = b.maxWaiters;
+        this.maxConnections = b.maxConnections;
+        this.maxConnectionsPerIp = b.maxConnectionsPerIp;
+        this.maxSubscriptions = b.maxSubscriptions;
+        this.readTimeout = b.readTimeout;
+        this.writeTimeout = b.writeTimeout;
+        this.shutdownTimeout = b.shutdownTimeout;
+        this.detectTimeout = b.detectTimeout;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.autoReleaseOnDisconnect = b.autoReleaseOnDisconnect;
+        this.authToken = b.authToken;
+        this.tlsCert = b.tlsCert;
+        this.tlsKey = b.tlsKey;
+        this.fenceStateFile = b.fenceStateFile;
+        this.dataDir = b.dataDir;
+        this.maxFrameBytes = b.maxFrameBytes;
+        this.signalBufferSize = b.signalBufferSize;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static SwitchboardConfig defaults() {
+        return builder().build();
+    }
+
+    public String host() { return host; }
+    public int port() { return port; }
+    public Duration defaultLeaseTtl() { return defaultLeaseTtl; }
+    public Duration leaseSweepInterval() { return leaseSweepInterval; }
+    public Duration gcInterval() { return gcInterval; }
+    public Duration gcMaxIdle() { return gcMaxIdle; }
+    public int maxLocks() { return maxLocks; }
+    public int maxWaiters() { return maxWaiters; }
+    public int maxConnections() { return maxConnections; }
+    public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
+    public int maxSubscriptions() { return maxSubscriptions; }
+    /** Per-line read deadline for dflockd connections; {@link Duration#ZERO} = off (the default). */
+    public Duration readTimeout() { return readTimeout; }
+    public Duration writeTimeout() { return writeTimeout; }
+    /** How long a graceful stop waits for connections to finish; ZERO = forever. */
+    public Duration shutdownTimeout() { return shutdownTimeout; }
+    public Duration detectTimeout() { return detectTimeout; }
+    /** Native protocol heartbeat; ZERO = off. */
+    public Duration heartbeatInterval() { return heartbeatInterval; }
+    public boolean autoReleaseOnDisconnect() { return autoReleaseOnDisconnect; }
+    /** The shared auth token, or null when auth is off. */
+    public String authToken() { return authToken; }
+    public Path tlsCert() { return tlsCert; }
+    public Path tlsKey() { return tlsKey; }
+    public boolean tlsEnabled() { return tlsCert != null; }
+    public Path fenceStateFile() { return fenceStateFile; }
+    public Path dataDir() { return dataDir; }
+    /** The fence state file in use: the explicit one, else {@code <data-dir>/fence.state}, else null. */
+    public Path effectiveFenceStateFile() {
+        if (fenceStateFile != null) return fenceStateFile;
+        return dataDir == null ? null : dataDir.resolve("fence.state");
+    }
+    public int maxFrameBytes() { return maxFrameBytes; }
+    /** dflockd signal push buffer per connection; a listener further behind is evicted. */
+    public int signalBufferSize() { return signalBufferSize; }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host;
+        b.port = port;
+        b.defaultLeaseTtl = defaultLeaseTtl;
+        b.leaseSweepInterval = leaseSweepInterval;
+        b.gcInterval = gcInterval;
+        b.gcMaxIdle = gcMaxIdle;
+        b.maxLocks = maxLocks;
+        b.maxWaiters = maxWaiters;
+        b.maxConnections = maxConnections;
+        b.maxConnectionsPerIp = maxConnectionsPerIp;
+        b.maxSubscriptions = maxSubscriptions;
+        b.readTimeout = readTimeout;
+        b.writeTimeout = writeTimeout;
+        b.shutdownTimeout = shutdownTimeout;
+        b.detectTimeout = detectTimeout;
+        b.heartbeatInterval = heartbeatInterval;
+        b.autoReleaseOnDisconnect = autoReleaseOnDisconnect;
+        b.authToken = authToken;
+        b.tlsCert = tlsCert;
+        b.tlsKey = tlsKey;
+        b.fenceStateFile = fenceStateFile;
+        b.dataDir = dataDir;
+        b.maxFrameBytes = maxFrameBytes;
+        b.signalBufferSize = signalBufferSize;
+        return b;
+    }
+
+    /** Collects settings; {@link #build()} validates them and throws {@link IllegalArgumentException} with a one-line reason. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 6388;
+        private Duration defaultLeaseTtl = Duration.ofSeconds(33);
+        private Duration leaseSweepInterval = Duration.ofSeconds(1);
+        private Duration gcInterval = Duration.ofSeconds(5);
+        private Duration gcMaxIdle = Duration.ofSeconds(60);
+        private int maxLocks = 1024;
+        private int maxWaiters = 0;
+        private int maxConnections = 0;
+        private int maxConnectionsPerIp = 0;
+        private int maxSubscriptions = 0;
+        private Duration readTimeout = Duration.ZERO;
+        private Duration writeTimeout = Duration.ofSeconds(5);
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private Duration detectTimeout = Duration.ofSeconds(10);
+        private Duration heartbeatInterval = Duration.ofSeconds(15);
+        private boolean autoReleaseOnDisconnect = true;
+        private String authToken;
+        private Path tlsCert;
+        private Path tlsKey;
+        private Path fenceStateFile;
+        private Path dataDir;
+        private int maxFrameBytes = 1 << 20;
+        private int signalBufferSize = 64;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) { this.host = host; return this; }
+        public Builder port(int port) { this.port = port; return this; }
+        public Builder defaultLeaseTtl(Duration d) { this.defaultLeaseTtl = d; return this; }
+        public Builder leaseSweepInterval(Duration d) { this.leaseSweepInterval = d; return this; }
+        public Builder gcInterval(Duration d) { this.gcInterval = d; return this; }
+        public Builder gcMaxIdle(Duration d) { this.gcMaxIdle = d; return this; }
+        public Builder maxLocks(int n) { this.maxLocks = n; return this; }
+        public Builder maxWaiters(int n) { this.maxWaiters = n; return this; }
+        public Builder maxConnections(int n) { this.maxConnections = n; return this; }
+        public Builder maxConnectionsPerIp(int n) { this.maxConnectionsPerIp = n; return this; }
+        public Builder maxSubscriptions(int n) { this.maxSubscriptions = n; return this; }
+        public Builder readTimeout(Duration d) { this.readTimeout = d; return this; }
+        public Builder writeTimeout(Duration d) { this.writeTimeout = d; return this; }
+        public Builder shutdownTimeout(Duration d) { this.shutdownTimeout = d; return this; }
+        public Builder detectTimeout(Duration d) { this.detectTimeout = d; return this; }
+        public Builder heartbeatInterval(Duration d) { this.heartbeatInterval = d; return this; }
+        public Builder autoReleaseOnDisconnect(boolean on) { this.autoReleaseOnDisconnect = on; return this; }
+        public Builder authToken(String token) { this.authToken = token; return this; }
+        public Builder tls(Path cert, Path key) { this.tlsCert = cert; this.tlsKey = key; return this; }
+        public Builder fenceStateFile(Path file) { this.fenceStateFile = file; return this; }
+        public Builder dataDir(Path dir) { this.dataDir = dir; return this; }
+        public Builder maxFrameBytes(int n) { this.maxFrameBytes = n; return this; }
+        public Builder signalBufferSize(int n) { this.signalBufferSize = n; return this; }
+
+        /** Builds and starts a node with these settings. */
+        public Switchboard start() {
+            return Switchboard.start(build());
+        }
+
+        public SwitchboardConfig build() {
+            Objects.requireNonNull(host, "host");
+            require(!host.isBlank(), "--host must not be empty");
+            require(port >= 0 && port <= 65535, "--port must be between 0 and 65535, got " + port);
+            positiveSeconds(defaultLeaseTtl, "--default-lease-ttl");
+            require(defaultLeaseTtl.toSeconds() <= MAX_SECONDS, "--default-lease-ttl is too large");
+            positive(leaseSweepInterval, "--lease-sweep-interval");
+            positive(gcInterval, "--gc-interval");
+            notNegative(gcMaxIdle, "--gc-max-idle");
+            notNegative(maxLocks, "--max-locks");
+            notNegative(maxWaiters, "--max-waiters");
+            notNegative(maxConnections, "--max-connections");
+            notNegative(maxConnectionsPerIp, "--max-connections-per-ip");
+            notNegative(maxSubscriptions, "--max-subscriptions");
+            notNegative(readTimeout, "--read-timeout");
+            notNegative(writeTimeout, "--write-timeout");
+            notNegative(shutdownTimeout, "--shutdown-timeout");
+            positive(detectTimeout, "--detect-timeout");
+            notNegative(heartbeatInterval, "--heartbeat-interval");
+            require(maxFrameBytes >= 256 && maxFrameBytes <= (64 << 20),
+                    "--max-frame-bytes must be between 256 and 67108864, got " + maxFrameBytes);
+            require(signalBufferSize >= 1, "--signal-buffer-size must be at least 1");
+            require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
+            if (authToken != null) {
+                require(!authToken.isEmpty(), "the auth token must not be empty");
+                require(authToken.indexOf('\n') < 0 && authToken.indexOf('\r') < 0,
+                        "the auth token must not contain a newline");
+            }
+            return new SwitchboardConfig(this);
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) throw new IllegalArgumentException(message);
+        }
+
+        private static void positive(Duration d, String name) {
+            require(d != null && !d.isNegative() && !d.isZero(), name + " must be greater than 0");
+        }
+
+        private static void positiveSeconds(Duration d, String name) {
+            require(d != null && d.toMillis() >= 1, name + " must be at least 1 ms");
+        }
+
+        private static void notNegative(Duration d, String name) {
+            require(d != null && !d.isNegative(), name + " must not be negative");
+        }
+
+        private static void notNegative(int n, String name) {
+            require(n >= 0, name + " must not be negative, got " + n);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.switchboard.bench;
+
+import dev.switchboard.client.Grant;
+import dev.switchboard.client.Resource;
+import dev.switchboard.client.SwitchboardClient;
+import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The native JSON protocol through {@link SwitchboardClient}, on an event loop group shared by all workers. */
+final class JsonConnection implements BenchConnection {
+    private final SwitchboardClient client;
+
+    JsonConnection(ServerAddress server, String authToken, Duration connectTimeout, EventLoopGroup group) {
+        client = SwitchboardClient.builder()
+                .host(server.host())
+                .port(server.port())
+                .authToken(authToken)
+                .connectTimeout(connectTimeout)
+                .clientName("switchboard-bench/0.1")
+                .eventLoopGroup(group)
+                .connect();
+    }
+
+    @Override
+    public String acquire(String key, long timeoutSeconds, long leaseSeconds) {
+        Optional<Grant> grant = client.acquire(Resource.lock(key),
+                Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(leaseSeconds));
+        return grant.map(Grant::token).orElse(null);
+    }
+
+    @Override
+    public void release(String key, String token) {
+        client.release(Resource.lock(key), token);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

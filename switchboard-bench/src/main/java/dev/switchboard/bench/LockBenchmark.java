@@ -1,0 +1,246 @@
+package dev.switchboard.bench;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Runs the lock benchmark: every worker connects, does its warm-up ops, waits for the others, then
+ * runs its measured ops; the wall clock covers the measured part only. Every loop is bounded by
+ * a count, and the whole run by the duration limit.
+ */
+final class LockBenchmark {
+    // Latencies above this are clamped; a single op that takes a minute is a failure anyway.
+    private static final long MAX_TRACKED_NANOS = TimeUnit.MINUTES.toNanos(5);
+    // How long after the duration limit we wait for workers before closing their connections.
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+    record Settings(LocksCommand.Protocol protocol, List<ServerAddress> servers, int workers, int rounds, int warmup,
+                    String keyPrefix, boolean sharedKey, long leaseSeconds, long timeoutSeconds, String authToken,
+                    Duration connectTimeout, Duration durationLimit) {
+        String keyFor(int worker) {
+            return sharedKey ? keyPrefix : keyPrefix + "_" + worker;
+        }
+
+        String describe() {
+            return String.format(Locale.ROOT,
+                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d key=%s shared-key=%s lease=%ds timeout=%ds",
+                    protocol, servers, workers, rounds, warmup, keyPrefix, sharedKey, leaseSeconds, timeoutSeconds);
+        }
+    }
+
+    private final Settings settings;
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicReference<String> firstError = new AtomicReference<>();
+
+    LockBenchmark(Settings settings) {
+        this.settings = settings;
+    }
+
+    Result run() {
+        int n = settings.workers();
+        long limitNanos = settings.durationLimit().toNanos();
+        long deadline = System.nanoTime() + limitNanos;
+        EventLoopGroup group = settings.protocol() == LocksCommand.Protocol.json
+                ? new MultiThreadIoEventLoopGroup(Math.min(n, Runtime.getRuntime().availableProcessors()),
+                        new DefaultThreadFactory("bench-io", true), NioIoHandler.newFactory())
+                : null;
+        Worker[] workers = new Worker[n];
+        CountDownLatch ready = new CountDownLatch(n);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>(n);
+        try {
+            for (int i = 0; i < n; i++) {
+                workers[i] = new Worker(i, ready, go, deadline, group);
+                Thread t = new Thread(workers[i], "bench-worker-" + i);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+            awaitQuietly(ready, deadline);
+            long start = System.nanoTime();
+            go.countDown();
+            boolean allDone = joinAll(threads, deadline + STOP_GRACE.toNanos());
+            long end = System.nanoTime();
+            if (!allDone) {
+                // Workers blocked in a call past the limit: closing their sockets makes the call throw.
+                for (Worker w : workers) {
+                    w.closeConnection();
+                }
+                joinAll(threads, System.nanoTime() + STOP_GRACE.toNanos());
+            }
+            Histogram total = new Histogram(MAX_TRACKED_NANOS, 3);
+            long ops = 0;
+            for (int i = 0; i < n; i++) {
+                if (!threads.get(i).isAlive()) {
+                    total.add(workers[i].histogram);
+                    ops += workers[i].completed;
+                }
+            }
+            boolean capped = System.nanoTime() >= deadline;
+            return new Result(ops, end - start, total, errors.get(), timeouts.get(), firstError.get(), capped);
+        } finally {
+            for (Worker w : workers) {
+                if (w != null) {
+                    w.closeConnection();
+                }
+            }
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, long deadline) {
+        try {
+            latch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean joinAll(List<Thread> threads, long until) {
+        for (Thread t : threads) {
+            long left = until - System.nanoTime();
+            try {
+                if (left > 0) {
+                    TimeUnit.NANOSECONDS.timedJoin(t, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (t.isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void recordError(Exception e) {
+        errors.incrementAndGet();
+        firstError.compareAndSet(null, e.toString());
+    }
+
+    private final class Worker implements Runnable {
+        private final int index;
+        private final CountDownLatch ready;
+        private final CountDownLatch go;
+        private final long deadline;
+        private final EventLoopGroup group;
+        final Histogram histogram = new Histogram(MAX_TRACKED_NANOS, 3);
+        volatile long completed;
+        private volatile BenchConnection connection;
+
+        Worker(int index, CountDownLatch ready, CountDownLatch go, long deadline, EventLoopGroup group) {
+            this.index = index;
+            this.ready = ready;
+            this.go = go;
+            this.deadline = deadline;
+            this.group = group;
+        }
+
+        @Override
+        public void run() {
+            String key = settings.keyFor(index);
+            try {
+                connection = open(settings.servers().get(Sharding.index(key, settings.servers().size())));
+                for (int i = 0; i < settings.warmup() && System.nanoTime() < deadline; i++) {
+                    op(key, false);
+                }
+            } catch (Exception e) {
+                recordError(e);
+                ready.countDown();
+                return;
+            }
+            ready.countDown();
+            try {
+                go.await();
+                for (int i = 0; i < settings.rounds() && System.nanoTime() < deadline; i++) {
+                    op(key, true);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                // A broken connection ends this worker; the others go on.
+                recordError(e);
+            }
+        }
+
+        private void op(String key, boolean measured) throws Exception {
+            long t0 = System.nanoTime();
+            String token = connection.acquire(key, settings.timeoutSeconds(), settings.leaseSeconds());
+            if (token == null) {
+                timeouts.incrementAndGet();
+                return;
+            }
+            connection.release(key, token);
+            if (measured) {
+                histogram.recordValue(Math.min(System.nanoTime() - t0, MAX_TRACKED_NANOS));
+                completed++;
+            }
+        }
+
+        private BenchConnection open(ServerAddress server) throws Exception {
+            int connectMs = (int) settings.connectTimeout().toMillis();
+            if (settings.protocol() == LocksCommand.Protocol.json) {
+                return new JsonConnection(server, settings.authToken(), settings.connectTimeout(), group);
+            }
+            // The read timeout covers the longest legitimate wait (the acquire timeout) plus slack.
+            long readMs = TimeUnit.SECONDS.toMillis(settings.timeoutSeconds()) + 30_000;
+            return new DflockdConnection(server, settings.authToken(), connectMs, (int) Math.min(Integer.MAX_VALUE, readMs));
+        }
+
+        void closeConnection() {
+            BenchConnection c = connection;
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    record Result(long ops, long wallNanos, Histogram latency, long errors, long timeouts, String firstError,
+                  boolean durationLimitReached) {
+        boolean failed() {
+            return ops == 0 || errors > 0;
+        }
+
+        double opsPerSecond() {
+            return wallNanos <= 0 ? 0 : ops * 1e9 / wallNanos;
+        }
+
+        void print(PrintWriter out) {
+            out.printf(Locale.ROOT, "total ops:  %d%n", ops);
+            out.printf(Locale.ROOT, "errors:     %d%n", errors);
+            out.printf(Locale.ROOT, "timeouts:   %d%n", timeouts);
+            out.printf(Locale.ROOT, "wall time:  %.3f s%n", wallNanos / 1e9);
+            out.printf(Locale.ROOT, "ops/s:      %.1f%n", opsPerSecond());
+            if (ops > 0) {
+                out.printf(Locale.ROOT, "mean:       %.3f ms%n", latency.getMean() / 1e6);
+                out.printf(Locale.ROOT, "min:        %.3f ms%n", latency.getMinValue() / 1e6);
+                out.printf(Locale.ROOT, "p50:        %.3f ms%n", latency.getValueAtPercentile(50) / 1e6);
+                out.printf(Locale.ROOT, "p99:        %.3f ms%n", latency.getValueAtPercentile(99) / 1e6);
+                out.printf(Locale.ROOT, "max:        %.3f ms%n", latency.getMaxValue() / 1e6);
+                out.printf(Locale.ROOT, "stdev:      %.3f ms%n", latency.getStdDeviation() / 1e6);
+            }
+            if (durationLimitReached) {
+                out.println("note: the duration limit was reached; the run stopped early");
+            }
+            if (firstError != null) {
+                out.println("first error: " + firstError);
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.switchboard.bench;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code locks}: workers doing acquire + release on persistent connections, like dflockd's bench. */
+@Command(name = "locks", mixinStandardHelpOptions = true,
+        description = "Each worker repeats acquire + release on its own persistent connection; one op = acquire + release.")
+final class LocksCommand implements Callable<Integer> {
+    enum Protocol { dflockd, json }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--workers", defaultValue = "10", description = "Concurrent workers, one connection each (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--rounds", defaultValue = "50", description = "Measured ops per worker (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--warmup", defaultValue = "10", description = "Unmeasured ops per worker before the clock starts (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--key", defaultValue = "bench", description = "Key prefix; worker i uses <key>_<i> (default: ${DEFAULT-VALUE}).")
+    String key;
+
+    @Option(names = "--shared-key", description = "All workers contend on the one key <key>.")
+    boolean sharedKey;
+
+    @Option(names = "--protocol", defaultValue = "dflockd", description = "dflockd or json (default: ${DEFAULT-VALUE}).")
+    Protocol protocol;
+
+    @Option(names = "--servers", defaultValue = "127.0.0.1:6388",
+            description = "host:port[,host:port...]; keys are sharded by crc32 as dflockd clients do (default: ${DEFAULT-VALUE}).")
+    String servers;
+
+    @Option(names = "--lease", defaultValue = "10", description = "Lease in seconds (default: ${DEFAULT-VALUE}).")
+    long leaseSeconds;
+
+    @Option(names = "--timeout", defaultValue = "30", description = "Acquire timeout in seconds (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Option(names = "--auth-token", description = "Shared auth token of the server(s).")
+    String authToken;
+
+    @Option(names = "--connect-timeout", defaultValue = "10", description = "Connect timeout in seconds (default: ${DEFAULT-VALUE}).")
+    long connectTimeoutSeconds;
+
+    @Option(names = "--duration-limit", defaultValue = "300",
+            description = "Safety cap in seconds on the whole run; workers stop when it is reached (default: ${DEFAULT-VALUE}).")
+    long durationLimitSeconds;
+
+    @Override
+    public Integer call() {
+        check(workers >= 1, "--workers must be at least 1");
+        check(rounds >= 1, "--rounds must be at least 1");
+        check(warmup >= 0, "--warmup must not be negative");
+        check(leaseSeconds >= 1, "--lease must be at least 1 second");
+        check(timeoutSeconds >= 0, "--timeout must not be negative");
+        check(connectTimeoutSeconds >= 1, "--connect-timeout must be at least 1 second");
+        check(durationLimitSeconds >= 1, "--duration-limit must be at least 1 second");
+        check(!key.isEmpty() && key.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '\r' || c == '\n'),
+                "--key must be non-empty without whitespace");
+        LockBenchmark.Settings settings;
+        try {
+            settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
+                    key, sharedKey, leaseSeconds, timeoutSeconds, authToken,
+                    Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(settings.describe());
+        out.flush();
+        LockBenchmark.Result result = new LockBenchmark(settings).run();
+        result.print(out);
+        out.flush();
+        return result.failed() ? 1 : 0;
+    }
+
+    private void check(boolean ok, String message) {
+        if (!ok) {
+            throw new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+}

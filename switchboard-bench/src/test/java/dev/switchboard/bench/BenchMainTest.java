@@ -1,0 +1,109 @@
+package dev.switchboard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.server.Switchboard;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Runs the bench's main entry against embedded servers with tiny numbers and reads its summary. */
+class BenchMainTest {
+    private static final Pattern OPS_PER_SECOND = Pattern.compile("(?m)^ops/s:\\s+([0-9.]+)$");
+    private static final Pattern TOTAL_OPS = Pattern.compile("(?m)^total ops:\\s+(\\d+)$");
+    private static Switchboard server;
+
+    @BeforeAll
+    static void startServer() {
+        server = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dflockd", "json"})
+    void uniqueKeysReportPositiveThroughput(String protocol) {
+        Run run = bench("locks", "--protocol", protocol, "--servers", "127.0.0.1:" + server.port(),
+                "--workers", "3", "--rounds", "20", "--warmup", "2", "--key", "bench-" + protocol);
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.totalOps()).isEqualTo(60);
+        assertThat(run.opsPerSecond()).isPositive();
+        assertThat(run.output).contains("p50:", "p99:", "mean:", "max:", "errors:     0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dflockd", "json"})
+    void sharedKeyContendsAndStillCompletes(String protocol) {
+        Run run = bench("locks", "--protocol", protocol, "--servers", "127.0.0.1:" + server.port(),
+                "--workers", "3", "--rounds", "10", "--warmup", "0", "--shared-key", "--key", "shared-" + protocol);
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.totalOps()).isEqualTo(30);
+        assertThat(run.opsPerSecond()).isPositive();
+    }
+
+    @Test
+    void shardsOverSeveralServersAndAuthenticates() {
+        try (Switchboard one = Switchboard.builder().port(0).authToken("s3cret").shutdownTimeout(Duration.ofSeconds(1)).start();
+             Switchboard two = Switchboard.builder().port(0).authToken("s3cret").shutdownTimeout(Duration.ofSeconds(1)).start()) {
+            String servers = "127.0.0.1:" + one.port() + ",127.0.0.1:" + two.port();
+            for (String protocol : new String[] {"dflockd", "json"}) {
+                Run run = bench("locks", "--protocol", protocol, "--servers", servers, "--auth-token", "s3cret",
+                        "--workers", "4", "--rounds", "5", "--warmup", "1");
+                assertThat(run.exitCode).as(run.output).isZero();
+                assertThat(run.totalOps()).isEqualTo(20);
+                assertThat(run.opsPerSecond()).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void wrongTokenIsReportedAsAFailedRun() {
+        try (Switchboard guarded = Switchboard.builder().port(0).authToken("s3cret").shutdownTimeout(Duration.ofSeconds(1)).start()) {
+            Run run = bench("locks", "--servers", "127.0.0.1:" + guarded.port(), "--auth-token", "nope",
+                    "--workers", "1", "--rounds", "1");
+            assertThat(run.exitCode).isEqualTo(1);
+            assertThat(run.totalOps()).isZero();
+            assertThat(run.output).contains("first error:");
+        }
+    }
+
+    @Test
+    void badFlagsAreUsageErrors() {
+        Run run = bench("locks", "--workers", "0");
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.errors).contains("--workers");
+    }
+
+    private static Run bench(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = BenchMain.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private record Run(int exitCode, String output, String errors) {
+        double opsPerSecond() {
+            Matcher m = OPS_PER_SECOND.matcher(output);
+            assertThat(m.find()).as("ops/s line in:%n%s", output).isTrue();
+            return Double.parseDouble(m.group(1));
+        }
+
+        long totalOps() {
+            Matcher m = TOTAL_OPS.matcher(output);
+            assertThat(m.find()).as("total ops line in:%n%s", output).isTrue();
+            return Long.parseLong(m.group(1));
+        }
+    }
+}

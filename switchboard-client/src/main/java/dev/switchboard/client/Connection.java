@@ -1,0 +1,177 @@
+package dev.switchboard.client;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One native-protocol connection: numbers requests, matches answers to them, enforces request
+ * timeouts and fails everything in flight when the channel goes away. Knows nothing about
+ * locks; {@link SwitchboardClient} builds the messages.
+ */
+final class Connection {
+    private final JsonMapper mapper;
+    private final int maxInboundFrameBytes;
+    private final PendingRequests pending = new PendingRequests();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final List<Consumer<ConnectionClosedException>> closeListeners = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
+    private volatile Channel channel;
+    // The error the server sent without an id just before closing (heartbeat_timeout, draining,
+    // max_connections...). It becomes the cause of the ConnectionClosedException, so callers
+    // learn why and not just that the connection ended.
+    private volatile SwitchboardException serverError;
+
+    Connection(JsonMapper mapper, int maxInboundFrameBytes) {
+        this.mapper = mapper;
+        this.maxInboundFrameBytes = maxInboundFrameBytes;
+    }
+
+    void initChannel(Channel ch) {
+        this.channel = ch;
+        ch.pipeline()
+                .addLast("frames", new LineBasedFrameDecoder(maxInboundFrameBytes, true, false))
+                .addLast("json-in", new JsonLineDecoder(mapper))
+                .addLast("json-out", new JsonLineEncoder(mapper))
+                .addLast("client", new ClientHandler(this));
+    }
+
+    ObjectNode newMessage(String op) {
+        ObjectNode msg = mapper.createObjectNode();
+        msg.put("op", op);
+        return msg;
+    }
+
+    /**
+     * Sends a request and returns its answer: the {@code result} of a {@code reply}, or the whole
+     * message for {@code welcome}/{@code pong}. An {@code error} answer fails the future with the
+     * typed exception.
+     *
+     * @param timeout client-side limit; null = none
+     * @param onLateResult sees a result that arrives after the caller stopped waiting; null = drop it
+     */
+    CompletableFuture<JsonNode> request(ObjectNode msg, Duration timeout, Consumer<JsonNode> onLateResult) {
+        long id = nextId.getAndIncrement();
+        msg.put("id", id);
+        PendingRequests.Pending p = pending.register(id, onLateResult);
+        // Registered before this check, so either onInactive's failAll sees the entry or we see
+        // the closed flag: a request can never be left waiting on a dead connection.
+        if (closed.isDone()) {
+            pending.fail(id, closed.join());
+            return p.future;
+        }
+        Channel ch = channel;
+        if (timeout != null) {
+            try {
+                p.timeoutTask = ch.eventLoop().schedule(() -> {
+                    String op = msg.path("op").asString("?");
+                    if (p.future.completeExceptionally(new RequestTimeoutException(
+                            "no answer to " + op + " (id " + id + ") within " + timeout.toMillis() + " ms"))) {
+                        pending.abandon(id);
+                    }
+                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                pending.fail(id, new ConnectionClosedException("the client is closed", e));
+                return p.future;
+            }
+        }
+        p.future.whenComplete((r, e) -> {
+            if (e instanceof java.util.concurrent.CancellationException) {
+                pending.abandon(id);
+            }
+        });
+        ch.writeAndFlush(msg).addListener(f -> {
+            if (!f.isSuccess()) {
+                pending.fail(id, new ConnectionClosedException("could not send " + msg.path("op").asString("?"), f.cause()));
+            }
+        });
+        return p.future;
+    }
+
+    /** Sends a message that gets no answer (a heartbeat pong). */
+    void send(ObjectNode msg) {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(msg);
+        }
+    }
+
+    void onAnswer(JsonNode id, JsonNode result) {
+        if (id != null && id.isIntegralNumber()) {
+            pending.complete(id.asLong(), result);
+        }
+    }
+
+    void onError(JsonNode id, SwitchboardException error) {
+        if (id != null && id.isIntegralNumber()) {
+            pending.fail(id.asLong(), error);
+        } else {
+            serverError = error;
+        }
+    }
+
+    void onInactive() {
+        SwitchboardException cause = serverError;
+        ConnectionClosedException ex = new ConnectionClosedException(
+                cause == null ? "connection closed" : "connection closed by the server: " + cause.getMessage(), cause);
+        if (closed.complete(ex)) {
+            pending.failAll(ex);
+            for (Consumer<ConnectionClosedException> l : closeListeners) {
+                l.accept(ex);
+            }
+        }
+    }
+
+    void addCloseListener(Consumer<ConnectionClosedException> listener) {
+        closeListeners.add(listener);
+        // Added after the close already happened: tell it now rather than never.
+        if (closed.isDone() && closeListeners.remove(listener)) {
+            listener.accept(closed.join());
+        }
+    }
+
+    void removeCloseListener(Consumer<ConnectionClosedException> listener) {
+        closeListeners.remove(listener);
+    }
+
+    boolean isOpen() {
+        Channel ch = channel;
+        return ch != null && ch.isActive() && !closed.isDone();
+    }
+
+    CompletableFuture<ConnectionClosedException> closeFuture() {
+        return closed;
+    }
+
+    EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    boolean inEventLoop() {
+        Channel ch = channel;
+        return ch != null && ch.eventLoop().inEventLoop();
+    }
+
+    /** Closes the channel; in-flight requests fail through {@link #onInactive()}. */
+    CompletableFuture<Void> close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Channel ch = channel;
+        if (ch == null) {
+            done.complete(null);
+            return done;
+        }
+        ch.close().addListener(f -> done.complete(null));
+        return done;
+    }
+}

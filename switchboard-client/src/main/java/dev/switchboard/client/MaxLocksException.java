@@ -1,0 +1,10 @@
+package dev.switchboard.client;
+
+/** The server holds its maximum number of keys (idle keys count until they are collected). */
+public class MaxLocksException extends SwitchboardException {
+    private static final long serialVersionUID = 1L;
+
+    public MaxLocksException(String message) {
+        super("max_locks", message);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.switchboard.client;
+
+/** The auth token was wrong or missing; the server closes the connection. */
+public class UnauthorizedException extends SwitchboardException {
+    private static final long serialVersionUID = 1L;
+
+    public UnauthorizedException(String message) {
+        super("unauthorized", message);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.switchboard.core.lock;
+
+import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.protocol.ErrorCode;
+import dev.switchboard.core.protocol.Frame;
+import dev.switchboard.core.protocol.ProtocolException;
+import dev.switchboard.core.protocol.Reply;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** The lock and semaphore operations ({@code lock.*}, {@code sem.*}) on top of the lock table. */
+public final class LockOps {
+    /** dflockd's largest seconds value (MaxInt64 / 1e9), in milliseconds. */
+    public static final long MAX_DURATION_MS = 9_223_372_036_000L;
+    /** dflockd's cap on a semaphore limit. */
+    public static final int MAX_LIMIT = 1 << 20;
+
+    private final LockTable table;
+    private final long defaultLeaseMs;
+
+    public LockOps(LockTable table, long defaultLeaseMs) {
+        this.table = table;
+        this.defaultLeaseMs = defaultLeaseMs;
+    }
+
+    public void registerWith(Dispatcher dispatcher) {
+        for (LockKind kind : LockKind.values()) {
+            String prefix = kind == LockKind.LOCK ? "lock." : "sem.";
+            dispatcher.register(prefix + "acquire", (s, f, reply) ->
+                    table.acquire(s, key(kind, f), limit(kind, f), timeout(f), lease(f), outcome(reply)));
+            dispatcher.register(prefix + "enqueue", (s, f, reply) ->
+                    table.enqueue(s, key(kind, f), limit(kind, f), lease(f), outcome(reply)));
+            dispatcher.register(prefix + "wait", (s, f, reply) ->
+                    table.await(s, key(kind, f), f.number("timeout_ms", 0, MAX_DURATION_MS), outcome(reply)));
+            dispatcher.register(prefix + "renew", (s, f, reply) ->
+                    table.renew(key(kind, f), token(f), lease(f), outcome(reply)));
+            dispatcher.register(prefix + "release", (s, f, reply) ->
+                    table.release(key(kind, f), token(f), outcome(reply)));
+        }
+    }
+
+    private static ResourceKey key(LockKind kind, Frame f) {
+        return new ResourceKey(kind, f.key("key"));
+    }
+
+    private static int limit(LockKind kind, Frame f) {
+        return kind == LockKind.LOCK ? 1 : (int) f.number("limit", 1, MAX_LIMIT);
+    }
+
+    private static long timeout(Frame f) {
+        return f.optionalNumber("timeout_ms", 0, MAX_DURATION_MS, 0);
+    }
+
+    private long lease(Frame f) {
+        return f.optionalNumber("lease_ms", 1, MAX_DURATION_MS, defaultLeaseMs);
+    }
+
+    private static String token(Frame f) {
+        String token = f.string("token");
+        if (token.isBlank() || token.length() > Frame.MAX_KEY_BYTES) {
+            throw new ProtocolException(ErrorCode.INVALID_ARGUMENT,
+                    "token must be 1 to 256 characters");
+        }
+        return token;
+    }
+
+    static Consumer<LockOutcome> outcome(Consumer<Reply> reply) {
+        return o -> reply.accept(toReply(o));
+    }
+
+    static Reply toReply(LockOutcome o) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        switch (o.status()) {
+            case ACQUIRED -> {
+                result.put("status", "acquired");
+                result.put("token", o.token());
+                result.put("lease_ms", o.leaseMs());
+            }
+            case QUEUED -> result.put("status", "queued");
+            case TIMEOUT -> result.put("status", "timeout");
+            case RENEWED -> result.put("lease_ms", o.leaseMs());
+            case RELEASED -> {
+            }
+            case FAILED -> {
+                return Reply.error(errorCode(o.error()), o.error().message());
+            }
+        }
+        return Reply.ok(result);
+    }
+
+    private static ErrorCode errorCode(LockError e) {
+        return switch (e) {
+            case LIMIT_MISMATCH -> ErrorCode.LIMIT_MISMATCH;
+            case MAX_LOCKS -> ErrorCode.MAX_LOCKS;
+            case MAX_WAITERS -> ErrorCode.MAX_WAITERS;
+            case ALREADY_ENQUEUED -> ErrorCode.ALREADY_ENQUEUED;
+            case NOT_ENQUEUED -> ErrorCode.NOT_ENQUEUED;
+            case ALREADY_WAITING -> ErrorCode.ALREADY_WAITING;
+            case LEASE_EXPIRED -> ErrorCode.LEASE_EXPIRED;
+            case NOT_HELD -> ErrorCode.NOT_HELD;
+            case OWNER_CLOSED -> ErrorCode.SESSION_CLOSED;
+            case FENCE_PERSISTENCE -> ErrorCode.FENCE_PERSISTENCE;
+        };
+    }
+}

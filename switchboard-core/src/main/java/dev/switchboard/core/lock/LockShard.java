@@ -1,0 +1,385 @@
+package dev.switchboard.core.lock;
+
+import dev.switchboard.core.util.MonotonicClock;
+import dev.switchboard.core.util.SerialExecutor;
+import io.netty.util.Timer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The keys of one shard and every operation on them. All methods run on {@link #executor}, one at
+ * a time, so the state here has a single writer and needs no lock.
+ */
+final class LockShard {
+    final SerialExecutor executor = new SerialExecutor();
+    private final Map<ResourceKey, Resource> resources = new HashMap<>();
+    private final LockTable table;
+    private final MonotonicClock clock;
+    private final Timer timer;
+
+    LockShard(LockTable table, MonotonicClock clock, Timer timer) {
+        this.table = table;
+        this.clock = clock;
+        this.timer = timer;
+    }
+
+    void acquire(LockOwner owner, ResourceKey key, int limit, long timeoutMs, long leaseMs,
+                 Consumer<LockOutcome> done) {
+        long now = clock.nanoTime();
+        Resource r = resourceFor(key, limit, now, done);
+        if (r == null) return;
+        evictExpired(r, now);
+        if (r.hasRoom() && r.waiters.isEmpty()) {
+            if (!admit(r, owner, done)) return;
+            grantNew(r, owner, leaseMs, now, done);
+            return;
+        }
+        if (timeoutMs == 0) {
+            done.accept(LockOutcome.timeout());
+            return;
+        }
+        if (waitersFull(r, done) || !admit(r, owner, done)) return;
+        Waiter w = new Waiter(owner, leaseMs, null, done);
+        r.waiters.add(w);
+        w.timer = timer.newTimeout(t -> executor.execute(() -> timeoutWaiter(r, w)), timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    void enqueue(LockOwner owner, ResourceKey key, int limit, long leaseMs, Consumer<LockOutcome> done) {
+        long now = clock.nanoTime();
+        Resource r = resourceFor(key, limit, now, done);
+        if (r == null) return;
+        if (r.enqueued.containsKey(owner)) {
+            done.accept(LockOutcome.failed(LockError.ALREADY_ENQUEUED));
+            return;
+        }
+        evictExpired(r, now);
+        if (r.hasRoom() && r.waiters.isEmpty()) {
+            if (!admit(r, owner, done)) return;
+            Enqueued state = new Enqueued(owner, leaseMs);
+            Holder h = grantNew(r, owner, leaseMs, now, null);
+            if (h == null) {
+                done.accept(LockOutcome.failed(LockError.FENCE_PERSISTENCE));
+                return;
+            }
+            state.holder = h;
+            r.enqueued.put(owner, state);
+            r.ref(owner);
+            done.accept(LockOutcome.acquired(h.token, leaseMs));
+            return;
+        }
+        if (waitersFull(r, done) || !admit(r, owner, done)) return;
+        Enqueued state = new Enqueued(owner, leaseMs);
+        state.waiter = new Waiter(owner, leaseMs, state, null);
+        r.waiters.add(state.waiter);
+        r.enqueued.put(owner, state);
+        r.ref(owner);
+        done.accept(LockOutcome.queued());
+    }
+
+    void await(LockOwner owner, ResourceKey key, long timeoutMs, Consumer<LockOutcome> done) {
+        long now = clock.nanoTime();
+        Resource r = resources.get(key);
+        Enqueued state = r == null ? null : r.enqueued.get(owner);
+        if (state == null) {
+            done.accept(LockOutcome.failed(LockError.NOT_ENQUEUED));
+            return;
+        }
+        r.lastActivityNanos = now;
+        if (state.pendingWait != null) {
+            done.accept(LockOutcome.failed(LockError.ALREADY_WAITING));
+            return;
+        }
+        if (state.holder != null) {
+            Holder h = state.holder;
+            if (h.expired(now)) {
+                removeHolder(r, h);
+                grantWaiters(r, now);
+                done.accept(LockOutcome.failed(LockError.LEASE_EXPIRED));
+                return;
+            }
+            h.renew(state.leaseMs, now);
+            finishEnqueued(r, state);
+            done.accept(LockOutcome.acquired(h.token, state.leaseMs));
+            return;
+        }
+        if (timeoutMs == 0) {
+            removeWaiter(r, state.waiter);
+            finishEnqueued(r, state);
+            done.accept(LockOutcome.timeout());
+            return;
+        }
+        state.pendingWait = done;
+        state.waitTimer = timer.newTimeout(t -> executor.execute(() -> timeoutWait(r, state, done)),
+                timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    void renew(ResourceKey key, String token, long leaseMs, Consumer<LockOutcome> done) {
+        long now = clock.nanoTime();
+        Resource r = resources.get(key);
+        Holder h = r == null ? null : r.holders.get(token);
+        if (h == null) {
+            done.accept(LockOutcome.failed(LockError.NOT_HELD));
+            return;
+        }
+        r.lastActivityNanos = now;
+        if (h.expired(now)) {
+            // A lease is never resurrected: the late renewal loses the slot.
+            removeHolder(r, h);
+            grantWaiters(r, now);
+            done.accept(LockOutcome.failed(LockError.LEASE_EXPIRED));
+            return;
+        }
+        h.renew(leaseMs, now);
+        done.accept(LockOutcome.renewed(leaseMs));
+    }
+
+    void release(ResourceKey key, String token, Consumer<LockOutcome> done) {
+        long now = clock.nanoTime();
+        Resource r = resources.get(key);
+        Holder h = r == null ? null : r.holders.get(token);
+        if (h == null) {
+            done.accept(LockOutcome.failed(LockError.NOT_HELD));
+            return;
+        }
+        r.lastActivityNanos = now;
+        removeHolder(r, h);
+        grantWaiters(r, now);
+        done.accept(LockOutcome.released());
+    }
+
+    /** Removes everything {@code owner} has on {@code key}; held slots only when {@code releaseHeld}. */
+    void releaseOwner(LockOwner owner, ResourceKey key, boolean releaseHeld) {
+        Resource r = resources.get(key);
+        if (r == null) return;
+        long now = clock.nanoTime();
+        Enqueued state = r.enqueued.get(owner);
+        if (state != null) {
+            Consumer<LockOutcome> wait = state.takePendingWait();
+            if (state.waiter != null) removeWaiter(r, state.waiter);
+            if (state.holder != null && releaseHeld) removeHolder(r, state.holder);
+            finishEnqueued(r, state);
+            if (wait != null) wait.accept(LockOutcome.failed(LockError.OWNER_CLOSED));
+        }
+        List<Waiter> gone = new ArrayList<>();
+        for (Waiter w : r.waiters) {
+            if (w.owner == owner) gone.add(w);
+        }
+        for (Waiter w : gone) {
+            removeWaiter(r, w);
+            if (w.callback != null) w.callback.accept(LockOutcome.failed(LockError.OWNER_CLOSED));
+        }
+        if (releaseHeld) {
+            List<Holder> held = new ArrayList<>();
+            for (Holder h : r.holders.values()) {
+                if (h.owner == owner) held.add(h);
+            }
+            for (Holder h : held) removeHolder(r, h);
+        }
+        r.lastActivityNanos = now;
+        grantWaiters(r, now);
+    }
+
+    void sweepExpired() {
+        long now = clock.nanoTime();
+        for (Resource r : resources.values()) {
+            if (!r.holders.isEmpty()) evictExpired(r, now);
+        }
+    }
+
+    void collectIdle(long maxIdleNanos) {
+        long now = clock.nanoTime();
+        Iterator<Resource> it = resources.values().iterator();
+        while (it.hasNext()) {
+            Resource r = it.next();
+            if (r.idle() && now - r.lastActivityNanos >= maxIdleNanos) {
+                it.remove();
+                table.keyRemoved();
+            }
+        }
+    }
+
+    void collectStats(LockStats.Builder stats) {
+        long now = clock.nanoTime();
+        for (Resource r : resources.values()) {
+            stats.add(r, now);
+        }
+    }
+
+    int size() {
+        return resources.size();
+    }
+
+    // ---- internals -------------------------------------------------------------------------
+
+    private Resource resourceFor(ResourceKey key, int limit, long now, Consumer<LockOutcome> done) {
+        Resource r = resources.get(key);
+        if (r != null) {
+            if (r.limit != limit) {
+                done.accept(LockOutcome.failed(LockError.LIMIT_MISMATCH));
+                return null;
+            }
+            r.lastActivityNanos = now;
+            return r;
+        }
+        if (!table.tryAddKey()) {
+            done.accept(LockOutcome.failed(LockError.MAX_LOCKS));
+            return null;
+        }
+        r = new Resource(key, limit, now);
+        resources.put(key, r);
+        return r;
+    }
+
+    /**
+     * Takes the ref that the state about to be created will own. It registers the key with the
+     * owner before checking whether the owner has ended, the reverse
+     * of the order in which an ending owner marks itself closed and then reads its keys; so either
+     * this side sees the close, or the owner's cleanup sees the key.
+     */
+    private boolean admit(Resource r, LockOwner owner, Consumer<LockOutcome> done) {
+        r.ref(owner);
+        if (owner.isClosed()) {
+            r.unref(owner);
+            done.accept(LockOutcome.failed(LockError.OWNER_CLOSED));
+            return false;
+        }
+        return true;
+    }
+
+    private boolean waitersFull(Resource r, Consumer<LockOutcome> done) {
+        int max = table.maxWaiters();
+        if (max > 0 && r.waiters.size() >= max) {
+            done.accept(LockOutcome.failed(LockError.MAX_WAITERS));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Creates a holder for an admitted owner (whose admission ref it takes over) and, with a
+     * callback, reports the grant. Returns null when no fence could be issued.
+     */
+    private Holder grantNew(Resource r, LockOwner owner, long leaseMs, long now, Consumer<LockOutcome> done) {
+        String token;
+        try {
+            token = table.fences().nextToken();
+        } catch (FencePersistenceException e) {
+            r.unref(owner);
+            if (done != null) done.accept(LockOutcome.failed(LockError.FENCE_PERSISTENCE));
+            return null;
+        }
+        Holder h = new Holder(token, owner, leaseMs, now);
+        r.holders.put(token, h);
+        if (done != null) done.accept(LockOutcome.acquired(token, leaseMs));
+        return h;
+    }
+
+    /** Hands free slots to the queue in FIFO order. */
+    private void grantWaiters(Resource r, long now) {
+        while (r.hasRoom() && !r.waiters.isEmpty()) {
+            Iterator<Waiter> it = r.waiters.iterator();
+            Waiter w = it.next();
+            it.remove();
+            w.cancelTimer();
+            // The waiter's ref becomes the holder's ref.
+            Holder h;
+            try {
+                h = new Holder(table.fences().nextToken(), w.owner, w.leaseMs, now);
+            } catch (FencePersistenceException e) {
+                failWaiter(r, w);
+                continue;
+            }
+            r.holders.put(h.token, h);
+            if (w.enqueued != null) {
+                Enqueued state = w.enqueued;
+                state.waiter = null;
+                state.holder = h;
+                Consumer<LockOutcome> wait = state.takePendingWait();
+                if (wait != null) {
+                    finishEnqueued(r, state);
+                    wait.accept(LockOutcome.acquired(h.token, state.leaseMs));
+                }
+            } else {
+                w.callback.accept(LockOutcome.acquired(h.token, w.leaseMs));
+            }
+        }
+    }
+
+    private void failWaiter(Resource r, Waiter w) {
+        r.unref(w.owner);
+        Consumer<LockOutcome> cb = w.callback;
+        if (w.enqueued != null) {
+            cb = w.enqueued.takePendingWait();
+            w.enqueued.waiter = null;
+            finishEnqueued(r, w.enqueued);
+        }
+        if (cb != null) cb.accept(LockOutcome.failed(LockError.FENCE_PERSISTENCE));
+    }
+
+    private void evictExpired(Resource r, long now) {
+        List<Holder> expired = null;
+        for (Holder h : r.holders.values()) {
+            if (h.expired(now)) {
+                if (expired == null) expired = new ArrayList<>();
+                expired.add(h);
+            }
+        }
+        if (expired == null) return;
+        for (Holder h : expired) {
+            removeHolder(r, h);
+            h.owner.onLeaseExpired(r.key, h.token);
+        }
+        grantWaiters(r, now);
+    }
+
+    /** Removes a holder and any two-phase state that points at it. */
+    private void removeHolder(Resource r, Holder h) {
+        r.holders.remove(h.token);
+        r.unref(h.owner);
+        Enqueued state = r.enqueued.get(h.owner);
+        if (state != null && state.holder == h) {
+            state.holder = null;
+            Consumer<LockOutcome> wait = state.takePendingWait();
+            finishEnqueued(r, state);
+            if (wait != null) wait.accept(LockOutcome.failed(LockError.LEASE_EXPIRED));
+        }
+    }
+
+    private void removeWaiter(Resource r, Waiter w) {
+        if (r.waiters.remove(w)) {
+            w.cancelTimer();
+            r.unref(w.owner);
+        }
+    }
+
+    private void finishEnqueued(Resource r, Enqueued state) {
+        if (r.enqueued.remove(state.owner, state)) {
+            r.unref(state.owner);
+        }
+    }
+
+    private void timeoutWaiter(Resource r, Waiter w) {
+        if (r.waiters.contains(w)) {
+            removeWaiter(r, w);
+            r.lastActivityNanos = clock.nanoTime();
+            w.callback.accept(LockOutcome.timeout());
+        }
+    }
+
+    private void timeoutWait(Resource r, Enqueued state, Consumer<LockOutcome> done) {
+        if (state.pendingWait != done || r.enqueued.get(state.owner) != state) {
+            return; // granted or cleaned up in the meantime
+        }
+        state.pendingWait = null;
+        state.waitTimer = null;
+        if (state.waiter != null) removeWaiter(r, state.waiter);
+        finishEnqueued(r, state);
+        r.lastActivityNanos = clock.nanoTime();
+        done.accept(LockOutcome.timeout());
+    }
+}

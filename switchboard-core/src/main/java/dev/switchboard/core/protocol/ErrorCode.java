@@ -1,0 +1,37 @@
+package dev.switchboard.core.protocol;
+
+/** Stable error codes shared by every wire protocol; {@link #wire()} is the code clients see. */
+public enum ErrorCode {
+    BAD_FRAME("bad_frame"),
+    FRAME_TOO_LARGE("frame_too_large"),
+    HELLO_REQUIRED("hello_required"),
+    UNSUPPORTED_VERSION("unsupported_version"),
+    UNAUTHORIZED("unauthorized"),
+    ALREADY_HELLO("already_hello"),
+    UNKNOWN_OP("unknown_op"),
+    INVALID_ARGUMENT("invalid_argument"),
+    LIMIT_MISMATCH("limit_mismatch"),
+    MAX_LOCKS("max_locks"),
+    MAX_WAITERS("max_waiters"),
+    MAX_SUBSCRIPTIONS("max_subscriptions"),
+    ALREADY_ENQUEUED("already_enqueued"),
+    NOT_ENQUEUED("not_enqueued"),
+    ALREADY_WAITING("already_waiting"),
+    LEASE_EXPIRED("lease_expired"),
+    NOT_HELD("not_held"),
+    SESSION_CLOSED("session_closed"),
+    FENCE_PERSISTENCE("fence_persistence"),
+    DRAINING("draining"),
+    HEARTBEAT_TIMEOUT("heartbeat_timeout"),
+    INTERNAL("internal");
+
+    private final String wire;
+
+    ErrorCode(String wire) {
+        this.wire = wire;
+    }
+
+    public String wire() {
+        return wire;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.switchboard.core.pubsub;
+
+import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.protocol.ErrorCode;
+import dev.switchboard.core.protocol.Frame;
+import dev.switchboard.core.protocol.ProtocolException;
+import dev.switchboard.core.protocol.Reply;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * dflockd's signals ({@code signal.listen}, {@code signal.unlisten}, {@code signal.publish}):
+ * fire-and-forget messages on NATS-style channels, delivered to whoever listens at that moment.
+ */
+public final class SignalOps {
+    /** dflockd caps a pushed line, {@code sig <channel> <payload>}, at 64 KiB. */
+    public static final int MAX_PUSH_LINE = 64 * 1024;
+
+    private final TopicTree topics;
+    private final int maxSubscriptions;
+
+    public SignalOps(TopicTree topics, int maxSubscriptions) {
+        this.topics = topics;
+        this.maxSubscriptions = maxSubscriptions;
+    }
+
+    public void registerWith(Dispatcher dispatcher) {
+        dispatcher.register("signal.listen", (s, f, reply) -> {
+            String pattern = pattern(f);
+            if (!topics.subscribe(s, pattern, group(f), maxSubscriptions)) {
+                reply.accept(Reply.error(ErrorCode.MAX_SUBSCRIPTIONS, "max subscriptions reached"));
+                return;
+            }
+            reply.accept(Reply.ok(Map.of()));
+        });
+        dispatcher.register("signal.unlisten", (s, f, reply) -> {
+            topics.unsubscribe(s, pattern(f), group(f));
+            reply.accept(Reply.ok(Map.of()));
+        });
+        dispatcher.register("signal.publish", (s, f, reply) -> {
+            String channel = f.key("channel");
+            String problem = Subjects.channelError(channel);
+            if (problem != null) throw invalid(problem);
+            String payload = f.string("payload");
+            if (payload.isBlank()) throw invalid("payload must not be empty");
+            int room = MAX_PUSH_LINE - "sig ".length() - channel.getBytes(StandardCharsets.UTF_8).length - 1;
+            if (payload.getBytes(StandardCharsets.UTF_8).length > room) throw invalid("payload is too long");
+            if (payload.indexOf('\n') >= 0) throw invalid("payload must not contain a line break");
+            reply.accept(Reply.ok(Map.of("delivered", (long) topics.publish(channel, payload))));
+        });
+    }
+
+    private static String pattern(Frame f) {
+        String pattern = f.key("pattern");
+        String problem = Subjects.patternError(pattern);
+        if (problem != null) throw invalid(problem);
+        return pattern;
+    }
+
+    private static String group(Frame f) {
+        String group = f.optionalString("group", "").strip();
+        for (int i = 0; i < group.length(); i++) {
+            if (Character.isISOControl(group.charAt(i))) throw invalid("group must not contain control characters");
+        }
+        return group;
+    }
+
+    private static ProtocolException invalid(String message) {
+        return new ProtocolException(ErrorCode.INVALID_ARGUMENT, message);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.switchboard.core.pubsub;
+
+/** Something that receives messages published on matching channels: a session's connection. */
+public interface Subscriber {
+    /**
+     * Queues one message for delivery without blocking. Returns false when the subscriber's buffer
+     * is full; the topic tree then evicts it (see {@link #evictSlow()}).
+     */
+    boolean offer(String channel, String payload);
+
+    /** The subscriber fell too far behind; it is disconnected and its subscriptions dropped. */
+    void evictSlow();
+}

@@ -1,0 +1,233 @@
+package dev.switchboard.core.pubsub;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Subscriptions by pattern, in a trie of subject tokens (as in the NATS server's sublist).
+ *
+ * <p>Changes are made by one writer at a time (a lock taken only by subscribe and unsubscribe);
+ * publishing reads the trie without locking, because every node publishes its members as
+ * immutable arrays that a change replaces whole.
+ *
+ * <p>Delivery of one message: every plain subscriber of an exact pattern; one member of each
+ * queue group on an exact pattern, round-robin; every plain subscriber of a wildcard pattern
+ * that has not already got the message through another plain subscription; one member of each
+ * wildcard queue group. Groups are independent of each other and of that de-duplication.
+ */
+public final class TopicTree {
+    private final Node root = new Node(false);
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Map<Subscriber, Set<Subscription>> bySubscriber = new ConcurrentHashMap<>();
+
+    /** One (subscriber, pattern, group) triple; {@code group} is empty for none. */
+    public record Subscription(Subscriber subscriber, String pattern, String group) {
+    }
+
+    /** The listeners of one pattern and group, for stats. */
+    public record ChannelInfo(String pattern, String group, int listeners) {
+    }
+
+    /**
+     * Adds a subscription; idempotent for the same triple. Returns false (and adds nothing) when the
+     * subscriber already has {@code maxPerSubscriber} subscriptions (0 = unlimited).
+     */
+    public boolean subscribe(Subscriber subscriber, String pattern, String group, int maxPerSubscriber) {
+        Subscription sub = new Subscription(subscriber, pattern, group == null ? "" : group);
+        writeLock.lock();
+        try {
+            Set<Subscription> mine = bySubscriber.computeIfAbsent(subscriber, s -> ConcurrentHashMap.newKeySet());
+            if (mine.contains(sub)) return true;
+            if (maxPerSubscriber > 0 && mine.size() >= maxPerSubscriber) return false;
+            mine.add(sub);
+            nodeFor(pattern, true).add(sub);
+            return true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Removes a subscription; a triple that does not exist is ignored. */
+    public void unsubscribe(Subscriber subscriber, String pattern, String group) {
+        Subscription sub = new Subscription(subscriber, pattern, group == null ? "" : group);
+        writeLock.lock();
+        try {
+            Set<Subscription> mine = bySubscriber.get(subscriber);
+            if (mine == null || !mine.remove(sub)) return;
+            if (mine.isEmpty()) bySubscriber.remove(subscriber);
+            Node node = nodeFor(pattern, false);
+            if (node != null) node.remove(sub);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    public void unsubscribeAll(Subscriber subscriber) {
+        writeLock.lock();
+        try {
+            Set<Subscription> mine = bySubscriber.remove(subscriber);
+            if (mine == null) return;
+            for (Subscription sub : mine) {
+                Node node = nodeFor(sub.pattern(), false);
+                if (node != null) node.remove(sub);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    public int subscriptionCount(Subscriber subscriber) {
+        Set<Subscription> mine = bySubscriber.get(subscriber);
+        return mine == null ? 0 : mine.size();
+    }
+
+    /** Delivers to every matching subscription (see the class comment); returns the number of deliveries. */
+    public int publish(String channel, String payload) {
+        String[] tokens = channel.split("\\.", -1);
+        List<Node> matches = new ArrayList<>();
+        collect(root, tokens, 0, matches);
+        int delivered = 0;
+        Map<Subscriber, Boolean> plainSeen = new IdentityHashMap<>();
+        // Exact patterns first, so that the de-duplication favours them as described above.
+        for (int pass = 0; pass < 2; pass++) {
+            boolean wildcardPass = pass == 1;
+            for (Node node : matches) {
+                if (node.wildcard != wildcardPass) continue;
+                for (Subscription sub : node.plain) {
+                    if (plainSeen.put(sub.subscriber(), Boolean.TRUE) == null && deliver(sub.subscriber(), channel, payload)) {
+                        delivered++;
+                    }
+                }
+                for (Group g : node.groups.values()) {
+                    if (g.deliver(channel, payload)) delivered++;
+                }
+            }
+        }
+        return delivered;
+    }
+
+    /** Every pattern and group with its number of listeners, sorted by pattern then group. */
+    public List<ChannelInfo> channels() {
+        Map<String, Map<String, Integer>> counts = new HashMap<>();
+        for (Set<Subscription> subs : bySubscriber.values()) {
+            for (Subscription s : subs) {
+                counts.computeIfAbsent(s.pattern(), p -> new HashMap<>()).merge(s.group(), 1, Integer::sum);
+            }
+        }
+        List<ChannelInfo> out = new ArrayList<>();
+        counts.forEach((pattern, groups) -> groups.forEach((group, n) -> out.add(new ChannelInfo(pattern, group, n))));
+        out.sort((a, b) -> a.pattern().equals(b.pattern()) ? a.group().compareTo(b.group()) : a.pattern().compareTo(b.pattern()));
+        return out;
+    }
+
+    private static boolean deliver(Subscriber s, String channel, String payload) {
+        if (s.offer(channel, payload)) return true;
+        s.evictSlow();
+        return false;
+    }
+
+    private static void collect(Node node, String[] tokens, int i, List<Node> out) {
+        if (i == tokens.length) {
+            if (node.hasMembers()) out.add(node);
+            return;
+        }
+        Node gt = node.children.get(">");
+        if (gt != null && gt.hasMembers()) out.add(gt);
+        Node star = node.children.get("*");
+        if (star != null) collect(star, tokens, i + 1, out);
+        Node exact = node.children.get(tokens[i]);
+        if (exact != null && !tokens[i].equals("*") && !tokens[i].equals(">")) collect(exact, tokens, i + 1, out);
+    }
+
+    private Node nodeFor(String pattern, boolean create) {
+        Node node = root;
+        boolean wildcard = Subjects.isWildcard(pattern);
+        for (String token : pattern.split("\\.", -1)) {
+            Node next = node.children.get(token);
+            if (next == null) {
+                if (!create) return null;
+                next = new Node(wildcard);
+                node.children.put(token, next);
+            }
+            node = next;
+        }
+        return node;
+    }
+
+    /** A trie node; the members of the pattern that ends here. Empty nodes stay (few, and cheap). */
+    private static final class Node {
+        final Map<String, Node> children = new ConcurrentHashMap<>();
+        final boolean wildcard;
+        volatile Subscription[] plain = new Subscription[0];
+        volatile Map<String, Group> groups = Map.of();
+
+        Node(boolean wildcard) {
+            this.wildcard = wildcard;
+        }
+
+        boolean hasMembers() {
+            return plain.length > 0 || !groups.isEmpty();
+        }
+
+        void add(Subscription sub) {
+            if (sub.group().isEmpty()) {
+                Subscription[] next = Arrays.copyOf(plain, plain.length + 1);
+                next[plain.length] = sub;
+                plain = next;
+            } else {
+                Map<String, Group> next = new HashMap<>(groups);
+                Group g = next.get(sub.group());
+                next.put(sub.group(), g == null ? new Group(new Subscriber[] {sub.subscriber()}, new AtomicInteger())
+                        : g.with(sub.subscriber()));
+                groups = Map.copyOf(next);
+            }
+        }
+
+        void remove(Subscription sub) {
+            if (sub.group().isEmpty()) {
+                plain = Arrays.stream(plain).filter(s -> !s.equals(sub)).toArray(Subscription[]::new);
+            } else {
+                Group g = groups.get(sub.group());
+                if (g == null) return;
+                Map<String, Group> next = new HashMap<>(groups);
+                Group smaller = g.without(sub.subscriber());
+                if (smaller == null) next.remove(sub.group());
+                else next.put(sub.group(), smaller);
+                groups = Map.copyOf(next);
+            }
+        }
+    }
+
+    /** A queue group: each message goes to one member, round-robin; a full member is skipped. */
+    private record Group(Subscriber[] members, AtomicInteger cursor) {
+        Group with(Subscriber s) {
+            Subscriber[] next = Arrays.copyOf(members, members.length + 1);
+            next[members.length] = s;
+            return new Group(next, cursor);
+        }
+
+        Group without(Subscriber s) {
+            Subscriber[] next = Arrays.stream(members).filter(m -> m != s).toArray(Subscriber[]::new);
+            return next.length == 0 ? null : new Group(next, cursor);
+        }
+
+        boolean deliver(String channel, String payload) {
+            int n = members.length;
+            int start = Math.floorMod(cursor.getAndIncrement(), n);
+            for (int i = 0; i < n; i++) {
+                if (members[(start + i) % n].offer(channel, payload)) return true;
+            }
+            // Every member is full: the one whose turn it was is disconnected.
+            members[start].evictSlow();
+            return false;
+        }
+    }
+}

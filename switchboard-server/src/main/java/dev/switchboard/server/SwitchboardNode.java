@@ -1,0 +1,147 @@
+package dev.switchboard.server;
+
+import dev.switchboard.core.SwitchboardCore;
+import dev.switchboard.core.lock.LockTableConfig;
+import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.detect.ConnectionLimiter;
+import dev.switchboard.server.transport.detect.ProtocolDetector;
+import dev.switchboard.server.transport.tls.TlsContexts;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires the core to the Netty listener and runs the node's lifecycle: start, drain, stop. */
+final class SwitchboardNode {
+    private static final Logger log = LoggerFactory.getLogger(SwitchboardNode.class);
+
+    private final SwitchboardConfig config;
+    private final SwitchboardCore core;
+    private final ServerContext context;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+    private Channel listener;
+    private InetSocketAddress address;
+    private boolean closed;
+
+    private SwitchboardNode(SwitchboardConfig config, SwitchboardCore core, SslContext ssl) {
+        this.config = config;
+        this.core = core;
+        this.context = new ServerContext(config, core, ssl);
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
+                NioIoHandler.newFactory());
+        this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("switchboard-io"),
+                NioIoHandler.newFactory());
+    }
+
+    static SwitchboardNode start(SwitchboardConfig config) {
+        SslContext ssl = config.tlsEnabled() ? TlsContexts.server(config.tlsCert(), config.tlsKey()) : null;
+        SwitchboardCore core = new SwitchboardCore(new SwitchboardCore.Settings(
+                new LockTableConfig(config.maxLocks(), config.maxWaiters(), config.leaseSweepInterval(),
+                        config.gcInterval(), config.gcMaxIdle()),
+                config.defaultLeaseTtl().toMillis(), config.maxSubscriptions(), config.effectiveFenceStateFile()));
+        SwitchboardNode node = new SwitchboardNode(config, core, ssl);
+        try {
+            node.bind();
+        } catch (RuntimeException e) {
+            node.shutdownNow();
+            throw e;
+        }
+        return node;
+    }
+
+    private void bind() {
+        ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast("limit", limiter);
+                        ch.pipeline().addLast("detect", new ProtocolDetector(context, false));
+                    }
+                });
+        ChannelFuture f = b.bind(config.host(), config.port()).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": "
+                    + f.cause().getMessage(), f.cause());
+        }
+        listener = f.channel();
+        address = (InetSocketAddress) listener.localAddress();
+        log.info("listening on {} (dflockd lines, native JSON, HTTP detection{})", address,
+                context.sslContext() != null ? ", TLS required" : "");
+        if (!address.getAddress().isLoopbackAddress() && (config.maxConnections() == 0 || config.authToken() == null)) {
+            log.warn("listening beyond loopback with {}; consider --auth-token and --max-connections",
+                    config.authToken() == null ? "no auth token" : "no connection cap");
+        }
+    }
+
+    SwitchboardConfig config() {
+        return config;
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    synchronized void drain() {
+        if (context.draining()) return;
+        context.startDraining();
+        log.info("draining: no new connections; open connections get a draining error on their next request");
+        if (listener != null) listener.close().awaitUninterruptibly();
+    }
+
+    boolean isDraining() {
+        return context.draining();
+    }
+
+    synchronized void close() {
+        if (closed) return;
+        drain();
+        long timeoutMs = config.shutdownTimeout().toMillis();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        // Wait for answers still owed (a blocking acquire, say), not for idle connections.
+        while (context.requestsInFlight() > 0 && (timeoutMs == 0 || System.nanoTime() < deadline)) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (context.requestsInFlight() > 0) {
+            log.warn("shutdown timeout reached with {} requests unanswered; closing anyway", context.requestsInFlight());
+        }
+        shutdownNow();
+        log.info("stopped");
+    }
+
+    private void shutdownNow() {
+        closed = true;
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        core.close();
+    }
+}

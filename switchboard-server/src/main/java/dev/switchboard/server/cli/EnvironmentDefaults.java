@@ -1,0 +1,79 @@
+package dev.switchboard.server.cli;
+
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Option defaults from the environment: {@code SWITCHBOARD_<NAME>} first, then dflockd's
+ * variable for the same option (so a dflockd deployment keeps its settings), then the built-in
+ * default. A flag on the command line beats them all.
+ */
+final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
+    /** dflockd's variable names (and legacy aliases), by option name. */
+    private static final Map<String, List<String>> DFLOCKD_NAMES = Map.ofEntries(
+            Map.entry("--host", List.of("DFLOCKD_HOST")),
+            Map.entry("--port", List.of("DFLOCKD_PORT")),
+            Map.entry("--default-lease-ttl", List.of("DFLOCKD_DEFAULT_LEASE_TTL_S")),
+            Map.entry("--lease-sweep-interval", List.of("DFLOCKD_LEASE_SWEEP_INTERVAL_S")),
+            Map.entry("--gc-interval", List.of("DFLOCKD_GC_INTERVAL_S", "DFLOCKD_GC_LOOP_SLEEP")),
+            Map.entry("--gc-max-idle", List.of("DFLOCKD_GC_MAX_IDLE_S", "DFLOCKD_GC_MAX_UNUSED_TIME")),
+            Map.entry("--max-locks", List.of("DFLOCKD_MAX_LOCKS")),
+            Map.entry("--max-waiters", List.of("DFLOCKD_MAX_WAITERS")),
+            Map.entry("--max-connections", List.of("DFLOCKD_MAX_CONNECTIONS")),
+            Map.entry("--max-connections-per-ip", List.of("DFLOCKD_MAX_CONNECTIONS_PER_IP")),
+            Map.entry("--max-subscriptions", List.of("DFLOCKD_MAX_SUBSCRIPTIONS")),
+            Map.entry("--read-timeout", List.of("DFLOCKD_READ_TIMEOUT_S")),
+            Map.entry("--write-timeout", List.of("DFLOCKD_WRITE_TIMEOUT_S")),
+            Map.entry("--shutdown-timeout", List.of("DFLOCKD_SHUTDOWN_TIMEOUT_S")),
+            Map.entry("--auto-release-on-disconnect", List.of("DFLOCKD_AUTO_RELEASE_ON_DISCONNECT")),
+            Map.entry("--tls-cert", List.of("DFLOCKD_TLS_CERT")),
+            Map.entry("--tls-key", List.of("DFLOCKD_TLS_KEY")),
+            Map.entry("--fence-state-file", List.of("DFLOCKD_FENCE_STATE_FILE")),
+            Map.entry("--debug", List.of("DFLOCKD_DEBUG")));
+
+    private final Map<String, String> env;
+
+    EnvironmentDefaults(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** The Switchboard variable for an option: {@code --max-locks} becomes {@code SWITCHBOARD_MAX_LOCKS}. */
+    static String switchboardName(String option) {
+        return "SWITCHBOARD_" + option.substring(2).replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+    }
+
+    static List<String> dflockdNames(String option) {
+        return DFLOCKD_NAMES.getOrDefault(option, List.of());
+    }
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec option)) return null;
+        String name = option.longestName();
+        String value = env.get(switchboardName(name));
+        if (value == null) {
+            for (String alias : dflockdNames(name)) {
+                value = env.get(alias);
+                if (value != null) break;
+            }
+        }
+        if (value == null) return null;
+        return option.type() == boolean.class || option.type() == Boolean.class ? normalizeBoolean(name, value) : value;
+    }
+
+    /** dflockd accepts 1/yes/true and 0/no/false in the environment. */
+    private static String normalizeBoolean(String option, String value) {
+        switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "1", "yes", "true", "on":
+                return "true";
+            case "0", "no", "false", "off":
+                return "false";
+            default:
+                throw new CommandLine.ParameterException(new CommandLine(new Object()),
+                        "invalid boolean for " + option + " in the environment: '" + value + "'");
+        }
+    }
+}

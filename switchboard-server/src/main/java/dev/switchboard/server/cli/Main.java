@@ -1,0 +1,212 @@
+package dev.switchboard.server.cli;
+
+import ch.qos.logback.classic.Level;
+import dev.switchboard.server.Switchboard;
+import dev.switchboard.server.SwitchboardConfig;
+import dev.switchboard.server.Version;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code switchboard} command. Every option can also come from {@code SWITCHBOARD_<NAME>}
+ * or, for options dflockd has, from dflockd's own variable. Durations are whole seconds.
+ */
+@Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Real-time session server: locks, semaphores and signals; a drop-in for dflockd.",
+        footer = {"", "Environment: SWITCHBOARD_<OPTION> (e.g. SWITCHBOARD_MAX_LOCKS), then dflockd's DFLOCKD_* names.",
+                "Precedence: command line > SWITCHBOARD_* > DFLOCKD_* > default."})
+public final class Main implements Callable<Integer> {
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
+    String host;
+    @Option(names = "--port", description = "TCP port for every protocol (default: ${DEFAULT-VALUE}).", defaultValue = "6388")
+    int port;
+    @Option(names = "--default-lease-ttl", paramLabel = "SECONDS", description = "Lease when a request names none (default: ${DEFAULT-VALUE}).", defaultValue = "33")
+    long defaultLeaseTtl;
+    @Option(names = "--lease-sweep-interval", paramLabel = "SECONDS", description = "How often expired leases are evicted (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    long leaseSweepInterval;
+    @Option(names = "--gc-interval", paramLabel = "SECONDS", description = "How often idle keys are collected (default: ${DEFAULT-VALUE}).", defaultValue = "5")
+    long gcInterval;
+    @Option(names = "--gc-max-idle", paramLabel = "SECONDS", description = "Idle time before a key is collected (default: ${DEFAULT-VALUE}).", defaultValue = "60")
+    long gcMaxIdle;
+    @Option(names = "--max-locks", description = "Lock plus semaphore keys, idle ones included until collected; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    int maxLocks;
+    @Option(names = "--max-waiters", description = "Waiters per key; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int maxWaiters;
+    @Option(names = "--max-connections", description = "Open connections; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int maxConnections;
+    @Option(names = "--max-connections-per-ip", description = "Open connections per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int maxConnectionsPerIp;
+    @Option(names = "--max-subscriptions", description = "Signal subscriptions per connection; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int maxSubscriptions;
+    @Option(names = "--read-timeout", paramLabel = "SECONDS", description = "Idle read deadline of dflockd connections; 0 = off (default: ${DEFAULT-VALUE}; dflockd's is 23).", defaultValue = "0")
+    long readTimeout;
+    @Option(names = "--write-timeout", paramLabel = "SECONDS", description = "Deadline of each write; 0 = off (default: ${DEFAULT-VALUE}).", defaultValue = "5")
+    long writeTimeout;
+    @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", description = "How long a graceful stop waits for unanswered requests; 0 = forever (default: ${DEFAULT-VALUE}).", defaultValue = "30")
+    long shutdownTimeout;
+    @Option(names = "--auto-release-on-disconnect", arity = "0..1", fallbackValue = "true", description = "Release a session's locks when it ends (default: ${DEFAULT-VALUE}).", defaultValue = "true")
+    boolean autoRelease;
+    @Option(names = "--auth-token", description = "Shared token clients must present first.")
+    String authToken;
+    @Option(names = "--auth-token-file", paramLabel = "FILE", description = "File holding the auth token.")
+    Path authTokenFile;
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain; with --tls-key, the port accepts only TLS.")
+    Path tlsCert;
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8).")
+    Path tlsKey;
+    @Option(names = "--fence-state-file", paramLabel = "FILE", description = "Keeps fencing tokens growing across restarts.")
+    Path fenceStateFile;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Directory for durable state (the fence state lives here unless --fence-state-file is set).")
+    Path dataDir;
+    @Option(names = "--detect-timeout", paramLabel = "SECONDS", description = "A connection that sends nothing for this long is closed (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    long detectTimeout;
+    @Option(names = "--heartbeat-interval", paramLabel = "SECONDS", description = "Native protocol heartbeat; 0 = off (default: ${DEFAULT-VALUE}).", defaultValue = "15")
+    long heartbeatInterval;
+    @Option(names = "--max-frame-bytes", description = "Largest native message (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
+    int maxFrameBytes;
+    @Option(names = "--signal-buffer-size", description = "Signals queued per connection before a slow listener is evicted (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+    int signalBufferSize;
+    @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
+    boolean debug;
+
+    private final Map<String, String> env;
+
+    Main(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command; returns the exit code. Serving blocks until the JVM is told to stop. */
+    static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine(env);
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cl = new CommandLine(new Main(env));
+        cl.setDefaultValueProvider(new EnvironmentDefaults(env));
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("switchboard: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try 'switchboard --help' for the options.");
+            return 2;
+        });
+        return cl;
+    }
+
+    /** The configuration these options describe; throws {@link IllegalArgumentException} with a one-line reason. */
+    SwitchboardConfig toConfig() {
+        return SwitchboardConfig.builder()
+                .host(host)
+                .port(port)
+                .defaultLeaseTtl(Duration.ofSeconds(defaultLeaseTtl))
+                .leaseSweepInterval(Duration.ofSeconds(leaseSweepInterval))
+                .gcInterval(Duration.ofSeconds(gcInterval))
+                .gcMaxIdle(Duration.ofSeconds(gcMaxIdle))
+                .maxLocks(maxLocks)
+                .maxWaiters(maxWaiters)
+                .maxConnections(maxConnections)
+                .maxConnectionsPerIp(maxConnectionsPerIp)
+                .maxSubscriptions(maxSubscriptions)
+                .readTimeout(Duration.ofSeconds(readTimeout))
+                .writeTimeout(Duration.ofSeconds(writeTimeout))
+                .shutdownTimeout(Duration.ofSeconds(shutdownTimeout))
+                .detectTimeout(Duration.ofSeconds(detectTimeout))
+                .heartbeatInterval(Duration.ofSeconds(heartbeatInterval))
+                .autoReleaseOnDisconnect(autoRelease)
+                .authToken(resolveAuthToken())
+                .tls(tlsCert, tlsKey)
+                .fenceStateFile(fenceStateFile)
+                .dataDir(dataDir)
+                .maxFrameBytes(maxFrameBytes)
+                .signalBufferSize(signalBufferSize)
+                .build();
+    }
+
+    /**
+     * dflockd's order: --auth-token, then --auth-token-file, then the environment's token, then its
+     * file. A token is trimmed; an empty one is an error.
+     */
+    private String resolveAuthToken() {
+        if (authToken != null) return checkedToken(authToken.trim(), "--auth-token");
+        if (authTokenFile != null) return readToken(authTokenFile, "--auth-token-file");
+        for (String name : new String[] {"SWITCHBOARD_AUTH_TOKEN", "DFLOCKD_AUTH_TOKEN"}) {
+            if (env.get(name) != null) return checkedToken(env.get(name).trim(), name);
+        }
+        for (String name : new String[] {"SWITCHBOARD_AUTH_TOKEN_FILE", "DFLOCKD_AUTH_TOKEN_FILE"}) {
+            if (env.get(name) != null) return readToken(Path.of(env.get(name)), name);
+        }
+        return null;
+    }
+
+    private static String readToken(Path file, String source) {
+        try {
+            return checkedToken(Files.readString(file, StandardCharsets.UTF_8).trim(), source);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the auth token file " + file + " (" + source + "): " + e.getMessage());
+        }
+    }
+
+    private static String checkedToken(String token, String source) {
+        if (token.isEmpty()) throw new IllegalArgumentException("the auth token from " + source + " is empty");
+        if (token.contains("\n") || token.contains("\r")) {
+            throw new IllegalArgumentException("the auth token from " + source + " contains a newline");
+        }
+        return token;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SwitchboardConfig config;
+        try {
+            config = toConfig();
+        } catch (IllegalArgumentException e) {
+            System.err.println("switchboard: invalid setting: " + e.getMessage());
+            return 2;
+        }
+        if (debug) {
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
+        }
+        Logger log = LoggerFactory.getLogger("switchboard");
+        Switchboard sb;
+        try {
+            sb = Switchboard.start(config);
+        } catch (RuntimeException e) {
+            System.err.println("switchboard: cannot start: " + e.getMessage());
+            return 1;
+        }
+        log.info("switchboard {} started on {}", Version.VERSION, sb.address());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("signal received: draining (up to {} s)", config.shutdownTimeout().toSeconds());
+            sb.close();
+            stopped.countDown();
+        }, "switchboard-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"switchboard " + Version.VERSION};
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.switchboard.server.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ends a connection after a last message without losing that message: write it, send FIN, and
+ * discard whatever the client still sends until it closes too (or a short grace ends). Closing
+ * with unread input would make the kernel send RST, which can destroy the last reply in flight.
+ */
+public final class Closing {
+    private static final long GRACE_MS = 2000;
+
+    private Closing() {
+    }
+
+    /** Writes {@code last} (may be null), then closes gracefully, after {@code delayMs}. */
+    public static void closeAfter(Channel ch, Object last, long delayMs) {
+        if (delayMs > 0) {
+            ch.config().setAutoRead(true);
+            ch.eventLoop().schedule(() -> closeAfter(ch, last, 0), delayMs, TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (!ch.isActive()) {
+            ReferenceCountUtil.release(last);
+            ch.close();
+            return;
+        }
+        if (ch.pipeline().get(Discard.class) == null) {
+            ch.pipeline().addFirst(new Discard());
+        }
+        if (last == null) {
+            halfClose(ch);
+        } else {
+            ch.writeAndFlush(last).addListener((ChannelFutureListener) f -> halfClose(ch));
+        }
+    }
+
+    public static void close(Channel ch, Object last) {
+        closeAfter(ch, last, 0);
+    }
+
+    private static void halfClose(Channel ch) {
+        ch.eventLoop().schedule(() -> ch.close(), GRACE_MS, TimeUnit.MILLISECONDS);
+        if (ch instanceof DuplexChannel duplex && !duplex.isOutputShutdown()) {
+            duplex.shutdownOutput();
+        } else {
+            ch.close();
+        }
+    }
+
+    /** Drops every inbound byte; the channel closes itself when the client ends its side. */
+    private static final class Discard extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.switchboard.server.transport.detect;
+
+import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.dflockd.DflockdPipeline;
+import dev.switchboard.server.transport.http.NotImplementedHttpHandler;
+import dev.switchboard.server.transport.json.NativePipeline;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses a connection's protocol from its first bytes, installs that protocol's handlers and
+ * steps aside; the bytes read so far go on to the new handlers. With TLS configured, only a TLS
+ * handshake is accepted, and detection runs again on the decrypted stream.
+ */
+public final class ProtocolDetector extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(ProtocolDetector.class);
+    private static final byte TLS_HANDSHAKE = 0x16;
+    private static final String[] HTTP_METHODS = {
+        "GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "
+    };
+
+    private final ServerContext server;
+    private final boolean insideTls;
+    private ScheduledFuture<?> deadline;
+
+    public ProtocolDetector(ServerContext server, boolean insideTls) {
+        this.server = server;
+        this.insideTls = insideTls;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        long ms = server.config().detectTimeout().toMillis();
+        deadline = ctx.executor().schedule(() -> {
+            log.debug("{}: nothing sent within the detection deadline, closing", ctx.channel().remoteAddress());
+            ctx.close();
+        }, ms, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (deadline != null) deadline.cancel(false);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (!in.isReadable()) return;
+        ChannelPipeline p = ctx.pipeline();
+        byte first = in.getByte(in.readerIndex());
+        if (server.sslContext() != null && !insideTls) {
+            if (first != TLS_HANDSHAKE) {
+                log.debug("{}: plain connection refused, TLS is required", ctx.channel().remoteAddress());
+                in.skipBytes(in.readableBytes());
+                ctx.close();
+                return;
+            }
+            p.addAfter(ctx.name(), "tls", server.sslContext().newHandler(ctx.alloc()));
+            p.addAfter("tls", "detect-tls", new ProtocolDetector(server, true));
+            p.remove(this);
+            return;
+        }
+        if (first == '{') {
+            NativePipeline.installLines(p, ctx.name(), server);
+        } else if (first == 0) {
+            NativePipeline.installFrames(p, ctx.name(), server);
+        } else if (first >= 'A' && first <= 'Z') {
+            HttpGuess guess = guessHttp(in);
+            if (guess == HttpGuess.UNDECIDED) return;
+            if (guess == HttpGuess.HTTP) {
+                p.addAfter(ctx.name(), "http", new NotImplementedHttpHandler());
+            } else {
+                DflockdPipeline.install(p, ctx.name(), server);
+            }
+        } else {
+            DflockdPipeline.install(p, ctx.name(), server);
+        }
+        p.remove(this);
+    }
+
+    private enum HttpGuess { HTTP, NOT_HTTP, UNDECIDED }
+
+    private static HttpGuess guessHttp(ByteBuf in) {
+        int n = Math.min(in.readableBytes(), 8);
+        String head = in.toString(in.readerIndex(), n, StandardCharsets.US_ASCII);
+        boolean couldBe = false;
+        for (String m : HTTP_METHODS) {
+            if (head.startsWith(m)) return HttpGuess.HTTP;
+            if (m.startsWith(head)) couldBe = true;
+        }
+        return couldBe ? HttpGuess.UNDECIDED : HttpGuess.NOT_HTTP;
+    }
+}

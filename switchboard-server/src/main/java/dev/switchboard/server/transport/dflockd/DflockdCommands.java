@@ -1,0 +1,163 @@
+package dev.switchboard.server.transport.dflockd;
+
+import dev.switchboard.core.protocol.Frame;
+import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.server.transport.JsonSupport;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The dflockd line dialect as a codec: a parsed request becomes a core {@link Frame}, and the
+ * core's {@link Reply} becomes dflockd's one-line answer. Seconds on the wire, milliseconds in the
+ * core.
+ */
+final class DflockdCommands {
+    private static final long MAX_SECONDS = 9_223_372_036L;
+    private static final long MAX_LIMIT = 1 << 20;
+
+    private DflockdCommands() {
+    }
+
+    /** The frame for a lock, stats or signal command; throws {@link DflockdParseException}. */
+    static Frame toFrame(DflockdRequest req) {
+        String cmd = req.command();
+        Map<String, Object> f = new HashMap<>();
+        switch (cmd) {
+            case "l", "sl" -> {
+                f.put("key", key(req));
+                List<String> a = DflockdSyntax.fields(req.arg());
+                boolean sem = cmd.equals("sl");
+                int min = sem ? 2 : 1;
+                if (a.size() < min || a.size() > min + 1) throw argCount(req);
+                f.put("timeout_ms", timeout(a.get(0)) * 1000);
+                if (sem) f.put("limit", limit(a.get(1)));
+                if (a.size() == min + 1) f.put("lease_ms", lease(a.get(min)) * 1000);
+                return new Frame(sem ? "sem.acquire" : "lock.acquire", null, f);
+            }
+            case "r", "sr" -> {
+                f.put("key", key(req));
+                f.put("token", token(req));
+                return new Frame(cmd.equals("r") ? "lock.release" : "sem.release", null, f);
+            }
+            case "n", "sn" -> {
+                f.put("key", key(req));
+                List<String> a = DflockdSyntax.fields(req.arg());
+                if (a.isEmpty() || a.size() > 2) throw argCount(req);
+                f.put("token", a.get(0));
+                if (a.size() == 2) f.put("lease_ms", lease(a.get(1)) * 1000);
+                return new Frame(cmd.equals("n") ? "lock.renew" : "sem.renew", null, f);
+            }
+            case "e", "se" -> {
+                f.put("key", key(req));
+                List<String> a = DflockdSyntax.fields(req.arg());
+                boolean sem = cmd.equals("se");
+                int min = sem ? 1 : 0;
+                if (a.size() < min || a.size() > min + 1) throw argCount(req);
+                if (sem) f.put("limit", limit(a.get(0)));
+                if (a.size() == min + 1) f.put("lease_ms", lease(a.get(min)) * 1000);
+                return new Frame(sem ? "sem.enqueue" : "lock.enqueue", null, f);
+            }
+            case "w", "sw" -> {
+                f.put("key", key(req));
+                String t = DflockdSyntax.trimSpace(req.arg());
+                if (t.isEmpty()) throw argCount(req);
+                f.put("timeout_ms", timeout(t) * 1000);
+                return new Frame(cmd.equals("w") ? "lock.wait" : "sem.wait", null, f);
+            }
+            case "stats" -> {
+                return new Frame("stats", null, f);
+            }
+            case "listen", "unlisten" -> {
+                f.put("pattern", key(req));
+                f.put("group", DflockdSyntax.trimSpace(req.arg()));
+                return new Frame(cmd.equals("listen") ? "signal.listen" : "signal.unlisten", null, f);
+            }
+            case "signal" -> {
+                f.put("channel", key(req));
+                f.put("payload", req.arg());
+                return new Frame("signal.publish", null, f);
+            }
+            default -> throw new DflockdParseException(3, "invalid command: " + cmd);
+        }
+    }
+
+    /**
+     * dflockd's answer line (without the {@code \n}) to {@code command}, given the core's reply.
+     * Every error that has no status word of its own becomes a bare {@code error}.
+     */
+    static String format(String command, Reply reply, long defaultLeaseSeconds) {
+        if (reply.isError()) {
+            return switch (reply.error()) {
+                case MAX_LOCKS -> "error_max_locks";
+                case MAX_WAITERS -> "error_max_waiters";
+                case LIMIT_MISMATCH -> "error_limit_mismatch";
+                case NOT_ENQUEUED -> "error_not_enqueued";
+                case ALREADY_ENQUEUED -> "error_already_enqueued";
+                case DRAINING -> "error_draining";
+                // dflockd answers an expired renewal with a bare error, an expired wait with the status word.
+                case LEASE_EXPIRED -> command.equals("n") || command.equals("sn") ? "error" : "error_lease_expired";
+                default -> "error";
+            };
+        }
+        Map<String, Object> r = reply.result();
+        switch (command) {
+            case "l", "sl", "w", "sw", "e", "se" -> {
+                String status = reply.status();
+                if ("acquired".equals(status)) {
+                    long lease = ((Number) r.get("lease_ms")).longValue() / 1000;
+                    String word = command.endsWith("e") ? "acquired" : "ok";
+                    return word + " " + r.get("token") + " " + (lease == 0 ? defaultLeaseSeconds : lease);
+                }
+                return status; // "timeout" or "queued"
+            }
+            case "n", "sn" -> {
+                return "ok " + ((Number) r.get("lease_ms")).longValue() / 1000;
+            }
+            case "signal" -> {
+                return "ok " + r.get("delivered");
+            }
+            case "stats" -> {
+                return "ok " + JsonSupport.writeString(r);
+            }
+            default -> {
+                return "ok";
+            }
+        }
+    }
+
+    private static String key(DflockdRequest req) {
+        String key = req.key();
+        if (key.isEmpty()) throw new DflockdParseException(5, "empty key");
+        if (Frame.keyError(key) != null) throw new DflockdParseException(5, "invalid key");
+        return key;
+    }
+
+    private static String token(DflockdRequest req) {
+        String token = DflockdSyntax.trimSpace(req.arg());
+        if (token.isEmpty()) throw new DflockdParseException(7, "empty token");
+        return token;
+    }
+
+    private static long timeout(String s) {
+        long v = DflockdSyntax.parseInt(s);
+        if (v < 0 || v > MAX_SECONDS) throw new DflockdParseException(6, "invalid timeout: " + s);
+        return v;
+    }
+
+    private static long lease(String s) {
+        long v = DflockdSyntax.parseInt(s);
+        if (v <= 0 || v > MAX_SECONDS) throw new DflockdParseException(9, "invalid lease: " + s);
+        return v;
+    }
+
+    private static long limit(String s) {
+        long v = DflockdSyntax.parseInt(s);
+        if (v <= 0 || v > MAX_LIMIT) throw new DflockdParseException(13, "invalid limit: " + s);
+        return v;
+    }
+
+    private static DflockdParseException argCount(DflockdRequest req) {
+        return new DflockdParseException(8, "wrong argument count for " + req.command());
+    }
+}

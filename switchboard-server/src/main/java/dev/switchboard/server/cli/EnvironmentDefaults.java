@@ -64,7 +64,7 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
         return option.type() == boolean.class || option.type() == Boolean.class ? normalizeBoolean(name, value) : value;
     }
 
-    /** dflockd accepts 1/yes/true and 0/no/false in the environment. */
+    /** dflockd accepts 1/yes/true and 0/no/false in the environment; anything else is left for picocli to reject. */
     private static String normalizeBoolean(String option, String value) {
         switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "1", "yes", "true", "on":
@@ -72,8 +72,7 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
             case "0", "no", "false", "off":
                 return "false";
             default:
-                throw new CommandLine.ParameterException(new CommandLine(new Object()),
-                        "invalid boolean for " + option + " in the environment: '" + value + "'");
+                return value;
         }
     }
 }

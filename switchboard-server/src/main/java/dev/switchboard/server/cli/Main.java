@@ -17,7 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code switchboard} command. Every option can also come from {@code SWITCHBOARD_<NAME>}
@@ -81,6 +83,9 @@ public final class Main implements Callable<Integer> {
     int signalBufferSize;
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
     boolean debug;
+
+    @Spec
+    CommandSpec spec;
 
     private final Map<String, String> env;
 
@@ -178,7 +183,7 @@ public final class Main implements Callable<Integer> {
         try {
             config = toConfig();
         } catch (IllegalArgumentException e) {
-            System.err.println("switchboard: invalid setting: " + e.getMessage());
+            spec.commandLine().getErr().println("switchboard: invalid setting: " + e.getMessage());
             return 2;
         }
         if (debug) {
@@ -189,7 +194,7 @@ public final class Main implements Callable<Integer> {
         try {
             sb = Switchboard.start(config);
         } catch (RuntimeException e) {
-            System.err.println("switchboard: cannot start: " + e.getMessage());
+            spec.commandLine().getErr().println("switchboard: cannot start: " + e.getMessage());
             return 1;
         }
         log.info("switchboard {} started on {}", Version.VERSION, sb.address());

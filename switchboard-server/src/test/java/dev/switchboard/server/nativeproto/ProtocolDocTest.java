@@ -1,0 +1,132 @@
+package dev.switchboard.server.nativeproto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.server.Switchboard;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Replays every {@code session} block of docs/protocol.md against a fresh server and compares each
+ * answer with the documented one, so the protocol page cannot drift from the server.
+ */
+class ProtocolDocTest {
+    private static final Path DOC = Path.of("..", "docs", "protocol.md");
+    private static final Pattern BLOCK = Pattern.compile("```session\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern LINE = Pattern.compile("^([CS])(\\d*): (.*)$");
+
+    static Stream<Arguments> blocks() throws IOException {
+        String doc = Files.readString(DOC);
+        List<Arguments> out = new ArrayList<>();
+        Matcher m = BLOCK.matcher(doc);
+        while (m.find()) {
+            int line = doc.substring(0, m.start()).split("\n", -1).length;
+            out.add(Arguments.of("protocol.md:" + line, m.group(1)));
+        }
+        assertThat(out).as("session blocks in docs/protocol.md").hasSizeGreaterThanOrEqualTo(5);
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("blocks")
+    void documentedExchangeMatchesServer(String where, String block) throws Exception {
+        try (Switchboard sb = Switchboard.builder().port(0).start()) {
+            Map<String, NativeClient> clients = new TreeMap<>();
+            Map<String, JsonNode> vars = new HashMap<>();
+            try {
+                for (String raw : block.split("\n")) {
+                    if (raw.isBlank()) continue;
+                    Matcher lm = LINE.matcher(raw);
+                    assertThat(lm.matches()).as("%s: bad example line %s", where, raw).isTrue();
+                    String conn = lm.group(2);
+                    NativeClient c = clients.get(conn);
+                    if (c == null) {
+                        c = NativeClient.lines(sb.port());
+                        clients.put(conn, c);
+                    }
+                    JsonNode doc = NativeClient.JSON.readTree(lm.group(3));
+                    if (lm.group(1).equals("C")) {
+                        c.send(NativeClient.JSON.writeValueAsString(substitute(doc, vars)));
+                    } else {
+                        JsonNode actual = c.read();
+                        while ("ping".equals(actual.path("op").asString())) actual = c.read();
+                        List<String> problems = new ArrayList<>();
+                        match(doc, actual, vars, "$", problems);
+                        assertThat(problems).as("%s: %s%n  got %s", where, raw, actual).isEmpty();
+                    }
+                }
+            } finally {
+                for (NativeClient c : clients.values()) c.close();
+            }
+        }
+    }
+
+    private static JsonNode substitute(JsonNode node, Map<String, JsonNode> vars) {
+        if (node.isString() && node.asString().startsWith("$")) {
+            JsonNode bound = vars.get(node.asString().substring(1));
+            assertThat(bound).as("variable %s used before it was bound", node.asString()).isNotNull();
+            return bound;
+        }
+        if (node.isObject()) {
+            ObjectNode copy = NativeClient.JSON.createObjectNode();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                copy.set(e.getKey(), substitute(e.getValue(), vars));
+            }
+            return copy;
+        }
+        return node;
+    }
+
+    private static void match(JsonNode expected, JsonNode actual, Map<String, JsonNode> vars, String path,
+                              List<String> problems) {
+        if (expected.isString() && expected.asString().startsWith("$")) {
+            String name = expected.asString().substring(1);
+            if (name.equals("ANY")) {
+                if (actual == null || actual.isMissingNode()) problems.add(path + " is missing");
+                return;
+            }
+            JsonNode bound = vars.get(name);
+            if (bound == null) {
+                vars.put(name, actual);
+            } else if (!bound.equals(actual)) {
+                problems.add(path + ": expected $" + name + " = " + bound + ", got " + actual);
+            }
+            return;
+        }
+        if (expected.isObject()) {
+            if (actual == null || !actual.isObject()) {
+                problems.add(path + ": expected an object, got " + actual);
+                return;
+            }
+            for (Iterator<String> it = expected.propertyNames().iterator(); it.hasNext(); ) {
+                String k = it.next();
+                if (!actual.has(k)) problems.add(path + "." + k + " is missing");
+                else match(expected.get(k), actual.get(k), vars, path + "." + k, problems);
+            }
+            for (Iterator<String> it = actual.propertyNames().iterator(); it.hasNext(); ) {
+                String k = it.next();
+                if (!expected.has(k)) problems.add(path + "." + k + " is not documented");
+            }
+            return;
+        }
+        if (!expected.equals(actual) && !(expected.isNumber() && actual != null && actual.isNumber()
+                && expected.decimalValue().compareTo(actual.decimalValue()) == 0)) {
+            problems.add(path + ": expected " + expected + ", got " + actual);
+        }
+    }
+}

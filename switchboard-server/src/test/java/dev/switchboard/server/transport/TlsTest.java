@@ -1,0 +1,126 @@
+package dev.switchboard.server.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.server.Switchboard;
+import java.io.BufferedReader;
+import java.io.FileInputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With a certificate configured the port speaks TLS only (as dflockd's listener does), and every
+ * protocol is detected again inside the encrypted stream.
+ */
+class TlsTest {
+    @TempDir
+    static Path dir;
+    private static Switchboard sb;
+    private static SSLContext clientContext;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path keystore = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (FileInputStream in = new FileInputStream(keystore.toFile())) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        Certificate cert = ks.getCertificate("server");
+        PrivateKey key = (PrivateKey) ks.getKey("server", "changeit".toCharArray());
+        Path certPem = dir.resolve("cert.pem");
+        Path keyPem = dir.resolve("key.pem");
+        Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()));
+        Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
+
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("server", cert);
+        tmf.init(trust);
+        clientContext = SSLContext.getInstance("TLS");
+        clientContext.init(null, tmf.getTrustManagers(), null);
+
+        sb = Switchboard.builder().port(0).tls(certPem, keyPem).shutdownTimeout(Duration.ofSeconds(1)).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sb != null) sb.close();
+    }
+
+    @Test
+    void dflockdProtocolWorksOverTls() throws Exception {
+        try (SSLSocket s = tlsSocket()) {
+            send(s, "l\ntls-key\n5\n");
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).matches("ok [0-9a-f]{32} 33");
+            send(s, "ping\n_\n\n");
+            assertThat(in.readLine()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void nativeProtocolWorksOverTls() throws Exception {
+        try (SSLSocket s = tlsSocket()) {
+            send(s, "{\"op\":\"hello\",\"id\":1,\"version\":1}\n");
+            assertThat(reader(s).readLine()).contains("\"op\":\"welcome\"");
+        }
+    }
+
+    @Test
+    void plainConnectionsAreRefused() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", sb.port())) {
+            s.setSoTimeout(5000);
+            send(s, "l\nplain\n5\n");
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    private static SSLSocket tlsSocket() throws Exception {
+        SSLSocket s = (SSLSocket) clientContext.getSocketFactory().createSocket("127.0.0.1", sb.port());
+        s.setSoTimeout(5000);
+        s.startHandshake();
+        assertThat(s.getSession().getProtocol()).isIn("TLSv1.3", "TLSv1.2");
+        return s;
+    }
+
+    private static void send(Socket s, String text) throws Exception {
+        OutputStream out = s.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static BufferedReader reader(Socket s) throws Exception {
+        return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+}

@@ -69,6 +69,17 @@ class BenchMainTest {
     }
 
     @Test
+    void durationLimitStopsALongRunEarly() {
+        Run run = bench("locks", "--servers", "127.0.0.1:" + server.port(), "--workers", "2",
+                "--rounds", "100000000", "--warmup", "0", "--duration-limit", "1", "--key", "capped");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.output).contains("duration limit was reached");
+        assertThat(run.totalOps()).isPositive().isLessThan(200_000_000L);
+        assertThat(run.opsPerSecond()).isPositive();
+    }
+
+    @Test
     void wrongTokenIsReportedAsAFailedRun() {
         try (Switchboard guarded = Switchboard.builder().port(0).authToken("s3cret").shutdownTimeout(Duration.ofSeconds(1)).start()) {
             Run run = bench("locks", "--servers", "127.0.0.1:" + guarded.port(), "--auth-token", "nope",

@@ -2,6 +2,8 @@ package dev.switchboard.client;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -45,6 +47,15 @@ final class ClientHandler extends SimpleChannelInboundHandler<JsonNode> {
 
     private static String text(JsonNode node, String fallback) {
         return node != null && node.isString() ? node.stringValue() : fallback;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            connection.onHeartbeatTimeout();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

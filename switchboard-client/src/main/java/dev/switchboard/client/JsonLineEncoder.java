@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
+import java.io.OutputStream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -24,8 +25,10 @@ final class JsonLineEncoder extends MessageToByteEncoder<JsonNode> {
     @Override
     protected void encode(ChannelHandlerContext ctx, JsonNode msg, ByteBuf out) throws Exception {
         // Jackson escapes control characters inside strings, so the only raw newline is ours.
-        try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
-            mapper.writeValue((java.io.OutputStream) stream, msg);
+        // Typed as OutputStream: ByteBufOutputStream is also a DataOutput, and the DataOutput
+        // overload of writeValue would make the call ambiguous.
+        try (OutputStream stream = new ByteBufOutputStream(out)) {
+            mapper.writeValue(stream, msg);
         }
         out.writeByte('\n');
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +60,7 @@ public final class Lock implements AutoCloseable {
 
     public CompletableFuture<Boolean> acquireAsync(Duration timeout) {
         begin(State.IDLE);
-        return track(client.acquireAsync(resource, timeout, options.lease()), false);
+        return track(start(State.IDLE, () -> client.acquireAsync(resource, timeout, options.lease())));
     }
 
     /** Takes the slot if it is free now, without waiting. */
@@ -73,7 +74,7 @@ public final class Lock implements AutoCloseable {
      */
     public boolean enqueue() {
         begin(State.IDLE);
-        CompletableFuture<Boolean> f = client.enqueueAsync(resource, options.lease()).handle((r, e) -> {
+        CompletableFuture<Boolean> f = start(State.IDLE, () -> client.enqueueAsync(resource, options.lease())).handle((r, e) -> {
             if (e != null) {
                 toIdleFrom(State.ACQUIRING);
                 throw new java.util.concurrent.CompletionException(SwitchboardClient.unwrap(e));
@@ -103,7 +104,7 @@ public final class Lock implements AutoCloseable {
             }
         }
         begin(State.QUEUED);
-        return client.await(track(client.awaitGrantAsync(resource, timeout), true));
+        return client.await(track(start(State.QUEUED, () -> client.awaitGrantAsync(resource, timeout))));
     }
 
     /**
@@ -198,6 +199,23 @@ public final class Lock implements AutoCloseable {
         state = State.ACQUIRING;
     }
 
+    /**
+     * Sends the request that {@link #begin} announced. A request refused before it is sent (a
+     * bad argument) puts the state back to {@code previous}, so the helper stays usable.
+     */
+    private <T> CompletableFuture<T> start(State previous, Supplier<CompletableFuture<T>> send) {
+        try {
+            return send.get();
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                if (state == State.ACQUIRING) {
+                    state = previous;
+                }
+            }
+            throw e;
+        }
+    }
+
     private synchronized void toIdleFrom(State from) {
         if (state == from) {
             state = State.IDLE;
@@ -209,7 +227,7 @@ public final class Lock implements AutoCloseable {
      * the caller gives up: a grant that arrives after the returned future was cancelled is
      * handed back instead of being held (and renewed) by nobody.
      */
-    private CompletableFuture<Boolean> track(CompletableFuture<Optional<Grant>> request, boolean waitPhase) {
+    private CompletableFuture<Boolean> track(CompletableFuture<Optional<Grant>> request) {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) {

@@ -60,19 +60,11 @@ final class PendingRequests {
         }
     }
 
-    boolean isPending(long id) {
-        return byId.containsKey(id);
-    }
-
     /** Fails every request in flight: after a disconnect no answer can come. */
     void failAll(Throwable error) {
         for (Long id : byId.keySet()) {
             fail(id, error);
         }
-    }
-
-    int size() {
-        return byId.size();
     }
 
     private Pending remove(long id) {

@@ -417,6 +417,7 @@ public final class SwitchboardClient implements AutoCloseable {
                     msg.path("server").asString(""),
                     Duration.ofMillis(msg.path("heartbeat_ms").asLong(0)),
                     Replies.limits(msg.path("limits")));
+            connection.watchHeartbeats(welcome.heartbeat());
             return this;
         });
     }

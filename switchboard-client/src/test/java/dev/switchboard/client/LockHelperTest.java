@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestInfo;
 /** The {@link Lock} helper: acquire/release, renewal in the background, and lock-lost callbacks. */
 class LockHelperTest {
     private static final Duration LONG = Duration.ofSeconds(10);
-    private static final Duration SHORT_LEASE = Duration.ofSeconds(1);
+    private static final Duration SHORT_LEASE = Duration.ofSeconds(2);
     private static final AtomicInteger KEYS = new AtomicInteger();
     private static Switchboard server;
 
@@ -93,6 +93,14 @@ class LockHelperTest {
     }
 
     @Test
+    void aRefusedArgumentLeavesTheHelperUsable() {
+        try (Lock lock = client.lock(key)) {
+            assertThatThrownBy(() -> lock.acquire(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+            assertThat(lock.tryAcquire()).isTrue();
+        }
+    }
+
+    @Test
     void locksAreNotReentrant() {
         try (Lock lock = client.lock(key)) {
             assertThat(lock.tryAcquire()).isTrue();
@@ -135,8 +143,8 @@ class LockHelperTest {
             assertThat(lock.acquire(LONG)).isTrue();
             String token = lock.token().orElseThrow();
 
-            // Three leases long: without renewal the server would have handed the key on.
-            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6))
+            // Two and a half leases: without renewal the server would have handed the key on.
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8))
                     .until(() -> lock.isHeld() && other.tryAcquire(Resource.lock(key)).isEmpty());
 
             assertThat(lock.token()).contains(token);

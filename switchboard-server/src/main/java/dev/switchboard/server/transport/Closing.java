@@ -22,7 +22,6 @@ public final class Closing {
     /** Writes {@code last} (may be null), then closes gracefully, after {@code delayMs}. */
     public static void closeAfter(Channel ch, Object last, long delayMs) {
         if (delayMs > 0) {
-            ch.config().setAutoRead(true);
             ch.eventLoop().schedule(() -> closeAfter(ch, last, 0), delayMs, TimeUnit.MILLISECONDS);
             return;
         }

@@ -258,4 +258,17 @@ class CapsAuthDrainTest {
             sb.close();
         }
     }
+
+    @Test
+    @DisplayName("§1.2: close() ends idle connections (after the shutdown timeout at the latest)")
+    void closeEndsIdleConnections() {
+        Switchboard sb = start(b -> b.shutdownTimeout(Duration.ofSeconds(1)));
+        try (LineClient c1 = LineClient.connect(sb, "C1")) {
+            c1.assertAlive();
+            sb.close();
+            assertThat(c1.drainUntilClosed(Duration.ofSeconds(5))).as("C1 closed by close()").isTrue();
+        } finally {
+            sb.close();
+        }
+    }
 }

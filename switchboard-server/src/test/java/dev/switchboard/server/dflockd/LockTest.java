@@ -64,6 +64,13 @@ class LockTest {
             assertThat(c1.call("n", "lk-renew-default", t + " 7")).isEqualTo("ok 7");
             assertThat(c1.call("n", "lk-renew-default", t + " +010")).isEqualTo("ok 10");
             assertThat(c1.call("n", "lk-renew-default", "  " + t + "  ")).isEqualTo("ok 33");
+            // malformed renewals are rejected without touching the holder
+            assertThat(c1.call("n", "lk-renew-default", t + " 0")).isEqualTo("error");
+            assertThat(c1.call("n", "lk-renew-default", t + " -1")).isEqualTo("error");
+            assertThat(c1.call("n", "lk-renew-default", t + " 9223372037")).isEqualTo("error");
+            assertThat(c1.call("n", "lk-renew-default", t + " 0x10")).isEqualTo("error");
+            assertThat(c1.call("n", "lk-renew-default", t + " 5 5")).isEqualTo("error");
+            assertThat(c1.call("n", "lk-renew-default", t + " 9223372036")).isEqualTo("ok 9223372036");
             c1.release("lk-renew-default", t);
         }
     }
@@ -245,16 +252,22 @@ class LockTest {
     }
 
     @Test
-    @DisplayName("§1.2: auto-release off: the holder survives its disconnect until the lease expires")
+    @DisplayName("§1.2: auto-release off: the holder survives its disconnect until its (3 s) lease expires")
     void autoReleaseOff() {
         try (Switchboard s = start(b -> b.autoReleaseOnDisconnect(false));
              LineClient c2 = LineClient.connect(s, "C2")) {
             LineClient c1 = LineClient.connect(s, "C1");
-            String t1 = c1.grant("l", "mykey", "10 2", "ok", 2);
+            String t1 = c1.grant("l", "mykey", "10 3", "ok", 3);
             c1.close();
             awaitStats(c2, st -> st.get("connections").asInt() == 1, "C1's disconnect processed");
             assertThat(c2.call("l", "mykey", "0")).isEqualTo("timeout");
-            // granted only after the 2 s lease expires and is swept
+            // pending waiters of a departing connection are removed even with auto-release off
+            LineClient c3 = LineClient.connect(s, "C3");
+            c3.req("l", "mykey", "30");
+            awaitStats(c2, st -> lockWaiters(st, "mykey") == 1, "C3 queued");
+            c3.close();
+            awaitStats(c2, st -> lockWaiters(st, "mykey") == 0, "C3's waiter removed on disconnect");
+            // granted only after the 3 s lease expires and is swept
             c2.req("l", "mykey", "10");
             String t2 = LineClient.grantToken(c2.line(Duration.ofSeconds(8)), "ok", 33, "l mykey 10");
             assertThat(t2).isNotEqualTo(t1);
@@ -313,6 +326,60 @@ class LockTest {
             String t2 = c2.lock("mykey");
             assertThat(t2).isNotEqualTo(t1);
             assertThat(c1.call("r", "mykey", t1)).isEqualTo("error");
+        }
+    }
+
+    @Test
+    @DisplayName("§1.1: requests pipelined behind a blocking l are not read until it is answered")
+    void pipelinedBehindBlockingLock() {
+        try (LineClient c1 = LineClient.connect(sb, "C1"); LineClient c2 = LineClient.connect(sb, "C2")) {
+            String t1 = c1.lock("lk-pipe");
+            c2.send("l\nlk-pipe\n10\nping\n_\n\nstats\n_\n_\n");
+            awaitStats(c1, s -> lockWaiters(s, "lk-pipe") == 1, "C2 queued");
+            c2.assertSilentFor(Duration.ofMillis(300));
+            c1.release("lk-pipe", t1);
+            String t2 = LineClient.grantToken(c2.line(), "ok", 33, "l lk-pipe 10");
+            assertThat(c2.line()).isEqualTo("ok");
+            assertThat(c2.line()).startsWith("ok {\"connections\":");
+            c2.release("lk-pipe", t2);
+        }
+    }
+
+    @Test
+    @DisplayName("§1.6: a waiter's lease starts at grant time, not at request time")
+    void waiterLeaseStartsAtGrant() throws Exception {
+        try (Switchboard s = start(b -> b.leaseSweepInterval(Duration.ofMillis(100)));
+             LineClient c1 = LineClient.connect(s, "C1"); LineClient c2 = LineClient.connect(s, "C2")) {
+            String t1 = c1.lock("k", "0 60", 60);
+            c2.req("l", "k", "10 2");
+            Thread.sleep(1500);
+            c1.release("k", t1);
+            String t2 = LineClient.grantToken(c2.line(), "ok", 2, "l k 10 2");
+            Thread.sleep(1000);
+            // 2.5 s after the request but 1 s after the grant: the 2 s lease is still running
+            assertThat(c2.call("n", "k", t2)).isEqualTo("ok 33");
+            c2.release("k", t2);
+        }
+    }
+
+    @Test
+    @DisplayName("§1.2: disconnect after e -> acquired (no w) releases the lock (auto-release on)")
+    void disconnectAfterEnqueueAcquired() {
+        try (LineClient c2 = LineClient.connect(sb, "C2")) {
+            LineClient c1 = LineClient.connect(sb, "C1");
+            c1.grant("e", "lk-disc-e", "", "acquired", 33);
+            c1.close();
+            LineClient.grantToken(c2.call("l", "lk-disc-e", "5"), "ok", 33, "l lk-disc-e 5");
+        }
+    }
+
+    @Test
+    @DisplayName("§1.3: the r arg is TrimSpace'd: a padded token releases")
+    void releaseTokenTrimmed() {
+        try (LineClient c1 = LineClient.connect(sb, "C1")) {
+            String t = c1.lock("lk-trim");
+            assertThat(c1.call("r", "lk-trim", " \t" + t + "  ")).isEqualTo("ok");
+            assertThat(c1.call("l", "lk-trim", "0")).matches("^ok [0-9a-f]{32} 33$");
         }
     }
 }

@@ -177,4 +177,18 @@ class SemaphoreTest {
             LineClient.grantToken(b.call("sl", "sem-disc2", "5 2"), "ok", 33, "sl sem-disc2 5 2");
         }
     }
+
+    @Test
+    @DisplayName("§1.6: expired semaphore leases are swept and the slot goes to the next waiter")
+    void semLeaseExpiry() {
+        try (LineClient a = LineClient.connect(sb, "A"); LineClient b = LineClient.connect(sb, "B")) {
+            String t1 = a.grant("sl", "sem-exp", "0 2 1", "ok", 1);
+            String t2 = a.grant("sl", "sem-exp", "0 2 60", "ok", 60);
+            b.req("sl", "sem-exp", "10 2");
+            String tb = LineClient.grantToken(b.line(), "ok", 33, "sl sem-exp 10 2");
+            assertThat(a.call("sr", "sem-exp", t1)).isEqualTo("error");
+            assertThat(a.call("sr", "sem-exp", t2)).isEqualTo("ok");
+            assertThat(b.call("sr", "sem-exp", tb)).isEqualTo("ok");
+        }
+    }
 }

@@ -80,6 +80,7 @@ class TwoPhaseTest {
         try (LineClient c1 = LineClient.connect(sb, "C1"); LineClient c2 = LineClient.connect(sb, "C2")) {
             String t1 = c1.lock("tp-wto");
             assertThat(c2.call("e", "tp-wto", "")).isEqualTo("queued");
+            assertThat(c2.call("e", "tp-wto", "")).isEqualTo("error_already_enqueued");
             assertThat(lockWaiters(c1.stats(), "tp-wto")).isEqualTo(1);
             assertThat(c2.call("w", "tp-wto", "1")).isEqualTo("timeout");
             assertThat(c2.call("w", "tp-wto", "1")).isEqualTo("error_not_enqueued");
@@ -238,6 +239,16 @@ class TwoPhaseTest {
             c2.release("tp-mixed", t2);
             String t3 = LineClient.grantToken(c3.line(), "ok", 33, "l tp-mixed 10");
             c3.release("tp-mixed", t3);
+        }
+    }
+
+    @Test
+    @DisplayName("§1.3: the w arg is TrimSpace'd before parsing")
+    void waitArgTrimmed() {
+        try (LineClient c1 = LineClient.connect(sb, "C1")) {
+            String t = c1.grant("e", "tp-wtrim", " 45 ", "acquired", 45);
+            assertThat(c1.call("w", "tp-wtrim", "  +0\t")).isEqualTo("ok " + t + " 45");
+            c1.release("tp-wtrim", t);
         }
     }
 }

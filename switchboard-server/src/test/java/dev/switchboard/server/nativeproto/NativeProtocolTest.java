@@ -78,7 +78,8 @@ class NativeProtocolTest {
     void malformedMessagesGetBadFrameAndTheConnectionKeepsServing() throws Exception {
         int port = start();
         try (NativeClient c = NativeClient.hello(port)) {
-            for (String bad : new String[] {"{not json", "[1,2]", "{\"op\":5,\"id\":1}", "{\"a\":1} trailing"}) {
+            for (String bad : new String[] {"{not json", "[1,2]", "{\"op\":5,\"id\":1}", "{\"a\":1} trailing",
+                "{\"op\":\"ping\",\"id\":4.5}", "{\"op\":\"ping\",\"id\":[1]}"}) {
                 c.send(bad);
                 JsonNode err = c.read();
                 assertThat(err.at("/error/code").asString()).as(bad).isEqualTo("bad_frame");

@@ -141,7 +141,12 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
         server.requestStarted();
         server.core().dflockdDispatcher().dispatch(session, frame, reply -> {
             server.requestFinished();
-            channel.eventLoop().execute(() -> respond(DflockdCommands.format(command, reply, defaultLease)));
+            String answer = DflockdCommands.format(command, reply, defaultLease);
+            if (channel.eventLoop().inEventLoop()) {
+                respond(answer);
+            } else {
+                channel.eventLoop().execute(() -> respond(answer));
+            }
         });
     }
 

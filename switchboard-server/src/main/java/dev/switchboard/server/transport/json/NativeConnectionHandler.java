@@ -62,6 +62,10 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) msg;
         Object id = correlationId(m.get("id"));
+        if (id == null && m.get("id") != null) {
+            send(error(null, ErrorCode.BAD_FRAME, "id must be a string or an integer"));
+            return;
+        }
         if (!(m.get("op") instanceof String op)) {
             if (session == null) {
                 fail(id, ErrorCode.HELLO_REQUIRED, "the first message must be hello");
@@ -188,9 +192,10 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         channel.writeAndFlush(message);
     }
 
-    /** Echoes strings and numbers as sent; anything else cannot serve as a correlation id. */
+    /** Strings and integers are echoed as sent; anything else cannot serve as a correlation id. */
     private static Object correlationId(Object id) {
-        return id instanceof String || id instanceof Number ? id : null;
+        return id instanceof String || id instanceof Integer || id instanceof Long
+                || id instanceof java.math.BigInteger ? id : null;
     }
 
     private static Map<String, Object> toMessage(Object id, Reply reply) {

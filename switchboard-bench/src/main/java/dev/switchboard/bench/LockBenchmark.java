@@ -200,6 +200,9 @@ final class LockBenchmark {
             }
             // The read timeout covers the longest legitimate wait (the acquire timeout) plus slack.
             long readMs = TimeUnit.SECONDS.toMillis(settings.timeoutSeconds()) + 30_000;
+            if (settings.protocol() == LocksCommand.Protocol.redis) {
+                return new RedisConnection(server, connectMs, (int) Math.min(Integer.MAX_VALUE, readMs));
+            }
             return new DflockdConnection(server, settings.authToken(), connectMs, (int) Math.min(Integer.MAX_VALUE, readMs));
         }
 

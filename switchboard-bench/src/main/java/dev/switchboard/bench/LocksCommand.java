@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "locks", mixinStandardHelpOptions = true,
         description = "Each worker repeats acquire + release on its own persistent connection; one op = acquire + release.")
 final class LocksCommand implements Callable<Integer> {
-    enum Protocol { dflockd, json }
+    enum Protocol { dflockd, json, redis }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,7 +31,7 @@ final class LocksCommand implements Callable<Integer> {
     @Option(names = "--shared-key", description = "All workers contend on the one key <key>.")
     boolean sharedKey;
 
-    @Option(names = "--protocol", defaultValue = "dflockd", description = "dflockd or json (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--protocol", defaultValue = "dflockd", description = "dflockd, json, or redis (the peer baseline: SET NX PX and a compare-and-delete script) (default: ${DEFAULT-VALUE}).")
     Protocol protocol;
 
     @Option(names = "--servers", defaultValue = "127.0.0.1:6388",

@@ -96,12 +96,7 @@ final class LockShard {
         }
         if (state.holder != null) {
             Holder h = state.holder;
-            if (h.expired(now)) {
-                removeHolder(r, h);
-                grantWaiters(r, now);
-                done.accept(LockOutcome.failed(LockError.LEASE_EXPIRED));
-                return;
-            }
+            if (evictIfExpired(r, h, now, done)) return;
             h.renew(state.leaseMs, now);
             finishEnqueued(r, state);
             done.accept(LockOutcome.acquired(h.token, state.leaseMs));
@@ -121,32 +116,18 @@ final class LockShard {
     void renew(ResourceKey key, String token, long leaseMs, Consumer<LockOutcome> done) {
         long now = clock.nanoTime();
         Resource r = resources.get(key);
-        Holder h = r == null ? null : r.holders.get(token);
-        if (h == null) {
-            done.accept(LockOutcome.failed(LockError.NOT_HELD));
-            return;
-        }
-        r.lastActivityNanos = now;
-        if (h.expired(now)) {
-            // A lease is never resurrected: the late renewal loses the slot.
-            removeHolder(r, h);
-            grantWaiters(r, now);
-            done.accept(LockOutcome.failed(LockError.LEASE_EXPIRED));
-            return;
-        }
+        Holder h = holder(r, token, now, done);
+        if (h == null || evictIfExpired(r, h, now, done)) return;
         h.renew(leaseMs, now);
         done.accept(LockOutcome.renewed(leaseMs));
     }
 
+    /** Release does not check the lease, as in dflockd: an expired holder not yet swept still releases. */
     void release(ResourceKey key, String token, Consumer<LockOutcome> done) {
         long now = clock.nanoTime();
         Resource r = resources.get(key);
-        Holder h = r == null ? null : r.holders.get(token);
-        if (h == null) {
-            done.accept(LockOutcome.failed(LockError.NOT_HELD));
-            return;
-        }
-        r.lastActivityNanos = now;
+        Holder h = holder(r, token, now, done);
+        if (h == null) return;
         removeHolder(r, h);
         grantWaiters(r, now);
         done.accept(LockOutcome.released());
@@ -215,6 +196,26 @@ final class LockShard {
     }
 
     // ---- internals -------------------------------------------------------------------------
+
+    /** The holder of {@code token}, or null after answering NOT_HELD. */
+    private Holder holder(Resource r, String token, long now, Consumer<LockOutcome> done) {
+        Holder h = r == null ? null : r.holders.get(token);
+        if (h == null) {
+            done.accept(LockOutcome.failed(LockError.NOT_HELD));
+            return null;
+        }
+        r.lastActivityNanos = now;
+        return h;
+    }
+
+    /** A late caller loses the slot: an expired lease is never resurrected. */
+    private boolean evictIfExpired(Resource r, Holder h, long now, Consumer<LockOutcome> done) {
+        if (!h.expired(now)) return false;
+        removeHolder(r, h);
+        grantWaiters(r, now);
+        done.accept(LockOutcome.failed(LockError.LEASE_EXPIRED));
+        return true;
+    }
 
     private Resource resourceFor(ResourceKey key, int limit, long now, Consumer<LockOutcome> done) {
         Resource r = resources.get(key);

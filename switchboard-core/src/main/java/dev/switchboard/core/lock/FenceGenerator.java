@@ -64,11 +64,10 @@ public final class FenceGenerator implements AutoCloseable {
     /** The fence part of a token, or -1 when the token is not 32 hex characters. */
     public static long fenceOf(String token) {
         if (token == null || token.length() != 32) return -1;
-        try {
-            return Long.parseUnsignedLong(token.substring(0, 16), 16);
-        } catch (NumberFormatException e) {
-            return -1;
+        for (int i = 0; i < 32; i++) {
+            if (Character.digit(token.charAt(i), 16) < 0 || token.charAt(i) > 'f') return -1;
         }
+        return Long.parseUnsignedLong(token, 0, 16, 16);
     }
 
     private synchronized void reserve(long fence) {

@@ -9,6 +9,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 
 /**
@@ -21,8 +23,12 @@ final class FenceStateFile implements AutoCloseable {
     private static final int SLOT_BYTES = 16;
     private static final int MAGIC = 0x53424631; // "SBF1"
 
+    /** Fence files held open by this JVM, by real path. */
+    private static final Set<Path> OPEN_IN_THIS_PROCESS = ConcurrentHashMap.newKeySet();
+
     private final Path path;
     private final FileChannel channel;
+    private Path registryKey;
     private final FileLock lock;
     private int currentSlot;
     private long storedCeiling;
@@ -34,12 +40,32 @@ final class FenceStateFile implements AutoCloseable {
     }
 
     static FenceStateFile open(Path path) {
+        Path key;
+        try {
+            Path absolute = path.toAbsolutePath().normalize();
+            Files.createDirectories(absolute.getParent());
+            key = absolute.getParent().toRealPath().resolve(absolute.getFileName());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open fence state file " + path + ": " + e.getMessage(), e);
+        }
+        // Checked before opening: on Linux, closing any channel of a file drops this process's
+        // lock on it, so a refused second open must never touch the file.
+        if (!OPEN_IN_THIS_PROCESS.add(key)) {
+            throw new IllegalStateException("fence state file " + path + " is in use by another Switchboard");
+        }
+        try {
+            FenceStateFile file = openLocked(path);
+            file.registryKey = key;
+            return file;
+        } catch (RuntimeException e) {
+            OPEN_IN_THIS_PROCESS.remove(key);
+            throw e;
+        }
+    }
+
+    private static FenceStateFile openLocked(Path path) {
         FileChannel channel = null;
         try {
-            Path parent = path.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
             channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             FileLock lock;
@@ -124,6 +150,9 @@ final class FenceStateFile implements AutoCloseable {
             // the channel close below releases it too
         }
         closeQuietly(channel);
+        if (registryKey != null) {
+            OPEN_IN_THIS_PROCESS.remove(registryKey);
+        }
     }
 
     private static void closeQuietly(FileChannel channel) {

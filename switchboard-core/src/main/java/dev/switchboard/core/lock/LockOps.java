@@ -32,7 +32,7 @@ public final class LockOps {
             dispatcher.register(prefix + "enqueue", (s, f, reply) ->
                     table.enqueue(s, key(kind, f), limit(kind, f), lease(f), outcome(reply)));
             dispatcher.register(prefix + "wait", (s, f, reply) ->
-                    table.await(s, key(kind, f), f.number("timeout_ms", 0, MAX_DURATION_MS), outcome(reply)));
+                    table.await(s, key(kind, f), timeout(f), outcome(reply)));
             dispatcher.register(prefix + "renew", (s, f, reply) ->
                     table.renew(key(kind, f), token(f), lease(f), outcome(reply)));
             dispatcher.register(prefix + "release", (s, f, reply) ->

@@ -40,7 +40,7 @@ public final class SignalOps {
         dispatcher.register("signal.publish", (s, f, reply) -> {
             String channel = f.key("channel");
             String problem = Subjects.channelError(channel);
-            if (problem != null) throw invalid(problem);
+            if (problem != null) throw invalid("channel: " + problem);
             String payload = f.string("payload");
             if (payload.isBlank()) throw invalid("payload must not be empty");
             int room = MAX_PUSH_LINE - "sig ".length() - channel.getBytes(StandardCharsets.UTF_8).length - 1;
@@ -53,7 +53,7 @@ public final class SignalOps {
     private static String pattern(Frame f) {
         String pattern = f.key("pattern");
         String problem = Subjects.patternError(pattern);
-        if (problem != null) throw invalid(problem);
+        if (problem != null) throw invalid("pattern: " + problem);
         return pattern;
     }
 

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.server.Switchboard;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -16,19 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** dflockd compat §1.1 (framing), §1.3 (parsing), §1.4 (status words / formatting), S1, S2, S11. */
-class FramingAndParsingTest {
-    private static Switchboard sb;
-
-    @BeforeAll
-    static void startServer() {
-        sb = start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (sb != null) sb.close();
-    }
-
+class FramingAndParsingTest extends SharedServer {
     private static String key(TestInfo info) {
         return "fp-" + info.getTestMethod().orElseThrow().getName() + "-" + info.getDisplayName().hashCode();
     }
@@ -351,6 +337,17 @@ class FramingAndParsingTest {
              LineClient c = LineClient.connect(s)) {
             c.assertAlive();
             // now idle: the per-line deadline covers the wait for the next request's first line
+            assertThat(c.line(Duration.ofSeconds(5))).isEqualTo("error");
+            c.assertClosedByServer();
+        }
+    }
+
+    @Test
+    @DisplayName("§1.1: with --read-timeout 1s, a fresh connection that never sends gets error then close")
+    void readTimeoutFreshIdleConnection() {
+        try (Switchboard s = start(b -> b.readTimeout(Duration.ofSeconds(1)));
+             LineClient c = LineClient.connect(s)) {
+            // dflockd applies the per-line deadline to the very first line as well
             assertThat(c.line(Duration.ofSeconds(5))).isEqualTo("error");
             c.assertClosedByServer();
         }

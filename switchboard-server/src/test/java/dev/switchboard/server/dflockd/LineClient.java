@@ -306,16 +306,6 @@ final class LineClient implements AutoCloseable {
         }
     }
 
-    /** Closes by sending a TCP reset-free FIN: shutdownOutput then close. */
-    void closeGracefully() {
-        try {
-            socket.shutdownOutput();
-        } catch (IOException ignored) {
-            // best effort
-        }
-        close();
-    }
-
     Socket socket() {
         return socket;
     }

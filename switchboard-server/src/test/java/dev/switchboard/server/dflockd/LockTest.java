@@ -10,25 +10,11 @@ import dev.switchboard.server.Switchboard;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** dflockd compat §1.5/§1.6 lock semantics: S3, S4, S12, FIFO, leases, disconnect cleanup. */
-class LockTest {
-    private static Switchboard sb;
-
-    @BeforeAll
-    static void startServer() {
-        sb = start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (sb != null) sb.close();
-    }
-
+class LockTest extends SharedServer {
     @Test
     @DisplayName("S3: try-lock (timeout 0) on a held key -> timeout, immediately")
     void s3TryLockOnHeldKey() {

@@ -8,25 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.server.Switchboard;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** dflockd compat §1.5/§1.6 semaphores (sl/sr/sn/se/sw): S8. */
-class SemaphoreTest {
-    private static Switchboard sb;
-
-    @BeforeAll
-    static void startServer() {
-        sb = start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (sb != null) sb.close();
-    }
-
+class SemaphoreTest extends SharedServer {
     @Test
     @DisplayName("S8: limit mismatch, duplicate se, separate lock namespace")
     void s8() {

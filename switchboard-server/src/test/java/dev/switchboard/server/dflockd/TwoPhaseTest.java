@@ -9,25 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.server.Switchboard;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** dflockd compat §1.5/§1.6 two-phase acquire (e/w): S5, S6, S7. */
-class TwoPhaseTest {
-    private static Switchboard sb;
-
-    @BeforeAll
-    static void startServer() {
-        sb = start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (sb != null) sb.close();
-    }
-
+class TwoPhaseTest extends SharedServer {
     @Test
     @DisplayName("S5: e -> acquired, e again -> error_already_enqueued, w -> same token, r -> ok")
     void s5FastPath() {

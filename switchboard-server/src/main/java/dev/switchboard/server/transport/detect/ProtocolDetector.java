@@ -1,10 +1,12 @@
 package dev.switchboard.server.transport.detect;
 
+import dev.switchboard.server.transport.Closing;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.dflockd.DflockdPipeline;
 import dev.switchboard.server.transport.http.NotImplementedHttpHandler;
 import dev.switchboard.server.transport.json.NativePipeline;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -36,13 +38,24 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
         this.insideTls = insideTls;
     }
 
+    /**
+     * A silent client is closed at the detection deadline; when dflockd's read deadline is on and
+     * comes first, it gets dflockd's answer to an idle connection ({@code error}) instead.
+     */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        long ms = server.config().detectTimeout().toMillis();
+        long detectMs = server.config().detectTimeout().toMillis();
+        long readMs = server.config().readTimeout().toMillis();
+        boolean dflockdDeadline = readMs > 0 && readMs < detectMs;
         deadline = ctx.executor().schedule(() -> {
-            log.debug("{}: nothing sent within the detection deadline, closing", ctx.channel().remoteAddress());
-            ctx.close();
-        }, ms, TimeUnit.MILLISECONDS);
+            log.debug("{}: nothing sent within the {} deadline, closing", ctx.channel().remoteAddress(),
+                    dflockdDeadline ? "read" : "detection");
+            if (dflockdDeadline) {
+                Closing.close(ctx.channel(), Unpooled.copiedBuffer("error\n", StandardCharsets.US_ASCII));
+            } else {
+                ctx.close();
+            }
+        }, dflockdDeadline ? readMs : detectMs, TimeUnit.MILLISECONDS);
     }
 
     @Override

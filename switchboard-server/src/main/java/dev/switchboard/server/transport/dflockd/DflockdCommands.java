@@ -118,12 +118,37 @@ final class DflockdCommands {
                 return "ok " + r.get("delivered");
             }
             case "stats" -> {
-                return "ok " + JsonSupport.writeString(r);
+                return "ok " + escapeLikeGo(JsonSupport.writeString(r));
             }
             default -> {
                 return "ok";
             }
         }
+    }
+
+    /**
+     * Go's encoding/json escapes {@code <}, {@code >}, {@code &}, U+2028 and U+2029 inside strings;
+     * none of them can occur in JSON outside a string, so replacing them everywhere is exact.
+     */
+    static String escapeLikeGo(String json) {
+        StringBuilder sb = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            String esc = switch (c) {
+                case '<' -> "\\u003c";
+                case '>' -> "\\u003e";
+                case '&' -> "\\u0026";
+                case '\u2028' -> "\\u2028";
+                case '\u2029' -> "\\u2029";
+                default -> null;
+            };
+            if (esc != null && sb == null) sb = new StringBuilder(json.length() + 16).append(json, 0, i);
+            if (sb != null) {
+                if (esc != null) sb.append(esc);
+                else sb.append(c);
+            }
+        }
+        return sb == null ? json : sb.toString();
     }
 
     private static String key(DflockdRequest req) {

@@ -36,6 +36,7 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
     private final ServerContext server;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private final AtomicInteger queuedPushes = new AtomicInteger();
+    private volatile boolean evicted;
     private Channel channel;
     private Session session;
     private boolean authenticated;
@@ -99,7 +100,11 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
         cancelReadDeadline();
         if (msg == LineTooLong.INSTANCE) {
             log.debug("{}: line too long (code 12)", session);
-            end("error");
+            if (authenticated) {
+                end("error");
+            } else {
+                refuseAuth(); // a failed read during the handshake is an auth failure
+            }
             return;
         }
         DflockdRequest req = (DflockdRequest) msg;
@@ -112,11 +117,7 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
                 authenticated = true;
                 respond("ok");
             } else {
-                ending = true;
-                pending.clear();
-                channel.writeAndFlush(line("error_auth"));
-                // The pause slows down token guessing, as in dflockd.
-                Closing.closeAfter(channel, null, AUTH_FAILURE_DELAY_MS);
+                refuseAuth();
             }
             return;
         }
@@ -163,6 +164,14 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
         });
     }
 
+    private void refuseAuth() {
+        ending = true;
+        pending.clear();
+        channel.writeAndFlush(line("error_auth"));
+        // The pause slows down token guessing, as in dflockd.
+        Closing.closeAfter(channel, null, AUTH_FAILURE_DELAY_MS);
+    }
+
     /** Sends a last line (if any) and ends the connection gracefully. */
     private void end(String last) {
         ending = true;
@@ -199,6 +208,7 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public boolean pushSignal(String channelName, String payload) {
+        if (evicted) return false;
         if (queuedPushes.incrementAndGet() > server.config().signalBufferSize()) {
             queuedPushes.decrementAndGet();
             return false;
@@ -210,6 +220,8 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public void disconnect(String reason) {
+        // Refuse further signals at once: the close below completes asynchronously.
+        evicted = true;
         log.info("{}: disconnected: {}", session, reason);
         channel.close();
     }

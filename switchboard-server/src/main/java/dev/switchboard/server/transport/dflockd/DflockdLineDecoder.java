@@ -18,23 +18,29 @@ final class DflockdLineDecoder extends ByteToMessageDecoder {
 
     private String command;
     private String key;
+    private boolean overflowing;
     private boolean failed;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        while (!failed) {
+        if (overflowing) {
+            discardRestOfLine(in, out);
+        }
+        while (!failed && !overflowing) {
             int cap = command != null && key != null && hasLongArg(command) ? MAX_LONG_ARG : MAX_LINE;
             int start = in.readerIndex();
             int searchEnd = Math.min(in.writerIndex(), start + cap + 1);
             int eol = in.indexOf(start, searchEnd, (byte) '\n');
             if (eol < 0) {
                 if (in.readableBytes() > cap) {
-                    fail(in, out);
+                    overflowing = true;
+                    discardRestOfLine(in, out);
                 }
                 return;
             }
             int length = eol - start;
             if (length > cap) {
+                in.readerIndex(eol + 1);
                 fail(in, out);
                 return;
             }
@@ -52,6 +58,18 @@ final class DflockdLineDecoder extends ByteToMessageDecoder {
             }
         }
         in.skipBytes(in.readableBytes());
+    }
+
+    /** Drops bytes up to and including the next {@code \n}; the answer waits for it. */
+    private void discardRestOfLine(ByteBuf in, List<Object> out) {
+        int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+        if (eol < 0) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        in.readerIndex(eol + 1);
+        overflowing = false;
+        fail(in, out);
     }
 
     private void fail(ByteBuf in, List<Object> out) {

@@ -41,6 +41,11 @@ public final class Switchboard implements AutoCloseable {
         return node.address();
     }
 
+    /** The port of the separate HTTP listener (--http-port), or 0 when there is none. */
+    public int httpPort() {
+        return node.httpAddress() == null ? 0 : node.httpAddress().getPort();
+    }
+
     /**
      * Starts a graceful stop: stops accepting connections and answers every further request with
      * a draining error. Returns at once; {@link #close()} waits for the end.

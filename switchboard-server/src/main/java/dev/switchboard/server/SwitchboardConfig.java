@@ -37,6 +37,17 @@ public final class SwitchboardConfig {
     private final Path dataDir;
     private final int maxFrameBytes;
     private final int signalBufferSize;
+    private final String httpHost;
+    private final int httpPort;
+    private final Duration httpSessionIdleTimeout;
+    private final int httpMaxSessions;
+    private final int httpMaxSessionsPerIp;
+    private final int httpMaxConnectionsPerIp;
+    private final double httpRateLimitPerIp;
+    private final int httpRateLimitBurst;
+    private final java.util.List<String> httpCorsAllowedOrigins;
+    private final Duration httpSsePingInterval;
+    private final int httpMaxBodyBytes;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -63,6 +74,17 @@ public final class SwitchboardConfig {
         this.dataDir = b.dataDir;
         this.maxFrameBytes = b.maxFrameBytes;
         this.signalBufferSize = b.signalBufferSize;
+        this.httpHost = b.httpHost;
+        this.httpPort = b.httpPort;
+        this.httpSessionIdleTimeout = b.httpSessionIdleTimeout;
+        this.httpMaxSessions = b.httpMaxSessions;
+        this.httpMaxSessionsPerIp = b.httpMaxSessionsPerIp;
+        this.httpMaxConnectionsPerIp = b.httpMaxConnectionsPerIp;
+        this.httpRateLimitPerIp = b.httpRateLimitPerIp;
+        this.httpRateLimitBurst = b.httpRateLimitBurst;
+        this.httpCorsAllowedOrigins = b.httpCorsAllowedOrigins;
+        this.httpSsePingInterval = b.httpSsePingInterval;
+        this.httpMaxBodyBytes = b.httpMaxBodyBytes;
     }
 
     public static Builder builder() {
@@ -109,6 +131,23 @@ public final class SwitchboardConfig {
     /** dflockd signal push buffer per connection; a listener further behind is evicted. */
     public int signalBufferSize() { return signalBufferSize; }
 
+    /** Host of the extra HTTP-only listener; null = the same as {@link #host()}. */
+    public String httpHost() { return httpHost == null ? host : httpHost; }
+    /** Port of dflockd's separate HTTP listener; 0 = none (the main port serves HTTP regardless). */
+    public int httpPort() { return httpPort; }
+    public Duration httpSessionIdleTimeout() { return httpSessionIdleTimeout; }
+    public int httpMaxSessions() { return httpMaxSessions; }
+    public int httpMaxSessionsPerIp() { return httpMaxSessionsPerIp; }
+    public int httpMaxConnectionsPerIp() { return httpMaxConnectionsPerIp; }
+    /** Requests per second per remote IP; 0 = no limit. */
+    public double httpRateLimitPerIp() { return httpRateLimitPerIp; }
+    /** Bucket size of the rate limit; 0 = the rate. */
+    public int httpRateLimitBurst() { return httpRateLimitBurst; }
+    /** Origins allowed by CORS; {@code *} = any; empty = CORS off. */
+    public java.util.List<String> httpCorsAllowedOrigins() { return httpCorsAllowedOrigins; }
+    public Duration httpSsePingInterval() { return httpSsePingInterval; }
+    public int httpMaxBodyBytes() { return httpMaxBodyBytes; }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.host = host;
@@ -135,6 +174,17 @@ public final class SwitchboardConfig {
         b.dataDir = dataDir;
         b.maxFrameBytes = maxFrameBytes;
         b.signalBufferSize = signalBufferSize;
+        b.httpHost = httpHost;
+        b.httpPort = httpPort;
+        b.httpSessionIdleTimeout = httpSessionIdleTimeout;
+        b.httpMaxSessions = httpMaxSessions;
+        b.httpMaxSessionsPerIp = httpMaxSessionsPerIp;
+        b.httpMaxConnectionsPerIp = httpMaxConnectionsPerIp;
+        b.httpRateLimitPerIp = httpRateLimitPerIp;
+        b.httpRateLimitBurst = httpRateLimitBurst;
+        b.httpCorsAllowedOrigins = httpCorsAllowedOrigins;
+        b.httpSsePingInterval = httpSsePingInterval;
+        b.httpMaxBodyBytes = httpMaxBodyBytes;
         return b;
     }
 
@@ -164,6 +214,17 @@ public final class SwitchboardConfig {
         private Path dataDir;
         private int maxFrameBytes = 1 << 20;
         private int signalBufferSize = 64;
+        private String httpHost = null;
+        private int httpPort = 0;
+        private Duration httpSessionIdleTimeout = Duration.ofSeconds(20);
+        private int httpMaxSessions = 0;
+        private int httpMaxSessionsPerIp = 0;
+        private int httpMaxConnectionsPerIp = 0;
+        private double httpRateLimitPerIp = 0;
+        private int httpRateLimitBurst = 0;
+        private java.util.List<String> httpCorsAllowedOrigins = java.util.List.of();
+        private Duration httpSsePingInterval = Duration.ofSeconds(15);
+        private int httpMaxBodyBytes = 1 << 20;
 
         private Builder() {
         }
@@ -192,6 +253,18 @@ public final class SwitchboardConfig {
         public Builder maxFrameBytes(int n) { this.maxFrameBytes = n; return this; }
         public Builder signalBufferSize(int n) { this.signalBufferSize = n; return this; }
 
+        public Builder httpHost(String h) { this.httpHost = h; return this; }
+        public Builder httpPort(int p) { this.httpPort = p; return this; }
+        public Builder httpSessionIdleTimeout(Duration d) { this.httpSessionIdleTimeout = d; return this; }
+        public Builder httpMaxSessions(int n) { this.httpMaxSessions = n; return this; }
+        public Builder httpMaxSessionsPerIp(int n) { this.httpMaxSessionsPerIp = n; return this; }
+        public Builder httpMaxConnectionsPerIp(int n) { this.httpMaxConnectionsPerIp = n; return this; }
+        public Builder httpRateLimitPerIp(double perSecond) { this.httpRateLimitPerIp = perSecond; return this; }
+        public Builder httpRateLimitBurst(int n) { this.httpRateLimitBurst = n; return this; }
+        public Builder httpCorsAllowedOrigins(java.util.List<String> origins) { this.httpCorsAllowedOrigins = java.util.List.copyOf(origins); return this; }
+        public Builder httpSsePingInterval(Duration d) { this.httpSsePingInterval = d; return this; }
+        public Builder httpMaxBodyBytes(int n) { this.httpMaxBodyBytes = n; return this; }
+
         /** Builds and starts a node with these settings. */
         public Switchboard start() {
             return Switchboard.start(build());
@@ -218,6 +291,16 @@ public final class SwitchboardConfig {
             notNegative(heartbeatInterval, "--heartbeat-interval");
             require(maxFrameBytes >= 256 && maxFrameBytes <= (64 << 20),
                     "--max-frame-bytes must be between 256 and 67108864, got " + maxFrameBytes);
+            require(httpPort >= 0 && httpPort <= 65535, "--http-port must be between 0 and 65535, got " + httpPort);
+            require(httpPort == 0 || httpPort != port || port == 0, "--http-port must differ from --port");
+            notNegative(httpSessionIdleTimeout, "--http-session-idle-timeout");
+            notNegative(httpMaxSessions, "--http-max-sessions");
+            notNegative(httpMaxSessionsPerIp, "--http-max-sessions-per-ip");
+            notNegative(httpMaxConnectionsPerIp, "--http-max-connections-per-ip");
+            require(httpRateLimitPerIp >= 0 && !Double.isNaN(httpRateLimitPerIp), "--http-rate-limit-per-ip must not be negative");
+            notNegative(httpRateLimitBurst, "--http-rate-limit-burst");
+            positive(httpSsePingInterval, "--http-sse-ping-interval");
+            require(httpMaxBodyBytes >= 1024, "--http-max-body-bytes must be at least 1024");
             require(signalBufferSize >= 1, "--signal-buffer-size must be at least 1");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {

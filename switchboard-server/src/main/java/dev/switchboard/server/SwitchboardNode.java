@@ -2,7 +2,10 @@ package dev.switchboard.server;
 
 import dev.switchboard.core.SwitchboardCore;
 import dev.switchboard.core.lock.LockTableConfig;
+import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.http.HttpPipeline;
+import dev.switchboard.server.transport.http.HttpServices;
 import dev.switchboard.server.transport.detect.ConnectionLimiter;
 import dev.switchboard.server.transport.detect.ProtocolDetector;
 import dev.switchboard.server.transport.tls.TlsContexts;
@@ -33,17 +36,23 @@ final class SwitchboardNode {
     private final SwitchboardConfig config;
     private final SwitchboardCore core;
     private final ServerContext context;
+    private final NodeMetrics metrics;
+    private final HttpServices http;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private Channel listener;
+    private Channel httpListener;
     private InetSocketAddress address;
+    private InetSocketAddress httpAddress;
     private boolean closed;
 
     private SwitchboardNode(SwitchboardConfig config, SwitchboardCore core, SslContext ssl) {
         this.config = config;
         this.core = core;
         this.context = new ServerContext(config, core, ssl);
+        this.metrics = new NodeMetrics(core, () -> !context.draining());
+        this.http = new HttpServices(context, metrics);
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
                 NioIoHandler.newFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("switchboard-io"),
@@ -79,7 +88,7 @@ final class SwitchboardNode {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ch.pipeline().addLast("limit", limiter);
-                        ch.pipeline().addLast("detect", new ProtocolDetector(context, false));
+                        ch.pipeline().addLast("detect", new ProtocolDetector(context, http, false));
                     }
                 });
         ChannelFuture f = b.bind(config.host(), config.port()).awaitUninterruptibly();
@@ -89,12 +98,52 @@ final class SwitchboardNode {
         }
         listener = f.channel();
         address = (InetSocketAddress) listener.localAddress();
-        log.info("listening on {} (dflockd lines, native JSON, HTTP detection{})", address,
+        if (config.httpPort() > 0) {
+            bindHttpOnly(limiter);
+        }
+        log.info("listening on {} (dflockd lines, native JSON, HTTP{})", address,
                 context.sslContext() != null ? ", TLS required" : "");
         if (!address.getAddress().isLoopbackAddress() && (config.maxConnections() == 0 || config.authToken() == null)) {
             log.warn("listening beyond loopback with {}; consider --auth-token and --max-connections",
                     config.authToken() == null ? "no auth token" : "no connection cap");
         }
+    }
+
+    /** dflockd's separate HTTP listener (--http-port): HTTP only, no detection, TLS when configured. */
+    private void bindHttpOnly(ConnectionLimiter limiter) {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast("limit", limiter);
+                        String last = "limit";
+                        if (context.sslContext() != null) {
+                            ch.pipeline().addLast("tls", context.sslContext().newHandler(ch.alloc()));
+                            last = "tls";
+                        }
+                        HttpPipeline.install(ch.pipeline(), last, context, http);
+                    }
+                });
+        ChannelFuture f = b.bind(config.httpHost(), config.httpPort()).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            listener.close();
+            throw new IllegalStateException("cannot listen on " + config.httpHost() + ":" + config.httpPort()
+                    + " (--http-port): " + f.cause().getMessage(), f.cause());
+        }
+        httpListener = f.channel();
+        httpAddress = (InetSocketAddress) httpListener.localAddress();
+        log.info("HTTP also on {} (--http-port)", httpAddress);
+    }
+
+    /** The --http-port listener's address, or null. */
+    InetSocketAddress httpAddress() {
+        return httpAddress;
     }
 
     SwitchboardConfig config() {
@@ -110,6 +159,7 @@ final class SwitchboardNode {
         context.startDraining();
         log.info("draining: no new connections; open connections get a draining error on their next request");
         if (listener != null) listener.close().awaitUninterruptibly();
+        if (httpListener != null) httpListener.close().awaitUninterruptibly();
     }
 
     boolean isDraining() {
@@ -140,6 +190,7 @@ final class SwitchboardNode {
     private void shutdownNow() {
         closed = true;
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        http.close();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         core.close();

@@ -11,6 +11,7 @@ public enum LockError {
     LEASE_EXPIRED("the lease has expired"),
     NOT_HELD("the token holds nothing on this key"),
     OWNER_CLOSED("the session has ended"),
+    CANCELLED("the wait was cancelled"),
     FENCE_PERSISTENCE("the fence state could not be persisted");
 
     private final String message;

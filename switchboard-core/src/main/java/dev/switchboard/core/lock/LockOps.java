@@ -37,6 +37,8 @@ public final class LockOps {
                     table.renew(key(kind, f), token(f), lease(f), outcome(reply)));
             dispatcher.register(prefix + "release", (s, f, reply) ->
                     table.release(key(kind, f), token(f), outcome(reply)));
+            dispatcher.register(prefix + "cancel", (s, f, reply) ->
+                    table.cancelWaits(s, key(kind, f), n -> reply.accept(Reply.ok(Map.of("cancelled", (long) n)))));
         }
     }
 
@@ -100,6 +102,7 @@ public final class LockOps {
             case LEASE_EXPIRED -> ErrorCode.LEASE_EXPIRED;
             case NOT_HELD -> ErrorCode.NOT_HELD;
             case OWNER_CLOSED -> ErrorCode.SESSION_CLOSED;
+            case CANCELLED -> ErrorCode.CANCELLED;
             case FENCE_PERSISTENCE -> ErrorCode.FENCE_PERSISTENCE;
         };
     }

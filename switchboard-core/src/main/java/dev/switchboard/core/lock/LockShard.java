@@ -165,6 +165,36 @@ final class LockShard {
         grantWaiters(r, now);
     }
 
+    /**
+     * Ends the owner's pending waits on the key, as if they had timed out: single-phase waiters
+     * leave the queue, and a pending two-phase wait gives up its place and its enqueue state. Each
+     * ended wait is answered CANCELLED. Returns how many were ended.
+     */
+    int cancelWaits(LockOwner owner, ResourceKey key) {
+        Resource r = resources.get(key);
+        if (r == null) return 0;
+        int cancelled = 0;
+        List<Waiter> gone = new ArrayList<>();
+        for (Waiter w : r.waiters) {
+            if (w.owner == owner && w.callback != null) gone.add(w);
+        }
+        for (Waiter w : gone) {
+            removeWaiter(r, w);
+            w.callback.accept(LockOutcome.failed(LockError.CANCELLED));
+            cancelled++;
+        }
+        Enqueued state = r.enqueued.get(owner);
+        if (state != null && state.pendingWait != null) {
+            Consumer<LockOutcome> wait = state.takePendingWait();
+            if (state.waiter != null) removeWaiter(r, state.waiter);
+            finishEnqueued(r, state);
+            wait.accept(LockOutcome.failed(LockError.CANCELLED));
+            cancelled++;
+        }
+        r.lastActivityNanos = clock.nanoTime();
+        return cancelled;
+    }
+
     void sweepExpired() {
         long now = clock.nanoTime();
         for (Resource r : resources.values()) {

@@ -71,6 +71,12 @@ public final class LockTable implements AutoCloseable {
         shard.executor.execute(() -> shard.release(key, token, done));
     }
 
+    /** Ends the owner's pending waits on {@code key} (each answered CANCELLED); {@code done} gets how many. */
+    public void cancelWaits(LockOwner owner, ResourceKey key, java.util.function.IntConsumer done) {
+        LockShard shard = shardFor(key);
+        shard.executor.execute(() -> done.accept(shard.cancelWaits(owner, key)));
+    }
+
     /**
      * Cleans up after an owner that has ended: its waiters and two-phase state always go; its held
      * slots go when {@code releaseHeld} (otherwise they stay until their leases run out). The owner

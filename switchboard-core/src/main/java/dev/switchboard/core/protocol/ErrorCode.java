@@ -20,6 +20,7 @@ public enum ErrorCode {
     LEASE_EXPIRED("lease_expired"),
     NOT_HELD("not_held"),
     SESSION_CLOSED("session_closed"),
+    CANCELLED("cancelled"),
     FENCE_PERSISTENCE("fence_persistence"),
     DRAINING("draining"),
     HEARTBEAT_TIMEOUT("heartbeat_timeout"),

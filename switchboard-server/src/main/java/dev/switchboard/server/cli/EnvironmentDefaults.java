@@ -32,7 +32,17 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
             Map.entry("--tls-cert", List.of("DFLOCKD_TLS_CERT")),
             Map.entry("--tls-key", List.of("DFLOCKD_TLS_KEY")),
             Map.entry("--fence-state-file", List.of("DFLOCKD_FENCE_STATE_FILE")),
-            Map.entry("--debug", List.of("DFLOCKD_DEBUG")));
+            Map.entry("--debug", List.of("DFLOCKD_DEBUG")),
+            Map.entry("--http-port", List.of("DFLOCKD_HTTP_PORT")),
+            Map.entry("--http-host", List.of("DFLOCKD_HTTP_HOST")),
+            Map.entry("--http-session-idle-timeout", List.of("DFLOCKD_HTTP_SESSION_IDLE_S")),
+            Map.entry("--http-max-sessions", List.of("DFLOCKD_HTTP_MAX_SESSIONS")),
+            Map.entry("--http-max-sessions-per-ip", List.of("DFLOCKD_HTTP_MAX_SESSIONS_PER_IP")),
+            Map.entry("--http-max-connections-per-ip", List.of("DFLOCKD_HTTP_MAX_CONNECTIONS_PER_IP")),
+            Map.entry("--http-rate-limit-per-ip", List.of("DFLOCKD_HTTP_RATE_LIMIT_PER_IP")),
+            Map.entry("--http-rate-limit-burst", List.of("DFLOCKD_HTTP_RATE_LIMIT_BURST")),
+            Map.entry("--http-cors-allowed-origins", List.of("DFLOCKD_HTTP_CORS_ALLOWED_ORIGINS")),
+            Map.entry("--http-sse-ping-interval", List.of("DFLOCKD_HTTP_SSE_PING_S")));
 
     private final Map<String, String> env;
 

@@ -81,6 +81,28 @@ public final class Main implements Callable<Integer> {
     int maxFrameBytes;
     @Option(names = "--signal-buffer-size", description = "Signals queued per connection before a slow listener is evicted (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int signalBufferSize;
+    @Option(names = "--http-port", description = "Extra HTTP-only listener, as dflockd's; 0 = none (the main port serves HTTP anyway) (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int httpPort;
+    @Option(names = "--http-host", description = "Address of the extra HTTP listener (default: --host).")
+    String httpHost;
+    @Option(names = "--http-session-idle-timeout", paramLabel = "SECONDS", description = "HTTP session idle timeout; sessions idle twice as long are reaped; 0 = never (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+    long httpSessionIdleTimeout;
+    @Option(names = "--http-max-sessions", description = "HTTP sessions at once; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int httpMaxSessions;
+    @Option(names = "--http-max-sessions-per-ip", description = "HTTP sessions per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int httpMaxSessionsPerIp;
+    @Option(names = "--http-max-connections-per-ip", description = "HTTP connections per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int httpMaxConnectionsPerIp;
+    @Option(names = "--http-rate-limit-per-ip", description = "HTTP requests per second per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    double httpRateLimitPerIp;
+    @Option(names = "--http-rate-limit-burst", description = "Burst of the HTTP rate limit; 0 = the rate (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int httpRateLimitBurst;
+    @Option(names = "--http-cors-allowed-origins", split = ",", description = "Origins allowed by CORS, comma-separated; * = any.")
+    java.util.List<String> httpCorsAllowedOrigins;
+    @Option(names = "--http-sse-ping-interval", paramLabel = "SECONDS", description = "Keep-alive comment interval on event streams (default: ${DEFAULT-VALUE}).", defaultValue = "15")
+    long httpSsePingInterval;
+    @Option(names = "--http-max-body-bytes", description = "Largest HTTP request body (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
+    int httpMaxBodyBytes;
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
     boolean debug;
 
@@ -142,6 +164,18 @@ public final class Main implements Callable<Integer> {
                 .dataDir(dataDir)
                 .maxFrameBytes(maxFrameBytes)
                 .signalBufferSize(signalBufferSize)
+                .httpPort(httpPort)
+                .httpHost(httpHost)
+                .httpSessionIdleTimeout(Duration.ofSeconds(httpSessionIdleTimeout))
+                .httpMaxSessions(httpMaxSessions)
+                .httpMaxSessionsPerIp(httpMaxSessionsPerIp)
+                .httpMaxConnectionsPerIp(httpMaxConnectionsPerIp)
+                .httpRateLimitPerIp(httpRateLimitPerIp)
+                .httpRateLimitBurst(httpRateLimitBurst)
+                .httpCorsAllowedOrigins(httpCorsAllowedOrigins == null ? java.util.List.of()
+                        : httpCorsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
+                .httpSsePingInterval(Duration.ofSeconds(httpSsePingInterval))
+                .httpMaxBodyBytes(httpMaxBodyBytes)
                 .build();
     }
 

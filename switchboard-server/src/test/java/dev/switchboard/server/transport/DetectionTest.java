@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** The first bytes choose the protocol; HTTP gets a well-formed 501 until the HTTP API lands. */
+/** The first bytes choose the protocol; HTTP requests reach the HTTP API on the same port. */
 class DetectionTest {
     private static Switchboard sb;
 
@@ -30,13 +30,13 @@ class DetectionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"})
-    void httpRequestsGetNotImplementedAndTheConnectionCloses(String method) throws Exception {
-        String response = exchange(method + " /v1/stats HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        assertThat(response).startsWith("HTTP/1.1 501 Not Implemented\r\n");
-        assertThat(response).contains("Connection: close\r\n");
+    @ValueSource(strings = {"GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
+    void everyHttpMethodIsDetectedAndRouted(String method) throws Exception {
+        String response = exchange(method + " /no-such-route HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 404 Not Found\r\n");
         String body = response.substring(response.indexOf("\r\n\r\n") + 4);
-        assertThat(response).contains("Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n");
+        assertThat(body).isEqualTo("{\"error\":\"not_found\"}\n");
+        assertThat(response.toLowerCase()).contains("content-length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n");
     }
 
     @Test
@@ -46,9 +46,9 @@ class DetectionTest {
             out.write("PO".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             Thread.sleep(100);
-            out.write("ST / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("ST /v1/sessions HTTP/1.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            assertThat(readAll(s.getInputStream())).startsWith("HTTP/1.1 501");
+            assertThat(readAll(s.getInputStream())).startsWith("HTTP/1.1 200").contains("\"session_id\"");
         }
     }
 

@@ -3,7 +3,8 @@ package dev.switchboard.server.transport.detect;
 import dev.switchboard.server.transport.Closing;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.dflockd.DflockdPipeline;
-import dev.switchboard.server.transport.http.NotImplementedHttpHandler;
+import dev.switchboard.server.transport.http.HttpPipeline;
+import dev.switchboard.server.transport.http.HttpServices;
 import dev.switchboard.server.transport.json.NativePipeline;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -30,11 +31,13 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
     };
 
     private final ServerContext server;
+    private final HttpServices http;
     private final boolean insideTls;
     private ScheduledFuture<?> deadline;
 
-    public ProtocolDetector(ServerContext server, boolean insideTls) {
+    public ProtocolDetector(ServerContext server, HttpServices http, boolean insideTls) {
         this.server = server;
+        this.http = http;
         this.insideTls = insideTls;
     }
 
@@ -76,7 +79,7 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
                 return;
             }
             p.addAfter(ctx.name(), "tls", server.sslContext().newHandler(ctx.alloc()));
-            p.addAfter("tls", "detect-tls", new ProtocolDetector(server, true));
+            p.addAfter("tls", "detect-tls", new ProtocolDetector(server, http, true));
             p.remove(this);
             return;
         }
@@ -88,7 +91,7 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
             HttpGuess guess = guessHttp(in);
             if (guess == HttpGuess.UNDECIDED) return;
             if (guess == HttpGuess.HTTP) {
-                p.addAfter(ctx.name(), "http", new NotImplementedHttpHandler());
+                HttpPipeline.install(p, ctx.name(), server, http);
             } else {
                 DflockdPipeline.install(p, ctx.name(), server);
             }

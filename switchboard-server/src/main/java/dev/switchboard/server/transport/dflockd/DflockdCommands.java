@@ -118,7 +118,7 @@ final class DflockdCommands {
                 return "ok " + r.get("delivered");
             }
             case "stats" -> {
-                return "ok " + escapeLikeGo(JsonSupport.writeString(r));
+                return "ok " + DflockdStats.render(r);
             }
             default -> {
                 return "ok";

@@ -1,0 +1,125 @@
+package dev.switchboard.server.metrics;
+
+import dev.switchboard.core.SwitchboardCore;
+import dev.switchboard.core.lock.LockStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The node's Prometheus metrics. Switchboard's own names start with {@code switchboard_}; the
+ * gauges and HTTP series of dflockd 1.16 are kept under their {@code dflockd_} names so that
+ * existing dashboards keep working. Every name is listed in docs/metrics.md, and a test scrapes
+ * them all.
+ */
+public final class NodeMetrics {
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH");
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final SwitchboardCore core;
+    private final long startNanos = System.nanoTime();
+    private final ConcurrentHashMap<String, AtomicLong> connectionsByTransport = new ConcurrentHashMap<>();
+    private final AtomicLong locksHeld = new AtomicLong();
+    private final AtomicLong lockWaiters = new AtomicLong();
+    private final AtomicLong semaphoreHolders = new AtomicLong();
+    private final AtomicLong semaphoreWaiters = new AtomicLong();
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+
+    public NodeMetrics(SwitchboardCore core, BooleanSupplier ready) {
+        this.core = core;
+        Gauge.builder("dflockd_ready", () -> ready.getAsBoolean() ? 1 : 0).description("1 while accepting work").register(registry);
+        Gauge.builder("dflockd_uptime_seconds", () -> (System.nanoTime() - startNanos) / 1e9).register(registry);
+        Gauge.builder("dflockd_connections", () -> core.sessions().count()).description("open sessions, every transport").register(registry);
+        Gauge.builder("dflockd_locks_held", locksHeld::get).register(registry);
+        Gauge.builder("dflockd_lock_waiters", lockWaiters::get).register(registry);
+        Gauge.builder("dflockd_semaphore_holders", semaphoreHolders::get).register(registry);
+        Gauge.builder("dflockd_semaphore_waiters", semaphoreWaiters::get).register(registry);
+        Gauge.builder("switchboard_sessions", () -> core.sessions().count()).description("open sessions").register(registry);
+        Gauge.builder("switchboard_lock_keys", () -> core.locks().keyCount()).description("lock and semaphore keys, idle ones included").register(registry);
+        Gauge.builder("switchboard_locks_held", () -> locksHeld.get() + semaphoreHolders.get()).description("held lock and semaphore slots").register(registry);
+        Gauge.builder("switchboard_lock_waiters", () -> lockWaiters.get() + semaphoreWaiters.get()).description("queued lock and semaphore requests").register(registry);
+        bytesIn = Counter.builder("switchboard_bytes_received").baseUnit("bytes").description("bytes read from clients").register(registry);
+        bytesOut = Counter.builder("switchboard_bytes_sent").baseUnit("bytes").description("bytes written to clients").register(registry);
+        for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
+            connection(transport);
+        }
+    }
+
+    /** Counts one open connection of {@code transport}; call {@link #connectionClosed} when it ends. */
+    public void connectionOpened(String transport) {
+        connection(transport).incrementAndGet();
+    }
+
+    public void connectionClosed(String transport) {
+        connection(transport).decrementAndGet();
+    }
+
+    private AtomicLong connection(String transport) {
+        return connectionsByTransport.computeIfAbsent(transport, t -> {
+            AtomicLong n = new AtomicLong();
+            Gauge.builder("switchboard_connections", n::get).tag("transport", t)
+                    .description("open connections by transport").register(registry);
+            return n;
+        });
+    }
+
+    public void bytesReceived(long n) {
+        bytesIn.increment(n);
+    }
+
+    public void bytesSent(long n) {
+        bytesOut.increment(n);
+    }
+
+    /** One finished HTTP request: dflockd's series and Switchboard's histogram. */
+    public void httpRequest(String method, String route, int status, long nanos) {
+        String m = METHODS.contains(method) ? method : "OTHER";
+        String s = String.valueOf(status);
+        Counter.builder("dflockd_http_requests").tags("method", m, "path", route, "status", s).register(registry).increment();
+        Timer.builder("dflockd_http_request_duration").tags("method", m, "path", route, "status", s)
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        Timer.builder("switchboard_http_request_duration").tags("method", m, "route", route, "status", s)
+                .publishPercentileHistogram().serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10),
+                        Duration.ofMillis(100), Duration.ofSeconds(1))
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Refreshes the lock gauges from a stats snapshot, then renders the Prometheus text format. */
+    public CompletableFuture<String> scrape() {
+        return core.locks().stats().thenApply(stats -> {
+            long held = 0;
+            long waiters = 0;
+            for (LockStats.LockInfo l : stats.locks()) {
+                if (l.ownerId() != 0) held++;
+                waiters += l.waiters();
+            }
+            long semHolders = 0;
+            long semWaiters = 0;
+            for (LockStats.SemaphoreInfo s : stats.semaphores()) {
+                semHolders += s.holders();
+                semWaiters += s.waiters();
+            }
+            locksHeld.set(held);
+            lockWaiters.set(waiters);
+            semaphoreHolders.set(semHolders);
+            semaphoreWaiters.set(semWaiters);
+            return registry.scrape();
+        });
+    }
+
+    public static String contentType() {
+        return "text/plain; version=0.0.4; charset=utf-8".toLowerCase(Locale.ROOT);
+    }
+}

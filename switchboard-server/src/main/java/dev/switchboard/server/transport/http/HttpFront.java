@@ -1,0 +1,105 @@
+package dev.switchboard.server.transport.http;
+
+import dev.switchboard.server.transport.ServerContext;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every HTTP request passes here, in dflockd's order: CORS, metrics, per-IP rate limit, bearer
+ * auth, then routing (404 for an unknown path, 405 with {@code Allow} for a known path with
+ * another method). A handler that throws answers 500 and the connection keeps serving.
+ */
+public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
+    private static final Set<String> AUTH_EXEMPT = Set.of("/health", "/ready", "/v1/openapi.json", "/api/v1/openapi.json");
+    private static final Set<String> RATE_EXEMPT = Set.of("/health", "/ready");
+    private static final Set<String> DRAIN_EXEMPT = Set.of("/health", "/ready", "/metrics");
+    private static final long AUTH_FAILURE_DELAY_MS = 100;
+
+    private final ServerContext server;
+    private final HttpServices services;
+
+    public HttpFront(ServerContext server, HttpServices services) {
+        this.server = server;
+        this.services = services;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            HttpExchange bad = new HttpExchange(ctx.channel(), request);
+            bad.extraHeaders().set(HttpHeaderNames.CONNECTION, "close");
+            bad.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request");
+            ctx.close();
+            return;
+        }
+        HttpExchange ex = new HttpExchange(ctx.channel(), request);
+        String path = ex.path();
+        Router.Match match = services.router().match(ex.method(), path);
+        if (match != null && match.route() != null) ex.route(match.route().pattern(), match.params());
+        services.metrics().track(ex);
+
+        boolean corsAllowed = services.cors().apply(ex.header(HttpHeaderNames.ORIGIN), ex.extraHeaders());
+        if (ex.method().equals(HttpMethod.OPTIONS) && ex.header(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD) != null
+                && services.cors().enabled()) {
+            if (corsAllowed) {
+                ex.noContent();
+            } else {
+                ex.error(HttpResponseStatus.FORBIDDEN, "cors_origin_not_allowed", "origin not allowed");
+            }
+            return;
+        }
+        if (services.rateLimiter() != null && !RATE_EXEMPT.contains(path)
+                && ex.remoteIp() != null && !services.rateLimiter().tryAcquire(ex.remoteIp())) {
+            ex.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", null);
+            return;
+        }
+        if (server.authRequired() && !AUTH_EXEMPT.contains(path) && !server.tokenMatches(bearer(ex.header(HttpHeaderNames.AUTHORIZATION)))) {
+            // The pause slows down token guessing, as on the TCP port.
+            ctx.executor().schedule(() -> ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", null),
+                    AUTH_FAILURE_DELAY_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (match == null) {
+            ex.error(HttpResponseStatus.NOT_FOUND, "not_found", null);
+            return;
+        }
+        if (match.route() == null) {
+            ex.extraHeaders().set(HttpHeaderNames.ALLOW, String.join(", ", match.allowed()));
+            ex.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", null);
+            return;
+        }
+        if (server.draining() && !DRAIN_EXEMPT.contains(path)) {
+            ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining", "the server is shutting down");
+            return;
+        }
+        try {
+            match.route().handler().handle(ex);
+        } catch (RuntimeException e) {
+            log.error("{} {} failed", ex.method(), path, e);
+            if (!ex.answered()) ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString());
+        }
+    }
+
+    /** The token of {@code Authorization: Bearer <token>} (scheme case-insensitive, trimmed), or null. */
+    private static String bearer(String authorization) {
+        if (authorization == null) return null;
+        String value = authorization.trim();
+        if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
+        return value.substring(7).trim();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{}: HTTP connection error: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.switchboard.server.transport.http;
+
+import dev.switchboard.server.transport.ServerContext;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The handlers of an HTTP/1.1 connection: codec with line and header caps, keep-alive, a body cap,
+ * an idle timeout (120 s, as dflockd's server) and the front that routes requests.
+ */
+public final class HttpPipeline {
+    static final int MAX_INITIAL_LINE = 8192;
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+    static final int IDLE_SECONDS = 120;
+
+    private HttpPipeline() {
+    }
+
+    public static void install(ChannelPipeline p, String after, ServerContext server, HttpServices services) {
+        if (!services.connectionLimiter().admit(p.channel())) {
+            p.channel().close();
+            return;
+        }
+        p.addAfter(after, "http-idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS) {
+            @Override
+            protected void channelIdle(ChannelHandlerContext ctx, io.netty.handler.timeout.IdleStateEvent evt) {
+                ctx.close();
+            }
+        });
+        p.addAfter("http-idle", "http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
+        p.addAfter("http-codec", "http-keepalive", new HttpServerKeepAliveHandler());
+        p.addAfter("http-keepalive", "http-aggregator", new BodyCap(server.config().httpMaxBodyBytes()));
+        p.addAfter("http-aggregator", "http-front", new HttpFront(server, services));
+    }
+
+    /** A body over the cap gets dflockd's answer to it, {@code 400 bad_request}, and the connection ends. */
+    private static final class BodyCap extends HttpObjectAggregator {
+        BodyCap(int maxBytes) {
+            super(maxBytes);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            byte[] body = "{\"error\":\"bad_request\",\"detail\":\"request body too large\"}\n".getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                    Unpooled.wrappedBuffer(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            response.headers().set(HttpHeaderNames.CONNECTION, "close");
+            HttpUtil.setContentLength(response, body.length);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

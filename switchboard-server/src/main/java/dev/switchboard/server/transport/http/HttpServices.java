@@ -1,0 +1,65 @@
+package dev.switchboard.server.transport.http;
+
+import dev.switchboard.server.metrics.NodeMetrics;
+import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.http.dflockd.DflockdHttpApi;
+import dev.switchboard.server.transport.http.dflockd.HttpSessions;
+
+/** What every HTTP connection of a node shares: routes, CORS, the rate limit, sessions, metrics. */
+public final class HttpServices implements AutoCloseable {
+    private final Router router = new Router();
+    private final Cors cors;
+    private final RateLimiter rateLimiter;
+    private final HttpSessions sessions;
+    private final NodeMetrics metrics;
+    private final HttpConnectionLimiter connectionLimiter;
+
+    public HttpServices(ServerContext server, NodeMetrics metrics) {
+        this.metrics = metrics;
+        this.cors = new Cors(server.config().httpCorsAllowedOrigins());
+        this.rateLimiter = server.config().httpRateLimitPerIp() > 0
+                ? new RateLimiter(server.config().httpRateLimitPerIp(), server.config().httpRateLimitBurst(), server.core().timer())
+                : null;
+        this.sessions = new HttpSessions(server);
+        this.connectionLimiter = new HttpConnectionLimiter(server.config().httpMaxConnectionsPerIp());
+        new OperationsRoutes(server, metrics).registerWith(router);
+        new DflockdHttpApi(server, sessions).registerWith(router);
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    Cors cors() {
+        return cors;
+    }
+
+    /** Null when there is no rate limit. */
+    RateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+
+    public HttpSessions sessions() {
+        return sessions;
+    }
+
+    public HttpConnectionLimiter connectionLimiter() {
+        return connectionLimiter;
+    }
+
+    /** Records each request's route, status and duration once it is answered. */
+    HttpServices.Tracker metrics() {
+        return ex -> ex.onAnswer(status -> metrics.httpRequest(ex.method().name(), ex.routePattern(), status.code(),
+                System.nanoTime() - ex.startNanos()));
+    }
+
+    interface Tracker {
+        void track(HttpExchange exchange);
+    }
+
+    @Override
+    public void close() {
+        if (rateLimiter != null) rateLimiter.close();
+        sessions.close();
+    }
+}

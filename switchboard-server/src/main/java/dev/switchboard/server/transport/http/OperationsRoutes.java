@@ -1,0 +1,55 @@
+package dev.switchboard.server.transport.http;
+
+import dev.switchboard.server.metrics.NodeMetrics;
+import dev.switchboard.server.transport.ServerContext;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/** Health, readiness, metrics and the OpenAPI documents. */
+final class OperationsRoutes {
+    static final String DFLOCKD_OPENAPI = "/openapi/dflockd-http.json";
+
+    private final ServerContext server;
+    private final NodeMetrics metrics;
+    private final byte[] dflockdOpenApi;
+
+    OperationsRoutes(ServerContext server, NodeMetrics metrics) {
+        this.server = server;
+        this.metrics = metrics;
+        this.dflockdOpenApi = resource(DFLOCKD_OPENAPI);
+    }
+
+    void registerWith(Router router) {
+        router.add(HttpMethod.GET, "/health", ex -> ex.json(HttpResponseStatus.OK, Map.of("status", "ok")));
+        router.add(HttpMethod.GET, "/ready", ex -> {
+            if (server.draining()) {
+                ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "draining"));
+            } else {
+                ex.json(HttpResponseStatus.OK, Map.of("status", "ok"));
+            }
+        });
+        router.add(HttpMethod.GET, "/metrics", ex -> metrics.scrape().whenComplete((text, err) -> {
+            if (err != null) {
+                ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", err.toString());
+            } else {
+                ex.text(HttpResponseStatus.OK, text, NodeMetrics.contentType(), Map.of());
+            }
+        }));
+        router.add(HttpMethod.GET, "/v1/openapi.json", ex -> ex.send(HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(dflockdOpenApi), "application/json", Map.of("Cache-Control", "public, max-age=60")));
+    }
+
+    static byte[] resource(String name) {
+        try (InputStream in = OperationsRoutes.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("missing resource " + name);
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

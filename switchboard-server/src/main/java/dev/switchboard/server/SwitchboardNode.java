@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import dev.switchboard.core.SwitchboardCore;
 import dev.switchboard.core.lock.LockTableConfig;
 import dev.switchboard.server.metrics.NodeMetrics;
+import dev.switchboard.server.metrics.TrafficCounter;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.http.HttpPipeline;
 import dev.switchboard.server.transport.http.HttpServices;
@@ -77,6 +78,7 @@ final class SwitchboardNode {
 
     private void bind() {
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
+        TrafficCounter traffic = new TrafficCounter(metrics);
         ServerBootstrap b = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
@@ -87,8 +89,9 @@ final class SwitchboardNode {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        ch.pipeline().addLast("traffic", traffic);
                         ch.pipeline().addLast("limit", limiter);
-                        ch.pipeline().addLast("detect", new ProtocolDetector(context, http, false));
+                        ch.pipeline().addLast("detect", new ProtocolDetector(context, http, metrics, false));
                     }
                 });
         ChannelFuture f = b.bind(config.host(), config.port()).awaitUninterruptibly();
@@ -99,7 +102,7 @@ final class SwitchboardNode {
         listener = f.channel();
         address = (InetSocketAddress) listener.localAddress();
         if (config.httpPort() > 0) {
-            bindHttpOnly(limiter);
+            bindHttpOnly(limiter, traffic);
         }
         log.info("listening on {} (dflockd lines, native JSON, HTTP{})", address,
                 context.sslContext() != null ? ", TLS required" : "");
@@ -110,7 +113,7 @@ final class SwitchboardNode {
     }
 
     /** dflockd's separate HTTP listener (--http-port): HTTP only, no detection, TLS when configured. */
-    private void bindHttpOnly(ConnectionLimiter limiter) {
+    private void bindHttpOnly(ConnectionLimiter limiter, TrafficCounter traffic) {
         ServerBootstrap b = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
@@ -121,8 +124,11 @@ final class SwitchboardNode {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        ch.pipeline().addLast("traffic", traffic);
                         ch.pipeline().addLast("limit", limiter);
                         String last = "limit";
+                        metrics.connectionOpened("http");
+                        ch.closeFuture().addListener(f -> metrics.connectionClosed("http"));
                         if (context.sslContext() != null) {
                             ch.pipeline().addLast("tls", context.sslContext().newHandler(ch.alloc()));
                             last = "tls";

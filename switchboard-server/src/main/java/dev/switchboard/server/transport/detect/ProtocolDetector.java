@@ -1,6 +1,7 @@
 package dev.switchboard.server.transport.detect;
 
 import dev.switchboard.server.transport.Closing;
+import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.dflockd.DflockdPipeline;
 import dev.switchboard.server.transport.http.HttpPipeline;
@@ -32,12 +33,14 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
 
     private final ServerContext server;
     private final HttpServices http;
+    private final NodeMetrics metrics;
     private final boolean insideTls;
     private ScheduledFuture<?> deadline;
 
-    public ProtocolDetector(ServerContext server, HttpServices http, boolean insideTls) {
+    public ProtocolDetector(ServerContext server, HttpServices http, NodeMetrics metrics, boolean insideTls) {
         this.server = server;
         this.http = http;
+        this.metrics = metrics;
         this.insideTls = insideTls;
     }
 
@@ -79,26 +82,39 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
                 return;
             }
             p.addAfter(ctx.name(), "tls", server.sslContext().newHandler(ctx.alloc()));
-            p.addAfter("tls", "detect-tls", new ProtocolDetector(server, http, true));
+            p.addAfter("tls", "detect-tls", new ProtocolDetector(server, http, metrics, true));
             p.remove(this);
             return;
         }
+        String transport;
         if (first == '{') {
+            transport = "json";
             NativePipeline.installLines(p, ctx.name(), server);
         } else if (first == 0) {
+            transport = "json-frames";
             NativePipeline.installFrames(p, ctx.name(), server);
         } else if (first >= 'A' && first <= 'Z') {
             HttpGuess guess = guessHttp(in);
             if (guess == HttpGuess.UNDECIDED) return;
             if (guess == HttpGuess.HTTP) {
+                transport = "http";
                 HttpPipeline.install(p, ctx.name(), server, http);
             } else {
+                transport = "dflockd";
                 DflockdPipeline.install(p, ctx.name(), server);
             }
         } else {
+            transport = "dflockd";
             DflockdPipeline.install(p, ctx.name(), server);
         }
+        countConnection(ctx, transport);
         p.remove(this);
+    }
+
+    private void countConnection(ChannelHandlerContext ctx, String transport) {
+        if (!ctx.channel().isActive()) return;
+        metrics.connectionOpened(transport);
+        ctx.channel().closeFuture().addListener(f -> metrics.connectionClosed(transport));
     }
 
     private enum HttpGuess { HTTP, NOT_HTTP, UNDECIDED }

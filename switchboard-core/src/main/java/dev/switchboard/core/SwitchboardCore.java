@@ -51,6 +51,7 @@ public final class SwitchboardCore implements AutoCloseable {
         new SignalOps(topics, settings.maxSubscriptions()).registerWith(dflockdDispatcher);
         lockOps.registerWith(nativeDispatcher);
         statsOps.registerWith(nativeDispatcher);
+        new SignalOps(topics, settings.maxSubscriptions()).registerWith(nativeDispatcher);
     }
 
     public LockTable locks() {
@@ -74,7 +75,7 @@ public final class SwitchboardCore implements AutoCloseable {
         return dflockdDispatcher;
     }
 
-    /** Operations of the native protocol, version 1. */
+    /** Operations of the native protocol, version 1: locks, stats and signals. */
     public Dispatcher nativeDispatcher() {
         return nativeDispatcher;
     }

@@ -82,8 +82,10 @@ class CoreOpsTest {
             assertThat(r.count()).isEqualTo(1);
             error(r, ErrorCode.UNKNOWN_OP);
         }
-        // Signals are dflockd 1.x operations only.
-        error(dispatch(nativeOps, s, "signal.listen", "pattern", "a"), ErrorCode.UNKNOWN_OP);
+        // Signals are offered on both: dflockd 1.x's commands and the native protocol's events.
+        Replies listen = dispatch(nativeOps, s, "signal.listen", "pattern", "a");
+        assertThat(listen.count()).isEqualTo(1);
+        assertThat(listen.get().isError()).isFalse();
     }
 
     @Test

@@ -48,6 +48,7 @@ public final class SwitchboardConfig {
     private final java.util.List<String> httpCorsAllowedOrigins;
     private final Duration httpSsePingInterval;
     private final int httpMaxBodyBytes;
+    private final java.util.List<String> wsAllowedOrigins;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -85,6 +86,7 @@ public final class SwitchboardConfig {
         this.httpCorsAllowedOrigins = b.httpCorsAllowedOrigins;
         this.httpSsePingInterval = b.httpSsePingInterval;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
+        this.wsAllowedOrigins = b.wsAllowedOrigins;
     }
 
     public static Builder builder() {
@@ -147,6 +149,11 @@ public final class SwitchboardConfig {
     public java.util.List<String> httpCorsAllowedOrigins() { return httpCorsAllowedOrigins; }
     public Duration httpSsePingInterval() { return httpSsePingInterval; }
     public int httpMaxBodyBytes() { return httpMaxBodyBytes; }
+    /**
+     * Browser origins allowed to open a WebSocket ({@code *} = any). A request without an
+     * {@code Origin} (not a browser) and a same-origin request are always allowed.
+     */
+    public java.util.List<String> wsAllowedOrigins() { return wsAllowedOrigins; }
 
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -185,6 +192,7 @@ public final class SwitchboardConfig {
         b.httpCorsAllowedOrigins = httpCorsAllowedOrigins;
         b.httpSsePingInterval = httpSsePingInterval;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
+        b.wsAllowedOrigins = wsAllowedOrigins;
         return b;
     }
 
@@ -225,6 +233,7 @@ public final class SwitchboardConfig {
         private java.util.List<String> httpCorsAllowedOrigins = java.util.List.of();
         private Duration httpSsePingInterval = Duration.ofSeconds(15);
         private int httpMaxBodyBytes = 1 << 20;
+        private java.util.List<String> wsAllowedOrigins = java.util.List.of();
 
         private Builder() {
         }
@@ -264,6 +273,7 @@ public final class SwitchboardConfig {
         public Builder httpCorsAllowedOrigins(java.util.List<String> origins) { this.httpCorsAllowedOrigins = java.util.List.copyOf(origins); return this; }
         public Builder httpSsePingInterval(Duration d) { this.httpSsePingInterval = d; return this; }
         public Builder httpMaxBodyBytes(int n) { this.httpMaxBodyBytes = n; return this; }
+        public Builder wsAllowedOrigins(java.util.List<String> origins) { this.wsAllowedOrigins = java.util.List.copyOf(origins); return this; }
 
         /** Builds and starts a node with these settings. */
         public Switchboard start() {

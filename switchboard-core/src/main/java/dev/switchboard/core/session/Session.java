@@ -18,6 +18,7 @@ public final class Session implements LockOwner, Subscriber {
     private final long createdAtMillis = System.currentTimeMillis();
     private final Set<ResourceKey> lockKeys = ConcurrentHashMap.newKeySet();
     private final SessionSink sink;
+    private final java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     Session(long numericId, String id, String transport, String remoteAddress, SessionSink sink) {
@@ -49,6 +50,11 @@ public final class Session implements LockOwner, Subscriber {
 
     public long createdAtMillis() {
         return createdAtMillis;
+    }
+
+    /** The next number of this session's outbound sequence, from 1. */
+    public long nextSeq() {
+        return seq.incrementAndGet();
     }
 
     @Override

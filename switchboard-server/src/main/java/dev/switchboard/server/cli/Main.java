@@ -103,6 +103,8 @@ public final class Main implements Callable<Integer> {
     long httpSsePingInterval;
     @Option(names = "--http-max-body-bytes", description = "Largest HTTP request body (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
     int httpMaxBodyBytes;
+    @Option(names = "--ws-allowed-origins", split = ",", description = "Browser origins allowed to open a WebSocket, comma-separated; * = any (default: same origin only).")
+    java.util.List<String> wsAllowedOrigins;
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
     boolean debug;
 
@@ -176,6 +178,8 @@ public final class Main implements Callable<Integer> {
                         : httpCorsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
                 .httpSsePingInterval(Duration.ofSeconds(httpSsePingInterval))
                 .httpMaxBodyBytes(httpMaxBodyBytes)
+                .wsAllowedOrigins(wsAllowedOrigins == null ? java.util.List.of()
+                        : wsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package dev.switchboard.server.transport.http;
 
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.ws.WebSocketUpgrade;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -46,6 +47,7 @@ public final class HttpPipeline {
         p.addAfter("http-codec", "http-keepalive", new HttpServerKeepAliveHandler());
         p.addAfter("http-keepalive", "http-aggregator", new BodyCap(server.config().httpMaxBodyBytes()));
         p.addAfter("http-aggregator", "http-front", new HttpFront(server, services));
+        WebSocketUpgrade.install(p, "http-front", server);
     }
 
     /** A body over the cap gets dflockd's answer to it, {@code 400 bad_request}, and the connection ends. */

@@ -14,10 +14,6 @@ import tools.jackson.core.JacksonException;
  * {@link BadFrame} that the connection answers without ending. Empty frames are skipped.
  */
 final class JsonFrameDecoder extends MessageToMessageDecoder<ByteBuf> {
-    /** A message that is not a JSON object. */
-    record BadFrame(String reason) {
-    }
-
     JsonFrameDecoder() {
         super(ByteBuf.class);
     }

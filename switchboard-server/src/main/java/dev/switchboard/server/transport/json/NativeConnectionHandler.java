@@ -36,7 +36,8 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     private final String transport;
     private Channel channel;
     private Session session;
-    private boolean ending;
+    private volatile boolean ending;
+    private final java.util.concurrent.atomic.AtomicInteger queuedPushes = new java.util.concurrent.atomic.AtomicInteger();
 
     public NativeConnectionHandler(ServerContext server, String transport) {
         this.server = server;
@@ -51,7 +52,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (ending) return;
-        if (msg instanceof JsonFrameDecoder.BadFrame bad) {
+        if (msg instanceof BadFrame bad) {
             if (session == null) {
                 fail(null, ErrorCode.HELLO_REQUIRED, "the first message must be hello; " + bad.reason());
             } else {
@@ -221,9 +222,19 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         return m;
     }
 
+    /** A signal event, behind the same bounded queue as dflockd's pushes; false when the client is too far behind. */
     @Override
     public boolean pushSignal(String channelName, String payload) {
-        return false; // native signals arrive with the publish/subscribe protocol, not in version 1
+        if (ending || queuedPushes.incrementAndGet() > server.config().signalBufferSize()) {
+            queuedPushes.decrementAndGet();
+            return false;
+        }
+        Map<String, Object> event = message("signal", null);
+        event.put("seq", session.nextSeq());
+        event.put("channel", channelName);
+        event.put("payload", payload);
+        channel.writeAndFlush(event).addListener(f -> queuedPushes.decrementAndGet());
+        return true;
     }
 
     @Override

@@ -1,0 +1,80 @@
+package dev.switchboard.core.session;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A session's outbound events for transports that do not hold a connection open (SSE,
+ * long-poll): each event gets the session's next sequence number and waits in a bounded buffer
+ * until the client acknowledges it. When the buffer is full the oldest event is dropped, and
+ * {@link #firstAvailable()} tells a client that asks for older ones what it missed.
+ */
+public final class Outbox {
+    /** One event: its sequence number and the message as the native protocol writes it. */
+    public record Event(long seq, Map<String, Object> message) {
+    }
+
+    private final int capacity;
+    private final ArrayDeque<Event> buffer = new ArrayDeque<>();
+    private long lastSeq;
+    private Consumer<Event> listener;
+
+    public Outbox(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /** Adds an event (its {@code seq} field is set here) and hands it to the listener, if any. */
+    public void append(Map<String, Object> message) {
+        Consumer<Event> l;
+        Event e;
+        synchronized (this) {
+            lastSeq++;
+            message.put("seq", lastSeq);
+            e = new Event(lastSeq, message);
+            buffer.addLast(e);
+            if (buffer.size() > capacity) buffer.removeFirst();
+            l = listener;
+        }
+        if (l != null) l.accept(e);
+    }
+
+    /** Events after {@code seq}, oldest first. */
+    public synchronized List<Event> after(long seq) {
+        List<Event> out = new ArrayList<>();
+        for (Event e : buffer) {
+            if (e.seq() > seq) out.add(e);
+        }
+        return out;
+    }
+
+    /** Drops the events the client has processed (those up to {@code seq}). */
+    public synchronized void acknowledge(long seq) {
+        while (!buffer.isEmpty() && buffer.peekFirst().seq() <= seq) buffer.removeFirst();
+    }
+
+    /** The oldest sequence number still buffered, or the next one when the buffer is empty. */
+    public synchronized long firstAvailable() {
+        return buffer.isEmpty() ? lastSeq + 1 : buffer.peekFirst().seq();
+    }
+
+    public synchronized long lastSeq() {
+        return lastSeq;
+    }
+
+    /**
+     * Replaces the one listener (an open stream or a waiting poll) and returns, atomically, the
+     * events after {@code seq} that it must send first; null removes the listener.
+     */
+    public synchronized List<Event> listen(long seq, Consumer<Event> listener) {
+        this.listener = listener;
+        return listener == null ? List.of() : after(seq);
+    }
+
+    /** Removes {@code listener} if it is still the current one. */
+    public synchronized void unlisten(Consumer<Event> listener) {
+        if (this.listener == listener) this.listener = null;
+    }
+}

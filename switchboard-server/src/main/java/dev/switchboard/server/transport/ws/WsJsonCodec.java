@@ -1,0 +1,72 @@
+package dev.switchboard.server.transport.ws;
+
+import dev.switchboard.server.transport.JsonSupport;
+import dev.switchboard.server.transport.json.BadFrame;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageCodec;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+
+/**
+ * The native protocol in WebSocket frames: each text (or binary) frame holds one JSON message.
+ * The heartbeat uses WebSocket's own control frames, which browsers answer by themselves: the
+ * server's {@code ping} goes out as a Ping frame and a Pong frame comes in as {@code pong}. An
+ * error that ends the connection is followed by a Close frame whose code and reason name it.
+ */
+final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Map<String, Object>> {
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
+        if (frame instanceof PongWebSocketFrame) {
+            out.add(Map.of("op", "pong"));
+            return;
+        }
+        if (!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) {
+            return; // close and ping frames are handled before this codec
+        }
+        ByteBuf content = frame.content();
+        try {
+            Object value = JsonSupport.MAPPER.readValue(content.toString(StandardCharsets.UTF_8), Object.class);
+            out.add(value instanceof Map<?, ?> ? value : new BadFrame("a message must be a JSON object"));
+        } catch (JacksonException e) {
+            out.add(new BadFrame("malformed JSON: " + e.getOriginalMessage()));
+        }
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Map<String, Object> msg, List<Object> out) {
+        if ("ping".equals(msg.get("op")) && !msg.containsKey("id")) {
+            out.add(new PingWebSocketFrame());
+            return;
+        }
+        out.add(new TextWebSocketFrame(Unpooled.wrappedBuffer(JsonSupport.write(msg))));
+        WebSocketCloseStatus close = closeStatusFor(msg);
+        if (close != null) out.add(new CloseWebSocketFrame(close));
+    }
+
+    /** The Close frame that follows an error ending the connection, or null. */
+    static WebSocketCloseStatus closeStatusFor(Map<String, Object> msg) {
+        if (!"error".equals(msg.get("op")) || !(msg.get("error") instanceof Map<?, ?> e)) return null;
+        String code = String.valueOf(e.get("code"));
+        return switch (code) {
+            case "hello_required", "unsupported_version" -> new WebSocketCloseStatus(1002, code);
+            case "unauthorized" -> new WebSocketCloseStatus(1008, code);
+            case "frame_too_large" -> new WebSocketCloseStatus(1009, code);
+            case "draining" -> new WebSocketCloseStatus(1001, code);
+            case "heartbeat_timeout" -> new WebSocketCloseStatus(4000, code);
+            default -> e.get("message") instanceof String m && m.startsWith("disconnected:")
+                    ? new WebSocketCloseStatus(4001, "disconnected") : null;
+        };
+    }
+}

@@ -1,0 +1,129 @@
+package dev.switchboard.server.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.switchboard.server.Switchboard;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** The native protocol over WebSocket on the one port. */
+class WebSocketTest {
+    private Switchboard sb;
+
+    @AfterEach
+    void stop() {
+        if (sb != null) sb.close();
+    }
+
+    private int start() {
+        sb = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start();
+        return sb.port();
+    }
+
+    @Test
+    void nativeProtocolRunsInTextFrames() throws Exception {
+        int port = start();
+        try (WsClient a = WsClient.hello(port); WsClient b = WsClient.hello(port)) {
+            JsonNode grant = a.request("{\"op\":\"lock.acquire\",\"id\":1,\"key\":\"ws\",\"timeout_ms\":1000}", 1);
+            assertThat(grant.at("/result/token").asString()).matches("[0-9a-f]{32}");
+            assertThat(b.request("{\"op\":\"lock.acquire\",\"id\":1,\"key\":\"ws\"}", 1).at("/result/status").asString())
+                    .isEqualTo("timeout");
+            assertThat(b.request("{\"op\":\"signal.listen\",\"id\":2,\"pattern\":\"news.>\"}", 2).path("op").asString())
+                    .isEqualTo("reply");
+            JsonNode published = a.request("{\"op\":\"signal.publish\",\"id\":3,\"channel\":\"news.eu\",\"payload\":\"hi\"}", 3);
+            assertThat(published.at("/result/delivered").asInt()).isEqualTo(1);
+            JsonNode event = b.read();
+            assertThat(event.path("op").asString()).isEqualTo("signal");
+            assertThat(event.path("channel").asString()).isEqualTo("news.eu");
+            assertThat(event.path("payload").asString()).isEqualTo("hi");
+            assertThat(event.path("seq").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void binaryFramesCarryJsonToo() throws Exception {
+        int port = start();
+        try (WsClient c = WsClient.hello(port)) {
+            c.ws.sendBinary(ByteBuffer.wrap("{\"op\":\"ping\",\"id\":\"b\"}".getBytes(StandardCharsets.UTF_8)), true)
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(c.read().path("op").asString()).isEqualTo("pong");
+            c.send("not json");
+            assertThat(c.read().at("/error/code").asString()).isEqualTo("bad_frame");
+        }
+    }
+
+    @Test
+    void serverPingsWithControlFramesThatBrowsersAnswer() throws Exception {
+        sb = Switchboard.builder().port(0).heartbeatInterval(Duration.ofMillis(200)).shutdownTimeout(Duration.ofSeconds(1)).start();
+        try (WsClient c = WsClient.hello(sb.port())) {
+            // The JDK client answers Ping frames with Pong frames, as browsers do: the connection stays.
+            Thread.sleep(1200);
+            assertThat(c.pings).isGreaterThanOrEqualTo(3);
+            assertThat(c.closed).isNotDone();
+            assertThat(c.request("{\"op\":\"ping\",\"id\":7}", 7).path("op").asString()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void aRefusedHandshakeEndsWithACloseCodeAndReason() throws Exception {
+        sb = Switchboard.builder().port(0).authToken("s3cret").shutdownTimeout(Duration.ofSeconds(1)).start();
+        try (WsClient c = new WsClient(sb.port(), null)) {
+            c.send("{\"op\":\"hello\",\"id\":1,\"version\":1,\"token\":\"nope\"}");
+            assertThat(c.read().at("/error/code").asString()).isEqualTo("unauthorized");
+            assertThat(c.closed.get(5, TimeUnit.SECONDS)[0]).isEqualTo(1008);
+            assertThat(c.closeReason.get()).isEqualTo("unauthorized");
+        }
+        try (WsClient c = new WsClient(sb.port(), null)) {
+            c.send("{\"op\":\"stats\",\"id\":1}");
+            assertThat(c.read().at("/error/code").asString()).isEqualTo("hello_required");
+            assertThat(c.closed.get(5, TimeUnit.SECONDS)[0]).isEqualTo(1002);
+        }
+    }
+
+    @Test
+    void framesOverTheCapCloseWith1009() throws Exception {
+        sb = Switchboard.builder().port(0).maxFrameBytes(1024).shutdownTimeout(Duration.ofSeconds(1)).start();
+        try (WsClient c = WsClient.hello(sb.port())) {
+            c.send("{\"op\":\"ping\",\"pad\":\"" + "x".repeat(4000) + "\"}");
+            assertThat(c.closed.get(5, TimeUnit.SECONDS)[0]).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void crossOriginBrowsersNeedAnAllowedOrigin() throws Exception {
+        int port = start();
+        assertThatThrownBy(() -> new WsClient(port, "http://evil.example"))
+                .hasCauseInstanceOf(WebSocketHandshakeException.class)
+                .rootCause().hasMessageContaining("403");
+        try (WsClient same = new WsClient(port, "http://127.0.0.1:" + port)) {
+            assertThat(same.ws.isOutputClosed()).isFalse();
+        }
+        sb.close();
+        sb = Switchboard.builder().port(0).wsAllowedOrigins(List.of("http://app.example")).start();
+        try (WsClient allowed = new WsClient(sb.port(), "http://app.example")) {
+            allowed.send("{\"op\":\"hello\",\"id\":1,\"version\":1}");
+            assertThat(allowed.read().path("op").asString()).isEqualTo("welcome");
+        }
+    }
+
+    @Test
+    void closingTheSocketEndsTheSessionAndReleasesItsLocks() throws Exception {
+        int port = start();
+        WsClient holder = WsClient.hello(port);
+        holder.request("{\"op\":\"lock.acquire\",\"id\":1,\"key\":\"gone\"}", 1);
+        holder.ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        try (WsClient other = WsClient.hello(port)) {
+            JsonNode grant = other.request("{\"op\":\"lock.acquire\",\"id\":1,\"key\":\"gone\",\"timeout_ms\":5000}", 1);
+            assertThat(grant.at("/result/status").asString()).isEqualTo("acquired");
+        }
+    }
+}

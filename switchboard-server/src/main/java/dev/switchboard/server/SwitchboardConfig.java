@@ -48,6 +48,7 @@ public final class SwitchboardConfig {
     private final java.util.List<String> httpCorsAllowedOrigins;
     private final Duration httpSsePingInterval;
     private final int httpMaxBodyBytes;
+    private final int replayBufferMessages;
     private final java.util.List<String> wsAllowedOrigins;
 
     private SwitchboardConfig(Builder b) {
@@ -86,6 +87,7 @@ public final class SwitchboardConfig {
         this.httpCorsAllowedOrigins = b.httpCorsAllowedOrigins;
         this.httpSsePingInterval = b.httpSsePingInterval;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
+        this.replayBufferMessages = b.replayBufferMessages;
         this.wsAllowedOrigins = b.wsAllowedOrigins;
     }
 
@@ -149,6 +151,8 @@ public final class SwitchboardConfig {
     public java.util.List<String> httpCorsAllowedOrigins() { return httpCorsAllowedOrigins; }
     public Duration httpSsePingInterval() { return httpSsePingInterval; }
     public int httpMaxBodyBytes() { return httpMaxBodyBytes; }
+    /** Events a session keeps for its SSE and long-poll clients until they acknowledge them. */
+    public int replayBufferMessages() { return replayBufferMessages; }
     /**
      * Browser origins allowed to open a WebSocket ({@code *} = any). A request without an
      * {@code Origin} (not a browser) and a same-origin request are always allowed.
@@ -192,6 +196,7 @@ public final class SwitchboardConfig {
         b.httpCorsAllowedOrigins = httpCorsAllowedOrigins;
         b.httpSsePingInterval = httpSsePingInterval;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
+        b.replayBufferMessages = replayBufferMessages;
         b.wsAllowedOrigins = wsAllowedOrigins;
         return b;
     }
@@ -233,6 +238,7 @@ public final class SwitchboardConfig {
         private java.util.List<String> httpCorsAllowedOrigins = java.util.List.of();
         private Duration httpSsePingInterval = Duration.ofSeconds(15);
         private int httpMaxBodyBytes = 1 << 20;
+        private int replayBufferMessages = 1024;
         private java.util.List<String> wsAllowedOrigins = java.util.List.of();
 
         private Builder() {
@@ -273,6 +279,7 @@ public final class SwitchboardConfig {
         public Builder httpCorsAllowedOrigins(java.util.List<String> origins) { this.httpCorsAllowedOrigins = java.util.List.copyOf(origins); return this; }
         public Builder httpSsePingInterval(Duration d) { this.httpSsePingInterval = d; return this; }
         public Builder httpMaxBodyBytes(int n) { this.httpMaxBodyBytes = n; return this; }
+        public Builder replayBufferMessages(int n) { this.replayBufferMessages = n; return this; }
         public Builder wsAllowedOrigins(java.util.List<String> origins) { this.wsAllowedOrigins = java.util.List.copyOf(origins); return this; }
 
         /** Builds and starts a node with these settings. */
@@ -311,6 +318,7 @@ public final class SwitchboardConfig {
             notNegative(httpRateLimitBurst, "--http-rate-limit-burst");
             positive(httpSsePingInterval, "--http-sse-ping-interval");
             require(httpMaxBodyBytes >= 1024, "--http-max-body-bytes must be at least 1024");
+            require(replayBufferMessages >= 1, "--replay-buffer-messages must be at least 1");
             require(signalBufferSize >= 1, "--signal-buffer-size must be at least 1");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {

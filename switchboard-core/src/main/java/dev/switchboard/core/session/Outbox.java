@@ -21,6 +21,7 @@ public final class Outbox {
     private final ArrayDeque<Event> buffer = new ArrayDeque<>();
     private long lastSeq;
     private Consumer<Event> listener;
+    private Runnable listenerReplaced;
 
     public Outbox(int capacity) {
         this.capacity = capacity;
@@ -68,13 +69,29 @@ public final class Outbox {
      * Replaces the one listener (an open stream or a waiting poll) and returns, atomically, the
      * events after {@code seq} that it must send first; null removes the listener.
      */
-    public synchronized List<Event> listen(long seq, Consumer<Event> listener) {
-        this.listener = listener;
-        return listener == null ? List.of() : after(seq);
+    public List<Event> listen(long seq, Consumer<Event> listener) {
+        Runnable previousReplaced;
+        List<Event> backlog;
+        synchronized (this) {
+            previousReplaced = this.listener != null && this.listener != listener ? listenerReplaced : null;
+            this.listener = listener;
+            this.listenerReplaced = null;
+            backlog = listener == null ? List.of() : after(seq);
+        }
+        if (previousReplaced != null) previousReplaced.run();
+        return backlog;
+    }
+
+    /** What to do when a newer listener replaces {@code listener} (end its stream, answer its poll). */
+    public synchronized void onReplaced(Consumer<Event> listener, Runnable action) {
+        if (this.listener == listener) this.listenerReplaced = action;
     }
 
     /** Removes {@code listener} if it is still the current one. */
     public synchronized void unlisten(Consumer<Event> listener) {
-        if (this.listener == listener) this.listener = null;
+        if (this.listener == listener) {
+            this.listener = null;
+            this.listenerReplaced = null;
+        }
     }
 }

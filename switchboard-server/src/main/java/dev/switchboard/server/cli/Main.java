@@ -105,6 +105,8 @@ public final class Main implements Callable<Integer> {
     int httpMaxBodyBytes;
     @Option(names = "--ws-allowed-origins", split = ",", description = "Browser origins allowed to open a WebSocket, comma-separated; * = any (default: same origin only).")
     java.util.List<String> wsAllowedOrigins;
+    @Option(names = "--replay-buffer-messages", description = "Events a session keeps for its SSE and long-poll clients until acknowledged (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    int replayBufferMessages;
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
     boolean debug;
 
@@ -178,6 +180,7 @@ public final class Main implements Callable<Integer> {
                         : httpCorsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
                 .httpSsePingInterval(Duration.ofSeconds(httpSsePingInterval))
                 .httpMaxBodyBytes(httpMaxBodyBytes)
+                .replayBufferMessages(replayBufferMessages)
                 .wsAllowedOrigins(wsAllowedOrigins == null ? java.util.List.of()
                         : wsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
                 .build();

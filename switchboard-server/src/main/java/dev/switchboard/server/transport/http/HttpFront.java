@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
-    private static final Set<String> AUTH_EXEMPT = Set.of("/health", "/ready", "/v1/openapi.json", "/api/v1/openapi.json");
+    private static final Set<String> AUTH_EXEMPT = Set.of("/health", "/ready", "/v1/openapi.json", "/api/v1/openapi.json", "/demo");
     private static final Set<String> RATE_EXEMPT = Set.of("/health", "/ready");
     private static final Set<String> DRAIN_EXEMPT = Set.of("/health", "/ready", "/metrics");
     private static final long AUTH_FAILURE_DELAY_MS = 100;

@@ -3,7 +3,7 @@ package dev.switchboard.server.transport.http;
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.http.dflockd.DflockdHttpApi;
-import dev.switchboard.server.transport.http.dflockd.HttpSessions;
+import dev.switchboard.server.transport.http.nativeapi.NativeHttpApi;
 
 /** What every HTTP connection of a node shares: routes, CORS, the rate limit, sessions, metrics. */
 public final class HttpServices implements AutoCloseable {
@@ -24,6 +24,7 @@ public final class HttpServices implements AutoCloseable {
         this.connectionLimiter = new HttpConnectionLimiter(server.config().httpMaxConnectionsPerIp());
         new OperationsRoutes(server, metrics).registerWith(router);
         new DflockdHttpApi(server, sessions).registerWith(router);
+        new NativeHttpApi(server, sessions).registerWith(router);
     }
 
     public Router router() {

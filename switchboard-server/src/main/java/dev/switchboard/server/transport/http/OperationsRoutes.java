@@ -13,15 +13,18 @@ import java.util.Map;
 /** Health, readiness, metrics and the OpenAPI documents. */
 final class OperationsRoutes {
     static final String DFLOCKD_OPENAPI = "/openapi/dflockd-http.json";
+    static final String DEMO_PAGE = "/web/demo.html";
 
     private final ServerContext server;
     private final NodeMetrics metrics;
     private final byte[] dflockdOpenApi;
+    private final byte[] demoPage;
 
     OperationsRoutes(ServerContext server, NodeMetrics metrics) {
         this.server = server;
         this.metrics = metrics;
         this.dflockdOpenApi = resource(DFLOCKD_OPENAPI);
+        this.demoPage = resource(DEMO_PAGE);
     }
 
     void registerWith(Router router) {
@@ -40,6 +43,8 @@ final class OperationsRoutes {
                 ex.text(HttpResponseStatus.OK, text, NodeMetrics.contentType(), Map.of());
             }
         }));
+        router.add(HttpMethod.GET, "/demo", ex -> ex.send(HttpResponseStatus.OK, Unpooled.wrappedBuffer(demoPage),
+                "text/html; charset=utf-8", Map.of("Cache-Control", "no-cache")));
         router.add(HttpMethod.GET, "/v1/openapi.json", ex -> ex.send(HttpResponseStatus.OK,
                 Unpooled.wrappedBuffer(dflockdOpenApi), "application/json", Map.of("Cache-Control", "public, max-age=60")));
     }

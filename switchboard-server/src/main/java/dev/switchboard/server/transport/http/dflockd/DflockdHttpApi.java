@@ -7,7 +7,10 @@ import dev.switchboard.core.session.Session;
 import dev.switchboard.server.transport.JsonSupport;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.dflockd.DflockdStats;
+import dev.switchboard.server.transport.http.AbandonedRequests;
 import dev.switchboard.server.transport.http.HttpExchange;
+import dev.switchboard.server.transport.http.HttpSession;
+import dev.switchboard.server.transport.http.HttpSessions;
 import dev.switchboard.server.transport.http.Router;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -16,7 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -63,7 +65,7 @@ public final class DflockdHttpApi {
     // ---- sessions ------------------------------------------------------------------------------
 
     private void createSession(HttpExchange ex) {
-        Object created = sessions.create(ex.remoteIp(), String.valueOf(ex.channel().remoteAddress()));
+        Object created = sessions.create(ex.remoteIp(), String.valueOf(ex.channel().remoteAddress()), "dflockd-http");
         if (created instanceof HttpSessions.Refusal refusal) {
             boolean global = refusal == HttpSessions.Refusal.MAX_SESSIONS;
             ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, global ? "max_sessions" : "max_sessions_per_ip",
@@ -140,15 +142,13 @@ public final class DflockdHttpApi {
                 done.run();
                 return;
             }
-            // A client that leaves mid-wait gives up its place in the queue.
-            Runnable cancelOnClose = () -> cancel(core, op, frame);
-            ex.channel().closeFuture().addListener(f -> cancelOnClose.run());
+            AbandonedRequests.cancelOnClose(ex, server.core().dflockdDispatcher(), core, frame);
             server.core().dflockdDispatcher().dispatch(core, frame, reply -> {
                 done.run();
                 if (ex.channel().isActive()) {
                     answer(ex, op, reply);
                 } else {
-                    giveBack(core, op, frame, reply);
+                    AbandonedRequests.giveBack(server.core().dflockdDispatcher(), core, frame, reply);
                 }
             });
         });
@@ -246,36 +246,6 @@ public final class DflockdHttpApi {
             case DRAINING -> ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining", reply.message());
             case INVALID_ARGUMENT -> ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", reply.message());
             default -> ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", reply.message());
-        }
-    }
-
-    private void cancel(Session core, String op, Frame frame) {
-        if (op.endsWith(".acquire") || op.endsWith(".wait")) {
-            String cancelOp = op.substring(0, op.indexOf('.')) + ".cancel";
-            server.core().dflockdDispatcher().dispatch(core, new Frame(cancelOp, null, Map.of("key", frame.string("key"))),
-                    reply -> { });
-        }
-    }
-
-    /**
-     * The client left before its answer: a grant it never saw is released, and a place in the
-     * queue it cannot wait on is given up (a zero wait, whose grant is released too).
-     */
-    private void giveBack(Session core, String op, Frame frame, Reply reply) {
-        if (reply.isError()) return;
-        String kind = op.substring(0, op.indexOf('.'));
-        String key = frame.string("key");
-        Consumer<Reply> releaseGrant = r -> {
-            if (!r.isError() && "acquired".equals(r.status())) {
-                server.core().dflockdDispatcher().dispatch(core, new Frame(kind + ".release", null,
-                        Map.of("key", key, "token", r.result().get("token"))), ignored -> { });
-            }
-        };
-        if ("queued".equals(reply.status())) {
-            server.core().dflockdDispatcher().dispatch(core, new Frame(kind + ".wait", null,
-                    Map.of("key", key, "timeout_ms", 0L)), releaseGrant);
-        } else {
-            releaseGrant.accept(reply);
         }
     }
 

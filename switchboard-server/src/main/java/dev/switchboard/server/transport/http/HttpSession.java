@@ -1,6 +1,8 @@
-package dev.switchboard.server.transport.http.dflockd;
+package dev.switchboard.server.transport.http;
 
+import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.Session;
+import dev.switchboard.core.session.SessionSink;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,17 +13,53 @@ import java.util.function.Consumer;
  * HTTP needs around it — when it was last seen, how many requests are in flight, and a queue that
  * runs its lock requests one at a time, so the session behaves like one TCP connection.
  */
-public final class HttpSession {
-    private final Session core;
+public final class HttpSession implements SessionSink {
+    private final Outbox outbox;
+    private Session core;
     private final InetAddress ip;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ArrayDeque<Consumer<Runnable>> queue = new ArrayDeque<>();
     private volatile long lastSeenNanos = System.nanoTime();
     private boolean running;
 
-    HttpSession(Session core, InetAddress ip) {
-        this.core = core;
+    HttpSession(InetAddress ip, int bufferedEvents) {
         this.ip = ip;
+        this.outbox = new Outbox(bufferedEvents);
+    }
+
+    void attach(Session core) {
+        this.core = core;
+    }
+
+    /** Events waiting for an SSE stream or a long-poll of this session. */
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    /** Signals are queued in the outbox; when it is full the oldest event is dropped (a gap the client sees). */
+    @Override
+    public boolean pushSignal(String channel, String payload) {
+        java.util.Map<String, Object> event = new java.util.LinkedHashMap<>();
+        event.put("op", "signal");
+        event.put("channel", channel);
+        event.put("payload", payload);
+        outbox.append(event);
+        return true;
+    }
+
+    @Override
+    public void disconnect(String reason) {
+        // nothing to cut: an HTTP session has no connection of its own
+    }
+
+    /** Counts an open event stream as activity, so that the session is not reaped under it. */
+    public void streamOpened() {
+        inFlight.incrementAndGet();
+    }
+
+    public void streamClosed() {
+        inFlight.decrementAndGet();
+        touch();
     }
 
     public Session core() {
@@ -36,7 +74,7 @@ public final class HttpSession {
         return ip;
     }
 
-    void touch() {
+    public void touch() {
         lastSeenNanos = System.nanoTime();
     }
 
@@ -52,7 +90,7 @@ public final class HttpSession {
      * Runs {@code task} once every earlier task of this session has called its {@code done}; the
      * task must call {@code done} exactly once when its request is answered.
      */
-    void exclusive(Consumer<Runnable> task) {
+    public void exclusive(Consumer<Runnable> task) {
         inFlight.incrementAndGet();
         synchronized (this) {
             if (running) {

@@ -1,7 +1,5 @@
-package dev.switchboard.server.transport.http.dflockd;
+package dev.switchboard.server.transport.http;
 
-import dev.switchboard.core.session.Session;
-import dev.switchboard.core.session.SessionSink;
 import dev.switchboard.server.transport.ServerContext;
 import io.netty.util.Timeout;
 import java.net.InetAddress;
@@ -17,17 +15,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpSessions implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpSessions.class);
-    private static final SessionSink NO_PUSH = new SessionSink() {
-        @Override
-        public boolean pushSignal(String channel, String payload) {
-            return false; // dflockd 2.x HTTP sessions receive no signals
-        }
-
-        @Override
-        public void disconnect(String reason) {
-        }
-    };
-
     /** Why a session could not be created. */
     public enum Refusal { MAX_SESSIONS, MAX_SESSIONS_PER_IP }
 
@@ -42,15 +29,18 @@ public final class HttpSessions implements AutoCloseable {
         scheduleReaper();
     }
 
-    /** A new session, or the reason there is none. */
-    public Object create(InetAddress ip, String remote) {
+    /**
+     * A new session, or the reason there is none. {@code transport} names its kind in logs and
+     * admin views: {@code dflockd-http} or {@code http}.
+     */
+    public Object create(InetAddress ip, String remote, String transport) {
         int max = server.config().httpMaxSessions();
         int maxPerIp = server.config().httpMaxSessionsPerIp();
         synchronized (caps) {
             if (max > 0 && sessions.size() >= max) return Refusal.MAX_SESSIONS;
             if (maxPerIp > 0 && ip != null && perIp.getOrDefault(ip, 0) >= maxPerIp) return Refusal.MAX_SESSIONS_PER_IP;
-            Session core = server.core().sessions().open("dflockd-http", remote, NO_PUSH);
-            HttpSession s = new HttpSession(core, ip);
+            HttpSession s = new HttpSession(ip, server.config().replayBufferMessages());
+            s.attach(server.core().sessions().open(transport, remote, s));
             sessions.put(s.id(), s);
             if (ip != null) perIp.merge(ip, 1, Integer::sum);
             return s;

@@ -1,0 +1,175 @@
+package dev.switchboard.server.transport.http.nativeapi;
+
+import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.lock.LockOps;
+import dev.switchboard.core.protocol.ErrorCode;
+import dev.switchboard.core.protocol.Frame;
+import dev.switchboard.core.session.Session;
+import dev.switchboard.server.Version;
+import dev.switchboard.server.transport.JsonSupport;
+import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.http.AbandonedRequests;
+import dev.switchboard.server.transport.http.HttpExchange;
+import dev.switchboard.server.transport.http.HttpSession;
+import dev.switchboard.server.transport.http.HttpSessions;
+import dev.switchboard.server.transport.http.Router;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+
+/**
+ * The native protocol over HTTP, under {@value #PREFIX}: a session is created by a request and
+ * lives until deleted or idle; each native operation is {@code POST …/sessions/{session}/ops/{op}}
+ * with the operation's fields as the JSON body; the session's events (signals, …) arrive on an
+ * SSE stream or by long-poll. Answers are the native results, errors {@code {code, message}}.
+ */
+public final class NativeHttpApi {
+    public static final String PREFIX = "/api/v1";
+
+    private final ServerContext server;
+    private final HttpSessions sessions;
+    private final EventDelivery events;
+
+    public NativeHttpApi(ServerContext server, HttpSessions sessions) {
+        this.server = server;
+        this.sessions = sessions;
+        this.events = new EventDelivery(server);
+    }
+
+    public void registerWith(Router router) {
+        router.add(HttpMethod.POST, PREFIX + "/sessions", this::createSession);
+        router.add(HttpMethod.DELETE, PREFIX + "/sessions/{session}", this::deleteSession);
+        router.add(HttpMethod.POST, PREFIX + "/sessions/{session}/ops/{op}", this::operation);
+        router.add(HttpMethod.GET, PREFIX + "/sessions/{session}/events", ex -> withSession(ex, s -> events.stream(ex, s)));
+        router.add(HttpMethod.GET, PREFIX + "/sessions/{session}/poll", ex -> withSession(ex, s -> events.poll(ex, s)));
+        router.add(HttpMethod.GET, PREFIX + "/stats", this::stats);
+    }
+
+    private void createSession(HttpExchange ex) {
+        Object created = sessions.create(ex.remoteIp(), String.valueOf(ex.channel().remoteAddress()), "http");
+        if (created instanceof HttpSessions.Refusal refusal) {
+            error(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, refusal == HttpSessions.Refusal.MAX_SESSIONS
+                    ? "max_sessions" : "max_sessions_per_ip", "session limit reached");
+            return;
+        }
+        HttpSession s = (HttpSession) created;
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("max_frame_bytes", server.config().httpMaxBodyBytes());
+        limits.put("max_locks", server.config().maxLocks());
+        limits.put("max_waiters", server.config().maxWaiters());
+        limits.put("default_lease_ms", server.config().defaultLeaseTtl().toMillis());
+        limits.put("max_lease_ms", LockOps.MAX_DURATION_MS);
+        limits.put("replay_buffer_messages", server.config().replayBufferMessages());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("session", s.id());
+        body.put("protocol", 1);
+        body.put("server", "switchboard/" + Version.VERSION);
+        body.put("idle_timeout_ms", server.config().httpSessionIdleTimeout().toMillis());
+        body.put("limits", limits);
+        ex.json(HttpResponseStatus.CREATED, body);
+    }
+
+    private void deleteSession(HttpExchange ex) {
+        if (sessions.delete(ex.param("session"))) {
+            ex.noContent();
+        } else {
+            sessionNotFound(ex);
+        }
+    }
+
+    private void operation(HttpExchange ex) {
+        withSession(ex, session -> {
+            Map<String, Object> fields;
+            try {
+                fields = body(ex.body());
+            } catch (IllegalArgumentException e) {
+                error(ex, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_FRAME.wire(), e.getMessage());
+                return;
+            }
+            Dispatcher dispatcher = server.core().nativeDispatcher();
+            Session core = session.core();
+            Frame frame = new Frame(ex.param("op"), null, fields);
+            session.streamOpened(); // a request in flight keeps the session from being reaped
+            AbandonedRequests.cancelOnClose(ex, dispatcher, core, frame);
+            dispatcher.dispatch(core, frame, reply -> {
+                session.streamClosed();
+                if (!ex.channel().isActive()) {
+                    AbandonedRequests.giveBack(dispatcher, core, frame, reply);
+                } else if (reply.isError()) {
+                    error(ex, statusOf(reply.error()), reply.error().wire(), reply.message());
+                } else {
+                    ex.json(HttpResponseStatus.OK, reply.result());
+                }
+            });
+        });
+    }
+
+    private void stats(HttpExchange ex) {
+        // Sessionless: the stats operation does not use the session.
+        server.core().nativeDispatcher().dispatch(null, new Frame("stats", null, Map.of()), reply -> {
+            if (reply.isError()) {
+                error(ex, HttpResponseStatus.INTERNAL_SERVER_ERROR, reply.error().wire(), reply.message());
+            } else {
+                ex.json(HttpResponseStatus.OK, reply.result());
+            }
+        });
+    }
+
+    private void withSession(HttpExchange ex, java.util.function.Consumer<HttpSession> action) {
+        HttpSession s = sessions.find(ex.param("session"));
+        if (s == null || s.core().isClosed()) {
+            sessionNotFound(ex);
+        } else {
+            action.accept(s);
+        }
+    }
+
+    private static void sessionNotFound(HttpExchange ex) {
+        error(ex, HttpResponseStatus.NOT_FOUND, "session_not_found", "no such session (closed, expired or never created)");
+    }
+
+    static void error(HttpExchange ex, HttpResponseStatus status, String code, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", code);
+        body.put("message", message == null ? "" : message);
+        ex.json(status, body);
+    }
+
+    /** The HTTP status of a native error code. */
+    static HttpResponseStatus statusOf(ErrorCode code) {
+        return switch (code) {
+            case BAD_FRAME, INVALID_ARGUMENT -> HttpResponseStatus.BAD_REQUEST;
+            case UNAUTHORIZED -> HttpResponseStatus.UNAUTHORIZED;
+            case UNKNOWN_OP, NOT_HELD -> HttpResponseStatus.NOT_FOUND;
+            case CANCELLED -> HttpResponseStatus.REQUEST_TIMEOUT;
+            case LIMIT_MISMATCH, ALREADY_ENQUEUED, NOT_ENQUEUED, ALREADY_WAITING, LEASE_EXPIRED -> HttpResponseStatus.CONFLICT;
+            case SESSION_CLOSED -> HttpResponseStatus.GONE;
+            case FRAME_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+            case MAX_LOCKS, MAX_WAITERS, MAX_SUBSCRIPTIONS, DRAINING, FENCE_PERSISTENCE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+        };
+    }
+
+    /** The operation's fields: a JSON object, or nothing (an empty body). */
+    private static Map<String, Object> body(byte[] body) {
+        boolean blank = true;
+        for (byte b : body) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                blank = false;
+                break;
+            }
+        }
+        if (blank) return Map.of();
+        try {
+            Object value = JsonSupport.MAPPER.readValue(body, Object.class);
+            if (!(value instanceof Map<?, ?>)) throw new IllegalArgumentException("the body must be a JSON object");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields = (Map<String, Object>) value;
+            return fields;
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
+        }
+    }
+}

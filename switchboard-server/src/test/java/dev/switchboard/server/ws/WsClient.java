@@ -14,10 +14,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** A JDK WebSocket client that collects text messages, pings and the close frame. */
-final class WsClient implements WebSocket.Listener, AutoCloseable {
+public final class WsClient implements WebSocket.Listener, AutoCloseable {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    public final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     final CompletableFuture<int[]> closed = new CompletableFuture<>();
     final CompletableFuture<String> closeReason = new CompletableFuture<>();
     volatile int pings;
@@ -30,24 +30,24 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/ws"), this).get(5, TimeUnit.SECONDS);
     }
 
-    static WsClient hello(int port) throws Exception {
+    public static WsClient hello(int port) throws Exception {
         WsClient c = new WsClient(port, null);
         c.send("{\"op\":\"hello\",\"id\":0,\"version\":1}");
         if (!"welcome".equals(c.read().path("op").asString())) throw new AssertionError("no welcome");
         return c;
     }
 
-    void send(String json) throws Exception {
+    public void send(String json) throws Exception {
         ws.sendText(json, true).get(5, TimeUnit.SECONDS);
     }
 
-    JsonNode read() throws Exception {
+    public JsonNode read() throws Exception {
         String m = messages.poll(5, TimeUnit.SECONDS);
         if (m == null) throw new AssertionError("no message within 5 s");
         return JSON.readTree(m);
     }
 
-    JsonNode request(String json, Object id) throws Exception {
+    public JsonNode request(String json, Object id) throws Exception {
         send(json);
         while (true) {
             JsonNode m = read();

@@ -1,0 +1,63 @@
+package dev.switchboard.server.http.dflockd;
+
+import static dev.switchboard.server.http.dflockd.Http.assertJson;
+import static dev.switchboard.server.http.dflockd.Http.assertJsonMatches;
+import static dev.switchboard.server.http.dflockd.Http.assertNoContent;
+import static dev.switchboard.server.http.dflockd.Http.grant;
+import static dev.switchboard.server.http.dflockd.Http.key;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.server.Switchboard;
+import dev.switchboard.server.http.dflockd.Http.Resp;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** §2.3: with an idle timeout of 1 s a session unseen for 2 s is reaped; its locks are released and it answers 410. */
+class IdleReapTest {
+    private static Switchboard sb;
+    private static Http http;
+
+    @BeforeAll
+    static void start() {
+        sb = Http.config().httpSessionIdleTimeout(Duration.ofSeconds(1)).start();
+        http = new Http(sb.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sb != null) sb.close();
+    }
+
+    @Test
+    void idleSessionIsReapedAndItsLockGoesToTheNextWaiter() {
+        String sid = assertJsonMatches(http.post("/v1/sessions", null), 200,
+                "\\{\"session_id\":\"([0-9a-f]{32})\",\"idle_timeout_s\":1\\}\n").group(1);
+        String waiter = http.createSession();
+        String k = key("reap");
+        grant(http.lock(sid, k, "", "{\"acquire_timeout_s\":0,\"lease_ttl_s\":600}"), "ok", 600);
+
+        // A waiter with a request in flight is not reaped, however long it waits.
+        CompletableFuture<Resp> waiting = http.lockAsync(Duration.ofSeconds(8), waiter, k, "", "{\"acquire_timeout_s\":30}");
+        grant(Http.join(waiting, Duration.ofSeconds(8)), "ok", 33);
+
+        await("reaped session answers 410").atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100))
+                .until(() -> http.post("/v1/sessions/" + sid + "/ping", null).status() == 410);
+        assertJson(http.post("/v1/sessions/" + sid + "/ping", null), 410, "{\"error\":\"session_gone\"}");
+        assertJson(http.lock(sid, k, "", "{\"acquire_timeout_s\":0}"), 410, "{\"error\":\"session_gone\"}");
+        assertNoContent(http.post("/v1/sessions/" + waiter + "/ping", null));
+    }
+
+    @Test
+    void pingingKeepsASessionAlive() throws InterruptedException {
+        String sid = http.createSession();
+        long end = System.nanoTime() + Duration.ofMillis(3500).toNanos();
+        while (System.nanoTime() < end) {
+            assertNoContent(http.post("/v1/sessions/" + sid + "/ping", null));
+            Thread.sleep(300);
+        }
+        grant(http.lock(sid, key("alive"), "", "{\"acquire_timeout_s\":0}"), "ok", 33);
+    }
+}

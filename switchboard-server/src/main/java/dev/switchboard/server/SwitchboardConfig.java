@@ -49,6 +49,7 @@ public final class SwitchboardConfig {
     private final Duration httpSsePingInterval;
     private final int httpMaxBodyBytes;
     private final int replayBufferMessages;
+    private final Duration httpRequestTimeout;
     private final java.util.List<String> wsAllowedOrigins;
 
     private SwitchboardConfig(Builder b) {
@@ -88,6 +89,7 @@ public final class SwitchboardConfig {
         this.httpSsePingInterval = b.httpSsePingInterval;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.replayBufferMessages = b.replayBufferMessages;
+        this.httpRequestTimeout = b.httpRequestTimeout;
         this.wsAllowedOrigins = b.wsAllowedOrigins;
     }
 
@@ -153,6 +155,8 @@ public final class SwitchboardConfig {
     public int httpMaxBodyBytes() { return httpMaxBodyBytes; }
     /** Events a session keeps for its SSE and long-poll clients until they acknowledge them. */
     public int replayBufferMessages() { return replayBufferMessages; }
+    /** How long an HTTP request may take to arrive whole after its first byte. */
+    public Duration httpRequestTimeout() { return httpRequestTimeout; }
     /**
      * Browser origins allowed to open a WebSocket ({@code *} = any). A request without an
      * {@code Origin} (not a browser) and a same-origin request are always allowed.
@@ -197,6 +201,7 @@ public final class SwitchboardConfig {
         b.httpSsePingInterval = httpSsePingInterval;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
         b.replayBufferMessages = replayBufferMessages;
+        b.httpRequestTimeout = httpRequestTimeout;
         b.wsAllowedOrigins = wsAllowedOrigins;
         return b;
     }
@@ -239,6 +244,7 @@ public final class SwitchboardConfig {
         private Duration httpSsePingInterval = Duration.ofSeconds(15);
         private int httpMaxBodyBytes = 1 << 20;
         private int replayBufferMessages = 1024;
+        private Duration httpRequestTimeout = Duration.ofSeconds(10);
         private java.util.List<String> wsAllowedOrigins = java.util.List.of();
 
         private Builder() {
@@ -280,6 +286,7 @@ public final class SwitchboardConfig {
         public Builder httpSsePingInterval(Duration d) { this.httpSsePingInterval = d; return this; }
         public Builder httpMaxBodyBytes(int n) { this.httpMaxBodyBytes = n; return this; }
         public Builder replayBufferMessages(int n) { this.replayBufferMessages = n; return this; }
+        public Builder httpRequestTimeout(Duration d) { this.httpRequestTimeout = d; return this; }
         public Builder wsAllowedOrigins(java.util.List<String> origins) { this.wsAllowedOrigins = java.util.List.copyOf(origins); return this; }
 
         /** Builds and starts a node with these settings. */
@@ -318,6 +325,7 @@ public final class SwitchboardConfig {
             notNegative(httpRateLimitBurst, "--http-rate-limit-burst");
             positive(httpSsePingInterval, "--http-sse-ping-interval");
             require(httpMaxBodyBytes >= 1024, "--http-max-body-bytes must be at least 1024");
+            positive(httpRequestTimeout, "--http-request-timeout");
             require(replayBufferMessages >= 1, "--replay-buffer-messages must be at least 1");
             require(signalBufferSize >= 1, "--signal-buffer-size must be at least 1");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");

@@ -105,6 +105,8 @@ public final class Main implements Callable<Integer> {
     int httpMaxBodyBytes;
     @Option(names = "--ws-allowed-origins", split = ",", description = "Browser origins allowed to open a WebSocket, comma-separated; * = any (default: same origin only).")
     java.util.List<String> wsAllowedOrigins;
+    @Option(names = "--http-request-timeout", paramLabel = "SECONDS", description = "How long an HTTP request may take to arrive whole (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    long httpRequestTimeout;
     @Option(names = "--replay-buffer-messages", description = "Events a session keeps for its SSE and long-poll clients until acknowledged (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int replayBufferMessages;
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
@@ -181,6 +183,7 @@ public final class Main implements Callable<Integer> {
                 .httpSsePingInterval(Duration.ofSeconds(httpSsePingInterval))
                 .httpMaxBodyBytes(httpMaxBodyBytes)
                 .replayBufferMessages(replayBufferMessages)
+                .httpRequestTimeout(Duration.ofSeconds(httpRequestTimeout))
                 .wsAllowedOrigins(wsAllowedOrigins == null ? java.util.List.of()
                         : wsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
                 .build();

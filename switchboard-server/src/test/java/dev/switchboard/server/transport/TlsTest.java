@@ -93,6 +93,29 @@ class TlsTest {
     }
 
     @Test
+    void httpsAndWssAreServedOnTheSamePort() throws Exception {
+        java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(clientContext).build();
+        java.net.http.HttpResponse<String> health = https.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("https://localhost:" + sb.port() + "/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEqualTo("{\"status\":\"ok\"}\n");
+
+        java.util.concurrent.CompletableFuture<String> first = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket ws = https.newWebSocketBuilder().buildAsync(
+                java.net.URI.create("wss://localhost:" + sb.port() + "/api/v1/ws"), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        first.complete(data.toString());
+                        return null;
+                    }
+                }).get(5, TimeUnit.SECONDS);
+        ws.sendText("{\"op\":\"hello\",\"id\":1,\"version\":1}", true);
+        assertThat(first.get(5, TimeUnit.SECONDS)).contains("\"op\":\"welcome\"");
+        ws.abort();
+    }
+
+    @Test
     void plainConnectionsAreRefused() throws Exception {
         try (Socket s = new Socket("127.0.0.1", sb.port())) {
             s.setSoTimeout(5000);

@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,11 +36,18 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        ctx.pipeline().fireUserEventTriggered(RequestDeadline.REQUEST_COMPLETE); // from the head, past the deadline handler
         if (!request.decoderResult().isSuccess()) {
+            Throwable cause = request.decoderResult().cause();
             HttpExchange bad = new HttpExchange(ctx.channel(), request);
             bad.extraHeaders().set(HttpHeaderNames.CONNECTION, "close");
-            bad.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request");
-            ctx.close();
+            if (cause instanceof TooLongHttpHeaderException) {
+                bad.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "bad_request", "request headers too large");
+            } else if (cause instanceof TooLongHttpLineException) {
+                bad.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "bad_request", "request line too long");
+            } else {
+                bad.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request");
+            }
             return;
         }
         HttpExchange ex = new HttpExchange(ctx.channel(), request);

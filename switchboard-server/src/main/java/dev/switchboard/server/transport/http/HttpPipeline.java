@@ -43,7 +43,8 @@ public final class HttpPipeline {
                 ctx.close();
             }
         });
-        p.addAfter("http-idle", "http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
+        p.addAfter("http-idle", "http-deadline", new RequestDeadline(server.config().httpRequestTimeout().toMillis()));
+        p.addAfter("http-deadline", "http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
         p.addAfter("http-codec", "http-keepalive", new HttpServerKeepAliveHandler());
         p.addAfter("http-keepalive", "http-aggregator", new BodyCap(server.config().httpMaxBodyBytes()));
         p.addAfter("http-aggregator", "http-front", new HttpFront(server, services));

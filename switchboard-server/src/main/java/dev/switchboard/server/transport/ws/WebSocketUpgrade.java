@@ -59,7 +59,7 @@ public final class WebSocketUpgrade {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
                 ChannelPipeline p = ctx.pipeline();
-                for (String name : new String[] {"http-front", "http-keepalive", "http-idle", "ws-origin"}) {
+                for (String name : new String[] {"http-front", "http-keepalive", "http-idle", "http-deadline", "ws-origin"}) {
                     if (p.get(name) != null) p.remove(name);
                 }
                 p.addAfter(ctx.name(), "ws-json", new WsJsonCodec());

@@ -56,6 +56,11 @@ public final class NodeMetrics {
         }
     }
 
+    /** Exposes the number of HTTP sessions (dflockd's {@code dflockd_http_sessions}). */
+    public void httpSessions(java.util.function.IntSupplier count) {
+        Gauge.builder("dflockd_http_sessions", count::getAsInt).description("open HTTP sessions").register(registry);
+    }
+
     /** Counts one open connection of {@code transport}; call {@link #connectionClosed} when it ends. */
     public void connectionOpened(String transport) {
         connection(transport).incrementAndGet();

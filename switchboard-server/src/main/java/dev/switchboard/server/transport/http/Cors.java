@@ -28,7 +28,7 @@ final class Cors {
             return false;
         }
         out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, DELETE, OPTIONS");
-        out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type, X-Dflockd-Session, Last-Event-ID");
+        out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type, X-Dflockd-Session");
         out.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "300");
         return true;
     }

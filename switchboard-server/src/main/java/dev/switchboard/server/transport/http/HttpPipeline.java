@@ -63,6 +63,8 @@ public final class HttpPipeline {
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
                     Unpooled.wrappedBuffer(body));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            response.headers().set("X-Content-Type-Options", "nosniff");
+            // The rest of the body is not read, so the connection cannot carry another request.
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
             HttpUtil.setContentLength(response, body.length);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -21,6 +21,7 @@ public final class HttpServices implements AutoCloseable {
                 ? new RateLimiter(server.config().httpRateLimitPerIp(), server.config().httpRateLimitBurst(), server.core().timer())
                 : null;
         this.sessions = new HttpSessions(server);
+        metrics.httpSessions(sessions::count);
         this.connectionLimiter = new HttpConnectionLimiter(server.config().httpMaxConnectionsPerIp());
         new OperationsRoutes(server, metrics).registerWith(router);
         new DflockdHttpApi(server, sessions).registerWith(router);

@@ -14,17 +14,20 @@ import java.util.Map;
 final class OperationsRoutes {
     static final String DFLOCKD_OPENAPI = "/openapi/dflockd-http.json";
     static final String DEMO_PAGE = "/web/demo.html";
+    static final String NATIVE_OPENAPI = "/openapi/switchboard-http.json";
 
     private final ServerContext server;
     private final NodeMetrics metrics;
     private final byte[] dflockdOpenApi;
     private final byte[] demoPage;
+    private final byte[] nativeOpenApi;
 
     OperationsRoutes(ServerContext server, NodeMetrics metrics) {
         this.server = server;
         this.metrics = metrics;
         this.dflockdOpenApi = resource(DFLOCKD_OPENAPI);
         this.demoPage = resource(DEMO_PAGE);
+        this.nativeOpenApi = resource(NATIVE_OPENAPI);
     }
 
     void registerWith(Router router) {
@@ -45,6 +48,8 @@ final class OperationsRoutes {
         }));
         router.add(HttpMethod.GET, "/demo", ex -> ex.send(HttpResponseStatus.OK, Unpooled.wrappedBuffer(demoPage),
                 "text/html; charset=utf-8", Map.of("Cache-Control", "no-cache")));
+        router.add(HttpMethod.GET, "/api/v1/openapi.json", ex -> ex.send(HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(nativeOpenApi), "application/json", Map.of("Cache-Control", "public, max-age=60")));
         router.add(HttpMethod.GET, "/v1/openapi.json", ex -> ex.send(HttpResponseStatus.OK,
                 Unpooled.wrappedBuffer(dflockdOpenApi), "application/json", Map.of("Cache-Control", "public, max-age=60")));
     }

@@ -80,6 +80,24 @@ class SessionLifecycleTest {
     }
 
     @Test
+    void requestsQueuedBehindAWaitOfADeletedSessionAre410Too() {
+        String holder = http.createSession();
+        String sid = http.createSession();
+        String a = key("delqA");
+        String b = key("delqB");
+        http.acquire(holder, a);
+        CompletableFuture<Resp> blocking = http.lockAsync(sid, a, "", "{\"acquire_timeout_s\":60}");
+        http.awaitLockWaiters(a, 1);
+        CompletableFuture<Resp> queued = http.lockAsync(sid, b, "", "{\"acquire_timeout_s\":0}");
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !queued.isDone());
+        assertNoContent(http.delete("/v1/sessions/" + sid));
+        assertJson(Http.join(blocking), 410, "{\"error\":\"session_gone\"}");
+        // Its turn came after the session closed (§2.2 step 4).
+        assertJson(Http.join(queued), 410, "{\"error\":\"session_gone\"}");
+        assertThat(Http.entry(http.stats(), "locks", b)).as("key B never granted").isNull();
+    }
+
+    @Test
     void deletingASessionEndsItsTwoPhaseWaitWith410() {
         String holder = http.createSession();
         String sid = http.createSession();

@@ -175,5 +175,4 @@ class SignalsTest {
         }
         return n;
     }
-
 }

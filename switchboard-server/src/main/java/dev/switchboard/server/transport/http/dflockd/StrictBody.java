@@ -37,6 +37,7 @@ final class StrictBody {
         } catch (JacksonException e) {
             throw new BadRequest("invalid JSON body: " + e.getOriginalMessage());
         }
+        if (value == null) return new StrictBody(Map.of()); // Go's decoder takes null as an empty object
         if (!(value instanceof Map<?, ?> map)) throw new BadRequest("body must be a JSON object");
         for (Object k : map.keySet()) {
             if (!allowed.contains(k)) throw new BadRequest("unknown field \"" + k + "\"");

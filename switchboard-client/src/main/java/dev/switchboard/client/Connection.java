@@ -161,12 +161,17 @@ final class Connection {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean inactive = new java.util.concurrent.atomic.AtomicBoolean();
+
     void onInactive() {
         SwitchboardException cause = serverError;
         ConnectionClosedException ex = new ConnectionClosedException(
                 cause == null ? "connection closed" : "connection closed by the server: " + cause.getMessage(), cause);
-        if (closed.complete(ex)) {
+        if (inactive.compareAndSet(false, true)) {
+            // Fail what is in flight before the close becomes visible, so that whoever waits for
+            // the close finds every request already answered.
             pending.failAll(ex);
+            closed.complete(ex);
             for (Consumer<ConnectionClosedException> l : closeListeners) {
                 l.accept(ex);
             }

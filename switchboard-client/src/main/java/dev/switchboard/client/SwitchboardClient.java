@@ -282,6 +282,9 @@ public final class SwitchboardClient implements AutoCloseable {
             // On the I/O thread the close runs inline; waiting there would only block it.
             if (!connection.inEventLoop()) {
                 closing.get(5, TimeUnit.SECONDS);
+                // The channel's close completes before its inactive event fails the requests in
+                // flight; wait for that too, so that close() returns with every request answered.
+                connection.closeFuture().get(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -79,21 +79,11 @@ final class SwitchboardNode {
     private void bind() {
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
         TrafficCounter traffic = new TrafficCounter(metrics);
-        ServerBootstrap b = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
-                        ch.pipeline().addLast("traffic", traffic);
-                        ch.pipeline().addLast("limit", limiter);
-                        ch.pipeline().addLast("detect", new ProtocolDetector(context, http, metrics, false));
-                    }
-                });
+        ServerBootstrap b = bootstrap(ch -> {
+            ch.pipeline().addLast("traffic", traffic);
+            ch.pipeline().addLast("limit", limiter);
+            ch.pipeline().addLast("detect", new ProtocolDetector(context, http, metrics, false));
+        });
         ChannelFuture f = b.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!f.isSuccess()) {
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": "
@@ -114,28 +104,18 @@ final class SwitchboardNode {
 
     /** dflockd's separate HTTP listener (--http-port): HTTP only, no detection, TLS when configured. */
     private void bindHttpOnly(ConnectionLimiter limiter, TrafficCounter traffic) {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
-                        ch.pipeline().addLast("traffic", traffic);
-                        ch.pipeline().addLast("limit", limiter);
-                        String last = "limit";
-                        metrics.connectionOpened("http");
-                        ch.closeFuture().addListener(f -> metrics.connectionClosed("http"));
-                        if (context.sslContext() != null) {
-                            ch.pipeline().addLast("tls", context.sslContext().newHandler(ch.alloc()));
-                            last = "tls";
-                        }
-                        HttpPipeline.install(ch.pipeline(), last, context, http);
-                    }
-                });
+        ServerBootstrap b = bootstrap(ch -> {
+            ch.pipeline().addLast("traffic", traffic);
+            ch.pipeline().addLast("limit", limiter);
+            String last = "limit";
+            metrics.connectionOpened("http");
+            ch.closeFuture().addListener(f -> metrics.connectionClosed("http"));
+            if (context.sslContext() != null) {
+                ch.pipeline().addLast("tls", context.sslContext().newHandler(ch.alloc()));
+                last = "tls";
+            }
+            HttpPipeline.install(ch.pipeline(), last, context, http);
+        });
         ChannelFuture f = b.bind(config.httpHost(), config.httpPort()).awaitUninterruptibly();
         if (!f.isSuccess()) {
             listener.close();
@@ -145,6 +125,23 @@ final class SwitchboardNode {
         httpListener = f.channel();
         httpAddress = (InetSocketAddress) httpListener.localAddress();
         log.info("HTTP also on {} (--http-port)", httpAddress);
+    }
+
+    /** A listener on the node's event loops whose connections are tracked and set up by {@code init}. */
+    private ServerBootstrap bootstrap(java.util.function.Consumer<SocketChannel> init) {
+        return new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        init.accept(ch);
+                    }
+                });
     }
 
     /** The --http-port listener's address, or null. */

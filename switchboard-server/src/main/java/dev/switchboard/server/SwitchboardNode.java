@@ -111,7 +111,7 @@ final class SwitchboardNode {
             metrics.connectionOpened("http");
             ch.closeFuture().addListener(f -> metrics.connectionClosed("http"));
             if (context.sslContext() != null) {
-                ch.pipeline().addLast("tls", context.sslContext().newHandler(ch.alloc()));
+                ch.pipeline().addLast("tls", TlsContexts.handler(context.sslContext(), ch.alloc()));
                 last = "tls";
             }
             HttpPipeline.install(ch.pipeline(), last, context, http);

@@ -3,6 +3,7 @@ package dev.switchboard.server.transport.detect;
 import dev.switchboard.server.transport.Closing;
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.tls.TlsContexts;
 import dev.switchboard.server.transport.dflockd.DflockdPipeline;
 import dev.switchboard.server.transport.http.HttpPipeline;
 import dev.switchboard.server.transport.http.HttpServices;
@@ -81,7 +82,7 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
                 ctx.close();
                 return;
             }
-            p.addAfter(ctx.name(), "tls", server.sslContext().newHandler(ctx.alloc()));
+            p.addAfter(ctx.name(), "tls", TlsContexts.handler(server.sslContext(), ctx.alloc()));
             p.addAfter("tls", "detect-tls", new ProtocolDetector(server, http, metrics, true));
             p.remove(this);
             return;

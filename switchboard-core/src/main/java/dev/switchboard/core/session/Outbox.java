@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 /**
  * A session's outbound events for transports that do not hold a connection open (SSE,
  * long-poll): each event gets the session's next sequence number and waits in a bounded buffer
- * until the client acknowledges it. When the buffer is full the oldest event is dropped, and
- * {@link #firstAvailable()} tells a client that asks for older ones what it missed.
+ * until the client acknowledges it. When the buffer is full the oldest event is dropped; a client
+ * asking for events after a cursor learns from {@link #missedAfter(long)} whether any of them
+ * were dropped (events it acknowledged itself are not missed).
  */
 public final class Outbox {
     /** One event: its sequence number and the message as the native protocol writes it. */
@@ -20,6 +21,7 @@ public final class Outbox {
     private final int capacity;
     private final ArrayDeque<Event> buffer = new ArrayDeque<>();
     private long lastSeq;
+    private long droppedThrough;
     private Consumer<Event> listener;
     private Runnable listenerReplaced;
 
@@ -36,7 +38,7 @@ public final class Outbox {
             message.put("seq", lastSeq);
             e = new Event(lastSeq, message);
             buffer.addLast(e);
-            if (buffer.size() > capacity) buffer.removeFirst();
+            if (buffer.size() > capacity) droppedThrough = buffer.removeFirst().seq();
             l = listener;
         }
         if (l != null) l.accept(e);
@@ -54,6 +56,14 @@ public final class Outbox {
     /** Drops the events the client has processed (those up to {@code seq}). */
     public synchronized void acknowledge(long seq) {
         while (!buffer.isEmpty() && buffer.peekFirst().seq() <= seq) buffer.removeFirst();
+    }
+
+    /**
+     * Whether events after {@code seq} were dropped unread because the buffer was full; the
+     * first one still available is then {@link #firstAvailable()}.
+     */
+    public synchronized boolean missedAfter(long seq) {
+        return seq < droppedThrough;
     }
 
     /** The oldest sequence number still buffered, or the next one when the buffer is empty. */

@@ -16,16 +16,23 @@ public final class AbandonedRequests {
     private AbandonedRequests() {
     }
 
-    /** Cancels the session's pending wait on the frame's key when the exchange's connection closes first. */
-    public static void cancelOnClose(HttpExchange ex, Dispatcher dispatcher, Session session, Frame frame) {
+    /**
+     * Cancels the session's pending waits on the frame's key if the exchange's connection closes
+     * before the answer. Returns what the caller runs once the answer is in, to drop the hook (a
+     * keep-alive connection carries many requests). The cancel is per session and key: a session
+     * waits on a key once at a time over HTTP, where requests of a dflockd session are serialized.
+     */
+    public static Runnable cancelOnClose(HttpExchange ex, Dispatcher dispatcher, Session session, Frame frame) {
         String op = frame.op();
-        if (!(op.endsWith(".acquire") || op.endsWith(".wait")) || !frame.has("key")) return;
+        if (!(op.endsWith(".acquire") || op.endsWith(".wait")) || !frame.has("key")) return () -> { };
         String cancelOp = op.substring(0, op.indexOf('.')) + ".cancel";
-        ex.channel().closeFuture().addListener(f -> {
+        io.netty.channel.ChannelFutureListener hook = f -> {
             if (!ex.answered()) {
                 dispatcher.dispatch(session, new Frame(cancelOp, null, Map.of("key", frame.string("key"))), r -> { });
             }
-        });
+        };
+        ex.channel().closeFuture().addListener(hook);
+        return () -> ex.channel().closeFuture().removeListener(hook);
     }
 
     /** Undoes the effect of a successful lock reply that its client will never read. */

@@ -121,12 +121,24 @@ public final class HttpExchange {
         send(status, buf, "application/json", Map.of("X-Content-Type-Options", "nosniff"));
     }
 
-    /** An error body {@code {"error":code,"detail":detail}}, {@code detail} left out when empty. */
+    /**
+     * An error in the shape of the API the path belongs to: the native {@code {"code","message"}}
+     * under {@code /api/}, dflockd's {@code {"error","detail"}} (detail left out when empty) elsewhere.
+     */
     public void error(HttpResponseStatus status, String code, String detail) {
+        json(status, errorBody(path(), code, detail));
+    }
+
+    static Map<String, Object> errorBody(String path, String code, String detail) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        if (detail != null && !detail.isEmpty()) body.put("detail", detail);
-        json(status, body);
+        if (path.startsWith("/api/")) {
+            body.put("code", code);
+            body.put("message", detail == null || detail.isEmpty() ? code.replace('_', ' ') : detail);
+        } else {
+            body.put("error", code);
+            if (detail != null && !detail.isEmpty()) body.put("detail", detail);
+        }
+        return body;
     }
 
     public void noContent() {

@@ -59,8 +59,13 @@ public final class HttpPipeline {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            byte[] body = "{\"error\":\"bad_request\",\"detail\":\"request body too large\"}\n".getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+            String path = oversized instanceof io.netty.handler.codec.http.HttpRequest r
+                    ? new io.netty.handler.codec.http.QueryStringDecoder(r.uri()).rawPath() : "/";
+            boolean nativeApi = path.startsWith("/api/");
+            byte[] body = (dev.switchboard.server.transport.JsonSupport.writeString(HttpExchange.errorBody(path,
+                    nativeApi ? "frame_too_large" : "bad_request", "request body too large")) + "\n").getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    nativeApi ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE : HttpResponseStatus.BAD_REQUEST,
                     Unpooled.wrappedBuffer(body));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             response.headers().set("X-Content-Type-Options", "nosniff");

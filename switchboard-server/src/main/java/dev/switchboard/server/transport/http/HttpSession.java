@@ -19,6 +19,7 @@ public final class HttpSession implements SessionSink {
     private final InetAddress ip;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ArrayDeque<Consumer<Runnable>> queue = new ArrayDeque<>();
+    private final java.util.List<Runnable> onEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile long lastSeenNanos = System.nanoTime();
     private boolean running;
 
@@ -50,6 +51,21 @@ public final class HttpSession implements SessionSink {
     @Override
     public void disconnect(String reason) {
         // nothing to cut: an HTTP session has no connection of its own
+    }
+
+    /**
+     * Runs {@code action} when the session is deleted or reaped (at once if it already was).
+     * Returns what removes the hook, for a reader that ends first.
+     */
+    public Runnable onEnd(Runnable action) {
+        onEnd.add(action);
+        if (core != null && core.isClosed() && onEnd.remove(action)) action.run();
+        return () -> onEnd.remove(action);
+    }
+
+    void ended() {
+        for (Runnable r : onEnd) r.run();
+        onEnd.clear();
     }
 
     /** Counts an open event stream as activity, so that the session is not reaped under it. */

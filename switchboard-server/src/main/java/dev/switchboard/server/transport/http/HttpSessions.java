@@ -62,6 +62,7 @@ public final class HttpSessions implements AutoCloseable {
             if (s.ip() != null) perIp.computeIfPresent(s.ip(), (k, n) -> n <= 1 ? null : n - 1);
         }
         server.core().sessions().close(s.core(), server.config().autoReleaseOnDisconnect());
+        s.ended();
         return true;
     }
 

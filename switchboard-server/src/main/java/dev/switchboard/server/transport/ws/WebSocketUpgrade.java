@@ -89,7 +89,7 @@ public final class WebSocketUpgrade {
                 if (origin != null && !allowed.contains("*") && !allowed.contains(origin)
                         && !sameOrigin(origin, req.headers().get(HttpHeaderNames.HOST))) {
                     req.release();
-                    byte[] body = "{\"error\":\"origin_not_allowed\",\"detail\":\"this origin may not open a WebSocket\"}\n"
+                    byte[] body = "{\"code\":\"origin_not_allowed\",\"message\":\"this origin may not open a WebSocket\"}\n"
                             .getBytes(StandardCharsets.UTF_8);
                     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FORBIDDEN,
                             Unpooled.wrappedBuffer(body));

@@ -142,8 +142,9 @@ public final class DflockdHttpApi {
                 done.run();
                 return;
             }
-            AbandonedRequests.cancelOnClose(ex, server.core().dflockdDispatcher(), core, frame);
+            Runnable dropHook = AbandonedRequests.cancelOnClose(ex, server.core().dflockdDispatcher(), core, frame);
             server.core().dflockdDispatcher().dispatch(core, frame, reply -> {
+                dropHook.run();
                 done.run();
                 if (ex.channel().isActive()) {
                     answer(ex, op, reply);

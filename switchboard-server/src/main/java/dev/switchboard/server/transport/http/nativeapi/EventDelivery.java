@@ -7,6 +7,7 @@ import dev.switchboard.server.transport.http.HttpExchange;
 import dev.switchboard.server.transport.http.HttpSession;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -46,7 +47,7 @@ final class EventDelivery {
     void stream(HttpExchange ex, HttpSession session) {
         long lastEventId = cursor(ex.header("Last-Event-ID"), ex.query("last_event_id"));
         if (lastEventId < 0) {
-            NativeHttpApi.error(ex, HttpResponseStatus.BAD_REQUEST, "invalid_argument", "Last-Event-ID must be a sequence number");
+            ex.error(HttpResponseStatus.BAD_REQUEST, "invalid_argument", "Last-Event-ID must be a sequence number");
             return;
         }
         if (!ex.claimForStream(HttpResponseStatus.OK)) return;
@@ -64,8 +65,7 @@ final class EventDelivery {
         ch.eventLoop().execute(() -> {
             ch.write(head);
             StringBuilder first = new StringBuilder("retry: 1000\n\n");
-            long firstAvailable = outbox.firstAvailable();
-            if (lastEventId + 1 < firstAvailable) first.append(gapEvent(lastEventId, firstAvailable));
+            if (outbox.missedAfter(lastEventId)) first.append(gapEvent(lastEventId, outbox.firstAvailable()));
             write(ch, first.toString());
             // Taking the backlog and becoming the listener happen at once, so nothing falls between.
             for (Outbox.Event e : outbox.listen(lastEventId, listener)) write(ch, sseEvent(e));
@@ -73,9 +73,11 @@ final class EventDelivery {
             long pingMs = server.config().httpSsePingInterval().toMillis();
             ScheduledFuture<?> ping = ch.eventLoop().scheduleAtFixedRate(() -> write(ch, ": ping\n\n"),
                     pingMs, pingMs, TimeUnit.MILLISECONDS);
+            Runnable dropEndHook = session.onEnd(ch::close); // the stream ends with its session
             ch.closeFuture().addListener(f -> {
                 ping.cancel(false);
                 outbox.unlisten(listener);
+                dropEndHook.run();
                 session.streamClosed();
             });
         });
@@ -103,51 +105,78 @@ final class EventDelivery {
         long after = cursor(null, ex.query("after"));
         long timeoutMs = cursor(null, ex.query("timeout_ms"));
         if (after < 0 || timeoutMs < 0) {
-            NativeHttpApi.error(ex, HttpResponseStatus.BAD_REQUEST, "invalid_argument", "after and timeout_ms must be whole numbers");
+            ex.error(HttpResponseStatus.BAD_REQUEST, "invalid_argument", "after and timeout_ms must be whole numbers");
             return;
         }
         if (ex.query("timeout_ms") == null) timeoutMs = DEFAULT_POLL_MS;
-        timeoutMs = Math.min(timeoutMs, MAX_POLL_MS);
-        Outbox outbox = session.outbox();
-        outbox.acknowledge(after);
-        AtomicBoolean done = new AtomicBoolean();
-        Consumer<Outbox.Event> listener = new Consumer<>() {
-            @Override
-            public void accept(Outbox.Event e) {
-                if (done.compareAndSet(false, true)) {
-                    outbox.unlisten(this);
-                    session.streamClosed();
-                    answerPoll(ex, outbox, after);
-                }
-            }
-        };
-        session.streamOpened();
-        List<Outbox.Event> pending = outbox.listen(after, listener);
-        if (!pending.isEmpty() || after + 1 < outbox.firstAvailable() || timeoutMs == 0) {
-            if (done.compareAndSet(false, true)) {
-                outbox.unlisten(listener);
-                session.streamClosed();
-                if (pending.isEmpty() && after + 1 >= outbox.firstAvailable()) {
-                    ex.noContent();
-                } else {
-                    answerPoll(ex, outbox, after);
-                }
-            }
-            return;
+        new WaitingPoll(ex, session, after).start(Math.min(timeoutMs, MAX_POLL_MS));
+    }
+
+    /**
+     * One long-poll: answered once, by the first of an event, the timeout, a newer reader, the
+     * session's end or the client leaving; every hook it set is removed when it is answered, so a
+     * keep-alive connection carrying many polls accumulates nothing.
+     */
+    private static final class WaitingPoll implements Consumer<Outbox.Event>, ChannelFutureListener {
+        private final HttpExchange ex;
+        private final HttpSession session;
+        private final Outbox outbox;
+        private final long after;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private ScheduledFuture<?> timer;
+        private Runnable dropEndHook = () -> { };
+
+        WaitingPoll(HttpExchange ex, HttpSession session, long after) {
+            this.ex = ex;
+            this.session = session;
+            this.outbox = session.outbox();
+            this.after = after;
         }
-        Runnable giveUp = () -> {
-            if (done.compareAndSet(false, true)) {
-                outbox.unlisten(listener);
-                session.streamClosed();
-                if (ex.channel().isActive()) ex.noContent();
+
+        void start(long timeoutMs) {
+            outbox.acknowledge(after);
+            session.streamOpened();
+            List<Outbox.Event> pending = outbox.listen(after, this);
+            if (!pending.isEmpty() || outbox.missedAfter(after)) {
+                finish(true);
+                return;
             }
-        };
-        ScheduledFuture<?> timer = ex.channel().eventLoop().schedule(giveUp, timeoutMs, TimeUnit.MILLISECONDS);
-        ex.channel().closeFuture().addListener(f -> giveUp.run());
-        outbox.onReplaced(listener, () -> {
-            timer.cancel(false);
-            giveUp.run();
-        });
+            if (timeoutMs == 0) {
+                finish(false);
+                return;
+            }
+            timer = ex.channel().eventLoop().schedule(() -> finish(false), timeoutMs, TimeUnit.MILLISECONDS);
+            ex.channel().closeFuture().addListener(this);
+            outbox.onReplaced(this, () -> finish(false));
+            dropEndHook = session.onEnd(() -> finish(false));
+        }
+
+        /** An event arrived. */
+        @Override
+        public void accept(Outbox.Event e) {
+            finish(true);
+        }
+
+        /** The client left. */
+        @Override
+        public void operationComplete(io.netty.channel.ChannelFuture f) {
+            finish(false);
+        }
+
+        private void finish(boolean withEvents) {
+            if (!done.compareAndSet(false, true)) return;
+            outbox.unlisten(this);
+            session.streamClosed();
+            if (timer != null) timer.cancel(false);
+            ex.channel().closeFuture().removeListener(this);
+            dropEndHook.run();
+            if (!ex.channel().isActive()) return;
+            if (withEvents) {
+                answerPoll(ex, outbox, after);
+            } else {
+                ex.noContent();
+            }
+        }
     }
 
     private static void answerPoll(HttpExchange ex, Outbox outbox, long after) {
@@ -159,9 +188,12 @@ final class EventDelivery {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         long firstAvailable = outbox.firstAvailable();
-        if (after + 1 < firstAvailable) {
+        if (outbox.missedAfter(after)) {
             // Events after the cursor were dropped from the full buffer before this poll came.
-            body.put("gap", Map.of("after", after, "first_available", firstAvailable));
+            Map<String, Object> gap = new LinkedHashMap<>();
+            gap.put("after", after);
+            gap.put("first_available", firstAvailable);
+            body.put("gap", gap);
         }
         body.put("events", events);
         body.put("last_seq", last);

@@ -50,7 +50,7 @@ public final class NativeHttpApi {
     private void createSession(HttpExchange ex) {
         Object created = sessions.create(ex.remoteIp(), String.valueOf(ex.channel().remoteAddress()), "http");
         if (created instanceof HttpSessions.Refusal refusal) {
-            error(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, refusal == HttpSessions.Refusal.MAX_SESSIONS
+            ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, refusal == HttpSessions.Refusal.MAX_SESSIONS
                     ? "max_sessions" : "max_sessions_per_ip", "session limit reached");
             return;
         }
@@ -85,20 +85,21 @@ public final class NativeHttpApi {
             try {
                 fields = body(ex.body());
             } catch (IllegalArgumentException e) {
-                error(ex, HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_FRAME.wire(), e.getMessage());
+                ex.error(HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_FRAME.wire(), e.getMessage());
                 return;
             }
             Dispatcher dispatcher = server.core().nativeDispatcher();
             Session core = session.core();
             Frame frame = new Frame(ex.param("op"), null, fields);
             session.streamOpened(); // a request in flight keeps the session from being reaped
-            AbandonedRequests.cancelOnClose(ex, dispatcher, core, frame);
+            Runnable dropHook = AbandonedRequests.cancelOnClose(ex, dispatcher, core, frame);
             dispatcher.dispatch(core, frame, reply -> {
+                dropHook.run();
                 session.streamClosed();
                 if (!ex.channel().isActive()) {
                     AbandonedRequests.giveBack(dispatcher, core, frame, reply);
                 } else if (reply.isError()) {
-                    error(ex, statusOf(reply.error()), reply.error().wire(), reply.message());
+                    ex.error(statusOf(reply.error()), reply.error().wire(), reply.message());
                 } else {
                     ex.json(HttpResponseStatus.OK, reply.result());
                 }
@@ -110,7 +111,7 @@ public final class NativeHttpApi {
         // Sessionless: the stats operation does not use the session.
         server.core().nativeDispatcher().dispatch(null, new Frame("stats", null, Map.of()), reply -> {
             if (reply.isError()) {
-                error(ex, HttpResponseStatus.INTERNAL_SERVER_ERROR, reply.error().wire(), reply.message());
+                ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, reply.error().wire(), reply.message());
             } else {
                 ex.json(HttpResponseStatus.OK, reply.result());
             }
@@ -127,14 +128,7 @@ public final class NativeHttpApi {
     }
 
     private static void sessionNotFound(HttpExchange ex) {
-        error(ex, HttpResponseStatus.NOT_FOUND, "session_not_found", "no such session (closed, expired or never created)");
-    }
-
-    static void error(HttpExchange ex, HttpResponseStatus status, String code, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", code);
-        body.put("message", message == null ? "" : message);
-        ex.json(status, body);
+        ex.error(HttpResponseStatus.NOT_FOUND, "session_not_found", "no such session (closed, expired or never created)");
     }
 
     /** The HTTP status of a native error code. */

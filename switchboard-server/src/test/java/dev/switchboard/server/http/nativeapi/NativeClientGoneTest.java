@@ -1,0 +1,105 @@
+package dev.switchboard.server.http.nativeapi;
+
+import static dev.switchboard.server.http.nativeapi.NativeHttp.key;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.server.Switchboard;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** A client that closes its connection while its acquire waits leaks no queue place and no token. */
+class NativeClientGoneTest {
+    private static Switchboard sb;
+    private static NativeHttp http;
+
+    @BeforeAll
+    static void start() {
+        sb = NativeHttp.config().start();
+        http = new NativeHttp(sb.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sb != null) sb.close();
+    }
+
+    /** Sends a waiting lock request on a raw connection and returns the open socket. */
+    private static Socket rawRequest(String session, String op, String body) throws Exception {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", sb.port()), 5000);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String head = "POST " + NativeHttp.API + "/sessions/" + session + "/ops/" + op + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+        OutputStream out = s.getOutputStream();
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        return s;
+    }
+
+    @Test
+    void aClientGoneMidAcquireLeavesTheQueueAndLeaksNoToken() throws Exception {
+        String holder = http.createSession();
+        String gone = http.createSession();
+        String third = http.createSession();
+        String k = key("gone");
+        String t = http.acquire(holder, k);
+
+        try (Socket s = rawRequest(gone, "lock.acquire", "{\"key\":\"" + k + "\",\"timeout_ms\":30000}")) {
+            http.awaitLockWaiters(k, 1);
+        }
+        http.awaitLockWaiters(k, 0);
+
+        // Once the holder releases, the lock is free: the gone client got no grant behind anyone's back.
+        http.release(holder, k, t);
+        Awaitility.await("the lock is free").atMost(NativeHttp.TIMEOUT).pollInterval(Duration.ofMillis(20))
+                .until(() -> !http.lockHeld(k));
+        http.acquire(third, k);
+        // The gone client's session itself is still usable.
+        JsonNode stats = http.ok(gone, "stats", null);
+        assertThat(stats.has("locks")).isTrue();
+    }
+
+    @Test
+    void aClientGoneMidWaitLeavesTheQueue() throws Exception {
+        String holder = http.createSession();
+        String gone = http.createSession();
+        String third = http.createSession();
+        String k = key("gone-wait");
+        String t = http.acquire(holder, k);
+        assertThat(http.ok(gone, "lock.enqueue", "{\"key\":\"" + k + "\"}").path("status").asString()).isEqualTo("queued");
+        http.awaitLockWaiters(k, 1);
+        try (Socket s = rawRequest(gone, "lock.wait", "{\"key\":\"" + k + "\",\"timeout_ms\":30000}")) {
+            Thread.sleep(200); // the wait is pending
+        }
+        http.awaitLockWaiters(k, 0);
+        http.release(holder, k, t);
+        Awaitility.await("the lock is free").atMost(NativeHttp.TIMEOUT).pollInterval(Duration.ofMillis(20))
+                .until(() -> !http.lockHeld(k));
+        http.acquire(third, k);
+    }
+
+    @Test
+    void manyClientsGoneMidAcquireLeaveNoWaiter() throws Exception {
+        String holder = http.createSession();
+        String k = key("gone-many");
+        String t = http.acquire(holder, k);
+        Socket[] sockets = new Socket[5];
+        for (int i = 0; i < sockets.length; i++) {
+            sockets[i] = rawRequest(http.createSession(), "lock.acquire", "{\"key\":\"" + k + "\",\"timeout_ms\":30000}");
+        }
+        http.awaitLockWaiters(k, sockets.length);
+        for (Socket s : sockets) s.close();
+        http.awaitLockWaiters(k, 0);
+        http.release(holder, k, t);
+        http.acquire(http.createSession(), k);
+    }
+}

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class HttpApiDocTest {
     private static final Path DOC = Path.of("..", "docs", "http-api.md");
+    private static final Path README = Path.of("..", "README.md");
     private static final Path CURL = Path.of("/usr/bin/curl");
     private static final Pattern FENCE = Pattern.compile("^```([a-z-]*)\\n(.*?)^```[ \\t]*$", Pattern.DOTALL | Pattern.MULTILINE);
     private static final Pattern PLACEHOLDER = Pattern.compile("<(session|token)(\\d*)>|<int>|<number>|<\\.\\.\\.>");
@@ -47,13 +48,22 @@ class HttpApiDocTest {
 
     @Test
     void curlExamplesAnswerAsDocumented() throws Exception {
+        runExamplesOf(DOC, 10);
+    }
+
+    @Test
+    void readmeHttpExamplesAnswerAsShown() throws Exception {
+        runExamplesOf(README, 3);
+    }
+
+    private void runExamplesOf(Path doc, int atLeast) throws Exception {
         if (!Files.isExecutable(CURL)) {
             String why = CURL + " is missing; HttpApiDocTest runs the curl examples of docs/http-api.md with it";
             if (System.getenv("CI") != null) fail(why + " (and CI is set, so this is not skipped)");
             Assumptions.abort(why);
         }
-        List<Example> examples = examples(Files.readString(DOC));
-        assertThat(examples).as("curl examples in docs/http-api.md").hasSizeGreaterThanOrEqualTo(10);
+        List<Example> examples = examples(Files.readString(doc));
+        assertThat(examples).as("curl examples in " + doc).hasSizeGreaterThanOrEqualTo(atLeast);
 
         try (Switchboard sb = Switchboard.builder().port(0).start()) {
             Map<String, String> vars = new HashMap<>();

@@ -178,6 +178,11 @@ final class Connection {
         }
     }
 
+    /** Fails every request in flight at once: the client is closing and will read no answer. */
+    void failInFlight(ConnectionClosedException ex) {
+        pending.failAll(ex);
+    }
+
     void addCloseListener(Consumer<ConnectionClosedException> listener) {
         closeListeners.add(listener);
         // Added after the close already happened: tell it now rather than never.

@@ -271,11 +271,25 @@ public final class SwitchboardClient implements AutoCloseable {
         return await(pingAsync());
     }
 
-    /** Closes the connection; the server releases what this session held. Idempotent. */
+    /**
+     * Ends the session ({@code session.close}, so the server releases what it held at once rather
+     * than after its grace period) and closes the connection. Idempotent.
+     */
     @Override
     public void close() {
         if (!closeCalled.compareAndSet(false, true)) {
             return;
+        }
+        connection.failInFlight(new ConnectionClosedException("client closed", null));
+        if (connection.isOpen() && !connection.inEventLoop()) {
+            try {
+                connection.request(connection.newMessage("session.close"), Duration.ofSeconds(2), r -> { })
+                        .get(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.debug("session.close was not answered; the server ends the session after its grace period", e);
+            }
         }
         CompletableFuture<Void> closing = connection.close();
         try {

@@ -24,7 +24,11 @@ public final class SwitchboardCore implements AutoCloseable {
      * @param maxSubscriptions per session; 0 = unlimited
      * @param fenceStateFile   where the fence high-water mark is kept; null = memory only
      */
-    public record Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile) {
+    public record Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile,
+                           SessionRegistry.Lifecycle sessions) {
+        public Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile) {
+            this(locks, defaultLeaseMs, maxSubscriptions, fenceStateFile, SessionRegistry.Lifecycle.defaults());
+        }
     }
 
     private final HashedWheelTimer timer;
@@ -42,7 +46,7 @@ public final class SwitchboardCore implements AutoCloseable {
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("switchboard-timer", true), 10,
                 TimeUnit.MILLISECONDS, 512);
         this.locks = new LockTable(settings.locks(), fences, timer, MonotonicClock.SYSTEM);
-        this.sessions = new SessionRegistry(locks, topics);
+        this.sessions = new SessionRegistry(locks, topics, timer, settings.sessions());
 
         LockOps lockOps = new LockOps(locks, settings.defaultLeaseMs());
         StatsOps statsOps = new StatsOps(locks, topics, sessions::count);

@@ -49,6 +49,8 @@ public final class SwitchboardConfig {
     private final Duration httpSsePingInterval;
     private final int httpMaxBodyBytes;
     private final int replayBufferMessages;
+    private final int maxConnectionsPerSession;
+    private final Duration sessionGrace;
     private final Duration httpRequestTimeout;
     private final java.util.List<String> wsAllowedOrigins;
 
@@ -89,6 +91,8 @@ public final class SwitchboardConfig {
         this.httpSsePingInterval = b.httpSsePingInterval;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.replayBufferMessages = b.replayBufferMessages;
+        this.maxConnectionsPerSession = b.maxConnectionsPerSession;
+        this.sessionGrace = b.sessionGrace;
         this.httpRequestTimeout = b.httpRequestTimeout;
         this.wsAllowedOrigins = b.wsAllowedOrigins;
     }
@@ -155,6 +159,9 @@ public final class SwitchboardConfig {
     public int httpMaxBodyBytes() { return httpMaxBodyBytes; }
     /** Events a session keeps for its SSE and long-poll clients until they acknowledge them. */
     public int replayBufferMessages() { return replayBufferMessages; }
+    /** How long a native session with no connection waits for a resume before it ends; ZERO = ends with its connection. */
+    public Duration sessionGrace() { return sessionGrace; }
+    public int maxConnectionsPerSession() { return maxConnectionsPerSession; }
     /** How long an HTTP request may take to arrive whole after its first byte. */
     public Duration httpRequestTimeout() { return httpRequestTimeout; }
     /**
@@ -201,6 +208,8 @@ public final class SwitchboardConfig {
         b.httpSsePingInterval = httpSsePingInterval;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
         b.replayBufferMessages = replayBufferMessages;
+        b.maxConnectionsPerSession = maxConnectionsPerSession;
+        b.sessionGrace = sessionGrace;
         b.httpRequestTimeout = httpRequestTimeout;
         b.wsAllowedOrigins = wsAllowedOrigins;
         return b;
@@ -244,6 +253,8 @@ public final class SwitchboardConfig {
         private Duration httpSsePingInterval = Duration.ofSeconds(15);
         private int httpMaxBodyBytes = 1 << 20;
         private int replayBufferMessages = 1024;
+        private int maxConnectionsPerSession = 8;
+        private Duration sessionGrace = Duration.ofSeconds(30);
         private Duration httpRequestTimeout = Duration.ofSeconds(10);
         private java.util.List<String> wsAllowedOrigins = java.util.List.of();
 
@@ -286,6 +297,8 @@ public final class SwitchboardConfig {
         public Builder httpSsePingInterval(Duration d) { this.httpSsePingInterval = d; return this; }
         public Builder httpMaxBodyBytes(int n) { this.httpMaxBodyBytes = n; return this; }
         public Builder replayBufferMessages(int n) { this.replayBufferMessages = n; return this; }
+        public Builder sessionGrace(Duration d) { this.sessionGrace = d; return this; }
+        public Builder maxConnectionsPerSession(int n) { this.maxConnectionsPerSession = n; return this; }
         public Builder httpRequestTimeout(Duration d) { this.httpRequestTimeout = d; return this; }
         public Builder wsAllowedOrigins(java.util.List<String> origins) { this.wsAllowedOrigins = java.util.List.copyOf(origins); return this; }
 
@@ -326,6 +339,8 @@ public final class SwitchboardConfig {
             positive(httpSsePingInterval, "--http-sse-ping-interval");
             require(httpMaxBodyBytes >= 1024, "--http-max-body-bytes must be at least 1024");
             positive(httpRequestTimeout, "--http-request-timeout");
+            notNegative(sessionGrace, "--session-grace");
+            require(maxConnectionsPerSession >= 1, "--max-connections-per-session must be at least 1");
             require(replayBufferMessages >= 1, "--replay-buffer-messages must be at least 1");
             require(signalBufferSize >= 1, "--signal-buffer-size must be at least 1");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");

@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.core.SwitchboardCore;
 import dev.switchboard.core.lock.LockTableConfig;
+import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.metrics.TrafficCounter;
 import dev.switchboard.server.transport.ServerContext;
@@ -65,7 +66,9 @@ final class SwitchboardNode {
         SwitchboardCore core = new SwitchboardCore(new SwitchboardCore.Settings(
                 new LockTableConfig(config.maxLocks(), config.maxWaiters(), config.leaseSweepInterval(),
                         config.gcInterval(), config.gcMaxIdle()),
-                config.defaultLeaseTtl().toMillis(), config.maxSubscriptions(), config.effectiveFenceStateFile()));
+                config.defaultLeaseTtl().toMillis(), config.maxSubscriptions(), config.effectiveFenceStateFile(),
+                new SessionRegistry.Lifecycle(config.sessionGrace().toMillis(), config.maxConnectionsPerSession(),
+                        config.replayBufferMessages(), config.autoReleaseOnDisconnect())));
         SwitchboardNode node = new SwitchboardNode(config, core, ssl);
         try {
             node.bind();

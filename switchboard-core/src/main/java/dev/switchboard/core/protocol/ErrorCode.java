@@ -24,6 +24,7 @@ public enum ErrorCode {
     FENCE_PERSISTENCE("fence_persistence"),
     DRAINING("draining"),
     HEARTBEAT_TIMEOUT("heartbeat_timeout"),
+    MAX_CONNECTIONS_PER_SESSION("max_connections_per_session"),
     INTERNAL("internal");
 
     private final String wire;

@@ -3,12 +3,19 @@ package dev.switchboard.core.session;
 import dev.switchboard.core.lock.LockOwner;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.Subscriber;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A client's standing on the server: its id, what it holds and what it listens to. It owns locks
  * (as a {@link LockOwner}) and subscriptions (as a {@link Subscriber}); ending it releases both.
+ *
+ * <p>A resumable session (the native protocol over TCP and WebSocket) outlives its connections:
+ * it has a secret resume key, numbers every event it emits and keeps the newest in a replay
+ * buffer, delivers each event to every attached connection, and waits out a grace period with
+ * none attached before it ends. A dflockd session is not resumable: it ends with its connection
+ * and its signals go to its {@link SessionSink}.
  */
 public final class Session implements LockOwner, Subscriber {
     private final long numericId;
@@ -20,13 +27,94 @@ public final class Session implements LockOwner, Subscriber {
     private final SessionSink sink;
     private final java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
+    private final String resumeVerifier;
+    private final Outbox replay;
+    private final java.util.Set<SessionConnection> connections = new java.util.concurrent.CopyOnWriteArraySet<>();
+    private io.netty.util.Timeout graceTimer;
 
     Session(long numericId, String id, String transport, String remoteAddress, SessionSink sink) {
+        this(numericId, id, transport, remoteAddress, sink, null, null);
+    }
+
+    Session(long numericId, String id, String transport, String remoteAddress, SessionSink sink,
+            String resumeVerifier, Outbox replay) {
         this.numericId = numericId;
         this.id = id;
         this.transport = transport;
         this.remoteAddress = remoteAddress;
         this.sink = sink;
+        this.resumeVerifier = resumeVerifier;
+        this.replay = replay;
+    }
+
+    public boolean resumable() {
+        return replay != null;
+    }
+
+    /** The replay buffer of a resumable session, or null. */
+    public Outbox replay() {
+        return replay;
+    }
+
+    String resumeVerifier() {
+        return resumeVerifier;
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /**
+     * Emits an event: numbered, kept for replay, and handed to every attached connection (one
+     * that is too far behind is disconnected; the session keeps the event for its resume).
+     * Numbering and delivery happen under the session's lock so that a connection attaching at
+     * the same time sees each event exactly once, in the backlog or live.
+     */
+    public void emit(Map<String, Object> event) {
+        java.util.List<SessionConnection> slow = null;
+        synchronized (this) {
+            if (closed) return;
+            replay.append(event);
+            for (SessionConnection c : connections) {
+                if (!c.deliver(event)) {
+                    if (slow == null) slow = new java.util.ArrayList<>();
+                    slow.add(c);
+                }
+            }
+        }
+        if (slow != null) {
+            for (SessionConnection c : slow) c.disconnect("slow_consumer", "the connection fell too far behind");
+        }
+    }
+
+    /** Attaches a connection and returns, atomically, the events after {@code lastSeq} it must send first. */
+    synchronized java.util.List<Outbox.Event> attach(SessionConnection c, long lastSeq) {
+        connections.add(c);
+        if (graceTimer != null) {
+            graceTimer.cancel();
+            graceTimer = null;
+        }
+        return replay.after(lastSeq);
+    }
+
+    /** Detaches a connection; returns true when it was the last one. */
+    synchronized boolean detach(SessionConnection c) {
+        return connections.remove(c) && connections.isEmpty();
+    }
+
+    synchronized void graceTimer(io.netty.util.Timeout t) {
+        if (graceTimer != null) graceTimer.cancel();
+        graceTimer = t;
+    }
+
+    synchronized java.util.List<SessionConnection> takeConnections() {
+        if (graceTimer != null) {
+            graceTimer.cancel();
+            graceTimer = null;
+        }
+        java.util.List<SessionConnection> all = java.util.List.copyOf(connections);
+        connections.clear();
+        return all;
     }
 
     /** 32 lowercase hex characters from a secure random source. */
@@ -78,7 +166,14 @@ public final class Session implements LockOwner, Subscriber {
 
     @Override
     public boolean offer(String channel, String payload) {
-        return !closed && sink.pushSignal(channel, payload);
+        if (closed) return false;
+        if (replay == null) return sink.pushSignal(channel, payload);
+        Map<String, Object> event = new java.util.LinkedHashMap<>();
+        event.put("op", "signal");
+        event.put("channel", channel);
+        event.put("payload", payload);
+        emit(event);
+        return true; // kept for replay even when no connection is attached
     }
 
     @Override

@@ -10,15 +10,114 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Every live session, and the one place that ends them, so that nothing they held is left behind. */
 public final class SessionRegistry {
+    /**
+     * How resumable sessions live.
+     *
+     * @param graceMs                  how long a session with no connection waits for a resume; 0 = ends at once
+     * @param maxConnectionsPerSession connections attached to one session at once
+     * @param replayMessages           events kept for a resume
+     * @param releaseHeldOnEnd         whether an ended session's held locks are released (else they expire)
+     */
+    public record Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd) {
+        public static Lifecycle defaults() {
+            return new Lifecycle(30_000, 8, 1024, true);
+        }
+    }
+
+    /** A new resumable session and its resume key, which is shown to the client once and never stored. */
+    public record Opened(Session session, String resumeKey) {
+    }
+
+    /** The outcome of attaching a connection to a session. */
+    public sealed interface Attach permits Attached, Refused {
+    }
+
+    /** Attached: the backlog after the client's last sequence number, and whether none of it was lost. */
+    public record Attached(Session session, java.util.List<Outbox.Event> backlog, boolean recovered) implements Attach {
+    }
+
+    /** Not attached: {@code code} is a native error code. */
+    public record Refused(String code, String message) implements Attach {
+    }
+
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicLong nextNumericId = new AtomicLong(1);
     private final LockTable locks;
     private final TopicTree topics;
+    private final io.netty.util.Timer timer;
+    private final Lifecycle lifecycle;
 
     public SessionRegistry(LockTable locks, TopicTree topics) {
+        this(locks, topics, null, Lifecycle.defaults());
+    }
+
+    public SessionRegistry(LockTable locks, TopicTree topics, io.netty.util.Timer timer, Lifecycle lifecycle) {
         this.locks = locks;
         this.topics = topics;
+        this.timer = timer;
+        this.lifecycle = lifecycle;
     }
+
+    public Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    /** A resumable session with {@code first} attached. */
+    public Opened openResumable(String transport, String remoteAddress, SessionConnection first) {
+        String key = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE.newResumeKey();
+        Session s = new Session(nextNumericId.getAndIncrement(), Hex.randomHex(16), transport, remoteAddress,
+                NO_SINK, dev.switchboard.core.session.store.SessionKeys.verifier(key), new Outbox(lifecycle.replayMessages()));
+        sessions.put(s.id(), s);
+        s.attach(first, 0);
+        return new Opened(s, key);
+    }
+
+    /**
+     * Attaches a connection to an existing session, checking the resume key in constant time.
+     * An unknown id, an ended session and a wrong key all give the same refusal, so that a
+     * guesser learns nothing.
+     */
+    public Attach resume(String id, String resumeKey, long lastSeq, SessionConnection c) {
+        Session s = id == null ? null : sessions.get(id);
+        if (s == null || !s.resumable() || s.isClosed()
+                || !dev.switchboard.core.session.store.SessionKeys.matches(resumeKey, s.resumeVerifier())) {
+            return new Refused("session_not_found", "no session with this id and key (it ended, or never was)");
+        }
+        synchronized (s) {
+            if (s.connectionCount() >= lifecycle.maxConnectionsPerSession()) {
+                return new Refused("max_connections_per_session",
+                        "the session has " + lifecycle.maxConnectionsPerSession() + " connections already");
+            }
+            boolean recovered = !s.replay().missedAfter(lastSeq) && lastSeq <= s.replay().lastSeq();
+            return new Attached(s, s.attach(c, lastSeq), recovered);
+        }
+    }
+
+    /**
+     * Detaches a connection; when it was the last, the session waits {@link Lifecycle#graceMs()}
+     * for a resume and then ends.
+     */
+    public void detach(Session s, SessionConnection c) {
+        if (!s.detach(c) || s.isClosed()) return;
+        if (lifecycle.graceMs() <= 0 || timer == null) {
+            close(s, lifecycle.releaseHeldOnEnd());
+            return;
+        }
+        s.graceTimer(timer.newTimeout(t -> {
+            if (s.connectionCount() == 0) close(s, lifecycle.releaseHeldOnEnd());
+        }, lifecycle.graceMs(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
+    private static final SessionSink NO_SINK = new SessionSink() {
+        @Override
+        public boolean pushSignal(String channel, String payload) {
+            return false;
+        }
+
+        @Override
+        public void disconnect(String reason) {
+        }
+    };
 
     public Session open(String transport, String remoteAddress, SessionSink sink) {
         Session s = new Session(nextNumericId.getAndIncrement(), Hex.randomHex(16), transport, remoteAddress, sink);
@@ -39,6 +138,9 @@ public final class SessionRegistry {
         sessions.remove(s.id(), s);
         topics.unsubscribeAll(s);
         locks.releaseOwner(s, releaseHeld);
+        for (SessionConnection c : s.takeConnections()) {
+            c.disconnect("session_closed", "the session has ended");
+        }
     }
 
     public int count() {

@@ -107,6 +107,10 @@ public final class Main implements Callable<Integer> {
     java.util.List<String> wsAllowedOrigins;
     @Option(names = "--http-request-timeout", paramLabel = "SECONDS", description = "How long an HTTP request may take to arrive whole (default: ${DEFAULT-VALUE}).", defaultValue = "10")
     long httpRequestTimeout;
+    @Option(names = "--session-grace", paramLabel = "SECONDS", description = "How long a native session with no connection waits for a resume; 0 = it ends with its connection (default: ${DEFAULT-VALUE}).", defaultValue = "30")
+    long sessionGrace;
+    @Option(names = "--max-connections-per-session", description = "Connections attached to one native session at once (default: ${DEFAULT-VALUE}).", defaultValue = "8")
+    int maxConnectionsPerSession;
     @Option(names = "--replay-buffer-messages", description = "Events a session keeps for its SSE and long-poll clients until acknowledged (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int replayBufferMessages;
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
@@ -183,6 +187,8 @@ public final class Main implements Callable<Integer> {
                 .httpSsePingInterval(Duration.ofSeconds(httpSsePingInterval))
                 .httpMaxBodyBytes(httpMaxBodyBytes)
                 .replayBufferMessages(replayBufferMessages)
+                .sessionGrace(Duration.ofSeconds(sessionGrace))
+                .maxConnectionsPerSession(maxConnectionsPerSession)
                 .httpRequestTimeout(Duration.ofSeconds(httpRequestTimeout))
                 .wsAllowedOrigins(wsAllowedOrigins == null ? java.util.List.of()
                         : wsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())

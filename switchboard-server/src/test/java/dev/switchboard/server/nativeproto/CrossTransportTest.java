@@ -151,7 +151,7 @@ class CrossTransportTest {
         @Override
         public synchronized JsonNode call(String op, String fields) throws Exception {
             int id = ids.incrementAndGet();
-            c.send("{\"op\":\"" + op + "\",\"id\":" + id + "," + fields.substring(1));
+            c.send("{\"op\":\"" + op + "\",\"id\":" + id + (fields.equals("{}") ? "}" : "," + fields.substring(1)));
             while (true) {
                 JsonNode m = c.read();
                 if (m.path("id").asInt(-1) == id) return unwrap(m);
@@ -167,6 +167,7 @@ class CrossTransportTest {
 
         @Override
         public void endSession() throws Exception {
+            assertThat(call("session.close", "{}").isObject()).isTrue();
             c.close();
         }
 
@@ -188,7 +189,7 @@ class CrossTransportTest {
         @Override
         public synchronized JsonNode call(String op, String fields) throws Exception {
             int id = ids.incrementAndGet();
-            c.send("{\"op\":\"" + op + "\",\"id\":" + id + "," + fields.substring(1));
+            c.send("{\"op\":\"" + op + "\",\"id\":" + id + (fields.equals("{}") ? "}" : "," + fields.substring(1)));
             while (true) {
                 JsonNode m = c.read();
                 if (m.path("id").asInt(-1) == id) return unwrap(m);
@@ -203,7 +204,8 @@ class CrossTransportTest {
         }
 
         @Override
-        public void endSession() {
+        public void endSession() throws Exception {
+            assertThat(call("session.close", "{}").isObject()).isTrue();
             c.close();
         }
 

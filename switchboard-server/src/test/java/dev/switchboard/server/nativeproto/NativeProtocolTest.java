@@ -153,8 +153,9 @@ class NativeProtocolTest {
     }
 
     @Test
-    void closingTheConnectionReleasesLocksAndDropsWaiters() throws Exception {
-        int port = start();
+    void withNoGracePeriodClosingTheConnectionReleasesLocksAndDropsWaiters() throws Exception {
+        sb = Switchboard.builder().port(0).sessionGrace(Duration.ZERO).shutdownTimeout(Duration.ofSeconds(2)).start();
+        int port = sb.port();
         NativeClient holder = NativeClient.hello(port);
         holder.request("{\"op\":\"sem.acquire\",\"id\":1,\"key\":\"pool\",\"limit\":1}", 1);
         try (NativeClient waiter = NativeClient.hello(port); NativeClient other = NativeClient.hello(port)) {

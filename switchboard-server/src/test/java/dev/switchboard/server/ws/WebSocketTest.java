@@ -116,11 +116,12 @@ class WebSocketTest {
     }
 
     @Test
-    void closingTheSocketEndsTheSessionAndReleasesItsLocks() throws Exception {
+    void sessionCloseEndsTheSessionAndReleasesItsLocks() throws Exception {
         int port = start();
         WsClient holder = WsClient.hello(port);
         holder.request("{\"op\":\"lock.acquire\",\"id\":1,\"key\":\"gone\"}", 1);
-        holder.ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        assertThat(holder.request("{\"op\":\"session.close\",\"id\":2}", 2).path("op").asString()).isEqualTo("reply");
+        assertThat(holder.closed.get(5, TimeUnit.SECONDS)[0]).isEqualTo(4002);
         try (WsClient other = WsClient.hello(port)) {
             JsonNode grant = other.request("{\"op\":\"lock.acquire\",\"id\":1,\"key\":\"gone\",\"timeout_ms\":5000}", 1);
             assertThat(grant.at("/result/status").asString()).isEqualTo("acquired");

@@ -24,7 +24,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     final WebSocket ws;
 
-    WsClient(int port, String origin) throws Exception {
+    public WsClient(int port, String origin) throws Exception {
         WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (origin != null) b.header("Origin", origin);
         ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/ws"), this).get(5, TimeUnit.SECONDS);

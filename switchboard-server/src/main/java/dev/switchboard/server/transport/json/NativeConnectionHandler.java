@@ -5,7 +5,9 @@ import dev.switchboard.core.protocol.ErrorCode;
 import dev.switchboard.core.protocol.Frame;
 import dev.switchboard.core.protocol.Reply;
 import dev.switchboard.core.session.Session;
-import dev.switchboard.core.session.SessionSink;
+import dev.switchboard.core.session.Outbox;
+import dev.switchboard.core.session.SessionConnection;
+import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.server.SwitchboardConfig;
 import dev.switchboard.server.Version;
 import dev.switchboard.server.transport.Closing;
@@ -24,10 +26,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One native JSON connection: the hello/welcome handshake, then requests dispatched to the core
- * with their correlation ids. Requests are independent; answers go out as they complete.
+ * One native connection (TCP or WebSocket): the hello/welcome handshake — which opens a session
+ * or resumes one with its key, replaying what the client missed — then requests dispatched to the
+ * core with their correlation ids. Requests are independent; answers go out as they complete.
+ * When the connection ends, the session is detached, not ended: it waits for a resume for the
+ * grace period, and only {@code session.close} ends it at once.
  */
-public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter implements SessionSink {
+public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter implements SessionConnection {
     private static final Logger log = LoggerFactory.getLogger(NativeConnectionHandler.class);
     public static final int PROTOCOL_VERSION = 1;
     private static final long AUTH_FAILURE_DELAY_MS = 100;
@@ -37,6 +42,8 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     private Channel channel;
     private Session session;
     private volatile boolean ending;
+    private boolean detached;
+    private final Map<String, Integer> pendingWaits = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger queuedPushes = new java.util.concurrent.atomic.AtomicInteger();
 
     public NativeConnectionHandler(ServerContext server, String transport) {
@@ -89,14 +96,24 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
             case "pong" -> {
                 // a heartbeat answer; reading it was the point
             }
+            case "session.close" -> {
+                // An explicit end: locks go at once, not after the grace period.
+                Session ending = session;
+                send(toMessage(id, Reply.ok(Map.of())));
+                server.core().sessions().close(ending, server.config().autoReleaseOnDisconnect());
+            }
             default -> {
                 if (server.draining()) {
                     fail(id, ErrorCode.DRAINING, "the server is shutting down");
                     return;
                 }
+                Frame frame = new Frame(op, id, m);
+                String wait = waitKey(frame);
+                if (wait != null) pendingWaits.merge(wait, 1, Integer::sum);
                 server.requestStarted();
-                server.core().nativeDispatcher().dispatch(session, new Frame(op, id, m), reply -> {
+                server.core().nativeDispatcher().dispatch(session, frame, reply -> {
                     server.requestFinished();
+                    if (wait != null) pendingWaits.computeIfPresent(wait, (k, n) -> n == 1 ? null : n - 1);
                     send(toMessage(id, reply));
                 });
             }
@@ -119,8 +136,37 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
             fail(id, ErrorCode.DRAINING, "the server is shutting down");
             return;
         }
-        session = server.core().sessions().open(transport, String.valueOf(channel.remoteAddress()), this);
         SwitchboardConfig cfg = server.config();
+        String resumeKey = null;
+        Map<String, Object> resumeError = null;
+        SessionRegistry.Attached resumed = null;
+        if (m.get("resume") instanceof Map<?, ?> r) {
+            long lastSeq = r.get("last_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
+            SessionRegistry.Attach attach = server.core().sessions().resume(
+                    r.get("session") instanceof String sid ? sid : null, r.get("key") instanceof String k ? k : null, lastSeq, this);
+            if (attach instanceof SessionRegistry.Attached a) {
+                resumed = a;
+            } else if (attach instanceof SessionRegistry.Refused refused) {
+                if (refused.code().equals("max_connections_per_session")) {
+                    fail(id, ErrorCode.MAX_CONNECTIONS_PER_SESSION, refused.message());
+                    return;
+                }
+                resumeError = new LinkedHashMap<>();
+                resumeError.put("code", refused.code());
+                resumeError.put("message", refused.message());
+            }
+        } else if (m.containsKey("resume")) {
+            fail(id, ErrorCode.INVALID_ARGUMENT, "resume must be an object {session, key, last_seq}");
+            return;
+        }
+        if (resumed != null) {
+            session = resumed.session();
+        } else {
+            SessionRegistry.Opened opened = server.core().sessions().openResumable(transport,
+                    String.valueOf(channel.remoteAddress()), this);
+            session = opened.session();
+            resumeKey = opened.resumeKey();
+        }
         long heartbeatMs = cfg.heartbeatInterval().toMillis();
         Map<String, Object> limits = new LinkedHashMap<>();
         limits.put("max_frame_bytes", cfg.maxFrameBytes());
@@ -128,13 +174,30 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         limits.put("max_waiters", cfg.maxWaiters());
         limits.put("default_lease_ms", cfg.defaultLeaseTtl().toMillis());
         limits.put("max_lease_ms", LockOps.MAX_DURATION_MS);
+        limits.put("replay_buffer_messages", cfg.replayBufferMessages());
+        limits.put("session_grace_ms", cfg.sessionGrace().toMillis());
+        limits.put("max_connections_per_session", cfg.maxConnectionsPerSession());
         Map<String, Object> welcome = message("welcome", id);
         welcome.put("session", session.id());
+        if (resumeKey != null) welcome.put("resume_key", resumeKey);
         welcome.put("protocol", PROTOCOL_VERSION);
         welcome.put("server", "switchboard/" + Version.VERSION);
         welcome.put("heartbeat_ms", heartbeatMs);
         welcome.put("limits", limits);
+        if (resumed != null) {
+            welcome.put("resumed", true);
+            welcome.put("recovered", resumed.recovered());
+            welcome.put("last_seq", session.replay().lastSeq());
+            if (!resumed.recovered()) welcome.put("first_available", session.replay().firstAvailable());
+        } else if (resumeError != null) {
+            welcome.put("resumed", false);
+            welcome.put("resume_error", resumeError);
+        }
         send(welcome);
+        if (resumed != null) {
+            // On the event loop, before any live event queued by another thread: the backlog first.
+            for (Outbox.Event e : resumed.backlog()) send(e.message());
+        }
         if (heartbeatMs > 0) {
             ctx.pipeline().addBefore(ctx.name(), "heartbeat",
                     new IdleStateHandler(3 * heartbeatMs, heartbeatMs, 0, TimeUnit.MILLISECONDS));
@@ -165,10 +228,30 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         endSession();
     }
 
+    /**
+     * The connection is gone; the session is not. Waits this connection asked for are cancelled,
+     * since nobody can read their grants, and the session is detached.
+     */
     private void endSession() {
-        if (session != null) {
-            server.core().sessions().close(session, server.config().autoReleaseOnDisconnect());
+        Session s = session;
+        if (s == null || detached) return;
+        detached = true;
+        for (String wait : pendingWaits.keySet()) {
+            String[] parts = wait.split(":", 2);
+            server.core().nativeDispatcher().dispatch(s, new Frame(parts[0] + ".cancel", null, Map.of("key", parts[1])), r -> { });
         }
+        pendingWaits.clear();
+        server.core().sessions().detach(s, this);
+    }
+
+    /** {@code "lock:key"} for a request that waits for a grant, else null. */
+    private static String waitKey(Frame f) {
+        String op = f.op();
+        if (!(op.endsWith(".acquire") || op.endsWith(".wait")) || !(f.has("key")) || !(op.startsWith("lock.") || op.startsWith("sem."))) {
+            return null;
+        }
+        Object key = f.has("key") ? f.string("key") : null;
+        return op.substring(0, op.indexOf('.')) + ":" + key;
     }
 
     @Override
@@ -214,31 +297,36 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     }
 
     static Map<String, Object> error(Object id, ErrorCode code, String text) {
+        return error(id, code.wire(), text);
+    }
+
+    static Map<String, Object> error(Object id, String code, String text) {
         Map<String, Object> m = message("error", id);
         Map<String, Object> e = new LinkedHashMap<>();
-        e.put("code", code.wire());
+        e.put("code", code);
         e.put("message", text);
         m.put("error", e);
         return m;
     }
 
-    /** A signal event, behind the same bounded queue as dflockd's pushes; false when the client is too far behind. */
+    /** An event of the session, behind a bounded queue; false when the client is too far behind. */
     @Override
-    public boolean pushSignal(String channelName, String payload) {
+    public boolean deliver(Map<String, Object> event) {
         if (ending || queuedPushes.incrementAndGet() > server.config().signalBufferSize()) {
             queuedPushes.decrementAndGet();
             return false;
         }
-        Map<String, Object> event = message("signal", null);
-        event.put("seq", session.nextSeq());
-        event.put("channel", channelName);
-        event.put("payload", payload);
         channel.writeAndFlush(event).addListener(f -> queuedPushes.decrementAndGet());
         return true;
     }
 
+    /** The core ends this connection (slow consumer, session closed): an error event, then close. */
     @Override
-    public void disconnect(String reason) {
-        channel.eventLoop().execute(() -> fail(null, ErrorCode.INTERNAL, "disconnected: " + reason));
+    public void disconnect(String code, String message) {
+        channel.eventLoop().execute(() -> {
+            if (ending) return;
+            ending = true;
+            Closing.close(channel, error(null, code, message));
+        });
     }
 }

@@ -65,8 +65,10 @@ final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Map<String
             case "frame_too_large" -> new WebSocketCloseStatus(1009, code);
             case "draining" -> new WebSocketCloseStatus(1001, code);
             case "heartbeat_timeout" -> new WebSocketCloseStatus(4000, code);
-            default -> e.get("message") instanceof String m && m.startsWith("disconnected:")
-                    ? new WebSocketCloseStatus(4001, "disconnected") : null;
+            case "slow_consumer" -> new WebSocketCloseStatus(4001, code);
+            case "session_closed" -> new WebSocketCloseStatus(4002, code);
+            case "max_connections_per_session" -> new WebSocketCloseStatus(4003, code);
+            default -> null;
         };
     }
 }

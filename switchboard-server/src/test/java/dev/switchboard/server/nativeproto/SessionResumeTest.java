@@ -1,0 +1,274 @@
+package dev.switchboard.server.nativeproto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.server.Switchboard;
+import dev.switchboard.server.ws.WsClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Native sessions outlive their connections: a client that reconnects with its resume key gets
+ * every event it missed, once and in order — or is told plainly what it lost — on TCP and on
+ * WebSocket alike.
+ */
+class SessionResumeTest {
+    private Switchboard sb;
+
+    @AfterEach
+    void stop() {
+        if (sb != null) sb.close();
+    }
+
+    private int start(Duration grace, int replay, int maxConnections) {
+        sb = Switchboard.builder().port(0).sessionGrace(grace).replayBufferMessages(replay)
+                .maxConnectionsPerSession(maxConnections).shutdownTimeout(Duration.ofSeconds(1)).start();
+        return sb.port();
+    }
+
+    /** One native connection, TCP lines or WebSocket. */
+    interface Conn extends AutoCloseable {
+        void send(String json) throws Exception;
+
+        JsonNode read() throws Exception;
+
+        @Override
+        void close() throws java.io.IOException;
+
+        default JsonNode request(String json, int id) throws Exception {
+            send(json);
+            while (true) {
+                JsonNode m = read();
+                if (m.path("id").asInt(-1) == id) return m;
+            }
+        }
+    }
+
+    private static Conn open(String transport, int port) throws Exception {
+        if (transport.equals("tcp")) {
+            NativeClient c = NativeClient.lines(port);
+            return new Conn() {
+                public void send(String json) throws Exception { c.send(json); }
+                public JsonNode read() throws Exception { return c.read(); }
+                public void close() throws java.io.IOException { c.close(); }
+            };
+        }
+        WsClient w = new WsClient(port, null);
+        return new Conn() {
+            public void send(String json) throws Exception { w.send(json); }
+            public JsonNode read() throws Exception { return w.read(); }
+            public void close() { w.close(); }
+        };
+    }
+
+    private static JsonNode hello(Conn c, String resume) throws Exception {
+        c.send("{\"op\":\"hello\",\"id\":1,\"version\":1" + (resume == null ? "" : ",\"resume\":" + resume) + "}");
+        JsonNode welcome = c.read();
+        assertThat(welcome.path("op").asString()).isEqualTo("welcome");
+        return welcome;
+    }
+
+    private static String resume(JsonNode welcome, long lastSeq) {
+        return "{\"session\":\"" + welcome.path("session").asString() + "\",\"key\":\"" + welcome.path("resume_key").asString()
+                + "\",\"last_seq\":" + lastSeq + "}";
+    }
+
+    private String signal(String channel, String payload) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", sb.port())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("signal\n" + channel + "\n" + payload + "\n").getBytes(StandardCharsets.UTF_8));
+            return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void resumeReplaysEveryMissedEventOnceInOrder(String transport) throws Exception {
+        int port = start(Duration.ofSeconds(30), 100, 8);
+        JsonNode welcome;
+        try (Conn c = open(transport, port)) {
+            welcome = hello(c, null);
+            assertThat(welcome.path("resume_key").asString()).matches("[A-Za-z0-9_-]{43}");
+            assertThat(c.request("{\"op\":\"signal.listen\",\"id\":2,\"pattern\":\"feed.>\"}", 2).path("op").asString()).isEqualTo("reply");
+            assertThat(signal("feed.a", "m1")).isEqualTo("ok 1");
+            assertThat(c.read().path("payload").asString()).isEqualTo("m1");
+        }
+        // Published while nobody is connected: the detached session keeps them.
+        for (int i = 2; i <= 5; i++) assertThat(signal("feed.a", "m" + i)).isEqualTo("ok 1");
+        try (Conn c = open(transport, port)) {
+            JsonNode resumed = hello(c, resume(welcome, 1));
+            assertThat(resumed.path("session").asString()).isEqualTo(welcome.path("session").asString());
+            assertThat(resumed.path("resumed").asBoolean()).isTrue();
+            assertThat(resumed.path("recovered").asBoolean()).isTrue();
+            assertThat(resumed.has("resume_key")).isFalse();
+            List<String> payloads = new ArrayList<>();
+            List<Long> seqs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                JsonNode e = c.read();
+                payloads.add(e.path("payload").asString());
+                seqs.add(e.path("seq").asLong());
+            }
+            assertThat(payloads).containsExactly("m2", "m3", "m4", "m5");
+            assertThat(seqs).containsExactly(2L, 3L, 4L, 5L);
+            // Live again: the next event follows the replayed ones, and nothing is sent twice.
+            assertThat(signal("feed.a", "m6")).isEqualTo("ok 1");
+            JsonNode live = c.read();
+            assertThat(live.path("payload").asString()).isEqualTo("m6");
+            assertThat(live.path("seq").asLong()).isEqualTo(6);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void locksAreKeptWhileDetachedAndReleasedAfterTheGrace(String transport) throws Exception {
+        int port = start(Duration.ofMillis(800), 100, 8);
+        try (Conn c = open(transport, port)) {
+            hello(c, null);
+            assertThat(c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"kept\"}", 2).at("/result/status").asString())
+                    .isEqualTo("acquired");
+        }
+        try (Conn other = open(transport, port)) {
+            hello(other, null);
+            assertThat(other.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"kept\",\"timeout_ms\":0}", 2)
+                    .at("/result/status").asString()).isEqualTo("timeout");
+            JsonNode later = other.request("{\"op\":\"lock.acquire\",\"id\":3,\"key\":\"kept\",\"timeout_ms\":5000}", 3);
+            assertThat(later.at("/result/status").asString()).isEqualTo("acquired");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void resumeAfterTheGraceGivesANewSessionAndSaysWhy(String transport) throws Exception {
+        int port = start(Duration.ofMillis(300), 100, 8);
+        JsonNode first;
+        try (Conn c = open(transport, port)) {
+            first = hello(c, null);
+        }
+        Thread.sleep(900);
+        try (Conn c = open(transport, port)) {
+            JsonNode welcome = hello(c, resume(first, 0));
+            assertThat(welcome.path("session").asString()).isNotEqualTo(first.path("session").asString());
+            assertThat(welcome.path("resumed").asBoolean()).isFalse();
+            assertThat(welcome.at("/resume_error/code").asString()).isEqualTo("session_not_found");
+            assertThat(welcome.path("resume_key").asString()).isNotEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void aWrongKeyIsRefusedLikeAnUnknownSession(String transport) throws Exception {
+        int port = start(Duration.ofSeconds(30), 100, 8);
+        try (Conn c = open(transport, port); Conn thief = open(transport, port)) {
+            JsonNode first = hello(c, null);
+            JsonNode welcome = hello(thief, "{\"session\":\"" + first.path("session").asString()
+                    + "\",\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"last_seq\":0}");
+            assertThat(welcome.path("session").asString()).isNotEqualTo(first.path("session").asString());
+            assertThat(welcome.at("/resume_error/code").asString()).isEqualTo("session_not_found");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void aGapLargerThanTheBufferIsReportedAsNotRecovered(String transport) throws Exception {
+        int port = start(Duration.ofSeconds(30), 3, 8);
+        JsonNode welcome;
+        try (Conn c = open(transport, port)) {
+            welcome = hello(c, null);
+            c.request("{\"op\":\"signal.listen\",\"id\":2,\"pattern\":\"gap.*\"}", 2);
+        }
+        for (int i = 1; i <= 6; i++) assertThat(signal("gap.x", "g" + i)).isEqualTo("ok 1");
+        try (Conn c = open(transport, port)) {
+            JsonNode resumed = hello(c, resume(welcome, 0));
+            assertThat(resumed.path("resumed").asBoolean()).isTrue();
+            assertThat(resumed.path("recovered").asBoolean()).isFalse();
+            assertThat(resumed.path("first_available").asLong()).isEqualTo(4);
+            List<String> payloads = new ArrayList<>();
+            for (int i = 0; i < 3; i++) payloads.add(c.read().path("payload").asString());
+            assertThat(payloads).containsExactly("g4", "g5", "g6");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void everyAttachedConnectionReceivesEachEvent(String transport) throws Exception {
+        int port = start(Duration.ofSeconds(30), 100, 8);
+        try (Conn a = open(transport, port); Conn b = open(transport, port)) {
+            JsonNode welcome = hello(a, null);
+            a.request("{\"op\":\"signal.listen\",\"id\":2,\"pattern\":\"both\"}", 2);
+            JsonNode second = hello(b, resume(welcome, 0));
+            assertThat(second.path("recovered").asBoolean()).isTrue();
+            assertThat(signal("both", "hi")).isEqualTo("ok 1");
+            assertThat(a.read().path("payload").asString()).isEqualTo("hi");
+            assertThat(b.read().path("payload").asString()).isEqualTo("hi");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void connectionsPerSessionAreCappedExactlyUnderConcurrentResumes(String transport) throws Exception {
+        int port = start(Duration.ofSeconds(30), 100, 3);
+        try (Conn first = open(transport, port)) {
+            JsonNode welcome = hello(first, null);
+            String resume = resume(welcome, 0);
+            int attempts = 8;
+            ExecutorService pool = Executors.newFixedThreadPool(attempts);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Conn> conns = new ArrayList<>();
+            try {
+                List<Future<String>> results = new ArrayList<>();
+                for (int i = 0; i < attempts; i++) {
+                    Conn c = open(transport, port);
+                    conns.add(c);
+                    results.add(pool.submit(() -> {
+                        go.await();
+                        c.send("{\"op\":\"hello\",\"id\":1,\"version\":1,\"resume\":" + resume + "}");
+                        JsonNode m = c.read();
+                        return m.path("op").asString().equals("welcome") ? "welcome" : m.at("/error/code").asString();
+                    }));
+                }
+                go.countDown();
+                List<String> outcomes = new ArrayList<>();
+                for (Future<String> f : results) outcomes.add(f.get(10, TimeUnit.SECONDS));
+                assertThat(outcomes.stream().filter("welcome"::equals).count()).isEqualTo(2);
+                assertThat(outcomes.stream().filter("max_connections_per_session"::equals).count()).isEqualTo(attempts - 2);
+            } finally {
+                pool.shutdownNow();
+                for (Conn c : conns) c.close();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void sessionCloseEndsTheSessionAtOnce(String transport) throws Exception {
+        int port = start(Duration.ofSeconds(30), 100, 8);
+        JsonNode welcome;
+        try (Conn c = open(transport, port)) {
+            welcome = hello(c, null);
+            c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"closed\"}", 2);
+            assertThat(c.request("{\"op\":\"session.close\",\"id\":3}", 3).path("op").asString()).isEqualTo("reply");
+        }
+        try (Conn c = open(transport, port)) {
+            JsonNode again = hello(c, resume(welcome, 0));
+            assertThat(again.at("/resume_error/code").asString()).isEqualTo("session_not_found");
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                    c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"closed\"}", 2).at("/result/status").asString())
+                    .isEqualTo("acquired"));
+        }
+    }
+}

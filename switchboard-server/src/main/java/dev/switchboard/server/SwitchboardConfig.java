@@ -49,6 +49,8 @@ public final class SwitchboardConfig {
     private final Duration httpSsePingInterval;
     private final int httpMaxBodyBytes;
     private final int replayBufferMessages;
+    private final int maxSessionsPerIp;
+    private final int maxSessions;
     private final int maxConnectionsPerSession;
     private final Duration sessionGrace;
     private final Duration httpRequestTimeout;
@@ -91,6 +93,8 @@ public final class SwitchboardConfig {
         this.httpSsePingInterval = b.httpSsePingInterval;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.replayBufferMessages = b.replayBufferMessages;
+        this.maxSessionsPerIp = b.maxSessionsPerIp;
+        this.maxSessions = b.maxSessions;
         this.maxConnectionsPerSession = b.maxConnectionsPerSession;
         this.sessionGrace = b.sessionGrace;
         this.httpRequestTimeout = b.httpRequestTimeout;
@@ -162,6 +166,9 @@ public final class SwitchboardConfig {
     /** How long a native session with no connection waits for a resume before it ends; ZERO = ends with its connection. */
     public Duration sessionGrace() { return sessionGrace; }
     public int maxConnectionsPerSession() { return maxConnectionsPerSession; }
+    /** Native (TCP and WebSocket) sessions at once, detached ones included; 0 = unlimited. */
+    public int maxSessions() { return maxSessions; }
+    public int maxSessionsPerIp() { return maxSessionsPerIp; }
     /** How long an HTTP request may take to arrive whole after its first byte. */
     public Duration httpRequestTimeout() { return httpRequestTimeout; }
     /**
@@ -208,6 +215,8 @@ public final class SwitchboardConfig {
         b.httpSsePingInterval = httpSsePingInterval;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
         b.replayBufferMessages = replayBufferMessages;
+        b.maxSessionsPerIp = maxSessionsPerIp;
+        b.maxSessions = maxSessions;
         b.maxConnectionsPerSession = maxConnectionsPerSession;
         b.sessionGrace = sessionGrace;
         b.httpRequestTimeout = httpRequestTimeout;
@@ -253,6 +262,8 @@ public final class SwitchboardConfig {
         private Duration httpSsePingInterval = Duration.ofSeconds(15);
         private int httpMaxBodyBytes = 1 << 20;
         private int replayBufferMessages = 1024;
+        private int maxSessionsPerIp = 0;
+        private int maxSessions = 0;
         private int maxConnectionsPerSession = 8;
         private Duration sessionGrace = Duration.ofSeconds(30);
         private Duration httpRequestTimeout = Duration.ofSeconds(10);
@@ -299,6 +310,8 @@ public final class SwitchboardConfig {
         public Builder replayBufferMessages(int n) { this.replayBufferMessages = n; return this; }
         public Builder sessionGrace(Duration d) { this.sessionGrace = d; return this; }
         public Builder maxConnectionsPerSession(int n) { this.maxConnectionsPerSession = n; return this; }
+        public Builder maxSessions(int n) { this.maxSessions = n; return this; }
+        public Builder maxSessionsPerIp(int n) { this.maxSessionsPerIp = n; return this; }
         public Builder httpRequestTimeout(Duration d) { this.httpRequestTimeout = d; return this; }
         public Builder wsAllowedOrigins(java.util.List<String> origins) { this.wsAllowedOrigins = java.util.List.copyOf(origins); return this; }
 
@@ -340,6 +353,8 @@ public final class SwitchboardConfig {
             require(httpMaxBodyBytes >= 1024, "--http-max-body-bytes must be at least 1024");
             positive(httpRequestTimeout, "--http-request-timeout");
             notNegative(sessionGrace, "--session-grace");
+            notNegative(maxSessions, "--max-sessions");
+            notNegative(maxSessionsPerIp, "--max-sessions-per-ip");
             require(maxConnectionsPerSession >= 1, "--max-connections-per-session must be at least 1");
             require(replayBufferMessages >= 1, "--replay-buffer-messages must be at least 1");
             require(signalBufferSize >= 1, "--signal-buffer-size must be at least 1");

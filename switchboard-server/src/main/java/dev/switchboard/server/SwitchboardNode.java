@@ -68,7 +68,8 @@ final class SwitchboardNode {
                         config.gcInterval(), config.gcMaxIdle()),
                 config.defaultLeaseTtl().toMillis(), config.maxSubscriptions(), config.effectiveFenceStateFile(),
                 new SessionRegistry.Lifecycle(config.sessionGrace().toMillis(), config.maxConnectionsPerSession(),
-                        config.replayBufferMessages(), config.autoReleaseOnDisconnect())));
+                        config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
+                        config.maxSessionsPerIp())));
         SwitchboardNode node = new SwitchboardNode(config, core, ssl);
         try {
             node.bind();

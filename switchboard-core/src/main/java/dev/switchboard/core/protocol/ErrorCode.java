@@ -25,6 +25,8 @@ public enum ErrorCode {
     DRAINING("draining"),
     HEARTBEAT_TIMEOUT("heartbeat_timeout"),
     MAX_CONNECTIONS_PER_SESSION("max_connections_per_session"),
+    MAX_SESSIONS("max_sessions"),
+    MAX_SESSIONS_PER_IP("max_sessions_per_ip"),
     INTERNAL("internal");
 
     private final String wire;

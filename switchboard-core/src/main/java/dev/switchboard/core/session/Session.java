@@ -47,6 +47,29 @@ public final class Session implements LockOwner, Subscriber {
         this.replay = replay;
     }
 
+    private volatile String clientIp;
+
+    void clientIp(String ip) {
+        this.clientIp = ip;
+    }
+
+    String clientIp() {
+        return clientIp;
+    }
+
+    /** A lease ran out: a resumable session tells its client with a {@code lock.lost} event. */
+    @Override
+    public void onLeaseExpired(ResourceKey key, String token) {
+        if (replay == null) return;
+        Map<String, Object> event = new java.util.LinkedHashMap<>();
+        event.put("op", "lock.lost");
+        event.put("kind", key.kind() == dev.switchboard.core.lock.LockKind.LOCK ? "lock" : "sem");
+        event.put("key", key.name());
+        event.put("token", token);
+        event.put("reason", "lease_expired");
+        emit(event);
+    }
+
     public boolean resumable() {
         return replay != null;
     }

@@ -18,14 +18,23 @@ public final class SessionRegistry {
      * @param replayMessages           events kept for a resume
      * @param releaseHeldOnEnd         whether an ended session's held locks are released (else they expire)
      */
-    public record Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd) {
+    public record Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd,
+                            int maxSessions, int maxSessionsPerIp) {
+        public Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd) {
+            this(graceMs, maxConnectionsPerSession, replayMessages, releaseHeldOnEnd, 0, 0);
+        }
+
         public static Lifecycle defaults() {
-            return new Lifecycle(30_000, 8, 1024, true);
+            return new Lifecycle(30_000, 8, 1024, true, 0, 0);
         }
     }
 
     /** A new resumable session and its resume key, which is shown to the client once and never stored. */
-    public record Opened(Session session, String resumeKey) {
+    public record Opened(Session session, String resumeKey) implements Open {
+    }
+
+    /** The outcome of opening a resumable session. */
+    public sealed interface Open permits Opened, Refused {
     }
 
     /** The outcome of attaching a connection to a session. */
@@ -37,7 +46,7 @@ public final class SessionRegistry {
     }
 
     /** Not attached: {@code code} is a native error code. */
-    public record Refused(String code, String message) implements Attach {
+    public record Refused(String code, String message) implements Attach, Open {
     }
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -62,15 +71,36 @@ public final class SessionRegistry {
         return lifecycle;
     }
 
-    /** A resumable session with {@code first} attached. */
-    public Opened openResumable(String transport, String remoteAddress, SessionConnection first) {
+    /**
+     * A resumable session with {@code first} attached, or a refusal when {@link Lifecycle#maxSessions()}
+     * or {@link Lifecycle#maxSessionsPerIp()} is reached. The caps are checked and taken under one
+     * lock, so concurrent opens cannot overshoot them.
+     */
+    public Open openResumable(String transport, String remoteAddress, String clientIp, SessionConnection first) {
         String key = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE.newResumeKey();
-        Session s = new Session(nextNumericId.getAndIncrement(), Hex.randomHex(16), transport, remoteAddress,
-                NO_SINK, dev.switchboard.core.session.store.SessionKeys.verifier(key), new Outbox(lifecycle.replayMessages()));
-        sessions.put(s.id(), s);
+        Session s;
+        synchronized (caps) {
+            if (lifecycle.maxSessions() > 0 && resumableCount >= lifecycle.maxSessions()) {
+                return new Refused("max_sessions", "the server has " + lifecycle.maxSessions() + " sessions already");
+            }
+            if (lifecycle.maxSessionsPerIp() > 0 && clientIp != null
+                    && perIp.getOrDefault(clientIp, 0) >= lifecycle.maxSessionsPerIp()) {
+                return new Refused("max_sessions_per_ip", "this address has " + lifecycle.maxSessionsPerIp() + " sessions already");
+            }
+            s = new Session(nextNumericId.getAndIncrement(), Hex.randomHex(16), transport, remoteAddress,
+                    NO_SINK, dev.switchboard.core.session.store.SessionKeys.verifier(key), new Outbox(lifecycle.replayMessages()));
+            s.clientIp(clientIp);
+            resumableCount++;
+            if (clientIp != null) perIp.merge(clientIp, 1, Integer::sum);
+            sessions.put(s.id(), s);
+        }
         s.attach(first, 0);
         return new Opened(s, key);
     }
+
+    private final Object caps = new Object();
+    private int resumableCount;
+    private final Map<String, Integer> perIp = new java.util.HashMap<>();
 
     /**
      * Attaches a connection to an existing session, checking the resume key in constant time.
@@ -136,6 +166,12 @@ public final class SessionRegistry {
     public void close(Session s, boolean releaseHeld) {
         if (!s.markClosed()) return;
         sessions.remove(s.id(), s);
+        if (s.resumable()) {
+            synchronized (caps) {
+                resumableCount--;
+                if (s.clientIp() != null) perIp.computeIfPresent(s.clientIp(), (k, n) -> n <= 1 ? null : n - 1);
+            }
+        }
         topics.unsubscribeAll(s);
         locks.releaseOwner(s, releaseHeld);
         for (SessionConnection c : s.takeConnections()) {

@@ -111,6 +111,10 @@ public final class Main implements Callable<Integer> {
     long sessionGrace;
     @Option(names = "--max-connections-per-session", description = "Connections attached to one native session at once (default: ${DEFAULT-VALUE}).", defaultValue = "8")
     int maxConnectionsPerSession;
+    @Option(names = "--max-sessions", description = "Native sessions at once, detached ones included; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int maxSessions;
+    @Option(names = "--max-sessions-per-ip", description = "Native sessions per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int maxSessionsPerIp;
     @Option(names = "--replay-buffer-messages", description = "Events a session keeps for its SSE and long-poll clients until acknowledged (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int replayBufferMessages;
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
@@ -189,6 +193,8 @@ public final class Main implements Callable<Integer> {
                 .replayBufferMessages(replayBufferMessages)
                 .sessionGrace(Duration.ofSeconds(sessionGrace))
                 .maxConnectionsPerSession(maxConnectionsPerSession)
+                .maxSessions(maxSessions)
+                .maxSessionsPerIp(maxSessionsPerIp)
                 .httpRequestTimeout(Duration.ofSeconds(httpRequestTimeout))
                 .wsAllowedOrigins(wsAllowedOrigins == null ? java.util.List.of()
                         : wsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())

@@ -271,4 +271,53 @@ class SessionResumeTest {
                     .isEqualTo("acquired"));
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void sessionCapsHoldExactlyUnderConcurrentHellos(String transport) throws Exception {
+        sb = Switchboard.builder().port(0).maxSessions(3).shutdownTimeout(Duration.ofSeconds(1)).start();
+        int attempts = 10;
+        ExecutorService pool = Executors.newFixedThreadPool(attempts);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Conn> conns = new ArrayList<>();
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                Conn c = open(transport, sb.port());
+                conns.add(c);
+                results.add(pool.submit(() -> {
+                    go.await();
+                    c.send("{\"op\":\"hello\",\"id\":1,\"version\":1}");
+                    JsonNode m = c.read();
+                    return m.path("op").asString().equals("welcome") ? "welcome" : m.at("/error/code").asString();
+                }));
+            }
+            go.countDown();
+            List<String> outcomes = new ArrayList<>();
+            for (Future<String> f : results) outcomes.add(f.get(10, TimeUnit.SECONDS));
+            assertThat(outcomes.stream().filter("welcome"::equals).count()).isEqualTo(3);
+            assertThat(outcomes.stream().filter("max_sessions"::equals).count()).isEqualTo(attempts - 3);
+        } finally {
+            pool.shutdownNow();
+            for (Conn c : conns) c.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void anExpiredLeaseIsReportedAsLockLost(String transport) throws Exception {
+        int port = start(Duration.ofSeconds(30), 100, 8);
+        try (Conn c = open(transport, port)) {
+            hello(c, null);
+            JsonNode grant = c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"short\",\"lease_ms\":200}", 2);
+            String token = grant.at("/result/token").asString();
+            JsonNode lost = c.read(); // the lease sweep runs every second
+            assertThat(lost.path("op").asString()).isEqualTo("lock.lost");
+            assertThat(lost.path("kind").asString()).isEqualTo("lock");
+            assertThat(lost.path("key").asString()).isEqualTo("short");
+            assertThat(lost.path("token").asString()).isEqualTo(token);
+            assertThat(lost.path("reason").asString()).isEqualTo("lease_expired");
+            assertThat(lost.path("seq").asLong()).isPositive();
+        }
+    }
 }

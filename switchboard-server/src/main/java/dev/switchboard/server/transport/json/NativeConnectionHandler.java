@@ -162,8 +162,15 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         if (resumed != null) {
             session = resumed.session();
         } else {
-            SessionRegistry.Opened opened = server.core().sessions().openResumable(transport,
-                    String.valueOf(channel.remoteAddress()), this);
+            String ip = channel.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
+            SessionRegistry.Open open = server.core().sessions().openResumable(transport,
+                    String.valueOf(channel.remoteAddress()), ip, this);
+            if (open instanceof SessionRegistry.Refused refused) {
+                fail(id, refused.code().equals("max_sessions") ? ErrorCode.MAX_SESSIONS : ErrorCode.MAX_SESSIONS_PER_IP,
+                        refused.message());
+                return;
+            }
+            SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
             session = opened.session();
             resumeKey = opened.resumeKey();
         }

@@ -2,7 +2,10 @@ package dev.switchboard.server;
 
 import dev.switchboard.core.SwitchboardCore;
 import dev.switchboard.core.lock.LockTableConfig;
+import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionRegistry;
+import dev.switchboard.core.session.store.SessionRecord;
+import dev.switchboard.server.store.FileSessionStore;
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.metrics.TrafficCounter;
 import dev.switchboard.server.transport.ServerContext;
@@ -43,15 +46,17 @@ final class SwitchboardNode {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+    private final FileSessionStore sessionStore;
     private Channel listener;
     private Channel httpListener;
     private InetSocketAddress address;
     private InetSocketAddress httpAddress;
     private boolean closed;
 
-    private SwitchboardNode(SwitchboardConfig config, SwitchboardCore core, SslContext ssl) {
+    private SwitchboardNode(SwitchboardConfig config, SwitchboardCore core, SslContext ssl, FileSessionStore store) {
         this.config = config;
         this.core = core;
+        this.sessionStore = store;
         this.context = new ServerContext(config, core, ssl);
         this.metrics = new NodeMetrics(core, () -> !context.draining());
         this.http = new HttpServices(context, metrics);
@@ -70,8 +75,16 @@ final class SwitchboardNode {
                 new SessionRegistry.Lifecycle(config.sessionGrace().toMillis(), config.maxConnectionsPerSession(),
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
                         config.maxSessionsPerIp())));
-        SwitchboardNode node = new SwitchboardNode(config, core, ssl);
+        FileSessionStore store = null;
         try {
+            store = config.dataDir() == null ? null : FileSessionStore.open(config.dataDir());
+        } catch (java.io.IOException | RuntimeException e) {
+            core.close();
+            throw new IllegalStateException("cannot open the session store in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        SwitchboardNode node = new SwitchboardNode(config, core, ssl, store);
+        try {
+            node.restoreSessions();
             node.bind();
         } catch (RuntimeException e) {
             node.shutdownNow();
@@ -153,6 +166,35 @@ final class SwitchboardNode {
         return httpAddress;
     }
 
+    /** Sessions saved by the last graceful stop come back detached, waiting for their clients. */
+    private void restoreSessions() {
+        if (sessionStore == null) return;
+        int restored = 0;
+        for (SessionRecord r : sessionStore.loadAll()) {
+            core.sessions().restore(r);
+            // Live in memory now; a crash before the next graceful stop must not bring it back stale.
+            sessionStore.remove(r.id());
+            restored++;
+        }
+        if (restored > 0) log.info("restored {} sessions from {}; they wait {} s for a resume", restored,
+                sessionStore.directory(), config.sessionGrace().toSeconds());
+    }
+
+    /** On a graceful stop, the resumable sessions are saved so that their clients can resume after the restart. */
+    private void saveSessions() {
+        if (sessionStore == null) return;
+        int saved = 0;
+        for (Session s : core.sessions().resumable()) {
+            try {
+                sessionStore.save(core.sessions().snapshot(s));
+                saved++;
+            } catch (RuntimeException e) {
+                log.warn("could not save session {}: {}", s.id(), e.getMessage());
+            }
+        }
+        log.info("saved {} sessions to {}", saved, sessionStore.directory());
+    }
+
     SwitchboardConfig config() {
         return config;
     }
@@ -190,6 +232,7 @@ final class SwitchboardNode {
         if (context.requestsInFlight() > 0) {
             log.warn("shutdown timeout reached with {} requests unanswered; closing anyway", context.requestsInFlight());
         }
+        saveSessions();
         shutdownNow();
         log.info("stopped");
     }
@@ -198,6 +241,7 @@ final class SwitchboardNode {
         closed = true;
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         http.close();
+        if (sessionStore != null) sessionStore.close();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         core.close();

@@ -84,6 +84,12 @@ public final class TopicTree {
         }
     }
 
+    /** The subscriptions of one subscriber (a snapshot). */
+    public List<Subscription> subscriptionsOf(Subscriber subscriber) {
+        Set<Subscription> mine = bySubscriber.get(subscriber);
+        return mine == null ? List.of() : List.copyOf(mine);
+    }
+
     public int subscriptionCount(Subscriber subscriber) {
         Set<Subscription> mine = bySubscriber.get(subscriber);
         return mine == null ? 0 : mine.size();

@@ -26,7 +26,14 @@ public final class Outbox {
     private Runnable listenerReplaced;
 
     public Outbox(int capacity) {
+        this(capacity, 0);
+    }
+
+    /** An outbox whose next event is numbered {@code lastSeq + 1} (a session restored after a restart). */
+    public Outbox(int capacity, long lastSeq) {
         this.capacity = capacity;
+        this.lastSeq = lastSeq;
+        this.droppedThrough = lastSeq; // events up to here were sent before the restart and are not kept
     }
 
     /** Adds an event (its {@code seq} field is set here) and hands it to the listener, if any. */

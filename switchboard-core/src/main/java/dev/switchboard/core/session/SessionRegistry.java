@@ -138,6 +138,65 @@ public final class SessionRegistry {
         }, lifecycle.graceMs(), java.util.concurrent.TimeUnit.MILLISECONDS));
     }
 
+    /**
+     * What a graceful stop saves of a resumable session: identity, resume verifier, attributes,
+     * subscriptions, the last sequence number and the locks it held (which are not restored).
+     */
+    public dev.switchboard.core.session.store.SessionRecord snapshot(Session s) {
+        java.util.List<dev.switchboard.core.session.store.SubscriptionRecord> subs = new java.util.ArrayList<>();
+        for (TopicTree.Subscription sub : topics.subscriptionsOf(s)) {
+            subs.add(new dev.switchboard.core.session.store.SubscriptionRecord(sub.pattern(), sub.group()));
+        }
+        java.util.List<String> held = new java.util.ArrayList<>();
+        for (dev.switchboard.core.lock.ResourceKey k : s.lockKeys()) {
+            held.add((k.kind() == dev.switchboard.core.lock.LockKind.LOCK ? "lock:" : "sem:") + k.name());
+        }
+        long now = System.currentTimeMillis();
+        return new dev.switchboard.core.session.store.SessionRecord(s.id(), s.resumeVerifier(), Map.of(), subs,
+                s.createdAtMillis(), now, s.replay().lastSeq(), held);
+    }
+
+    /**
+     * Brings back a session saved by a graceful stop, detached: its subscriptions are listening
+     * again and it waits the grace period for a resume. Its locks are gone (a new process holds
+     * none), so a {@code lock.lost} event for each is waiting in its replay buffer.
+     */
+    public Session restore(dev.switchboard.core.session.store.SessionRecord r) {
+        Session s = new Session(nextNumericId.getAndIncrement(), r.id(), "restored", "", NO_SINK,
+                r.resumeKeyVerifier(), new Outbox(lifecycle.replayMessages(), r.lastSeq()));
+        synchronized (caps) {
+            resumableCount++;
+            sessions.put(s.id(), s);
+        }
+        for (dev.switchboard.core.session.store.SubscriptionRecord sub : r.subscriptions()) {
+            topics.subscribe(s, sub.pattern(), sub.group(), 0);
+        }
+        for (String held : r.heldLocks()) {
+            int colon = held.indexOf(':');
+            Map<String, Object> event = new java.util.LinkedHashMap<>();
+            event.put("op", "lock.lost");
+            event.put("kind", colon < 0 ? "lock" : held.substring(0, colon));
+            event.put("key", colon < 0 ? held : held.substring(colon + 1));
+            event.put("reason", "server_restart");
+            s.emit(event);
+        }
+        if (timer != null) {
+            s.graceTimer(timer.newTimeout(t -> {
+                if (s.connectionCount() == 0) close(s, lifecycle.releaseHeldOnEnd());
+            }, Math.max(1, lifecycle.graceMs()), java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+        return s;
+    }
+
+    /** The resumable sessions that are not closed (what a graceful stop saves). */
+    public java.util.List<Session> resumable() {
+        java.util.List<Session> out = new java.util.ArrayList<>();
+        for (Session s : sessions.values()) {
+            if (s.resumable() && !s.isClosed()) out.add(s);
+        }
+        return out;
+    }
+
     private static final SessionSink NO_SINK = new SessionSink() {
         @Override
         public boolean pushSignal(String channel, String payload) {

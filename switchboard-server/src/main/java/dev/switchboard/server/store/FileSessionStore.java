@@ -509,6 +509,8 @@ public final class FileSessionStore implements SessionStore {
         for (SubscriptionRecord s : r.subscriptions()) {
             subscriptions.addObject().put("pattern", s.pattern()).put("group", s.group());
         }
+        ArrayNode held = root.putArray("heldLocks");
+        r.heldLocks().forEach(held::add);
         return MAPPER.writeValueAsBytes(root);
     }
 
@@ -536,6 +538,15 @@ public final class FileSessionStore implements SessionStore {
             if (!s.isObject()) throw new IllegalArgumentException("a subscription is not an object");
             subscriptions.add(new SubscriptionRecord(stringField(s, "pattern"), stringField(s, "group")));
         }
+        List<String> heldLocks = new ArrayList<>();
+        JsonNode heldNode = root.get("heldLocks"); // absent in files written before it existed
+        if (heldNode != null) {
+            if (!heldNode.isArray()) throw new IllegalArgumentException("heldLocks is not an array");
+            for (JsonNode h : heldNode.values()) {
+                if (!h.isString()) throw new IllegalArgumentException("a held lock is not a string");
+                heldLocks.add(h.stringValue());
+            }
+        }
         return new SessionRecord(
                 stringField(root, "id"),
                 stringField(root, "resumeKeyVerifier"),
@@ -543,7 +554,8 @@ public final class FileSessionStore implements SessionStore {
                 subscriptions,
                 longField(root, "createdAtMillis"),
                 longField(root, "lastSeenMillis"),
-                longField(root, "lastSeq"));
+                longField(root, "lastSeq"),
+                heldLocks);
     }
 
     private static JsonNode field(JsonNode node, String name) {

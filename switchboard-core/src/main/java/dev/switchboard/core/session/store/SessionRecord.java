@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param createdAtMillis   wall-clock creation time
  * @param lastSeenMillis    wall-clock time the client was last heard from
  * @param lastSeq           the last outbound sequence number the session assigned
+ * @param heldLocks         the locks the session held when it was saved ({@code lock:<key>} or
+ *                          {@code sem:<key>}); not restored, but reported lost on resume
  */
 public record SessionRecord(
         String id,
@@ -30,7 +32,8 @@ public record SessionRecord(
         List<SubscriptionRecord> subscriptions,
         long createdAtMillis,
         long lastSeenMillis,
-        long lastSeq) {
+        long lastSeq,
+        List<String> heldLocks) {
 
     /** The longest session id accepted. */
     public static final int MAX_ID_LENGTH = 128;
@@ -46,9 +49,20 @@ public record SessionRecord(
         attributes = FrozenAttributes.of(attributes);
         // List.copyOf returns an already immutable list as it is and refuses null elements.
         subscriptions = List.copyOf(Objects.requireNonNull(subscriptions, "subscriptions"));
+        heldLocks = List.copyOf(Objects.requireNonNull(heldLocks, "heldLocks"));
         if (createdAtMillis < 0 || lastSeenMillis < 0 || lastSeq < 0) {
             throw new IllegalArgumentException("times and sequence numbers must not be negative");
         }
+    }
+
+    /** A record without held locks. */
+    public SessionRecord(String id, String resumeKeyVerifier, Map<String, String> attributes,
+                         List<SubscriptionRecord> subscriptions, long createdAtMillis, long lastSeenMillis, long lastSeq) {
+        this(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, lastSeenMillis, lastSeq, List.of());
+    }
+
+    public SessionRecord withHeldLocks(List<String> locks) {
+        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, lastSeenMillis, lastSeq, locks);
     }
 
     /** A new session: no attributes, no subscriptions, seen at its creation, nothing sent yet. */
@@ -73,19 +87,19 @@ public record SessionRecord(
     }
 
     public SessionRecord withAttributes(Map<String, String> newAttributes) {
-        return new SessionRecord(id, resumeKeyVerifier, newAttributes, subscriptions, createdAtMillis, lastSeenMillis, lastSeq);
+        return new SessionRecord(id, resumeKeyVerifier, newAttributes, subscriptions, createdAtMillis, lastSeenMillis, lastSeq, heldLocks);
     }
 
     public SessionRecord withSubscriptions(List<SubscriptionRecord> newSubscriptions) {
-        return new SessionRecord(id, resumeKeyVerifier, attributes, newSubscriptions, createdAtMillis, lastSeenMillis, lastSeq);
+        return new SessionRecord(id, resumeKeyVerifier, attributes, newSubscriptions, createdAtMillis, lastSeenMillis, lastSeq, heldLocks);
     }
 
     public SessionRecord withLastSeen(long newLastSeenMillis) {
-        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, newLastSeenMillis, lastSeq);
+        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, newLastSeenMillis, lastSeq, heldLocks);
     }
 
     public SessionRecord withLastSeq(long newLastSeq) {
-        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, lastSeenMillis, newLastSeq);
+        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, lastSeenMillis, newLastSeq, heldLocks);
     }
 
     /**

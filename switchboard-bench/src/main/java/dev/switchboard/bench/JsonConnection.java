@@ -19,6 +19,7 @@ final class JsonConnection implements BenchConnection {
                 .connectTimeout(connectTimeout)
                 .clientName("switchboard-bench/0.1")
                 .eventLoopGroup(group)
+                .reconnect(false) // a benchmark measures connections as they are; a drop is an error
                 .connect();
     }
 

@@ -40,8 +40,15 @@ final class ClientHandler extends SimpleChannelInboundHandler<JsonNode> {
                     connection.send(connection.newMessage("pong"));
                 }
             }
-            // Newer servers add events; the protocol says to ignore the ones we do not know.
-            default -> log.debug("ignoring server message with op '{}'", name);
+            default -> {
+                if (id == null && msg.isObject()) {
+                    // An event (signal, or a kind this client does not know yet: the client
+                    // ignores those but still counts their seq as processed).
+                    connection.onEvent(msg);
+                } else {
+                    log.debug("ignoring server message with op '{}'", name);
+                }
+            }
         }
     }
 

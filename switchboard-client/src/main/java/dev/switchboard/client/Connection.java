@@ -22,7 +22,31 @@ import tools.jackson.databind.node.ObjectNode;
  * locks; {@link SwitchboardClient} builds the messages.
  */
 final class Connection {
+    /** What the client learns from a connection besides answers: events, and its end. */
+    interface Listener {
+        /** A server event with no id (a {@code signal}, later other kinds); on the I/O thread. */
+        void onEvent(Connection connection, JsonNode event);
+
+        /**
+         * The connection ended; called on the I/O thread before the requests in flight fail and
+         * before {@link #closeFuture()} completes, so that whoever sees either already sees the
+         * client's reaction (a reconnect under way).
+         */
+        void onLost(Connection connection, ConnectionClosedException cause);
+    }
+
+    private static final Listener NO_LISTENER = new Listener() {
+        @Override
+        public void onEvent(Connection connection, JsonNode event) {
+        }
+
+        @Override
+        public void onLost(Connection connection, ConnectionClosedException cause) {
+        }
+    };
+
     private final JsonMapper mapper;
+    private final Listener listener;
     private final int maxInboundFrameBytes;
     private final PendingRequests pending = new PendingRequests();
     private final AtomicLong nextId = new AtomicLong(1);
@@ -35,8 +59,13 @@ final class Connection {
     private volatile SwitchboardException serverError;
 
     Connection(JsonMapper mapper, int maxInboundFrameBytes) {
+        this(mapper, maxInboundFrameBytes, NO_LISTENER);
+    }
+
+    Connection(JsonMapper mapper, int maxInboundFrameBytes, Listener listener) {
         this.mapper = mapper;
         this.maxInboundFrameBytes = maxInboundFrameBytes;
+        this.listener = listener;
     }
 
     void initChannel(Channel ch) {
@@ -153,6 +182,10 @@ final class Connection {
         }
     }
 
+    void onEvent(JsonNode event) {
+        listener.onEvent(this, event);
+    }
+
     void onError(JsonNode id, SwitchboardException error) {
         if (id != null && id.isIntegralNumber()) {
             pending.fail(id.asLong(), error);
@@ -168,6 +201,11 @@ final class Connection {
         ConnectionClosedException ex = new ConnectionClosedException(
                 cause == null ? "connection closed" : "connection closed by the server: " + cause.getMessage(), cause);
         if (inactive.compareAndSet(false, true)) {
+            try {
+                listener.onLost(this, ex);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Connection.class).warn("connection-lost handler threw", e);
+            }
             // Fail what is in flight before the close becomes visible, so that whoever waits for
             // the close finds every request already answered.
             pending.failAll(ex);
@@ -193,6 +231,11 @@ final class Connection {
 
     void removeCloseListener(Consumer<ConnectionClosedException> listener) {
         closeListeners.remove(listener);
+    }
+
+    /** True once the connection has ended (its requests in flight have failed). */
+    boolean isClosed() {
+        return closed.isDone();
     }
 
     boolean isOpen() {

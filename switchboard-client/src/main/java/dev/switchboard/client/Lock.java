@@ -19,8 +19,16 @@ import org.slf4j.LoggerFactory;
  * <p>Holds at most one slot at a time and is not re-entrant: acquiring while holding throws
  * {@link IllegalStateException} (the server would queue the session behind itself). Renewal
  * runs on the connection's event loop at about half of the applied lease, so locks cost no
- * threads. When a renewal fails or the connection drops, the slot is considered lost and the
- * {@link LockLostListener} is told.
+ * threads. When a renewal fails ({@link NotHeldException}, {@link LeaseExpiredException}), the
+ * slot is considered lost and the {@link LockLostListener} is told.
+ *
+ * <p>Across reconnects: the slot belongs to the session, which the client resumes after a
+ * dropped connection. While it reconnects, renewal waits for the new connection (and retries
+ * while the lease may still run); after a resume ({@code RESUMED}) it simply continues, and if
+ * the lease ran out meanwhile the renewal's {@code not_held}/{@code lease_expired} reports the
+ * loss. When the session could not be resumed ({@code SESSION_LOST}) the listener is told at
+ * once with a {@link SessionLostException}; when the client stops for good ({@code close()},
+ * reconnecting off or given up) with the {@link ConnectionClosedException}.
  */
 public final class Lock implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Lock.class);
@@ -33,7 +41,7 @@ public final class Lock implements AutoCloseable {
     private final SwitchboardClient client;
     private final Resource resource;
     private final LockOptions options;
-    private final Consumer<ConnectionClosedException> onDisconnect = this::disconnected;
+    private final Consumer<SwitchboardException> onSessionEnd = this::sessionEnded;
 
     // All guarded by "this". Every change of what we hold bumps the generation, so a renewal
     // answer or timer that belongs to an earlier grant sees the mismatch and does nothing.
@@ -261,7 +269,7 @@ public final class Lock implements AutoCloseable {
                 scheduleRenewal(generation, half(g.lease()));
             }
             // Inside the monitor so a concurrent release cannot remove it before it is added.
-            client.addCloseListener(onDisconnect);
+            client.addSessionEndListener(onSessionEnd);
         }
         return true;
     }
@@ -309,9 +317,11 @@ public final class Lock implements AutoCloseable {
     }
 
     private void renewalFailed(long gen, RuntimeException e) {
-        if (e instanceof RequestTimeoutException) {
+        // A timeout: the server may just be slow. A dropped connection that the client is
+        // replacing: the session, and the slot with it, may well survive; the retry waits for the
+        // reconnect. Either way, retry while the lease can still be running.
+        if (e instanceof RequestTimeoutException || (e instanceof ConnectionClosedException && client.mayReconnect())) {
             synchronized (this) {
-                // The server may just be slow: retry while the lease can still be running.
                 if (gen == generation && state == State.HELD
                         && System.nanoTime() + RETRY_DELAY.toNanos() < leaseEndNanos) {
                     scheduleRenewal(gen, RETRY_DELAY);
@@ -323,7 +333,7 @@ public final class Lock implements AutoCloseable {
                 : new SwitchboardException("internal", "renewal failed: " + e, e));
     }
 
-    private void disconnected(ConnectionClosedException e) {
+    private void sessionEnded(SwitchboardException e) {
         long gen;
         synchronized (this) {
             if (state == State.QUEUED) {
@@ -367,7 +377,7 @@ public final class Lock implements AutoCloseable {
             renewal.cancel(false);
             renewal = null;
         }
-        client.removeCloseListener(onDisconnect);
+        client.removeSessionEndListener(onSessionEnd);
     }
 
     // Without an explicit lease, keep the lease the server applied: a renew without lease_ms

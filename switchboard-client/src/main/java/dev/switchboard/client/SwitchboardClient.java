@@ -4,20 +4,27 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A connection to a Switchboard server speaking the native JSON protocol (version 1).
+ * A client of a Switchboard server speaking the native JSON protocol (version 1).
  *
  * <pre>{@code
  * try (SwitchboardClient client = SwitchboardClient.connect("127.0.0.1", 6388);
@@ -45,31 +52,117 @@ import tools.jackson.databind.node.ObjectNode;
  * a blocking acquire does not hold up other calls. Every operation has an {@code ...Async} form
  * returning a {@link CompletableFuture}, completed on the connection's I/O thread (do not block in
  * its callbacks), and a blocking form. A lock wait that runs out is a normal outcome
- * ({@link Optional#empty()}); server errors are {@link SwitchboardException} subclasses, and when
- * the connection drops every request in flight fails at once with {@link ConnectionClosedException}.
+ * ({@link Optional#empty()}); server errors are {@link SwitchboardException} subclasses.
  *
- * <p>A session lives as long as its connection: closing the client releases everything it holds.
+ * <h2>Sessions outlive connections</h2>
+ *
+ * <p>The server keeps a session for its grace period ({@code --session-grace}) after its
+ * connection ends. When the connection drops, the client reconnects by itself (unless
+ * {@link Builder#reconnect(boolean) reconnect(false)}), with exponential backoff and full jitter
+ * ({@link Builder#reconnectBackoff}), and resumes the session with its resume key and the
+ * sequence number of the last event it delivered; the server then replays the events missed in
+ * between, so {@linkplain Builder#onSignal signal listeners} see every signal once and in order
+ * across reconnects. What happened is reported to {@linkplain Builder#onStateChange state
+ * listeners} as {@link ConnectionEvent}s: {@code DISCONNECTED}, then {@code RESUMED} (with
+ * {@code recovered == false} when the server's replay buffer had dropped some events) or
+ * {@code SESSION_LOST} (the old session had ended: a new one is in use, its locks are reported
+ * lost through every {@link Lock}'s {@link LockLostListener}, and subscriptions must be made
+ * again), and {@code CLOSED} when the client stops for good.
+ *
+ * <p>Requests and connection loss:
+ * <ul>
+ *   <li>Requests <b>in flight</b> when the connection drops fail at once with
+ *       {@link ConnectionClosedException} (code {@code disconnected}): the client cannot know
+ *       whether the server acted on them.</li>
+ *   <li>Requests <b>issued while reconnecting wait</b> for the new connection and are sent on it
+ *       (in the order they were issued), within their usual timeout (the request timeout, plus
+ *       the lock wait for acquires). When no connection is back in time they fail with
+ *       {@link ConnectionClosedException} (code {@code disconnected}) and were never sent, so they
+ *       are safe to retry.</li>
+ *   <li>Once the client is closed (or reconnecting is off and the connection dropped, or it gave
+ *       up), every request fails at once with {@link ConnectionClosedException}.</li>
+ * </ul>
  */
 public final class SwitchboardClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SwitchboardClient.class);
     private static final int PROTOCOL_VERSION = 1;
 
-    private final Connection connection;
+    private final Builder settings;
     private final EventLoopGroup ownedGroup;
+    // Every connection of this client runs on this one loop: timers, lastSeq and the reconnect
+    // state need no other synchronisation, and Lock timers survive reconnects.
+    private final EventLoop loop;
+    private final JsonMapper mapper = JsonMapper.builder().build();
     private final Duration requestTimeout;
     private final Executor callbackExecutor;
+    // Signals and state events, one at a time and in order, on the callback executor.
+    private final SerialExecutor events;
+    private final List<Consumer<ConnectionEvent>> stateListeners;
+    private final List<Consumer<Signal>> signalListeners;
+    // Told when the session's locks are gone: SESSION_LOST, or the client stopped for good.
+    private final List<Consumer<SwitchboardException>> sessionEndListeners = new CopyOnWriteArrayList<>();
+    private final ReconnectBackoff backoff;
     private final AtomicBoolean closeCalled = new AtomicBoolean();
+    private final CompletableFuture<ConnectionClosedException> terminated = new CompletableFuture<>();
+    private final Connection.Listener connectionListener = new Connection.Listener() {
+        @Override
+        public void onEvent(Connection c, JsonNode event) {
+            SwitchboardClient.this.onEvent(c, event);
+        }
+
+        @Override
+        public void onLost(Connection c, ConnectionClosedException cause) {
+            connectionLost(c, cause);
+        }
+    };
+
+    // Guards the swap of "ready" and the queue of requests waiting for a reconnect.
+    private final Object stateLock = new Object();
+    // Completed with the connection in use; incomplete while (re)connecting; failed once the
+    // client stopped for good.
+    private volatile CompletableFuture<Connection> ready = new CompletableFuture<>();
+    private final List<Waiter> waiting = new ArrayList<>();
+    private volatile Connection connection;
+    private volatile Connection connecting;
     private volatile Welcome welcome;
+    private volatile String resumeKey;
+    // Highest seq handed to the application (loop thread only; volatile for readers elsewhere).
+    private volatile long lastSeq;
+    // Reconnect state, loop thread only.
+    private int attempts;
+    private long reconnectStartNanos;
+    private volatile ScheduledFuture<?> reconnectTask;
+    private volatile Throwable lastDisconnect;
 
     /** What the server said in {@code welcome}. */
     private record Welcome(String sessionId, int protocol, String server, Duration heartbeat, ServerLimits limits) {
     }
 
-    private SwitchboardClient(Connection connection, EventLoopGroup ownedGroup, Builder b) {
-        this.connection = connection;
+    /** A request issued while reconnecting, sent when the connection is back. */
+    private static final class Waiter {
+        final ObjectNode msg;
+        final long deadlineNanos;
+        final Consumer<JsonNode> onLateResult;
+        final CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        ScheduledFuture<?> timer;
+
+        Waiter(ObjectNode msg, long deadlineNanos, Consumer<JsonNode> onLateResult) {
+            this.msg = msg;
+            this.deadlineNanos = deadlineNanos;
+            this.onLateResult = onLateResult;
+        }
+    }
+
+    private SwitchboardClient(EventLoopGroup ownedGroup, EventLoop loop, Builder b) {
+        this.settings = b.copy();
         this.ownedGroup = ownedGroup;
+        this.loop = loop;
         this.requestTimeout = b.requestTimeout;
         this.callbackExecutor = b.callbackExecutor;
+        this.events = new SerialExecutor(b.callbackExecutor);
+        this.stateListeners = new CopyOnWriteArrayList<>(b.stateListeners);
+        this.signalListeners = new CopyOnWriteArrayList<>(b.signalListeners);
+        this.backoff = new ReconnectBackoff(b.initialBackoff, b.maxBackoff, new Random());
     }
 
     /** Connects with default settings and does the handshake. */
@@ -83,7 +176,7 @@ public final class SwitchboardClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- session information
 
-    /** The session id the server assigned (32 lowercase hex). */
+    /** The session id the server assigned (32 lowercase hex); changes after {@code SESSION_LOST}. */
     public String sessionId() {
         return welcome.sessionId();
     }
@@ -106,18 +199,47 @@ public final class SwitchboardClient implements AutoCloseable {
         return welcome.limits();
     }
 
+    /** True while a connection is up (false while reconnecting and after close). */
     public boolean isConnected() {
-        return connection.isOpen();
+        Connection c = connection;
+        return c != null && c.isOpen() && !terminated.isDone();
     }
 
-    /** Completes (with the reason) when the connection ends, for whatever cause. */
+    /** The sequence number of the last session event handed to the application (0 = none yet). */
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    /**
+     * Completes (with the reason) when the client stops for good: {@link #close()}, or the
+     * connection ended and reconnecting is off or gave up. A connection that drops and is
+     * replaced by a reconnect does not complete it.
+     */
     public CompletableFuture<ConnectionClosedException> closeFuture() {
-        return connection.closeFuture().thenApply(e -> e);
+        return terminated.thenApply(e -> e);
     }
 
     /** The client-side limit on waiting for an answer; blocking operations add their own wait to it. */
     public Duration requestTimeout() {
         return requestTimeout;
+    }
+
+    /** Adds a state listener (see {@link Builder#onStateChange}); it sees events from now on. */
+    public void addStateListener(Consumer<ConnectionEvent> listener) {
+        stateListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeStateListener(Consumer<ConnectionEvent> listener) {
+        stateListeners.remove(listener);
+    }
+
+    /** Adds a signal listener (see {@link Builder#onSignal}); it sees signals delivered from now on. */
+    public void addSignalListener(Consumer<Signal> listener) {
+        signalListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeSignalListener(Consumer<Signal> listener) {
+        signalListeners.remove(listener);
     }
 
     // ---------------------------------------------------------------- locks and semaphores
@@ -151,7 +273,7 @@ public final class SwitchboardClient implements AutoCloseable {
         ObjectNode msg = resourceMessage(resource, "acquire");
         msg.put("timeout_ms", timeoutMs);
         putLease(msg, lease);
-        return derive(connection.request(msg, requestTimeout.plusMillis(timeoutMs), releaseLateGrant(resource)),
+        return derive(request(msg, requestTimeout.plusMillis(timeoutMs), releaseLateGrant(resource)),
                 result -> Replies.grantOrTimeout(resource, result));
     }
 
@@ -183,7 +305,7 @@ public final class SwitchboardClient implements AutoCloseable {
     public CompletableFuture<EnqueueResult> enqueueAsync(Resource resource, Duration lease) {
         ObjectNode msg = resourceMessage(resource, "enqueue");
         putLease(msg, lease);
-        return derive(connection.request(msg, requestTimeout, releaseLateGrant(resource)),
+        return derive(request(msg, requestTimeout, releaseLateGrant(resource)),
                 result -> Replies.enqueue(resource, result));
     }
 
@@ -196,7 +318,7 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     /**
-     * Second phase: waits up to {@code timeout} for the slot enqueued earlier on this connection
+     * Second phase: waits up to {@code timeout} for the slot enqueued earlier by this session
      * ({@code lock.wait}/{@code sem.wait}); the lease restarts at the grant. A wait that runs out
      * leaves the queue. Named {@code awaitGrant} because {@code wait} belongs to {@link Object}.
      */
@@ -204,7 +326,7 @@ public final class SwitchboardClient implements AutoCloseable {
         long timeoutMs = nonNegativeMillis(timeout, "timeout");
         ObjectNode msg = resourceMessage(resource, "wait");
         msg.put("timeout_ms", timeoutMs);
-        return derive(connection.request(msg, requestTimeout.plusMillis(timeoutMs), releaseLateGrant(resource)),
+        return derive(request(msg, requestTimeout.plusMillis(timeoutMs), releaseLateGrant(resource)),
                 result -> Replies.grantOrTimeout(resource, result));
     }
 
@@ -222,7 +344,7 @@ public final class SwitchboardClient implements AutoCloseable {
         ObjectNode msg = resourceMessage(resource, "renew");
         msg.put("token", Objects.requireNonNull(token, "token"));
         putLease(msg, lease);
-        return connection.request(msg, requestTimeout, null).thenApply(Replies::renewedLease);
+        return request(msg, requestTimeout, null).thenApply(Replies::renewedLease);
     }
 
     public Duration renew(Resource resource, String token, Duration lease) {
@@ -238,7 +360,7 @@ public final class SwitchboardClient implements AutoCloseable {
     public CompletableFuture<Void> releaseAsync(Resource resource, String token) {
         ObjectNode msg = resourceMessage(resource, "release");
         msg.put("token", Objects.requireNonNull(token, "token"));
-        return connection.request(msg, requestTimeout, null).thenApply(result -> null);
+        return request(msg, requestTimeout, null).thenApply(result -> null);
     }
 
     public void release(Resource resource, String token) {
@@ -253,7 +375,7 @@ public final class SwitchboardClient implements AutoCloseable {
 
     /** The server's stats object (same shape as dflockd's {@code stats}). */
     public CompletableFuture<JsonNode> statsAsync() {
-        return connection.request(connection.newMessage("stats"), requestTimeout, null);
+        return request(newMessage("stats"), requestTimeout, null);
     }
 
     public JsonNode stats() {
@@ -263,7 +385,7 @@ public final class SwitchboardClient implements AutoCloseable {
     /** Round trip to the server; completes with the measured time. */
     public CompletableFuture<Duration> pingAsync() {
         long start = System.nanoTime();
-        return connection.request(connection.newMessage("ping"), requestTimeout, null)
+        return request(newMessage("ping"), requestTimeout, null)
                 .thenApply(pong -> Duration.ofNanos(System.nanoTime() - start));
     }
 
@@ -271,19 +393,102 @@ public final class SwitchboardClient implements AutoCloseable {
         return await(pingAsync());
     }
 
+    // ---------------------------------------------------------------- signals
+
     /**
-     * Ends the session ({@code session.close}, so the server releases what it held at once rather
-     * than after its grace period) and closes the connection. Idempotent.
+     * Subscribes the session to {@code pattern} ({@code signal.listen}; NATS-style: {@code *} is
+     * one token, a trailing {@code >} one or more). Idempotent. Signals reach the
+     * {@linkplain Builder#onSignal signal listeners}. The subscription belongs to the session: it
+     * survives reconnects that resume, and is gone after {@code SESSION_LOST}.
+     *
+     * @param group a queue group (one member of each group gets each signal, round-robin); null = plain
+     */
+    public CompletableFuture<Void> listenAsync(String pattern, String group) {
+        ObjectNode msg = newMessage("signal.listen");
+        msg.put("pattern", Objects.requireNonNull(pattern, "pattern"));
+        if (group != null) {
+            msg.put("group", group);
+        }
+        return request(msg, requestTimeout, null).thenApply(r -> null);
+    }
+
+    public void listen(String pattern, String group) {
+        await(listenAsync(pattern, group));
+    }
+
+    public void listen(String pattern) {
+        listen(pattern, null);
+    }
+
+    /** Ends a subscription made with the same pattern and group ({@code signal.unlisten}). */
+    public CompletableFuture<Void> unlistenAsync(String pattern, String group) {
+        ObjectNode msg = newMessage("signal.unlisten");
+        msg.put("pattern", Objects.requireNonNull(pattern, "pattern"));
+        if (group != null) {
+            msg.put("group", group);
+        }
+        return request(msg, requestTimeout, null).thenApply(r -> null);
+    }
+
+    public void unlisten(String pattern, String group) {
+        await(unlistenAsync(pattern, group));
+    }
+
+    public void unlisten(String pattern) {
+        unlisten(pattern, null);
+    }
+
+    /**
+     * Publishes {@code payload} on {@code channel} (no wildcards; the payload is a non-blank
+     * string without line breaks).
+     *
+     * @return how many sessions it was delivered to
+     */
+    public CompletableFuture<Integer> publishAsync(String channel, String payload) {
+        ObjectNode msg = newMessage("signal.publish");
+        msg.put("channel", Objects.requireNonNull(channel, "channel"));
+        msg.put("payload", Objects.requireNonNull(payload, "payload"));
+        return request(msg, requestTimeout, null).thenApply(r -> {
+            JsonNode delivered = r.get("delivered");
+            if (delivered == null || !delivered.isIntegralNumber()) {
+                throw new SwitchboardException("bad_reply", "unexpected reply from the server: " + r);
+            }
+            return delivered.asInt();
+        });
+    }
+
+    public int publish(String channel, String payload) {
+        return await(publishAsync(channel, payload));
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /**
+     * Stops reconnecting, fails every request in flight or waiting for a reconnect with
+     * {@link ConnectionClosedException}, ends the session ({@code session.close}, so the server
+     * releases what it held at once rather than after its grace period) when a connection is up,
+     * and closes the connection. Held {@link Lock}s report lock-lost; state listeners get
+     * {@code CLOSED} with code {@code client_closed}. Idempotent.
      */
     @Override
     public void close() {
         if (!closeCalled.compareAndSet(false, true)) {
             return;
         }
-        connection.failInFlight(new ConnectionClosedException("client closed", null));
-        if (connection.isOpen() && !connection.inEventLoop()) {
+        ScheduledFuture<?> task = reconnectTask;
+        if (task != null) {
+            task.cancel(false);
+        }
+        ConnectionClosedException closedEx = new ConnectionClosedException("client closed", null);
+        Connection c = connection;
+        if (c != null) {
+            c.failInFlight(closedEx);
+        }
+        // From here on every new request fails at once, and waiters fail now.
+        terminate(closedEx, "client_closed");
+        if (c != null && c.isOpen() && !loop.inEventLoop()) {
             try {
-                connection.request(connection.newMessage("session.close"), Duration.ofSeconds(2), r -> { })
+                c.request(c.newMessage("session.close"), Duration.ofSeconds(2), r -> { })
                         .get(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -291,24 +496,394 @@ public final class SwitchboardClient implements AutoCloseable {
                 log.debug("session.close was not answered; the server ends the session after its grace period", e);
             }
         }
-        CompletableFuture<Void> closing = connection.close();
-        try {
-            // On the I/O thread the close runs inline; waiting there would only block it.
-            if (!connection.inEventLoop()) {
-                closing.get(5, TimeUnit.SECONDS);
-                // The channel's close completes before its inactive event fails the requests in
-                // flight; wait for that too, so that close() returns with every request answered.
-                connection.closeFuture().get(5, TimeUnit.SECONDS);
+        Connection pendingConnect = connecting;
+        if (pendingConnect != null && pendingConnect != c) {
+            pendingConnect.close();
+        }
+        if (c != null) {
+            CompletableFuture<Void> closing = c.close();
+            try {
+                // On the I/O thread the close runs inline; waiting there would only block it.
+                if (!loop.inEventLoop()) {
+                    closing.get(5, TimeUnit.SECONDS);
+                    // The channel's close completes before its inactive event fails the requests in
+                    // flight; wait for that too, so that close() returns with every request answered.
+                    c.closeFuture().get(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.debug("closing the connection failed", e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.debug("closing the connection failed", e);
         }
         if (ownedGroup != null && !ownedGroup.isShuttingDown()) {
             // Quiet period 0: nothing else runs on a group this client owns.
             ownedGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
+    }
+
+    // ---------------------------------------------------------------- requests and reconnects
+
+    ObjectNode newMessage(String op) {
+        ObjectNode msg = mapper.createObjectNode();
+        msg.put("op", op);
+        return msg;
+    }
+
+    /**
+     * Sends on the connection in use; while reconnecting, queues the request until the new
+     * connection is up or {@code timeout} runs out (then it fails with
+     * {@link ConnectionClosedException}, unsent).
+     */
+    private CompletableFuture<JsonNode> request(ObjectNode msg, Duration timeout, Consumer<JsonNode> onLateResult) {
+        for (;;) {
+            CompletableFuture<Connection> r = ready;
+            if (r.isDone()) {
+                if (r.isCompletedExceptionally()) {
+                    return CompletableFuture.failedFuture(terminatedException());
+                }
+                Connection c = r.join();
+                // A closed connection whose loss did not swap "ready" (the swap happens before
+                // the close is visible): no reconnect is coming, so fail fast through it.
+                if (!c.isClosed() || ready == r) {
+                    return c.request(msg, timeout, onLateResult);
+                }
+                continue;
+            }
+            Waiter w = new Waiter(msg, timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos(), onLateResult);
+            synchronized (stateLock) {
+                if (ready != r || r.isDone()) {
+                    continue;
+                }
+                waiting.add(w);
+            }
+            if (timeout != null) {
+                try {
+                    w.timer = loop.schedule(() -> {
+                        w.result.completeExceptionally(new ConnectionClosedException("not reconnected within "
+                                + timeout.toMillis() + " ms; " + msg.path("op").asString("?") + " was not sent", lastDisconnect));
+                    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    w.result.completeExceptionally(new ConnectionClosedException("the client is closed", e));
+                }
+            }
+            return w.result;
+        }
+    }
+
+    private void sendWaiter(Waiter w, Connection c) {
+        if (w.timer != null) {
+            w.timer.cancel(false);
+        }
+        if (w.result.isDone()) {
+            return; // timed out or cancelled while waiting: never sent
+        }
+        Duration timeout = w.deadlineNanos == Long.MAX_VALUE ? null
+                : Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), w.deadlineNanos - System.nanoTime()));
+        CompletableFuture<JsonNode> inner = c.request(w.msg, timeout, w.onLateResult);
+        inner.whenComplete((v, e) -> {
+            if (e != null) {
+                w.result.completeExceptionally(unwrap(e));
+            } else {
+                w.result.complete(v);
+            }
+        });
+        w.result.whenComplete((v, e) -> {
+            if (w.result.isCancelled()) {
+                inner.cancel(false);
+            }
+        });
+    }
+
+    private ConnectionClosedException terminatedException() {
+        ConnectionClosedException e = terminated.getNow(null);
+        return e != null ? e : new ConnectionClosedException("the client is closed", null);
+    }
+
+    /** The connection in use ended (on the loop, before its requests in flight fail). */
+    private void connectionLost(Connection c, ConnectionClosedException cause) {
+        if (c != connection || terminated.isDone()) {
+            return;
+        }
+        lastDisconnect = cause;
+        if (closeCalled.get()) {
+            return;
+        }
+        SwitchboardException serverReason = cause.getCause() instanceof SwitchboardException se ? se : null;
+        String code = serverReason != null ? serverReason.code() : cause.code();
+        log.info("connection to {}:{} lost ({}){}", settings.host, settings.port, code,
+                settings.reconnect ? "; reconnecting" : "");
+        emit(new ConnectionEvent(ConnectionEvent.Type.DISCONNECTED, welcome.sessionId(), code, false,
+                OptionalLong.empty(), cause));
+        if (!settings.reconnect) {
+            terminate(cause, code);
+            return;
+        }
+        synchronized (stateLock) {
+            if (ready.isDone() && !ready.isCompletedExceptionally()) {
+                ready = new CompletableFuture<>();
+            }
+        }
+        attempts = 0;
+        reconnectStartNanos = System.nanoTime();
+        scheduleReconnect();
+    }
+
+    // On the loop.
+    private void scheduleReconnect() {
+        if (closeCalled.get() || terminated.isDone()) {
+            return;
+        }
+        int attempt = attempts++;
+        boolean outOfAttempts = settings.maxReconnectAttempts > 0 && attempt >= settings.maxReconnectAttempts;
+        boolean outOfTime = settings.maxReconnectTime != null
+                && System.nanoTime() - reconnectStartNanos >= settings.maxReconnectTime.toNanos();
+        if (outOfAttempts || outOfTime) {
+            terminate(new ConnectionClosedException("gave up reconnecting after " + attempt + " attempts: "
+                    + lastDisconnect, lastDisconnect), "reconnect_failed");
+            return;
+        }
+        Duration delay = backoff.delay(attempt);
+        log.debug("reconnect attempt {} in {} ms", attempt + 1, delay.toMillis());
+        try {
+            reconnectTask = loop.schedule(this::reconnectNow, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            terminate(new ConnectionClosedException("the client's event loop is shut down", e), "client_closed");
+        }
+    }
+
+    // On the loop.
+    private void reconnectNow() {
+        if (closeCalled.get() || terminated.isDone()) {
+            return;
+        }
+        open(false).whenComplete((c, e) -> loop.execute(() -> {
+            if (e == null) {
+                return;
+            }
+            Throwable t = unwrap(e);
+            lastDisconnect = t;
+            if (t instanceof UnauthorizedException
+                    || (t instanceof SwitchboardException se && "unsupported_version".equals(se.code()))) {
+                // Retrying cannot help: the server refuses this client.
+                terminate(new ConnectionClosedException("reconnect refused: " + t.getMessage(), t),
+                        ((SwitchboardException) t).code());
+                return;
+            }
+            log.debug("reconnect attempt {} failed: {}", attempts, t.toString());
+            scheduleReconnect();
+        }));
+    }
+
+    /** Opens a connection and says hello (resuming the session when it has one). */
+    private CompletableFuture<Connection> open(boolean initial) {
+        Connection c = new Connection(mapper, settings.maxInboundFrameBytes, connectionListener);
+        connecting = c;
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout.toMillis()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        c.initChannel(ch);
+                    }
+                });
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        try {
+            bootstrap.connect(settings.host, settings.port).addListener(f -> {
+                if (!f.isSuccess()) {
+                    result.completeExceptionally(new ConnectionClosedException(
+                            "could not connect to " + settings.host + ":" + settings.port + ": " + f.cause(), f.cause()));
+                    return;
+                }
+                handshake(c, initial).whenComplete((x, e) -> {
+                    if (e == null) {
+                        result.complete(c);
+                    } else {
+                        c.close();
+                        result.completeExceptionally(unwrap(e));
+                    }
+                });
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new ConnectionClosedException("could not connect: " + e, e));
+        }
+        return result;
+    }
+
+    private CompletableFuture<Void> handshake(Connection c, boolean initial) {
+        ObjectNode hello = c.newMessage("hello");
+        hello.put("version", PROTOCOL_VERSION);
+        if (settings.authToken != null) {
+            hello.put("token", settings.authToken);
+        }
+        hello.put("client", settings.clientName);
+        Welcome old = welcome;
+        String key = resumeKey;
+        boolean resuming = !initial && old != null && key != null;
+        if (resuming) {
+            ObjectNode resume = hello.putObject("resume");
+            resume.put("session", old.sessionId());
+            resume.put("key", key);
+            resume.put("last_seq", lastSeq);
+        }
+        // Runs on the loop as the welcome is read, before any event that follows it.
+        return c.request(hello, settings.connectTimeout, null).thenAccept(msg -> adopt(c, msg, initial));
+    }
+
+    // On the loop, as the welcome is read.
+    private void adopt(Connection c, JsonNode msg, boolean initial) {
+        Welcome w = new Welcome(
+                msg.path("session").asString(""),
+                (int) msg.path("protocol").asLong(PROTOCOL_VERSION),
+                msg.path("server").asString(""),
+                Duration.ofMillis(msg.path("heartbeat_ms").asLong(0)),
+                Replies.limits(msg.path("limits")));
+        JsonNode key = msg.get("resume_key");
+        boolean resumed = msg.path("resumed").asBoolean(false);
+        ConnectionEvent event;
+        SessionLostException lost = null;
+        if (initial) {
+            event = new ConnectionEvent(ConnectionEvent.Type.CONNECTED, w.sessionId(), null, true, OptionalLong.empty(), null);
+        } else if (resumed) {
+            boolean recovered = msg.path("recovered").asBoolean(true);
+            JsonNode first = msg.get("first_available");
+            OptionalLong firstAvailable = first != null && first.isIntegralNumber() ? OptionalLong.of(first.asLong()) : OptionalLong.empty();
+            event = new ConnectionEvent(ConnectionEvent.Type.RESUMED, w.sessionId(), null, recovered, firstAvailable, null);
+            if (recovered) {
+                log.info("reconnected; resumed session {}", w.sessionId());
+            } else {
+                log.warn("reconnected; resumed session {} but the server dropped events after seq {} (first still available: {})",
+                        w.sessionId(), lastSeq, firstAvailable.isPresent() ? firstAvailable.getAsLong() : "?");
+            }
+        } else {
+            JsonNode err = msg.path("resume_error");
+            String code = err.path("code").asString(resumeKey == null ? "no_resume_key" : "session_not_found");
+            String why = err.path("message").asString("");
+            String oldId = welcome == null ? "?" : welcome.sessionId();
+            lost = new SessionLostException(code, "session " + oldId + " could not be resumed (" + code
+                    + (why.isEmpty() ? "" : ": " + why) + "); now in new session " + w.sessionId()
+                    + ": its locks and subscriptions are gone");
+            log.warn("{}", lost.getMessage());
+            event = new ConnectionEvent(ConnectionEvent.Type.SESSION_LOST, w.sessionId(), code, false, OptionalLong.empty(), lost);
+            lastSeq = 0; // a new session numbers its events from 1 again
+        }
+        if (key != null && key.isString()) {
+            resumeKey = key.stringValue();
+        } else if (!resumed) {
+            resumeKey = null; // a new session without a key cannot be resumed
+        }
+        welcome = w;
+        connection = c;
+        connecting = null;
+        if (closeCalled.get()) {
+            c.close();
+            throw new ConnectionClosedException("client closed", null);
+        }
+        c.watchHeartbeats(w.heartbeat());
+        if (lost != null) {
+            for (Consumer<SwitchboardException> l : sessionEndListeners) {
+                l.accept(lost);
+            }
+        }
+        emit(event);
+        List<Waiter> toSend;
+        synchronized (stateLock) {
+            CompletableFuture<Connection> r = ready;
+            if (r.isDone()) {
+                ready = CompletableFuture.completedFuture(c);
+            } else {
+                r.complete(c);
+            }
+            toSend = new ArrayList<>(waiting);
+            waiting.clear();
+            // Sent before anyone else can send on c: they wait on this monitor or their writes
+            // are queued behind this task on the loop.
+            for (Waiter waiter : toSend) {
+                sendWaiter(waiter, c);
+            }
+        }
+    }
+
+    /** The client stops for good: no more reconnects, every request fails from now on. */
+    private void terminate(ConnectionClosedException cause, String code) {
+        if (!terminated.complete(cause)) {
+            return;
+        }
+        ScheduledFuture<?> task = reconnectTask;
+        if (task != null) {
+            task.cancel(false);
+        }
+        List<Waiter> toFail;
+        synchronized (stateLock) {
+            CompletableFuture<Connection> r = ready;
+            if (!r.completeExceptionally(cause)) {
+                ready = CompletableFuture.failedFuture(cause);
+            }
+            toFail = new ArrayList<>(waiting);
+            waiting.clear();
+        }
+        for (Waiter w : toFail) {
+            if (w.timer != null) {
+                w.timer.cancel(false);
+            }
+            w.result.completeExceptionally(cause);
+        }
+        for (Consumer<SwitchboardException> l : sessionEndListeners) {
+            l.accept(cause);
+        }
+        Welcome w = welcome;
+        emit(new ConnectionEvent(ConnectionEvent.Type.CLOSED, w == null ? null : w.sessionId(), code, false,
+                OptionalLong.empty(), cause));
+    }
+
+    // On the loop.
+    private void onEvent(Connection c, JsonNode event) {
+        if (c != connection) {
+            return;
+        }
+        JsonNode seqNode = event.get("seq");
+        long seq = 0;
+        if (seqNode != null && seqNode.isIntegralNumber()) {
+            seq = seqNode.asLong();
+            if (seq <= lastSeq) {
+                return; // delivered already (a replay overlapping what we had)
+            }
+            lastSeq = seq;
+        }
+        if ("signal".equals(event.path("op").asString(""))) {
+            Signal signal = new Signal(event.path("channel").asString(""), event.path("payload").asString(""), seq);
+            if (!signalListeners.isEmpty()) {
+                events.execute(() -> {
+                    for (Consumer<Signal> l : signalListeners) {
+                        try {
+                            l.accept(signal);
+                        } catch (RuntimeException e) {
+                            log.warn("signal listener threw", e);
+                        }
+                    }
+                });
+            }
+        } else {
+            log.debug("ignoring event {}", event.path("op").asString("?"));
+        }
+    }
+
+    private void emit(ConnectionEvent event) {
+        if (stateListeners.isEmpty()) {
+            return;
+        }
+        events.execute(() -> {
+            for (Consumer<ConnectionEvent> l : stateListeners) {
+                try {
+                    l.accept(event);
+                } catch (RuntimeException e) {
+                    log.warn("state listener threw", e);
+                }
+            }
+        });
     }
 
     // ---------------------------------------------------------------- internals used by Lock
@@ -317,25 +892,38 @@ public final class SwitchboardClient implements AutoCloseable {
         return callbackExecutor;
     }
 
-    /** Runs {@code task} on the connection's event loop after {@code delay}: no thread per lock. */
+    /** Runs {@code task} on the client's event loop after {@code delay}: no thread per lock. */
     ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return connection.eventLoop().schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
-    }
-
-    void addCloseListener(Consumer<ConnectionClosedException> listener) {
-        connection.addCloseListener(listener);
-    }
-
-    void removeCloseListener(Consumer<ConnectionClosedException> listener) {
-        connection.removeCloseListener(listener);
+        return loop.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Unwraps a future for the blocking API. Refuses to run on the connection's own I/O thread,
+     * Registers for the end of the session's locks: a {@link SessionLostException} after a
+     * reconnect that could not resume, or the {@link ConnectionClosedException} when the client
+     * stops for good. Told at once when the client has already stopped.
+     */
+    void addSessionEndListener(Consumer<SwitchboardException> listener) {
+        sessionEndListeners.add(listener);
+        if (terminated.isDone() && sessionEndListeners.remove(listener)) {
+            listener.accept(terminated.join());
+        }
+    }
+
+    void removeSessionEndListener(Consumer<SwitchboardException> listener) {
+        sessionEndListeners.remove(listener);
+    }
+
+    /** True when a dropped connection is being (or will be) replaced: the session may live on. */
+    boolean mayReconnect() {
+        return settings.reconnect && !terminated.isDone() && !closeCalled.get();
+    }
+
+    /**
+     * Unwraps a future for the blocking API. Refuses to run on the client's own I/O thread,
      * where waiting for an answer that thread must read would hang forever.
      */
     <T> T await(CompletableFuture<T> future) {
-        if (connection.inEventLoop()) {
+        if (loop.inEventLoop()) {
             throw new IllegalStateException("blocking call on the client's I/O thread would deadlock; use the async method");
         }
         try {
@@ -377,7 +965,7 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     private ObjectNode resourceMessage(Resource resource, String op) {
-        ObjectNode msg = connection.newMessage(resource.kind().op(op));
+        ObjectNode msg = newMessage(resource.kind().op(op));
         msg.put("key", resource.key());
         // Sent on every sem.* operation, not only acquire/enqueue: harmless where the server
         // does not need it, and required by a strict reading of "same fields plus limit".
@@ -420,24 +1008,6 @@ public final class SwitchboardClient implements AutoCloseable {
         };
     }
 
-    private CompletableFuture<SwitchboardClient> handshake(Builder b) {
-        ObjectNode hello = connection.newMessage("hello");
-        hello.put("version", PROTOCOL_VERSION);
-        if (b.authToken != null) {
-            hello.put("token", b.authToken);
-        }
-        hello.put("client", b.clientName);
-        return connection.request(hello, b.connectTimeout, null).thenApply(msg -> {
-            welcome = new Welcome(
-                    msg.path("session").asString(""),
-                    (int) msg.path("protocol").asLong(PROTOCOL_VERSION),
-                    msg.path("server").asString(""),
-                    Duration.ofMillis(msg.path("heartbeat_ms").asLong(0)),
-                    Replies.limits(msg.path("limits")));
-            connection.watchHeartbeats(welcome.heartbeat());
-            return this;
-        });
-    }
 
     /** Settings for a client; {@link #connect()} opens the connection and does the handshake. */
     public static final class Builder {
@@ -450,8 +1020,36 @@ public final class SwitchboardClient implements AutoCloseable {
         private EventLoopGroup eventLoopGroup;
         private Executor callbackExecutor = ForkJoinPool.commonPool();
         private int maxInboundFrameBytes = 16 << 20;
+        private boolean reconnect = true;
+        private Duration initialBackoff = Duration.ofMillis(100);
+        private Duration maxBackoff = Duration.ofSeconds(5);
+        private int maxReconnectAttempts;
+        private Duration maxReconnectTime;
+        private final List<Consumer<ConnectionEvent>> stateListeners = new ArrayList<>();
+        private final List<Consumer<Signal>> signalListeners = new ArrayList<>();
 
         private Builder() {
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.host = host;
+            b.port = port;
+            b.authToken = authToken;
+            b.connectTimeout = connectTimeout;
+            b.requestTimeout = requestTimeout;
+            b.clientName = clientName;
+            b.eventLoopGroup = eventLoopGroup;
+            b.callbackExecutor = callbackExecutor;
+            b.maxInboundFrameBytes = maxInboundFrameBytes;
+            b.reconnect = reconnect;
+            b.initialBackoff = initialBackoff;
+            b.maxBackoff = maxBackoff;
+            b.maxReconnectAttempts = maxReconnectAttempts;
+            b.maxReconnectTime = maxReconnectTime;
+            b.stateListeners.addAll(stateListeners);
+            b.signalListeners.addAll(signalListeners);
+            return b;
         }
 
         public Builder host(String host) {
@@ -470,7 +1068,7 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
-        /** Covers the TCP connect and the hello/welcome handshake together. */
+        /** Covers the TCP connect and the hello/welcome handshake together (also of each reconnect). */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
             return this;
@@ -478,7 +1076,8 @@ public final class SwitchboardClient implements AutoCloseable {
 
         /**
          * How long to wait for any answer; acquire and wait add their own timeout to it, so a
-         * long lock wait is never cut short by this.
+         * long lock wait is never cut short by this. A request issued while reconnecting spends
+         * this time waiting for the connection too.
          */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = positive(timeout, "requestTimeout");
@@ -500,7 +1099,7 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
-        /** Where lock-lost callbacks run, off the I/O thread so they may block. */
+        /** Where lock-lost callbacks, state events and signals run, off the I/O thread so they may block. */
         public Builder callbackExecutor(Executor executor) {
             this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
             return this;
@@ -512,6 +1111,67 @@ public final class SwitchboardClient implements AutoCloseable {
                 throw new IllegalArgumentException("maxInboundFrameBytes must be at least 256");
             }
             this.maxInboundFrameBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Whether to reconnect and resume the session when the connection drops (default true).
+         * Off: a dropped connection stops the client for good, as {@link #close()} would (without
+         * {@code session.close}: the server keeps the session for its grace period).
+         * The first connect is never retried: {@link #connect()} throws its error.
+         */
+        public Builder reconnect(boolean on) {
+            this.reconnect = on;
+            return this;
+        }
+
+        /**
+         * Backoff between reconnect attempts: attempt {@code n} (from 0) waits a uniformly random
+         * time in {@code [0, min(max, initial * 2^n)]} (exponential backoff with full jitter).
+         * Defaults 100 ms and 5 s.
+         */
+        public Builder reconnectBackoff(Duration initial, Duration max) {
+            positive(initial, "initial backoff");
+            positive(max, "max backoff");
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("max backoff " + max + " is below the initial backoff " + initial);
+            }
+            this.initialBackoff = initial;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        /** Gives up (the client closes, {@code CLOSED} with code {@code reconnect_failed}) after this many failed attempts in a row; 0 = never (the default). */
+        public Builder maxReconnectAttempts(int attempts) {
+            if (attempts < 0) {
+                throw new IllegalArgumentException("maxReconnectAttempts must not be negative, got " + attempts);
+            }
+            this.maxReconnectAttempts = attempts;
+            return this;
+        }
+
+        /** Gives up when the connection has been down this long; null = never (the default). */
+        public Builder maxReconnectTime(Duration time) {
+            this.maxReconnectTime = time == null ? null : positive(time, "maxReconnectTime");
+            return this;
+        }
+
+        /**
+         * Listens for connection state changes ({@link ConnectionEvent}), from the first
+         * {@code CONNECTED} on. Runs on the callback executor, one event at a time, in order.
+         */
+        public Builder onStateChange(Consumer<ConnectionEvent> listener) {
+            this.stateListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Listens for signals delivered to the session (subscribe with
+         * {@link SwitchboardClient#listen}). Runs on the callback executor, one signal at a time,
+         * in the session's order; across a resume every signal is delivered once.
+         */
+        public Builder onSignal(Consumer<Signal> listener) {
+            this.signalListeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -533,37 +1193,16 @@ public final class SwitchboardClient implements AutoCloseable {
                             NioIoHandler.newFactory())
                     : null;
             EventLoopGroup group = owned != null ? owned : eventLoopGroup;
-            JsonMapper mapper = JsonMapper.builder().build();
-            Connection connection = new Connection(mapper, maxInboundFrameBytes);
-            SwitchboardClient client = new SwitchboardClient(connection, owned, this);
-            Bootstrap bootstrap = new Bootstrap()
-                    .group(group)
-                    .channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            connection.initChannel(ch);
-                        }
-                    });
+            SwitchboardClient client = new SwitchboardClient(owned, group.next(), this);
             CompletableFuture<SwitchboardClient> result = new CompletableFuture<>();
-            bootstrap.connect(host, port).addListener(f -> {
-                if (!f.isSuccess()) {
+            client.open(true).whenComplete((c, e) -> {
+                if (e == null) {
+                    result.complete(client);
+                } else {
+                    // Closing on our own thread would block the event loop; close async.
                     ForkJoinPool.commonPool().execute(client::close);
-                    result.completeExceptionally(new ConnectionClosedException(
-                            "could not connect to " + host + ":" + port + ": " + f.cause(), f.cause()));
-                    return;
+                    result.completeExceptionally(unwrap(e));
                 }
-                client.handshake(this).whenComplete((c, e) -> {
-                    if (e == null) {
-                        result.complete(c);
-                    } else {
-                        // Closing on our own thread would block the event loop; close async.
-                        ForkJoinPool.commonPool().execute(client::close);
-                        result.completeExceptionally(unwrap(e));
-                    }
-                });
             });
             return result;
         }

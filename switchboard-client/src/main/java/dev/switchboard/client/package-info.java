@@ -12,5 +12,9 @@
  * {@link dev.switchboard.client.SwitchboardException} subclass named after its error code; a
  * dropped connection fails every request in flight with
  * {@link dev.switchboard.client.ConnectionClosedException}.
+ *
+ * <p>The session outlives its connection: the client reconnects with backoff and resumes it,
+ * replaying missed {@link dev.switchboard.client.Signal}s, and reports what happened as
+ * {@link dev.switchboard.client.ConnectionEvent}s (see {@link dev.switchboard.client.SwitchboardClient}).
  */
 package dev.switchboard.client;

@@ -31,6 +31,7 @@ public final class SwitchboardConfig {
     private final Duration heartbeatInterval;
     private final boolean autoReleaseOnDisconnect;
     private final String authToken;
+    private final String adminToken;
     private final Path tlsCert;
     private final Path tlsKey;
     private final Path fenceStateFile;
@@ -49,6 +50,7 @@ public final class SwitchboardConfig {
     private final Duration httpSsePingInterval;
     private final int httpMaxBodyBytes;
     private final int replayBufferMessages;
+    private final long replayBufferBytes;
     private final int maxSessionsPerIp;
     private final int maxSessions;
     private final int maxConnectionsPerSession;
@@ -75,6 +77,7 @@ public final class SwitchboardConfig {
         this.heartbeatInterval = b.heartbeatInterval;
         this.autoReleaseOnDisconnect = b.autoReleaseOnDisconnect;
         this.authToken = b.authToken;
+        this.adminToken = b.adminToken;
         this.tlsCert = b.tlsCert;
         this.tlsKey = b.tlsKey;
         this.fenceStateFile = b.fenceStateFile;
@@ -93,6 +96,7 @@ public final class SwitchboardConfig {
         this.httpSsePingInterval = b.httpSsePingInterval;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.replayBufferMessages = b.replayBufferMessages;
+        this.replayBufferBytes = b.replayBufferBytes;
         this.maxSessionsPerIp = b.maxSessionsPerIp;
         this.maxSessions = b.maxSessions;
         this.maxConnectionsPerSession = b.maxConnectionsPerSession;
@@ -131,6 +135,12 @@ public final class SwitchboardConfig {
     public boolean autoReleaseOnDisconnect() { return autoReleaseOnDisconnect; }
     /** The shared auth token, or null when auth is off. */
     public String authToken() { return authToken; }
+    /**
+     * The token of the admin HTTP routes ({@code X-Switchboard-Admin}), or null when they are
+     * disabled (they then answer 404 {@code admin_disabled}). Independent of {@link #authToken()}.
+     */
+    public String adminToken() { return adminToken; }
+    public boolean adminEnabled() { return adminToken != null; }
     public Path tlsCert() { return tlsCert; }
     public Path tlsKey() { return tlsKey; }
     public boolean tlsEnabled() { return tlsCert != null; }
@@ -166,6 +176,8 @@ public final class SwitchboardConfig {
     /** How long a native session with no connection waits for a resume before it ends; ZERO = ends with its connection. */
     public Duration sessionGrace() { return sessionGrace; }
     public int maxConnectionsPerSession() { return maxConnectionsPerSession; }
+    /** About how many bytes of events a native session keeps for a resume. */
+    public long replayBufferBytes() { return replayBufferBytes; }
     /** Native (TCP and WebSocket) sessions at once, detached ones included; 0 = unlimited. */
     public int maxSessions() { return maxSessions; }
     public int maxSessionsPerIp() { return maxSessionsPerIp; }
@@ -197,6 +209,7 @@ public final class SwitchboardConfig {
         b.heartbeatInterval = heartbeatInterval;
         b.autoReleaseOnDisconnect = autoReleaseOnDisconnect;
         b.authToken = authToken;
+        b.adminToken = adminToken;
         b.tlsCert = tlsCert;
         b.tlsKey = tlsKey;
         b.fenceStateFile = fenceStateFile;
@@ -215,6 +228,7 @@ public final class SwitchboardConfig {
         b.httpSsePingInterval = httpSsePingInterval;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
         b.replayBufferMessages = replayBufferMessages;
+        b.replayBufferBytes = replayBufferBytes;
         b.maxSessionsPerIp = maxSessionsPerIp;
         b.maxSessions = maxSessions;
         b.maxConnectionsPerSession = maxConnectionsPerSession;
@@ -244,6 +258,7 @@ public final class SwitchboardConfig {
         private Duration heartbeatInterval = Duration.ofSeconds(15);
         private boolean autoReleaseOnDisconnect = true;
         private String authToken;
+        private String adminToken;
         private Path tlsCert;
         private Path tlsKey;
         private Path fenceStateFile;
@@ -262,6 +277,7 @@ public final class SwitchboardConfig {
         private Duration httpSsePingInterval = Duration.ofSeconds(15);
         private int httpMaxBodyBytes = 1 << 20;
         private int replayBufferMessages = 1024;
+        private long replayBufferBytes = 4L << 20;
         private int maxSessionsPerIp = 0;
         private int maxSessions = 0;
         private int maxConnectionsPerSession = 8;
@@ -290,6 +306,8 @@ public final class SwitchboardConfig {
         public Builder heartbeatInterval(Duration d) { this.heartbeatInterval = d; return this; }
         public Builder autoReleaseOnDisconnect(boolean on) { this.autoReleaseOnDisconnect = on; return this; }
         public Builder authToken(String token) { this.authToken = token; return this; }
+        /** Enables the admin HTTP routes under {@code /api/v1/admin/}; null disables them. */
+        public Builder adminToken(String token) { this.adminToken = token; return this; }
         public Builder tls(Path cert, Path key) { this.tlsCert = cert; this.tlsKey = key; return this; }
         public Builder fenceStateFile(Path file) { this.fenceStateFile = file; return this; }
         public Builder dataDir(Path dir) { this.dataDir = dir; return this; }
@@ -310,6 +328,7 @@ public final class SwitchboardConfig {
         public Builder replayBufferMessages(int n) { this.replayBufferMessages = n; return this; }
         public Builder sessionGrace(Duration d) { this.sessionGrace = d; return this; }
         public Builder maxConnectionsPerSession(int n) { this.maxConnectionsPerSession = n; return this; }
+        public Builder replayBufferBytes(long n) { this.replayBufferBytes = n; return this; }
         public Builder maxSessions(int n) { this.maxSessions = n; return this; }
         public Builder maxSessionsPerIp(int n) { this.maxSessionsPerIp = n; return this; }
         public Builder httpRequestTimeout(Duration d) { this.httpRequestTimeout = d; return this; }
@@ -353,6 +372,7 @@ public final class SwitchboardConfig {
             require(httpMaxBodyBytes >= 1024, "--http-max-body-bytes must be at least 1024");
             positive(httpRequestTimeout, "--http-request-timeout");
             notNegative(sessionGrace, "--session-grace");
+            require(replayBufferBytes >= 1024, "--replay-buffer-bytes must be at least 1024");
             notNegative(maxSessions, "--max-sessions");
             notNegative(maxSessionsPerIp, "--max-sessions-per-ip");
             require(maxConnectionsPerSession >= 1, "--max-connections-per-session must be at least 1");
@@ -363,6 +383,13 @@ public final class SwitchboardConfig {
                 require(!authToken.isEmpty(), "the auth token must not be empty");
                 require(authToken.indexOf('\n') < 0 && authToken.indexOf('\r') < 0,
                         "the auth token must not contain a newline");
+            }
+            if (adminToken != null) {
+                require(!adminToken.isEmpty(), "the admin token must not be empty");
+                require(adminToken.indexOf('\n') < 0 && adminToken.indexOf('\r') < 0,
+                        "the admin token must not contain a newline");
+                // Equal tokens would let every client administer the server.
+                require(!adminToken.equals(authToken), "the admin token must differ from the auth token");
             }
             return new SwitchboardConfig(this);
         }

@@ -74,7 +74,7 @@ final class SwitchboardNode {
                 config.defaultLeaseTtl().toMillis(), config.maxSubscriptions(), config.effectiveFenceStateFile(),
                 new SessionRegistry.Lifecycle(config.sessionGrace().toMillis(), config.maxConnectionsPerSession(),
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
-                        config.maxSessionsPerIp())));
+                        config.maxSessionsPerIp(), config.replayBufferBytes())));
         FileSessionStore store = null;
         try {
             store = config.dataDir() == null ? null : FileSessionStore.open(config.dataDir());

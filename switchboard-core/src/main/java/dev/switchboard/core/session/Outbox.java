@@ -19,19 +19,25 @@ public final class Outbox {
     }
 
     private final int capacity;
+    private final long maxBytes;
     private final ArrayDeque<Event> buffer = new ArrayDeque<>();
+    private long bytes;
     private long lastSeq;
     private long droppedThrough;
     private Consumer<Event> listener;
     private Runnable listenerReplaced;
 
     public Outbox(int capacity) {
-        this(capacity, 0);
+        this(capacity, Long.MAX_VALUE, 0);
     }
 
-    /** An outbox whose next event is numbered {@code lastSeq + 1} (a session restored after a restart). */
-    public Outbox(int capacity, long lastSeq) {
+    /**
+     * An outbox keeping at most {@code capacity} events and about {@code maxBytes} of them, whose
+     * next event is numbered {@code lastSeq + 1} (above 0 for a session restored after a restart).
+     */
+    public Outbox(int capacity, long maxBytes, long lastSeq) {
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
         this.lastSeq = lastSeq;
         this.droppedThrough = lastSeq; // events up to here were sent before the restart and are not kept
     }
@@ -45,7 +51,13 @@ public final class Outbox {
             message.put("seq", lastSeq);
             e = new Event(lastSeq, message);
             buffer.addLast(e);
-            if (buffer.size() > capacity) droppedThrough = buffer.removeFirst().seq();
+            bytes += sizeOf(message);
+            // The newest event always stays, even when it alone is over the byte cap.
+            while (buffer.size() > 1 && (buffer.size() > capacity || bytes > maxBytes)) {
+                Event dropped = buffer.removeFirst();
+                bytes -= sizeOf(dropped.message());
+                droppedThrough = dropped.seq();
+            }
             l = listener;
         }
         if (l != null) l.accept(e);
@@ -62,7 +74,23 @@ public final class Outbox {
 
     /** Drops the events the client has processed (those up to {@code seq}). */
     public synchronized void acknowledge(long seq) {
-        while (!buffer.isEmpty() && buffer.peekFirst().seq() <= seq) buffer.removeFirst();
+        while (!buffer.isEmpty() && buffer.peekFirst().seq() <= seq) bytes -= sizeOf(buffer.removeFirst().message());
+    }
+
+    /** Bytes the buffered events take, roughly as they go on the wire. */
+    public synchronized long bufferedBytes() {
+        return bytes;
+    }
+
+    /** The wire size of an event, estimated from its strings and numbers: cheap and close enough for a cap. */
+    static long sizeOf(Map<String, Object> message) {
+        long n = 2;
+        for (Map.Entry<String, Object> e : message.entrySet()) {
+            n += e.getKey().length() + 4;
+            Object v = e.getValue();
+            n += v instanceof String str ? str.length() + 2 : 20;
+        }
+        return n;
     }
 
     /**

@@ -204,6 +204,11 @@ public final class Session implements LockOwner, Subscriber {
         sink.disconnect("slow consumer");
     }
 
+    /** Cuts the connection of a connection-bound session (dflockd), saying why in the server log. */
+    public void disconnect(String reason) {
+        sink.disconnect(reason);
+    }
+
     @Override
     public String toString() {
         return "Session{" + numericId + "/" + transport + "@" + remoteAddress + '}';

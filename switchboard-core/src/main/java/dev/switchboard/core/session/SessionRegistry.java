@@ -19,13 +19,13 @@ public final class SessionRegistry {
      * @param releaseHeldOnEnd         whether an ended session's held locks are released (else they expire)
      */
     public record Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd,
-                            int maxSessions, int maxSessionsPerIp) {
+                            int maxSessions, int maxSessionsPerIp, long replayBytes) {
         public Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd) {
-            this(graceMs, maxConnectionsPerSession, replayMessages, releaseHeldOnEnd, 0, 0);
+            this(graceMs, maxConnectionsPerSession, replayMessages, releaseHeldOnEnd, 0, 0, 4L << 20);
         }
 
         public static Lifecycle defaults() {
-            return new Lifecycle(30_000, 8, 1024, true, 0, 0);
+            return new Lifecycle(30_000, 8, 1024, true, 0, 0, 4L << 20);
         }
     }
 
@@ -88,7 +88,7 @@ public final class SessionRegistry {
                 return new Refused("max_sessions_per_ip", "this address has " + lifecycle.maxSessionsPerIp() + " sessions already");
             }
             s = new Session(nextNumericId.getAndIncrement(), Hex.randomHex(16), transport, remoteAddress,
-                    NO_SINK, dev.switchboard.core.session.store.SessionKeys.verifier(key), new Outbox(lifecycle.replayMessages()));
+                    NO_SINK, dev.switchboard.core.session.store.SessionKeys.verifier(key), new Outbox(lifecycle.replayMessages(), lifecycle.replayBytes(), 0));
             s.clientIp(clientIp);
             resumableCount++;
             if (clientIp != null) perIp.merge(clientIp, 1, Integer::sum);
@@ -163,7 +163,7 @@ public final class SessionRegistry {
      */
     public Session restore(dev.switchboard.core.session.store.SessionRecord r) {
         Session s = new Session(nextNumericId.getAndIncrement(), r.id(), "restored", "", NO_SINK,
-                r.resumeKeyVerifier(), new Outbox(lifecycle.replayMessages(), r.lastSeq()));
+                r.resumeKeyVerifier(), new Outbox(lifecycle.replayMessages(), lifecycle.replayBytes(), r.lastSeq()));
         synchronized (caps) {
             resumableCount++;
             sessions.put(s.id(), s);

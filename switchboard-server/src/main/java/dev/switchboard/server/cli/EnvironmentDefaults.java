@@ -42,7 +42,10 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
             Map.entry("--http-rate-limit-per-ip", List.of("DFLOCKD_HTTP_RATE_LIMIT_PER_IP")),
             Map.entry("--http-rate-limit-burst", List.of("DFLOCKD_HTTP_RATE_LIMIT_BURST")),
             Map.entry("--http-cors-allowed-origins", List.of("DFLOCKD_HTTP_CORS_ALLOWED_ORIGINS")),
-            Map.entry("--http-sse-ping-interval", List.of("DFLOCKD_HTTP_SSE_PING_S")));
+            Map.entry("--http-sse-ping-interval", List.of("DFLOCKD_HTTP_SSE_PING_S")),
+            // dflockd's cluster branch names its admin token so; the server and the `sessions` commands read it.
+            Map.entry("--admin-token", List.of("DFLOCKD_ADMIN_TOKEN")),
+            Map.entry("--admin-token-file", List.of("DFLOCKD_ADMIN_TOKEN_FILE")));
 
     private final Map<String, String> env;
 

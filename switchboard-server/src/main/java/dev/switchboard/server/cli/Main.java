@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  * or, for options dflockd has, from dflockd's own variable. Durations are whole seconds.
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        sortOptions = false, usageHelpAutoWidth = true,
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = SessionsCommand.class,
         description = "Real-time session server: locks, semaphores and signals; a drop-in for dflockd.",
         footer = {"", "Environment: SWITCHBOARD_<OPTION> (e.g. SWITCHBOARD_MAX_LOCKS), then dflockd's DFLOCKD_* names.",
                 "Precedence: command line > SWITCHBOARD_* > DFLOCKD_* > default."})
@@ -65,6 +65,11 @@ public final class Main implements Callable<Integer> {
     String authToken;
     @Option(names = "--auth-token-file", paramLabel = "FILE", description = "File holding the auth token.")
     Path authTokenFile;
+    // No ${DEFAULT-VALUE} in these descriptions: --help must not print a token taken from the environment.
+    @Option(names = "--admin-token", paramLabel = "TOKEN", description = "Token of the admin HTTP routes (header X-Switchboard-Admin); unset = they answer 404 admin_disabled.")
+    String adminToken;
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "File holding the admin token.")
+    Path adminTokenFile;
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain; with --tls-key, the port accepts only TLS.")
     Path tlsCert;
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8).")
@@ -115,6 +120,8 @@ public final class Main implements Callable<Integer> {
     int maxSessions;
     @Option(names = "--max-sessions-per-ip", description = "Native sessions per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     int maxSessionsPerIp;
+    @Option(names = "--replay-buffer-bytes", description = "About how many bytes of events a native session keeps for a resume (default: ${DEFAULT-VALUE}).", defaultValue = "4194304")
+    long replayBufferBytes;
     @Option(names = "--replay-buffer-messages", description = "Events a session keeps for its SSE and long-poll clients until acknowledged (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int replayBufferMessages;
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
@@ -146,7 +153,8 @@ public final class Main implements Callable<Integer> {
         cl.setDefaultValueProvider(new EnvironmentDefaults(env));
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("switchboard: " + ex.getMessage());
-            ex.getCommandLine().getErr().println("Try 'switchboard --help' for the options.");
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help' for the options.");
             return 2;
         });
         return cl;
@@ -173,6 +181,7 @@ public final class Main implements Callable<Integer> {
                 .heartbeatInterval(Duration.ofSeconds(heartbeatInterval))
                 .autoReleaseOnDisconnect(autoRelease)
                 .authToken(resolveAuthToken())
+                .adminToken(resolveAdminToken())
                 .tls(tlsCert, tlsKey)
                 .fenceStateFile(fenceStateFile)
                 .dataDir(dataDir)
@@ -195,6 +204,7 @@ public final class Main implements Callable<Integer> {
                 .maxConnectionsPerSession(maxConnectionsPerSession)
                 .maxSessions(maxSessions)
                 .maxSessionsPerIp(maxSessionsPerIp)
+                .replayBufferBytes(replayBufferBytes)
                 .httpRequestTimeout(Duration.ofSeconds(httpRequestTimeout))
                 .wsAllowedOrigins(wsAllowedOrigins == null ? java.util.List.of()
                         : wsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
@@ -215,6 +225,44 @@ public final class Main implements Callable<Integer> {
             if (env.get(name) != null) return readToken(Path.of(env.get(name)), name);
         }
         return null;
+    }
+
+    /**
+     * The admin token: the command line ({@code --admin-token}, then {@code --admin-token-file}),
+     * then the environment ({@code SWITCHBOARD_ADMIN_TOKEN} or {@code DFLOCKD_ADMIN_TOKEN}, then
+     * the {@code _FILE} variables), which {@link EnvironmentDefaults} supplies as the options'
+     * defaults. Trimmed; an empty one is an error. Null when none is set: the admin routes are off.
+     */
+    private String resolveAdminToken() {
+        CommandLine.ParseResult parsed = spec == null ? null : spec.commandLine().getParseResult();
+        boolean tokenFlag = parsed != null && parsed.hasMatchedOption("--admin-token");
+        boolean fileFlag = parsed != null && parsed.hasMatchedOption("--admin-token-file");
+        if (tokenFlag) return checkedSecret(adminToken.trim(), "--admin-token", "admin token");
+        if (fileFlag) return readSecret(adminTokenFile, "--admin-token-file", "admin token");
+        if (adminToken != null) {
+            return checkedSecret(adminToken.trim(), "SWITCHBOARD_ADMIN_TOKEN/DFLOCKD_ADMIN_TOKEN", "admin token");
+        }
+        if (adminTokenFile != null) {
+            return readSecret(adminTokenFile, "SWITCHBOARD_ADMIN_TOKEN_FILE/DFLOCKD_ADMIN_TOKEN_FILE", "admin token");
+        }
+        return null;
+    }
+
+    /** A token read from a file, trimmed; {@code what} names it in errors ("admin token"). */
+    static String readSecret(Path file, String source, String what) {
+        try {
+            return checkedSecret(Files.readString(file, StandardCharsets.UTF_8).trim(), source, what);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the " + what + " file " + file + " (" + source + "): " + e.getMessage());
+        }
+    }
+
+    static String checkedSecret(String token, String source, String what) {
+        if (token.isEmpty()) throw new IllegalArgumentException("the " + what + " from " + source + " is empty");
+        if (token.contains("\n") || token.contains("\r")) {
+            throw new IllegalArgumentException("the " + what + " from " + source + " contains a newline");
+        }
+        return token;
     }
 
     private static String readToken(Path file, String source) {

@@ -60,8 +60,8 @@ class SessionResumeTest {
     }
 
     private static Conn open(String transport, int port) throws Exception {
-        if (transport.equals("tcp")) {
-            NativeClient c = NativeClient.lines(port);
+        if (transport.startsWith("tcp")) {
+            NativeClient c = transport.equals("tcp") ? NativeClient.lines(port) : NativeClient.frames(port);
             return new Conn() {
                 public void send(String json) throws Exception { c.send(json); }
                 public JsonNode read() throws Exception { return c.read(); }
@@ -97,7 +97,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void resumeReplaysEveryMissedEventOnceInOrder(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         JsonNode welcome;
@@ -134,7 +134,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void locksAreKeptWhileDetachedAndReleasedAfterTheGrace(String transport) throws Exception {
         int port = start(Duration.ofMillis(800), 100, 8);
         try (Conn c = open(transport, port)) {
@@ -152,7 +152,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void resumeAfterTheGraceGivesANewSessionAndSaysWhy(String transport) throws Exception {
         int port = start(Duration.ofMillis(300), 100, 8);
         JsonNode first;
@@ -170,7 +170,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void aWrongKeyIsRefusedLikeAnUnknownSession(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         try (Conn c = open(transport, port); Conn thief = open(transport, port)) {
@@ -183,7 +183,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void aGapLargerThanTheBufferIsReportedAsNotRecovered(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 3, 8);
         JsonNode welcome;
@@ -204,7 +204,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void everyAttachedConnectionReceivesEachEvent(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         try (Conn a = open(transport, port); Conn b = open(transport, port)) {
@@ -219,7 +219,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void connectionsPerSessionAreCappedExactlyUnderConcurrentResumes(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 3);
         try (Conn first = open(transport, port)) {
@@ -254,7 +254,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void sessionCloseEndsTheSessionAtOnce(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         JsonNode welcome;
@@ -273,7 +273,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void sessionCapsHoldExactlyUnderConcurrentHellos(String transport) throws Exception {
         sb = Switchboard.builder().port(0).maxSessions(3).shutdownTimeout(Duration.ofSeconds(1)).start();
         int attempts = 10;
@@ -304,7 +304,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void anExpiredLeaseIsReportedAsLockLost(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         try (Conn c = open(transport, port)) {

@@ -1,6 +1,7 @@
 package dev.switchboard.server.transport.http;
 
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.http.admin.AdminApi;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every HTTP request passes here, in dflockd's order: CORS, metrics, per-IP rate limit, bearer
- * auth, then routing (404 for an unknown path, 405 with {@code Allow} for a known path with
- * another method). A handler that throws answers 500 and the connection keeps serving.
+ * auth (not on the admin routes, which have their own token), then routing (404 for an unknown
+ * path, 405 with {@code Allow} for a known path with another method). A handler that throws
+ * answers 500 and the connection keeps serving.
  */
 public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
@@ -69,7 +71,7 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
             ex.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", null);
             return;
         }
-        if (server.authRequired() && !AUTH_EXEMPT.contains(path) && !server.tokenMatches(bearer(ex.header(HttpHeaderNames.AUTHORIZATION)))) {
+        if (server.authRequired() && !authExempt(path) && !server.tokenMatches(bearer(ex.header(HttpHeaderNames.AUTHORIZATION)))) {
             // The pause slows down token guessing, as on the TCP port.
             ctx.executor().schedule(() -> ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", null),
                     AUTH_FAILURE_DELAY_MS, TimeUnit.MILLISECONDS);
@@ -84,7 +86,8 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
             ex.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", null);
             return;
         }
-        if (server.draining() && !DRAIN_EXEMPT.contains(path)) {
+        // Administration stays open while draining: an operator may end what holds up the stop.
+        if (server.draining() && !DRAIN_EXEMPT.contains(path) && !path.startsWith("/api/v1/admin/")) {
             ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining", "the server is shutting down");
             return;
         }
@@ -94,6 +97,15 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
             log.error("{} {} failed", ex.method(), path, e);
             if (!ex.answered()) ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString());
         }
+    }
+
+    /**
+     * Paths served without the bearer token: the public ones, and the admin routes, which check
+     * their own, separate token ({@link AdminApi}): an operator's tool needs one credential, and a
+     * client's bearer token, shared by every client, opens nothing there.
+     */
+    private static boolean authExempt(String path) {
+        return AUTH_EXEMPT.contains(path) || path.startsWith(AdminApi.PREFIX);
     }
 
     /** The token of {@code Authorization: Bearer <token>} (scheme case-insensitive, trimmed), or null. */

@@ -2,6 +2,7 @@ package dev.switchboard.server.transport.http;
 
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.http.admin.AdminApi;
 import dev.switchboard.server.transport.http.dflockd.DflockdHttpApi;
 import dev.switchboard.server.transport.http.nativeapi.NativeHttpApi;
 
@@ -26,6 +27,7 @@ public final class HttpServices implements AutoCloseable {
         new OperationsRoutes(server, metrics).registerWith(router);
         new DflockdHttpApi(server, sessions).registerWith(router);
         new NativeHttpApi(server, sessions).registerWith(router);
+        new AdminApi(server, sessions).registerWith(router);
     }
 
     public Router router() {

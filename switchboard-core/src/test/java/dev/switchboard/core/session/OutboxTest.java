@@ -1,0 +1,65 @@
+package dev.switchboard.core.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The replay buffer: numbering, both caps, acknowledgement and what counts as missed. */
+class OutboxTest {
+    private static Map<String, Object> event(String payload) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("op", "signal");
+        m.put("payload", payload);
+        return m;
+    }
+
+    private static List<Long> seqs(List<Outbox.Event> events) {
+        return events.stream().map(Outbox.Event::seq).toList();
+    }
+
+    @Test
+    void eventsAreNumberedFromOneAndTheOldestGoesWhenFull() {
+        Outbox o = new Outbox(3);
+        for (int i = 0; i < 5; i++) o.append(event("e" + i));
+        assertThat(seqs(o.after(0))).containsExactly(3L, 4L, 5L);
+        assertThat(o.missedAfter(0)).isTrue();
+        assertThat(o.missedAfter(2)).isFalse();
+        assertThat(o.firstAvailable()).isEqualTo(3);
+    }
+
+    @Test
+    void theByteCapDropsTheOldestButKeepsTheNewest() {
+        Outbox o = new Outbox(100, 1024, 0);
+        o.append(event("x".repeat(400)));
+        o.append(event("y".repeat(400)));
+        o.append(event("z".repeat(400)));
+        assertThat(seqs(o.after(0))).containsExactly(2L, 3L);
+        assertThat(o.bufferedBytes()).isLessThanOrEqualTo(1024);
+        o.append(event("w".repeat(5000))); // larger than the cap on its own
+        assertThat(seqs(o.after(0))).containsExactly(4L);
+    }
+
+    @Test
+    void acknowledgedEventsAreNotMissed() {
+        Outbox o = new Outbox(10);
+        o.append(event("a"));
+        o.append(event("b"));
+        long before = o.bufferedBytes();
+        o.acknowledge(2);
+        assertThat(o.after(0)).isEmpty();
+        assertThat(o.missedAfter(0)).isFalse();
+        assertThat(o.bufferedBytes()).isLessThan(before).isZero();
+    }
+
+    @Test
+    void aRestoredOutboxContinuesTheSequenceAndKnowsOlderEventsAreGone() {
+        Outbox o = new Outbox(10, 1 << 20, 41);
+        o.append(event("after restart"));
+        assertThat(seqs(o.after(41))).containsExactly(42L);
+        assertThat(o.missedAfter(41)).isFalse();
+        assertThat(o.missedAfter(40)).isTrue();
+    }
+}

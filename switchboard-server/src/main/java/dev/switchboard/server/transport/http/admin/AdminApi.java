@@ -1,0 +1,210 @@
+package dev.switchboard.server.transport.http.admin;
+
+import dev.switchboard.core.pubsub.TopicTree;
+import dev.switchboard.core.session.Outbox;
+import dev.switchboard.core.session.Session;
+import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.http.HttpExchange;
+import dev.switchboard.server.transport.http.HttpSessions;
+import dev.switchboard.server.transport.http.Router;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Session administration for operators, under {@value #PREFIX}: list the live sessions of every
+ * transport, show one, and end one.
+ *
+ * <p>Authorised by the header {@value #HEADER} carrying {@code --admin-token}, compared in constant
+ * time; the clients' bearer token plays no part (the HTTP front lets these paths through without
+ * it). Without an admin token the routes answer {@code 404 admin_disabled}: no credential can
+ * open them, so they do not exist on this server. A missing or wrong token gets
+ * {@code 401 unauthorized} after the same 100 ms pause as a wrong bearer token.
+ *
+ * <p>Nothing secret leaves here: a session's view holds no resume key (the server keeps only its
+ * hash anyway), and the log names sessions by their numeric id, since the id of an HTTP session is
+ * what its client authenticates with.
+ */
+public final class AdminApi {
+    public static final String PREFIX = "/api/v1/admin/";
+    public static final String HEADER = "X-Switchboard-Admin";
+    static final int MAX_REASON_CHARS = 256;
+    private static final long AUTH_FAILURE_DELAY_MS = 100;
+    /** Transports whose sessions have no connection of their own (they live between requests). */
+    private static final Set<String> CONNECTIONLESS = Set.of("dflockd-http", "http");
+    private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+
+    private final ServerContext server;
+    private final HttpSessions httpSessions;
+    private final byte[] expectedDigest;
+
+    public AdminApi(ServerContext server, HttpSessions httpSessions) {
+        this.server = server;
+        this.httpSessions = httpSessions;
+        String token = server.config().adminToken();
+        this.expectedDigest = token == null ? null : sha256(token);
+    }
+
+    public void registerWith(Router router) {
+        router.add(HttpMethod.GET, PREFIX + "sessions", ex -> {
+            if (authorised(ex)) list(ex);
+        });
+        router.add(HttpMethod.GET, PREFIX + "sessions/{id}", ex -> {
+            if (authorised(ex)) show(ex);
+        });
+        router.add(HttpMethod.DELETE, PREFIX + "sessions/{id}", ex -> {
+            if (authorised(ex)) close(ex);
+        });
+    }
+
+    // ---- authorisation ---------------------------------------------------------------------------
+
+    /** True when the request may go on; otherwise it has been (or is about to be) answered. */
+    private boolean authorised(HttpExchange ex) {
+        if (expectedDigest == null) {
+            ex.error(HttpResponseStatus.NOT_FOUND, "admin_disabled",
+                    "the admin API is off: start the server with --admin-token or --admin-token-file");
+            return false;
+        }
+        String presented = ex.header(HEADER);
+        if (presented != null && MessageDigest.isEqual(expectedDigest, sha256(presented.trim()))) return true;
+        log.info("admin: refused {} {} from {}: {} header {}", ex.method(), ex.path(), ex.channel().remoteAddress(),
+                HEADER, presented == null ? "missing" : "wrong");
+        // The pause slows down token guessing, as for the bearer token.
+        ex.channel().eventLoop().schedule(() -> ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
+                "missing or wrong " + HEADER + " header"), AUTH_FAILURE_DELAY_MS, TimeUnit.MILLISECONDS);
+        return false;
+    }
+
+    /**
+     * Both sides are hashed first, so that the comparison runs over two 32-byte digests: its time
+     * reveals neither the token nor its length.
+     */
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    // ---- routes ----------------------------------------------------------------------------------
+
+    private void list(HttpExchange ex) {
+        List<Session> sessions = new ArrayList<>(server.core().sessions().all());
+        sessions.sort(Comparator.comparingLong(Session::ownerId));
+        List<Map<String, Object>> views = new ArrayList<>(sessions.size());
+        long now = System.currentTimeMillis();
+        for (Session s : sessions) {
+            if (!s.isClosed()) views.add(view(s, now));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sessions", views);
+        body.put("count", views.size());
+        ex.json(HttpResponseStatus.OK, body);
+    }
+
+    private void show(HttpExchange ex) {
+        Session s = find(ex.param("id"));
+        if (s == null) {
+            notFound(ex);
+            return;
+        }
+        ex.json(HttpResponseStatus.OK, view(s, System.currentTimeMillis()));
+    }
+
+    /**
+     * Ends a session as {@code session.close} (or a dflockd HTTP {@code DELETE}) would: locks
+     * released per {@code --auto-release-on-disconnect}, waits and subscriptions dropped, native
+     * connections told {@code session_closed}. An HTTP session goes through its own table so its
+     * pending requests answer at once; a dflockd TCP session has no error event to carry the news,
+     * so its connection is closed.
+     */
+    private void close(HttpExchange ex) {
+        String reason = ex.query("reason");
+        if (reason != null && reason.length() > MAX_REASON_CHARS) {
+            ex.error(HttpResponseStatus.BAD_REQUEST, "invalid_argument", "reason must be at most " + MAX_REASON_CHARS + " characters");
+            return;
+        }
+        Session s = find(ex.param("id"));
+        if (s == null) {
+            notFound(ex);
+            return;
+        }
+        log.info("admin: closing session #{} ({} from {}, state on {} lock keys) at the request of {}{}", s.ownerId(), s.transport(),
+                s.remoteAddress(), s.lockKeys().size(), ex.channel().remoteAddress(),
+                reason == null || reason.isBlank() ? "" : ", reason: " + printable(reason));
+        if (!httpSessions.delete(s.id())) {
+            server.core().sessions().close(s, server.config().autoReleaseOnDisconnect());
+            // A session bound to one dflockd connection (TCP line protocol, legacy signal stream):
+            // cut that connection, which would otherwise linger with an ended session.
+            if (!s.resumable() && !CONNECTIONLESS.contains(s.transport())) s.disconnect("closed by an administrator");
+        }
+        ex.noContent();
+    }
+
+    private Session find(String id) {
+        if (id == null || id.isEmpty()) return null;
+        Session s = server.core().sessions().find(id);
+        return s == null || s.isClosed() ? null : s;
+    }
+
+    private static void notFound(HttpExchange ex) {
+        ex.error(HttpResponseStatus.NOT_FOUND, "session_not_found", "no such session (it ended, or never existed)");
+    }
+
+    /** The reason as one log line: control characters (line breaks included) become spaces. */
+    static String printable(String reason) {
+        StringBuilder b = new StringBuilder(reason.length());
+        reason.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+        return b.toString();
+    }
+
+    // ---- views -----------------------------------------------------------------------------------
+
+    private Map<String, Object> view(Session s, long nowMillis) {
+        TopicTree topics = server.core().topics();
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", s.id());
+        v.put("numeric_id", s.ownerId());
+        v.put("transport", s.transport());
+        v.put("remote_address", s.remoteAddress());
+        v.put("resumable", s.resumable());
+        v.put("connections", connections(s));
+        v.put("age_s", Math.max(0, (nowMillis - s.createdAtMillis()) / 1000));
+        v.put("locks", s.lockKeys().size());
+        v.put("subscriptions", topics.subscriptionCount(s));
+        long lastSeq = 0;
+        long depth = 0;
+        Outbox replay = s.replay();
+        if (replay != null) {
+            synchronized (replay) { // the Outbox's own lock: both numbers from one moment
+                lastSeq = replay.lastSeq();
+                depth = Math.max(0, lastSeq - replay.firstAvailable() + 1);
+            }
+        }
+        v.put("last_seq", lastSeq);
+        v.put("queue_depth", depth);
+        return v;
+    }
+
+    /**
+     * Attached connections of a native session; 1 for a session that is one dflockd connection;
+     * 0 for an HTTP session, which has none of its own.
+     */
+    private static int connections(Session s) {
+        if (s.resumable()) return s.connectionCount();
+        return CONNECTIONLESS.contains(s.transport()) ? 0 : 1;
+    }
+}

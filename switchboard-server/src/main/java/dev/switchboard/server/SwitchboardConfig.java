@@ -50,6 +50,7 @@ public final class SwitchboardConfig {
     private final Duration httpSsePingInterval;
     private final int httpMaxBodyBytes;
     private final int replayBufferMessages;
+    private final Path unixSocket;
     private final long replayBufferBytes;
     private final int maxSessionsPerIp;
     private final int maxSessions;
@@ -96,6 +97,7 @@ public final class SwitchboardConfig {
         this.httpSsePingInterval = b.httpSsePingInterval;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.replayBufferMessages = b.replayBufferMessages;
+        this.unixSocket = b.unixSocket;
         this.replayBufferBytes = b.replayBufferBytes;
         this.maxSessionsPerIp = b.maxSessionsPerIp;
         this.maxSessions = b.maxSessions;
@@ -176,6 +178,8 @@ public final class SwitchboardConfig {
     /** How long a native session with no connection waits for a resume before it ends; ZERO = ends with its connection. */
     public Duration sessionGrace() { return sessionGrace; }
     public int maxConnectionsPerSession() { return maxConnectionsPerSession; }
+    /** A Unix domain socket to listen on as well (every protocol, as on the TCP port), or null. */
+    public Path unixSocket() { return unixSocket; }
     /** About how many bytes of events a native session keeps for a resume. */
     public long replayBufferBytes() { return replayBufferBytes; }
     /** Native (TCP and WebSocket) sessions at once, detached ones included; 0 = unlimited. */
@@ -228,6 +232,7 @@ public final class SwitchboardConfig {
         b.httpSsePingInterval = httpSsePingInterval;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
         b.replayBufferMessages = replayBufferMessages;
+        b.unixSocket = unixSocket;
         b.replayBufferBytes = replayBufferBytes;
         b.maxSessionsPerIp = maxSessionsPerIp;
         b.maxSessions = maxSessions;
@@ -277,6 +282,7 @@ public final class SwitchboardConfig {
         private Duration httpSsePingInterval = Duration.ofSeconds(15);
         private int httpMaxBodyBytes = 1 << 20;
         private int replayBufferMessages = 1024;
+        private Path unixSocket = null;
         private long replayBufferBytes = 4L << 20;
         private int maxSessionsPerIp = 0;
         private int maxSessions = 0;
@@ -328,6 +334,7 @@ public final class SwitchboardConfig {
         public Builder replayBufferMessages(int n) { this.replayBufferMessages = n; return this; }
         public Builder sessionGrace(Duration d) { this.sessionGrace = d; return this; }
         public Builder maxConnectionsPerSession(int n) { this.maxConnectionsPerSession = n; return this; }
+        public Builder unixSocket(Path path) { this.unixSocket = path; return this; }
         public Builder replayBufferBytes(long n) { this.replayBufferBytes = n; return this; }
         public Builder maxSessions(int n) { this.maxSessions = n; return this; }
         public Builder maxSessionsPerIp(int n) { this.maxSessionsPerIp = n; return this; }

@@ -49,6 +49,7 @@ final class SwitchboardNode {
     private final FileSessionStore sessionStore;
     private Channel listener;
     private Channel httpListener;
+    private Channel unixListener;
     private InetSocketAddress address;
     private InetSocketAddress httpAddress;
     private boolean closed;
@@ -111,6 +112,9 @@ final class SwitchboardNode {
         if (config.httpPort() > 0) {
             bindHttpOnly(limiter, traffic);
         }
+        if (config.unixSocket() != null) {
+            bindUnixSocket(limiter, traffic);
+        }
         log.info("listening on {} (dflockd lines, native JSON, HTTP{})", address,
                 context.sslContext() != null ? ", TLS required" : "");
         if (!address.getAddress().isLoopbackAddress() && (config.maxConnections() == 0 || config.authToken() == null)) {
@@ -144,21 +148,61 @@ final class SwitchboardNode {
         log.info("HTTP also on {} (--http-port)", httpAddress);
     }
 
-    /** A listener on the node's event loops whose connections are tracked and set up by {@code init}. */
-    private ServerBootstrap bootstrap(java.util.function.Consumer<SocketChannel> init) {
+    /** A TCP listener on the node's event loops whose connections are tracked and set up by {@code init}. */
+    private ServerBootstrap bootstrap(java.util.function.Consumer<Channel> init) {
         return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
-                        init.accept(ch);
-                    }
-                });
+                .childHandler(tracked(init));
+    }
+
+    private ChannelInitializer<Channel> tracked(java.util.function.Consumer<Channel> init) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                connections.add(ch);
+                init.accept(ch);
+            }
+        };
+    }
+
+    /**
+     * The Unix domain socket listener: the same protocols as the TCP port, for local programs
+     * (access is the socket file's permissions). A stale socket file left by a crash is replaced.
+     */
+    private void bindUnixSocket(ConnectionLimiter limiter, TrafficCounter traffic) {
+        java.nio.file.Path path = config.unixSocket().toAbsolutePath();
+        try {
+            if (java.nio.file.Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                var attrs = java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (!attrs.isOther()) {
+                    throw new IllegalStateException(path + " exists and is not a socket");
+                }
+                java.nio.file.Files.delete(path);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot replace " + path + ": " + e.getMessage(), e);
+        }
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(io.netty.channel.socket.nio.NioServerDomainSocketChannel.class)
+                .childHandler(tracked(ch -> {
+                    ch.pipeline().addLast("traffic", traffic);
+                    ch.pipeline().addLast("limit", limiter);
+                    ch.pipeline().addLast("detect", new ProtocolDetector(context, http, metrics, false));
+                }));
+        ChannelFuture f = b.bind(java.net.UnixDomainSocketAddress.of(path)).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            listener.close();
+            if (httpListener != null) httpListener.close();
+            throw new IllegalStateException("cannot listen on " + path + ": " + f.cause().getMessage(), f.cause());
+        }
+        unixListener = f.channel();
+        log.info("also listening on the Unix socket {}", path);
     }
 
     /** The --http-port listener's address, or null. */
@@ -209,6 +253,14 @@ final class SwitchboardNode {
         log.info("draining: no new connections; open connections get a draining error on their next request");
         if (listener != null) listener.close().awaitUninterruptibly();
         if (httpListener != null) httpListener.close().awaitUninterruptibly();
+        if (unixListener != null) {
+            unixListener.close().awaitUninterruptibly();
+            try {
+                java.nio.file.Files.deleteIfExists(config.unixSocket().toAbsolutePath());
+            } catch (java.io.IOException e) {
+                log.debug("could not remove {}: {}", config.unixSocket(), e.getMessage());
+            }
+        }
     }
 
     boolean isDraining() {

@@ -120,6 +120,8 @@ public final class Main implements Callable<Integer> {
     int maxSessions;
     @Option(names = "--max-sessions-per-ip", description = "Native sessions per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     int maxSessionsPerIp;
+    @Option(names = "--unix-socket", paramLabel = "PATH", description = "Also listen on this Unix domain socket (every protocol, as on the TCP port; access is the file's permissions).")
+    Path unixSocket;
     @Option(names = "--replay-buffer-bytes", description = "About how many bytes of events a native session keeps for a resume (default: ${DEFAULT-VALUE}).", defaultValue = "4194304")
     long replayBufferBytes;
     @Option(names = "--replay-buffer-messages", description = "Events a session keeps for its SSE and long-poll clients until acknowledged (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
@@ -205,6 +207,7 @@ public final class Main implements Callable<Integer> {
                 .maxSessions(maxSessions)
                 .maxSessionsPerIp(maxSessionsPerIp)
                 .replayBufferBytes(replayBufferBytes)
+                .unixSocket(unixSocket)
                 .httpRequestTimeout(Duration.ofSeconds(httpRequestTimeout))
                 .wsAllowedOrigins(wsAllowedOrigins == null ? java.util.List.of()
                         : wsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())

@@ -56,6 +56,7 @@ public final class SwitchboardCore implements AutoCloseable {
         lockOps.registerWith(nativeDispatcher);
         statsOps.registerWith(nativeDispatcher);
         new SignalOps(topics, settings.maxSubscriptions()).registerWith(nativeDispatcher);
+        new dev.switchboard.core.session.SessionOps().registerWith(nativeDispatcher);
     }
 
     public LockTable locks() {

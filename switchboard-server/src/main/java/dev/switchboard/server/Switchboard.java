@@ -47,6 +47,30 @@ public final class Switchboard implements AutoCloseable {
     }
 
     /**
+     * What an embedding program knows of a session, parsed by {@code parser} from a snapshot of
+     * it (id, attributes, subscriptions, last sequence number; never the resume key); empty when
+     * there is no such resumable session.
+     */
+    public <T> java.util.Optional<T> sessionInfo(String sessionId,
+                                                 dev.switchboard.core.session.store.SessionInfoParser<T> parser) {
+        dev.switchboard.core.session.Session s = node.core().sessions().find(sessionId);
+        if (s == null || s.isClosed() || !s.resumable()) return java.util.Optional.empty();
+        return java.util.Optional.ofNullable(parser.parse(node.core().sessions().snapshot(s)));
+    }
+
+    /**
+     * Sets attributes of a session as the server (keys under {@code server.} included, which
+     * clients cannot change); a null value removes a key. Returns false when there is no such
+     * session; throws {@link IllegalArgumentException} when the result would break the limits.
+     */
+    public boolean setSessionAttributes(String sessionId, java.util.Map<String, String> changes) {
+        dev.switchboard.core.session.Session s = node.core().sessions().find(sessionId);
+        if (s == null || s.isClosed()) return false;
+        s.updateAttributes(changes);
+        return true;
+    }
+
+    /**
      * Starts a graceful stop: stops accepting connections and answers every further request with
      * a draining error. Returns at once; {@link #close()} waits for the end.
      */

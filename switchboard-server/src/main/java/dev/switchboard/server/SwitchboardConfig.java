@@ -50,6 +50,7 @@ public final class SwitchboardConfig {
     private final Duration httpSsePingInterval;
     private final int httpMaxBodyBytes;
     private final int replayBufferMessages;
+    private final dev.switchboard.core.session.store.SessionKeys sessionKeys;
     private final Path unixSocket;
     private final long replayBufferBytes;
     private final int maxSessionsPerIp;
@@ -97,6 +98,7 @@ public final class SwitchboardConfig {
         this.httpSsePingInterval = b.httpSsePingInterval;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.replayBufferMessages = b.replayBufferMessages;
+        this.sessionKeys = b.sessionKeys;
         this.unixSocket = b.unixSocket;
         this.replayBufferBytes = b.replayBufferBytes;
         this.maxSessionsPerIp = b.maxSessionsPerIp;
@@ -178,6 +180,8 @@ public final class SwitchboardConfig {
     /** How long a native session with no connection waits for a resume before it ends; ZERO = ends with its connection. */
     public Duration sessionGrace() { return sessionGrace; }
     public int maxConnectionsPerSession() { return maxConnectionsPerSession; }
+    /** Where native session ids and resume keys come from (embedders may plug in their own). */
+    public dev.switchboard.core.session.store.SessionKeys sessionKeys() { return sessionKeys; }
     /** A Unix domain socket to listen on as well (every protocol, as on the TCP port), or null. */
     public Path unixSocket() { return unixSocket; }
     /** About how many bytes of events a native session keeps for a resume. */
@@ -232,6 +236,7 @@ public final class SwitchboardConfig {
         b.httpSsePingInterval = httpSsePingInterval;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
         b.replayBufferMessages = replayBufferMessages;
+        b.sessionKeys = sessionKeys;
         b.unixSocket = unixSocket;
         b.replayBufferBytes = replayBufferBytes;
         b.maxSessionsPerIp = maxSessionsPerIp;
@@ -282,6 +287,7 @@ public final class SwitchboardConfig {
         private Duration httpSsePingInterval = Duration.ofSeconds(15);
         private int httpMaxBodyBytes = 1 << 20;
         private int replayBufferMessages = 1024;
+        private dev.switchboard.core.session.store.SessionKeys sessionKeys = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE;
         private Path unixSocket = null;
         private long replayBufferBytes = 4L << 20;
         private int maxSessionsPerIp = 0;
@@ -334,6 +340,8 @@ public final class SwitchboardConfig {
         public Builder replayBufferMessages(int n) { this.replayBufferMessages = n; return this; }
         public Builder sessionGrace(Duration d) { this.sessionGrace = d; return this; }
         public Builder maxConnectionsPerSession(int n) { this.maxConnectionsPerSession = n; return this; }
+        /** Plugs in the generator of native session ids and resume keys (ids: 1..128 of [A-Za-z0-9_-]). */
+        public Builder sessionKeys(dev.switchboard.core.session.store.SessionKeys keys) { this.sessionKeys = Objects.requireNonNull(keys); return this; }
         public Builder unixSocket(Path path) { this.unixSocket = path; return this; }
         public Builder replayBufferBytes(long n) { this.replayBufferBytes = n; return this; }
         public Builder maxSessions(int n) { this.maxSessions = n; return this; }

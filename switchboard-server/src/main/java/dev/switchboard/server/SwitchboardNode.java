@@ -75,7 +75,7 @@ final class SwitchboardNode {
                 config.defaultLeaseTtl().toMillis(), config.maxSubscriptions(), config.effectiveFenceStateFile(),
                 new SessionRegistry.Lifecycle(config.sessionGrace().toMillis(), config.maxConnectionsPerSession(),
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
-                        config.maxSessionsPerIp(), config.replayBufferBytes())));
+                        config.maxSessionsPerIp(), config.replayBufferBytes(), config.sessionKeys())));
         FileSessionStore store = null;
         try {
             store = config.dataDir() == null ? null : FileSessionStore.open(config.dataDir());
@@ -237,6 +237,10 @@ final class SwitchboardNode {
             }
         }
         log.info("saved {} sessions to {}", saved, sessionStore.directory());
+    }
+
+    SwitchboardCore core() {
+        return core;
     }
 
     SwitchboardConfig config() {

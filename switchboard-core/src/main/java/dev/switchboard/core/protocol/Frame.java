@@ -32,6 +32,11 @@ public final class Frame {
         return id;
     }
 
+    /** A field as sent, or null. */
+    public Object value(String name) {
+        return fields.get(name);
+    }
+
     public boolean has(String name) {
         return fields.get(name) != null;
     }

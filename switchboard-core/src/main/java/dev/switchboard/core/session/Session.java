@@ -48,6 +48,29 @@ public final class Session implements LockOwner, Subscriber {
     }
 
     private volatile String clientIp;
+    private final Map<String, String> attributes = new java.util.LinkedHashMap<>();
+
+    /** The session's attributes (a copy, in the order they were set). */
+    public synchronized Map<String, String> attributes() {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
+    }
+
+    /**
+     * Sets (or, with a null value, removes) attributes, all or nothing: the result must pass
+     * {@link dev.switchboard.core.session.store.SessionAttributes#validate}, else nothing changes
+     * and {@link IllegalArgumentException} says why.
+     */
+    public synchronized Map<String, String> updateAttributes(Map<String, String> changes) {
+        Map<String, String> next = new java.util.LinkedHashMap<>(attributes);
+        for (Map.Entry<String, String> e : changes.entrySet()) {
+            if (e.getValue() == null) next.remove(e.getKey());
+            else next.put(e.getKey(), e.getValue());
+        }
+        dev.switchboard.core.session.store.SessionAttributes.validate(next);
+        attributes.clear();
+        attributes.putAll(next);
+        return attributes();
+    }
 
     void clientIp(String ip) {
         this.clientIp = ip;

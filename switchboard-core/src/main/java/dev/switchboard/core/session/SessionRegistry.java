@@ -19,13 +19,15 @@ public final class SessionRegistry {
      * @param releaseHeldOnEnd         whether an ended session's held locks are released (else they expire)
      */
     public record Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd,
-                            int maxSessions, int maxSessionsPerIp, long replayBytes) {
+                            int maxSessions, int maxSessionsPerIp, long replayBytes,
+                            dev.switchboard.core.session.store.SessionKeys keys) {
         public Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd) {
-            this(graceMs, maxConnectionsPerSession, replayMessages, releaseHeldOnEnd, 0, 0, 4L << 20);
+            this(graceMs, maxConnectionsPerSession, replayMessages, releaseHeldOnEnd, 0, 0, 4L << 20,
+                    dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE);
         }
 
         public static Lifecycle defaults() {
-            return new Lifecycle(30_000, 8, 1024, true, 0, 0, 4L << 20);
+            return new Lifecycle(30_000, 8, 1024, true);
         }
     }
 
@@ -77,7 +79,11 @@ public final class SessionRegistry {
      * lock, so concurrent opens cannot overshoot them.
      */
     public Open openResumable(String transport, String remoteAddress, String clientIp, SessionConnection first) {
-        String key = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE.newResumeKey();
+        String key = lifecycle.keys().newResumeKey();
+        String id = lifecycle.keys().newSessionId();
+        if (!dev.switchboard.core.session.store.SessionRecord.isValidId(id) || sessions.containsKey(id)) {
+            throw new IllegalStateException("the session key generator returned an unusable id");
+        }
         Session s;
         synchronized (caps) {
             if (lifecycle.maxSessions() > 0 && resumableCount >= lifecycle.maxSessions()) {
@@ -87,7 +93,7 @@ public final class SessionRegistry {
                     && perIp.getOrDefault(clientIp, 0) >= lifecycle.maxSessionsPerIp()) {
                 return new Refused("max_sessions_per_ip", "this address has " + lifecycle.maxSessionsPerIp() + " sessions already");
             }
-            s = new Session(nextNumericId.getAndIncrement(), Hex.randomHex(16), transport, remoteAddress,
+            s = new Session(nextNumericId.getAndIncrement(), id, transport, remoteAddress,
                     NO_SINK, dev.switchboard.core.session.store.SessionKeys.verifier(key), new Outbox(lifecycle.replayMessages(), lifecycle.replayBytes(), 0));
             s.clientIp(clientIp);
             resumableCount++;
@@ -152,7 +158,7 @@ public final class SessionRegistry {
             held.add((k.kind() == dev.switchboard.core.lock.LockKind.LOCK ? "lock:" : "sem:") + k.name());
         }
         long now = System.currentTimeMillis();
-        return new dev.switchboard.core.session.store.SessionRecord(s.id(), s.resumeVerifier(), Map.of(), subs,
+        return new dev.switchboard.core.session.store.SessionRecord(s.id(), s.resumeVerifier(), s.attributes(), subs,
                 s.createdAtMillis(), now, s.replay().lastSeq(), held);
     }
 
@@ -168,6 +174,7 @@ public final class SessionRegistry {
             resumableCount++;
             sessions.put(s.id(), s);
         }
+        s.updateAttributes(r.attributes());
         for (dev.switchboard.core.session.store.SubscriptionRecord sub : r.subscriptions()) {
             topics.subscribe(s, sub.pattern(), sub.group(), 0);
         }

@@ -89,7 +89,7 @@ class AdminApiTest {
             assertThat(ns.path("last_seq").asLong()).isZero();
             assertThat(ns.path("queue_depth").asLong()).isZero();
             assertThat(names(ns)).containsExactly("id", "numeric_id", "transport", "remote_address", "resumable",
-                    "connections", "age_s", "locks", "subscriptions", "last_seq", "queue_depth");
+                    "connections", "age_s", "locks", "subscriptions", "attributes", "last_seq", "queue_depth");
 
             JsonNode ds = byRemote(body, "dflockd", d.socket.getLocalPort());
             assertThat(ds.path("resumable").asBoolean()).isFalse();

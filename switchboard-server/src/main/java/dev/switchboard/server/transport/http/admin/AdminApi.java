@@ -185,6 +185,7 @@ public final class AdminApi {
         v.put("age_s", Math.max(0, (nowMillis - s.createdAtMillis()) / 1000));
         v.put("locks", s.lockKeys().size());
         v.put("subscriptions", topics.subscriptionCount(s));
+        v.put("attributes", s.attributes());
         long lastSeq = 0;
         long depth = 0;
         Outbox replay = s.replay();

@@ -3,7 +3,6 @@ package dev.switchboard.server.nativeproto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.server.Switchboard;
-import dev.switchboard.server.ws.WsClient;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -120,14 +119,13 @@ class CrossTransportTest {
 
     private static Pipe open(String transport) throws Exception {
         return switch (transport) {
-            case "tcp-lines" -> new TcpPipe(NativeClient.hello(sb.port()));
-            case "tcp-frames" -> {
-                NativeClient c = NativeClient.frames(sb.port());
+            case "tcp-lines", "tcp-frames", "websocket" -> {
+                SessionResumeTest.Conn c = SessionResumeTest.open(transport.equals("tcp-lines") ? "tcp"
+                        : transport.equals("tcp-frames") ? "tcp-frames" : "websocket", sb.port());
                 c.send("{\"op\":\"hello\",\"id\":0,\"version\":1}");
                 c.read();
-                yield new TcpPipe(c);
+                yield new ConnectionPipe(c);
             }
-            case "websocket" -> new WsPipe(WsClient.hello(sb.port()));
             case "http-sse" -> new HttpPipe(sb.port(), true);
             case "http-poll" -> new HttpPipe(sb.port(), false);
             default -> throw new IllegalArgumentException(transport);
@@ -139,12 +137,13 @@ class CrossTransportTest {
         return answer.path("op").asString().equals("error") ? answer.path("error") : answer.path("result");
     }
 
-    private static final class TcpPipe implements Pipe {
-        private final NativeClient c;
+    /** A pipe over one native connection (TCP or WebSocket): answers matched by id, events queued. */
+    private static final class ConnectionPipe implements Pipe {
+        private final SessionResumeTest.Conn c;
         private final AtomicInteger ids = new AtomicInteger(100);
         private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
 
-        TcpPipe(NativeClient c) {
+        ConnectionPipe(SessionResumeTest.Conn c) {
             this.c = c;
         }
 
@@ -173,44 +172,6 @@ class CrossTransportTest {
 
         @Override
         public void close() throws java.io.IOException {
-            c.close();
-        }
-    }
-
-    private static final class WsPipe implements Pipe {
-        private final WsClient c;
-        private final AtomicInteger ids = new AtomicInteger(100);
-        private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-
-        WsPipe(WsClient c) {
-            this.c = c;
-        }
-
-        @Override
-        public synchronized JsonNode call(String op, String fields) throws Exception {
-            int id = ids.incrementAndGet();
-            c.send("{\"op\":\"" + op + "\",\"id\":" + id + (fields.equals("{}") ? "}" : "," + fields.substring(1)));
-            while (true) {
-                JsonNode m = c.read();
-                if (m.path("id").asInt(-1) == id) return unwrap(m);
-                if (!m.has("id")) events.add(m);
-            }
-        }
-
-        @Override
-        public JsonNode nextEvent() throws Exception {
-            JsonNode e = events.poll();
-            return e != null ? e : c.read();
-        }
-
-        @Override
-        public void endSession() throws Exception {
-            assertThat(call("session.close", "{}").isObject()).isTrue();
-            c.close();
-        }
-
-        @Override
-        public void close() {
             c.close();
         }
     }

@@ -59,7 +59,7 @@ class SessionResumeTest {
         }
     }
 
-    private static Conn open(String transport, int port) throws Exception {
+    static Conn open(String transport, int port) throws Exception {
         if (transport.startsWith("tcp")) {
             NativeClient c = transport.equals("tcp") ? NativeClient.lines(port) : NativeClient.frames(port);
             return new Conn() {
@@ -224,32 +224,10 @@ class SessionResumeTest {
         int port = start(Duration.ofSeconds(30), 100, 3);
         try (Conn first = open(transport, port)) {
             JsonNode welcome = hello(first, null);
-            String resume = resume(welcome, 0);
-            int attempts = 8;
-            ExecutorService pool = Executors.newFixedThreadPool(attempts);
-            CountDownLatch go = new CountDownLatch(1);
-            List<Conn> conns = new ArrayList<>();
-            try {
-                List<Future<String>> results = new ArrayList<>();
-                for (int i = 0; i < attempts; i++) {
-                    Conn c = open(transport, port);
-                    conns.add(c);
-                    results.add(pool.submit(() -> {
-                        go.await();
-                        c.send("{\"op\":\"hello\",\"id\":1,\"version\":1,\"resume\":" + resume + "}");
-                        JsonNode m = c.read();
-                        return m.path("op").asString().equals("welcome") ? "welcome" : m.at("/error/code").asString();
-                    }));
-                }
-                go.countDown();
-                List<String> outcomes = new ArrayList<>();
-                for (Future<String> f : results) outcomes.add(f.get(10, TimeUnit.SECONDS));
-                assertThat(outcomes.stream().filter("welcome"::equals).count()).isEqualTo(2);
-                assertThat(outcomes.stream().filter("max_connections_per_session"::equals).count()).isEqualTo(attempts - 2);
-            } finally {
-                pool.shutdownNow();
-                for (Conn c : conns) c.close();
-            }
+            List<String> outcomes = concurrentHellos(transport, port, 8,
+                    "{\"op\":\"hello\",\"id\":1,\"version\":1,\"resume\":" + resume(welcome, 0) + "}");
+            assertThat(outcomes.stream().filter("welcome"::equals).count()).isEqualTo(2);
+            assertThat(outcomes.stream().filter("max_connections_per_session"::equals).count()).isEqualTo(6);
         }
     }
 
@@ -276,31 +254,9 @@ class SessionResumeTest {
     @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
     void sessionCapsHoldExactlyUnderConcurrentHellos(String transport) throws Exception {
         sb = Switchboard.builder().port(0).maxSessions(3).shutdownTimeout(Duration.ofSeconds(1)).start();
-        int attempts = 10;
-        ExecutorService pool = Executors.newFixedThreadPool(attempts);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Conn> conns = new ArrayList<>();
-        try {
-            List<Future<String>> results = new ArrayList<>();
-            for (int i = 0; i < attempts; i++) {
-                Conn c = open(transport, sb.port());
-                conns.add(c);
-                results.add(pool.submit(() -> {
-                    go.await();
-                    c.send("{\"op\":\"hello\",\"id\":1,\"version\":1}");
-                    JsonNode m = c.read();
-                    return m.path("op").asString().equals("welcome") ? "welcome" : m.at("/error/code").asString();
-                }));
-            }
-            go.countDown();
-            List<String> outcomes = new ArrayList<>();
-            for (Future<String> f : results) outcomes.add(f.get(10, TimeUnit.SECONDS));
-            assertThat(outcomes.stream().filter("welcome"::equals).count()).isEqualTo(3);
-            assertThat(outcomes.stream().filter("max_sessions"::equals).count()).isEqualTo(attempts - 3);
-        } finally {
-            pool.shutdownNow();
-            for (Conn c : conns) c.close();
-        }
+        List<String> outcomes = concurrentHellos(transport, sb.port(), 10, "{\"op\":\"hello\",\"id\":1,\"version\":1}");
+        assertThat(outcomes.stream().filter("welcome"::equals).count()).isEqualTo(3);
+        assertThat(outcomes.stream().filter("max_sessions"::equals).count()).isEqualTo(7);
     }
 
     @ParameterizedTest
@@ -318,6 +274,36 @@ class SessionResumeTest {
             assertThat(lost.path("token").asString()).isEqualTo(token);
             assertThat(lost.path("reason").asString()).isEqualTo("lease_expired");
             assertThat(lost.path("seq").asLong()).isPositive();
+        }
+    }
+
+    /**
+     * Opens {@code attempts} connections, sends {@code hello} on all of them at once, and returns
+     * what each got: "welcome" or the error code.
+     */
+    private static List<String> concurrentHellos(String transport, int port, int attempts, String hello) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(attempts);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Conn> conns = new ArrayList<>();
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                Conn c = open(transport, port);
+                conns.add(c);
+                results.add(pool.submit(() -> {
+                    go.await();
+                    c.send(hello);
+                    JsonNode m = c.read();
+                    return m.path("op").asString().equals("welcome") ? "welcome" : m.at("/error/code").asString();
+                }));
+            }
+            go.countDown();
+            List<String> outcomes = new ArrayList<>();
+            for (Future<String> f : results) outcomes.add(f.get(10, TimeUnit.SECONDS));
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+            for (Conn c : conns) c.close();
         }
     }
 }

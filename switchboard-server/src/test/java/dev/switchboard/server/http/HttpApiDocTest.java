@@ -35,7 +35,7 @@ class HttpApiDocTest {
     private static final Path README = Path.of("..", "README.md");
     private static final Path CURL = Path.of("/usr/bin/curl");
     private static final Pattern FENCE = Pattern.compile("^```([a-z-]*)\\n(.*?)^```[ \\t]*$", Pattern.DOTALL | Pattern.MULTILINE);
-    private static final Pattern PLACEHOLDER = Pattern.compile("<(session|token)(\\d*)>|<int>|<number>|<\\.\\.\\.>");
+    private static final Pattern PLACEHOLDER = Pattern.compile("<(session|token|key)(\\d*)>|<int>|<number>|<\\.\\.\\.>");
     private static final long TIMEOUT_S = 20;
 
     /** One example: a curl command and the answer documented for it. */
@@ -280,7 +280,7 @@ class HttpApiDocTest {
         while (m.find()) {
             regex.append(Pattern.quote(want.substring(last, m.start())));
             if (m.group(1) != null) {
-                regex.append("([0-9a-f]{32})");
+                regex.append(m.group(1).equals("key") ? "([A-Za-z0-9_-]{43})" : "([0-9a-f]{32})");
                 bindings.add((m.group(1) + m.group(2)).toUpperCase(Locale.ROOT));
             } else if (m.group().equals("<int>")) {
                 regex.append("-?[0-9]+");

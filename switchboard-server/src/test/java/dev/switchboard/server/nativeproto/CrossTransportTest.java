@@ -181,6 +181,7 @@ class CrossTransportTest {
                 .connectTimeout(Duration.ofSeconds(5)).build();
         private final String base;
         private final String session;
+        private final String key;
         private final boolean sse;
         private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
         private InputStream stream;
@@ -192,13 +193,15 @@ class CrossTransportTest {
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/sessions"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(created.statusCode()).isEqualTo(201);
-            this.session = NativeClient.JSON.readTree(created.body()).path("session").asString();
+            JsonNode createdBody = NativeClient.JSON.readTree(created.body());
+            this.session = createdBody.path("session").asString();
+            this.key = createdBody.path("resume_key").asString();
             if (sse) openStream();
         }
 
         private void openStream() throws Exception {
             HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/sessions/" + session + "/events"))
-                    .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                    .header("X-Switchboard-Key", key).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
             stream = r.body();
@@ -224,7 +227,7 @@ class CrossTransportTest {
         @Override
         public JsonNode call(String op, String fields) throws Exception {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/sessions/" + session + "/ops/" + op))
-                    .POST(HttpRequest.BodyPublishers.ofString(fields)).timeout(Duration.ofSeconds(10)).build(),
+                    .header("X-Switchboard-Key", key).POST(HttpRequest.BodyPublishers.ofString(fields)).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return NativeClient.JSON.readTree(r.body());
         }
@@ -237,7 +240,7 @@ class CrossTransportTest {
                 return e;
             }
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/sessions/" + session
-                    + "/poll?after=" + cursor + "&timeout_ms=5000")).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    + "/poll?after=" + cursor + "&timeout_ms=5000")).header("X-Switchboard-Key", key).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as("a polled event within 5 s").isEqualTo(200);
             JsonNode body = NativeClient.JSON.readTree(r.body());
             cursor = body.path("last_seq").asLong();
@@ -247,7 +250,7 @@ class CrossTransportTest {
         @Override
         public void endSession() throws Exception {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/sessions/" + session))
-                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+                    .header("X-Switchboard-Key", key).DELETE().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(204);
         }
 

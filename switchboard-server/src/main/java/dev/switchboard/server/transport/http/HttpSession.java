@@ -32,6 +32,21 @@ public final class HttpSession implements SessionSink {
         this.core = core;
     }
 
+    private volatile String keyVerifier;
+
+    /** Gives the session a resume key (native HTTP sessions); returns the key, to be shown once. */
+    public String issueKey() {
+        String key = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE.newResumeKey();
+        keyVerifier = dev.switchboard.core.session.store.SessionKeys.verifier(key);
+        return key;
+    }
+
+    /** True when the session has no key (dflockd HTTP sessions), or {@code presented} is it (constant time). */
+    public boolean keyMatches(String presented) {
+        String v = keyVerifier;
+        return v == null || dev.switchboard.core.session.store.SessionKeys.matches(presented, v);
+    }
+
     /** Events waiting for an SSE stream or a long-poll of this session. */
     public Outbox outbox() {
         return outbox;

@@ -37,6 +37,7 @@ class NativeClientGoneTest {
         s.connect(new InetSocketAddress("127.0.0.1", sb.port()), 5000);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + NativeHttp.API + "/sessions/" + session + "/ops/" + op + " HTTP/1.1\r\n"
+                + "X-Switchboard-Key: " + NativeHttp.SESSION_KEYS.get(session) + "\r\n"
                 + "Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n";
         OutputStream out = s.getOutputStream();
         out.write(head.getBytes(StandardCharsets.US_ASCII));

@@ -67,13 +67,34 @@ final class NativeHttp {
     }
 
     CompletableFuture<Resp> sendAsync(Duration timeout, String method, String path, String body) {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout)
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .build();
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        withKey(b, path);
         String what = method + " " + path + (body == null ? "" : " " + body);
-        return CLIENT.sendAsync(r, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                .thenApply(x -> new Resp(what, x.statusCode(), x.headers(), x.body()));
+        return CLIENT.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .thenApply(x -> {
+                    Resp resp = new Resp(what, x.statusCode(), x.headers(), x.body());
+                    if (method.equals("POST") && path.equals(API + "/sessions") && x.statusCode() == 201) {
+                        // Like a client, keep each session's key to present it on its routes.
+                        JsonNode created = resp.json();
+                        SESSION_KEYS.put(created.path("session").asString(), created.path("resume_key").asString());
+                    }
+                    return resp;
+                });
+    }
+
+    /** Session id → its key, for every session a test created. */
+    static final java.util.Map<String, String> SESSION_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.regex.Pattern SESSION_IN_PATH = java.util.regex.Pattern.compile("/sessions/([0-9a-f]{32})");
+
+    /** Adds the session's key header when the path names a session this test created. */
+    static HttpRequest.Builder withKey(HttpRequest.Builder b, String path) {
+        java.util.regex.Matcher m = SESSION_IN_PATH.matcher(path);
+        if (m.find() && SESSION_KEYS.containsKey(m.group(1))) {
+            b.header("X-Switchboard-Key", SESSION_KEYS.get(m.group(1)));
+        }
+        return b;
     }
 
     static Resp join(CompletableFuture<Resp> f, Duration within) {

@@ -37,7 +37,9 @@ class NativeSessionsAndOpsTest {
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
         JsonNode j = r.json();
-        assertThat(j.propertyNames()).containsExactly("session", "protocol", "server", "idle_timeout_ms", "limits");
+        assertThat(j.propertyNames()).containsExactly("session", "resume_key", "protocol", "server", "idle_timeout_ms", "limits");
+        assertThat(j.path("resume_key").asString()).matches("[A-Za-z0-9_-]{43}");
+        assertThat(r.headers().firstValue("set-cookie")).hasValueSatisfying(c -> assertThat(c).startsWith("sb_key=" + j.path("resume_key").asString()).contains("HttpOnly", "SameSite=Strict", "Path=/api/v1/sessions/"));
         assertThat(j.path("session").asString()).matches("[0-9a-f]{32}");
         assertThat(j.path("protocol").asInt()).isEqualTo(1);
         assertThat(j.path("server").asString()).startsWith("switchboard/");
@@ -180,5 +182,29 @@ class NativeSessionsAndOpsTest {
         JsonNode viaOp = http.ok(s, "stats", null);
         assertThat(viaOp.has("connections") && viaOp.has("locks") && viaOp.has("semaphores")).as(viaOp.toString()).isTrue();
         assertThat(http.lockHeld(k)).as("GET /api/v1/stats shows the holder").isTrue();
+    }
+
+    @Test
+    void theSessionKeyIsRequiredAndAWrongOneLooksLikeNoSession() throws Exception {
+        String session = http.createSession();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, Integer> statusWithKey = key -> {
+            var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + sb.port() + API
+                    + "/sessions/" + session + "/ops/stats")).POST(java.net.http.HttpRequest.BodyPublishers.noBody());
+            if (key != null) b.header("X-Switchboard-Key", key);
+            try {
+                return client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        assertThat(statusWithKey.apply(null)).isEqualTo(404);
+        assertThat(statusWithKey.apply("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).isEqualTo(404);
+        assertThat(statusWithKey.apply(NativeHttp.SESSION_KEYS.get(session))).isEqualTo(200);
+        // A browser presents the key as the cookie it was given.
+        var withCookie = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + sb.port() + API
+                + "/sessions/" + session + "/ops/stats")).header("Cookie", "sb_key=" + NativeHttp.SESSION_KEYS.get(session))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+        assertThat(client.send(withCookie, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
 }

@@ -54,6 +54,7 @@ final class SseClient implements AutoCloseable {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Accept", "text/event-stream").GET();
         if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
+        NativeHttp.withKey(b, path);
         try {
             return new SseClient(CLIENT.sendAsync(b.build(), HttpResponse.BodyHandlers.ofInputStream())
                     .get(NativeHttp.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));

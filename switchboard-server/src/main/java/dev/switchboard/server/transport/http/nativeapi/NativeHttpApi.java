@@ -27,6 +27,9 @@ import tools.jackson.core.JacksonException;
  */
 public final class NativeHttpApi {
     public static final String PREFIX = "/api/v1";
+    /** The header that carries a session's key; browsers send the cookie of the same name instead. */
+    public static final String KEY_HEADER = "X-Switchboard-Key";
+    static final String KEY_COOKIE = "sb_key";
 
     private final ServerContext server;
     private final HttpSessions sessions;
@@ -55,6 +58,11 @@ public final class NativeHttpApi {
             return;
         }
         HttpSession s = (HttpSession) created;
+        String key = s.issueKey();
+        // The key never goes in a URL: clients send it in a header, browsers in this cookie
+        // (scoped to the session's routes), which EventSource and same-origin fetch send by themselves.
+        ex.extraHeaders().add("Set-Cookie", KEY_COOKIE + "=" + key + "; Path=" + PREFIX + "/sessions/" + s.id()
+                + "; HttpOnly; SameSite=Strict" + (server.sslContext() != null ? "; Secure" : ""));
         Map<String, Object> limits = new LinkedHashMap<>();
         limits.put("max_frame_bytes", server.config().httpMaxBodyBytes());
         limits.put("max_locks", server.config().maxLocks());
@@ -64,6 +72,7 @@ public final class NativeHttpApi {
         limits.put("replay_buffer_messages", server.config().replayBufferMessages());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("session", s.id());
+        body.put("resume_key", key);
         body.put("protocol", 1);
         body.put("server", "switchboard/" + Version.VERSION);
         body.put("idle_timeout_ms", server.config().httpSessionIdleTimeout().toMillis());
@@ -72,11 +81,13 @@ public final class NativeHttpApi {
     }
 
     private void deleteSession(HttpExchange ex) {
-        if (sessions.delete(ex.param("session"))) {
-            ex.noContent();
-        } else {
-            sessionNotFound(ex);
-        }
+        withSession(ex, s -> {
+            if (sessions.delete(s.id())) {
+                ex.noContent();
+            } else {
+                sessionNotFound(ex);
+            }
+        });
     }
 
     private void operation(HttpExchange ex) {
@@ -118,17 +129,34 @@ public final class NativeHttpApi {
         });
     }
 
+    /**
+     * Runs {@code action} for the session named in the path, when the request presents its key; an
+     * unknown session and a wrong or missing key get the same answer, so that guessing teaches nothing.
+     */
     private void withSession(HttpExchange ex, java.util.function.Consumer<HttpSession> action) {
         HttpSession s = sessions.find(ex.param("session"));
-        if (s == null || s.core().isClosed()) {
+        if (s == null || s.core().isClosed() || !s.keyMatches(presentedKey(ex))) {
             sessionNotFound(ex);
         } else {
             action.accept(s);
         }
     }
 
+    private static String presentedKey(HttpExchange ex) {
+        String header = ex.header(KEY_HEADER);
+        if (header != null) return header.trim();
+        String cookies = ex.header(io.netty.handler.codec.http.HttpHeaderNames.COOKIE);
+        if (cookies == null) return null;
+        for (io.netty.handler.codec.http.cookie.Cookie c
+                : io.netty.handler.codec.http.cookie.ServerCookieDecoder.STRICT.decode(cookies)) {
+            if (c.name().equals(KEY_COOKIE)) return c.value();
+        }
+        return null;
+    }
+
     private static void sessionNotFound(HttpExchange ex) {
-        ex.error(HttpResponseStatus.NOT_FOUND, "session_not_found", "no such session (closed, expired or never created)");
+        ex.error(HttpResponseStatus.NOT_FOUND, "session_not_found",
+                "no such session with this key (closed, expired, never created, or a wrong " + KEY_HEADER + ")");
     }
 
     /** The HTTP status of a native error code. */

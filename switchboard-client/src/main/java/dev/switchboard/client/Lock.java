@@ -42,6 +42,7 @@ public final class Lock implements AutoCloseable {
     private final Resource resource;
     private final LockOptions options;
     private final Consumer<SwitchboardException> onSessionEnd = this::sessionEnded;
+    private final Consumer<tools.jackson.databind.JsonNode> onLockLost = this::lockLostEvent;
 
     // All guarded by "this". Every change of what we hold bumps the generation, so a renewal
     // answer or timer that belongs to an earlier grant sees the mismatch and does nothing.
@@ -270,6 +271,7 @@ public final class Lock implements AutoCloseable {
             }
             // Inside the monitor so a concurrent release cannot remove it before it is added.
             client.addSessionEndListener(onSessionEnd);
+            client.addLockLostListener(onLockLost);
         }
         return true;
     }
@@ -333,6 +335,20 @@ public final class Lock implements AutoCloseable {
                 : new SwitchboardException("internal", "renewal failed: " + e, e));
     }
 
+    /** A {@code lock.lost} event for this lock's key (and token, when the event names one) ends the hold at once. */
+    private void lockLostEvent(tools.jackson.databind.JsonNode event) {
+        long gen;
+        synchronized (this) {
+            if (state != State.HELD || grant == null) return;
+            String kind = resource.kind() == Resource.Kind.LOCK ? "lock" : "sem";
+            if (!kind.equals(event.path("kind").asString("")) || !resource.key().equals(event.path("key").asString(""))) return;
+            String token = event.path("token").asString("");
+            if (!token.isEmpty() && !token.equals(grant.token())) return;
+            gen = generation;
+        }
+        lost(gen, new LeaseExpiredException("the server took the slot back: " + event.path("reason").asString("lease_expired")));
+    }
+
     private void sessionEnded(SwitchboardException e) {
         long gen;
         synchronized (this) {
@@ -378,6 +394,7 @@ public final class Lock implements AutoCloseable {
             renewal = null;
         }
         client.removeSessionEndListener(onSessionEnd);
+        client.removeLockLostListener(onLockLost);
     }
 
     // Without an explicit lease, keep the lease the server applied: a renew without lease_ms

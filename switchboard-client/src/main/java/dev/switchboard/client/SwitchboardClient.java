@@ -101,6 +101,7 @@ public final class SwitchboardClient implements AutoCloseable {
     private final List<Consumer<Signal>> signalListeners;
     // Told when the session's locks are gone: SESSION_LOST, or the client stopped for good.
     private final List<Consumer<SwitchboardException>> sessionEndListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<JsonNode>> lockLostListeners = new CopyOnWriteArrayList<>();
     private final ReconnectBackoff backoff;
     private final AtomicBoolean closeCalled = new AtomicBoolean();
     private final CompletableFuture<ConnectionClosedException> terminated = new CompletableFuture<>();
@@ -866,9 +867,23 @@ public final class SwitchboardClient implements AutoCloseable {
                     }
                 });
             }
+        } else if ("lock.lost".equals(event.path("op").asString(""))) {
+            // The server took a slot back (its lease ran out, or a restart could not keep it).
+            for (Consumer<JsonNode> l : lockLostListeners) {
+                l.accept(event);
+            }
         } else {
             log.debug("ignoring event {}", event.path("op").asString("?"));
         }
+    }
+
+    /** Registers for the server's {@code lock.lost} events (on the I/O thread; listeners must not block). */
+    void addLockLostListener(Consumer<JsonNode> listener) {
+        lockLostListeners.add(listener);
+    }
+
+    void removeLockLostListener(Consumer<JsonNode> listener) {
+        lockLostListeners.remove(listener);
     }
 
     private void emit(ConnectionEvent event) {

@@ -29,6 +29,25 @@ import tools.jackson.databind.JsonNode;
  */
 class SessionResumeTest {
     private Switchboard sb;
+    /** Every server of this class also listens on a Unix socket, the fourth native transport. */
+    static final java.nio.file.Path SOCKET_DIR = createSocketDir();
+    private static final java.util.concurrent.atomic.AtomicInteger SOCKETS = new java.util.concurrent.atomic.AtomicInteger();
+    private static java.nio.file.Path socket;
+
+    private static java.nio.file.Path createSocketDir() {
+        try {
+            java.nio.file.Path d = java.nio.file.Files.createTempDirectory("sb-uds");
+            d.toFile().deleteOnExit();
+            return d;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static dev.switchboard.server.SwitchboardConfig.Builder withSocket(dev.switchboard.server.SwitchboardConfig.Builder b) {
+        socket = SOCKET_DIR.resolve("s" + SOCKETS.incrementAndGet() + ".sock");
+        return b.unixSocket(socket);
+    }
 
     @AfterEach
     void stop() {
@@ -36,8 +55,8 @@ class SessionResumeTest {
     }
 
     private int start(Duration grace, int replay, int maxConnections) {
-        sb = Switchboard.builder().port(0).sessionGrace(grace).replayBufferMessages(replay)
-                .maxConnectionsPerSession(maxConnections).shutdownTimeout(Duration.ofSeconds(1)).start();
+        sb = withSocket(Switchboard.builder().port(0).sessionGrace(grace).replayBufferMessages(replay)
+                .maxConnectionsPerSession(maxConnections).shutdownTimeout(Duration.ofSeconds(1))).start();
         return sb.port();
     }
 
@@ -60,6 +79,9 @@ class SessionResumeTest {
     }
 
     static Conn open(String transport, int port) throws Exception {
+        if (transport.equals("unix")) {
+            return new UnixConn(socket);
+        }
         if (transport.startsWith("tcp")) {
             NativeClient c = transport.equals("tcp") ? NativeClient.lines(port) : NativeClient.frames(port);
             return new Conn() {
@@ -97,7 +119,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void resumeReplaysEveryMissedEventOnceInOrder(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         JsonNode welcome;
@@ -134,7 +156,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void locksAreKeptWhileDetachedAndReleasedAfterTheGrace(String transport) throws Exception {
         int port = start(Duration.ofMillis(800), 100, 8);
         try (Conn c = open(transport, port)) {
@@ -152,7 +174,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void resumeAfterTheGraceGivesANewSessionAndSaysWhy(String transport) throws Exception {
         int port = start(Duration.ofMillis(300), 100, 8);
         JsonNode first;
@@ -170,7 +192,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void aWrongKeyIsRefusedLikeAnUnknownSession(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         try (Conn c = open(transport, port); Conn thief = open(transport, port)) {
@@ -183,7 +205,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void aGapLargerThanTheBufferIsReportedAsNotRecovered(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 3, 8);
         JsonNode welcome;
@@ -204,7 +226,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void everyAttachedConnectionReceivesEachEvent(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         try (Conn a = open(transport, port); Conn b = open(transport, port)) {
@@ -219,7 +241,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void connectionsPerSessionAreCappedExactlyUnderConcurrentResumes(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 3);
         try (Conn first = open(transport, port)) {
@@ -232,7 +254,7 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void sessionCloseEndsTheSessionAtOnce(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         JsonNode welcome;
@@ -251,16 +273,16 @@ class SessionResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void sessionCapsHoldExactlyUnderConcurrentHellos(String transport) throws Exception {
-        sb = Switchboard.builder().port(0).maxSessions(3).shutdownTimeout(Duration.ofSeconds(1)).start();
+        sb = withSocket(Switchboard.builder().port(0).maxSessions(3).shutdownTimeout(Duration.ofSeconds(1))).start();
         List<String> outcomes = concurrentHellos(transport, sb.port(), 10, "{\"op\":\"hello\",\"id\":1,\"version\":1}");
         assertThat(outcomes.stream().filter("welcome"::equals).count()).isEqualTo(3);
         assertThat(outcomes.stream().filter("max_sessions"::equals).count()).isEqualTo(7);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tcp", "tcp-frames", "websocket"})
+    @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void anExpiredLeaseIsReportedAsLockLost(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         try (Conn c = open(transport, port)) {
@@ -304,6 +326,45 @@ class SessionResumeTest {
         } finally {
             pool.shutdownNow();
             for (Conn c : conns) c.close();
+        }
+    }
+
+    /** A native client on the Unix socket, one JSON message per line. */
+    private static final class UnixConn implements Conn {
+        private final java.nio.channels.SocketChannel ch;
+        private final java.io.BufferedReader in;
+
+        UnixConn(java.nio.file.Path path) throws java.io.IOException {
+            ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+            ch.connect(java.net.UnixDomainSocketAddress.of(path));
+            in = new java.io.BufferedReader(new java.io.InputStreamReader(java.nio.channels.Channels.newInputStream(ch),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void send(String json) throws java.io.IOException {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap((json + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            while (b.hasRemaining()) ch.write(b);
+        }
+
+        @Override
+        public JsonNode read() throws Exception {
+            // Reads block; a bounded wait keeps a broken server from hanging the suite.
+            java.util.concurrent.Future<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return in.readLine();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String l = line.get(5, TimeUnit.SECONDS);
+            if (l == null) throw new java.io.EOFException("closed");
+            return NativeClient.JSON.readTree(l);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            ch.close();
         }
     }
 }

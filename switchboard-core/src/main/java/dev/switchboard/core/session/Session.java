@@ -106,6 +106,18 @@ public final class Session implements LockOwner, Subscriber {
         return resumeVerifier;
     }
 
+    /** The attached connections (a snapshot), for admins. */
+    public java.util.List<SessionConnection> connections() {
+        return java.util.List.copyOf(connections);
+    }
+
+    /** {@code active} with a connection, {@code detached} without (waiting for a resume), {@code closed}. */
+    public String state() {
+        if (closed) return "closed";
+        if (replay == null) return "active"; // bound to its connection
+        return connections.isEmpty() ? "detached" : "active";
+    }
+
     public int connectionCount() {
         return connections.size();
     }

@@ -12,4 +12,14 @@ public interface SessionConnection {
 
     /** Ends this connection, telling the client {@code code} and why. The session may live on. */
     void disconnect(String code, String message);
+
+    /** The transport of this connection ({@code json}, {@code json-frames}, {@code ws}), for admins. */
+    default String transport() {
+        return "unknown";
+    }
+
+    /** The peer's address, for admins. */
+    default String remoteAddress() {
+        return "";
+    }
 }

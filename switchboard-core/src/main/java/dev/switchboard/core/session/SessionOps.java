@@ -45,6 +45,7 @@ public final class SessionOps {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("session", s.id());
         out.put("transport", s.transport());
+        out.put("state", s.state());
         out.put("attributes", s.attributes());
         if (s.resumable()) {
             out.put("connections", (long) s.connectionCount());

@@ -89,7 +89,10 @@ class AdminApiTest {
             assertThat(ns.path("last_seq").asLong()).isZero();
             assertThat(ns.path("queue_depth").asLong()).isZero();
             assertThat(names(ns)).containsExactly("id", "numeric_id", "transport", "remote_address", "resumable",
-                    "connections", "age_s", "locks", "subscriptions", "attributes", "last_seq", "queue_depth");
+                    "connections", "state", "attached", "age_s", "locks", "subscriptions", "attributes", "last_seq", "queue_depth");
+            assertThat(ns.path("state").asString()).isEqualTo("active");
+            assertThat(ns.at("/attached/0/transport").asString()).isEqualTo("json");
+            assertThat(ns.at("/attached/0/remote_address").asString()).contains("127.0.0.1");
 
             JsonNode ds = byRemote(body, "dflockd", d.socket.getLocalPort());
             assertThat(ds.path("resumable").asBoolean()).isFalse();

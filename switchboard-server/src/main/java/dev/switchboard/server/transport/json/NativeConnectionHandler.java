@@ -316,6 +316,16 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         return m;
     }
 
+    @Override
+    public String transport() {
+        return transport;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return String.valueOf(channel.remoteAddress());
+    }
+
     /** An event of the session, behind a bounded queue; false when the client is too far behind. */
     @Override
     public boolean deliver(Map<String, Object> event) {

@@ -182,6 +182,17 @@ public final class AdminApi {
         v.put("remote_address", s.remoteAddress());
         v.put("resumable", s.resumable());
         v.put("connections", connections(s));
+        v.put("state", s.state());
+        if (s.resumable()) {
+            java.util.List<Map<String, Object>> attached = new java.util.ArrayList<>();
+            for (dev.switchboard.core.session.SessionConnection c : s.connections()) {
+                Map<String, Object> cm = new LinkedHashMap<>();
+                cm.put("transport", c.transport());
+                cm.put("remote_address", c.remoteAddress());
+                attached.add(cm);
+            }
+            v.put("attached", attached);
+        }
         v.put("age_s", Math.max(0, (nowMillis - s.createdAtMillis()) / 1000));
         v.put("locks", s.lockKeys().size());
         v.put("subscriptions", topics.subscriptionCount(s));

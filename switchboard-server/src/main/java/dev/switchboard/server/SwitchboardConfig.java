@@ -50,6 +50,7 @@ public final class SwitchboardConfig {
     private final Duration httpSsePingInterval;
     private final int httpMaxBodyBytes;
     private final int replayBufferMessages;
+    private final dev.switchboard.core.session.store.SessionStore sessionStore;
     private final dev.switchboard.core.session.store.SessionKeys sessionKeys;
     private final Path unixSocket;
     private final long replayBufferBytes;
@@ -98,6 +99,7 @@ public final class SwitchboardConfig {
         this.httpSsePingInterval = b.httpSsePingInterval;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.replayBufferMessages = b.replayBufferMessages;
+        this.sessionStore = b.sessionStore;
         this.sessionKeys = b.sessionKeys;
         this.unixSocket = b.unixSocket;
         this.replayBufferBytes = b.replayBufferBytes;
@@ -180,6 +182,11 @@ public final class SwitchboardConfig {
     /** How long a native session with no connection waits for a resume before it ends; ZERO = ends with its connection. */
     public Duration sessionGrace() { return sessionGrace; }
     public int maxConnectionsPerSession() { return maxConnectionsPerSession; }
+    /**
+     * Where a graceful stop saves native sessions and the next start restores them: the
+     * embedder's store, else a file store under {@link #dataDir()}, else nowhere (null).
+     */
+    public dev.switchboard.core.session.store.SessionStore sessionStore() { return sessionStore; }
     /** Where native session ids and resume keys come from (embedders may plug in their own). */
     public dev.switchboard.core.session.store.SessionKeys sessionKeys() { return sessionKeys; }
     /** A Unix domain socket to listen on as well (every protocol, as on the TCP port), or null. */
@@ -236,6 +243,7 @@ public final class SwitchboardConfig {
         b.httpSsePingInterval = httpSsePingInterval;
         b.httpMaxBodyBytes = httpMaxBodyBytes;
         b.replayBufferMessages = replayBufferMessages;
+        b.sessionStore = sessionStore;
         b.sessionKeys = sessionKeys;
         b.unixSocket = unixSocket;
         b.replayBufferBytes = replayBufferBytes;
@@ -287,6 +295,7 @@ public final class SwitchboardConfig {
         private Duration httpSsePingInterval = Duration.ofSeconds(15);
         private int httpMaxBodyBytes = 1 << 20;
         private int replayBufferMessages = 1024;
+        private dev.switchboard.core.session.store.SessionStore sessionStore = null;
         private dev.switchboard.core.session.store.SessionKeys sessionKeys = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE;
         private Path unixSocket = null;
         private long replayBufferBytes = 4L << 20;
@@ -340,6 +349,8 @@ public final class SwitchboardConfig {
         public Builder replayBufferMessages(int n) { this.replayBufferMessages = n; return this; }
         public Builder sessionGrace(Duration d) { this.sessionGrace = d; return this; }
         public Builder maxConnectionsPerSession(int n) { this.maxConnectionsPerSession = n; return this; }
+        /** Plugs in the embedder's session store (the node uses it but does not close it). */
+        public Builder sessionStore(dev.switchboard.core.session.store.SessionStore store) { this.sessionStore = store; return this; }
         /** Plugs in the generator of native session ids and resume keys (ids: 1..128 of [A-Za-z0-9_-]). */
         public Builder sessionKeys(dev.switchboard.core.session.store.SessionKeys keys) { this.sessionKeys = Objects.requireNonNull(keys); return this; }
         public Builder unixSocket(Path path) { this.unixSocket = path; return this; }

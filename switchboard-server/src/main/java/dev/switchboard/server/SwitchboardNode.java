@@ -46,7 +46,8 @@ final class SwitchboardNode {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
-    private final FileSessionStore sessionStore;
+    private final dev.switchboard.core.session.store.SessionStore sessionStore;
+    private final boolean ownsSessionStore;
     private Channel listener;
     private Channel httpListener;
     private Channel unixListener;
@@ -54,10 +55,12 @@ final class SwitchboardNode {
     private InetSocketAddress httpAddress;
     private boolean closed;
 
-    private SwitchboardNode(SwitchboardConfig config, SwitchboardCore core, SslContext ssl, FileSessionStore store) {
+    private SwitchboardNode(SwitchboardConfig config, SwitchboardCore core, SslContext ssl,
+                            dev.switchboard.core.session.store.SessionStore store, boolean ownsStore) {
         this.config = config;
         this.core = core;
         this.sessionStore = store;
+        this.ownsSessionStore = ownsStore;
         this.context = new ServerContext(config, core, ssl);
         this.metrics = new NodeMetrics(core, () -> !context.draining());
         this.http = new HttpServices(context, metrics);
@@ -76,14 +79,18 @@ final class SwitchboardNode {
                 new SessionRegistry.Lifecycle(config.sessionGrace().toMillis(), config.maxConnectionsPerSession(),
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
                         config.maxSessionsPerIp(), config.replayBufferBytes(), config.sessionKeys())));
-        FileSessionStore store = null;
-        try {
-            store = config.dataDir() == null ? null : FileSessionStore.open(config.dataDir());
-        } catch (java.io.IOException | RuntimeException e) {
-            core.close();
-            throw new IllegalStateException("cannot open the session store in " + config.dataDir() + ": " + e.getMessage(), e);
+        dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
+        boolean ownsStore = false;
+        if (store == null && config.dataDir() != null) {
+            try {
+                store = FileSessionStore.open(config.dataDir());
+                ownsStore = true;
+            } catch (java.io.IOException | RuntimeException e) {
+                core.close();
+                throw new IllegalStateException("cannot open the session store in " + config.dataDir() + ": " + e.getMessage(), e);
+            }
         }
-        SwitchboardNode node = new SwitchboardNode(config, core, ssl, store);
+        SwitchboardNode node = new SwitchboardNode(config, core, ssl, store, ownsStore);
         try {
             node.restoreSessions();
             node.bind();
@@ -220,8 +227,8 @@ final class SwitchboardNode {
             sessionStore.remove(r.id());
             restored++;
         }
-        if (restored > 0) log.info("restored {} sessions from {}; they wait {} s for a resume", restored,
-                sessionStore.directory(), config.sessionGrace().toSeconds());
+        if (restored > 0) log.info("restored {} sessions; they wait {} s for a resume", restored,
+                config.sessionGrace().toSeconds());
     }
 
     /** On a graceful stop, the resumable sessions are saved so that their clients can resume after the restart. */
@@ -236,7 +243,8 @@ final class SwitchboardNode {
                 log.warn("could not save session {}: {}", s.id(), e.getMessage());
             }
         }
-        log.info("saved {} sessions to {}", saved, sessionStore.directory());
+        sessionStore.flush();
+        log.info("saved {} sessions for the next start", saved);
     }
 
     SwitchboardCore core() {
@@ -297,7 +305,7 @@ final class SwitchboardNode {
         closed = true;
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         http.close();
-        if (sessionStore != null) sessionStore.close();
+        if (sessionStore != null && ownsSessionStore) sessionStore.close();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         core.close();

@@ -85,6 +85,28 @@ class SessionRestartTest {
         }
     }
 
+    @Test
+    void anEmbeddersOwnStoreCarriesSessionsAcrossARestart() throws Exception {
+        var store = new dev.switchboard.core.session.store.InMemorySessionStore();
+        JsonNode welcome;
+        try (Switchboard sb = Switchboard.builder().port(0).sessionStore(store).shutdownTimeout(Duration.ofSeconds(1)).start();
+             NativeClient c = NativeClient.lines(sb.port())) {
+            c.send("{\"op\":\"hello\",\"id\":1,\"version\":1}");
+            welcome = c.read();
+            c.request("{\"op\":\"signal.listen\",\"id\":2,\"pattern\":\"kept\"}", 2);
+        }
+        assertThat(store.size()).isEqualTo(1);
+        try (Switchboard sb = Switchboard.builder().port(0).sessionStore(store).shutdownTimeout(Duration.ofSeconds(1)).start()) {
+            assertThat(signal(sb.port(), "kept", "after")).isEqualTo("ok 1");
+            try (NativeClient c = NativeClient.lines(sb.port())) {
+                c.send("{\"op\":\"hello\",\"id\":1,\"version\":1,\"resume\":{\"session\":\"" + welcome.path("session").asString()
+                        + "\",\"key\":\"" + welcome.path("resume_key").asString() + "\",\"last_seq\":0}}");
+                assertThat(c.read().path("resumed").asBoolean()).isTrue();
+                assertThat(c.read().path("payload").asString()).isEqualTo("after");
+            }
+        }
+    }
+
     private static String signal(int port, String channel, String payload) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(5000);

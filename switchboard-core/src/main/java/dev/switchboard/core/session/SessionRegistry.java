@@ -130,6 +130,19 @@ public final class SessionRegistry {
     }
 
     /**
+     * The open resumable session with this id, when {@code key} is its resume key (constant
+     * time), else null — for requests that act on a session without attaching a connection.
+     */
+    public Session authenticate(String id, String key) {
+        Session s = id == null ? null : sessions.get(id);
+        if (s == null || !s.resumable() || s.isClosed()
+                || !dev.switchboard.core.session.store.SessionKeys.matches(key, s.resumeVerifier())) {
+            return null;
+        }
+        return s;
+    }
+
+    /**
      * Detaches a connection; when it was the last, the session waits {@link Lifecycle#graceMs()}
      * for a resume and then ends.
      */

@@ -83,6 +83,100 @@ final class EventDelivery {
         });
     }
 
+    /**
+     * A session opened over TCP, a Unix socket or WebSocket, resumed over SSE: the stream is one
+     * more attached connection — the backlog after {@code Last-Event-ID} first (with a gap event
+     * when some of it is gone), then every new event — and detaches when the client leaves.
+     */
+    void attachStream(HttpExchange ex, dev.switchboard.core.session.Session session, String key) {
+        long lastEventId = cursor(ex.header("Last-Event-ID"), ex.query("last_event_id"));
+        if (lastEventId < 0) {
+            ex.error(HttpResponseStatus.BAD_REQUEST, "invalid_argument", "Last-Event-ID must be a sequence number");
+            return;
+        }
+        Channel ch = ex.channel();
+        SseConnection conn = new SseConnection(ch, ex.remoteIp() == null ? "" : String.valueOf(ch.remoteAddress()),
+                server.config().signalBufferSize());
+        dev.switchboard.core.session.SessionRegistry.Attach attach =
+                server.core().sessions().resume(session.id(), key, lastEventId, conn);
+        if (!(attach instanceof dev.switchboard.core.session.SessionRegistry.Attached attached)) {
+            dev.switchboard.core.session.SessionRegistry.Refused r = (dev.switchboard.core.session.SessionRegistry.Refused) attach;
+            ex.error(r.code().equals("session_not_found") ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    r.code(), r.message());
+            return;
+        }
+        if (!ex.claimForStream(HttpResponseStatus.OK)) {
+            server.core().sessions().detach(session, conn);
+            return;
+        }
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                .set("X-Accel-Buffering", "no")
+                .add(ex.extraHeaders());
+        HttpUtil.setTransferEncodingChunked(head, true);
+        // Written first on the event loop: live events delivered by other threads queue behind it.
+        ch.eventLoop().execute(() -> {
+            ch.write(head);
+            StringBuilder first = new StringBuilder("retry: 1000\n\n");
+            if (!attached.recovered()) first.append(gapEvent(lastEventId, session.replay().firstAvailable()));
+            for (Outbox.Event e : attached.backlog()) first.append(sseEvent(e));
+            write(ch, first.toString());
+            long pingMs = server.config().httpSsePingInterval().toMillis();
+            ScheduledFuture<?> ping = ch.eventLoop().scheduleAtFixedRate(() -> write(ch, ": ping\n\n"),
+                    pingMs, pingMs, TimeUnit.MILLISECONDS);
+            ch.closeFuture().addListener(f -> {
+                ping.cancel(false);
+                server.core().sessions().detach(session, conn);
+            });
+        });
+    }
+
+    /** An SSE stream attached to a resumable session, as one of its connections. */
+    private static final class SseConnection implements dev.switchboard.core.session.SessionConnection {
+        private final Channel ch;
+        private final String remote;
+        private final int maxQueued;
+        private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+
+        SseConnection(Channel ch, String remote, int maxQueued) {
+            this.ch = ch;
+            this.remote = remote;
+            this.maxQueued = maxQueued;
+        }
+
+        @Override
+        public boolean deliver(Map<String, Object> event) {
+            if (!ch.isActive() || queued.incrementAndGet() > maxQueued) {
+                queued.decrementAndGet();
+                return false;
+            }
+            long seq = ((Number) event.get("seq")).longValue();
+            ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(
+                    sseEvent(new Outbox.Event(seq, event)), StandardCharsets.UTF_8))).addListener(f -> queued.decrementAndGet());
+            return true;
+        }
+
+        @Override
+        public void disconnect(String code, String message) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("op", "error");
+            error.put("error", Map.of("code", code, "message", message));
+            ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("event: error\ndata: "
+                    + JsonSupport.writeString(error) + "\n\n", StandardCharsets.UTF_8))).addListener(f -> ch.close());
+        }
+
+        @Override
+        public String transport() {
+            return "sse";
+        }
+
+        @Override
+        public String remoteAddress() {
+            return remote;
+        }
+    }
+
     private static String sseEvent(Outbox.Event e) {
         return "id: " + e.seq() + "\nevent: " + e.message().get("op") + "\ndata: " + JsonSupport.writeString(e.message()) + "\n\n";
     }

@@ -45,7 +45,7 @@ public final class NativeHttpApi {
         router.add(HttpMethod.POST, PREFIX + "/sessions", this::createSession);
         router.add(HttpMethod.DELETE, PREFIX + "/sessions/{session}", this::deleteSession);
         router.add(HttpMethod.POST, PREFIX + "/sessions/{session}/ops/{op}", this::operation);
-        router.add(HttpMethod.GET, PREFIX + "/sessions/{session}/events", ex -> withSession(ex, s -> events.stream(ex, s)));
+        router.add(HttpMethod.GET, PREFIX + "/sessions/{session}/events", this::events);
         router.add(HttpMethod.GET, PREFIX + "/sessions/{session}/poll", ex -> withSession(ex, s -> events.poll(ex, s)));
         router.add(HttpMethod.GET, PREFIX + "/stats", this::stats);
     }
@@ -90,7 +90,38 @@ public final class NativeHttpApi {
         });
     }
 
+    /** An HTTP session's stream, or a TCP/Unix/WebSocket session resumed over SSE with its key. */
+    private void events(HttpExchange ex) {
+        Session resumable = connectionSession(ex);
+        if (resumable != null) {
+            events.attachStream(ex, resumable, presentedKey(ex));
+            return;
+        }
+        withSession(ex, s -> events.stream(ex, s));
+    }
+
+    /**
+     * A session opened over TCP, a Unix socket or WebSocket, addressed over HTTP with its
+     * resume key; null when the path names none (or the key is wrong).
+     */
+    private Session connectionSession(HttpExchange ex) {
+        return sessions.find(ex.param("session")) == null
+                ? server.core().sessions().authenticate(ex.param("session"), presentedKey(ex)) : null;
+    }
+
     private void operation(HttpExchange ex) {
+        Session resumable = connectionSession(ex);
+        if (resumable != null) {
+            Map<String, Object> fields;
+            try {
+                fields = body(ex.body());
+            } catch (IllegalArgumentException e) {
+                ex.error(HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_FRAME.wire(), e.getMessage());
+                return;
+            }
+            dispatch(ex, resumable, new Frame(ex.param("op"), null, fields), () -> { }, () -> { });
+            return;
+        }
         withSession(ex, session -> {
             Map<String, Object> fields;
             try {
@@ -99,22 +130,25 @@ public final class NativeHttpApi {
                 ex.error(HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_FRAME.wire(), e.getMessage());
                 return;
             }
-            Dispatcher dispatcher = server.core().nativeDispatcher();
-            Session core = session.core();
-            Frame frame = new Frame(ex.param("op"), null, fields);
-            session.streamOpened(); // a request in flight keeps the session from being reaped
-            Runnable dropHook = AbandonedRequests.cancelOnClose(ex, dispatcher, core, frame);
-            dispatcher.dispatch(core, frame, reply -> {
-                dropHook.run();
-                session.streamClosed();
-                if (!ex.channel().isActive()) {
-                    AbandonedRequests.giveBack(dispatcher, core, frame, reply);
-                } else if (reply.isError()) {
-                    ex.error(statusOf(reply.error()), reply.error().wire(), reply.message());
-                } else {
-                    ex.json(HttpResponseStatus.OK, reply.result());
-                }
-            });
+            // A request in flight keeps the session from being reaped.
+            dispatch(ex, session.core(), new Frame(ex.param("op"), null, fields), session::streamOpened, session::streamClosed);
+        });
+    }
+
+    private void dispatch(HttpExchange ex, Session core, Frame frame, Runnable started, Runnable finished) {
+        Dispatcher dispatcher = server.core().nativeDispatcher();
+        started.run();
+        Runnable dropHook = AbandonedRequests.cancelOnClose(ex, dispatcher, core, frame);
+        dispatcher.dispatch(core, frame, reply -> {
+            dropHook.run();
+            finished.run();
+            if (!ex.channel().isActive()) {
+                AbandonedRequests.giveBack(dispatcher, core, frame, reply);
+            } else if (reply.isError()) {
+                ex.error(statusOf(reply.error()), reply.error().wire(), reply.message());
+            } else {
+                ex.json(HttpResponseStatus.OK, reply.result());
+            }
         });
     }
 

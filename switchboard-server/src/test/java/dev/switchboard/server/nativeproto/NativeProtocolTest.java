@@ -200,6 +200,8 @@ class NativeProtocolTest {
             assertThat(e4.at("/error/message").asString()).contains("token");
             JsonNode e5 = c.request("{\"op\":\"lock.acquire\",\"id\":5,\"key\":\"" + "k".repeat(257) + "\"}", 5);
             assertThat(e5.at("/error/message").asString()).contains("key");
+            JsonNode e5b = c.request("{\"op\":\"lock.acquire\",\"id\":55,\"key\":5}", 55);
+            assertThat(e5b.at("/error/code").asString()).isEqualTo("invalid_argument");
             JsonNode e6 = c.request("{\"op\":\"sem.acquire\",\"id\":6,\"key\":\"s\",\"limit\":1048577}", 6);
             assertThat(e6.at("/error/code").asString()).isEqualTo("invalid_argument");
             JsonNode e7 = c.request("{\"op\":\"signal.publish\",\"id\":7,\"channel\":\"a.*\",\"payload\":\"x\"}", 7);

@@ -1,10 +1,10 @@
 package dev.switchboard.server.transport.dflockd;
 
 import dev.switchboard.core.protocol.Frame;
-import dev.switchboard.core.protocol.Reply;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionSink;
 import dev.switchboard.server.transport.Closing;
+import dev.switchboard.server.transport.PushQueue;
 import dev.switchboard.server.transport.ServerContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -17,7 +17,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +34,7 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
 
     private final ServerContext server;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
-    private final AtomicInteger queuedPushes = new AtomicInteger();
+    private PushQueue pushes;
     private volatile boolean evicted;
     private Channel channel;
     private Session session;
@@ -52,6 +51,7 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        pushes = new PushQueue(channel, server.config().signalBufferSize());
         session = server.core().sessions().open("dflockd", String.valueOf(channel.remoteAddress()), this);
         armReadDeadline();
     }
@@ -208,14 +208,7 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public boolean pushSignal(String channelName, String payload) {
-        if (evicted) return false;
-        if (queuedPushes.incrementAndGet() > server.config().signalBufferSize()) {
-            queuedPushes.decrementAndGet();
-            return false;
-        }
-        channel.writeAndFlush(line("sig " + channelName + " " + payload))
-                .addListener(f -> queuedPushes.decrementAndGet());
-        return true;
+        return !evicted && pushes.offer(line("sig " + channelName + " " + payload));
     }
 
     @Override

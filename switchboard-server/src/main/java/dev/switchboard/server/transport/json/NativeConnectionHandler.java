@@ -11,6 +11,7 @@ import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.server.SwitchboardConfig;
 import dev.switchboard.server.Version;
 import dev.switchboard.server.transport.Closing;
+import dev.switchboard.server.transport.PushQueue;
 import dev.switchboard.server.transport.ServerContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -44,7 +45,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     private volatile boolean ending;
     private boolean detached;
     private final Map<String, Integer> pendingWaits = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger queuedPushes = new java.util.concurrent.atomic.AtomicInteger();
+    private PushQueue pushes;
 
     public NativeConnectionHandler(ServerContext server, String transport) {
         this.server = server;
@@ -54,6 +55,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        pushes = new PushQueue(channel, server.config().signalBufferSize());
     }
 
     @Override
@@ -254,11 +256,9 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     /** {@code "lock:key"} for a request that waits for a grant, else null. */
     private static String waitKey(Frame f) {
         String op = f.op();
-        if (!(op.endsWith(".acquire") || op.endsWith(".wait")) || !(f.has("key")) || !(op.startsWith("lock.") || op.startsWith("sem."))) {
-            return null;
-        }
-        Object key = f.has("key") ? f.string("key") : null;
-        return op.substring(0, op.indexOf('.')) + ":" + key;
+        boolean waits = (op.startsWith("lock.") || op.startsWith("sem.")) && (op.endsWith(".acquire") || op.endsWith(".wait"));
+        // A malformed key is not an error here: the dispatcher answers it with invalid_argument.
+        return waits && f.value("key") instanceof String key ? op.substring(0, op.indexOf('.')) + ":" + key : null;
     }
 
     @Override
@@ -329,12 +329,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     /** An event of the session, behind a bounded queue; false when the client is too far behind. */
     @Override
     public boolean deliver(Map<String, Object> event) {
-        if (ending || queuedPushes.incrementAndGet() > server.config().signalBufferSize()) {
-            queuedPushes.decrementAndGet();
-            return false;
-        }
-        channel.writeAndFlush(event).addListener(f -> queuedPushes.decrementAndGet());
-        return true;
+        return !ending && pushes.offer(event);
     }
 
     /** The core ends this connection (slow consumer, session closed): an error event, then close. */

@@ -3,24 +3,19 @@ package dev.switchboard.server.transport.http.dflockd;
 import dev.switchboard.core.protocol.Frame;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionSink;
+import dev.switchboard.server.transport.PushQueue;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.dflockd.DflockdStats;
+import dev.switchboard.server.transport.http.EventStreams;
 import dev.switchboard.server.transport.http.HttpExchange;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * dflockd 1.15–1.16's signal stream, {@code GET /v1/signals?pattern=…&group=…}: a dedicated
@@ -55,23 +50,12 @@ final class SignalStreams {
                 return;
             }
             if (!ex.claimForStream(HttpResponseStatus.OK)) return;
-            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
-                    .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
-                    .set(HttpHeaderNames.CONNECTION, "keep-alive")
-                    .set("X-Accel-Buffering", "no")
-                    .add(ex.extraHeaders());
-            HttpUtil.setTransferEncodingChunked(head, true);
+            HttpResponse head = EventStreams.head(ex);
             ch.eventLoop().execute(() -> {
                 ch.write(head);
-                stream.write(":ok\n\n");
-                long pingMs = server.config().httpSsePingInterval().toMillis();
-                ScheduledFuture<?> ping = ch.eventLoop().scheduleAtFixedRate(() -> stream.write(": ping\n\n"),
-                        pingMs, pingMs, TimeUnit.MILLISECONDS);
-                ch.closeFuture().addListener(done -> {
-                    ping.cancel(false);
-                    server.core().sessions().close(session, true);
-                });
+                EventStreams.write(ch, ":ok\n\n");
+                EventStreams.keepAlive(ch, server.config().httpSsePingInterval());
+                ch.closeFuture().addListener(done -> server.core().sessions().close(session, true));
             });
         });
     }
@@ -79,29 +63,20 @@ final class SignalStreams {
     /** The stream's side of the session: each signal becomes an event, behind a bounded queue. */
     private final class Stream implements SessionSink {
         private final Channel ch;
-        private final AtomicInteger queued = new AtomicInteger();
+        private final PushQueue pushes;
 
         Stream(Channel ch) {
             this.ch = ch;
-        }
-
-        void write(String text) {
-            ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+            this.pushes = new PushQueue(ch, server.config().signalBufferSize());
         }
 
         @Override
         public boolean pushSignal(String channel, String payload) {
-            if (!ch.isActive() || queued.incrementAndGet() > server.config().signalBufferSize()) {
-                queued.decrementAndGet();
-                return false;
-            }
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("channel", channel);
             data.put("payload", payload);
             String event = "event: sig\ndata: " + DflockdStats.render(data) + "\n\n";
-            ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(event, StandardCharsets.UTF_8)))
-                    .addListener(f -> queued.decrementAndGet());
-            return true;
+            return pushes.offer(new DefaultHttpContent(Unpooled.copiedBuffer(event, StandardCharsets.UTF_8)));
         }
 
         @Override

@@ -2,19 +2,17 @@ package dev.switchboard.server.transport.http.nativeapi;
 
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.server.transport.JsonSupport;
+import dev.switchboard.server.transport.PushQueue;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.http.EventStreams;
 import dev.switchboard.server.transport.http.HttpExchange;
 import dev.switchboard.server.transport.http.HttpSession;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -54,12 +52,7 @@ final class EventDelivery {
         Channel ch = ex.channel();
         Outbox outbox = session.outbox();
         outbox.acknowledge(lastEventId);
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
-                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
-                .set("X-Accel-Buffering", "no")
-                .add(ex.extraHeaders());
-        HttpUtil.setTransferEncodingChunked(head, true);
+        HttpResponse head = EventStreams.head(ex);
         Consumer<Outbox.Event> listener = e -> write(ch, sseEvent(e));
         session.streamOpened();
         ch.eventLoop().execute(() -> {
@@ -70,12 +63,9 @@ final class EventDelivery {
             // Taking the backlog and becoming the listener happen at once, so nothing falls between.
             for (Outbox.Event e : outbox.listen(lastEventId, listener)) write(ch, sseEvent(e));
             outbox.onReplaced(listener, ch::close); // a newer reader takes over: this stream ends
-            long pingMs = server.config().httpSsePingInterval().toMillis();
-            ScheduledFuture<?> ping = ch.eventLoop().scheduleAtFixedRate(() -> write(ch, ": ping\n\n"),
-                    pingMs, pingMs, TimeUnit.MILLISECONDS);
+            EventStreams.keepAlive(ch, server.config().httpSsePingInterval());
             Runnable dropEndHook = session.onEnd(ch::close); // the stream ends with its session
             ch.closeFuture().addListener(f -> {
-                ping.cancel(false);
                 outbox.unlisten(listener);
                 dropEndHook.run();
                 session.streamClosed();
@@ -109,12 +99,7 @@ final class EventDelivery {
             server.core().sessions().detach(session, conn);
             return;
         }
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
-                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
-                .set("X-Accel-Buffering", "no")
-                .add(ex.extraHeaders());
-        HttpUtil.setTransferEncodingChunked(head, true);
+        HttpResponse head = EventStreams.head(ex);
         // Written first on the event loop: live events delivered by other threads queue behind it.
         ch.eventLoop().execute(() -> {
             ch.write(head);
@@ -122,13 +107,8 @@ final class EventDelivery {
             if (!attached.recovered()) first.append(gapEvent(lastEventId, session.replay().firstAvailable()));
             for (Outbox.Event e : attached.backlog()) first.append(sseEvent(e));
             write(ch, first.toString());
-            long pingMs = server.config().httpSsePingInterval().toMillis();
-            ScheduledFuture<?> ping = ch.eventLoop().scheduleAtFixedRate(() -> write(ch, ": ping\n\n"),
-                    pingMs, pingMs, TimeUnit.MILLISECONDS);
-            ch.closeFuture().addListener(f -> {
-                ping.cancel(false);
-                server.core().sessions().detach(session, conn);
-            });
+            EventStreams.keepAlive(ch, server.config().httpSsePingInterval());
+            ch.closeFuture().addListener(f -> server.core().sessions().detach(session, conn));
         });
     }
 
@@ -136,25 +116,19 @@ final class EventDelivery {
     private static final class SseConnection implements dev.switchboard.core.session.SessionConnection {
         private final Channel ch;
         private final String remote;
-        private final int maxQueued;
-        private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+        private final PushQueue pushes;
 
         SseConnection(Channel ch, String remote, int maxQueued) {
             this.ch = ch;
             this.remote = remote;
-            this.maxQueued = maxQueued;
+            this.pushes = new PushQueue(ch, maxQueued);
         }
 
         @Override
         public boolean deliver(Map<String, Object> event) {
-            if (!ch.isActive() || queued.incrementAndGet() > maxQueued) {
-                queued.decrementAndGet();
-                return false;
-            }
             long seq = ((Number) event.get("seq")).longValue();
-            ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(
-                    sseEvent(new Outbox.Event(seq, event)), StandardCharsets.UTF_8))).addListener(f -> queued.decrementAndGet());
-            return true;
+            return pushes.offer(new DefaultHttpContent(Unpooled.copiedBuffer(sseEvent(new Outbox.Event(seq, event)),
+                    StandardCharsets.UTF_8)));
         }
 
         @Override
@@ -190,7 +164,7 @@ final class EventDelivery {
     }
 
     private static void write(Channel ch, String text) {
-        ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+        EventStreams.write(ch, text);
     }
 
     // ---- long-poll ---------------------------------------------------------------------------------

@@ -1,0 +1,43 @@
+package dev.switchboard.server.transport.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** What every Server-Sent Events stream shares: its response head, its text chunks, its keep-alive comment. */
+public final class EventStreams {
+    private EventStreams() {
+    }
+
+    /** A chunked {@code text/event-stream} head, uncached and unbuffered by proxies, with the exchange's extra headers. */
+    public static HttpResponse head(HttpExchange ex) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                .set(HttpHeaderNames.CONNECTION, "keep-alive")
+                .set("X-Accel-Buffering", "no")
+                .add(ex.extraHeaders());
+        HttpUtil.setTransferEncodingChunked(head, true);
+        return head;
+    }
+
+    public static void write(Channel ch, String text) {
+        ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+    }
+
+    /** Sends a comment every {@code interval} (so proxies keep a quiet stream open) until the stream closes. */
+    public static void keepAlive(Channel ch, Duration interval) {
+        long ms = interval.toMillis();
+        var ping = ch.eventLoop().scheduleAtFixedRate(() -> write(ch, ": ping\n\n"), ms, ms, TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(f -> ping.cancel(false));
+    }
+}

@@ -1,10 +1,9 @@
 package dev.switchboard.core;
 
-import dev.switchboard.core.protocol.ErrorCode;
-import dev.switchboard.core.protocol.Frame;
-import dev.switchboard.core.protocol.OpHandler;
-import dev.switchboard.core.protocol.ProtocolException;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.ProtocolException;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.core.session.Session;
 import java.util.HashMap;
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.switchboard.core;
 
 import dev.switchboard.core.lock.LockStats;
 import dev.switchboard.core.lock.LockTable;
-import dev.switchboard.core.protocol.ErrorCode;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.core.pubsub.TopicTree;
 import java.math.BigDecimal;
 import java.util.ArrayList;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.lock.LockTableConfig;
-import dev.switchboard.core.protocol.ErrorCode;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.core.session.Session;
 import java.time.Duration;
 import java.util.ArrayList;

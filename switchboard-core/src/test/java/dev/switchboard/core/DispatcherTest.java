@@ -3,9 +3,9 @@ package dev.switchboard.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.switchboard.core.protocol.ErrorCode;
-import dev.switchboard.core.protocol.ProtocolException;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.ProtocolException;
+import dev.switchboard.protocol.Reply;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;

@@ -1,7 +1,7 @@
 package dev.switchboard.core;
 
-import dev.switchboard.core.protocol.Frame;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.core.session.Session;
 import java.util.LinkedHashMap;
 import java.util.Map;

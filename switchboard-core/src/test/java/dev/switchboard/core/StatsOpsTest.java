@@ -7,7 +7,7 @@ import dev.switchboard.core.lock.LockOutcome;
 import dev.switchboard.core.lock.LockTable;
 import dev.switchboard.core.lock.LockTableConfig;
 import dev.switchboard.core.lock.ResourceKey;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.core.pubsub.TopicTree;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionRegistry;

@@ -1,10 +1,10 @@
 package dev.switchboard.core.pubsub;
 
 import dev.switchboard.core.Dispatcher;
-import dev.switchboard.core.protocol.ErrorCode;
-import dev.switchboard.core.protocol.Frame;
-import dev.switchboard.core.protocol.ProtocolException;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.ProtocolException;
+import dev.switchboard.protocol.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 

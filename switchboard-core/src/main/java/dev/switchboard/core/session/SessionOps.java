@@ -1,9 +1,9 @@
 package dev.switchboard.core.session;
 
 import dev.switchboard.core.Dispatcher;
-import dev.switchboard.core.protocol.ErrorCode;
-import dev.switchboard.core.protocol.ProtocolException;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.ProtocolException;
+import dev.switchboard.protocol.Reply;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package dev.switchboard.server.transport.dflockd;
 
-import dev.switchboard.core.protocol.Frame;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.server.transport.JsonSupport;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.switchboard.server.transport.dflockd;
 
-import dev.switchboard.core.protocol.Frame;
+import dev.switchboard.protocol.Frame;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionSink;
 import dev.switchboard.server.transport.Closing;

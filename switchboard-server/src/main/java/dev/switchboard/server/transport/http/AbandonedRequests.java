@@ -1,8 +1,8 @@
 package dev.switchboard.server.transport.http;
 
 import dev.switchboard.core.Dispatcher;
-import dev.switchboard.core.protocol.Frame;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.core.session.Session;
 import java.util.Map;
 import java.util.function.Consumer;

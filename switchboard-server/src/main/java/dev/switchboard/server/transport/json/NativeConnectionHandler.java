@@ -1,9 +1,9 @@
 package dev.switchboard.server.transport.json;
 
 import dev.switchboard.core.lock.LockOps;
-import dev.switchboard.core.protocol.ErrorCode;
-import dev.switchboard.core.protocol.Frame;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.SessionConnection;

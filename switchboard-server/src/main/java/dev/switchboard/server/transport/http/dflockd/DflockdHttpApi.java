@@ -1,8 +1,8 @@
 package dev.switchboard.server.transport.http.dflockd;
 
-import dev.switchboard.core.protocol.ErrorCode;
-import dev.switchboard.core.protocol.Frame;
-import dev.switchboard.core.protocol.Reply;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.server.transport.JsonSupport;
 import dev.switchboard.server.transport.ServerContext;

@@ -2,8 +2,8 @@ package dev.switchboard.server.transport.http.nativeapi;
 
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.lock.LockOps;
-import dev.switchboard.core.protocol.ErrorCode;
-import dev.switchboard.core.protocol.Frame;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Frame;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.server.Version;
 import dev.switchboard.server.transport.JsonSupport;

@@ -1,4 +1,4 @@
-package dev.switchboard.core.protocol;
+package dev.switchboard.protocol;
 
 /** A request that cannot be carried out as sent; becomes an error reply, never a crash. */
 public final class ProtocolException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.switchboard.core.protocol;
+package dev.switchboard.protocol;
 
 /** Stable error codes shared by every wire protocol; {@link #wire()} is the code clients see. */
 public enum ErrorCode {

@@ -1,22 +1,23 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.session.Request;
+import dev.switchboard.core.session.RequestOrigin;
+import dev.switchboard.core.session.Session;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.ProtocolException;
 import dev.switchboard.protocol.Reply;
-import dev.switchboard.core.session.Session;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes a decoded request to the feature that owns its operation. Every wire protocol feeds the
- * same dispatcher, so a semantic lives once whatever the transport. Guarantees one reply per
- * request: a bad argument or a bug becomes an error reply.
+ * Routes a request to the feature that owns its operation. Every wire protocol feeds the same
+ * dispatcher, so a semantic lives once whatever the transport. A bad argument or a bug becomes an
+ * error reply; the request itself guarantees that only one reply is delivered.
  */
 public final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -34,27 +35,25 @@ public final class Dispatcher {
         return Set.copyOf(handlers.keySet());
     }
 
-    public void dispatch(Session session, Frame request, Consumer<Reply> reply) {
-        OpHandler handler = handlers.get(request.op());
+    public void dispatch(Request request) {
+        String op = request.frame().op();
+        OpHandler handler = handlers.get(op);
         if (handler == null) {
-            reply.accept(Reply.error(ErrorCode.UNKNOWN_OP, "unknown operation: " + request.op()));
+            request.reply(Reply.error(ErrorCode.UNKNOWN_OP, "unknown operation: " + op));
             return;
         }
-        AtomicBoolean answered = new AtomicBoolean();
-        Consumer<Reply> once = r -> {
-            if (answered.compareAndSet(false, true)) {
-                reply.accept(r);
-            } else {
-                log.error("second reply to {} dropped: {}", request.op(), r);
-            }
-        };
         try {
-            handler.handle(session, request, once);
+            handler.handle(request);
         } catch (ProtocolException e) {
-            once.accept(Reply.error(e.code(), e.getMessage()));
+            request.reply(Reply.error(e.code(), e.getMessage()));
         } catch (RuntimeException e) {
-            log.error("operation {} failed", request.op(), e);
-            once.accept(Reply.error(ErrorCode.INTERNAL, e.toString()));
+            log.error("operation {} failed", op, e);
+            request.reply(Reply.error(ErrorCode.INTERNAL, "the operation failed on the server"));
         }
+    }
+
+    /** Dispatches a request that no connection can lose (internal callers, tests). */
+    public void dispatch(Session session, Frame frame, Consumer<Reply> reply) {
+        dispatch(new Request(session, frame, RequestOrigin.DETACHED, (r, undo) -> reply.accept(r)));
     }
 }

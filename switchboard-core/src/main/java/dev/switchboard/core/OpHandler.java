@@ -1,12 +1,13 @@
 package dev.switchboard.core;
 
-import dev.switchboard.core.session.Session;
-import dev.switchboard.protocol.Frame;
-import dev.switchboard.protocol.Reply;
-import java.util.function.Consumer;
+import dev.switchboard.core.session.Request;
 
-/** Carries out one operation for a session and answers exactly once, possibly later and on another thread. */
+/**
+ * Carries out one operation and answers the request exactly once, possibly later and on another
+ * thread. An operation that waits registers how to cancel it ({@link Request#onCancel}); one
+ * whose success leaves state behind says how to undo it ({@link Request#reply(dev.switchboard.protocol.Reply, Runnable)}).
+ */
 @FunctionalInterface
 public interface OpHandler {
-    void handle(Session session, Frame request, Consumer<Reply> reply);
+    void handle(Request request);
 }

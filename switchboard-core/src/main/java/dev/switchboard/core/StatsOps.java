@@ -29,11 +29,11 @@ public final class StatsOps {
     }
 
     public void registerWith(Dispatcher dispatcher) {
-        dispatcher.register("stats", (s, f, reply) -> locks.stats().whenComplete((stats, err) -> {
+        dispatcher.register("stats", req -> locks.stats().whenComplete((stats, err) -> {
             if (err != null) {
-                reply.accept(Reply.error(ErrorCode.INTERNAL, "stats failed: " + err));
+                req.reply(Reply.error(ErrorCode.INTERNAL, "stats failed: " + err));
             } else {
-                reply.accept(Reply.ok(toMap(stats)));
+                req.reply(Reply.ok(toMap(stats)));
             }
         }));
     }

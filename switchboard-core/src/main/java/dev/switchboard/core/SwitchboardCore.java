@@ -87,6 +87,7 @@ public final class SwitchboardCore implements AutoCloseable {
 
     @Override
     public void close() {
+        sessions.close();
         locks.close();
         timer.stop();
         fences.close();

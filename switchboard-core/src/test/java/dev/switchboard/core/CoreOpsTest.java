@@ -51,7 +51,7 @@ class CoreOpsTest {
     }
 
     private Session session(SwitchboardCore c) {
-        return c.sessions().open("test", "127.0.0.1:1", new TestSink());
+        return TestSink.open(c.sessions(), "127.0.0.1:1", new TestSink());
     }
 
     private Session session() {
@@ -266,7 +266,7 @@ class CoreOpsTest {
     @Test
     void listenPublishAndUnlisten() throws Exception {
         TestSink sink = new TestSink();
-        Session listener = core.sessions().open("test", "l", sink);
+        Session listener = TestSink.open(core.sessions(), "l", sink);
         Session publisher = session();
 
         assertThat(ok(dispatch(dflockd, listener, "signal.listen", "pattern", "orders.>")).result()).isEmpty();
@@ -287,8 +287,8 @@ class CoreOpsTest {
     void queueGroupsThroughTheDispatcher() {
         TestSink a = new TestSink();
         TestSink b = new TestSink();
-        Session sa = core.sessions().open("test", "a", a);
-        Session sb = core.sessions().open("test", "b", b);
+        Session sa = TestSink.open(core.sessions(), "a", a);
+        Session sb = TestSink.open(core.sessions(), "b", b);
         Session pub = session();
         ok(dispatch(dflockd, sa, "signal.listen", "pattern", "jobs.*", "group", "workers"));
         ok(dispatch(dflockd, sb, "signal.listen", "pattern", "jobs.*", "group", " workers "));
@@ -304,19 +304,19 @@ class CoreOpsTest {
     @Test
     void aFullSessionIsDisconnectedAsASlowConsumer() {
         TestSink slow = new TestSink();
-        Session listener = core.sessions().open("test", "slow", slow);
+        Session listener = TestSink.open(core.sessions(), "slow", slow);
         ok(dispatch(dflockd, listener, "signal.listen", "pattern", "x"));
         slow.full = true;
 
         assertThat(ok(dispatch(dflockd, session(), "signal.publish", "channel", "x", "payload", "p")).result())
                 .isEqualTo(Map.of("delivered", 0L));
-        assertThat(slow.disconnects).containsExactly("slow consumer");
+        assertThat(slow.disconnects).containsExactly("slow_consumer");
     }
 
     @Test
     void aClosedSessionNoLongerReceives() {
         TestSink sink = new TestSink();
-        Session listener = core.sessions().open("test", "l", sink);
+        Session listener = TestSink.open(core.sessions(), "l", sink);
         ok(dispatch(dflockd, listener, "signal.listen", "pattern", ">"));
         core.sessions().close(listener, true);
 
@@ -369,7 +369,7 @@ class CoreOpsTest {
     @Test
     void payloadUpToTheLineCapIsAccepted() {
         TestSink sink = new TestSink();
-        Session listener = core.sessions().open("test", "l", sink);
+        Session listener = TestSink.open(core.sessions(), "l", sink);
         ok(dispatch(dflockd, listener, "signal.listen", "pattern", "ch"));
         // "sig " + channel + " " + payload fits in 64 KiB exactly.
         String payload = "p".repeat(65_536 - 4 - 2 - 1);

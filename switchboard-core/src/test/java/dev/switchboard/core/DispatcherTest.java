@@ -18,7 +18,7 @@ class DispatcherTest {
 
     @Test
     void routesToTheRegisteredHandler() {
-        dispatcher.register("echo", (s, f, reply) -> reply.accept(Reply.ok(Map.of("said", f.string("text")))));
+        dispatcher.register("echo", req -> req.reply(Reply.ok(Map.of("said", req.frame().string("text")))));
 
         Replies r = Replies.dispatch(dispatcher, null, "echo", "text", "hi");
 
@@ -29,7 +29,7 @@ class DispatcherTest {
 
     @Test
     void unknownOperationIsUnknownOp() {
-        dispatcher.register("echo", (s, f, reply) -> reply.accept(Reply.ok(Map.of())));
+        dispatcher.register("echo", req -> req.reply(Reply.ok(Map.of())));
 
         Replies r = Replies.dispatch(dispatcher, null, "no.such.op");
 
@@ -40,14 +40,14 @@ class DispatcherTest {
 
     @Test
     void registeringAnOperationTwiceIsRefused() {
-        dispatcher.register("op", (s, f, reply) -> reply.accept(Reply.ok(Map.of())));
-        assertThatThrownBy(() -> dispatcher.register("op", (s, f, reply) -> { }))
+        dispatcher.register("op", req -> req.reply(Reply.ok(Map.of())));
+        assertThatThrownBy(() -> dispatcher.register("op", req -> { }))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void aProtocolExceptionBecomesItsErrorReply() {
-        dispatcher.register("op", (s, f, reply) -> f.number("n", 1, 10));
+        dispatcher.register("op", req -> req.frame().number("n", 1, 10));
 
         Replies missing = Replies.dispatch(dispatcher, null, "op");
         Replies outOfRange = Replies.dispatch(dispatcher, null, "op", "n", 11);
@@ -62,7 +62,7 @@ class DispatcherTest {
 
     @Test
     void aBugInAHandlerBecomesAnInternalErrorReply() {
-        dispatcher.register("op", (s, f, reply) -> {
+        dispatcher.register("op", req -> {
             throw new IllegalStateException("handler bug (expected by the test)");
         });
 
@@ -74,16 +74,16 @@ class DispatcherTest {
 
     @Test
     void onlyTheFirstReplyGoesOut() {
-        dispatcher.register("twice", (s, f, reply) -> {
-            reply.accept(Reply.ok(Map.of("n", 1L)));
-            reply.accept(Reply.ok(Map.of("n", 2L)));
+        dispatcher.register("twice", req -> {
+            req.reply(Reply.ok(Map.of("n", 1L)));
+            req.reply(Reply.ok(Map.of("n", 2L)));
         });
-        dispatcher.register("replyThenThrow", (s, f, reply) -> {
-            reply.accept(Reply.ok(Map.of("n", 1L)));
+        dispatcher.register("replyThenThrow", req -> {
+            req.reply(Reply.ok(Map.of("n", 1L)));
             throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "late (expected by the test)");
         });
-        dispatcher.register("replyThenBug", (s, f, reply) -> {
-            reply.accept(Reply.ok(Map.of("n", 1L)));
+        dispatcher.register("replyThenBug", req -> {
+            req.reply(Reply.ok(Map.of("n", 1L)));
             throw new IllegalStateException("late bug (expected by the test)");
         });
 
@@ -98,14 +98,14 @@ class DispatcherTest {
     void aReplyFromAnotherThreadLaterIsDeliveredOnce() throws Exception {
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
-        dispatcher.register("later", (s, f, reply) -> CompletableFuture.runAsync(() -> {
+        dispatcher.register("later", req -> CompletableFuture.runAsync(() -> {
             try {
                 go.await(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            reply.accept(Reply.ok(Map.of("late", true)));
-            reply.accept(Reply.error(ErrorCode.INTERNAL, "second"));
+            req.reply(Reply.ok(Map.of("late", true)));
+            req.reply(Reply.error(ErrorCode.INTERNAL, "second"));
             finished.countDown();
         }));
 

@@ -57,8 +57,8 @@ class StatsOpsTest {
     @Test
     void statsCarryLeasesAndIdleTimesAsPlainDecimals() {
         new StatsOps(table, topics, sessions::count).registerWith(dispatcher);
-        Session a = sessions.open("test", "a", new TestSink());
-        Session b = sessions.open("test", "b", new TestSink());
+        Session a = TestSink.open(sessions, "a", new TestSink());
+        Session b = TestSink.open(sessions, "b", new TestSink());
         grant(a, ResourceKey.lock("k"), 1, 35_400);
         grant(b, ResourceKey.semaphore("one"), 1, 20_000); // limit 1: listed with the locks
         grant(a, ResourceKey.semaphore("pool"), 3, 20_000);
@@ -100,7 +100,7 @@ class StatsOpsTest {
     @Test
     void anExpiredButUnsweptLeaseShowsZeroNotANegativeNumber() {
         new StatsOps(table, topics, sessions::count).registerWith(dispatcher);
-        Session a = sessions.open("test", "a", new TestSink());
+        Session a = TestSink.open(sessions, "a", new TestSink());
         grant(a, ResourceKey.lock("k"), 1, 1_000);
         nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(5_000));
 

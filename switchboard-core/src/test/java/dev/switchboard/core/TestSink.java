@@ -1,26 +1,34 @@
 package dev.switchboard.core;
 
-import dev.switchboard.core.session.SessionSink;
+import dev.switchboard.core.session.Session;
+import dev.switchboard.core.session.SessionConnection;
+import dev.switchboard.core.session.SessionRegistry;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 
-/** A real {@link SessionSink} that keeps pushed signals and disconnect reasons; can be made full. */
-final class TestSink implements SessionSink {
+/** A real {@link SessionConnection} that keeps delivered signals and disconnect codes; can be made full. */
+final class TestSink implements SessionConnection {
     final BlockingQueue<String> signals = new LinkedBlockingQueue<>();
     final List<String> disconnects = new CopyOnWriteArrayList<>();
     volatile boolean full;
 
+    /** A dflockd-style session (ended with its connection) with {@code sink} as its connection. */
+    static Session open(SessionRegistry sessions, String remote, TestSink sink) {
+        return ((SessionRegistry.Opened) sessions.open(sessions.dflockdPolicy(), "test", remote, null, sink)).session();
+    }
+
     @Override
-    public boolean pushSignal(String channel, String payload) {
+    public boolean deliver(Map<String, Object> event) {
         if (full) return false;
-        signals.add(channel + " " + payload);
+        if ("signal".equals(event.get("op"))) signals.add(event.get("channel") + " " + event.get("payload"));
         return true;
     }
 
     @Override
-    public void disconnect(String reason) {
-        disconnects.add(reason);
+    public void disconnect(String code, String message) {
+        disconnects.add(code);
     }
 }

@@ -27,6 +27,7 @@ public enum ErrorCode {
     MAX_CONNECTIONS_PER_SESSION("max_connections_per_session"),
     MAX_SESSIONS("max_sessions"),
     MAX_SESSIONS_PER_IP("max_sessions_per_ip"),
+    TOO_MANY_REQUESTS("too_many_requests"),
     INTERNAL("internal");
 
     private final String wire;

@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
 /** Wires the core to the Netty listener and runs the node's lifecycle: start, drain, stop. */
 final class SwitchboardNode {
     private static final Logger log = LoggerFactory.getLogger(SwitchboardNode.class);
+    /** Requests of a one-at-a-time session (dflockd over HTTP) that may wait for their turn, as dflockd's pipelining limit. */
+    static final int MAX_QUEUED_REQUESTS = 256;
 
     private final SwitchboardConfig config;
     private final SwitchboardCore core;
@@ -78,7 +80,9 @@ final class SwitchboardNode {
                 config.defaultLeaseTtl().toMillis(), config.maxSubscriptions(), config.effectiveFenceStateFile(),
                 new SessionRegistry.Lifecycle(config.sessionGrace().toMillis(), config.maxConnectionsPerSession(),
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
-                        config.maxSessionsPerIp(), config.replayBufferBytes(), config.sessionKeys())));
+                        config.maxSessionsPerIp(), config.replayBufferBytes(), config.sessionKeys(),
+                        config.httpSessionIdleTimeout().toMillis(), config.httpMaxSessions(), config.httpMaxSessionsPerIp(),
+                        MAX_QUEUED_REQUESTS)));
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {
@@ -171,6 +175,7 @@ final class SwitchboardNode {
             @Override
             protected void initChannel(Channel ch) {
                 connections.add(ch);
+                context.connectionId(ch); // every accepted connection is numbered, as in dflockd
                 init.accept(ch);
             }
         };

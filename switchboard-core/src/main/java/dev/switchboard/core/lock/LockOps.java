@@ -1,6 +1,7 @@
 package dev.switchboard.core.lock;
 
 import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.session.Request;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.ProtocolException;
@@ -27,19 +28,54 @@ public final class LockOps {
     public void registerWith(Dispatcher dispatcher) {
         for (LockKind kind : LockKind.values()) {
             String prefix = kind == LockKind.LOCK ? "lock." : "sem.";
-            dispatcher.register(prefix + "acquire", (s, f, reply) ->
-                    table.acquire(s, key(kind, f), limit(kind, f), timeout(f), lease(f), outcome(reply)));
-            dispatcher.register(prefix + "enqueue", (s, f, reply) ->
-                    table.enqueue(s, key(kind, f), limit(kind, f), lease(f), outcome(reply)));
-            dispatcher.register(prefix + "wait", (s, f, reply) ->
-                    table.await(s, key(kind, f), timeout(f), outcome(reply)));
-            dispatcher.register(prefix + "renew", (s, f, reply) ->
-                    table.renew(key(kind, f), token(f), lease(f), outcome(reply)));
-            dispatcher.register(prefix + "release", (s, f, reply) ->
-                    table.release(key(kind, f), token(f), outcome(reply)));
-            dispatcher.register(prefix + "cancel", (s, f, reply) ->
-                    table.cancelWaits(s, key(kind, f), n -> reply.accept(Reply.ok(Map.of("cancelled", (long) n)))));
+            dispatcher.register(prefix + "acquire", req -> {
+                Frame f = req.frame();
+                ResourceKey key = key(kind, f);
+                req.onCancel(table.acquire(req.session(), key, limit(kind, f), timeout(f), lease(f), answer(req, key)));
+            });
+            dispatcher.register(prefix + "enqueue", req -> {
+                Frame f = req.frame();
+                ResourceKey key = key(kind, f);
+                table.enqueue(req.session(), key, limit(kind, f), lease(f), answer(req, key));
+            });
+            dispatcher.register(prefix + "wait", req -> {
+                ResourceKey key = key(kind, req.frame());
+                req.onCancel(table.await(req.session(), key, timeout(req.frame()), answer(req, key)));
+            });
+            dispatcher.register(prefix + "renew", req -> {
+                Frame f = req.frame();
+                table.renew(key(kind, f), token(f), lease(f), o -> req.reply(toReply(o)));
+            });
+            dispatcher.register(prefix + "release", req -> {
+                Frame f = req.frame();
+                table.release(key(kind, f), token(f), o -> req.reply(toReply(o)));
+            });
+            dispatcher.register(prefix + "cancel", req -> table.cancelWaits(req.session(), key(kind, req.frame()),
+                    n -> req.reply(Reply.ok(Map.of("cancelled", (long) n)))));
         }
+    }
+
+    /**
+     * Replies with the outcome; a grant or a place in the queue that its requester cannot receive
+     * (its connection closed, the write failed) is given back at once, so that nobody holds a
+     * slot nobody knows about.
+     */
+    private Consumer<LockOutcome> answer(Request req, ResourceKey key) {
+        return o -> {
+            Reply reply = toReply(o);
+            switch (o.status()) {
+                case ACQUIRED -> req.reply(reply, () -> table.release(key, o.token(), ignored -> { }));
+                case QUEUED -> req.reply(reply, () -> giveUpPlace(req.session(), key));
+                default -> req.reply(reply);
+            }
+        };
+    }
+
+    /** Leaves the queue a two-phase owner joined, releasing the slot if it was granted meanwhile. */
+    private void giveUpPlace(LockOwner owner, ResourceKey key) {
+        table.await(owner, key, 0, o -> {
+            if (o.status() == LockOutcome.Status.ACQUIRED) table.release(key, o.token(), ignored -> { });
+        });
     }
 
     private static ResourceKey key(LockKind kind, Frame f) {
@@ -65,10 +101,6 @@ public final class LockOps {
                     "token must be 1 to 256 characters");
         }
         return token;
-    }
-
-    static Consumer<LockOutcome> outcome(Consumer<Reply> reply) {
-        return o -> reply.accept(toReply(o));
     }
 
     static Reply toReply(LockOutcome o) {

@@ -29,7 +29,7 @@ final class LockShard {
     }
 
     void acquire(LockOwner owner, ResourceKey key, int limit, long timeoutMs, long leaseMs,
-                 Consumer<LockOutcome> done) {
+                 Consumer<LockOutcome> done, PendingWait wait) {
         long now = clock.nanoTime();
         Resource r = resourceFor(key, limit, now, done);
         if (r == null) return;
@@ -39,13 +39,17 @@ final class LockShard {
             grantNew(r, owner, leaseMs, now, done);
             return;
         }
+        // dflockd checks the waiter cap before the timeout: a try-lock on a full queue is max_waiters.
+        if (waitersFull(r, done)) return;
         if (timeoutMs == 0) {
             done.accept(LockOutcome.timeout());
             return;
         }
-        if (waitersFull(r, done) || !admit(r, owner, done)) return;
+        if (!admit(r, owner, done)) return;
         Waiter w = new Waiter(owner, leaseMs, null, done);
         r.waiters.add(w);
+        wait.resource = r;
+        wait.waiter = w;
         w.timer = timer.newTimeout(t -> executor.execute(() -> timeoutWaiter(r, w)), timeoutMs, TimeUnit.MILLISECONDS);
     }
 
@@ -81,7 +85,7 @@ final class LockShard {
         done.accept(LockOutcome.queued());
     }
 
-    void await(LockOwner owner, ResourceKey key, long timeoutMs, Consumer<LockOutcome> done) {
+    void await(LockOwner owner, ResourceKey key, long timeoutMs, Consumer<LockOutcome> done, PendingWait wait) {
         long now = clock.nanoTime();
         Resource r = resources.get(key);
         Enqueued state = r == null ? null : r.enqueued.get(owner);
@@ -109,6 +113,9 @@ final class LockShard {
             return;
         }
         state.pendingWait = done;
+        wait.resource = r;
+        wait.enqueued = state;
+        wait.callback = done;
         state.waitTimer = timer.newTimeout(t -> executor.execute(() -> timeoutWait(r, state, done)),
                 timeoutMs, TimeUnit.MILLISECONDS);
     }
@@ -185,14 +192,38 @@ final class LockShard {
         }
         Enqueued state = r.enqueued.get(owner);
         if (state != null && state.pendingWait != null) {
-            Consumer<LockOutcome> wait = state.takePendingWait();
-            if (state.waiter != null) removeWaiter(r, state.waiter);
-            finishEnqueued(r, state);
-            wait.accept(LockOutcome.failed(LockError.CANCELLED));
+            cancelPendingWait(r, state);
             cancelled++;
         }
         r.lastActivityNanos = clock.nanoTime();
         return cancelled;
+    }
+
+    /**
+     * Ends one request's wait, if it is still waiting: a single-phase waiter leaves the queue; a
+     * pending two-phase wait gives up its place and its enqueue state. Answered CANCELLED.
+     */
+    void cancel(PendingWait wait) {
+        Resource r = wait.resource;
+        if (r == null) return; // answered before it had to wait
+        if (wait.waiter != null) {
+            if (r.waiters.contains(wait.waiter)) {
+                removeWaiter(r, wait.waiter);
+                r.lastActivityNanos = clock.nanoTime();
+                wait.waiter.callback.accept(LockOutcome.failed(LockError.CANCELLED));
+            }
+        } else if (wait.enqueued != null && wait.enqueued.pendingWait == wait.callback
+                && r.enqueued.get(wait.enqueued.owner) == wait.enqueued) {
+            cancelPendingWait(r, wait.enqueued);
+            r.lastActivityNanos = clock.nanoTime();
+        }
+    }
+
+    private void cancelPendingWait(Resource r, Enqueued state) {
+        Consumer<LockOutcome> wait = state.takePendingWait();
+        if (state.waiter != null) removeWaiter(r, state.waiter);
+        finishEnqueued(r, state);
+        wait.accept(LockOutcome.failed(LockError.CANCELLED));
     }
 
     void sweepExpired() {

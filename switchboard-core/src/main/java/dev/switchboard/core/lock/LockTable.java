@@ -40,11 +40,16 @@ public final class LockTable implements AutoCloseable {
         scheduleEvery(config.gcInterval().toMillis(), () -> collectIdle(maxIdleNanos));
     }
 
-    /** Waits up to {@code timeoutMs} (0 = try once) for a slot. Outcome: ACQUIRED, TIMEOUT or FAILED. */
-    public void acquire(LockOwner owner, ResourceKey key, int limit, long timeoutMs, long leaseMs,
-                        Consumer<LockOutcome> done) {
+    /**
+     * Waits up to {@code timeoutMs} (0 = try once) for a slot. Outcome: ACQUIRED, TIMEOUT or FAILED
+     * (CANCELLED after the returned canceller ran while it waited).
+     */
+    public Runnable acquire(LockOwner owner, ResourceKey key, int limit, long timeoutMs, long leaseMs,
+                            Consumer<LockOutcome> done) {
         LockShard shard = shardFor(key);
-        shard.executor.execute(() -> shard.acquire(owner, key, limitFor(key, limit), timeoutMs, leaseMs, done));
+        PendingWait wait = new PendingWait();
+        shard.executor.execute(() -> shard.acquire(owner, key, limitFor(key, limit), timeoutMs, leaseMs, done, wait));
+        return () -> shard.executor.execute(() -> shard.cancel(wait));
     }
 
     /** Two-phase, first step: take a free slot now or join the queue. Outcome: ACQUIRED, QUEUED or FAILED. */
@@ -53,10 +58,16 @@ public final class LockTable implements AutoCloseable {
         shard.executor.execute(() -> shard.enqueue(owner, key, limitFor(key, limit), leaseMs, done));
     }
 
-    /** Two-phase, second step: wait for the slot the owner enqueued for. Outcome: ACQUIRED, TIMEOUT or FAILED. */
-    public void await(LockOwner owner, ResourceKey key, long timeoutMs, Consumer<LockOutcome> done) {
+    /**
+     * Two-phase, second step: wait for the slot the owner enqueued for. Outcome: ACQUIRED, TIMEOUT
+     * or FAILED (CANCELLED after the returned canceller ran while it waited; the owner's place in
+     * the queue goes with it).
+     */
+    public Runnable await(LockOwner owner, ResourceKey key, long timeoutMs, Consumer<LockOutcome> done) {
         LockShard shard = shardFor(key);
-        shard.executor.execute(() -> shard.await(owner, key, timeoutMs, done));
+        PendingWait wait = new PendingWait();
+        shard.executor.execute(() -> shard.await(owner, key, timeoutMs, done, wait));
+        return () -> shard.executor.execute(() -> shard.cancel(wait));
     }
 
     /** Restarts the lease of {@code token} at {@code leaseMs} from now. Outcome: RENEWED or FAILED. */

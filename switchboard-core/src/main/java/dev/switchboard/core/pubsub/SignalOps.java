@@ -1,6 +1,7 @@
 package dev.switchboard.core.pubsub;
 
 import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.session.Session;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.ProtocolException;
@@ -25,19 +26,24 @@ public final class SignalOps {
     }
 
     public void registerWith(Dispatcher dispatcher) {
-        dispatcher.register("signal.listen", (s, f, reply) -> {
+        dispatcher.register("signal.listen", req -> {
+            Session s = req.session();
+            Frame f = req.frame();
             String pattern = pattern(f);
             if (!topics.subscribe(s, pattern, group(f), maxSubscriptions)) {
-                reply.accept(Reply.error(ErrorCode.MAX_SUBSCRIPTIONS, "max subscriptions reached"));
+                req.reply(Reply.error(ErrorCode.MAX_SUBSCRIPTIONS, "max subscriptions reached"));
                 return;
             }
-            reply.accept(Reply.ok(Map.of()));
+            req.reply(Reply.ok(Map.of()));
         });
-        dispatcher.register("signal.unlisten", (s, f, reply) -> {
+        dispatcher.register("signal.unlisten", req -> {
+            Session s = req.session();
+            Frame f = req.frame();
             topics.unsubscribe(s, pattern(f), group(f));
-            reply.accept(Reply.ok(Map.of()));
+            req.reply(Reply.ok(Map.of()));
         });
-        dispatcher.register("signal.publish", (s, f, reply) -> {
+        dispatcher.register("signal.publish", req -> {
+            Frame f = req.frame();
             String channel = f.key("channel");
             String problem = Subjects.channelError(channel);
             if (problem != null) throw invalid("channel: " + problem);
@@ -46,7 +52,7 @@ public final class SignalOps {
             int room = MAX_PUSH_LINE - "sig ".length() - channel.getBytes(StandardCharsets.UTF_8).length - 1;
             if (payload.getBytes(StandardCharsets.UTF_8).length > room) throw invalid("payload is too long");
             if (payload.indexOf('\n') >= 0) throw invalid("payload must not contain a line break");
-            reply.accept(Reply.ok(Map.of("delivered", (long) topics.publish(channel, payload))));
+            req.reply(Reply.ok(Map.of("delivered", (long) topics.publish(channel, payload))));
         });
     }
 

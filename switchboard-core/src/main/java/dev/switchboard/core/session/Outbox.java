@@ -4,12 +4,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
- * A session's outbound events for transports that do not hold a connection open (SSE,
- * long-poll): each event gets the session's next sequence number and waits in a bounded buffer
- * until the client acknowledges it. When the buffer is full the oldest event is dropped; a client
+ * A session's outbound events: each event gets the session's next sequence number and waits in a
+ * bounded buffer (in count and bytes) for a resume or a poll, until the client acknowledges it. When the buffer is full the oldest event is dropped; a client
  * asking for events after a cursor learns from {@link #missedAfter(long)} whether any of them
  * were dropped (events it acknowledged itself are not missed).
  */
@@ -24,8 +22,6 @@ public final class Outbox {
     private long bytes;
     private long lastSeq;
     private long droppedThrough;
-    private Consumer<Event> listener;
-    private Runnable listenerReplaced;
 
     public Outbox(int capacity) {
         this(capacity, Long.MAX_VALUE, 0);
@@ -42,25 +38,18 @@ public final class Outbox {
         this.droppedThrough = lastSeq; // events up to here were sent before the restart and are not kept
     }
 
-    /** Adds an event (its {@code seq} field is set here) and hands it to the listener, if any. */
-    public void append(Map<String, Object> message) {
-        Consumer<Event> l;
-        Event e;
-        synchronized (this) {
-            lastSeq++;
-            message.put("seq", lastSeq);
-            e = new Event(lastSeq, message);
-            buffer.addLast(e);
-            bytes += sizeOf(message);
-            // The newest event always stays, even when it alone is over the byte cap.
-            while (buffer.size() > 1 && (buffer.size() > capacity || bytes > maxBytes)) {
-                Event dropped = buffer.removeFirst();
-                bytes -= sizeOf(dropped.message());
-                droppedThrough = dropped.seq();
-            }
-            l = listener;
+    /** Adds an event; its {@code seq} field is set here. */
+    public synchronized void append(Map<String, Object> message) {
+        lastSeq++;
+        message.put("seq", lastSeq);
+        buffer.addLast(new Event(lastSeq, message));
+        bytes += sizeOf(message);
+        // The newest event always stays, even when it alone is over the byte cap.
+        while (buffer.size() > 1 && (buffer.size() > capacity || bytes > maxBytes)) {
+            Event dropped = buffer.removeFirst();
+            bytes -= sizeOf(dropped.message());
+            droppedThrough = dropped.seq();
         }
-        if (l != null) l.accept(e);
     }
 
     /** Events after {@code seq}, oldest first. */
@@ -108,35 +97,5 @@ public final class Outbox {
 
     public synchronized long lastSeq() {
         return lastSeq;
-    }
-
-    /**
-     * Replaces the one listener (an open stream or a waiting poll) and returns, atomically, the
-     * events after {@code seq} that it must send first; null removes the listener.
-     */
-    public List<Event> listen(long seq, Consumer<Event> listener) {
-        Runnable previousReplaced;
-        List<Event> backlog;
-        synchronized (this) {
-            previousReplaced = this.listener != null && this.listener != listener ? listenerReplaced : null;
-            this.listener = listener;
-            this.listenerReplaced = null;
-            backlog = listener == null ? List.of() : after(seq);
-        }
-        if (previousReplaced != null) previousReplaced.run();
-        return backlog;
-    }
-
-    /** What to do when a newer listener replaces {@code listener} (end its stream, answer its poll). */
-    public synchronized void onReplaced(Consumer<Event> listener, Runnable action) {
-        if (this.listener == listener) this.listenerReplaced = action;
-    }
-
-    /** Removes {@code listener} if it is still the current one. */
-    public synchronized void unlisten(Consumer<Event> listener) {
-        if (this.listener == listener) {
-            this.listener = null;
-            this.listenerReplaced = null;
-        }
     }
 }

@@ -1,191 +1,98 @@
 package dev.switchboard.core.session;
 
+import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.lock.LockKind;
 import dev.switchboard.core.lock.LockOwner;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.Subscriber;
+import dev.switchboard.core.session.store.SessionAttributes;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Reply;
+import io.netty.util.Timeout;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A client's standing on the server: its id, what it holds and what it listens to. It owns locks
- * (as a {@link LockOwner}) and subscriptions (as a {@link Subscriber}); ending it releases both.
+ * A client's standing on the server, whatever the transport: its id and (when resumable) secret
+ * key, attributes, the locks and queue places it holds (as a {@link LockOwner}), its
+ * subscriptions (as a {@link Subscriber}), its outbound event sequence and replay buffer, the
+ * connections attached to it and the requests it has in flight.
  *
- * <p>A resumable session (the native protocol over TCP and WebSocket) outlives its connections:
- * it has a secret resume key, numbers every event it emits and keeps the newest in a replay
- * buffer, delivers each event to every attached connection, and waits out a grace period with
- * none attached before it ends. A dflockd session is not resumable: it ends with its connection
- * and its signals go to its {@link SessionSink}.
+ * <p>There is one session class; how a session lives — ended with its connection, after a grace
+ * period, or when idle; one request at a time or many; resumable or not — is its
+ * {@link SessionPolicy}. Its state changes one writer at a time, under its own monitor; delivery
+ * to connections never blocks (a connection that cannot keep up is cut, and a resumable session
+ * keeps the events for its resume).
  */
 public final class Session implements LockOwner, Subscriber {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
     private final long numericId;
     private final String id;
+    private final SessionPolicy policy;
     private final String transport;
     private final String remoteAddress;
+    private final String clientIp;
+    private final String keyVerifier;
     private final long createdAtMillis = System.currentTimeMillis();
-    private final Set<ResourceKey> lockKeys = ConcurrentHashMap.newKeySet();
-    private final SessionSink sink;
-    private final java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
-    private volatile boolean closed;
-    private final String resumeVerifier;
     private final Outbox replay;
-    private final java.util.Set<SessionConnection> connections = new java.util.concurrent.CopyOnWriteArraySet<>();
-    private io.netty.util.Timeout graceTimer;
+    private final SessionRegistry registry;
+    private final Set<ResourceKey> lockKeys = ConcurrentHashMap.newKeySet();
+    private final Set<SessionConnection> connections = new CopyOnWriteArraySet<>();
+    private final Map<String, String> attributes = new LinkedHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ArrayDeque<Queued> serialQueue = new ArrayDeque<>();
+    private volatile boolean closed;
+    private volatile long lastActivityNanos = System.nanoTime();
+    private Timeout graceTimer;
+    private boolean serialRunning;
+    private boolean slowLogged;
 
-    Session(long numericId, String id, String transport, String remoteAddress, SessionSink sink) {
-        this(numericId, id, transport, remoteAddress, sink, null, null);
+    private record Queued(Request request, Dispatcher dispatcher) {
     }
 
-    Session(long numericId, String id, String transport, String remoteAddress, SessionSink sink,
-            String resumeVerifier, Outbox replay) {
+    Session(SessionRegistry registry, long numericId, String id, SessionPolicy policy, String transport,
+            String remoteAddress, String clientIp, String keyVerifier, Outbox replay) {
+        this.registry = registry;
         this.numericId = numericId;
         this.id = id;
+        this.policy = policy;
         this.transport = transport;
         this.remoteAddress = remoteAddress;
-        this.sink = sink;
-        this.resumeVerifier = resumeVerifier;
+        this.clientIp = clientIp;
+        this.keyVerifier = keyVerifier;
         this.replay = replay;
     }
 
-    private volatile String clientIp;
-    private final Map<String, String> attributes = new java.util.LinkedHashMap<>();
+    // ---- identity ---------------------------------------------------------------------------------
 
-    /** The session's attributes (a copy, in the order they were set). */
-    public synchronized Map<String, String> attributes() {
-        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
-    }
-
-    /**
-     * Sets (or, with a null value, removes) attributes, all or nothing: the result must pass
-     * {@link dev.switchboard.core.session.store.SessionAttributes#validate}, else nothing changes
-     * and {@link IllegalArgumentException} says why.
-     */
-    public synchronized Map<String, String> updateAttributes(Map<String, String> changes) {
-        Map<String, String> next = new java.util.LinkedHashMap<>(attributes);
-        for (Map.Entry<String, String> e : changes.entrySet()) {
-            if (e.getValue() == null) next.remove(e.getKey());
-            else next.put(e.getKey(), e.getValue());
-        }
-        dev.switchboard.core.session.store.SessionAttributes.validate(next);
-        attributes.clear();
-        attributes.putAll(next);
-        return attributes();
-    }
-
-    void clientIp(String ip) {
-        this.clientIp = ip;
-    }
-
-    String clientIp() {
-        return clientIp;
-    }
-
-    /** A lease ran out: a resumable session tells its client with a {@code lock.lost} event. */
-    @Override
-    public void onLeaseExpired(ResourceKey key, String token) {
-        if (replay == null) return;
-        Map<String, Object> event = new java.util.LinkedHashMap<>();
-        event.put("op", "lock.lost");
-        event.put("kind", key.kind() == dev.switchboard.core.lock.LockKind.LOCK ? "lock" : "sem");
-        event.put("key", key.name());
-        event.put("token", token);
-        event.put("reason", "lease_expired");
-        emit(event);
-    }
-
-    public boolean resumable() {
-        return replay != null;
-    }
-
-    /** The replay buffer of a resumable session, or null. */
-    public Outbox replay() {
-        return replay;
-    }
-
-    String resumeVerifier() {
-        return resumeVerifier;
-    }
-
-    /** The attached connections (a snapshot), for admins. */
-    public java.util.List<SessionConnection> connections() {
-        return java.util.List.copyOf(connections);
-    }
-
-    /** {@code active} with a connection, {@code detached} without (waiting for a resume), {@code closed}. */
-    public String state() {
-        if (closed) return "closed";
-        if (replay == null) return "active"; // bound to its connection
-        return connections.isEmpty() ? "detached" : "active";
-    }
-
-    public int connectionCount() {
-        return connections.size();
-    }
-
-    /**
-     * Emits an event: numbered, kept for replay, and handed to every attached connection (one
-     * that is too far behind is disconnected; the session keeps the event for its resume).
-     * Numbering and delivery happen under the session's lock so that a connection attaching at
-     * the same time sees each event exactly once, in the backlog or live.
-     */
-    public void emit(Map<String, Object> event) {
-        java.util.List<SessionConnection> slow = null;
-        synchronized (this) {
-            if (closed) return;
-            replay.append(event);
-            for (SessionConnection c : connections) {
-                if (!c.deliver(event)) {
-                    if (slow == null) slow = new java.util.ArrayList<>();
-                    slow.add(c);
-                }
-            }
-        }
-        if (slow != null) {
-            for (SessionConnection c : slow) c.disconnect("slow_consumer", "the connection fell too far behind");
-        }
-    }
-
-    /** Attaches a connection and returns, atomically, the events after {@code lastSeq} it must send first. */
-    synchronized java.util.List<Outbox.Event> attach(SessionConnection c, long lastSeq) {
-        connections.add(c);
-        if (graceTimer != null) {
-            graceTimer.cancel();
-            graceTimer = null;
-        }
-        return replay.after(lastSeq);
-    }
-
-    /** Detaches a connection; returns true when it was the last one. */
-    synchronized boolean detach(SessionConnection c) {
-        return connections.remove(c) && connections.isEmpty();
-    }
-
-    synchronized void graceTimer(io.netty.util.Timeout t) {
-        if (graceTimer != null) graceTimer.cancel();
-        graceTimer = t;
-    }
-
-    synchronized java.util.List<SessionConnection> takeConnections() {
-        if (graceTimer != null) {
-            graceTimer.cancel();
-            graceTimer = null;
-        }
-        java.util.List<SessionConnection> all = java.util.List.copyOf(connections);
-        connections.clear();
-        return all;
-    }
-
-    /** 32 lowercase hex characters from a secure random source. */
+    /** 32 lowercase hex characters from a secure random source (or the embedder's generator). */
     public String id() {
         return id;
     }
 
-    /** A counter shared by every session, from 1; dflockd's connection id. */
+    /** A counter shared by every session and connection, from 1; dflockd's connection id. */
     @Override
     public long ownerId() {
         return numericId;
     }
 
+    public SessionPolicy policy() {
+        return policy;
+    }
+
+    /** The transport that opened the session ({@code json}, {@code ws}, {@code http}, {@code dflockd}, ...). */
     public String transport() {
         return transport;
     }
@@ -194,18 +101,61 @@ public final class Session implements LockOwner, Subscriber {
         return remoteAddress;
     }
 
+    String clientIp() {
+        return clientIp;
+    }
+
     public long createdAtMillis() {
         return createdAtMillis;
     }
 
-    /** The next number of this session's outbound sequence, from 1. */
-    public long nextSeq() {
-        return seq.incrementAndGet();
+    /** True when the session has a key: it can be resumed over any native transport and is saved at a graceful stop. */
+    public boolean resumable() {
+        return keyVerifier != null;
     }
 
-    @Override
-    public Set<ResourceKey> lockKeys() {
-        return lockKeys;
+    String keyVerifier() {
+        return keyVerifier;
+    }
+
+    /** The numbered events kept for a resume or a poll (empty, but numbered, for a policy without replay). */
+    public Outbox replay() {
+        return replay;
+    }
+
+    // ---- attributes -------------------------------------------------------------------------------
+
+    /** The session's attributes (a copy, in the order they were set). */
+    public synchronized Map<String, String> attributes() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+    }
+
+    /**
+     * Sets (or, with a null value, removes) attributes, all or nothing: the result must pass
+     * {@link SessionAttributes#validate}, else nothing changes and {@link IllegalArgumentException} says why.
+     */
+    public synchronized Map<String, String> updateAttributes(Map<String, String> changes) {
+        Map<String, String> next = new LinkedHashMap<>(attributes);
+        for (Map.Entry<String, String> e : changes.entrySet()) {
+            if (e.getValue() == null) next.remove(e.getKey());
+            else next.put(e.getKey(), e.getValue());
+        }
+        SessionAttributes.validate(next);
+        attributes.clear();
+        attributes.putAll(next);
+        return attributes();
+    }
+
+    // ---- state ------------------------------------------------------------------------------------
+
+    /**
+     * {@code active}; {@code detached} for a session waiting out its grace period with no
+     * connection; {@code closed}.
+     */
+    public String state() {
+        if (closed) return "closed";
+        if (policy.lifetime() == SessionPolicy.Lifetime.GRACE && connections.isEmpty()) return "detached";
+        return "active";
     }
 
     @Override
@@ -213,35 +163,198 @@ public final class Session implements LockOwner, Subscriber {
         return closed;
     }
 
-    /** Marks the session ended; returns false when it already was. */
-    boolean markClosed() {
-        synchronized (this) {
-            if (closed) return false;
-            closed = true;
-            return true;
-        }
+    /** The attached connections (a snapshot), for admins. */
+    public List<SessionConnection> connections() {
+        return List.copyOf(connections);
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Requests dispatched and not yet answered. */
+    public int requestsInFlight() {
+        return inFlight.get();
+    }
+
+    /** Marks the session as used now (an idle session is reaped after a while). */
+    public void touch() {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    /** True while something keeps an idle session alive: a request in flight or an attached stream. */
+    boolean busy() {
+        return inFlight.get() > 0 || !connections.isEmpty();
     }
 
     @Override
+    public Set<ResourceKey> lockKeys() {
+        return lockKeys;
+    }
+
+    // ---- requests ---------------------------------------------------------------------------------
+
+    /**
+     * Runs a request for this session: at once for a concurrent policy, in arrival order for a
+     * serial one. The reply goes to {@code replier}; if {@code origin} closes first, the request
+     * is cancelled (and a late grant undone).
+     */
+    public void submit(Dispatcher dispatcher, Frame frame, RequestOrigin origin, Request.Replier replier) {
+        Request request = new Request(this, frame, origin, replier);
+        inFlight.incrementAndGet();
+        registry.requestStarted();
+        touch();
+        request.track();
+        if (!policy.serial()) {
+            request.whenFinished(this::requestFinished);
+            dispatcher.dispatch(request);
+            return;
+        }
+        synchronized (this) {
+            if (serialRunning) {
+                if (serialQueue.size() >= registry.lifecycle().maxQueuedRequests()) {
+                    registry.queueFull();
+                    request.reply(Reply.error(ErrorCode.TOO_MANY_REQUESTS, "the session has "
+                            + registry.lifecycle().maxQueuedRequests() + " requests waiting for their turn already"));
+                    requestFinished();
+                    return;
+                }
+                serialQueue.add(new Queued(request, dispatcher));
+                return;
+            }
+            serialRunning = true;
+        }
+        runSerial(new Queued(request, dispatcher));
+    }
+
+    private void runSerial(Queued q) {
+        q.request().whenFinished(() -> {
+            requestFinished();
+            Queued next;
+            synchronized (this) {
+                next = serialQueue.poll();
+                if (next == null) serialRunning = false;
+            }
+            if (next != null) runSerial(next);
+        });
+        if (q.request().isCancelled() || closed) {
+            // Its connection went while it waited for its turn, or the session ended: it never runs.
+            q.request().reply(Reply.error(closed ? ErrorCode.SESSION_CLOSED : ErrorCode.CANCELLED,
+                    closed ? "the session has ended" : "the request's connection closed"));
+            return;
+        }
+        q.dispatcher().dispatch(q.request());
+    }
+
+    private void requestFinished() {
+        inFlight.decrementAndGet();
+        registry.requestFinished();
+        touch();
+    }
+
+    // ---- events -----------------------------------------------------------------------------------
+
+    /**
+     * Emits an event: numbered and kept for replay (when the policy keeps events), and handed to
+     * every attached connection; a connection too far behind is cut with {@code slow_consumer}
+     * (the session keeps the event for its resume). Numbering and delivery happen under the
+     * session's monitor, so that a connection attaching at the same time sees each event exactly
+     * once, in its backlog or live. Returns whether the event went anywhere: kept, or accepted by
+     * at least one connection.
+     */
+    public boolean emit(Map<String, Object> event) {
+        List<SessionConnection> slow = null;
+        boolean accepted = false;
+        synchronized (this) {
+            if (closed) return false;
+            if (policy.replay()) replay.append(event);
+            for (SessionConnection c : connections) {
+                if (c.deliver(event)) {
+                    accepted = true;
+                } else {
+                    if (slow == null) slow = new ArrayList<>();
+                    slow.add(c);
+                }
+            }
+            if (slow != null && !slowLogged) {
+                slowLogged = true; // once per session: a burst must not flood the log
+                log.info("{}: a connection fell too far behind and is disconnected (slow consumer)", this);
+            }
+        }
+        if (slow != null) {
+            for (SessionConnection c : slow) c.disconnect("slow_consumer", "the connection fell too far behind");
+        }
+        return policy.replay() || accepted;
+    }
+
+    /** A published signal for this subscriber. */
+    @Override
     public boolean offer(String channel, String payload) {
-        if (closed) return false;
-        if (replay == null) return sink.pushSignal(channel, payload);
-        Map<String, Object> event = new java.util.LinkedHashMap<>();
+        Map<String, Object> event = new LinkedHashMap<>();
         event.put("op", "signal");
         event.put("channel", channel);
         event.put("payload", payload);
-        emit(event);
-        return true; // kept for replay even when no connection is attached
+        return emit(event);
     }
 
+    /** Nothing left to do: {@link #emit} has already cut the connections that could not take the message. */
     @Override
     public void evictSlow() {
-        sink.disconnect("slow consumer");
     }
 
-    /** Cuts the connection of a connection-bound session (dflockd), saying why in the server log. */
-    public void disconnect(String reason) {
-        sink.disconnect(reason);
+    /** A lease ran out: the client hears of it with a {@code lock.lost} event. */
+    @Override
+    public void onLeaseExpired(ResourceKey key, String token) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("op", "lock.lost");
+        event.put("kind", key.kind() == LockKind.LOCK ? "lock" : "sem");
+        event.put("key", key.name());
+        event.put("token", token);
+        event.put("reason", "lease_expired");
+        emit(event);
+    }
+
+    // ---- connections (called by the registry) -----------------------------------------------------
+
+    /** Attaches a connection and returns, atomically, the events after {@code lastSeq} it must send first. */
+    synchronized List<Outbox.Event> attach(SessionConnection c, long lastSeq) {
+        connections.add(c);
+        cancelGraceTimer();
+        touch();
+        return policy.replay() ? replay.after(lastSeq) : List.of();
+    }
+
+    /** Detaches a connection; returns true when it was the last one. */
+    synchronized boolean detach(SessionConnection c) {
+        boolean last = connections.remove(c) && connections.isEmpty();
+        touch();
+        return last;
+    }
+
+    synchronized void graceTimer(Timeout t) {
+        cancelGraceTimer();
+        graceTimer = t;
+    }
+
+    private void cancelGraceTimer() {
+        if (graceTimer != null) {
+            graceTimer.cancel();
+            graceTimer = null;
+        }
+    }
+
+    /** Marks the session ended and hands back its connections; null when it already was ended. */
+    synchronized List<SessionConnection> markClosed() {
+        if (closed) return null;
+        closed = true;
+        cancelGraceTimer();
+        List<SessionConnection> all = List.copyOf(connections);
+        connections.clear();
+        return all;
     }
 
     @Override

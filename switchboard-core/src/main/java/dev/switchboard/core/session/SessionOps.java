@@ -2,6 +2,7 @@ package dev.switchboard.core.session;
 
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.ProtocolException;
 import dev.switchboard.protocol.Reply;
 import java.util.LinkedHashMap;
@@ -16,8 +17,10 @@ public final class SessionOps {
     public static final String SERVER_PREFIX = "server.";
 
     public void registerWith(Dispatcher dispatcher) {
-        dispatcher.register("session.info", (s, f, reply) -> reply.accept(Reply.ok(info(s))));
-        dispatcher.register("session.set", (s, f, reply) -> {
+        dispatcher.register("session.info", req -> req.reply(Reply.ok(info(req.session()))));
+        dispatcher.register("session.set", req -> {
+            Session s = req.session();
+            Frame f = req.frame();
             if (!(f.has("attributes")) || !(f.value("attributes") instanceof Map<?, ?> raw)) {
                 throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "attributes must be an object of strings (null removes a key)");
             }
@@ -37,7 +40,7 @@ public final class SessionOps {
             } catch (IllegalArgumentException e) {
                 throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
             }
-            reply.accept(Reply.ok(info(s)));
+            req.reply(Reply.ok(info(s)));
         });
     }
 

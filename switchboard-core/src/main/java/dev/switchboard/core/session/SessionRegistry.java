@@ -1,29 +1,59 @@
 package dev.switchboard.core.session;
 
+import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.lock.LockKind;
 import dev.switchboard.core.lock.LockTable;
+import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.TopicTree;
-import dev.switchboard.core.util.Hex;
+import dev.switchboard.core.session.store.SecureSessionKeys;
+import dev.switchboard.core.session.store.SessionKeys;
+import dev.switchboard.core.session.store.SessionRecord;
+import dev.switchboard.core.session.store.SubscriptionRecord;
+import dev.switchboard.protocol.Frame;
+import io.netty.util.Timeout;
+import io.netty.util.Timer;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Every live session, and the one place that ends them, so that nothing they held is left behind. */
-public final class SessionRegistry {
+/**
+ * Every live session, whatever its policy, and the one place that opens, attaches, detaches and
+ * ends them, so that nothing they held is left behind.
+ */
+public final class SessionRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+
     /**
-     * How resumable sessions live.
+     * How sessions live.
      *
-     * @param graceMs                  how long a session with no connection waits for a resume; 0 = ends at once
-     * @param maxConnectionsPerSession connections attached to one session at once
-     * @param replayMessages           events kept for a resume
+     * @param graceMs                  how long a native session with no connection waits for a resume; 0 = ends at once
+     * @param maxConnectionsPerSession connections (streams and polls included) attached to one session at once
+     * @param replayMessages           events kept for a resume or a poll
      * @param releaseHeldOnEnd         whether an ended session's held locks are released (else they expire)
+     * @param maxSessions              native connection sessions in total (0 = no cap)
+     * @param maxSessionsPerIp         native connection sessions per client IP (0 = no cap)
+     * @param replayBytes              bytes of events kept for a resume or a poll, per session
+     * @param keys                     how session ids and keys are made
+     * @param httpIdleMs               an HTTP session ends after twice this long unused (0 = never)
+     * @param httpMaxSessions          HTTP sessions (dflockd's and native) in total (0 = no cap)
+     * @param httpMaxSessionsPerIp     HTTP sessions per client IP (0 = no cap)
+     * @param maxQueuedRequests        requests of a one-at-a-time session waiting for their turn
      */
     public record Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd,
-                            int maxSessions, int maxSessionsPerIp, long replayBytes,
-                            dev.switchboard.core.session.store.SessionKeys keys) {
+                            int maxSessions, int maxSessionsPerIp, long replayBytes, SessionKeys keys,
+                            long httpIdleMs, int httpMaxSessions, int httpMaxSessionsPerIp, int maxQueuedRequests) {
         public Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd) {
             this(graceMs, maxConnectionsPerSession, replayMessages, releaseHeldOnEnd, 0, 0, 4L << 20,
-                    dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE);
+                    SecureSessionKeys.INSTANCE, 60_000, 0, 0, 256);
         }
 
         public static Lifecycle defaults() {
@@ -31,11 +61,11 @@ public final class SessionRegistry {
         }
     }
 
-    /** A new resumable session and its resume key, which is shown to the client once and never stored. */
+    /** A new session, and its key when it is resumable (shown to the client once, never stored). */
     public record Opened(Session session, String resumeKey) implements Open {
     }
 
-    /** The outcome of opening a resumable session. */
+    /** The outcome of opening a session. */
     public sealed interface Open permits Opened, Refused {
     }
 
@@ -44,82 +74,200 @@ public final class SessionRegistry {
     }
 
     /** Attached: the backlog after the client's last sequence number, and whether none of it was lost. */
-    public record Attached(Session session, java.util.List<Outbox.Event> backlog, boolean recovered) implements Attach {
+    public record Attached(Session session, List<Outbox.Event> backlog, boolean recovered) implements Attach {
     }
 
-    /** Not attached: {@code code} is a native error code. */
+    /** Not opened or not attached: {@code code} is a native error code. */
     public record Refused(String code, String message) implements Attach, Open {
     }
 
+    private static final Refused NOT_FOUND =
+            new Refused("session_not_found", "no session with this id and key (it ended, or never was)");
+
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicLong nextNumericId = new AtomicLong(1);
+    private final AtomicInteger requestsInFlight = new AtomicInteger();
+    private final AtomicLong queueRejections = new AtomicLong();
     private final LockTable locks;
     private final TopicTree topics;
-    private final io.netty.util.Timer timer;
+    private final Timer timer;
     private final Lifecycle lifecycle;
+    private final SessionPolicy nativePolicy;
+    private final SessionPolicy nativeHttpPolicy;
+    private final SessionPolicy dflockdPolicy;
+    private final SessionPolicy dflockdHttpPolicy;
+    private final SessionPolicy signalStreamPolicy;
+    private final Object caps = new Object();
+    private final Map<SessionPolicy.Caps, CapCount> capCounts = new HashMap<>();
+    private volatile Timeout reaper;
+    private volatile boolean stopped;
+
+    /** Sessions counted against one {@link SessionPolicy.Caps}, in total and per IP; guarded by {@link #caps}. */
+    private static final class CapCount {
+        int total;
+        final Map<String, Integer> perIp = new HashMap<>();
+    }
 
     public SessionRegistry(LockTable locks, TopicTree topics) {
         this(locks, topics, null, Lifecycle.defaults());
     }
 
-    public SessionRegistry(LockTable locks, TopicTree topics, io.netty.util.Timer timer, Lifecycle lifecycle) {
+    public SessionRegistry(LockTable locks, TopicTree topics, Timer timer, Lifecycle lifecycle) {
         this.locks = locks;
         this.topics = topics;
         this.timer = timer;
         this.lifecycle = lifecycle;
+        SessionPolicy.Caps nativeCaps = new SessionPolicy.Caps("native", lifecycle.maxSessions(), lifecycle.maxSessionsPerIp());
+        SessionPolicy.Caps httpCaps = new SessionPolicy.Caps("http", lifecycle.httpMaxSessions(), lifecycle.httpMaxSessionsPerIp());
+        SessionPolicy.Lifetime connection = SessionPolicy.Lifetime.CONNECTION;
+        SessionPolicy.Lifetime idle = SessionPolicy.Lifetime.IDLE;
+        this.nativePolicy = new SessionPolicy("native", SessionPolicy.Lifetime.GRACE, lifecycle.graceMs(), false, true, true, nativeCaps);
+        this.nativeHttpPolicy = new SessionPolicy("http", idle, lifecycle.httpIdleMs(), false, true, true, httpCaps);
+        this.dflockdPolicy = new SessionPolicy("dflockd", connection, 0, true, false, false, SessionPolicy.Caps.NONE);
+        this.dflockdHttpPolicy = new SessionPolicy("dflockd-http", idle, lifecycle.httpIdleMs(), true, false, false, httpCaps);
+        this.signalStreamPolicy = new SessionPolicy("dflockd-sse", connection, 0, true, false, false, SessionPolicy.Caps.NONE);
+        scheduleReaper();
     }
 
     public Lifecycle lifecycle() {
         return lifecycle;
     }
 
+    // ---- the policies of this node --------------------------------------------------------------
+
+    /** Native clients on TCP, the Unix socket or WebSocket: a grace period after the last connection. */
+    public SessionPolicy nativePolicy() {
+        return nativePolicy;
+    }
+
+    /** Native sessions made over HTTP ({@code POST /api/v1/sessions}): end when idle. */
+    public SessionPolicy nativeHttpPolicy() {
+        return nativeHttpPolicy;
+    }
+
+    /** A dflockd line-protocol connection: the session is the connection. */
+    public SessionPolicy dflockdPolicy() {
+        return dflockdPolicy;
+    }
+
+    /** dflockd's HTTP sessions: one request at a time, ended when idle, no key. */
+    public SessionPolicy dflockdHttpPolicy() {
+        return dflockdHttpPolicy;
+    }
+
+    /** dflockd's 1.x signal stream over SSE: a listening session that is its stream. */
+    public SessionPolicy signalStreamPolicy() {
+        return signalStreamPolicy;
+    }
+
+    // ---- opening -----------------------------------------------------------------------------------
+
+    /** The next number of the counter that numbers sessions and accepted connections (dflockd's connection ids). */
+    public long nextNumericId() {
+        return nextNumericId.getAndIncrement();
+    }
+
+    /** {@link #open(SessionPolicy, long, String, String, String, SessionConnection)} with a new number. */
+    public Open open(SessionPolicy policy, String transport, String remoteAddress, String clientIp, SessionConnection first) {
+        return open(policy, 0, transport, remoteAddress, clientIp, first);
+    }
+
     /**
-     * A resumable session with {@code first} attached, or a refusal when {@link Lifecycle#maxSessions()}
-     * or {@link Lifecycle#maxSessionsPerIp()} is reached. The caps are checked and taken under one
-     * lock, so concurrent opens cannot overshoot them.
+     * A new session with {@code first} (if any) attached, or a refusal when its policy's caps are
+     * reached. The caps are checked and taken under one lock, so concurrent opens cannot overshoot
+     * them. {@code numericId} 0 draws a new number; a connection-bound session takes its
+     * connection's.
      */
-    public Open openResumable(String transport, String remoteAddress, String clientIp, SessionConnection first) {
-        String key = lifecycle.keys().newResumeKey();
+    public Open open(SessionPolicy policy, long numericId, String transport, String remoteAddress, String clientIp,
+                     SessionConnection first) {
+        String key = policy.resumable() ? lifecycle.keys().newResumeKey() : null;
         String id = lifecycle.keys().newSessionId();
-        if (!dev.switchboard.core.session.store.SessionRecord.isValidId(id) || sessions.containsKey(id)) {
+        if (!SessionRecord.isValidId(id) || sessions.containsKey(id)) {
             throw new IllegalStateException("the session key generator returned an unusable id");
         }
-        Session s;
+        Session s = newSession(policy, numericId, id, transport, remoteAddress, clientIp,
+                key == null ? null : SessionKeys.verifier(key), 0);
         synchronized (caps) {
-            if (lifecycle.maxSessions() > 0 && resumableCount >= lifecycle.maxSessions()) {
-                return new Refused("max_sessions", "the server has " + lifecycle.maxSessions() + " sessions already");
-            }
-            if (lifecycle.maxSessionsPerIp() > 0 && clientIp != null
-                    && perIp.getOrDefault(clientIp, 0) >= lifecycle.maxSessionsPerIp()) {
-                return new Refused("max_sessions_per_ip", "this address has " + lifecycle.maxSessionsPerIp() + " sessions already");
-            }
-            s = new Session(nextNumericId.getAndIncrement(), id, transport, remoteAddress,
-                    NO_SINK, dev.switchboard.core.session.store.SessionKeys.verifier(key), new Outbox(lifecycle.replayMessages(), lifecycle.replayBytes(), 0));
-            s.clientIp(clientIp);
-            resumableCount++;
-            if (clientIp != null) perIp.merge(clientIp, 1, Integer::sum);
-            sessions.put(s.id(), s);
+            Refused refused = takeCap(policy.caps(), clientIp);
+            if (refused != null) return refused;
+            sessions.put(id, s);
         }
-        s.attach(first, 0);
+        if (first != null) s.attach(first, 0);
         return new Opened(s, key);
     }
 
-    private final Object caps = new Object();
-    private int resumableCount;
-    private final Map<String, Integer> perIp = new java.util.HashMap<>();
+    private Session newSession(SessionPolicy policy, long numericId, String id, String transport, String remoteAddress,
+                               String clientIp, String verifier, long lastSeq) {
+        Outbox replay = policy.replay()
+                ? new Outbox(lifecycle.replayMessages(), lifecycle.replayBytes(), lastSeq)
+                : new Outbox(0, 0, lastSeq);
+        return new Session(this, numericId > 0 ? numericId : nextNumericId(), id, policy, transport, remoteAddress,
+                clientIp, verifier, replay);
+    }
+
+    /** Counts a session against {@code c}; the refusal when a cap is reached. Under {@link #caps}. */
+    private Refused takeCap(SessionPolicy.Caps c, String clientIp) {
+        if (c == SessionPolicy.Caps.NONE) return null;
+        CapCount n = capCounts.computeIfAbsent(c, k -> new CapCount());
+        if (c.max() > 0 && n.total >= c.max()) {
+            return new Refused("max_sessions", "the server has " + c.max() + " sessions already");
+        }
+        if (c.maxPerIp() > 0 && clientIp != null && n.perIp.getOrDefault(clientIp, 0) >= c.maxPerIp()) {
+            return new Refused("max_sessions_per_ip", "this address has " + c.maxPerIp() + " sessions already");
+        }
+        n.total++;
+        if (clientIp != null) n.perIp.merge(clientIp, 1, Integer::sum);
+        return null;
+    }
+
+    private void giveBackCap(Session s) {
+        SessionPolicy.Caps c = s.policy().caps();
+        if (c == SessionPolicy.Caps.NONE) return;
+        synchronized (caps) {
+            CapCount n = capCounts.get(c);
+            if (n == null) return;
+            n.total--;
+            if (s.clientIp() != null) n.perIp.computeIfPresent(s.clientIp(), (k, v) -> v <= 1 ? null : v - 1);
+        }
+    }
+
+    // ---- finding and attaching -----------------------------------------------------------------------
+
+    public Session find(String id) {
+        return id == null ? null : sessions.get(id);
+    }
+
+    /** The open session with this id when it has {@code policy}, else null. */
+    public Session find(String id, SessionPolicy policy) {
+        Session s = find(id);
+        return s != null && s.policy() == policy && !s.isClosed() ? s : null;
+    }
 
     /**
-     * Attaches a connection to an existing session, checking the resume key in constant time.
-     * An unknown id, an ended session and a wrong key all give the same refusal, so that a
+     * The open resumable session with this id, when {@code key} is its key (checked in constant
+     * time), else null. An unknown id, an ended session and a wrong key look the same, so that a
      * guesser learns nothing.
      */
-    public Attach resume(String id, String resumeKey, long lastSeq, SessionConnection c) {
-        Session s = id == null ? null : sessions.get(id);
-        if (s == null || !s.resumable() || s.isClosed()
-                || !dev.switchboard.core.session.store.SessionKeys.matches(resumeKey, s.resumeVerifier())) {
-            return new Refused("session_not_found", "no session with this id and key (it ended, or never was)");
-        }
+    public Session authenticate(String id, String key) {
+        Session s = find(id);
+        if (s == null || !s.resumable() || s.isClosed() || !SessionKeys.matches(key, s.keyVerifier())) return null;
+        return s;
+    }
+
+    /** Attaches a connection to the session with this id and key (a resume), over any native transport. */
+    public Attach resume(String id, String key, long lastSeq, SessionConnection c) {
+        Session s = authenticate(id, key);
+        return s == null ? NOT_FOUND : attach(s, c, lastSeq);
+    }
+
+    /**
+     * Attaches a connection (a socket, a stream, a waiting poll) to a session the caller has
+     * authenticated, with the events after {@code lastSeq} it must deliver first; refused when
+     * the session has {@link Lifecycle#maxConnectionsPerSession()} connections already.
+     */
+    public Attach attach(Session s, SessionConnection c, long lastSeq) {
         synchronized (s) {
+            if (s.isClosed()) return NOT_FOUND;
             if (s.connectionCount() >= lifecycle.maxConnectionsPerSession()) {
                 return new Refused("max_connections_per_session",
                         "the session has " + lifecycle.maxConnectionsPerSession() + " connections already");
@@ -130,132 +278,168 @@ public final class SessionRegistry {
     }
 
     /**
-     * The open resumable session with this id, when {@code key} is its resume key (constant
-     * time), else null — for requests that act on a session without attaching a connection.
-     */
-    public Session authenticate(String id, String key) {
-        Session s = id == null ? null : sessions.get(id);
-        if (s == null || !s.resumable() || s.isClosed()
-                || !dev.switchboard.core.session.store.SessionKeys.matches(key, s.resumeVerifier())) {
-            return null;
-        }
-        return s;
-    }
-
-    /**
-     * Detaches a connection; when it was the last, the session waits {@link Lifecycle#graceMs()}
-     * for a resume and then ends.
+     * Detaches a connection. When it was the last one, the session's lifetime decides: a
+     * connection-bound session ends now; a native one waits {@link Lifecycle#graceMs()} for a
+     * resume; an idle-timed one lives on until it is idle.
      */
     public void detach(Session s, SessionConnection c) {
         if (!s.detach(c) || s.isClosed()) return;
-        if (lifecycle.graceMs() <= 0 || timer == null) {
+        switch (s.policy().lifetime()) {
+            case CONNECTION -> close(s, lifecycle.releaseHeldOnEnd());
+            case GRACE -> startGrace(s, s.policy().lifetimeMs());
+            case IDLE -> {
+                // the reaper ends it once it has been idle long enough
+            }
+        }
+    }
+
+    private void startGrace(Session s, long graceMs) {
+        if (graceMs <= 0 || timer == null) {
             close(s, lifecycle.releaseHeldOnEnd());
             return;
         }
         s.graceTimer(timer.newTimeout(t -> {
             if (s.connectionCount() == 0) close(s, lifecycle.releaseHeldOnEnd());
-        }, lifecycle.graceMs(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        }, graceMs, TimeUnit.MILLISECONDS));
     }
 
+    // ---- requests ------------------------------------------------------------------------------------
+
+    /** A request that acts for no session (stats, an HTTP publish), counted like the others for a drain. */
+    public void submitSessionless(Dispatcher dispatcher, Frame frame, RequestOrigin origin, Request.Replier replier) {
+        Request request = new Request(null, frame, origin, replier);
+        requestStarted();
+        request.whenFinished(this::requestFinished);
+        request.track();
+        dispatcher.dispatch(request);
+    }
+
+    void requestStarted() {
+        requestsInFlight.incrementAndGet();
+    }
+
+    void requestFinished() {
+        requestsInFlight.decrementAndGet();
+    }
+
+    /** Requests dispatched and not yet answered, on every transport: what a graceful stop waits for. */
+    public int requestsInFlight() {
+        return requestsInFlight.get();
+    }
+
+    void queueFull() {
+        queueRejections.incrementAndGet();
+    }
+
+    /** Requests refused because their one-at-a-time session had {@link Lifecycle#maxQueuedRequests()} waiting. */
+    public long queueRejections() {
+        return queueRejections.get();
+    }
+
+    // ---- ending ----------------------------------------------------------------------------------------
+
     /**
-     * What a graceful stop saves of a resumable session: identity, resume verifier, attributes,
-     * subscriptions, the last sequence number and the locks it held (which are not restored).
+     * Ends a session: drops its subscriptions, its waiters and two-phase state, and (when
+     * {@code releaseHeld}) its held locks; its connections are told {@code session_closed}.
+     * Safe to call more than once.
      */
-    public dev.switchboard.core.session.store.SessionRecord snapshot(Session s) {
-        java.util.List<dev.switchboard.core.session.store.SubscriptionRecord> subs = new java.util.ArrayList<>();
+    public void close(Session s, boolean releaseHeld) {
+        List<SessionConnection> attached = s.markClosed();
+        if (attached == null) return;
+        if (sessions.remove(s.id(), s)) giveBackCap(s);
+        topics.unsubscribeAll(s);
+        locks.releaseOwner(s, releaseHeld);
+        for (SessionConnection c : attached) {
+            c.disconnect("session_closed", "the session has ended");
+        }
+    }
+
+    private void scheduleReaper() {
+        long idleMs = lifecycle.httpIdleMs();
+        if (idleMs <= 0 || timer == null || stopped) return;
+        long tickMs = Math.min(idleMs, 30_000);
+        reaper = timer.newTimeout(t -> {
+            reapIdle(TimeUnit.MILLISECONDS.toNanos(2 * idleMs));
+            scheduleReaper();
+        }, tickMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Ends the idle-timed sessions unused for {@code maxIdleNanos} with nothing in flight. */
+    void reapIdle(long maxIdleNanos) {
+        long now = System.nanoTime();
+        for (Session s : sessions.values()) {
+            if (s.policy().lifetime() == SessionPolicy.Lifetime.IDLE && !s.busy()
+                    && now - s.lastActivityNanos() > maxIdleNanos) {
+                log.debug("reaped idle session {}", s);
+                close(s, lifecycle.releaseHeldOnEnd());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        Timeout t = reaper;
+        if (t != null) t.cancel();
+    }
+
+    // ---- restarts ----------------------------------------------------------------------------------
+
+    /**
+     * What a graceful stop saves of a resumable session: identity, key verifier, kind,
+     * attributes, subscriptions, the last sequence number and the locks it held (which are not
+     * restored).
+     */
+    public SessionRecord snapshot(Session s) {
+        List<SubscriptionRecord> subs = new ArrayList<>();
         for (TopicTree.Subscription sub : topics.subscriptionsOf(s)) {
-            subs.add(new dev.switchboard.core.session.store.SubscriptionRecord(sub.pattern(), sub.group()));
+            subs.add(new SubscriptionRecord(sub.pattern(), sub.group()));
         }
-        java.util.List<String> held = new java.util.ArrayList<>();
-        for (dev.switchboard.core.lock.ResourceKey k : s.lockKeys()) {
-            held.add((k.kind() == dev.switchboard.core.lock.LockKind.LOCK ? "lock:" : "sem:") + k.name());
+        List<String> held = new ArrayList<>();
+        for (ResourceKey k : s.lockKeys()) {
+            held.add((k.kind() == LockKind.LOCK ? "lock:" : "sem:") + k.name());
         }
-        long now = System.currentTimeMillis();
-        return new dev.switchboard.core.session.store.SessionRecord(s.id(), s.resumeVerifier(), s.attributes(), subs,
-                s.createdAtMillis(), now, s.replay().lastSeq(), held);
+        return new SessionRecord(s.id(), s.keyVerifier(), s.attributes(), subs, s.createdAtMillis(),
+                System.currentTimeMillis(), s.replay().lastSeq(), held, s.policy().name());
     }
 
     /**
-     * Brings back a session saved by a graceful stop, detached: its subscriptions are listening
-     * again and it waits the grace period for a resume. Its locks are gone (a new process holds
-     * none), so a {@code lock.lost} event for each is waiting in its replay buffer.
+     * Brings back a session saved by a graceful stop, detached, with the policy of its kind: its
+     * subscriptions are listening again and it waits (the grace period, or its idle timeout) for
+     * its client. Its locks are gone (a new process holds none), so a {@code lock.lost} event for
+     * each is waiting in its replay buffer.
      */
-    public Session restore(dev.switchboard.core.session.store.SessionRecord r) {
-        Session s = new Session(nextNumericId.getAndIncrement(), r.id(), "restored", "", NO_SINK,
-                r.resumeKeyVerifier(), new Outbox(lifecycle.replayMessages(), lifecycle.replayBytes(), r.lastSeq()));
+    public Session restore(SessionRecord r) {
+        SessionPolicy policy = nativeHttpPolicy.name().equals(r.kind()) ? nativeHttpPolicy : nativePolicy;
+        Session s = newSession(policy, 0, r.id(), "restored", "", null, r.resumeKeyVerifier(), r.lastSeq());
         synchronized (caps) {
-            resumableCount++;
+            capCounts.computeIfAbsent(policy.caps(), k -> new CapCount()).total++;
             sessions.put(s.id(), s);
         }
         s.updateAttributes(r.attributes());
-        for (dev.switchboard.core.session.store.SubscriptionRecord sub : r.subscriptions()) {
+        for (SubscriptionRecord sub : r.subscriptions()) {
             topics.subscribe(s, sub.pattern(), sub.group(), 0);
         }
         for (String held : r.heldLocks()) {
             int colon = held.indexOf(':');
-            Map<String, Object> event = new java.util.LinkedHashMap<>();
+            Map<String, Object> event = new LinkedHashMap<>();
             event.put("op", "lock.lost");
             event.put("kind", colon < 0 ? "lock" : held.substring(0, colon));
             event.put("key", colon < 0 ? held : held.substring(colon + 1));
             event.put("reason", "server_restart");
             s.emit(event);
         }
-        if (timer != null) {
-            s.graceTimer(timer.newTimeout(t -> {
-                if (s.connectionCount() == 0) close(s, lifecycle.releaseHeldOnEnd());
-            }, Math.max(1, lifecycle.graceMs()), java.util.concurrent.TimeUnit.MILLISECONDS));
-        }
+        if (policy.lifetime() == SessionPolicy.Lifetime.GRACE) startGrace(s, Math.max(1, policy.lifetimeMs()));
         return s;
     }
 
     /** The resumable sessions that are not closed (what a graceful stop saves). */
-    public java.util.List<Session> resumable() {
-        java.util.List<Session> out = new java.util.ArrayList<>();
+    public List<Session> resumable() {
+        List<Session> out = new ArrayList<>();
         for (Session s : sessions.values()) {
             if (s.resumable() && !s.isClosed()) out.add(s);
         }
         return out;
-    }
-
-    private static final SessionSink NO_SINK = new SessionSink() {
-        @Override
-        public boolean pushSignal(String channel, String payload) {
-            return false;
-        }
-
-        @Override
-        public void disconnect(String reason) {
-        }
-    };
-
-    public Session open(String transport, String remoteAddress, SessionSink sink) {
-        Session s = new Session(nextNumericId.getAndIncrement(), Hex.randomHex(16), transport, remoteAddress, sink);
-        sessions.put(s.id(), s);
-        return s;
-    }
-
-    public Session find(String id) {
-        return sessions.get(id);
-    }
-
-    /**
-     * Ends a session: drops its subscriptions, its waiters and two-phase state, and (when
-     * {@code releaseHeld}) its held locks. Safe to call more than once.
-     */
-    public void close(Session s, boolean releaseHeld) {
-        if (!s.markClosed()) return;
-        sessions.remove(s.id(), s);
-        if (s.resumable()) {
-            synchronized (caps) {
-                resumableCount--;
-                if (s.clientIp() != null) perIp.computeIfPresent(s.clientIp(), (k, n) -> n <= 1 ? null : n - 1);
-            }
-        }
-        topics.unsubscribeAll(s);
-        locks.releaseOwner(s, releaseHeld);
-        for (SessionConnection c : s.takeConnections()) {
-            c.disconnect("session_closed", "the session has ended");
-        }
     }
 
     public int count() {

@@ -511,6 +511,7 @@ public final class FileSessionStore implements SessionStore {
         }
         ArrayNode held = root.putArray("heldLocks");
         r.heldLocks().forEach(held::add);
+        root.put("kind", r.kind());
         return MAPPER.writeValueAsBytes(root);
     }
 
@@ -547,6 +548,8 @@ public final class FileSessionStore implements SessionStore {
                 heldLocks.add(h.stringValue());
             }
         }
+        JsonNode kindNode = root.get("kind"); // absent in files written before it existed
+        if (kindNode != null && !kindNode.isString()) throw new IllegalArgumentException("kind is not a string");
         return new SessionRecord(
                 stringField(root, "id"),
                 stringField(root, "resumeKeyVerifier"),
@@ -555,7 +558,8 @@ public final class FileSessionStore implements SessionStore {
                 longField(root, "createdAtMillis"),
                 longField(root, "lastSeenMillis"),
                 longField(root, "lastSeq"),
-                heldLocks);
+                heldLocks,
+                kindNode == null ? SessionRecord.DEFAULT_KIND : kindNode.stringValue());
     }
 
     private static JsonNode field(JsonNode node, String name) {

@@ -2,17 +2,22 @@ package dev.switchboard.server.transport;
 
 import dev.switchboard.core.SwitchboardCore;
 import dev.switchboard.server.SwitchboardConfig;
+import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** What every connection handler of a node shares: settings, the core and the drain flag. */
 public final class ServerContext {
+    /** The pause before a failed authentication is answered and the connection closed: it slows down token guessing. */
+    public static final long AUTH_FAILURE_DELAY_MS = 100;
+    /** Each accepted connection's number, from the counter that numbers sessions too (dflockd's connection ids). */
+    public static final AttributeKey<Long> CONNECTION_ID = AttributeKey.valueOf("switchboard.connection-id");
+
     private final SwitchboardConfig config;
     private final SwitchboardCore core;
     private final SslContext sslContext;
-    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
     public ServerContext(SwitchboardConfig config, SwitchboardCore core, SslContext sslContext) {
@@ -42,26 +47,32 @@ public final class ServerContext {
         draining = true;
     }
 
-    public void requestStarted() {
-        inFlight.incrementAndGet();
-    }
-
-    public void requestFinished() {
-        inFlight.decrementAndGet();
-    }
-
-    /** Requests dispatched and not yet answered, over every connection: what a graceful stop waits for. */
+    /** Requests dispatched and not yet answered, over every transport: what a graceful stop waits for. */
     public int requestsInFlight() {
-        return inFlight.get();
+        return core.sessions().requestsInFlight();
     }
 
-    /** Constant-time comparison with the configured token; true when auth is off. */
+    /**
+     * Constant-time comparison with the configured token; true when auth is off. Surrounding
+     * white space is not part of a token, on any protocol (dflockd trims its {@code auth} line).
+     */
     public boolean tokenMatches(String presented) {
         String expected = config.authToken();
         if (expected == null) return true;
         if (presented == null) return false;
+        presented = presented.strip();
         return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
                 presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The number given to {@code channel} when it was accepted (a new one for a channel that has none). */
+    public long connectionId(Channel channel) {
+        Long id = channel.attr(CONNECTION_ID).get();
+        if (id == null) {
+            id = core.sessions().nextNumericId();
+            channel.attr(CONNECTION_ID).set(id);
+        }
+        return id;
     }
 
     public boolean authRequired() {

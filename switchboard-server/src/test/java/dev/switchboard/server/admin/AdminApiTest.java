@@ -88,20 +88,25 @@ class AdminApiTest {
             assertThat(ns.path("age_s").asLong()).isBetween(0L, 60L);
             assertThat(ns.path("last_seq").asLong()).isZero();
             assertThat(ns.path("queue_depth").asLong()).isZero();
-            assertThat(names(ns)).containsExactly("id", "numeric_id", "transport", "remote_address", "resumable",
-                    "connections", "state", "attached", "age_s", "locks", "subscriptions", "attributes", "last_seq", "queue_depth");
+            assertThat(names(ns)).containsExactly("id", "numeric_id", "transport", "remote_address", "resumable", "kind",
+                    "connections", "state", "attached", "age_s", "locks", "subscriptions", "attributes", "last_seq", "queue_depth",
+                    "requests_in_flight");
+            assertThat(ns.path("kind").asString()).isEqualTo("native");
             assertThat(ns.path("state").asString()).isEqualTo("active");
             assertThat(ns.at("/attached/0/transport").asString()).isEqualTo("json");
             assertThat(ns.at("/attached/0/remote_address").asString()).contains("127.0.0.1");
 
             JsonNode ds = byRemote(body, "dflockd", d.socket.getLocalPort());
             assertThat(ds.path("resumable").asBoolean()).isFalse();
+            assertThat(ds.path("kind").asString()).isEqualTo("dflockd");
             assertThat(ds.path("connections").asInt()).isEqualTo(1);
+            assertThat(ds.at("/attached/0/transport").asString()).isEqualTo("dflockd");
             assertThat(ds.path("locks").asInt()).isEqualTo(1);
             assertThat(ds.path("subscriptions").asInt()).isEqualTo(1);
 
             JsonNode hs = byId(body, httpSession);
             assertThat(hs.path("transport").asString()).isEqualTo("dflockd-http");
+            assertThat(hs.path("kind").asString()).isEqualTo("dflockd-http");
             assertThat(hs.path("connections").asInt()).isZero();
             assertThat(hs.path("locks").asInt()).isEqualTo(1);
             assertThat(hs.path("subscriptions").asInt()).isZero();

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param lastSeq           the last outbound sequence number the session assigned
  * @param heldLocks         the locks the session held when it was saved ({@code lock:<key>} or
  *                          {@code sem:<key>}); not restored, but reported lost on resume
+ * @param kind              the name of the session's policy ({@code native}, {@code http}), so that it
+ *                          comes back with the same lifetime
  */
 public record SessionRecord(
         String id,
@@ -33,7 +35,11 @@ public record SessionRecord(
         long createdAtMillis,
         long lastSeenMillis,
         long lastSeq,
-        List<String> heldLocks) {
+        List<String> heldLocks,
+        String kind) {
+
+    /** The kind of a record written before kinds were saved: a native connection session. */
+    public static final String DEFAULT_KIND = "native";
 
     /** The longest session id accepted. */
     public static final int MAX_ID_LENGTH = 128;
@@ -50,9 +56,17 @@ public record SessionRecord(
         // List.copyOf returns an already immutable list as it is and refuses null elements.
         subscriptions = List.copyOf(Objects.requireNonNull(subscriptions, "subscriptions"));
         heldLocks = List.copyOf(Objects.requireNonNull(heldLocks, "heldLocks"));
+        if (kind == null || kind.isEmpty()) kind = DEFAULT_KIND;
         if (createdAtMillis < 0 || lastSeenMillis < 0 || lastSeq < 0) {
             throw new IllegalArgumentException("times and sequence numbers must not be negative");
         }
+    }
+
+    /** A record of a native connection session. */
+    public SessionRecord(String id, String resumeKeyVerifier, Map<String, String> attributes,
+                         List<SubscriptionRecord> subscriptions, long createdAtMillis, long lastSeenMillis, long lastSeq,
+                         List<String> heldLocks) {
+        this(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, lastSeenMillis, lastSeq, heldLocks, DEFAULT_KIND);
     }
 
     /** A record without held locks. */
@@ -62,7 +76,7 @@ public record SessionRecord(
     }
 
     public SessionRecord withHeldLocks(List<String> locks) {
-        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, lastSeenMillis, lastSeq, locks);
+        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, lastSeenMillis, lastSeq, locks, kind);
     }
 
     /** A new session: no attributes, no subscriptions, seen at its creation, nothing sent yet. */
@@ -87,19 +101,19 @@ public record SessionRecord(
     }
 
     public SessionRecord withAttributes(Map<String, String> newAttributes) {
-        return new SessionRecord(id, resumeKeyVerifier, newAttributes, subscriptions, createdAtMillis, lastSeenMillis, lastSeq, heldLocks);
+        return new SessionRecord(id, resumeKeyVerifier, newAttributes, subscriptions, createdAtMillis, lastSeenMillis, lastSeq, heldLocks, kind);
     }
 
     public SessionRecord withSubscriptions(List<SubscriptionRecord> newSubscriptions) {
-        return new SessionRecord(id, resumeKeyVerifier, attributes, newSubscriptions, createdAtMillis, lastSeenMillis, lastSeq, heldLocks);
+        return new SessionRecord(id, resumeKeyVerifier, attributes, newSubscriptions, createdAtMillis, lastSeenMillis, lastSeq, heldLocks, kind);
     }
 
     public SessionRecord withLastSeen(long newLastSeenMillis) {
-        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, newLastSeenMillis, lastSeq, heldLocks);
+        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, newLastSeenMillis, lastSeq, heldLocks, kind);
     }
 
     public SessionRecord withLastSeq(long newLastSeq) {
-        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, lastSeenMillis, newLastSeq, heldLocks);
+        return new SessionRecord(id, resumeKeyVerifier, attributes, subscriptions, createdAtMillis, lastSeenMillis, newLastSeq, heldLocks, kind);
     }
 
     /**

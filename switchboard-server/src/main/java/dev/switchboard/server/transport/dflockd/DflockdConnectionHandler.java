@@ -1,8 +1,10 @@
 package dev.switchboard.server.transport.dflockd;
 
-import dev.switchboard.protocol.Frame;
+import dev.switchboard.core.session.RequestOrigin;
 import dev.switchboard.core.session.Session;
-import dev.switchboard.core.session.SessionSink;
+import dev.switchboard.core.session.SessionConnection;
+import dev.switchboard.core.session.SessionRegistry;
+import dev.switchboard.protocol.Frame;
 import dev.switchboard.server.transport.Closing;
 import dev.switchboard.server.transport.PushQueue;
 import dev.switchboard.server.transport.ServerContext;
@@ -16,24 +18,26 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One dflockd connection: its session, the auth handshake, and dflockd's rule of one request at a
- * time (the next request is taken only once the answer to the current one is written). Requests
- * that arrive meanwhile wait in a bounded queue, like the bytes in dflockd's socket buffer.
- * Everything here runs on the channel's event loop.
+ * One dflockd connection, attached to its session (which ends with it): the auth handshake, and
+ * dflockd's rule of one request at a time (the next request is taken only once the answer to the
+ * current one is written). Requests that arrive meanwhile wait in a bounded queue, like the bytes
+ * in dflockd's socket buffer. Signals the session receives go out as {@code sig} lines.
+ * Everything here runs on the channel's event loop, except {@link #deliver} and {@link #disconnect}.
  */
-public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter implements SessionSink {
+public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter implements SessionConnection {
     private static final Logger log = LoggerFactory.getLogger(DflockdConnectionHandler.class);
     /** dflockd cancels a connection whose pipelined input fills its 4 KiB reader during a blocking call. */
     private static final int MAX_PIPELINED = 256;
-    private static final long AUTH_FAILURE_DELAY_MS = 100;
 
     private final ServerContext server;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    private final RequestOrigin origin = new RequestOrigin("dflockd");
     private PushQueue pushes;
     private volatile boolean evicted;
     private Channel channel;
@@ -41,6 +45,7 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean authenticated;
     private boolean busy;
     private boolean ending;
+    private boolean ended;
     private ScheduledFuture<?> readDeadline;
 
     public DflockdConnectionHandler(ServerContext server) {
@@ -52,7 +57,9 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         pushes = new PushQueue(channel, server.config().signalBufferSize());
-        session = server.core().sessions().open("dflockd", String.valueOf(channel.remoteAddress()), this);
+        SessionRegistry sessions = server.core().sessions();
+        session = ((SessionRegistry.Opened) sessions.open(sessions.dflockdPolicy(), server.connectionId(channel), "dflockd",
+                String.valueOf(channel.remoteAddress()), null, this)).session();
         armReadDeadline();
     }
 
@@ -67,12 +74,19 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
         endSession();
     }
 
+    /**
+     * The connection is gone or being closed: its pending request is cancelled and the session
+     * ends now, releasing its locks (per {@code --auto-release-on-disconnect}) at once, as
+     * dflockd does, not when the closing handshake is over.
+     */
     private void endSession() {
         cancelReadDeadline();
+        pending.forEach(ReferenceCountUtil::release);
         pending.clear();
-        if (session != null) {
-            server.core().sessions().close(session, server.config().autoReleaseOnDisconnect());
-        }
+        if (ended || session == null) return;
+        ended = true;
+        origin.close();
+        server.core().sessions().detach(session, this);
     }
 
     @Override
@@ -115,15 +129,15 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
         if (!authenticated) {
             if (req.command().equals("auth") && server.tokenMatches(DflockdSyntax.trimSpace(req.arg()))) {
                 authenticated = true;
-                respond("ok");
+                respond("ok", null);
             } else {
                 refuseAuth();
             }
             return;
         }
         switch (req.command()) {
-            case "ping" -> respond("ok");
-            case "auth" -> respond("error"); // already authenticated, or auth not configured
+            case "ping" -> respond("ok", null);
+            case "auth" -> respond("error", null); // already authenticated, or auth not configured
             default -> dispatch(req);
         }
     }
@@ -134,28 +148,31 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
             frame = DflockdCommands.toFrame(req);
         } catch (DflockdParseException e) {
             log.debug("{}: protocol error {}: {}", session, e.code(), e.getMessage());
-            respond("error");
+            respond("error", null);
             return;
         }
         String command = req.command();
         long defaultLease = server.config().defaultLeaseTtl().toSeconds();
-        server.requestStarted();
-        server.core().dflockdDispatcher().dispatch(session, frame, reply -> {
-            server.requestFinished();
+        session.submit(server.core().dflockdDispatcher(), frame, origin, (reply, undo) -> {
             String answer = DflockdCommands.format(command, reply, defaultLease);
             if (channel.eventLoop().inEventLoop()) {
-                respond(answer);
+                respond(answer, undo);
             } else {
-                channel.eventLoop().execute(() -> respond(answer));
+                channel.eventLoop().execute(() -> respond(answer, undo));
             }
         });
     }
 
-    private void respond(String status) {
-        if (ending) return;
+    /** Writes an answer, then takes the next request; a grant that cannot be written is undone. */
+    private void respond(String status, Runnable undo) {
+        if (ending || !channel.isActive()) {
+            if (undo != null) undo.run();
+            return;
+        }
         channel.writeAndFlush(line(status)).addListener((ChannelFutureListener) f -> {
             busy = false;
             if (!f.isSuccess()) {
+                if (undo != null) undo.run();
                 channel.close();
                 return;
             }
@@ -166,17 +183,16 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
 
     private void refuseAuth() {
         ending = true;
-        pending.clear();
         channel.writeAndFlush(line("error_auth"));
-        // The pause slows down token guessing, as in dflockd.
-        Closing.closeAfter(channel, null, AUTH_FAILURE_DELAY_MS);
+        Closing.closeAfter(channel, null, ServerContext.AUTH_FAILURE_DELAY_MS);
+        endSession();
     }
 
-    /** Sends a last line (if any) and ends the connection gracefully. */
+    /** Sends a last line (if any) and ends the connection gracefully; the session ends now. */
     private void end(String last) {
         ending = true;
-        pending.clear();
         Closing.close(channel, last == null ? null : line(last));
+        endSession();
     }
 
     private static ByteBuf line(String text) {
@@ -204,19 +220,32 @@ public final class DflockdConnectionHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    // ---- signals pushed to this connection -------------------------------------------------
+    // ---- the session's side ----------------------------------------------------------------------
 
+    /** A signal becomes a {@code sig} line; dflockd's protocol has no other event. */
     @Override
-    public boolean pushSignal(String channelName, String payload) {
-        return !evicted && pushes.offer(line("sig " + channelName + " " + payload));
+    public boolean deliver(Map<String, Object> event) {
+        if (!"signal".equals(event.get("op"))) return true;
+        return !evicted && pushes.offer(line("sig " + event.get("channel") + " " + event.get("payload")));
+    }
+
+    /** The session cut this connection (a slow consumer, an administrator's close): no last line in dflockd's protocol. */
+    @Override
+    public void disconnect(String code, String message) {
+        // Refuse further signals at once: the close below completes asynchronously.
+        evicted = true;
+        log.debug("{}: disconnected: {}", session, message);
+        channel.close();
     }
 
     @Override
-    public void disconnect(String reason) {
-        // Refuse further signals at once: the close below completes asynchronously.
-        evicted = true;
-        log.info("{}: disconnected: {}", session, reason);
-        channel.close();
+    public String transport() {
+        return "dflockd";
+    }
+
+    @Override
+    public String remoteAddress() {
+        return String.valueOf(channel.remoteAddress());
     }
 
     @Override

@@ -6,12 +6,11 @@ import dev.switchboard.server.transport.http.admin.AdminApi;
 import dev.switchboard.server.transport.http.dflockd.DflockdHttpApi;
 import dev.switchboard.server.transport.http.nativeapi.NativeHttpApi;
 
-/** What every HTTP connection of a node shares: routes, CORS, the rate limit, sessions, metrics. */
+/** What every HTTP connection of a node shares: routes, CORS, the rate limit, metrics. */
 public final class HttpServices implements AutoCloseable {
     private final Router router = new Router();
     private final Cors cors;
     private final RateLimiter rateLimiter;
-    private final HttpSessions sessions;
     private final NodeMetrics metrics;
     private final HttpConnectionLimiter connectionLimiter;
 
@@ -21,13 +20,13 @@ public final class HttpServices implements AutoCloseable {
         this.rateLimiter = server.config().httpRateLimitPerIp() > 0
                 ? new RateLimiter(server.config().httpRateLimitPerIp(), server.config().httpRateLimitBurst(), server.core().timer())
                 : null;
-        this.sessions = new HttpSessions(server);
-        metrics.httpSessions(sessions::count);
+        metrics.httpSessions(() -> (int) server.core().sessions().all().stream()
+                .filter(s -> s.policy().lifetime() == dev.switchboard.core.session.SessionPolicy.Lifetime.IDLE).count());
         this.connectionLimiter = new HttpConnectionLimiter(server.config().httpMaxConnectionsPerIp());
         new OperationsRoutes(server, metrics).registerWith(router);
-        new DflockdHttpApi(server, sessions).registerWith(router);
-        new NativeHttpApi(server, sessions).registerWith(router);
-        new AdminApi(server, sessions).registerWith(router);
+        new DflockdHttpApi(server).registerWith(router);
+        new NativeHttpApi(server).registerWith(router);
+        new AdminApi(server).registerWith(router);
     }
 
     public Router router() {
@@ -41,10 +40,6 @@ public final class HttpServices implements AutoCloseable {
     /** Null when there is no rate limit. */
     RateLimiter rateLimiter() {
         return rateLimiter;
-    }
-
-    public HttpSessions sessions() {
-        return sessions;
     }
 
     public HttpConnectionLimiter connectionLimiter() {
@@ -64,6 +59,5 @@ public final class HttpServices implements AutoCloseable {
     @Override
     public void close() {
         if (rateLimiter != null) rateLimiter.close();
-        sessions.close();
     }
 }

@@ -4,12 +4,14 @@ import dev.switchboard.core.lock.LockOps;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.Reply;
-import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.Outbox;
+import dev.switchboard.core.session.RequestOrigin;
+import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionConnection;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.server.SwitchboardConfig;
 import dev.switchboard.server.Version;
+import dev.switchboard.server.transport.ChannelReplies;
 import dev.switchboard.server.transport.Closing;
 import dev.switchboard.server.transport.PushQueue;
 import dev.switchboard.server.transport.ServerContext;
@@ -30,13 +32,14 @@ import org.slf4j.LoggerFactory;
  * One native connection (TCP or WebSocket): the hello/welcome handshake — which opens a session
  * or resumes one with its key, replaying what the client missed — then requests dispatched to the
  * core with their correlation ids. Requests are independent; answers go out as they complete.
- * When the connection ends, the session is detached, not ended: it waits for a resume for the
- * grace period, and only {@code session.close} ends it at once.
+ * When the connection ends, the requests it sent and is still waiting for are cancelled (only
+ * those: another connection of the same session keeps its own), and the session is detached,
+ * not ended: it lives on as its policy says (a grace period, or until idle), and only
+ * {@code session.close} ends it at once.
  */
 public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter implements SessionConnection {
     private static final Logger log = LoggerFactory.getLogger(NativeConnectionHandler.class);
     public static final int PROTOCOL_VERSION = 1;
-    private static final long AUTH_FAILURE_DELAY_MS = 100;
 
     private final ServerContext server;
     private final String transport;
@@ -44,7 +47,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     private Session session;
     private volatile boolean ending;
     private boolean detached;
-    private final Map<String, Integer> pendingWaits = new java.util.concurrent.ConcurrentHashMap<>();
+    private RequestOrigin origin;
     private PushQueue pushes;
 
     public NativeConnectionHandler(ServerContext server, String transport) {
@@ -56,6 +59,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         pushes = new PushQueue(channel, server.config().signalBufferSize());
+        origin = new RequestOrigin(transport);
     }
 
     @Override
@@ -94,7 +98,13 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         }
         switch (op) {
             case "hello" -> send(error(id, ErrorCode.ALREADY_HELLO, "hello was already sent on this connection"));
-            case "ping" -> send(message("pong", id));
+            case "ping" -> {
+                if (server.draining()) {
+                    fail(id, ErrorCode.DRAINING, "the server is shutting down");
+                } else {
+                    send(message("pong", id));
+                }
+            }
             case "pong" -> {
                 // a heartbeat answer; reading it was the point
             }
@@ -109,15 +119,8 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
                     fail(id, ErrorCode.DRAINING, "the server is shutting down");
                     return;
                 }
-                Frame frame = new Frame(op, id, m);
-                String wait = waitKey(frame);
-                if (wait != null) pendingWaits.merge(wait, 1, Integer::sum);
-                server.requestStarted();
-                server.core().nativeDispatcher().dispatch(session, frame, reply -> {
-                    server.requestFinished();
-                    if (wait != null) pendingWaits.computeIfPresent(wait, (k, n) -> n == 1 ? null : n - 1);
-                    send(toMessage(id, reply));
-                });
+                session.submit(server.core().nativeDispatcher(), new Frame(op, id, m), origin,
+                        (reply, undo) -> ChannelReplies.write(channel, toMessage(id, reply), undo));
             }
         }
     }
@@ -131,7 +134,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         if (server.authRequired() && !(token instanceof String t && server.tokenMatches(t))) {
             ending = true;
             channel.writeAndFlush(error(id, ErrorCode.UNAUTHORIZED, "wrong or missing token"));
-            Closing.closeAfter(channel, null, AUTH_FAILURE_DELAY_MS);
+            Closing.closeAfter(channel, null, ServerContext.AUTH_FAILURE_DELAY_MS);
             return;
         }
         if (server.draining()) {
@@ -165,7 +168,8 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
             session = resumed.session();
         } else {
             String ip = channel.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
-            SessionRegistry.Open open = server.core().sessions().openResumable(transport,
+            SessionRegistry sessions = server.core().sessions();
+            SessionRegistry.Open open = sessions.open(sessions.nativePolicy(), transport,
                     String.valueOf(channel.remoteAddress()), ip, this);
             if (open instanceof SessionRegistry.Refused refused) {
                 fail(id, refused.code().equals("max_sessions") ? ErrorCode.MAX_SESSIONS : ErrorCode.MAX_SESSIONS_PER_IP,
@@ -238,27 +242,16 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     }
 
     /**
-     * The connection is gone; the session is not. Waits this connection asked for are cancelled,
-     * since nobody can read their grants, and the session is detached.
+     * The connection is gone, or is being closed by the server; the session is not. The requests
+     * this connection is still waiting for are cancelled, since nobody can read their answers,
+     * and the session is detached at once (not when the closing handshake ends).
      */
     private void endSession() {
+        if (origin != null) origin.close();
         Session s = session;
         if (s == null || detached) return;
         detached = true;
-        for (String wait : pendingWaits.keySet()) {
-            String[] parts = wait.split(":", 2);
-            server.core().nativeDispatcher().dispatch(s, new Frame(parts[0] + ".cancel", null, Map.of("key", parts[1])), r -> { });
-        }
-        pendingWaits.clear();
         server.core().sessions().detach(s, this);
-    }
-
-    /** {@code "lock:key"} for a request that waits for a grant, else null. */
-    private static String waitKey(Frame f) {
-        String op = f.op();
-        boolean waits = (op.startsWith("lock.") || op.startsWith("sem.")) && (op.endsWith(".acquire") || op.endsWith(".wait"));
-        // A malformed key is not an error here: the dispatcher answers it with invalid_argument.
-        return waits && f.value("key") instanceof String key ? op.substring(0, op.indexOf('.')) + ":" + key : null;
     }
 
     @Override
@@ -277,6 +270,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         if (ending) return;
         ending = true;
         Closing.close(channel, error(id, code, message));
+        endSession();
     }
 
     private void send(Map<String, Object> message) {
@@ -339,6 +333,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
             if (ending) return;
             ending = true;
             Closing.close(channel, error(null, code, message));
+            endSession();
         });
     }
 }

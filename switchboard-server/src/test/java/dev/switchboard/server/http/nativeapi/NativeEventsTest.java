@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * A session's events over SSE and long-poll, on a server that buffers {@value #BUFFER} events per
  * session: ids are sequence numbers, a resume delivers the missed events once and in order, lost
- * events are reported as a gap, and one reader at a time.
+ * events are reported as a gap, and several readers at once.
  */
 class NativeEventsTest {
     private static final int BUFFER = 4;
@@ -202,8 +202,8 @@ class NativeEventsTest {
     void aWaitingPollIsAnsweredByTheNextEvent() {
         Pair p = pair();
         CompletableFuture<Resp> waiting = http.pollAsync(p.listener(), 0, 20_000);
-        // The poll waits: it is not answered before the event.
-        sleep(300);
+        // The poll waits, attached to the session: it is not answered before the event.
+        awaitConnections(p.listener(), 1);
         assertThat(waiting).as("a poll with nothing pending waits").isNotDone();
         p.publish("late");
         Resp r = NativeHttp.join(waiting, Duration.ofSeconds(10));
@@ -232,57 +232,53 @@ class NativeEventsTest {
         assertNoContent(http.poll(p.listener(), BUFFER + 2, 0));
     }
 
-    // ---- one reader at a time ----------------------------------------------------------------------
+    // ---- several readers at once --------------------------------------------------------------------
 
+    /** Readers are connections of the session, as on TCP or WebSocket: each gets every event. */
     @Test
-    void aNewerStreamEndsTheOlderOne() {
+    void twoStreamsOfOneSessionBothReceive() {
         Pair p = pair();
-        try (SseClient older = SseClient.open(sb.port(), p.listener(), null)) {
-            older.expectRetry();
-            try (SseClient newer = SseClient.open(sb.port(), p.listener(), null)) {
-                newer.expectRetry();
-                older.awaitEnd();
-                p.publish("only-newer");
-                assertSignal(newer.next(), 1, p.channel(), "only-newer");
-            }
+        try (SseClient first = SseClient.open(sb.port(), p.listener(), null);
+             SseClient second = SseClient.open(sb.port(), p.listener(), null)) {
+            first.expectRetry();
+            second.expectRetry();
+            awaitConnections(p.listener(), 2);
+            p.publish("to-both");
+            assertSignal(first.next(), 1, p.channel(), "to-both");
+            assertSignal(second.next(), 1, p.channel(), "to-both");
         }
     }
 
     @Test
-    void aNewerPollEndsAnOlderStream() {
+    void aWaitingPollAndAStreamBothReceive() {
         Pair p = pair();
-        try (SseClient older = SseClient.open(sb.port(), p.listener(), null)) {
-            older.expectRetry();
-            CompletableFuture<Resp> poll = http.pollAsync(p.listener(), 0, 20_000);
-            older.awaitEnd();
-            p.publish("to-poll");
-            assertThat(payloads(NativeHttp.join(poll, Duration.ofSeconds(10)).json())).containsExactly("to-poll");
-        }
-    }
-
-    @Test
-    void aNewerPollAnswersAnOlderWaitingPoll204() {
-        Pair p = pair();
-        CompletableFuture<Resp> older = http.pollAsync(p.listener(), 0, 20_000);
-        sleep(200); // the older poll is waiting
-        assertThat(older).isNotDone();
-        CompletableFuture<Resp> newer = http.pollAsync(p.listener(), 0, 20_000);
-        assertNoContent(NativeHttp.join(older, Duration.ofSeconds(10)));
-        p.publish("to-newer");
-        assertThat(payloads(NativeHttp.join(newer, Duration.ofSeconds(10)).json())).containsExactly("to-newer");
-    }
-
-    @Test
-    void aNewerStreamAnswersAnOlderWaitingPoll204() {
-        Pair p = pair();
-        CompletableFuture<Resp> older = http.pollAsync(p.listener(), 0, 20_000);
-        sleep(200);
         try (SseClient sse = SseClient.open(sb.port(), p.listener(), null)) {
             sse.expectRetry();
-            assertNoContent(NativeHttp.join(older, Duration.ofSeconds(10)));
-            p.publish("to-stream");
-            assertSignal(sse.next(), 1, p.channel(), "to-stream");
+            CompletableFuture<Resp> poll = http.pollAsync(p.listener(), 0, 20_000);
+            awaitConnections(p.listener(), 2); // the stream, and the poll waiting
+            assertThat(poll).isNotDone();
+            p.publish("to-poll-and-stream");
+            assertThat(payloads(NativeHttp.join(poll, Duration.ofSeconds(10)).json())).containsExactly("to-poll-and-stream");
+            assertSignal(sse.next(), 1, p.channel(), "to-poll-and-stream");
         }
+        awaitConnections(p.listener(), 0);
+    }
+
+    @Test
+    void twoWaitingPollsAreBothAnswered() {
+        Pair p = pair();
+        CompletableFuture<Resp> one = http.pollAsync(p.listener(), 0, 20_000);
+        CompletableFuture<Resp> two = http.pollAsync(p.listener(), 0, 20_000);
+        awaitConnections(p.listener(), 2);
+        p.publish("to-polls");
+        assertThat(payloads(NativeHttp.join(one, Duration.ofSeconds(10)).json())).containsExactly("to-polls");
+        assertThat(payloads(NativeHttp.join(two, Duration.ofSeconds(10)).json())).containsExactly("to-polls");
+    }
+
+    /** Waits until the session reports {@code n} attached connections (streams and waiting polls). */
+    private static void awaitConnections(String session, int n) {
+        org.awaitility.Awaitility.await("session " + session + " has " + n + " connections").atMost(Duration.ofSeconds(5))
+                .until(() -> http.op(session, "session.info", null).json().path("connections").asInt() == n);
     }
 
     private static List<String> payloads(JsonNode poll) {
@@ -294,12 +290,4 @@ class NativeEventsTest {
         return out;
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 }

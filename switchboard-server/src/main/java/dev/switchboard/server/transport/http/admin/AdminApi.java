@@ -5,7 +5,6 @@ import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.http.HttpExchange;
-import dev.switchboard.server.transport.http.HttpSessions;
 import dev.switchboard.server.transport.http.Router;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -40,18 +39,13 @@ public final class AdminApi {
     public static final String PREFIX = "/api/v1/admin/";
     public static final String HEADER = "X-Switchboard-Admin";
     static final int MAX_REASON_CHARS = 256;
-    private static final long AUTH_FAILURE_DELAY_MS = 100;
-    /** Transports whose sessions have no connection of their own (they live between requests). */
-    private static final Set<String> CONNECTIONLESS = Set.of("dflockd-http", "http");
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
 
     private final ServerContext server;
-    private final HttpSessions httpSessions;
     private final byte[] expectedDigest;
 
-    public AdminApi(ServerContext server, HttpSessions httpSessions) {
+    public AdminApi(ServerContext server) {
         this.server = server;
-        this.httpSessions = httpSessions;
         String token = server.config().adminToken();
         this.expectedDigest = token == null ? null : sha256(token);
     }
@@ -83,7 +77,7 @@ public final class AdminApi {
                 HEADER, presented == null ? "missing" : "wrong");
         // The pause slows down token guessing, as for the bearer token.
         ex.channel().eventLoop().schedule(() -> ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
-                "missing or wrong " + HEADER + " header"), AUTH_FAILURE_DELAY_MS, TimeUnit.MILLISECONDS);
+                "missing or wrong " + HEADER + " header"), ServerContext.AUTH_FAILURE_DELAY_MS, TimeUnit.MILLISECONDS);
         return false;
     }
 
@@ -126,10 +120,9 @@ public final class AdminApi {
 
     /**
      * Ends a session as {@code session.close} (or a dflockd HTTP {@code DELETE}) would: locks
-     * released per {@code --auto-release-on-disconnect}, waits and subscriptions dropped, native
-     * connections told {@code session_closed}. An HTTP session goes through its own table so its
-     * pending requests answer at once; a dflockd TCP session has no error event to carry the news,
-     * so its connection is closed.
+     * released per {@code --auto-release-on-disconnect}, waits and subscriptions dropped, pending
+     * requests answered, attached connections told {@code session_closed} (a dflockd connection,
+     * which has no error event to carry the news, is closed).
      */
     private void close(HttpExchange ex) {
         String reason = ex.query("reason");
@@ -145,12 +138,7 @@ public final class AdminApi {
         log.info("admin: closing session #{} ({} from {}, state on {} lock keys) at the request of {}{}", s.ownerId(), s.transport(),
                 s.remoteAddress(), s.lockKeys().size(), ex.channel().remoteAddress(),
                 reason == null || reason.isBlank() ? "" : ", reason: " + printable(reason));
-        if (!httpSessions.delete(s.id())) {
-            server.core().sessions().close(s, server.config().autoReleaseOnDisconnect());
-            // A session bound to one dflockd connection (TCP line protocol, legacy signal stream):
-            // cut that connection, which would otherwise linger with an ended session.
-            if (!s.resumable() && !CONNECTIONLESS.contains(s.transport())) s.disconnect("closed by an administrator");
-        }
+        server.core().sessions().close(s, server.config().autoReleaseOnDisconnect());
         ex.noContent();
     }
 
@@ -181,9 +169,10 @@ public final class AdminApi {
         v.put("transport", s.transport());
         v.put("remote_address", s.remoteAddress());
         v.put("resumable", s.resumable());
-        v.put("connections", connections(s));
+        v.put("kind", s.policy().name());
+        v.put("connections", s.connectionCount());
         v.put("state", s.state());
-        if (s.resumable()) {
+        {
             java.util.List<Map<String, Object>> attached = new java.util.ArrayList<>();
             for (dev.switchboard.core.session.SessionConnection c : s.connections()) {
                 Map<String, Object> cm = new LinkedHashMap<>();
@@ -197,26 +186,16 @@ public final class AdminApi {
         v.put("locks", s.lockKeys().size());
         v.put("subscriptions", topics.subscriptionCount(s));
         v.put("attributes", s.attributes());
-        long lastSeq = 0;
-        long depth = 0;
+        long lastSeq;
+        long depth;
         Outbox replay = s.replay();
-        if (replay != null) {
-            synchronized (replay) { // the Outbox's own lock: both numbers from one moment
-                lastSeq = replay.lastSeq();
-                depth = Math.max(0, lastSeq - replay.firstAvailable() + 1);
-            }
+        synchronized (replay) { // the Outbox's own lock: both numbers from one moment
+            lastSeq = replay.lastSeq();
+            depth = Math.max(0, lastSeq - replay.firstAvailable() + 1);
         }
         v.put("last_seq", lastSeq);
         v.put("queue_depth", depth);
+        v.put("requests_in_flight", s.requestsInFlight());
         return v;
-    }
-
-    /**
-     * Attached connections of a native session; 1 for a session that is one dflockd connection;
-     * 0 for an HTTP session, which has none of its own.
-     */
-    private static int connections(Session s) {
-        if (s.resumable()) return s.connectionCount();
-        return CONNECTIONLESS.contains(s.transport()) ? 0 : 1;
     }
 }

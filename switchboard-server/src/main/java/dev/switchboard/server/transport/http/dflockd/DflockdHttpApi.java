@@ -7,10 +7,9 @@ import dev.switchboard.core.session.Session;
 import dev.switchboard.server.transport.JsonSupport;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.dflockd.DflockdStats;
-import dev.switchboard.server.transport.http.AbandonedRequests;
+import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.server.transport.http.HttpExchange;
-import dev.switchboard.server.transport.http.HttpSession;
-import dev.switchboard.server.transport.http.HttpSessions;
+import dev.switchboard.server.transport.http.HttpRequests;
 import dev.switchboard.server.transport.http.Router;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -32,12 +31,10 @@ public final class DflockdHttpApi {
     private static final long MAX_SECONDS = 9_223_372_036L;
 
     private final ServerContext server;
-    private final HttpSessions sessions;
     private final SignalStreams signals;
 
-    public DflockdHttpApi(ServerContext server, HttpSessions sessions) {
+    public DflockdHttpApi(ServerContext server) {
         this.server = server;
-        this.sessions = sessions;
         this.signals = new SignalStreams(server);
     }
 
@@ -65,14 +62,17 @@ public final class DflockdHttpApi {
     // ---- sessions ------------------------------------------------------------------------------
 
     private void createSession(HttpExchange ex) {
-        Object created = sessions.create(ex.remoteIp(), String.valueOf(ex.channel().remoteAddress()), "dflockd-http");
-        if (created instanceof HttpSessions.Refusal refusal) {
-            boolean global = refusal == HttpSessions.Refusal.MAX_SESSIONS;
-            ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, global ? "max_sessions" : "max_sessions_per_ip",
+        SessionRegistry sessions = server.core().sessions();
+        String ip = ex.remoteIp() == null ? null : ex.remoteIp().getHostAddress();
+        SessionRegistry.Open open = sessions.open(sessions.dflockdHttpPolicy(), "dflockd-http",
+                String.valueOf(ex.channel().remoteAddress()), ip, null);
+        if (open instanceof SessionRegistry.Refused refused) {
+            boolean global = refused.code().equals("max_sessions");
+            ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, refused.code(),
                     global ? "max sessions reached" : "max sessions per ip reached");
             return;
         }
-        HttpSession s = (HttpSession) created;
+        Session s = ((SessionRegistry.Opened) open).session();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("session_id", s.id());
         body.put("idle_timeout_s", server.config().httpSessionIdleTimeout().toSeconds());
@@ -83,7 +83,7 @@ public final class DflockdHttpApi {
         String id = ex.param("id");
         if (!SESSION_ID.matcher(id).matches()) {
             ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid session id");
-        } else if (sessions.find(id) == null) {
+        } else if (find(id) == null) {
             ex.error(HttpResponseStatus.GONE, "session_gone", null);
         } else {
             ex.noContent();
@@ -94,7 +94,8 @@ public final class DflockdHttpApi {
         String id = ex.param("id");
         if (!SESSION_ID.matcher(id).matches()) {
             ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "invalid session id");
-        } else if (sessions.delete(id)) {
+        } else if (find(id) != null) {
+            server.core().sessions().close(find(id), server.config().autoReleaseOnDisconnect());
             ex.noContent();
         } else {
             ex.error(HttpResponseStatus.GONE, "session_gone", null);
@@ -103,7 +104,8 @@ public final class DflockdHttpApi {
 
     private void stats(HttpExchange ex) {
         // Sessionless: the stats operation does not use the session.
-        server.core().dflockdDispatcher().dispatch(null, new Frame("stats", null, Map.of()), reply -> {
+        server.core().sessions().submitSessionless(server.core().dflockdDispatcher(), new Frame("stats", null, Map.of()),
+                HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {
             if (reply.isError()) {
                 ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", reply.message());
             } else {
@@ -111,7 +113,7 @@ public final class DflockdHttpApi {
                 ex.send(HttpResponseStatus.OK, io.netty.buffer.Unpooled.wrappedBuffer(json), "application/json",
                         Map.of("X-Content-Type-Options", "nosniff"));
             }
-        });
+        }));
     }
 
     // ---- locks and semaphores --------------------------------------------------------------------
@@ -123,7 +125,7 @@ public final class DflockdHttpApi {
             ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", SESSION_HEADER + " header required");
             return;
         }
-        HttpSession session = sessions.find(id);
+        Session session = find(id);
         if (session == null) {
             ex.error(HttpResponseStatus.GONE, "session_gone", null);
             return;
@@ -135,24 +137,17 @@ public final class DflockdHttpApi {
             ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage());
             return;
         }
-        session.exclusive(done -> {
-            Session core = session.core();
-            if (core.isClosed()) {
-                ex.error(HttpResponseStatus.GONE, "session_gone", null);
-                done.run();
-                return;
-            }
-            Runnable dropHook = AbandonedRequests.cancelOnClose(ex, server.core().dflockdDispatcher(), core, frame);
-            server.core().dflockdDispatcher().dispatch(core, frame, reply -> {
-                dropHook.run();
-                done.run();
-                if (ex.channel().isActive()) {
-                    answer(ex, op, reply);
-                } else {
-                    AbandonedRequests.giveBack(server.core().dflockdDispatcher(), core, frame, reply);
-                }
-            });
-        });
+        // The session runs its requests one at a time (its policy), like dflockd's virtual connection.
+        session.submit(server.core().dflockdDispatcher(), frame, HttpRequests.origin(ex.channel()),
+                HttpRequests.replier(ex, reply -> answer(ex, op, reply)));
+    }
+
+    /** The open dflockd HTTP session with this id (and marks it used), or null. */
+    private Session find(String id) {
+        SessionRegistry sessions = server.core().sessions();
+        Session s = sessions.find(id, sessions.dflockdHttpPolicy());
+        if (s != null) s.touch();
+        return s;
     }
 
     private Frame toFrame(String op, String key, StrictBody body) {
@@ -267,13 +262,14 @@ public final class DflockdHttpApi {
             return;
         }
         // Sessionless: publishing does not use the session.
-        server.core().dflockdDispatcher().dispatch(null, frame, reply -> {
-            if (reply.isError()) {
-                ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", reply.message());
-            } else {
-                ex.json(HttpResponseStatus.OK, Map.of("delivered", reply.result().get("delivered")));
-            }
-        });
+        server.core().sessions().submitSessionless(server.core().dflockdDispatcher(), frame,
+                HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {
+                    if (reply.isError()) {
+                        ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", reply.message());
+                    } else {
+                        ex.json(HttpResponseStatus.OK, Map.of("delivered", reply.result().get("delivered")));
+                    }
+                }));
     }
 
     static String json(Map<String, ?> value) {

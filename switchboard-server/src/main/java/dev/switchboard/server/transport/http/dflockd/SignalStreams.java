@@ -1,13 +1,15 @@
 package dev.switchboard.server.transport.http.dflockd;
 
-import dev.switchboard.protocol.Frame;
 import dev.switchboard.core.session.Session;
-import dev.switchboard.core.session.SessionSink;
+import dev.switchboard.core.session.SessionConnection;
+import dev.switchboard.core.session.SessionRegistry;
+import dev.switchboard.protocol.Frame;
 import dev.switchboard.server.transport.PushQueue;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.dflockd.DflockdStats;
 import dev.switchboard.server.transport.http.EventStreams;
 import dev.switchboard.server.transport.http.HttpExchange;
+import dev.switchboard.server.transport.http.HttpRequests;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -18,8 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * dflockd 1.15–1.16's signal stream, {@code GET /v1/signals?pattern=…&group=…}: a dedicated
- * session listens on the pattern and each signal goes out as an SSE event {@code sig}. The
+ * dflockd 1.15–1.16's signal stream, {@code GET /v1/signals?pattern=…&group=…}: a session bound
+ * to the stream listens on the pattern and each signal goes out as an SSE event {@code sig}. The
  * stream opens with the comment {@code :ok}, carries a keep-alive comment every
  * {@code --http-sse-ping-interval}, and ends (dropping the subscription) when the client leaves.
  */
@@ -39,29 +41,32 @@ final class SignalStreams {
         String group = ex.query("group");
         Channel ch = ex.channel();
         Stream stream = new Stream(ch);
-        Session session = server.core().sessions().open("dflockd-sse", String.valueOf(ch.remoteAddress()), stream);
+        SessionRegistry sessions = server.core().sessions();
+        Session session = ((SessionRegistry.Opened) sessions.open(sessions.signalStreamPolicy(), "dflockd-sse",
+                String.valueOf(ch.remoteAddress()), null, stream)).session();
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("pattern", pattern);
         f.put("group", group == null ? "" : group);
-        server.core().dflockdDispatcher().dispatch(session, new Frame("signal.listen", null, f), reply -> {
-            if (reply.isError() || !ch.isActive()) {
-                server.core().sessions().close(session, true);
-                if (reply.isError()) ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", reply.message());
-                return;
-            }
-            if (!ex.claimForStream(HttpResponseStatus.OK)) return;
-            HttpResponse head = EventStreams.head(ex);
-            ch.eventLoop().execute(() -> {
-                ch.write(head);
-                EventStreams.write(ch, ":ok\n\n");
-                EventStreams.keepAlive(ch, server.config().httpSsePingInterval());
-                ch.closeFuture().addListener(done -> server.core().sessions().close(session, true));
-            });
-        });
+        session.submit(server.core().dflockdDispatcher(), new Frame("signal.listen", null, f), HttpRequests.origin(ch),
+                (reply, undo) -> {
+                    if (reply.isError() || !ch.isActive()) {
+                        sessions.detach(session, stream); // the session ends with its stream, which stays open for the answer
+                        if (reply.isError()) ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", reply.message());
+                        return;
+                    }
+                    if (!ex.claimForStream(HttpResponseStatus.OK)) return;
+                    HttpResponse head = EventStreams.head(ex);
+                    ch.eventLoop().execute(() -> {
+                        ch.write(head);
+                        EventStreams.write(ch, ":ok\n\n");
+                        EventStreams.keepAlive(ch, server.config().httpSsePingInterval());
+                        ch.closeFuture().addListener(done -> sessions.detach(session, stream));
+                    });
+                });
     }
 
-    /** The stream's side of the session: each signal becomes an event, behind a bounded queue. */
-    private final class Stream implements SessionSink {
+    /** The stream as its session's connection: each signal becomes an event, behind a bounded queue. */
+    private final class Stream implements SessionConnection {
         private final Channel ch;
         private final PushQueue pushes;
 
@@ -71,17 +76,28 @@ final class SignalStreams {
         }
 
         @Override
-        public boolean pushSignal(String channel, String payload) {
+        public boolean deliver(Map<String, Object> event) {
+            if (!"signal".equals(event.get("op"))) return true;
             Map<String, Object> data = new LinkedHashMap<>();
-            data.put("channel", channel);
-            data.put("payload", payload);
-            String event = "event: sig\ndata: " + DflockdStats.render(data) + "\n\n";
-            return pushes.offer(new DefaultHttpContent(Unpooled.copiedBuffer(event, StandardCharsets.UTF_8)));
+            data.put("channel", event.get("channel"));
+            data.put("payload", event.get("payload"));
+            String sse = "event: sig\ndata: " + DflockdStats.render(data) + "\n\n";
+            return pushes.offer(new DefaultHttpContent(Unpooled.copiedBuffer(sse, StandardCharsets.UTF_8)));
         }
 
         @Override
-        public void disconnect(String reason) {
+        public void disconnect(String code, String message) {
             ch.close();
+        }
+
+        @Override
+        public String transport() {
+            return "sse";
+        }
+
+        @Override
+        public String remoteAddress() {
+            return String.valueOf(ch.remoteAddress());
         }
     }
 }

@@ -1,14 +1,17 @@
 package dev.switchboard.server.transport.http.nativeapi;
 
 import dev.switchboard.core.session.Outbox;
+import dev.switchboard.core.session.Session;
+import dev.switchboard.core.session.SessionConnection;
+import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.server.transport.JsonSupport;
 import dev.switchboard.server.transport.PushQueue;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.http.EventStreams;
 import dev.switchboard.server.transport.http.HttpExchange;
-import dev.switchboard.server.transport.http.HttpSession;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpResponse;
@@ -21,14 +24,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
- * Delivers a session's events over HTTP, from its outbox: as a Server-Sent Events stream (each
- * event's {@code id:} is its sequence number, so a reconnect with {@code Last-Event-ID} resumes
- * after it) or by long-poll (a request that returns what is pending, or waits for it, and
- * acknowledges everything up to its {@code after} cursor). One reader per session at a time: a
- * new stream or poll replaces the previous one.
+ * Delivers a session's events over HTTP, whichever transport opened the session. An SSE stream
+ * is one more connection attached to the session: the backlog after {@code Last-Event-ID} first
+ * (each event's {@code id:} is its sequence number; a gap event when some of it is gone), then
+ * every new event, behind a bounded queue. A long-poll is a connection attached until it has
+ * something to answer: what is pending after its {@code after} cursor (which acknowledges
+ * everything up to it), or the first new event, or nothing when its timeout ends.
  */
 final class EventDelivery {
     static final long MAX_POLL_MS = 60_000;
@@ -42,57 +45,18 @@ final class EventDelivery {
 
     // ---- SSE ---------------------------------------------------------------------------------------
 
-    void stream(HttpExchange ex, HttpSession session) {
-        long lastEventId = cursor(ex.header("Last-Event-ID"), ex.query("last_event_id"));
-        if (lastEventId < 0) {
-            ex.error(HttpResponseStatus.BAD_REQUEST, "invalid_argument", "Last-Event-ID must be a sequence number");
-            return;
-        }
-        if (!ex.claimForStream(HttpResponseStatus.OK)) return;
-        Channel ch = ex.channel();
-        Outbox outbox = session.outbox();
-        outbox.acknowledge(lastEventId);
-        HttpResponse head = EventStreams.head(ex);
-        Consumer<Outbox.Event> listener = e -> write(ch, sseEvent(e));
-        session.streamOpened();
-        ch.eventLoop().execute(() -> {
-            ch.write(head);
-            StringBuilder first = new StringBuilder("retry: 1000\n\n");
-            if (outbox.missedAfter(lastEventId)) first.append(gapEvent(lastEventId, outbox.firstAvailable()));
-            write(ch, first.toString());
-            // Taking the backlog and becoming the listener happen at once, so nothing falls between.
-            for (Outbox.Event e : outbox.listen(lastEventId, listener)) write(ch, sseEvent(e));
-            outbox.onReplaced(listener, ch::close); // a newer reader takes over: this stream ends
-            EventStreams.keepAlive(ch, server.config().httpSsePingInterval());
-            Runnable dropEndHook = session.onEnd(ch::close); // the stream ends with its session
-            ch.closeFuture().addListener(f -> {
-                outbox.unlisten(listener);
-                dropEndHook.run();
-                session.streamClosed();
-            });
-        });
-    }
-
-    /**
-     * A session opened over TCP, a Unix socket or WebSocket, resumed over SSE: the stream is one
-     * more attached connection — the backlog after {@code Last-Event-ID} first (with a gap event
-     * when some of it is gone), then every new event — and detaches when the client leaves.
-     */
-    void attachStream(HttpExchange ex, dev.switchboard.core.session.Session session, String key) {
+    void stream(HttpExchange ex, Session session) {
         long lastEventId = cursor(ex.header("Last-Event-ID"), ex.query("last_event_id"));
         if (lastEventId < 0) {
             ex.error(HttpResponseStatus.BAD_REQUEST, "invalid_argument", "Last-Event-ID must be a sequence number");
             return;
         }
         Channel ch = ex.channel();
-        SseConnection conn = new SseConnection(ch, ex.remoteIp() == null ? "" : String.valueOf(ch.remoteAddress()),
-                server.config().signalBufferSize());
-        dev.switchboard.core.session.SessionRegistry.Attach attach =
-                server.core().sessions().resume(session.id(), key, lastEventId, conn);
-        if (!(attach instanceof dev.switchboard.core.session.SessionRegistry.Attached attached)) {
-            dev.switchboard.core.session.SessionRegistry.Refused r = (dev.switchboard.core.session.SessionRegistry.Refused) attach;
-            ex.error(r.code().equals("session_not_found") ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    r.code(), r.message());
+        SseConnection conn = new SseConnection(ch, String.valueOf(ch.remoteAddress()), server.config().signalBufferSize());
+        session.replay().acknowledge(lastEventId);
+        SessionRegistry.Attach attach = server.core().sessions().attach(session, conn, lastEventId);
+        if (!(attach instanceof SessionRegistry.Attached attached)) {
+            refuse(ex, (SessionRegistry.Refused) attach);
             return;
         }
         if (!ex.claimForStream(HttpResponseStatus.OK)) {
@@ -106,14 +70,14 @@ final class EventDelivery {
             StringBuilder first = new StringBuilder("retry: 1000\n\n");
             if (!attached.recovered()) first.append(gapEvent(lastEventId, session.replay().firstAvailable()));
             for (Outbox.Event e : attached.backlog()) first.append(sseEvent(e));
-            write(ch, first.toString());
+            EventStreams.write(ch, first.toString());
             EventStreams.keepAlive(ch, server.config().httpSsePingInterval());
             ch.closeFuture().addListener(f -> server.core().sessions().detach(session, conn));
         });
     }
 
-    /** An SSE stream attached to a resumable session, as one of its connections. */
-    private static final class SseConnection implements dev.switchboard.core.session.SessionConnection {
+    /** An SSE stream attached to a session, as one of its connections. */
+    private static final class SseConnection implements SessionConnection {
         private final Channel ch;
         private final String remote;
         private final PushQueue pushes;
@@ -163,13 +127,9 @@ final class EventDelivery {
         return "event: gap\ndata: " + JsonSupport.writeString(gap) + "\n\n";
     }
 
-    private static void write(Channel ch, String text) {
-        EventStreams.write(ch, text);
-    }
-
     // ---- long-poll ---------------------------------------------------------------------------------
 
-    void poll(HttpExchange ex, HttpSession session) {
+    void poll(HttpExchange ex, Session session) {
         long after = cursor(null, ex.query("after"));
         long timeoutMs = cursor(null, ex.query("timeout_ms"));
         if (after < 0 || timeoutMs < 0) {
@@ -177,35 +137,36 @@ final class EventDelivery {
             return;
         }
         if (ex.query("timeout_ms") == null) timeoutMs = DEFAULT_POLL_MS;
+        session.replay().acknowledge(after);
         new WaitingPoll(ex, session, after).start(Math.min(timeoutMs, MAX_POLL_MS));
     }
 
     /**
-     * One long-poll: answered once, by the first of an event, the timeout, a newer reader, the
-     * session's end or the client leaving; every hook it set is removed when it is answered, so a
-     * keep-alive connection carrying many polls accumulates nothing.
+     * One long-poll, attached to the session while it waits: answered once, by the first of an
+     * event, the timeout, the session's end or the client leaving; every hook it set is removed
+     * when it is answered, so that a keep-alive connection carrying many polls accumulates nothing.
      */
-    private static final class WaitingPoll implements Consumer<Outbox.Event>, ChannelFutureListener {
+    private final class WaitingPoll implements SessionConnection, ChannelFutureListener {
         private final HttpExchange ex;
-        private final HttpSession session;
-        private final Outbox outbox;
+        private final Session session;
         private final long after;
         private final AtomicBoolean done = new AtomicBoolean();
         private ScheduledFuture<?> timer;
-        private Runnable dropEndHook = () -> { };
 
-        WaitingPoll(HttpExchange ex, HttpSession session, long after) {
+        WaitingPoll(HttpExchange ex, Session session, long after) {
             this.ex = ex;
             this.session = session;
-            this.outbox = session.outbox();
             this.after = after;
         }
 
         void start(long timeoutMs) {
-            outbox.acknowledge(after);
-            session.streamOpened();
-            List<Outbox.Event> pending = outbox.listen(after, this);
-            if (!pending.isEmpty() || outbox.missedAfter(after)) {
+            SessionRegistry.Attach attach = server.core().sessions().attach(session, this, after);
+            if (!(attach instanceof SessionRegistry.Attached attached)) {
+                done.set(true);
+                refuse(ex, (SessionRegistry.Refused) attach);
+                return;
+            }
+            if (!attached.backlog().isEmpty() || session.replay().missedAfter(after)) {
                 finish(true);
                 return;
             }
@@ -213,37 +174,54 @@ final class EventDelivery {
                 finish(false);
                 return;
             }
-            timer = ex.channel().eventLoop().schedule(() -> finish(false), timeoutMs, TimeUnit.MILLISECONDS);
-            ex.channel().closeFuture().addListener(this);
-            outbox.onReplaced(this, () -> finish(false));
-            dropEndHook = session.onEnd(() -> finish(false));
+            Channel ch = ex.channel();
+            ch.eventLoop().execute(() -> {
+                if (done.get()) return;
+                timer = ch.eventLoop().schedule(() -> finish(false), timeoutMs, TimeUnit.MILLISECONDS);
+                ch.closeFuture().addListener(this);
+            });
         }
 
-        /** An event arrived. */
+        /** An event arrived: answered from the event loop, not from the thread that emitted it. */
         @Override
-        public void accept(Outbox.Event e) {
-            finish(true);
+        public boolean deliver(Map<String, Object> event) {
+            ex.channel().eventLoop().execute(() -> finish(true));
+            return true;
+        }
+
+        /** The session ended (or cut this poll): answered with nothing. */
+        @Override
+        public void disconnect(String code, String message) {
+            ex.channel().eventLoop().execute(() -> finish(false));
         }
 
         /** The client left. */
         @Override
-        public void operationComplete(io.netty.channel.ChannelFuture f) {
+        public void operationComplete(ChannelFuture f) {
             finish(false);
         }
 
         private void finish(boolean withEvents) {
             if (!done.compareAndSet(false, true)) return;
-            outbox.unlisten(this);
-            session.streamClosed();
+            server.core().sessions().detach(session, this);
             if (timer != null) timer.cancel(false);
             ex.channel().closeFuture().removeListener(this);
-            dropEndHook.run();
             if (!ex.channel().isActive()) return;
             if (withEvents) {
-                answerPoll(ex, outbox, after);
+                answerPoll(ex, session.replay(), after);
             } else {
                 ex.noContent();
             }
+        }
+
+        @Override
+        public String transport() {
+            return "poll";
+        }
+
+        @Override
+        public String remoteAddress() {
+            return String.valueOf(ex.channel().remoteAddress());
         }
     }
 
@@ -255,17 +233,21 @@ final class EventDelivery {
             last = e.seq();
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        long firstAvailable = outbox.firstAvailable();
         if (outbox.missedAfter(after)) {
             // Events after the cursor were dropped from the full buffer before this poll came.
             Map<String, Object> gap = new LinkedHashMap<>();
             gap.put("after", after);
-            gap.put("first_available", firstAvailable);
+            gap.put("first_available", outbox.firstAvailable());
             body.put("gap", gap);
         }
         body.put("events", events);
         body.put("last_seq", last);
         ex.json(HttpResponseStatus.OK, body);
+    }
+
+    private static void refuse(HttpExchange ex, SessionRegistry.Refused r) {
+        ex.error(r.code().equals("session_not_found") ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                r.code(), r.message());
     }
 
     /** A non-negative whole number from a header or a query parameter (0 when both are absent), -1 when malformed. */

@@ -1,6 +1,5 @@
 package dev.switchboard.server.transport.http.nativeapi;
 
-import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.lock.LockOps;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
@@ -8,10 +7,9 @@ import dev.switchboard.core.session.Session;
 import dev.switchboard.server.Version;
 import dev.switchboard.server.transport.JsonSupport;
 import dev.switchboard.server.transport.ServerContext;
-import dev.switchboard.server.transport.http.AbandonedRequests;
+import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.server.transport.http.HttpExchange;
-import dev.switchboard.server.transport.http.HttpSession;
-import dev.switchboard.server.transport.http.HttpSessions;
+import dev.switchboard.server.transport.http.HttpRequests;
 import dev.switchboard.server.transport.http.Router;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -21,7 +19,8 @@ import tools.jackson.core.JacksonException;
 
 /**
  * The native protocol over HTTP, under {@value #PREFIX}: a session is created by a request and
- * lives until deleted or idle; each native operation is {@code POST …/sessions/{session}/ops/{op}}
+ * lives until deleted or idle (or was opened over TCP, the Unix socket or WebSocket: any session
+ * is addressed with its id and key); each native operation is {@code POST …/sessions/{session}/ops/{op}}
  * with the operation's fields as the JSON body; the session's events (signals, …) arrive on an
  * SSE stream or by long-poll. Answers are the native results, errors {@code {code, message}}.
  */
@@ -32,12 +31,10 @@ public final class NativeHttpApi {
     static final String KEY_COOKIE = "sb_key";
 
     private final ServerContext server;
-    private final HttpSessions sessions;
     private final EventDelivery events;
 
-    public NativeHttpApi(ServerContext server, HttpSessions sessions) {
+    public NativeHttpApi(ServerContext server) {
         this.server = server;
-        this.sessions = sessions;
         this.events = new EventDelivery(server);
     }
 
@@ -51,14 +48,17 @@ public final class NativeHttpApi {
     }
 
     private void createSession(HttpExchange ex) {
-        Object created = sessions.create(ex.remoteIp(), String.valueOf(ex.channel().remoteAddress()), "http");
-        if (created instanceof HttpSessions.Refusal refusal) {
-            ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, refusal == HttpSessions.Refusal.MAX_SESSIONS
-                    ? "max_sessions" : "max_sessions_per_ip", "session limit reached");
+        SessionRegistry sessions = server.core().sessions();
+        String ip = ex.remoteIp() == null ? null : ex.remoteIp().getHostAddress();
+        SessionRegistry.Open open = sessions.open(sessions.nativeHttpPolicy(), "http",
+                String.valueOf(ex.channel().remoteAddress()), ip, null);
+        if (open instanceof SessionRegistry.Refused refused) {
+            ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, refused.code(), "session limit reached");
             return;
         }
-        HttpSession s = (HttpSession) created;
-        String key = s.issueKey();
+        SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
+        Session s = opened.session();
+        String key = opened.resumeKey();
         // The key never goes in a URL: clients send it in a header, browsers in this cookie
         // (scoped to the session's routes), which EventSource and same-origin fetch send by themselves.
         ex.extraHeaders().add("Set-Cookie", KEY_COOKIE + "=" + key + "; Path=" + PREFIX + "/sessions/" + s.id()
@@ -82,46 +82,17 @@ public final class NativeHttpApi {
 
     private void deleteSession(HttpExchange ex) {
         withSession(ex, s -> {
-            if (sessions.delete(s.id())) {
-                ex.noContent();
-            } else {
-                sessionNotFound(ex);
-            }
+            server.core().sessions().close(s, server.config().autoReleaseOnDisconnect());
+            ex.noContent();
         });
     }
 
-    /** An HTTP session's stream, or a TCP/Unix/WebSocket session resumed over SSE with its key. */
+    /** The events of any session (opened over HTTP, TCP, the Unix socket or WebSocket), by SSE. */
     private void events(HttpExchange ex) {
-        Session resumable = connectionSession(ex);
-        if (resumable != null) {
-            events.attachStream(ex, resumable, presentedKey(ex));
-            return;
-        }
         withSession(ex, s -> events.stream(ex, s));
     }
 
-    /**
-     * A session opened over TCP, a Unix socket or WebSocket, addressed over HTTP with its
-     * resume key; null when the path names none (or the key is wrong).
-     */
-    private Session connectionSession(HttpExchange ex) {
-        return sessions.find(ex.param("session")) == null
-                ? server.core().sessions().authenticate(ex.param("session"), presentedKey(ex)) : null;
-    }
-
     private void operation(HttpExchange ex) {
-        Session resumable = connectionSession(ex);
-        if (resumable != null) {
-            Map<String, Object> fields;
-            try {
-                fields = body(ex.body());
-            } catch (IllegalArgumentException e) {
-                ex.error(HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_FRAME.wire(), e.getMessage());
-                return;
-            }
-            dispatch(ex, resumable, new Frame(ex.param("op"), null, fields), () -> { }, () -> { });
-            return;
-        }
         withSession(ex, session -> {
             Map<String, Object> fields;
             try {
@@ -130,48 +101,39 @@ public final class NativeHttpApi {
                 ex.error(HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_FRAME.wire(), e.getMessage());
                 return;
             }
-            // A request in flight keeps the session from being reaped.
-            dispatch(ex, session.core(), new Frame(ex.param("op"), null, fields), session::streamOpened, session::streamClosed);
-        });
-    }
-
-    private void dispatch(HttpExchange ex, Session core, Frame frame, Runnable started, Runnable finished) {
-        Dispatcher dispatcher = server.core().nativeDispatcher();
-        started.run();
-        Runnable dropHook = AbandonedRequests.cancelOnClose(ex, dispatcher, core, frame);
-        dispatcher.dispatch(core, frame, reply -> {
-            dropHook.run();
-            finished.run();
-            if (!ex.channel().isActive()) {
-                AbandonedRequests.giveBack(dispatcher, core, frame, reply);
-            } else if (reply.isError()) {
-                ex.error(statusOf(reply.error()), reply.error().wire(), reply.message());
-            } else {
-                ex.json(HttpResponseStatus.OK, reply.result());
-            }
+            session.submit(server.core().nativeDispatcher(), new Frame(ex.param("op"), null, fields),
+                    HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {
+                        if (reply.isError()) {
+                            ex.error(statusOf(reply.error()), reply.error().wire(), reply.message());
+                        } else {
+                            ex.json(HttpResponseStatus.OK, reply.result());
+                        }
+                    }));
         });
     }
 
     private void stats(HttpExchange ex) {
         // Sessionless: the stats operation does not use the session.
-        server.core().nativeDispatcher().dispatch(null, new Frame("stats", null, Map.of()), reply -> {
-            if (reply.isError()) {
-                ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, reply.error().wire(), reply.message());
-            } else {
-                ex.json(HttpResponseStatus.OK, reply.result());
-            }
-        });
+        server.core().sessions().submitSessionless(server.core().nativeDispatcher(), new Frame("stats", null, Map.of()),
+                HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {
+                    if (reply.isError()) {
+                        ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, reply.error().wire(), reply.message());
+                    } else {
+                        ex.json(HttpResponseStatus.OK, reply.result());
+                    }
+                }));
     }
 
     /**
      * Runs {@code action} for the session named in the path, when the request presents its key; an
      * unknown session and a wrong or missing key get the same answer, so that guessing teaches nothing.
      */
-    private void withSession(HttpExchange ex, java.util.function.Consumer<HttpSession> action) {
-        HttpSession s = sessions.find(ex.param("session"));
-        if (s == null || s.core().isClosed() || !s.keyMatches(presentedKey(ex))) {
+    private void withSession(HttpExchange ex, java.util.function.Consumer<Session> action) {
+        Session s = server.core().sessions().authenticate(ex.param("session"), presentedKey(ex));
+        if (s == null) {
             sessionNotFound(ex);
         } else {
+            s.touch();
             action.accept(s);
         }
     }

@@ -1,5 +1,7 @@
 package dev.switchboard.client;
 
+import dev.switchboard.protocol.Ops;
+import dev.switchboard.protocol.json.MalformedMessage;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleState;
@@ -9,35 +11,41 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /** Routes each server message: answers to {@link Connection}, heartbeats back to the server. */
-final class ClientHandler extends SimpleChannelInboundHandler<JsonNode> {
+final class ClientHandler extends SimpleChannelInboundHandler<Object> {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
 
     private final Connection connection;
 
     ClientHandler(Connection connection) {
-        super(JsonNode.class);
+        super(Object.class);
         this.connection = connection;
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, JsonNode msg) {
+    protected void channelRead0(ChannelHandlerContext ctx, Object read) {
+        if (read instanceof MalformedMessage bad) {
+            // One unreadable server message should not fail every other request in flight.
+            log.warn("ignoring an unreadable server message: {}", bad.reason());
+            return;
+        }
+        JsonNode msg = (JsonNode) read;
         JsonNode op = msg.get("op");
         String name = op != null && op.isString() ? op.stringValue() : "";
         JsonNode id = msg.get("id");
         switch (name) {
-            case "reply" -> connection.onAnswer(id, msg.path("result"));
-            case "welcome", "pong" -> connection.onAnswer(id, msg);
-            case "error" -> {
+            case Ops.REPLY -> connection.onAnswer(id, msg.path("result"));
+            case Ops.WELCOME, Ops.PONG -> connection.onAnswer(id, msg);
+            case Ops.ERROR -> {
                 JsonNode err = msg.path("error");
                 String code = text(err.get("code"), "unknown");
                 String message = text(err.get("message"), "");
-                connection.onError(id, ErrorCodes.toException(code, message));
+                connection.onError(id, ServerErrors.toException(code, message));
             }
-            case "ping" -> {
+            case Ops.PING -> {
                 // A server ping has no id and wants a pong with no id; the server closes a
                 // connection that stays silent for three heartbeat intervals.
                 if (id == null) {
-                    connection.send(connection.newMessage("pong"));
+                    connection.send(Messages.create(Ops.PONG));
                 }
             }
             default -> {

@@ -2,8 +2,10 @@ package dev.switchboard.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
+import dev.switchboard.protocol.json.Framing;
+import dev.switchboard.protocol.json.JsonMessageDecoder;
+import dev.switchboard.protocol.json.JsonMessageEncoder;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,13 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One native-protocol connection: numbers requests, matches answers to them, enforces request
  * timeouts and fails everything in flight when the channel goes away. Knows nothing about
- * locks; {@link SwitchboardClient} builds the messages.
+ * locks; {@link LockRequests} and the other request classes build the messages.
  */
 final class Connection {
     /** What the client learns from a connection besides answers: events, and its end. */
@@ -35,17 +36,6 @@ final class Connection {
         void onLost(Connection connection, ConnectionClosedException cause);
     }
 
-    private static final Listener NO_LISTENER = new Listener() {
-        @Override
-        public void onEvent(Connection connection, JsonNode event) {
-        }
-
-        @Override
-        public void onLost(Connection connection, ConnectionClosedException cause) {
-        }
-    };
-
-    private final JsonMapper mapper;
     private final Listener listener;
     private final int maxInboundFrameBytes;
     private final PendingRequests pending = new PendingRequests();
@@ -58,29 +48,19 @@ final class Connection {
     // learn why and not just that the connection ended.
     private volatile SwitchboardException serverError;
 
-    Connection(JsonMapper mapper, int maxInboundFrameBytes) {
-        this(mapper, maxInboundFrameBytes, NO_LISTENER);
-    }
-
-    Connection(JsonMapper mapper, int maxInboundFrameBytes, Listener listener) {
-        this.mapper = mapper;
+    Connection(int maxInboundFrameBytes, Listener listener) {
         this.maxInboundFrameBytes = maxInboundFrameBytes;
         this.listener = listener;
     }
 
     void initChannel(Channel ch) {
         this.channel = ch;
+        // Always lines: the first byte, '{', is what makes the server pick the native line protocol.
         ch.pipeline()
-                .addLast("frames", new LineBasedFrameDecoder(maxInboundFrameBytes, true, false))
-                .addLast("json-in", new JsonLineDecoder(mapper))
-                .addLast("json-out", new JsonLineEncoder(mapper))
+                .addLast("frames", Framing.LINES.newFramer(maxInboundFrameBytes))
+                .addLast("json-in", JsonMessageDecoder.toTrees())
+                .addLast("json-out", new JsonMessageEncoder(Framing.LINES))
                 .addLast("client", new ClientHandler(this));
-    }
-
-    ObjectNode newMessage(String op) {
-        ObjectNode msg = mapper.createObjectNode();
-        msg.put("op", op);
-        return msg;
     }
 
     /**

@@ -86,7 +86,7 @@ public final class Lock implements AutoCloseable {
         CompletableFuture<Boolean> f = start(State.IDLE, () -> client.enqueueAsync(resource, options.lease())).handle((r, e) -> {
             if (e != null) {
                 toIdleFrom(State.ACQUIRING);
-                throw new java.util.concurrent.CompletionException(SwitchboardClient.unwrap(e));
+                throw new java.util.concurrent.CompletionException(Futures.unwrap(e));
             }
             if (r.isAcquired()) {
                 return granted(r.grant().orElseThrow());
@@ -246,7 +246,7 @@ public final class Lock implements AutoCloseable {
         request.whenComplete((g, e) -> {
             if (e != null) {
                 toIdleFrom(State.ACQUIRING);
-                result.completeExceptionally(SwitchboardClient.unwrap(e));
+                result.completeExceptionally(Futures.unwrap(e));
             } else if (g.isEmpty()) {
                 toIdleFrom(State.ACQUIRING);
                 result.complete(false);
@@ -297,7 +297,7 @@ public final class Lock implements AutoCloseable {
             if (e == null) {
                 renewed(gen, g, lease);
             } else {
-                renewalFailed(gen, SwitchboardClient.unwrap(e));
+                renewalFailed(gen, Futures.unwrap(e));
             }
         });
     }

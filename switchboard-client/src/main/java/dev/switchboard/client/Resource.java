@@ -1,6 +1,7 @@
 package dev.switchboard.client;
 
-import java.nio.charset.StandardCharsets;
+import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Ops;
 import java.util.Objects;
 
 /**
@@ -9,18 +10,35 @@ import java.util.Objects;
  * the limit that every user of its key must agree on.
  */
 public final class Resource {
-    /** Which namespace a resource lives in; the value is the operation prefix on the wire. */
+    /** Which namespace a resource lives in, with the names of its operations on the wire. */
     public enum Kind {
-        LOCK("lock"), SEMAPHORE("sem");
+        LOCK(Ops.LOCK_ACQUIRE, Ops.LOCK_ENQUEUE, Ops.LOCK_WAIT, Ops.LOCK_RENEW, Ops.LOCK_RELEASE),
+        SEMAPHORE(Ops.SEM_ACQUIRE, Ops.SEM_ENQUEUE, Ops.SEM_WAIT, Ops.SEM_RENEW, Ops.SEM_RELEASE);
 
-        private final String opPrefix;
+        final String acquireOp;
+        final String enqueueOp;
+        final String waitOp;
+        final String renewOp;
+        final String releaseOp;
 
-        Kind(String opPrefix) {
-            this.opPrefix = opPrefix;
+        Kind(String acquireOp, String enqueueOp, String waitOp, String renewOp, String releaseOp) {
+            this.acquireOp = acquireOp;
+            this.enqueueOp = enqueueOp;
+            this.waitOp = waitOp;
+            this.renewOp = renewOp;
+            this.releaseOp = releaseOp;
         }
 
-        String op(String name) {
-            return opPrefix + "." + name;
+        /** The wire name of an action ({@code "acquire"}, {@code "wait"}...) on this kind of resource. */
+        String op(String action) {
+            return switch (action) {
+                case "acquire" -> acquireOp;
+                case "enqueue" -> enqueueOp;
+                case "wait" -> waitOp;
+                case "renew" -> renewOp;
+                case "release" -> releaseOp;
+                default -> throw new IllegalArgumentException("no such operation on a " + this + ": " + action);
+            };
         }
     }
 
@@ -45,19 +63,14 @@ public final class Resource {
         return new Resource(Kind.SEMAPHORE, key, limit);
     }
 
-    // Checked here as well as on the server so a bad key fails at the call site with a clear
-    // message instead of as an invalid_argument answer from far away.
+    // Checked here as well as on the server (by the same rule) so a bad key fails at the call
+    // site with a clear message instead of as an invalid_argument answer from far away.
     private static String validateKey(String key) {
         Objects.requireNonNull(key, "key");
-        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes < 1 || bytes > 256) {
-            throw new IllegalArgumentException("key must be 1 to 256 bytes of UTF-8, got " + bytes);
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-                throw new IllegalArgumentException("key must not contain space, tab, CR or LF: " + key);
-            }
+        String problem = Frame.keyError(key);
+        if (problem != null) {
+            // Shows the key only when it is short enough to read in a message.
+            throw new IllegalArgumentException("key " + problem + (key.length() <= 64 ? ": " + key : ""));
         }
         return key;
     }

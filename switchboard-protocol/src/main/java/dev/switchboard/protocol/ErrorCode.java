@@ -1,5 +1,9 @@
 package dev.switchboard.protocol;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
 /** Stable error codes shared by every wire protocol; {@link #wire()} is the code clients see. */
 public enum ErrorCode {
     BAD_FRAME("bad_frame"),
@@ -30,6 +34,14 @@ public enum ErrorCode {
     TOO_MANY_REQUESTS("too_many_requests"),
     INTERNAL("internal");
 
+    private static final Map<String, ErrorCode> BY_WIRE = new HashMap<>();
+
+    static {
+        for (ErrorCode code : values()) {
+            BY_WIRE.put(code.wire, code);
+        }
+    }
+
     private final String wire;
 
     ErrorCode(String wire) {
@@ -38,5 +50,10 @@ public enum ErrorCode {
 
     public String wire() {
         return wire;
+    }
+
+    /** The code with this wire name; empty for a code this version does not know. */
+    public static Optional<ErrorCode> fromWire(String wire) {
+        return Optional.ofNullable(BY_WIRE.get(wire));
     }
 }

@@ -1,0 +1,100 @@
+package dev.switchboard.client;
+
+import dev.switchboard.protocol.Ops;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Hands server events and connection state changes to the application's listeners. Signals and
+ * state events run on the callback executor, one at a time and in order; {@code lock.lost} goes
+ * to the {@link Lock}s on the I/O thread.
+ */
+final class EventDispatcher {
+    private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
+
+    private final SessionState session;
+    private final SerialExecutor events;
+    private final List<Consumer<ConnectionEvent>> stateListeners;
+    private final List<Consumer<Signal>> signalListeners;
+    private final List<Consumer<JsonNode>> lockLostListeners = new CopyOnWriteArrayList<>();
+
+    EventDispatcher(SessionState session, ClientSettings settings) {
+        this.session = session;
+        this.events = new SerialExecutor(settings.callbackExecutor());
+        this.stateListeners = new CopyOnWriteArrayList<>(settings.stateListeners());
+        this.signalListeners = new CopyOnWriteArrayList<>(settings.signalListeners());
+    }
+
+    void addStateListener(Consumer<ConnectionEvent> listener) {
+        stateListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    void removeStateListener(Consumer<ConnectionEvent> listener) {
+        stateListeners.remove(listener);
+    }
+
+    void addSignalListener(Consumer<Signal> listener) {
+        signalListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    void removeSignalListener(Consumer<Signal> listener) {
+        signalListeners.remove(listener);
+    }
+
+    void addLockLostListener(Consumer<JsonNode> listener) {
+        lockLostListeners.add(listener);
+    }
+
+    void removeLockLostListener(Consumer<JsonNode> listener) {
+        lockLostListeners.remove(listener);
+    }
+
+    // On the loop, for an event read on the connection in use.
+    void onEvent(JsonNode event) {
+        JsonNode seqNode = event.get("seq");
+        long seq = 0;
+        if (seqNode != null && seqNode.isIntegralNumber()) {
+            seq = seqNode.asLong();
+            if (!session.advance(seq)) {
+                return; // delivered already (a replay overlapping what we had)
+            }
+        }
+        String op = event.path("op").asString("");
+        if (Ops.SIGNAL.equals(op)) {
+            Signal signal = new Signal(event.path("channel").asString(""), event.path("payload").asString(""), seq);
+            deliver(signalListeners, signal, "signal");
+        } else if (Ops.LOCK_LOST.equals(op)) {
+            // The server took a slot back (its lease ran out, or a restart could not keep it).
+            for (Consumer<JsonNode> l : lockLostListeners) {
+                l.accept(event);
+            }
+        } else {
+            log.debug("ignoring event {}", event.path("op").asString("?"));
+        }
+    }
+
+    void emit(ConnectionEvent event) {
+        deliver(stateListeners, event, "state");
+    }
+
+    /** Hands {@code item} to each listener in turn, on the callback executor; one that throws does not stop the others. */
+    private <T> void deliver(List<Consumer<T>> listeners, T item, String kind) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        events.execute(() -> {
+            for (Consumer<T> l : listeners) {
+                try {
+                    l.accept(item);
+                } catch (RuntimeException e) {
+                    log.warn("{} listener threw", kind, e);
+                }
+            }
+        });
+    }
+}

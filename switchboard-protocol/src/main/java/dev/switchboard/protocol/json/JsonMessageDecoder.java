@@ -1,0 +1,82 @@
+package dev.switchboard.protocol.json;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Parses each framed message (from a {@link Framing#newFramer framer}) into a JSON object: a
+ * {@code Map<String, Object>} ({@link #toMaps()}, numbers as Integer, Long, BigInteger or
+ * BigDecimal) or a {@link JsonNode} ({@link #toTrees()}). A message that is not one JSON object
+ * becomes a {@link MalformedMessage}; blank messages are skipped.
+ */
+@ChannelHandler.Sharable
+public final class JsonMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
+    private final Class<?> type;
+
+    private JsonMessageDecoder(Class<?> type) {
+        super(ByteBuf.class);
+        this.type = type;
+    }
+
+    /** Objects as {@code Map<String, Object>}: what the server reads. */
+    public static JsonMessageDecoder toMaps() {
+        return new JsonMessageDecoder(Object.class);
+    }
+
+    /** Objects as {@link JsonNode}: what the Java client reads. */
+    public static JsonMessageDecoder toTrees() {
+        return new JsonMessageDecoder(JsonNode.class);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf msg, List<Object> out) {
+        if (isBlank(msg)) {
+            return;
+        }
+        out.add(parse(msg));
+    }
+
+    /** The message as an object of this decoder's type, or a {@link MalformedMessage}. */
+    public Object parse(ByteBuf msg) {
+        try (InputStream in = new ByteBufInputStream(msg)) {
+            Object value = ProtocolJson.MAPPER.readValue(in, type);
+            boolean isObject = value instanceof Map<?, ?> || (value instanceof JsonNode node && node.isObject());
+            return isObject ? value : new MalformedMessage("a message must be a JSON object");
+        } catch (StreamReadException e) {
+            return new MalformedMessage(describe(e));
+        } catch (JacksonException e) {
+            return new MalformedMessage("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return new MalformedMessage("unreadable message: " + e.getMessage());
+        }
+    }
+
+    private static String describe(StreamReadException e) {
+        String why = e.getOriginalMessage();
+        // Jackson says "Duplicate Object property"; say which rule was broken in protocol terms.
+        if (why != null && why.startsWith("Duplicate ")) {
+            return "malformed JSON: a key may appear only once in an object: " + why;
+        }
+        return "malformed JSON: " + why;
+    }
+
+    private static boolean isBlank(ByteBuf msg) {
+        for (int i = msg.readerIndex(); i < msg.writerIndex(); i++) {
+            byte b = msg.getByte(i);
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -38,6 +38,7 @@ public final class SwitchboardConfig {
     private final Path dataDir;
     private final int maxFrameBytes;
     private final int signalBufferSize;
+    private final int maxRequestsInFlight;
     private final String httpHost;
     private final int httpPort;
     private final Duration httpSessionIdleTimeout;
@@ -87,6 +88,7 @@ public final class SwitchboardConfig {
         this.dataDir = b.dataDir;
         this.maxFrameBytes = b.maxFrameBytes;
         this.signalBufferSize = b.signalBufferSize;
+        this.maxRequestsInFlight = b.maxRequestsInFlight;
         this.httpHost = b.httpHost;
         this.httpPort = b.httpPort;
         this.httpSessionIdleTimeout = b.httpSessionIdleTimeout;
@@ -160,6 +162,8 @@ public final class SwitchboardConfig {
     public int maxFrameBytes() { return maxFrameBytes; }
     /** dflockd signal push buffer per connection; a listener further behind is evicted. */
     public int signalBufferSize() { return signalBufferSize; }
+    /** Native requests one connection may have dispatched and unanswered at once. */
+    public int maxRequestsInFlight() { return maxRequestsInFlight; }
 
     /** Host of the extra HTTP-only listener; null = the same as {@link #host()}. */
     public String httpHost() { return httpHost == null ? host : httpHost; }
@@ -231,6 +235,7 @@ public final class SwitchboardConfig {
         b.dataDir = dataDir;
         b.maxFrameBytes = maxFrameBytes;
         b.signalBufferSize = signalBufferSize;
+        b.maxRequestsInFlight = maxRequestsInFlight;
         b.httpHost = httpHost;
         b.httpPort = httpPort;
         b.httpSessionIdleTimeout = httpSessionIdleTimeout;
@@ -283,6 +288,7 @@ public final class SwitchboardConfig {
         private Path dataDir;
         private int maxFrameBytes = 1 << 20;
         private int signalBufferSize = 64;
+        private int maxRequestsInFlight = 1024;
         private String httpHost = null;
         private int httpPort = 0;
         private Duration httpSessionIdleTimeout = Duration.ofSeconds(20);
@@ -334,6 +340,7 @@ public final class SwitchboardConfig {
         public Builder dataDir(Path dir) { this.dataDir = dir; return this; }
         public Builder maxFrameBytes(int n) { this.maxFrameBytes = n; return this; }
         public Builder signalBufferSize(int n) { this.signalBufferSize = n; return this; }
+        public Builder maxRequestsInFlight(int n) { this.maxRequestsInFlight = n; return this; }
 
         public Builder httpHost(String h) { this.httpHost = h; return this; }
         public Builder httpPort(int p) { this.httpPort = p; return this; }
@@ -404,6 +411,7 @@ public final class SwitchboardConfig {
             require(maxConnectionsPerSession >= 1, "--max-connections-per-session must be at least 1");
             require(replayBufferMessages >= 1, "--replay-buffer-messages must be at least 1");
             require(signalBufferSize >= 1, "--signal-buffer-size must be at least 1");
+            require(maxRequestsInFlight >= 1, "--max-requests-in-flight must be at least 1");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {
                 require(!authToken.isEmpty(), "the auth token must not be empty");

@@ -37,8 +37,6 @@ import org.slf4j.LoggerFactory;
 /** Wires the core to the Netty listener and runs the node's lifecycle: start, drain, stop. */
 final class SwitchboardNode {
     private static final Logger log = LoggerFactory.getLogger(SwitchboardNode.class);
-    /** Requests of a one-at-a-time session (dflockd over HTTP) that may wait for their turn, as dflockd's pipelining limit. */
-    static final int MAX_QUEUED_REQUESTS = 256;
 
     private final SwitchboardConfig config;
     private final SwitchboardCore core;
@@ -65,6 +63,7 @@ final class SwitchboardNode {
         this.ownsSessionStore = ownsStore;
         this.context = new ServerContext(config, core, ssl);
         this.metrics = new NodeMetrics(core, () -> !context.draining());
+        context.onLimitHit(metrics::limitHit);
         this.http = new HttpServices(context, metrics);
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
                 NioIoHandler.newFactory());
@@ -82,7 +81,7 @@ final class SwitchboardNode {
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
                         config.maxSessionsPerIp(), config.replayBufferBytes(), config.sessionKeys(),
                         config.httpSessionIdleTimeout().toMillis(), config.httpMaxSessions(), config.httpMaxSessionsPerIp(),
-                        MAX_QUEUED_REQUESTS)));
+                        config.maxRequestsInFlight())));
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {

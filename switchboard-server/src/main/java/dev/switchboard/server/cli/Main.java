@@ -86,6 +86,8 @@ public final class Main implements Callable<Integer> {
     int maxFrameBytes;
     @Option(names = "--signal-buffer-size", description = "Signals queued per connection before a slow listener is evicted (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int signalBufferSize;
+    @Option(names = "--max-requests-in-flight", description = "Native requests one connection may have unanswered at once; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    int maxRequestsInFlight;
     @Option(names = "--http-port", description = "Extra HTTP-only listener, as dflockd's; 0 = none (the main port serves HTTP anyway) (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     int httpPort;
     @Option(names = "--http-host", description = "Address of the extra HTTP listener (default: --host).")
@@ -189,6 +191,7 @@ public final class Main implements Callable<Integer> {
                 .dataDir(dataDir)
                 .maxFrameBytes(maxFrameBytes)
                 .signalBufferSize(signalBufferSize)
+                .maxRequestsInFlight(maxRequestsInFlight)
                 .httpPort(httpPort)
                 .httpHost(httpHost)
                 .httpSessionIdleTimeout(Duration.ofSeconds(httpSessionIdleTimeout))

@@ -51,9 +51,24 @@ public final class NodeMetrics {
         Gauge.builder("switchboard_lock_waiters", () -> lockWaiters.get() + semaphoreWaiters.get()).description("queued lock and semaphore requests").register(registry);
         bytesIn = Counter.builder("switchboard_network_received").baseUnit("bytes").description("bytes read from clients").register(registry);
         bytesOut = Counter.builder("switchboard_network_sent").baseUnit("bytes").description("bytes written to clients").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("switchboard_limit_hits", core.sessions(),
+                        dev.switchboard.core.session.SessionRegistry::queueRejections)
+                .tag("limit", "session_queue").description("times a client hit a bound (the request or connection got an error)")
+                .register(registry);
+        limitHit("requests_in_flight", 0);
         for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
             connection(transport);
         }
+    }
+
+    /** Counts a client hitting the bound named {@code limit}. */
+    public void limitHit(String limit) {
+        limitHit(limit, 1);
+    }
+
+    private void limitHit(String limit, int n) {
+        Counter.builder("switchboard_limit_hits").tag("limit", limit)
+                .description("times a client hit a bound (the request or connection got an error)").register(registry).increment(n);
     }
 
     /** Exposes the number of HTTP sessions (dflockd's {@code dflockd_http_sessions}). */

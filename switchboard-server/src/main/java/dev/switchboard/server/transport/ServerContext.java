@@ -19,6 +19,7 @@ public final class ServerContext {
     private final SwitchboardCore core;
     private final SslContext sslContext;
     private volatile boolean draining;
+    private volatile java.util.function.Consumer<String> limitHits = limit -> { };
 
     public ServerContext(SwitchboardConfig config, SwitchboardCore core, SslContext sslContext) {
         this.config = config;
@@ -73,6 +74,16 @@ public final class ServerContext {
             channel.attr(CONNECTION_ID).set(id);
         }
         return id;
+    }
+
+    /** Where {@link #limitHit} reports: the node's metrics. */
+    public void onLimitHit(java.util.function.Consumer<String> counter) {
+        this.limitHits = counter;
+    }
+
+    /** A client hit the bound named {@code limit} (counted in {@code switchboard_limit_hits_total}). */
+    public void limitHit(String limit) {
+        limitHits.accept(limit);
     }
 
     public boolean authRequired() {

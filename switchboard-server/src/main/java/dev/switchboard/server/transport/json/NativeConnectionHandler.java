@@ -1,23 +1,20 @@
 package dev.switchboard.server.transport.json;
 
 import dev.switchboard.core.lock.LockOps;
+import dev.switchboard.core.session.Outbox;
+import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Ops;
+import dev.switchboard.protocol.Protocol;
 import dev.switchboard.protocol.Reply;
-import dev.switchboard.core.session.Outbox;
-import dev.switchboard.core.session.RequestOrigin;
-import dev.switchboard.core.session.Session;
-import dev.switchboard.core.session.SessionConnection;
-import dev.switchboard.core.session.SessionRegistry;
+import dev.switchboard.protocol.json.MalformedMessage;
 import dev.switchboard.server.SwitchboardConfig;
 import dev.switchboard.server.Version;
 import dev.switchboard.server.transport.ChannelReplies;
-import dev.switchboard.server.transport.Closing;
-import dev.switchboard.server.transport.PushQueue;
+import dev.switchboard.server.transport.ConnectionHandler;
 import dev.switchboard.server.transport.ServerContext;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -25,48 +22,27 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One native connection (TCP or WebSocket): the hello/welcome handshake — which opens a session
- * or resumes one with its key, replaying what the client missed — then requests dispatched to the
- * core with their correlation ids. Requests are independent; answers go out as they complete.
- * When the connection ends, the requests it sent and is still waiting for are cancelled (only
- * those: another connection of the same session keeps its own), and the session is detached,
- * not ended: it lives on as its policy says (a grace period, or until idle), and only
- * {@code session.close} ends it at once.
+ * The native protocol on one connection (JSON lines, length-prefixed frames, the Unix socket or
+ * WebSocket — the codecs below turn each into JSON objects): the hello/welcome handshake, which
+ * opens a session or resumes one with its key and replays what the client missed; heartbeats;
+ * then requests dispatched to the session with their correlation ids, concurrently, answered as
+ * they complete, at most {@code --max-requests-in-flight} at a time. What every connection does
+ * (authentication pause, drain, leaving the session, cancelling its own pending requests, the
+ * bounded event queue) is {@link ConnectionHandler}'s.
  */
-public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter implements SessionConnection {
-    private static final Logger log = LoggerFactory.getLogger(NativeConnectionHandler.class);
-    public static final int PROTOCOL_VERSION = 1;
-
-    private final ServerContext server;
-    private final String transport;
-    private Channel channel;
-    private Session session;
-    private volatile boolean ending;
-    private boolean detached;
-    private RequestOrigin origin;
-    private PushQueue pushes;
+public final class NativeConnectionHandler extends ConnectionHandler {
+    public static final int PROTOCOL_VERSION = Protocol.VERSION;
 
     public NativeConnectionHandler(ServerContext server, String transport) {
-        this.server = server;
-        this.transport = transport;
+        super(server, transport);
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
-        pushes = new PushQueue(channel, server.config().signalBufferSize());
-        origin = new RequestOrigin(transport);
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (ending) return;
-        if (msg instanceof BadFrame bad) {
-            if (session == null) {
+    protected void read(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof MalformedMessage bad) {
+            if (session() == null) {
                 fail(null, ErrorCode.HELLO_REQUIRED, "the first message must be hello; " + bad.reason());
             } else {
                 send(error(null, ErrorCode.BAD_FRAME, bad.reason()));
@@ -81,46 +57,49 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         if (!(m.get("op") instanceof String op)) {
-            if (session == null) {
+            if (session() == null) {
                 fail(id, ErrorCode.HELLO_REQUIRED, "the first message must be hello");
             } else {
                 send(error(id, ErrorCode.BAD_FRAME, "op is required and must be a string"));
             }
             return;
         }
-        if (session == null) {
-            if (op.equals("hello")) {
+        if (session() == null) {
+            if (op.equals(Ops.HELLO)) {
                 hello(ctx, id, m);
             } else {
                 fail(id, ErrorCode.HELLO_REQUIRED, "the first message must be hello");
             }
             return;
         }
+        if (op.equals(Ops.PONG)) return; // a heartbeat answer; reading it was the point
+        if (op.equals(Ops.HELLO)) {
+            send(error(id, ErrorCode.ALREADY_HELLO, "hello was already sent on this connection"));
+            return;
+        }
+        if (server.draining()) {
+            fail(id, ErrorCode.DRAINING, "the server is shutting down");
+            return;
+        }
         switch (op) {
-            case "hello" -> send(error(id, ErrorCode.ALREADY_HELLO, "hello was already sent on this connection"));
-            case "ping" -> {
-                if (server.draining()) {
-                    fail(id, ErrorCode.DRAINING, "the server is shutting down");
-                } else {
-                    send(message("pong", id));
-                }
-            }
-            case "pong" -> {
-                // a heartbeat answer; reading it was the point
-            }
-            case "session.close" -> {
-                // An explicit end: locks go at once, not after the grace period.
-                Session ending = session;
+            case Ops.PING -> send(message(Ops.PONG, id));
+            case Ops.SESSION_CLOSE -> {
+                // An explicit end: locks go at once, not after the grace period. The session is
+                // gone before the answer is written, so a resume after the answer finds nothing;
+                // the session_closed event that follows comes from the close.
+                server.core().sessions().close(session(), server.config().autoReleaseOnDisconnect());
                 send(toMessage(id, Reply.ok(Map.of())));
-                server.core().sessions().close(ending, server.config().autoReleaseOnDisconnect());
             }
             default -> {
-                if (server.draining()) {
-                    fail(id, ErrorCode.DRAINING, "the server is shutting down");
+                int max = server.config().maxRequestsInFlight();
+                if (requestsInFlight() >= max) {
+                    server.limitHit("requests_in_flight");
+                    send(error(id, ErrorCode.TOO_MANY_REQUESTS, "this connection has " + max
+                            + " requests in flight already (--max-requests-in-flight); wait for some answers"));
                     return;
                 }
-                session.submit(server.core().nativeDispatcher(), new Frame(op, id, m), origin,
-                        (reply, undo) -> ChannelReplies.write(channel, toMessage(id, reply), undo));
+                submit(server.core().nativeDispatcher(), new Frame(op, id, m),
+                        (reply, undo) -> ChannelReplies.write(channel(), toMessage(id, reply), undo));
             }
         }
     }
@@ -132,9 +111,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         }
         Object token = m.get("token");
         if (server.authRequired() && !(token instanceof String t && server.tokenMatches(t))) {
-            ending = true;
-            channel.writeAndFlush(error(id, ErrorCode.UNAUTHORIZED, "wrong or missing token"));
-            Closing.closeAfter(channel, null, ServerContext.AUTH_FAILURE_DELAY_MS);
+            refuseAuth(error(id, ErrorCode.UNAUTHORIZED, "wrong or missing token"));
             return;
         }
         if (server.draining()) {
@@ -142,13 +119,14 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         SwitchboardConfig cfg = server.config();
+        SessionRegistry sessions = server.core().sessions();
         String resumeKey = null;
         Map<String, Object> resumeError = null;
         SessionRegistry.Attached resumed = null;
         if (m.get("resume") instanceof Map<?, ?> r) {
             long lastSeq = r.get("last_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
-            SessionRegistry.Attach attach = server.core().sessions().resume(
-                    r.get("session") instanceof String sid ? sid : null, r.get("key") instanceof String k ? k : null, lastSeq, this);
+            SessionRegistry.Attach attach = sessions.resume(r.get("session") instanceof String sid ? sid : null,
+                    r.get("key") instanceof String k ? k : null, lastSeq, this);
             if (attach instanceof SessionRegistry.Attached a) {
                 resumed = a;
             } else if (attach instanceof SessionRegistry.Refused refused) {
@@ -165,19 +143,17 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         if (resumed != null) {
-            session = resumed.session();
+            bind(resumed.session());
         } else {
-            String ip = channel.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
-            SessionRegistry sessions = server.core().sessions();
-            SessionRegistry.Open open = sessions.open(sessions.nativePolicy(), transport,
-                    String.valueOf(channel.remoteAddress()), ip, this);
+            String ip = channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
+            SessionRegistry.Open open = sessions.open(sessions.nativePolicy(), transport(), remoteAddress(), ip, this);
             if (open instanceof SessionRegistry.Refused refused) {
                 fail(id, refused.code().equals("max_sessions") ? ErrorCode.MAX_SESSIONS : ErrorCode.MAX_SESSIONS_PER_IP,
                         refused.message());
                 return;
             }
             SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
-            session = opened.session();
+            bind(opened.session());
             resumeKey = opened.resumeKey();
         }
         long heartbeatMs = cfg.heartbeatInterval().toMillis();
@@ -190,8 +166,9 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         limits.put("replay_buffer_messages", cfg.replayBufferMessages());
         limits.put("session_grace_ms", cfg.sessionGrace().toMillis());
         limits.put("max_connections_per_session", cfg.maxConnectionsPerSession());
-        Map<String, Object> welcome = message("welcome", id);
-        welcome.put("session", session.id());
+        limits.put("max_requests_in_flight", cfg.maxRequestsInFlight());
+        Map<String, Object> welcome = message(Ops.WELCOME, id);
+        welcome.put("session", session().id());
         if (resumeKey != null) welcome.put("resume_key", resumeKey);
         welcome.put("protocol", PROTOCOL_VERSION);
         welcome.put("server", "switchboard/" + Version.VERSION);
@@ -200,8 +177,8 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
         if (resumed != null) {
             welcome.put("resumed", true);
             welcome.put("recovered", resumed.recovered());
-            welcome.put("last_seq", session.replay().lastSeq());
-            if (!resumed.recovered()) welcome.put("first_available", session.replay().firstAvailable());
+            welcome.put("last_seq", session().replay().lastSeq());
+            if (!resumed.recovered()) welcome.put("first_available", session().replay().firstAvailable());
         } else if (resumeError != null) {
             welcome.put("resumed", false);
             welcome.put("resume_error", resumeError);
@@ -219,9 +196,9 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle && !ending) {
+        if (evt instanceof IdleStateEvent idle && !ending()) {
             if (idle.state() == IdleState.WRITER_IDLE) {
-                send(message("ping", null));
+                send(message(Ops.PING, null));
             } else if (idle.state() == IdleState.READER_IDLE) {
                 fail(null, ErrorCode.HEARTBEAT_TIMEOUT, "nothing received for three heartbeat intervals");
             }
@@ -231,50 +208,33 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        endSession();
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        endSession();
-    }
-
-    /**
-     * The connection is gone, or is being closed by the server; the session is not. The requests
-     * this connection is still waiting for are cancelled, since nobody can read their answers,
-     * and the session is detached at once (not when the closing handshake ends).
-     */
-    private void endSession() {
-        if (origin != null) origin.close();
-        Session s = session;
-        if (s == null || detached) return;
-        detached = true;
-        server.core().sessions().detach(s, this);
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException) {
+        if (cause instanceof TooLongFrameException || cause.getCause() instanceof TooLongFrameException) {
             fail(null, ErrorCode.FRAME_TOO_LARGE,
                     "a message may be at most " + server.config().maxFrameBytes() + " bytes");
             return;
         }
-        log.debug("{}: connection error: {}", session, cause.toString());
-        ctx.close();
+        super.exceptionCaught(ctx, cause);
     }
 
     /** Sends an error and ends the connection. */
     private void fail(Object id, ErrorCode code, String message) {
-        if (ending) return;
-        ending = true;
-        Closing.close(channel, error(id, code, message));
-        endSession();
+        end(error(id, code, message));
     }
 
     private void send(Map<String, Object> message) {
-        channel.writeAndFlush(message);
+        channel().writeAndFlush(message);
+    }
+
+    @Override
+    protected Object encodeEvent(Map<String, Object> event) {
+        return event;
+    }
+
+    /** The core ends this connection (slow consumer, session closed): an error event, then close. */
+    @Override
+    protected Object encodeDisconnect(String code, String message) {
+        return error(null, code, message);
     }
 
     /** Strings and integers are echoed as sent; anything else cannot serve as a correlation id. */
@@ -285,7 +245,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
 
     private static Map<String, Object> toMessage(Object id, Reply reply) {
         if (reply.isError()) return error(id, reply.error(), reply.message());
-        Map<String, Object> m = message("reply", id);
+        Map<String, Object> m = message(Ops.REPLY, id);
         m.put("result", reply.result());
         return m;
     }
@@ -302,38 +262,11 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
     }
 
     static Map<String, Object> error(Object id, String code, String text) {
-        Map<String, Object> m = message("error", id);
+        Map<String, Object> m = message(Ops.ERROR, id);
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("code", code);
         e.put("message", text);
         m.put("error", e);
         return m;
-    }
-
-    @Override
-    public String transport() {
-        return transport;
-    }
-
-    @Override
-    public String remoteAddress() {
-        return String.valueOf(channel.remoteAddress());
-    }
-
-    /** An event of the session, behind a bounded queue; false when the client is too far behind. */
-    @Override
-    public boolean deliver(Map<String, Object> event) {
-        return !ending && pushes.offer(event);
-    }
-
-    /** The core ends this connection (slow consumer, session closed): an error event, then close. */
-    @Override
-    public void disconnect(String code, String message) {
-        channel.eventLoop().execute(() -> {
-            if (ending) return;
-            ending = true;
-            Closing.close(channel, error(null, code, message));
-            endSession();
-        });
     }
 }

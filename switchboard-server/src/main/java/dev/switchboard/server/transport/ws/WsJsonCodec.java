@@ -1,8 +1,7 @@
 package dev.switchboard.server.transport.ws;
 
 import dev.switchboard.server.transport.JsonSupport;
-import dev.switchboard.server.transport.json.BadFrame;
-import io.netty.buffer.ByteBuf;
+import dev.switchboard.protocol.json.JsonMessageDecoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageCodec;
@@ -13,10 +12,8 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
 
 /**
  * The native protocol in WebSocket frames: each text (or binary) frame holds one JSON message.
@@ -25,6 +22,7 @@ import tools.jackson.core.JacksonException;
  * error that ends the connection is followed by a Close frame whose code and reason name it.
  */
 final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Map<String, Object>> {
+    private static final JsonMessageDecoder PARSER = JsonMessageDecoder.toMaps();
 
     @Override
     protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
@@ -35,13 +33,8 @@ final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Map<String
         if (!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) {
             return; // close and ping frames are handled before this codec
         }
-        ByteBuf content = frame.content();
-        try {
-            Object value = JsonSupport.MAPPER.readValue(content.toString(StandardCharsets.UTF_8), Object.class);
-            out.add(value instanceof Map<?, ?> ? value : new BadFrame("a message must be a JSON object"));
-        } catch (JacksonException e) {
-            out.add(new BadFrame("malformed JSON: " + e.getOriginalMessage()));
-        }
+        // The same parser as the other native transports: strict UTF-8, one JSON object, no repeated key.
+        out.add(PARSER.parse(frame.content()));
     }
 
     @Override

@@ -240,6 +240,7 @@ public final class DflockdHttpApi {
             case MAX_WAITERS -> ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "max_waiters", "max waiters reached");
             case FENCE_PERSISTENCE -> ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "fence_persistence", reply.message());
             case DRAINING -> ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining", reply.message());
+            case TOO_MANY_REQUESTS -> ex.error(HttpResponseStatus.TOO_MANY_REQUESTS, "too_many_requests", reply.message());
             case INVALID_ARGUMENT -> ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", reply.message());
             default -> ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", reply.message());
         }

@@ -165,6 +165,7 @@ public final class NativeHttpApi {
             case LIMIT_MISMATCH, ALREADY_ENQUEUED, NOT_ENQUEUED, ALREADY_WAITING, LEASE_EXPIRED -> HttpResponseStatus.CONFLICT;
             case SESSION_CLOSED -> HttpResponseStatus.GONE;
             case FRAME_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+            case TOO_MANY_REQUESTS -> HttpResponseStatus.TOO_MANY_REQUESTS;
             case MAX_LOCKS, MAX_WAITERS, MAX_SUBSCRIPTIONS, DRAINING, FENCE_PERSISTENCE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
         };

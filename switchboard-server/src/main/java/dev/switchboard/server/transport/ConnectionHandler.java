@@ -1,0 +1,184 @@
+package dev.switchboard.server.transport;
+
+import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.session.Request;
+import dev.switchboard.core.session.RequestOrigin;
+import dev.switchboard.core.session.Session;
+import dev.switchboard.core.session.SessionConnection;
+import dev.switchboard.protocol.Frame;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every connection that speaks to a session does, whatever its protocol: authenticate (with
+ * the failure pause), refuse work while draining, attach to its session and detach from it at
+ * once when the connection ends or the server ends it, cancel the requests it is still waiting
+ * for (and only those), bound the requests it has in flight, push the session's events behind a
+ * bounded queue, and close with a last message without losing it.
+ *
+ * <p>A protocol (dflockd's lines, the native JSON protocol on lines, frames or WebSocket) is a
+ * subclass: it turns decoded input into frames for the session and the session's replies and
+ * events into its wire messages. Codecs below it in the pipeline only frame bytes.
+ */
+public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter implements SessionConnection {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+
+    protected final ServerContext server;
+    private final String transport;
+    private final RequestOrigin origin;
+    private Channel channel;
+    private PushQueue pushes;
+    private Session session;
+    private volatile boolean ending;
+    private boolean detached;
+
+    protected ConnectionHandler(ServerContext server, String transport) {
+        this.server = server;
+        this.transport = transport;
+        this.origin = new RequestOrigin(transport);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        pushes = new PushQueue(channel, server.config().signalBufferSize());
+    }
+
+    @Override
+    public final void channelInactive(ChannelHandlerContext ctx) {
+        connectionGone();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public final void handlerRemoved(ChannelHandlerContext ctx) {
+        connectionGone();
+    }
+
+    @Override
+    public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (ending) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        read(ctx, msg);
+    }
+
+    /** One decoded message from the client (never called once the connection is ending). */
+    protected abstract void read(ChannelHandlerContext ctx, Object msg);
+
+    /** The session's event as this protocol writes it; null when the protocol has no such message. */
+    protected abstract Object encodeEvent(Map<String, Object> event);
+
+    /** What this protocol says before the server cuts the connection; null for nothing. */
+    protected abstract Object encodeDisconnect(String code, String message);
+
+    // ---- the session ----------------------------------------------------------------------------
+
+    protected final Session session() {
+        return session;
+    }
+
+    /** Binds the connection to its session, once it is opened or resumed (and attached) for it. */
+    protected final void bind(Session s) {
+        this.session = s;
+    }
+
+    /** Sends a request to the session; its reply goes to {@code replier}, and is cancelled if this connection goes first. */
+    protected final void submit(Dispatcher dispatcher, Frame frame, Request.Replier replier) {
+        session.submit(dispatcher, frame, origin, replier);
+    }
+
+    /** Requests sent on this connection and not yet answered. */
+    protected final int requestsInFlight() {
+        return origin.pendingCount();
+    }
+
+    /**
+     * The connection is gone, or the server is ending it: the requests it is still waiting for
+     * are cancelled, since nobody can read their answers, and it leaves its session at once (a
+     * dflockd session ends with it; a native one waits for a resume), not when the closing
+     * handshake is over.
+     */
+    private void connectionGone() {
+        origin.close();
+        if (session == null || detached) return;
+        detached = true;
+        server.core().sessions().detach(session, this);
+    }
+
+    // ---- ending ---------------------------------------------------------------------------------
+
+    protected final Channel channel() {
+        return channel;
+    }
+
+    protected final boolean ending() {
+        return ending;
+    }
+
+    /** Ends the connection after {@code last} (may be null), which is not lost; the session is left at once. */
+    protected final void end(Object last) {
+        if (ending) {
+            ReferenceCountUtil.release(last);
+            return;
+        }
+        ending = true;
+        Closing.close(channel, last);
+        connectionGone();
+    }
+
+    /**
+     * A failed authentication: {@code answer} at once, then the connection closes after the
+     * pause that slows down token guessing.
+     */
+    protected final void refuseAuth(Object answer) {
+        ending = true;
+        channel.writeAndFlush(answer);
+        Closing.closeAfter(channel, null, ServerContext.AUTH_FAILURE_DELAY_MS);
+        connectionGone();
+    }
+
+    // ---- SessionConnection: what the session sends this connection --------------------------------
+
+    /** An event of the session, behind a bounded queue; false when the client is too far behind. */
+    @Override
+    public final boolean deliver(Map<String, Object> event) {
+        if (ending) return false;
+        Object wire = encodeEvent(event);
+        return wire == null || pushes.offer(wire);
+    }
+
+    /** The session ends this connection (slow consumer, session closed): the protocol's last word, then close. */
+    @Override
+    public final void disconnect(String code, String message) {
+        ending = true; // no more events from now on; the close itself happens on the event loop
+        channel.eventLoop().execute(() -> {
+            log.debug("{}: disconnected: {}", session, message);
+            Object last = encodeDisconnect(code, message);
+            Closing.close(channel, last);
+            connectionGone();
+        });
+    }
+
+    @Override
+    public String transport() {
+        return transport;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return String.valueOf(channel.remoteAddress());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{}: connection error: {}", session, cause.toString());
+        ctx.close();
+    }
+}

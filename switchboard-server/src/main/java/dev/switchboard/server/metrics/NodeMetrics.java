@@ -35,6 +35,8 @@ public final class NodeMetrics {
     private final AtomicLong semaphoreWaiters = new AtomicLong();
     private final Counter bytesIn;
     private final Counter bytesOut;
+    private final ConcurrentHashMap<String, Counter> slowHttpReadersCut = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> tlsRefused = new ConcurrentHashMap<>();
 
     public NodeMetrics(SwitchboardCore core, BooleanSupplier ready) {
         this.core = core;
@@ -53,6 +55,18 @@ public final class NodeMetrics {
         bytesOut = Counter.builder("switchboard_network_sent").baseUnit("bytes").description("bytes written to clients").register(registry);
         for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
             connection(transport);
+        }
+        for (String response : new String[] {"stream", "single"}) {
+            for (String reason : new String[] {"pending_bytes", "write_deadline"}) {
+                slowHttpReadersCut.put(response + "/" + reason, Counter.builder("switchboard_http_slow_readers_cut")
+                        .tags("response", response, "reason", reason)
+                        .description("HTTP connections closed because their client did not read what was sent")
+                        .register(registry));
+            }
+        }
+        for (String reason : new String[] {"handshake", "plaintext"}) {
+            tlsRefused.put(reason, Counter.builder("switchboard_tls_handshake_failures").tag("reason", reason)
+                    .description("connections to a TLS port that failed the handshake or spoke plain text").register(registry));
         }
     }
 
@@ -85,6 +99,19 @@ public final class NodeMetrics {
 
     public void bytesSent(long n) {
         bytesOut.increment(n);
+    }
+
+    /**
+     * An HTTP connection cut for a client that does not read: {@code stream} tells an event stream
+     * from a connection of single responses, {@code reason} is {@code pending_bytes} or {@code write_deadline}.
+     */
+    public void slowHttpReaderCut(boolean stream, String reason) {
+        slowHttpReadersCut.get((stream ? "stream" : "single") + "/" + reason).increment();
+    }
+
+    /** A failed TLS connection: {@code handshake} (a bad or aborted handshake) or {@code plaintext}. */
+    public void tlsRefused(String reason) {
+        tlsRefused.get(reason).increment();
     }
 
     /** One finished HTTP request: dflockd's series and Switchboard's histogram. */

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +46,14 @@ public final class HttpPipeline {
         });
         p.addAfter("http-idle", "http-deadline", new RequestDeadline(server.config().httpRequestTimeout().toMillis()));
         p.addAfter("http-deadline", "http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
-        p.addAfter("http-codec", "http-keepalive", new HttpServerKeepAliveHandler());
+        p.addAfter("http-codec", "http-slow-reader", new SlowReaderGuard(server.config().httpMaxPendingBytes(),
+                server.config().writeTimeout().toMillis(), services.nodeMetrics()));
+        p.addAfter("http-slow-reader", "http-keepalive", new HttpServerKeepAliveHandler());
         p.addAfter("http-keepalive", "http-aggregator", new BodyCap(server.config().httpMaxBodyBytes()));
-        p.addAfter("http-aggregator", "http-front", new HttpFront(server, services));
+        // Holds requests already decoded while the guard has stopped reading, so that a client
+        // pipelining many requests gets no more answers than it reads.
+        p.addAfter("http-aggregator", "http-flow", new FlowControlHandler());
+        p.addAfter("http-flow", "http-front", new HttpFront(server, services));
         WebSocketUpgrade.install(p, "http-front", server);
     }
 

@@ -51,6 +51,10 @@ public final class HttpServices implements AutoCloseable {
         return connectionLimiter;
     }
 
+    public NodeMetrics nodeMetrics() {
+        return metrics;
+    }
+
     /** Records each request's route, status and duration once it is answered. */
     HttpServices.Tracker metrics() {
         return ex -> ex.onAnswer(status -> metrics.httpRequest(ex.method().name(), ex.routePattern(), status.code(),

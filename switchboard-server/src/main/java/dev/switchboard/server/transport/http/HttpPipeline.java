@@ -46,7 +46,9 @@ public final class HttpPipeline {
         });
         p.addAfter("http-idle", "http-deadline", new RequestDeadline(server.config().httpRequestTimeout().toMillis()));
         p.addAfter("http-deadline", "http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
-        p.addAfter("http-codec", "http-slow-reader", new SlowReaderGuard(server.config().httpMaxPendingBytes(),
+        p.addAfter("http-codec", "http-header-names", CanonicalHeaderNames.INSTANCE);
+        p.addAfter("http-header-names", "http-transfer-encoding", new TransferEncodingCheck());
+        p.addAfter("http-transfer-encoding", "http-slow-reader", new SlowReaderGuard(server.config().httpMaxPendingBytes(),
                 server.config().writeTimeout().toMillis(), services.nodeMetrics()));
         p.addAfter("http-slow-reader", "http-keepalive", new HttpServerKeepAliveHandler());
         p.addAfter("http-keepalive", "http-aggregator", new BodyCap(server.config().httpMaxBodyBytes()));

@@ -19,7 +19,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 
 /**
  * WebSocket on the HTTP port, at {@value #PATH}: an origin check, the handshake and control
@@ -36,10 +41,14 @@ public final class WebSocketUpgrade {
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 .checkStartsWith(false)
-                .maxFramePayloadLength(server.config().maxFrameBytes())
+                // The decoder reports violations and ProtocolViolations answers them with the right code.
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(server.config().maxFrameBytes())
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(false)
+                        .build())
                 .handleCloseFrames(true)
                 .dropPongFrames(false)
-                .allowExtensions(false)
                 .handshakeTimeoutMillis(10_000)
                 .build();
         p.addBefore(before, "ws-origin", new OriginCheck(server.config().wsAllowedOrigins()));
@@ -47,27 +56,80 @@ public final class WebSocketUpgrade {
         p.addBefore(before, "ws-upgraded", new UpgradeListener(server));
     }
 
-    /** Switches the pipeline from HTTP requests to native messages once the handshake is done. */
+    /**
+     * Switches the pipeline from HTTP requests to native messages once the handshake is done.
+     * A client may send its first frames right behind the upgrade request, before it has read the
+     * 101: those bytes were read along with the request, and the HTTP codec hands them on as raw
+     * bytes when the handshake removes it. They go to the frame decoder, and the frames that arrive
+     * before the native handler is in place wait here (reading is paused meanwhile, see
+     * {@link OriginCheck}), so that none is lost and none overtakes another.
+     */
     private static final class UpgradeListener extends ChannelInboundHandlerAdapter {
         private final ServerContext server;
+        private final List<Object> early = new ArrayList<>();
+        private long earlyBytes;
+        private boolean upgraded;
 
         UpgradeListener(ServerContext server) {
             this.server = server;
         }
 
         @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (upgraded) {
+                if (msg instanceof ByteBuf leftover) decodeFrames(ctx, leftover);
+                else ctx.fireChannelRead(msg);
+                return;
+            }
+            if (msg instanceof ByteBuf || msg instanceof WebSocketFrame) {
+                earlyBytes += msg instanceof ByteBuf b ? b.readableBytes() : ((WebSocketFrame) msg).content().readableBytes();
+                early.add(msg);
+                if (earlyBytes > server.config().maxFrameBytes()) ctx.close(); // bounded: no handshake takes that long
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
                 ChannelPipeline p = ctx.pipeline();
-                for (String name : new String[] {"http-front", "http-keepalive", "http-idle", "http-deadline", "ws-origin"}) {
+                for (String name : new String[] {"http-front", "http-keepalive", "http-idle", "http-deadline", "ws-origin",
+                        "http-transfer-encoding"}) {
                     if (p.get(name) != null) p.remove(name);
                 }
-                p.addAfter(ctx.name(), "ws-json", new WsJsonCodec());
+                p.addBefore("ws-protocol", "ws-violations", new ProtocolViolations());
+                p.addAfter(ctx.name(), "ws-reassembly", new Reassembly(server.config().maxFrameBytes()));
+                p.addAfter("ws-reassembly", "ws-json", new WsJsonCodec());
                 p.addAfter("ws-json", "native", new NativeConnectionHandler(server, "ws"));
-                p.remove(this);
+                upgraded = true;
+                for (Object m : early) channelRead(ctx, m);
+                early.clear();
+                ctx.channel().config().setAutoRead(ctx.channel().isWritable());
                 return;
             }
             ctx.fireUserEventTriggered(evt);
+        }
+
+        /** Raw bytes read before the handshake: the frame decoder the handshake installed reads them now. */
+        private static void decodeFrames(ChannelHandlerContext ctx, ByteBuf bytes) {
+            ChannelHandlerContext decoder = ctx.pipeline().context(WebSocketFrameDecoder.class);
+            if (decoder == null) {
+                bytes.release();
+                ctx.close();
+                return;
+            }
+            try {
+                ((WebSocketFrameDecoder) decoder.handler()).channelRead(decoder, bytes);
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
+            }
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            early.forEach(io.netty.util.ReferenceCountUtil::release);
+            early.clear();
         }
     }
 
@@ -97,6 +159,13 @@ public final class WebSocketUpgrade {
                     r.headers().set(HttpHeaderNames.CONNECTION, "close");
                     HttpUtil.setContentLength(r, body.length);
                     ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                if (req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
+                    // Nothing more is read until the native handler is in place (UpgradeListener resumes).
+                    ctx.channel().config().setAutoRead(false);
+                    ctx.fireChannelRead(msg);
+                    if (ctx.pipeline().get(WebSocketFrameDecoder.class) == null) ctx.channel().config().setAutoRead(true);
                     return;
                 }
             }

@@ -16,7 +16,10 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import dev.switchboard.server.transport.tls.PlainTextRefusal;
+import dev.switchboard.server.transport.tls.TlsHandshakeWatcher;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +40,13 @@ public final class HttpPipeline {
         if (!services.connectionLimiter().admit(p.channel())) {
             p.channel().close();
             return;
+        }
+        SslHandler tls = p.get(SslHandler.class);
+        if (tls != null && !tls.handshakeFuture().isDone()) {
+            // The --http-port listener with TLS: its TLS handler is already in place, without detection.
+            p.addBefore(p.context(SslHandler.class).name(), "tls-plain", new PlainTextRefusal(services.tlsFailures()));
+            p.addAfter(after, "tls-watch", new TlsHandshakeWatcher(services.tlsFailures()));
+            after = "tls-watch";
         }
         p.addAfter(after, "http-idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS) {
             @Override

@@ -5,6 +5,7 @@ import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.http.admin.AdminApi;
 import dev.switchboard.server.transport.http.dflockd.DflockdHttpApi;
 import dev.switchboard.server.transport.http.nativeapi.NativeHttpApi;
+import dev.switchboard.server.transport.tls.TlsFailures;
 
 /** What every HTTP connection of a node shares: routes, CORS, the rate limit, sessions, metrics. */
 public final class HttpServices implements AutoCloseable {
@@ -14,9 +15,11 @@ public final class HttpServices implements AutoCloseable {
     private final HttpSessions sessions;
     private final NodeMetrics metrics;
     private final HttpConnectionLimiter connectionLimiter;
+    private final TlsFailures tlsFailures;
 
     public HttpServices(ServerContext server, NodeMetrics metrics) {
         this.metrics = metrics;
+        this.tlsFailures = new TlsFailures(metrics);
         this.cors = new Cors(server.config().httpCorsAllowedOrigins());
         this.rateLimiter = server.config().httpRateLimitPerIp() > 0
                 ? new RateLimiter(server.config().httpRateLimitPerIp(), server.config().httpRateLimitBurst(), server.core().timer())
@@ -49,6 +52,11 @@ public final class HttpServices implements AutoCloseable {
 
     public HttpConnectionLimiter connectionLimiter() {
         return connectionLimiter;
+    }
+
+    /** Refused TLS connections of the node's TLS ports (counted and logged here, for both listeners). */
+    public TlsFailures tlsFailures() {
+        return tlsFailures;
     }
 
     public NodeMetrics nodeMetrics() {

@@ -37,6 +37,7 @@ public final class NodeMetrics {
     private final Counter bytesOut;
     private final ConcurrentHashMap<String, Counter> slowHttpReadersCut = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> tlsRefused = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> httpRefused = new ConcurrentHashMap<>();
 
     public NodeMetrics(SwitchboardCore core, BooleanSupplier ready) {
         this.core = core;
@@ -63,6 +64,10 @@ public final class NodeMetrics {
                         .description("HTTP connections closed because their client did not read what was sent")
                         .register(registry));
             }
+        }
+        for (String reason : new String[] {"host", "origin"}) {
+            httpRefused.put(reason, Counter.builder("switchboard_http_refused").tag("reason", reason)
+                    .description("HTTP requests refused for their Host or Origin header").register(registry));
         }
         for (String reason : new String[] {"handshake", "plaintext"}) {
             tlsRefused.put(reason, Counter.builder("switchboard_tls_handshake_failures").tag("reason", reason)
@@ -107,6 +112,11 @@ public final class NodeMetrics {
      */
     public void slowHttpReaderCut(boolean stream, String reason) {
         slowHttpReadersCut.get((stream ? "stream" : "single") + "/" + reason).increment();
+    }
+
+    /** An HTTP request refused for its {@code host} or its {@code origin} header (DNS rebinding, cross-site WebSocket). */
+    public void httpRefused(String reason) {
+        httpRefused.get(reason).increment();
     }
 
     /** A failed TLS connection: {@code handshake} (a bad or aborted handshake) or {@code plaintext}. */

@@ -29,10 +29,15 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Connects and sends the upgrade request followed, in the same write, by {@code early} (frames, say). */
     RawWebSocket(int port, byte[] early) throws IOException {
+        this(port, "127.0.0.1:" + port, "", early);
+    }
+
+    /** Connects with this {@code Host} and extra header lines (each ending in CRLF); fails unless the answer is 101. */
+    RawWebSocket(int port, String host, String extraHeaders, byte[] early) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(5000);
         String key = Base64.getEncoder().encodeToString("switchboard-raw-ws".substring(0, 16).getBytes(StandardCharsets.US_ASCII));
-        byte[] upgrade = ("GET /api/v1/ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+        byte[] upgrade = ("GET /api/v1/ws HTTP/1.1\r\nHost: " + host + "\r\n" + extraHeaders + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -41,7 +46,7 @@ final class RawWebSocket implements AutoCloseable {
         socket.getOutputStream().write(all.toByteArray());
         in = new DataInputStream(socket.getInputStream());
         StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) head.append((char) in.readUnsignedByte());
+        while (!head.toString().endsWith("\r\n\r\n") && head.length() < 8192) head.append((char) in.readUnsignedByte());
         if (!head.toString().startsWith("HTTP/1.1 101 ")) throw new IOException("upgrade refused: " + head);
     }
 

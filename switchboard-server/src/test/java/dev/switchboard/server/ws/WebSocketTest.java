@@ -158,6 +158,16 @@ class WebSocketTest {
         try (WsClient same = new WsClient(port, "http://127.0.0.1:" + port)) {
             assertThat(same.ws.isOutputClosed()).isFalse();
         }
+        // Same host and port but another scheme is another origin.
+        assertThatThrownBy(() -> new WsClient(port, "https://127.0.0.1:" + port))
+                .rootCause().hasMessageContaining("403");
+        // A DNS-rebinding page is same-origin with the Host it sends, but that Host is not a loopback name.
+        assertThatThrownBy(() -> new RawWebSocket(port, "rebind.example:" + port, "Origin: http://rebind.example:" + port + "\r\n",
+                new byte[0])).hasMessageContaining("HTTP/1.1 403 ");
+        try (RawWebSocket local = new RawWebSocket(port, "localhost:" + port, "Origin: http://localhost:" + port + "\r\n", new byte[0])) {
+            local.send(RawWebSocket.text("{\"op\":\"hello\",\"id\":1,\"version\":1}", true, RawWebSocket.TEXT));
+            assertThat(local.readUntil(RawWebSocket.TEXT).text()).contains("welcome");
+        }
         sb.close();
         sb = Switchboard.builder().port(0).wsAllowedOrigins(List.of("http://app.example")).start();
         try (WsClient allowed = new WsClient(sb.port(), "http://app.example")) {

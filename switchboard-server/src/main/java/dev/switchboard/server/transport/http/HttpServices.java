@@ -16,10 +16,12 @@ public final class HttpServices implements AutoCloseable {
     private final NodeMetrics metrics;
     private final HttpConnectionLimiter connectionLimiter;
     private final TlsFailures tlsFailures;
+    private final HostPolicy hostPolicy;
 
     public HttpServices(ServerContext server, NodeMetrics metrics) {
         this.metrics = metrics;
         this.tlsFailures = new TlsFailures(metrics);
+        this.hostPolicy = new HostPolicy(server.config().httpAllowedHosts(), server.config().wsAllowedOrigins());
         this.cors = new Cors(server.config().httpCorsAllowedOrigins());
         this.rateLimiter = server.config().httpRateLimitPerIp() > 0
                 ? new RateLimiter(server.config().httpRateLimitPerIp(), server.config().httpRateLimitBurst(), server.core().timer())
@@ -57,6 +59,10 @@ public final class HttpServices implements AutoCloseable {
     /** Refused TLS connections of the node's TLS ports (counted and logged here, for both listeners). */
     public TlsFailures tlsFailures() {
         return tlsFailures;
+    }
+
+    public HostPolicy hostPolicy() {
+        return hostPolicy;
     }
 
     public NodeMetrics nodeMetrics() {

@@ -1,6 +1,8 @@
 package dev.switchboard.server.transport.ws;
 
+import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.http.HostPolicy;
 import dev.switchboard.server.transport.json.NativeConnectionHandler;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -17,7 +19,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ public final class WebSocketUpgrade {
     }
 
     /** Adds the upgrade handlers before {@code before} (the HTTP front) of an HTTP pipeline. */
-    public static void install(ChannelPipeline p, String before, ServerContext server) {
+    public static void install(ChannelPipeline p, String before, ServerContext server, HostPolicy policy, NodeMetrics metrics) {
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 .checkStartsWith(false)
@@ -51,7 +52,7 @@ public final class WebSocketUpgrade {
                 .dropPongFrames(false)
                 .handshakeTimeoutMillis(10_000)
                 .build();
-        p.addBefore(before, "ws-origin", new OriginCheck(server.config().wsAllowedOrigins()));
+        p.addBefore(before, "ws-origin", new OriginCheck(policy, metrics));
         p.addBefore(before, "ws-protocol", new WebSocketServerProtocolHandler(config));
         p.addBefore(before, "ws-upgraded", new UpgradeListener(server));
     }
@@ -138,18 +139,20 @@ public final class WebSocketUpgrade {
      * WebSocket hijacking); requests without {@code Origin} are not from a browser and pass.
      */
     private static final class OriginCheck extends ChannelInboundHandlerAdapter {
-        private final List<String> allowed;
+        private final HostPolicy policy;
+        private final NodeMetrics metrics;
 
-        OriginCheck(List<String> allowed) {
-            this.allowed = allowed;
+        OriginCheck(HostPolicy policy, NodeMetrics metrics) {
+            this.policy = policy;
+            this.metrics = metrics;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof FullHttpRequest req && new QueryStringDecoder(req.uri()).path().equals(PATH)) {
                 String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-                if (origin != null && !allowed.contains("*") && !allowed.contains(origin)
-                        && !sameOrigin(origin, req.headers().get(HttpHeaderNames.HOST))) {
+                if (!policy.originAllowed(ctx.channel(), origin, req.headers().get(HttpHeaderNames.HOST))) {
+                    metrics.httpRefused("origin");
                     req.release();
                     byte[] body = "{\"code\":\"origin_not_allowed\",\"message\":\"this origin may not open a WebSocket\"}\n"
                             .getBytes(StandardCharsets.UTF_8);
@@ -170,17 +173,6 @@ public final class WebSocketUpgrade {
                 }
             }
             ctx.fireChannelRead(msg);
-        }
-
-        private static boolean sameOrigin(String origin, String host) {
-            if (host == null) return false;
-            try {
-                URI u = URI.create(origin);
-                String hostPort = u.getPort() < 0 ? u.getHost() : u.getHost() + ":" + u.getPort();
-                return host.equalsIgnoreCase(hostPort);
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
         }
     }
 }

@@ -3,9 +3,6 @@ package dev.switchboard.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.server.Switchboard;
-import java.io.ByteArrayOutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -51,18 +48,7 @@ class HostPolicyTest {
     }
 
     private String get(String path, String host) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", sb.port())) {
-            s.setSoTimeout(5000);
-            String request = (host == null ? "GET " + path + " HTTP/1.0\r\n" : "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n")
-                    + "Connection: close\r\n\r\n";
-            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try {
-                s.getInputStream().transferTo(out);
-            } catch (java.net.SocketException reset) {
-                // what was answered before a reset is what counts
-            }
-            return out.toString(StandardCharsets.US_ASCII);
-        }
+        String request = host == null ? "GET " + path + " HTTP/1.0\r\n" : "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n";
+        return RawExchange.exchange(sb.port(), request + "Connection: close\r\n\r\n");
     }
 }

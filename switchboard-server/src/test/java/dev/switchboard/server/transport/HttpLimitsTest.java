@@ -3,7 +3,6 @@ package dev.switchboard.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.server.Switchboard;
-import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -94,16 +93,6 @@ class HttpLimitsTest {
     }
 
     private static String exchange(String request) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", sb.port())) {
-            s.setSoTimeout(5000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try {
-                s.getInputStream().transferTo(out);
-            } catch (java.net.SocketException reset) {
-                // the server may reset after answering; what it answered is what counts
-            }
-            return out.toString(StandardCharsets.US_ASCII);
-        }
+        return RawExchange.exchange(sb.port(), request);
     }
 }

@@ -65,9 +65,9 @@ public final class HttpPipeline {
         // Holds requests already decoded while the guard has stopped reading, so that a client
         // pipelining many requests gets no more answers than it reads.
         p.addAfter("http-aggregator", "http-flow", new FlowControlHandler());
-        p.addAfter("http-flow", "http-host", new HostCheck(services.hostPolicy(), services.nodeMetrics()));
+        p.addAfter("http-flow", "http-host", new HostAndOriginCheck(services.hostPolicy(), services.nodeMetrics()));
         p.addAfter("http-host", "http-front", new HttpFront(server, services));
-        WebSocketUpgrade.install(p, "http-front", server, services.hostPolicy(), services.nodeMetrics());
+        WebSocketUpgrade.install(p, "http-front", server);
     }
 
     /** A body over the cap gets dflockd's answer to it, {@code 400 bad_request}, and the connection ends. */

@@ -1,34 +1,24 @@
 package dev.switchboard.server.transport.ws;
 
-import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
-import dev.switchboard.server.transport.http.HostPolicy;
 import dev.switchboard.server.transport.json.NativeConnectionHandler;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * WebSocket on the HTTP port, at {@value #PATH}: an origin check, the handshake and control
+ * WebSocket on the HTTP port, at {@value #PATH} (Host and Origin checked by the HTTP pipeline): the handshake and control
  * frames (Netty's protocol handler), then the native protocol's connection handler on text frames.
  */
 public final class WebSocketUpgrade {
@@ -38,7 +28,7 @@ public final class WebSocketUpgrade {
     }
 
     /** Adds the upgrade handlers before {@code before} (the HTTP front) of an HTTP pipeline. */
-    public static void install(ChannelPipeline p, String before, ServerContext server, HostPolicy policy, NodeMetrics metrics) {
+    public static void install(ChannelPipeline p, String before, ServerContext server) {
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 .checkStartsWith(false)
@@ -52,7 +42,7 @@ public final class WebSocketUpgrade {
                 .dropPongFrames(false)
                 .handshakeTimeoutMillis(10_000)
                 .build();
-        p.addBefore(before, "ws-origin", new OriginCheck(policy, metrics));
+        p.addBefore(before, "ws-pause", new UpgradePause());
         p.addBefore(before, "ws-protocol", new WebSocketServerProtocolHandler(config));
         p.addBefore(before, "ws-upgraded", new UpgradeListener(server));
     }
@@ -63,7 +53,7 @@ public final class WebSocketUpgrade {
      * 101: those bytes were read along with the request, and the HTTP codec hands them on as raw
      * bytes when the handshake removes it. They go to the frame decoder, and the frames that arrive
      * before the native handler is in place wait here (reading is paused meanwhile, see
-     * {@link OriginCheck}), so that none is lost and none overtakes another.
+     * {@link UpgradePause}), so that none is lost and none overtakes another.
      */
     private static final class UpgradeListener extends ChannelInboundHandlerAdapter {
         private final ServerContext server;
@@ -95,7 +85,7 @@ public final class WebSocketUpgrade {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
                 ChannelPipeline p = ctx.pipeline();
-                for (String name : new String[] {"http-front", "http-keepalive", "http-idle", "http-deadline", "ws-origin",
+                for (String name : new String[] {"http-front", "http-keepalive", "http-idle", "http-deadline", "ws-pause",
                         "http-transfer-encoding"}) {
                     if (p.get(name) != null) p.remove(name);
                 }
@@ -135,42 +125,20 @@ public final class WebSocketUpgrade {
     }
 
     /**
-     * Refuses a browser page from another origin unless it is allowed (against cross-site
-     * WebSocket hijacking); requests without {@code Origin} are not from a browser and pass.
+     * Pauses reading when an upgrade request goes to the handshake, so that what the client sends
+     * next waits in the socket until the native handler is in place ({@link UpgradeListener}
+     * resumes). (Host and Origin were checked before, by the HTTP pipeline.)
      */
-    private static final class OriginCheck extends ChannelInboundHandlerAdapter {
-        private final HostPolicy policy;
-        private final NodeMetrics metrics;
-
-        OriginCheck(HostPolicy policy, NodeMetrics metrics) {
-            this.policy = policy;
-            this.metrics = metrics;
-        }
-
+    private static final class UpgradePause extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof FullHttpRequest req && new QueryStringDecoder(req.uri()).path().equals(PATH)) {
-                String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-                if (!policy.originAllowed(ctx.channel(), origin, req.headers().get(HttpHeaderNames.HOST))) {
-                    metrics.httpRefused("origin");
-                    req.release();
-                    byte[] body = "{\"code\":\"origin_not_allowed\",\"message\":\"this origin may not open a WebSocket\"}\n"
-                            .getBytes(StandardCharsets.UTF_8);
-                    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FORBIDDEN,
-                            Unpooled.wrappedBuffer(body));
-                    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-                    r.headers().set(HttpHeaderNames.CONNECTION, "close");
-                    HttpUtil.setContentLength(r, body.length);
-                    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-                    return;
-                }
-                if (req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
-                    // Nothing more is read until the native handler is in place (UpgradeListener resumes).
-                    ctx.channel().config().setAutoRead(false);
-                    ctx.fireChannelRead(msg);
-                    if (ctx.pipeline().get(WebSocketFrameDecoder.class) == null) ctx.channel().config().setAutoRead(true);
-                    return;
-                }
+            if (msg instanceof FullHttpRequest req && new QueryStringDecoder(req.uri()).path().equals(PATH)
+                    && req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
+                ctx.channel().config().setAutoRead(false);
+                ctx.fireChannelRead(msg);
+                // No handshake started (a malformed upgrade was answered): go on reading.
+                if (ctx.pipeline().get(WebSocketFrameDecoder.class) == null) ctx.channel().config().setAutoRead(true);
+                return;
             }
             ctx.fireChannelRead(msg);
         }

@@ -25,8 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The handlers of an HTTP/1.1 connection: codec with line and header caps, keep-alive, a body cap,
- * an idle timeout (120 s, as dflockd's server) and the front that routes requests.
+ * The handlers of an HTTP/1.1 connection: codec with line and header caps, canonical header
+ * names, strict message framing, a guard against clients that do not read, keep-alive, a body
+ * cap, an idle timeout (120 s, as dflockd's server), the Host and Origin check and the front that
+ * routes requests.
  */
 public final class HttpPipeline {
     static final int MAX_INITIAL_LINE = 8192;

@@ -61,6 +61,8 @@ public final class SwitchboardConfig {
     private final Duration sessionGrace;
     private final Duration httpRequestTimeout;
     private final java.util.List<String> wsAllowedOrigins;
+    private final long httpMaxPendingBytes;
+    private final java.util.List<String> httpAllowedHosts;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -111,6 +113,8 @@ public final class SwitchboardConfig {
         this.sessionGrace = b.sessionGrace;
         this.httpRequestTimeout = b.httpRequestTimeout;
         this.wsAllowedOrigins = b.wsAllowedOrigins;
+        this.httpMaxPendingBytes = b.httpMaxPendingBytes;
+        this.httpAllowedHosts = b.httpAllowedHosts;
     }
 
     public static Builder builder() {
@@ -207,6 +211,16 @@ public final class SwitchboardConfig {
      * {@code Origin} (not a browser) and a same-origin request are always allowed.
      */
     public java.util.List<String> wsAllowedOrigins() { return wsAllowedOrigins; }
+    /**
+     * Bytes an HTTP or WebSocket connection may have written but not yet sent to its client; a
+     * client further behind (one that does not read, say an idle event stream) is disconnected.
+     */
+    public long httpMaxPendingBytes() { return httpMaxPendingBytes; }
+    /**
+     * Host names (besides loopback ones) that requests arriving on a loopback address may name
+     * in {@code Host}, against DNS rebinding; {@code *} = any.
+     */
+    public java.util.List<String> httpAllowedHosts() { return httpAllowedHosts; }
 
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -258,6 +272,8 @@ public final class SwitchboardConfig {
         b.sessionGrace = sessionGrace;
         b.httpRequestTimeout = httpRequestTimeout;
         b.wsAllowedOrigins = wsAllowedOrigins;
+        b.httpMaxPendingBytes = httpMaxPendingBytes;
+        b.httpAllowedHosts = httpAllowedHosts;
         return b;
     }
 
@@ -311,6 +327,8 @@ public final class SwitchboardConfig {
         private Duration sessionGrace = Duration.ofSeconds(30);
         private Duration httpRequestTimeout = Duration.ofSeconds(10);
         private java.util.List<String> wsAllowedOrigins = java.util.List.of();
+        private long httpMaxPendingBytes = 8L << 20;
+        private java.util.List<String> httpAllowedHosts = java.util.List.of();
 
         private Builder() {
         }
@@ -366,6 +384,8 @@ public final class SwitchboardConfig {
         public Builder maxSessionsPerIp(int n) { this.maxSessionsPerIp = n; return this; }
         public Builder httpRequestTimeout(Duration d) { this.httpRequestTimeout = d; return this; }
         public Builder wsAllowedOrigins(java.util.List<String> origins) { this.wsAllowedOrigins = java.util.List.copyOf(origins); return this; }
+        public Builder httpMaxPendingBytes(long n) { this.httpMaxPendingBytes = n; return this; }
+        public Builder httpAllowedHosts(java.util.List<String> hosts) { this.httpAllowedHosts = java.util.List.copyOf(hosts); return this; }
 
         /** Builds and starts a node with these settings. */
         public Switchboard start() {
@@ -404,6 +424,7 @@ public final class SwitchboardConfig {
             positive(httpSsePingInterval, "--http-sse-ping-interval");
             require(httpMaxBodyBytes >= 1024, "--http-max-body-bytes must be at least 1024");
             positive(httpRequestTimeout, "--http-request-timeout");
+            require(httpMaxPendingBytes >= 65536, "--http-max-pending-bytes must be at least 65536, got " + httpMaxPendingBytes);
             notNegative(sessionGrace, "--session-grace");
             require(replayBufferBytes >= 1024, "--replay-buffer-bytes must be at least 1024");
             notNegative(maxSessions, "--max-sessions");

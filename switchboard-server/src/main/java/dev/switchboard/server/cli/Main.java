@@ -114,6 +114,10 @@ public final class Main implements Callable<Integer> {
     java.util.List<String> wsAllowedOrigins;
     @Option(names = "--http-request-timeout", paramLabel = "SECONDS", description = "How long an HTTP request may take to arrive whole (default: ${DEFAULT-VALUE}).", defaultValue = "10")
     long httpRequestTimeout;
+    @Option(names = "--http-max-pending-bytes", description = "Bytes an HTTP or WebSocket connection may owe its client before it is cut as a slow reader (default: ${DEFAULT-VALUE}).", defaultValue = "8388608")
+    long httpMaxPendingBytes;
+    @Option(names = "--http-allowed-hosts", split = ",", description = "Host names, besides loopback ones, that HTTP requests arriving on a loopback address may name in Host, comma-separated; * = any.")
+    java.util.List<String> httpAllowedHosts;
     @Option(names = "--session-grace", paramLabel = "SECONDS", description = "How long a native session with no connection waits for a resume; 0 = it ends with its connection (default: ${DEFAULT-VALUE}).", defaultValue = "30")
     long sessionGrace;
     @Option(names = "--max-connections-per-session", description = "Connections attached to one native session at once (default: ${DEFAULT-VALUE}).", defaultValue = "8")
@@ -214,6 +218,9 @@ public final class Main implements Callable<Integer> {
                 .httpRequestTimeout(Duration.ofSeconds(httpRequestTimeout))
                 .wsAllowedOrigins(wsAllowedOrigins == null ? java.util.List.of()
                         : wsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
+                .httpMaxPendingBytes(httpMaxPendingBytes)
+                .httpAllowedHosts(httpAllowedHosts == null ? java.util.List.of()
+                        : httpAllowedHosts.stream().map(String::trim).filter(h -> !h.isEmpty()).toList())
                 .build();
     }
 

@@ -35,6 +35,9 @@ public final class NodeMetrics {
     private final AtomicLong semaphoreWaiters = new AtomicLong();
     private final Counter bytesIn;
     private final Counter bytesOut;
+    private final ConcurrentHashMap<String, Counter> slowHttpReadersCut = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> tlsRefused = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> httpRefused = new ConcurrentHashMap<>();
 
     public NodeMetrics(SwitchboardCore core, BooleanSupplier ready) {
         this.core = core;
@@ -58,6 +61,22 @@ public final class NodeMetrics {
         limitHit("requests_in_flight", 0);
         for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
             connection(transport);
+        }
+        for (String response : new String[] {"stream", "single"}) {
+            for (String reason : new String[] {"pending_bytes", "write_deadline"}) {
+                slowHttpReadersCut.put(response + "/" + reason, Counter.builder("switchboard_http_slow_readers_cut")
+                        .tags("response", response, "reason", reason)
+                        .description("HTTP connections closed because their client did not read what was sent")
+                        .register(registry));
+            }
+        }
+        for (String reason : new String[] {"host", "origin"}) {
+            httpRefused.put(reason, Counter.builder("switchboard_http_refused").tag("reason", reason)
+                    .description("HTTP requests refused for their Host or Origin header").register(registry));
+        }
+        for (String reason : new String[] {"handshake", "plaintext"}) {
+            tlsRefused.put(reason, Counter.builder("switchboard_tls_handshake_failures").tag("reason", reason)
+                    .description("connections to a TLS port that failed the handshake or spoke plain text").register(registry));
         }
     }
 
@@ -100,6 +119,24 @@ public final class NodeMetrics {
 
     public void bytesSent(long n) {
         bytesOut.increment(n);
+    }
+
+    /**
+     * An HTTP connection cut for a client that does not read: {@code stream} tells an event stream
+     * from a connection of single responses, {@code reason} is {@code pending_bytes} or {@code write_deadline}.
+     */
+    public void slowHttpReaderCut(boolean stream, String reason) {
+        slowHttpReadersCut.get((stream ? "stream" : "single") + "/" + reason).increment();
+    }
+
+    /** An HTTP request refused for its {@code host} or its {@code origin} header (DNS rebinding, cross-site WebSocket). */
+    public void httpRefused(String reason) {
+        httpRefused.get(reason).increment();
+    }
+
+    /** A failed TLS connection: {@code handshake} (a bad or aborted handshake) or {@code plaintext}. */
+    public void tlsRefused(String reason) {
+        tlsRefused.get(reason).increment();
     }
 
     /** One finished HTTP request: dflockd's series and Switchboard's histogram. */

@@ -25,6 +25,19 @@ public final class Closing {
             ch.eventLoop().schedule(() -> closeAfter(ch, last, 0), delayMs, TimeUnit.MILLISECONDS);
             return;
         }
+        finish(ch, last, ch::writeAndFlush);
+    }
+
+    public static void close(Channel ch, Object last) {
+        closeAfter(ch, last, 0);
+    }
+
+    /** Like {@link #close(Channel, Object)}, but {@code last} is written from {@code ctx}, past the handlers after it. */
+    public static void close(ChannelHandlerContext ctx, Object last) {
+        finish(ctx.channel(), last, ctx::writeAndFlush);
+    }
+
+    private static void finish(Channel ch, Object last, java.util.function.Function<Object, io.netty.channel.ChannelFuture> write) {
         if (!ch.isActive()) {
             ReferenceCountUtil.release(last);
             ch.close();
@@ -36,12 +49,8 @@ public final class Closing {
         if (last == null) {
             halfClose(ch);
         } else {
-            ch.writeAndFlush(last).addListener((ChannelFutureListener) f -> halfClose(ch));
+            write.apply(last).addListener((ChannelFutureListener) f -> halfClose(ch));
         }
-    }
-
-    public static void close(Channel ch, Object last) {
-        closeAfter(ch, last, 0);
     }
 
     private static void halfClose(Channel ch) {

@@ -16,6 +16,7 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -122,6 +123,92 @@ class TlsTest {
             send(s, "l\nplain\n5\n");
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
+    }
+
+    @Test
+    void plainHttpIsToldThePortSpeaksTls() throws Exception {
+        double before = refused("plaintext");
+        try (Socket s = new Socket("127.0.0.1", sb.port())) {
+            s.setSoTimeout(5000);
+            send(s, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("Connection: close\r\n")
+                    .endsWith("\r\n\r\nThis port speaks TLS only: use https:// (or wss://).\n");
+        }
+        assertThat(refused("plaintext")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void junkHandshakesAreCountedAndLoggedOnOneRateLimitedLine() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+        try {
+            double before = refused("handshake");
+            java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+            int[] sent = {0};
+            long start = System.nanoTime();
+            for (int i = 0; i < 40; i++) junkHandshake(random, sent);
+            java.util.function.Supplier<List<ch.qos.logback.classic.spi.ILoggingEvent>> warnings = () -> copy(logged)
+                    .stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)).toList();
+            // A line logged just before this test may hold the next one back for up to a second.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(150)).until(() -> {
+                if (!warnings.get().isEmpty()) return true;
+                junkHandshake(random, sent);
+                return false;
+            });
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(refused("handshake")).isEqualTo(before + sent[0]));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(warnings.get()).allSatisfy(e -> {
+                assertThat(e.getThrowableProxy()).isNull();
+                assertThat(e.getFormattedMessage()).startsWith("TLS handshake with ").doesNotContain("\n");
+            });
+            assertThat(warnings.get()).hasSizeLessThanOrEqualTo((int) Math.ceil(seconds) + 1);
+            assertThat(warnings.get().size()).isLessThan(sent[0]);
+        } finally {
+            root.detachAppender(logged);
+        }
+    }
+
+    /** The events logged so far (the appender adds them under its own lock, from the server's threads). */
+    private static List<ch.qos.logback.classic.spi.ILoggingEvent> copy(
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender) {
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
+    }
+
+    /** Sends a record that claims to be a handshake and holds junk, then waits for the server to close. */
+    private static void junkHandshake(java.util.SplittableRandom random, int[] sent) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", sb.port())) {
+            s.setSoTimeout(5000);
+            byte[] junk = new byte[300];
+            random.nextBytes(junk);
+            junk[0] = 0x16;
+            junk[1] = 0x03;
+            junk[2] = 0x01;
+            junk[3] = (byte) ((junk.length - 5) >> 8); // a whole record of junk
+            junk[4] = (byte) (junk.length - 5);
+            s.getOutputStream().write(junk);
+            s.getInputStream().readAllBytes(); // until the server closes
+        } catch (java.net.SocketException reset) {
+            // a reset is a refusal too
+        }
+        sent[0]++;
+    }
+
+    /** The server's count of refused TLS connections of one kind, read over HTTPS. */
+    private static double refused(String reason) throws Exception {
+        java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(clientContext).build();
+        String body = https.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("https://localhost:" + sb.port() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String prefix = "switchboard_tls_handshake_failures_total{reason=\"" + reason + "\"} ";
+        return body.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+                .findFirst().orElseThrow();
     }
 
     private static SSLSocket tlsSocket() throws Exception {

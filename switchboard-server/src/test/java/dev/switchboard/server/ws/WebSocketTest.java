@@ -99,6 +99,57 @@ class WebSocketTest {
     }
 
     @Test
+    void fragmentedMessagesAreReassembled() throws Exception {
+        int port = start();
+        try (RawWebSocket ws = new RawWebSocket(port, new byte[0])) {
+            ws.send(RawWebSocket.text("{\"op\":\"hel", false, RawWebSocket.TEXT),
+                    RawWebSocket.text("lo\",\"id\":1,", false, RawWebSocket.CONTINUATION),
+                    RawWebSocket.text("\"version\":1}", true, RawWebSocket.CONTINUATION));
+            assertThat(ws.readUntil(RawWebSocket.TEXT).text()).contains("\"op\":\"welcome\"");
+        }
+    }
+
+    @Test
+    void fragmentsAddingUpToMoreThanTheCapCloseWith1009() throws Exception {
+        sb = Switchboard.builder().port(0).maxFrameBytes(1024).shutdownTimeout(Duration.ofSeconds(1)).start();
+        try (RawWebSocket ws = new RawWebSocket(sb.port(), new byte[0])) {
+            String part = "x".repeat(600);
+            ws.send(RawWebSocket.text("{\"op\":\"ping\",\"pad\":\"" + part, false, RawWebSocket.TEXT),
+                    RawWebSocket.text(part + "\"}", true, RawWebSocket.CONTINUATION));
+            assertThat(ws.readUntil(RawWebSocket.CLOSE).closeCode()).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void framesSentRightBehindTheUpgradeAreServed() throws Exception {
+        int port = start();
+        byte[] hello = RawWebSocket.text("{\"op\":\"hello\",\"id\":1,\"version\":1}", true, RawWebSocket.TEXT);
+        byte[] ping = RawWebSocket.text("{\"op\":\"ping\",\"id\":2}", true, RawWebSocket.TEXT);
+        byte[] early = new byte[hello.length + ping.length];
+        System.arraycopy(hello, 0, early, 0, hello.length);
+        System.arraycopy(ping, 0, early, hello.length, ping.length);
+        try (RawWebSocket ws = new RawWebSocket(port, early)) {
+            assertThat(ws.readUntil(RawWebSocket.TEXT).text()).contains("\"op\":\"welcome\"");
+            assertThat(ws.readUntil(RawWebSocket.TEXT).text()).contains("\"op\":\"pong\"").contains("\"id\":2");
+        }
+    }
+
+    @Test
+    void anInvalidCloseCodeIsAnsweredWithProtocolError() throws Exception {
+        int port = start();
+        for (int code : new int[] {999, 1005, 1100, 2999}) {
+            try (RawWebSocket ws = new RawWebSocket(port, new byte[0])) {
+                ws.send(RawWebSocket.close(code));
+                assertThat(ws.readUntil(RawWebSocket.CLOSE).closeCode()).as("close code %d", code).isEqualTo(1002);
+            }
+        }
+        try (RawWebSocket ws = new RawWebSocket(port, new byte[0])) {
+            ws.send(RawWebSocket.close(4321));
+            assertThat(ws.readUntil(RawWebSocket.CLOSE).closeCode()).isEqualTo(4321);
+        }
+    }
+
+    @Test
     void crossOriginBrowsersNeedAnAllowedOrigin() throws Exception {
         int port = start();
         assertThatThrownBy(() -> new WsClient(port, "http://evil.example"))
@@ -106,6 +157,16 @@ class WebSocketTest {
                 .rootCause().hasMessageContaining("403");
         try (WsClient same = new WsClient(port, "http://127.0.0.1:" + port)) {
             assertThat(same.ws.isOutputClosed()).isFalse();
+        }
+        // Same host and port but another scheme is another origin.
+        assertThatThrownBy(() -> new WsClient(port, "https://127.0.0.1:" + port))
+                .rootCause().hasMessageContaining("403");
+        // A DNS-rebinding page is same-origin with the Host it sends, but that Host is not a loopback name.
+        assertThatThrownBy(() -> new RawWebSocket(port, "rebind.example:" + port, "Origin: http://rebind.example:" + port + "\r\n",
+                new byte[0])).hasMessageContaining("HTTP/1.1 403 ");
+        try (RawWebSocket local = new RawWebSocket(port, "localhost:" + port, "Origin: http://localhost:" + port + "\r\n", new byte[0])) {
+            local.send(RawWebSocket.text("{\"op\":\"hello\",\"id\":1,\"version\":1}", true, RawWebSocket.TEXT));
+            assertThat(local.readUntil(RawWebSocket.TEXT).text()).contains("welcome");
         }
         sb.close();
         sb = Switchboard.builder().port(0).wsAllowedOrigins(List.of("http://app.example")).start();

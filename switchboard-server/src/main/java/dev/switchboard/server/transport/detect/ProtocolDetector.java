@@ -3,7 +3,9 @@ package dev.switchboard.server.transport.detect;
 import dev.switchboard.server.transport.Closing;
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.tls.PlainTextRefusal;
 import dev.switchboard.server.transport.tls.TlsContexts;
+import dev.switchboard.server.transport.tls.TlsHandshakeWatcher;
 import dev.switchboard.server.transport.dflockd.DflockdPipeline;
 import dev.switchboard.server.transport.http.HttpPipeline;
 import dev.switchboard.server.transport.http.HttpServices;
@@ -27,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProtocolDetector extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(ProtocolDetector.class);
-    private static final byte TLS_HANDSHAKE = 0x16;
     private static final String[] HTTP_METHODS = {
         "GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "
     };
@@ -76,15 +77,11 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
         ChannelPipeline p = ctx.pipeline();
         byte first = in.getByte(in.readerIndex());
         if (server.sslContext() != null && !insideTls) {
-            if (first != TLS_HANDSHAKE) {
-                log.debug("{}: plain connection refused, TLS is required", ctx.channel().remoteAddress());
-                in.skipBytes(in.readableBytes());
-                ctx.close();
-                return;
-            }
-            p.addAfter(ctx.name(), "tls", TlsContexts.handler(server.sslContext(), ctx.alloc()));
-            p.addAfter("tls", "detect-tls", new ProtocolDetector(server, http, metrics, true));
-            p.remove(this);
+            p.addAfter(ctx.name(), "tls-plain", new PlainTextRefusal(http.tlsFailures()));
+            p.addAfter("tls-plain", "tls", TlsContexts.handler(server.sslContext(), ctx.alloc()));
+            p.addAfter("tls", "tls-watch", new TlsHandshakeWatcher(http.tlsFailures()));
+            p.addAfter("tls-watch", "detect-tls", new ProtocolDetector(server, http, metrics, true));
+            p.remove(this); // the bytes read so far go on to the plain-text check
             return;
         }
         String transport;
@@ -118,9 +115,10 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
         ctx.channel().closeFuture().addListener(f -> metrics.connectionClosed(transport));
     }
 
-    private enum HttpGuess { HTTP, NOT_HTTP, UNDECIDED }
+    /** Whether the first bytes are an HTTP request line; UNDECIDED until enough of them have come. */
+    public enum HttpGuess { HTTP, NOT_HTTP, UNDECIDED }
 
-    private static HttpGuess guessHttp(ByteBuf in) {
+    public static HttpGuess guessHttp(ByteBuf in) {
         int n = Math.min(in.readableBytes(), 8);
         String head = in.toString(in.readerIndex(), n, StandardCharsets.US_ASCII);
         boolean couldBe = false;

@@ -30,6 +30,11 @@ public final class EventStreams {
         return head;
     }
 
+    /**
+     * Sends one piece of the stream. A reader that does not keep up is not buffered for without
+     * bound: the connection's {@link SlowReaderGuard} closes the stream once it owes the reader
+     * more than {@code --http-max-pending-bytes} or stays backed up past {@code --write-timeout}.
+     */
     public static void write(Channel ch, String text) {
         ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
     }

@@ -16,13 +16,19 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import dev.switchboard.server.transport.tls.PlainTextRefusal;
+import dev.switchboard.server.transport.tls.TlsHandshakeWatcher;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The handlers of an HTTP/1.1 connection: codec with line and header caps, keep-alive, a body cap,
- * an idle timeout (120 s, as dflockd's server) and the front that routes requests.
+ * The handlers of an HTTP/1.1 connection: codec with line and header caps, canonical header
+ * names, strict message framing, a guard against clients that do not read, keep-alive, a body
+ * cap, an idle timeout (120 s, as dflockd's server), the Host and Origin check and the front that
+ * routes requests.
  */
 public final class HttpPipeline {
     static final int MAX_INITIAL_LINE = 8192;
@@ -37,6 +43,13 @@ public final class HttpPipeline {
             p.channel().close();
             return;
         }
+        SslHandler tls = p.get(SslHandler.class);
+        if (tls != null && !tls.handshakeFuture().isDone()) {
+            // The --http-port listener with TLS: its TLS handler is already in place, without detection.
+            p.addBefore(p.context(SslHandler.class).name(), "tls-plain", new PlainTextRefusal(services.tlsFailures()));
+            p.addAfter(after, "tls-watch", new TlsHandshakeWatcher(services.tlsFailures()));
+            after = "tls-watch";
+        }
         p.addAfter(after, "http-idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS) {
             @Override
             protected void channelIdle(ChannelHandlerContext ctx, io.netty.handler.timeout.IdleStateEvent evt) {
@@ -45,9 +58,17 @@ public final class HttpPipeline {
         });
         p.addAfter("http-idle", "http-deadline", new RequestDeadline(server.config().httpRequestTimeout().toMillis()));
         p.addAfter("http-deadline", "http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
-        p.addAfter("http-codec", "http-keepalive", new HttpServerKeepAliveHandler());
+        p.addAfter("http-codec", "http-header-names", CanonicalHeaderNames.INSTANCE);
+        p.addAfter("http-header-names", "http-transfer-encoding", new TransferEncodingCheck());
+        p.addAfter("http-transfer-encoding", "http-slow-reader", new SlowReaderGuard(server.config().httpMaxPendingBytes(),
+                server.config().writeTimeout().toMillis(), services.nodeMetrics()));
+        p.addAfter("http-slow-reader", "http-keepalive", new HttpServerKeepAliveHandler());
         p.addAfter("http-keepalive", "http-aggregator", new BodyCap(server.config().httpMaxBodyBytes()));
-        p.addAfter("http-aggregator", "http-front", new HttpFront(server, services));
+        // Holds requests already decoded while the guard has stopped reading, so that a client
+        // pipelining many requests gets no more answers than it reads.
+        p.addAfter("http-aggregator", "http-flow", new FlowControlHandler());
+        p.addAfter("http-flow", "http-host", new HostAndOriginCheck(services.hostPolicy(), services.nodeMetrics()));
+        p.addAfter("http-host", "http-front", new HttpFront(server, services));
         WebSocketUpgrade.install(p, "http-front", server);
     }
 

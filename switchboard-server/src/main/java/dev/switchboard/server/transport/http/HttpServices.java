@@ -5,6 +5,7 @@ import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.http.admin.AdminApi;
 import dev.switchboard.server.transport.http.dflockd.DflockdHttpApi;
 import dev.switchboard.server.transport.http.nativeapi.NativeHttpApi;
+import dev.switchboard.server.transport.tls.TlsFailures;
 
 /** What every HTTP connection of a node shares: routes, CORS, the rate limit, metrics. */
 public final class HttpServices implements AutoCloseable {
@@ -13,9 +14,13 @@ public final class HttpServices implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final NodeMetrics metrics;
     private final HttpConnectionLimiter connectionLimiter;
+    private final TlsFailures tlsFailures;
+    private final HostPolicy hostPolicy;
 
     public HttpServices(ServerContext server, NodeMetrics metrics) {
         this.metrics = metrics;
+        this.tlsFailures = new TlsFailures(metrics);
+        this.hostPolicy = new HostPolicy(server.config().httpAllowedHosts(), server.config().wsAllowedOrigins());
         this.cors = new Cors(server.config().httpCorsAllowedOrigins());
         this.rateLimiter = server.config().httpRateLimitPerIp() > 0
                 ? new RateLimiter(server.config().httpRateLimitPerIp(), server.config().httpRateLimitBurst(), server.core().timer())
@@ -44,6 +49,19 @@ public final class HttpServices implements AutoCloseable {
 
     public HttpConnectionLimiter connectionLimiter() {
         return connectionLimiter;
+    }
+
+    /** Refused TLS connections of the node's TLS ports (counted and logged here, for both listeners). */
+    public TlsFailures tlsFailures() {
+        return tlsFailures;
+    }
+
+    public HostPolicy hostPolicy() {
+        return hostPolicy;
+    }
+
+    public NodeMetrics nodeMetrics() {
+        return metrics;
     }
 
     /** Records each request's route, status and duration once it is answered. */

@@ -5,7 +5,12 @@ final class Holder {
     final String token;
     final LockOwner owner;
     long leaseMs;
-    long expiresAtNanos;
+    /**
+     * The lease as a start and a length, not an absolute deadline: dflockd's longest lease
+     * (9,223,372,036 s) fits in a long of nanoseconds, but start + length would not.
+     */
+    private long leaseStartNanos;
+    private long leaseNanos;
 
     Holder(String token, LockOwner owner, long leaseMs, long nowNanos) {
         this.token = token;
@@ -15,17 +20,16 @@ final class Holder {
 
     void renew(long leaseMs, long nowNanos) {
         this.leaseMs = leaseMs;
-        this.expiresAtNanos = saturatedAdd(nowNanos, leaseMs);
+        this.leaseStartNanos = nowNanos;
+        this.leaseNanos = leaseMs >= Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : leaseMs * 1_000_000L;
     }
 
     boolean expired(long nowNanos) {
-        return nowNanos - expiresAtNanos >= 0;
+        return nowNanos - leaseStartNanos >= leaseNanos;
     }
 
-    /** Leases beyond ~73 years are capped so that the deadline arithmetic cannot overflow. */
-    private static long saturatedAdd(long nowNanos, long leaseMs) {
-        long cap = Long.MAX_VALUE / 4;
-        long leaseNanos = leaseMs >= cap / 1_000_000L ? cap : leaseMs * 1_000_000L;
-        return nowNanos + leaseNanos;
+    /** What is left of the lease at {@code nowNanos}; 0 or less once it has run out. */
+    long remainingNanos(long nowNanos) {
+        return leaseNanos - (nowNanos - leaseStartNanos);
     }
 }

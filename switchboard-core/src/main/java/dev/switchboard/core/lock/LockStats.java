@@ -36,7 +36,7 @@ public record LockStats(List<LockInfo> locks, List<SemaphoreInfo> semaphores, Li
             } else if (r.limit == 1) {
                 Holder h = r.holders.isEmpty() ? null : r.holders.values().iterator().next();
                 long ownerId = h == null ? 0 : h.owner.ownerId();
-                long leftMs = h == null ? 0 : Math.max(0, (h.expiresAtNanos - nowNanos) / 1_000_000L);
+                long leftMs = h == null ? 0 : Math.max(0, h.remainingNanos(nowNanos) / 1_000_000L);
                 locks.add(new LockInfo(key, ownerId, leftMs, r.waiters.size()));
             } else {
                 semaphores.add(new SemaphoreInfo(key, r.limit, r.holders.size(), r.waiters.size()));

@@ -71,13 +71,18 @@ public final class Request {
             return;
         }
         origin.untrack(this);
-        finished.run();
         Runnable giveBack = undo == null ? NOTHING : undo;
-        if (origin.isClosed()) {
-            giveBack.run();
-            return;
+        try {
+            if (origin.isClosed()) {
+                giveBack.run();
+            } else {
+                replier.deliver(reply, giveBack);
+            }
+        } finally {
+            // Only once the answer is on its way: a drain that waits for in-flight requests must
+            // not close the connection between the decision and the write.
+            finished.run();
         }
-        replier.deliver(reply, giveBack);
     }
 
     public boolean isAnswered() {

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -305,13 +304,10 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         log.info("switchboard {} started on {}", Version.VERSION, sb.address());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        StopSignals.awaitThenRun(() -> {
             log.info("signal received: draining (up to {} s)", config.shutdownTimeout().toSeconds());
             sb.close();
-            stopped.countDown();
-        }, "switchboard-shutdown"));
-        stopped.await();
+        });
         return 0;
     }
 

@@ -151,9 +151,12 @@ public final class Main implements Callable<Integer> {
 
     static CommandLine commandLine(Map<String, String> env) {
         CommandLine cl = new CommandLine(new Main(env));
-        cl.setDefaultValueProvider(new EnvironmentDefaults(env));
+        EnvironmentDefaults defaults = new EnvironmentDefaults(env);
+        cl.setDefaultValueProvider(defaults);
         cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("switchboard: " + ex.getMessage());
+            SettingErrors errors = new SettingErrors(defaults, option -> java.util.Arrays.stream(args)
+                    .anyMatch(a -> a.equals(option) || a.startsWith(option + "=")));
+            ex.getCommandLine().getErr().println("switchboard: " + errors.rewrite(ex.getMessage()));
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()
                     + " --help' for the options.");
             return 2;
@@ -289,7 +292,9 @@ public final class Main implements Callable<Integer> {
         try {
             config = toConfig();
         } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("switchboard: invalid setting: " + e.getMessage());
+            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+            SettingErrors errors = new SettingErrors(new EnvironmentDefaults(env), parsed::hasMatchedOption);
+            spec.commandLine().getErr().println("switchboard: invalid setting: " + errors.rewrite(e.getMessage()));
             return 2;
         }
         if (debug) {

@@ -3,22 +3,56 @@
 # (SET NX PX + compare-and-delete) side by side, with the server pinned to CPU 0 and the load
 # generator to CPU 1. Needs the built jars (mvn -DskipTests package) and redis-server.
 # Usage: switchboard-bench/scripts/compare-locks.sh [workers...]   (default: 1 10 50 100)
+# Each server gets a free loopback port, so the script can run beside other servers and other
+# runs of itself; SB_PORT and REDIS_PORT choose fixed ones instead. ROUNDS sets the rounds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ $# -gt 0 ]; then workers=("$@"); else workers=(1 10 50 100); fi
 rounds=${ROUNDS:-2000}
-sb_port=16400
-redis_port=16401
 pin_server="taskset -c 0"
 pin_client="taskset -c 1"
-
-$pin_server java -Xms512m -Xmx512m -jar switchboard-server/target/switchboard.jar --port $sb_port --max-locks 0 \
-  > /tmp/compare-locks-switchboard.log 2>&1 &
-sb_pid=$!
-$pin_server redis-server --port $redis_port --bind 127.0.0.1 --save '' --appendonly no > /tmp/compare-locks-redis.log 2>&1 &
-redis_pid=$!
+logs=$(mktemp -d "${TMPDIR:-/tmp}/compare-locks.XXXXXX")
+sb_pid=
+redis_pid=
 trap 'kill $sb_pid $redis_pid 2>/dev/null || true' EXIT
-sleep 3
+
+# Waits until $1 (a log file) has a line matching $2, or the process $3 has ended; 30 s at most.
+wait_for_log() {
+  for _ in $(seq 300); do
+    grep -q -E "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$3" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# Switchboard binds the port it is given, 0 meaning any free one, and logs the one it got.
+$pin_server java -Xms512m -Xmx512m -jar switchboard-server/target/switchboard.jar --port "${SB_PORT:-0}" --max-locks 0 \
+  > "$logs/switchboard.log" 2>&1 &
+sb_pid=$!
+if ! wait_for_log "$logs/switchboard.log" 'listening on /127\.0\.0\.1:[0-9]+' "$sb_pid"; then
+  echo "compare-locks: Switchboard did not start; see $logs/switchboard.log" >&2
+  exit 1
+fi
+sb_port=$(grep -o -E 'listening on /127\.0\.0\.1:[0-9]+' "$logs/switchboard.log" | head -1 | sed 's/.*://')
+
+# redis-server has no "any free port" setting: try random high ports until one binds
+# (redis-server exits at once when its port is taken).
+for _ in $(seq 20); do
+  redis_port=${REDIS_PORT:-$((20000 + RANDOM % 40000))}
+  $pin_server redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+    > "$logs/redis.log" 2>&1 &
+  redis_pid=$!
+  wait_for_log "$logs/redis.log" 'Ready to accept connections' "$redis_pid" && break
+  kill "$redis_pid" 2>/dev/null || true
+  redis_pid=
+  [ -n "${REDIS_PORT:-}" ] && break
+done
+if [ -z "$redis_pid" ]; then
+  echo "compare-locks: redis-server did not start; see $logs/redis.log" >&2
+  exit 1
+fi
+echo "Switchboard on 127.0.0.1:$sb_port, redis-server on 127.0.0.1:$redis_port; logs in $logs" >&2
 
 bench() {
   $pin_client java -jar switchboard-bench/target/switchboard-bench.jar locks --protocol "$1" \

@@ -65,20 +65,23 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
     @Override
     public String defaultValue(ArgSpec arg) {
         if (!(arg instanceof OptionSpec option)) return null;
-        String name = option.longestName();
-        String value = env.get(switchboardName(name));
-        if (value == null) {
-            for (String alias : dflockdNames(name)) {
-                value = env.get(alias);
-                if (value != null) break;
-            }
+        String variable = variableFor(option.longestName());
+        if (variable == null) return null;
+        String value = env.get(variable);
+        return option.type() == boolean.class || option.type() == Boolean.class ? normalizeBoolean(value) : value;
+    }
+
+    /** The variable that sets {@code option} in this environment (so errors can name it), or null. */
+    String variableFor(String option) {
+        if (env.get(switchboardName(option)) != null) return switchboardName(option);
+        for (String alias : dflockdNames(option)) {
+            if (env.get(alias) != null) return alias;
         }
-        if (value == null) return null;
-        return option.type() == boolean.class || option.type() == Boolean.class ? normalizeBoolean(name, value) : value;
+        return null;
     }
 
     /** dflockd accepts 1/yes/true and 0/no/false in the environment; anything else is left for picocli to reject. */
-    private static String normalizeBoolean(String option, String value) {
+    private static String normalizeBoolean(String value) {
         switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "1", "yes", "true", "on":
                 return "true";

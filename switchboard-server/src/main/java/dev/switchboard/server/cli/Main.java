@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -158,9 +157,12 @@ public final class Main implements Callable<Integer> {
 
     static CommandLine commandLine(Map<String, String> env) {
         CommandLine cl = new CommandLine(new Main(env));
-        cl.setDefaultValueProvider(new EnvironmentDefaults(env));
+        EnvironmentDefaults defaults = new EnvironmentDefaults(env);
+        cl.setDefaultValueProvider(defaults);
         cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("switchboard: " + ex.getMessage());
+            SettingErrors errors = new SettingErrors(defaults, option -> java.util.Arrays.stream(args)
+                    .anyMatch(a -> a.equals(option) || a.startsWith(option + "=")));
+            ex.getCommandLine().getErr().println("switchboard: " + errors.rewrite(ex.getMessage()));
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()
                     + " --help' for the options.");
             return 2;
@@ -300,7 +302,9 @@ public final class Main implements Callable<Integer> {
         try {
             config = toConfig();
         } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("switchboard: invalid setting: " + e.getMessage());
+            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+            SettingErrors errors = new SettingErrors(new EnvironmentDefaults(env), parsed::hasMatchedOption);
+            spec.commandLine().getErr().println("switchboard: invalid setting: " + errors.rewrite(e.getMessage()));
             return 2;
         }
         if (debug) {
@@ -315,13 +319,10 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         log.info("switchboard {} started on {}", Version.VERSION, sb.address());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        StopSignals.awaitThenRun(() -> {
             log.info("signal received: draining (up to {} s)", config.shutdownTimeout().toSeconds());
             sb.close();
-            stopped.countDown();
-        }, "switchboard-shutdown"));
-        stopped.await();
+        });
         return 0;
     }
 

@@ -113,7 +113,24 @@ class MainTest {
         assertThatThrownBy(() -> config(Map.of(), "--tls-cert", "/tmp/c.pem"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tls-key");
         assertThat(run(Map.of("DFLOCKD_AUTO_RELEASE_ON_DISCONNECT", "maybe"), "--port", "0")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("switchboard: ").contains("--auto-release-on-disconnect").contains("maybe");
+        assertThat(err.toString()).startsWith("switchboard: ").contains("DFLOCKD_AUTO_RELEASE_ON_DISCONNECT")
+                .contains("maybe");
+    }
+
+    @Test
+    void aBadEnvironmentVariableIsReportedUnderItsOwnName() {
+        assertThat(run(Map.of("SWITCHBOARD_PORT", "abc"))).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst().orElseThrow()).startsWith("switchboard: ")
+                .contains("environment variable SWITCHBOARD_PORT").contains("'abc'");
+
+        err.getBuffer().setLength(0);
+        assertThat(run(Map.of("DFLOCKD_MAX_LOCKS", "-1"), "--port", "0")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("switchboard: ").contains("DFLOCKD_MAX_LOCKS").contains("must not be negative");
+
+        // A flag typed on the command line is still named as the flag, even with the variable set too.
+        err.getBuffer().setLength(0);
+        assertThat(run(Map.of("SWITCHBOARD_PORT", "abc"), "--port", "xyz")).isEqualTo(2);
+        assertThat(err.toString()).contains("--port").contains("'xyz'").doesNotContain("SWITCHBOARD_PORT");
     }
 
     @Test

@@ -40,6 +40,11 @@ final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
         return new TestServer(b -> b);
     }
 
+    /** As {@link #perClass()}, with {@code options}. */
+    static TestServer perClass(UnaryOperator<SwitchboardConfig.Builder> options) {
+        return new TestServer(options);
+    }
+
     private void run() throws IOException {
         dir = Files.createTempDirectory("sb-session");
         unixSocket = dir.resolve("sb.sock");

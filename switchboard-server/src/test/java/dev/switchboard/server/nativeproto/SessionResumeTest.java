@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.server.Switchboard;
-import dev.switchboard.server.ws.WsClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.Socket;
@@ -60,54 +59,17 @@ class SessionResumeTest {
         return sb.port();
     }
 
-    /** One native connection, TCP lines or WebSocket. */
-    interface Conn extends AutoCloseable {
-        void send(String json) throws Exception;
-
-        JsonNode read() throws Exception;
-
-        @Override
-        void close() throws java.io.IOException;
-
-        default JsonNode request(String json, int id) throws Exception {
-            send(json);
-            while (true) {
-                JsonNode m = read();
-                if (m.path("id").asInt(-1) == id) return m;
-            }
-        }
+    /** A native connection to the server under test over {@code transport} (see {@link NativeConn#TRANSPORTS}). */
+    static NativeConn open(String transport, int port) throws Exception {
+        return NativeConn.open(transport, port, socket);
     }
 
-    static Conn open(String transport, int port) throws Exception {
-        if (transport.equals("unix")) {
-            return new UnixConn(socket);
-        }
-        if (transport.startsWith("tcp")) {
-            NativeClient c = transport.equals("tcp") ? NativeClient.lines(port) : NativeClient.frames(port);
-            return new Conn() {
-                public void send(String json) throws Exception { c.send(json); }
-                public JsonNode read() throws Exception { return c.read(); }
-                public void close() throws java.io.IOException { c.close(); }
-            };
-        }
-        WsClient w = new WsClient(port, null);
-        return new Conn() {
-            public void send(String json) throws Exception { w.send(json); }
-            public JsonNode read() throws Exception { return w.read(); }
-            public void close() { w.close(); }
-        };
-    }
-
-    private static JsonNode hello(Conn c, String resume) throws Exception {
-        c.send("{\"op\":\"hello\",\"id\":1,\"version\":1" + (resume == null ? "" : ",\"resume\":" + resume) + "}");
-        JsonNode welcome = c.read();
-        assertThat(welcome.path("op").asString()).isEqualTo("welcome");
-        return welcome;
+    private static JsonNode hello(NativeConn c, String resume) throws Exception {
+        return c.hello(resume);
     }
 
     private static String resume(JsonNode welcome, long lastSeq) {
-        return "{\"session\":\"" + welcome.path("session").asString() + "\",\"key\":\"" + welcome.path("resume_key").asString()
-                + "\",\"last_seq\":" + lastSeq + "}";
+        return NativeConn.resume(welcome.path("session").asString(), welcome.path("resume_key").asString(), lastSeq);
     }
 
     private String signal(String channel, String payload) throws Exception {
@@ -123,7 +85,7 @@ class SessionResumeTest {
     void resumeReplaysEveryMissedEventOnceInOrder(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         JsonNode welcome;
-        try (Conn c = open(transport, port)) {
+        try (NativeConn c = open(transport, port)) {
             welcome = hello(c, null);
             assertThat(welcome.path("resume_key").asString()).matches("[A-Za-z0-9_-]{43}");
             assertThat(c.request("{\"op\":\"signal.listen\",\"id\":2,\"pattern\":\"feed.>\"}", 2).path("op").asString()).isEqualTo("reply");
@@ -132,7 +94,7 @@ class SessionResumeTest {
         }
         // Published while nobody is connected: the detached session keeps them.
         for (int i = 2; i <= 5; i++) assertThat(signal("feed.a", "m" + i)).isEqualTo("ok 1");
-        try (Conn c = open(transport, port)) {
+        try (NativeConn c = open(transport, port)) {
             JsonNode resumed = hello(c, resume(welcome, 1));
             assertThat(resumed.path("session").asString()).isEqualTo(welcome.path("session").asString());
             assertThat(resumed.path("resumed").asBoolean()).isTrue();
@@ -159,12 +121,12 @@ class SessionResumeTest {
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void locksAreKeptWhileDetachedAndReleasedAfterTheGrace(String transport) throws Exception {
         int port = start(Duration.ofMillis(800), 100, 8);
-        try (Conn c = open(transport, port)) {
+        try (NativeConn c = open(transport, port)) {
             hello(c, null);
             assertThat(c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"kept\"}", 2).at("/result/status").asString())
                     .isEqualTo("acquired");
         }
-        try (Conn other = open(transport, port)) {
+        try (NativeConn other = open(transport, port)) {
             hello(other, null);
             assertThat(other.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"kept\",\"timeout_ms\":0}", 2)
                     .at("/result/status").asString()).isEqualTo("timeout");
@@ -178,11 +140,11 @@ class SessionResumeTest {
     void resumeAfterTheGraceGivesANewSessionAndSaysWhy(String transport) throws Exception {
         int port = start(Duration.ofMillis(300), 100, 8);
         JsonNode first;
-        try (Conn c = open(transport, port)) {
+        try (NativeConn c = open(transport, port)) {
             first = hello(c, null);
         }
         Thread.sleep(900);
-        try (Conn c = open(transport, port)) {
+        try (NativeConn c = open(transport, port)) {
             JsonNode welcome = hello(c, resume(first, 0));
             assertThat(welcome.path("session").asString()).isNotEqualTo(first.path("session").asString());
             assertThat(welcome.path("resumed").asBoolean()).isFalse();
@@ -195,7 +157,7 @@ class SessionResumeTest {
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void aWrongKeyIsRefusedLikeAnUnknownSession(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
-        try (Conn c = open(transport, port); Conn thief = open(transport, port)) {
+        try (NativeConn c = open(transport, port); NativeConn thief = open(transport, port)) {
             JsonNode first = hello(c, null);
             JsonNode welcome = hello(thief, "{\"session\":\"" + first.path("session").asString()
                     + "\",\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"last_seq\":0}");
@@ -209,12 +171,12 @@ class SessionResumeTest {
     void aGapLargerThanTheBufferIsReportedAsNotRecovered(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 3, 8);
         JsonNode welcome;
-        try (Conn c = open(transport, port)) {
+        try (NativeConn c = open(transport, port)) {
             welcome = hello(c, null);
             c.request("{\"op\":\"signal.listen\",\"id\":2,\"pattern\":\"gap.*\"}", 2);
         }
         for (int i = 1; i <= 6; i++) assertThat(signal("gap.x", "g" + i)).isEqualTo("ok 1");
-        try (Conn c = open(transport, port)) {
+        try (NativeConn c = open(transport, port)) {
             JsonNode resumed = hello(c, resume(welcome, 0));
             assertThat(resumed.path("resumed").asBoolean()).isTrue();
             assertThat(resumed.path("recovered").asBoolean()).isFalse();
@@ -229,7 +191,7 @@ class SessionResumeTest {
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void everyAttachedConnectionReceivesEachEvent(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
-        try (Conn a = open(transport, port); Conn b = open(transport, port)) {
+        try (NativeConn a = open(transport, port); NativeConn b = open(transport, port)) {
             JsonNode welcome = hello(a, null);
             a.request("{\"op\":\"signal.listen\",\"id\":2,\"pattern\":\"both\"}", 2);
             JsonNode second = hello(b, resume(welcome, 0));
@@ -244,7 +206,7 @@ class SessionResumeTest {
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void connectionsPerSessionAreCappedExactlyUnderConcurrentResumes(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 3);
-        try (Conn first = open(transport, port)) {
+        try (NativeConn first = open(transport, port)) {
             JsonNode welcome = hello(first, null);
             List<String> outcomes = concurrentHellos(transport, port, 8,
                     "{\"op\":\"hello\",\"id\":1,\"version\":1,\"resume\":" + resume(welcome, 0) + "}");
@@ -258,12 +220,12 @@ class SessionResumeTest {
     void sessionCloseEndsTheSessionAtOnce(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
         JsonNode welcome;
-        try (Conn c = open(transport, port)) {
+        try (NativeConn c = open(transport, port)) {
             welcome = hello(c, null);
             c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"closed\"}", 2);
             assertThat(c.request("{\"op\":\"session.close\",\"id\":3}", 3).path("op").asString()).isEqualTo("reply");
         }
-        try (Conn c = open(transport, port)) {
+        try (NativeConn c = open(transport, port)) {
             JsonNode again = hello(c, resume(welcome, 0));
             assertThat(again.at("/resume_error/code").asString()).isEqualTo("session_not_found");
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
@@ -285,7 +247,7 @@ class SessionResumeTest {
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void anExpiredLeaseIsReportedAsLockLost(String transport) throws Exception {
         int port = start(Duration.ofSeconds(30), 100, 8);
-        try (Conn c = open(transport, port)) {
+        try (NativeConn c = open(transport, port)) {
             hello(c, null);
             JsonNode grant = c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"short\",\"lease_ms\":200}", 2);
             String token = grant.at("/result/token").asString();
@@ -306,11 +268,11 @@ class SessionResumeTest {
     private static List<String> concurrentHellos(String transport, int port, int attempts, String hello) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(attempts);
         CountDownLatch go = new CountDownLatch(1);
-        List<Conn> conns = new ArrayList<>();
+        List<NativeConn> conns = new ArrayList<>();
         try {
             List<Future<String>> results = new ArrayList<>();
             for (int i = 0; i < attempts; i++) {
-                Conn c = open(transport, port);
+                NativeConn c = open(transport, port);
                 conns.add(c);
                 results.add(pool.submit(() -> {
                     go.await();
@@ -325,46 +287,7 @@ class SessionResumeTest {
             return outcomes;
         } finally {
             pool.shutdownNow();
-            for (Conn c : conns) c.close();
-        }
-    }
-
-    /** A native client on the Unix socket, one JSON message per line. */
-    private static final class UnixConn implements Conn {
-        private final java.nio.channels.SocketChannel ch;
-        private final java.io.BufferedReader in;
-
-        UnixConn(java.nio.file.Path path) throws java.io.IOException {
-            ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
-            ch.connect(java.net.UnixDomainSocketAddress.of(path));
-            in = new java.io.BufferedReader(new java.io.InputStreamReader(java.nio.channels.Channels.newInputStream(ch),
-                    java.nio.charset.StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void send(String json) throws java.io.IOException {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap((json + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            while (b.hasRemaining()) ch.write(b);
-        }
-
-        @Override
-        public JsonNode read() throws Exception {
-            // Reads block; a bounded wait keeps a broken server from hanging the suite.
-            java.util.concurrent.Future<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return in.readLine();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            String l = line.get(5, TimeUnit.SECONDS);
-            if (l == null) throw new java.io.EOFException("closed");
-            return NativeClient.JSON.readTree(l);
-        }
-
-        @Override
-        public void close() throws java.io.IOException {
-            ch.close();
+            for (NativeConn c : conns) c.close();
         }
     }
 }

@@ -4,10 +4,7 @@ import static dev.switchboard.server.http.nativeapi.NativeHttp.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.server.Switchboard;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -33,17 +30,8 @@ class NativeClientGoneTest {
 
     /** Sends a waiting lock request on a raw connection and returns the open socket. */
     private static Socket rawRequest(String session, String op, String body) throws Exception {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", sb.port()), 5000);
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + NativeHttp.API + "/sessions/" + session + "/ops/" + op + " HTTP/1.1\r\n"
-                + "X-Switchboard-Key: " + NativeHttp.SESSION_KEYS.get(session) + "\r\n"
-                + "Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n";
-        OutputStream out = s.getOutputStream();
-        out.write(head.getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
-        out.flush();
-        return s;
+        return PendingHttpRequest.post(sb.port(), NativeHttp.API + "/sessions/" + session + "/ops/" + op, body,
+                "X-Switchboard-Key", NativeHttp.SESSION_KEYS.get(session));
     }
 
     @Test

@@ -1,0 +1,88 @@
+package dev.switchboard.server.nativeproto;
+
+import dev.switchboard.server.Switchboard;
+import dev.switchboard.server.SwitchboardConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A server for the session tests: loopback, an ephemeral port, a Unix socket of its own, the
+ * admin API open to {@link ServerView#ADMIN_TOKEN}, and a quick stop; {@code options} adds the
+ * settings a test needs. Either started by a test ({@link #start}), or shared by a test class as
+ * an extension ({@code @RegisterExtension static final TestServer SERVER = TestServer.perClass();}).
+ */
+final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    private final UnaryOperator<SwitchboardConfig.Builder> options;
+    private Switchboard sb;
+    private Path dir;
+    private Path unixSocket;
+    private ServerView view;
+
+    private TestServer(UnaryOperator<SwitchboardConfig.Builder> options) {
+        this.options = options;
+    }
+
+    /** A server started now. */
+    static TestServer start(UnaryOperator<SwitchboardConfig.Builder> options) throws IOException {
+        TestServer s = new TestServer(options);
+        s.run();
+        return s;
+    }
+
+    /** A server started before the first test of the class that registers it, and stopped after the last. */
+    static TestServer perClass() {
+        return new TestServer(b -> b);
+    }
+
+    /** As {@link #perClass()}, with {@code options}. */
+    static TestServer perClass(UnaryOperator<SwitchboardConfig.Builder> options) {
+        return new TestServer(options);
+    }
+
+    private void run() throws IOException {
+        dir = Files.createTempDirectory("sb-session");
+        unixSocket = dir.resolve("sb.sock");
+        sb = options.apply(Switchboard.builder().host("127.0.0.1").port(0).unixSocket(unixSocket)
+                .adminToken(ServerView.ADMIN_TOKEN).shutdownTimeout(Duration.ofSeconds(1))).start();
+        view = new ServerView(sb.port());
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        run();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        close();
+    }
+
+    int port() {
+        return sb.port();
+    }
+
+    /** The stats and admin views of this server. */
+    ServerView view() {
+        return view;
+    }
+
+    /** A native connection over {@code transport} (one of {@link NativeConn#TRANSPORTS}). */
+    NativeConn open(String transport) throws Exception {
+        return NativeConn.open(transport, sb.port(), unixSocket);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (sb == null) return;
+        sb.close();
+        sb = null;
+        Files.deleteIfExists(unixSocket);
+        Files.deleteIfExists(dir);
+    }
+}

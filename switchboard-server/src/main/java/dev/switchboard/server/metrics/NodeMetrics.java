@@ -49,6 +49,8 @@ public final class NodeMetrics {
         Gauge.builder("switchboard_lock_keys", () -> core.locks().keyCount()).description("lock and semaphore keys, idle ones included").register(registry);
         Gauge.builder("switchboard_locks_held", () -> locksHeld.get() + semaphoreHolders.get()).description("held lock and semaphore slots").register(registry);
         Gauge.builder("switchboard_lock_waiters", () -> lockWaiters.get() + semaphoreWaiters.get()).description("queued lock and semaphore requests").register(registry);
+        Gauge.builder("switchboard_topic_nodes", () -> core.topics().nodeCount())
+                .description("nodes of the signal topic tree: the paths of the patterns listened to").register(registry);
         bytesIn = Counter.builder("switchboard_network_received").baseUnit("bytes").description("bytes read from clients").register(registry);
         bytesOut = Counter.builder("switchboard_network_sent").baseUnit("bytes").description("bytes written to clients").register(registry);
         for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {

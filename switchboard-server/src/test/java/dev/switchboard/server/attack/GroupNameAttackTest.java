@@ -3,8 +3,6 @@ package dev.switchboard.server.attack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +33,8 @@ class GroupNameAttackTest {
                     String answer = listen(attacker, i, group);
                     assertThat(answer).contains("\"code\":\"invalid_argument\"").contains("at most 256 bytes");
                     if (i % 25 == 0) {
-                        send(observer, "{\"op\":\"stats\",\"id\":" + i + "}");
-                        String stats = readLine(observer); // within the socket timeout, PROMPTLY
+                        Wire.send(observer, "{\"op\":\"stats\",\"id\":" + i + "}\n");
+                        String stats = Wire.readLine(observer); // within the socket timeout, PROMPTLY
                         assertThat(stats.length()).as("stats answer size").isLessThan(4096);
                         assertThat(stats).contains("\"connections\":");
                     }
@@ -47,28 +45,14 @@ class GroupNameAttackTest {
     }
 
     private static String listen(Socket s, int id, String group) throws IOException {
-        send(s, "{\"op\":\"signal.listen\",\"id\":" + id + ",\"pattern\":\"jobs.>\",\"group\":\"" + group + "\"}");
-        return readLine(s);
+        Wire.send(s, "{\"op\":\"signal.listen\",\"id\":" + id + ",\"pattern\":\"jobs.>\",\"group\":\"" + group + "\"}\n");
+        return Wire.readLine(s);
     }
 
     private static Socket hello(int port) throws IOException {
-        Socket s = new Socket("127.0.0.1", port);
-        s.setSoTimeout((int) SmallHeapServer.PROMPTLY.toMillis());
-        send(s, "{\"op\":\"hello\",\"id\":0,\"version\":1}");
-        assertThat(readLine(s)).contains("\"op\":\"welcome\"");
+        Socket s = Wire.connect(port, SmallHeapServer.PROMPTLY);
+        Wire.send(s, "{\"op\":\"hello\",\"id\":0,\"version\":1}\n");
+        assertThat(Wire.readLine(s)).contains("\"op\":\"welcome\"");
         return s;
-    }
-
-    private static void send(Socket s, String line) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static String readLine(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
-        StringBuilder sb = new StringBuilder();
-        for (int c; (c = in.read()) >= 0 && c != '\n'; ) sb.append((char) c);
-        return sb.toString();
     }
 }

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,8 +38,7 @@ class TopicChurnAttackTest {
 
     /** Listens to {@code count} patterns of a round on one dflockd connection, then drops them. */
     private static void churn(int port, int round, int count, boolean unlisten, long started) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(5000);
+        try (Socket s = Wire.connect(port, Duration.ofSeconds(5))) {
             requests(s, "listen", round, count, started);
             if (unlisten) requests(s, "unlisten", round, count, started);
         }
@@ -50,25 +46,16 @@ class TopicChurnAttackTest {
 
     /** Pipelines the commands in batches (within dflockd's pipelining allowance), each answered {@code ok}. */
     private static void requests(Socket s, String command, int round, int count, long started) throws IOException {
-        OutputStream out = s.getOutputStream();
-        InputStream in = s.getInputStream();
         for (int i = 0; i < count; i += BATCH) {
             assertThat(System.nanoTime() - started).as("attack time").isLessThan(TIME_LIMIT_NANOS);
             StringBuilder batch = new StringBuilder();
             for (int j = i; j < Math.min(count, i + BATCH); j++) {
                 batch.append(command).append("\njob.").append(round).append('.').append(j).append(".done\n\n");
             }
-            out.write(batch.toString().getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            Wire.send(s, batch.toString());
             for (int j = i; j < Math.min(count, i + BATCH); j++) {
-                assertThat(readLine(in)).as("%s #%d", command, j).isEqualTo("ok");
+                assertThat(Wire.readLine(s)).as("%s #%d", command, j).isEqualTo("ok");
             }
         }
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (int c; (c = in.read()) >= 0 && c != '\n'; ) sb.append((char) c);
-        return sb.toString();
     }
 }

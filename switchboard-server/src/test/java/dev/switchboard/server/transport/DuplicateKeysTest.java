@@ -3,10 +3,10 @@ package dev.switchboard.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.server.Switchboard;
+import dev.switchboard.server.attack.Wire;
 import dev.switchboard.server.ws.WsClient;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,21 +44,21 @@ class DuplicateKeysTest {
 
     @Test
     void jsonLinesRefuseADuplicateKeyAndKeepServing() throws Exception {
-        try (Socket s = socket()) {
-            writeLine(s, "{\"op\":\"hello\",\"id\":1,\"version\":1}");
-            assertThat(readLineJson(s).path("op").asString()).isEqualTo("welcome");
-            writeLine(s, DUPLICATE_OP);
-            assertBadFrameNaming(readLineJson(s), "op");
-            writeLine(s, "{\"op\":\"ping\",\"id\":3}");
-            assertThat(readLineJson(s).path("op").asString()).isEqualTo("pong");
+        try (Socket s = connect()) {
+            Wire.send(s, "{\"op\":\"hello\",\"id\":1,\"version\":1}\n");
+            assertThat(JSON.readTree(Wire.readLine(s)).path("op").asString()).isEqualTo("welcome");
+            Wire.send(s, DUPLICATE_OP + "\n");
+            assertBadFrameNaming(JSON.readTree(Wire.readLine(s)), "op");
+            Wire.send(s, "{\"op\":\"ping\",\"id\":3}\n");
+            assertThat(JSON.readTree(Wire.readLine(s)).path("op").asString()).isEqualTo("pong");
         }
     }
 
     @Test
     void aDuplicateKeyInTheHelloIsRefusedBeforeAnySessionOpens() throws Exception {
-        try (Socket s = socket()) {
-            writeLine(s, "{\"op\":\"hello\",\"id\":1,\"version\":1,\"version\":2}");
-            JsonNode err = readLineJson(s);
+        try (Socket s = connect()) {
+            Wire.send(s, "{\"op\":\"hello\",\"id\":1,\"version\":1,\"version\":2}\n");
+            JsonNode err = JSON.readTree(Wire.readLine(s));
             assertThat(err.at("/error/code").asString()).isEqualTo("hello_required");
             assertThat(err.at("/error/message").asString()).contains("\"version\"");
         }
@@ -66,7 +66,7 @@ class DuplicateKeysTest {
 
     @Test
     void lengthPrefixedFramesRefuseADuplicateKey() throws Exception {
-        try (Socket s = socket()) {
+        try (Socket s = connect()) {
             writeFrame(s, "{\"op\":\"hello\",\"id\":1,\"version\":1}");
             assertThat(readFrameJson(s).path("op").asString()).isEqualTo("welcome");
             writeFrame(s, "{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"a\",\"key\":\"b\"}");
@@ -119,30 +119,9 @@ class DuplicateKeysTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private Socket socket() throws IOException {
-        Socket s = new Socket("127.0.0.1", sb.port());
-        s.setSoTimeout(5000);
-        return s;
-    }
-
-    private static void writeLine(Socket s, String json) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write((json + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
     private static void writeFrame(Socket s, String json) throws IOException {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        OutputStream out = s.getOutputStream();
-        out.write(ByteBuffer.allocate(4 + bytes.length).putInt(bytes.length).put(bytes).array());
-        out.flush();
-    }
-
-    private static JsonNode readLineJson(Socket s) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = s.getInputStream().read()) >= 0 && c != '\n') sb.append((char) c);
-        return JSON.readTree(sb.toString());
+        Wire.send(s, ByteBuffer.allocate(4 + bytes.length).putInt(bytes.length).put(bytes).array());
     }
 
     private static JsonNode readFrameJson(Socket s) throws IOException {
@@ -150,5 +129,9 @@ class DuplicateKeysTest {
         byte[] b = new byte[in.readInt()];
         in.readFully(b);
         return JSON.readTree(new String(b, StandardCharsets.UTF_8));
+    }
+
+    private Socket connect() throws IOException {
+        return Wire.connect(sb.port(), Duration.ofSeconds(5));
     }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.server.transport.detect;
 import dev.switchboard.server.transport.Closing;
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.handshake.PreSession;
 import dev.switchboard.server.transport.tls.TlsContexts;
 import dev.switchboard.server.transport.dflockd.DflockdPipeline;
 import dev.switchboard.server.transport.http.HttpPipeline;
@@ -51,6 +52,7 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
      */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        PreSession.count(ctx.channel(), server.core().preSessionConnections()); // in stats.connections, as in dflockd
         long detectMs = server.config().detectTimeout().toMillis();
         long readMs = server.config().readTimeout().toMillis();
         boolean dflockdDeadline = readMs > 0 && readMs < detectMs;
@@ -109,6 +111,8 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
             DflockdPipeline.install(p, ctx.name(), server);
         }
         countConnection(ctx, transport);
+        // A dflockd connection is counted by its session from now on; a plain HTTP connection is not counted.
+        if (!transport.startsWith("json")) PreSession.settle(ctx.channel(), server.core().preSessionConnections());
         p.remove(this);
     }
 

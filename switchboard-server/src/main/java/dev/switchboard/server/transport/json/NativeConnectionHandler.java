@@ -203,6 +203,7 @@ public final class NativeConnectionHandler extends ChannelInboundHandlerAdapter 
             welcome.put("resume_error", resumeError);
         }
         send(welcome);
+        dev.switchboard.server.transport.handshake.HandshakeDeadline.handshakeDone(ctx);
         if (resumed != null) {
             // On the event loop, before any live event queued by another thread: the backlog first.
             for (Outbox.Event e : resumed.backlog()) send(e.message());

@@ -1,6 +1,7 @@
 package dev.switchboard.server.transport.json;
 
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LineBasedFrameDecoder;
@@ -24,7 +25,8 @@ public final class NativePipeline {
 
     private static void install(ChannelPipeline p, String after, ServerContext server,
                                 io.netty.channel.ChannelHandler framer, boolean lengthPrefixed, String transport) {
-        String last = after;
+        HandshakeDeadline.install(p, after, server);
+        String last = HandshakeDeadline.NAME_IN_PIPELINE;
         long writeTimeoutMs = server.config().writeTimeout().toMillis();
         if (writeTimeoutMs > 0) {
             p.addAfter(last, "write-timeout", new WriteTimeoutHandler(writeTimeoutMs, TimeUnit.MILLISECONDS));

@@ -1,6 +1,7 @@
 package dev.switchboard.server.transport.ws;
 
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import dev.switchboard.server.transport.json.NativeConnectionHandler;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -62,6 +63,7 @@ public final class WebSocketUpgrade {
                 for (String name : new String[] {"http-front", "http-keepalive", "http-idle", "http-deadline", "ws-origin"}) {
                     if (p.get(name) != null) p.remove(name);
                 }
+                HandshakeDeadline.install(p, ctx.name(), server);
                 p.addAfter(ctx.name(), "ws-json", new WsJsonCodec());
                 p.addAfter("ws-json", "native", new NativeConnectionHandler(server, "ws"));
                 p.remove(this);

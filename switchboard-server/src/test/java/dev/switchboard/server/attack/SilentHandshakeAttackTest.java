@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Thousands of connections that start a native handshake — a lone {@code {}, a zero byte, or a
+ * A thousand connections that start a native handshake — a lone {@code {}, a zero byte, or a
  * WebSocket upgrade — and never send hello. Before the fix they stayed open forever and did not
  * show in {@code stats.connections}; now they are counted while they wait, cut at
  * {@code --handshake-timeout}, and the server serves others meanwhile.

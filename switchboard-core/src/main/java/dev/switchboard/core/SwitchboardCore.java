@@ -36,6 +36,7 @@ public final class SwitchboardCore implements AutoCloseable {
     private final LockTable locks;
     private final TopicTree topics = new TopicTree();
     private final SessionRegistry sessions;
+    private final PreSessionConnections preSession = new PreSessionConnections();
     private final Dispatcher dflockdDispatcher = new Dispatcher();
     private final Dispatcher nativeDispatcher = new Dispatcher();
 
@@ -49,7 +50,7 @@ public final class SwitchboardCore implements AutoCloseable {
         this.sessions = new SessionRegistry(locks, topics, timer, settings.sessions());
 
         LockOps lockOps = new LockOps(locks, settings.defaultLeaseMs());
-        StatsOps statsOps = new StatsOps(locks, topics, sessions::count);
+        StatsOps statsOps = new StatsOps(locks, topics, this::connectionCount);
         lockOps.registerWith(dflockdDispatcher);
         statsOps.registerWith(dflockdDispatcher);
         new SignalOps(topics, settings.maxSubscriptions()).registerWith(dflockdDispatcher);
@@ -69,6 +70,19 @@ public final class SwitchboardCore implements AutoCloseable {
 
     public SessionRegistry sessions() {
         return sessions;
+    }
+
+    /** Connections accepted that have no session yet (see {@link PreSessionConnections}). */
+    public PreSessionConnections preSessionConnections() {
+        return preSession;
+    }
+
+    /**
+     * What {@code stats} reports as {@code connections}: every open session, plus every accepted
+     * connection that has none yet (as dflockd counts each accepted connection).
+     */
+    public int connectionCount() {
+        return sessions.count() + preSession.count();
     }
 
     public io.netty.util.Timer timer() {

@@ -28,6 +28,7 @@ public enum ErrorCode {
     FENCE_PERSISTENCE("fence_persistence"),
     DRAINING("draining"),
     HEARTBEAT_TIMEOUT("heartbeat_timeout"),
+    HANDSHAKE_TIMEOUT("handshake_timeout"),
     MAX_CONNECTIONS_PER_SESSION("max_connections_per_session"),
     MAX_SESSIONS("max_sessions"),
     MAX_SESSIONS_PER_IP("max_sessions_per_ip"),

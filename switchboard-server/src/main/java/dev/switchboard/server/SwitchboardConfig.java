@@ -28,6 +28,7 @@ public final class SwitchboardConfig {
     private final Duration writeTimeout;
     private final Duration shutdownTimeout;
     private final Duration detectTimeout;
+    private final Duration handshakeTimeout;
     private final Duration heartbeatInterval;
     private final boolean autoReleaseOnDisconnect;
     private final String authToken;
@@ -80,6 +81,7 @@ public final class SwitchboardConfig {
         this.writeTimeout = b.writeTimeout;
         this.shutdownTimeout = b.shutdownTimeout;
         this.detectTimeout = b.detectTimeout;
+        this.handshakeTimeout = b.handshakeTimeout;
         this.heartbeatInterval = b.heartbeatInterval;
         this.autoReleaseOnDisconnect = b.autoReleaseOnDisconnect;
         this.authToken = b.authToken;
@@ -142,6 +144,8 @@ public final class SwitchboardConfig {
     /** How long a graceful stop waits for connections to finish; ZERO = forever. */
     public Duration shutdownTimeout() { return shutdownTimeout; }
     public Duration detectTimeout() { return detectTimeout; }
+    /** How long a native, frame or WebSocket connection may take to get its hello answered. */
+    public Duration handshakeTimeout() { return handshakeTimeout; }
     /** Native protocol heartbeat; ZERO = off. */
     public Duration heartbeatInterval() { return heartbeatInterval; }
     public boolean autoReleaseOnDisconnect() { return autoReleaseOnDisconnect; }
@@ -239,6 +243,7 @@ public final class SwitchboardConfig {
         b.writeTimeout = writeTimeout;
         b.shutdownTimeout = shutdownTimeout;
         b.detectTimeout = detectTimeout;
+        b.handshakeTimeout = handshakeTimeout;
         b.heartbeatInterval = heartbeatInterval;
         b.autoReleaseOnDisconnect = autoReleaseOnDisconnect;
         b.authToken = authToken;
@@ -294,6 +299,7 @@ public final class SwitchboardConfig {
         private Duration writeTimeout = Duration.ofSeconds(5);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private Duration detectTimeout = Duration.ofSeconds(10);
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration heartbeatInterval = Duration.ofSeconds(15);
         private boolean autoReleaseOnDisconnect = true;
         private String authToken;
@@ -348,6 +354,7 @@ public final class SwitchboardConfig {
         public Builder writeTimeout(Duration d) { this.writeTimeout = d; return this; }
         public Builder shutdownTimeout(Duration d) { this.shutdownTimeout = d; return this; }
         public Builder detectTimeout(Duration d) { this.detectTimeout = d; return this; }
+        public Builder handshakeTimeout(Duration d) { this.handshakeTimeout = d; return this; }
         public Builder heartbeatInterval(Duration d) { this.heartbeatInterval = d; return this; }
         public Builder autoReleaseOnDisconnect(boolean on) { this.autoReleaseOnDisconnect = on; return this; }
         public Builder authToken(String token) { this.authToken = token; return this; }
@@ -410,6 +417,7 @@ public final class SwitchboardConfig {
             notNegative(writeTimeout, "--write-timeout");
             notNegative(shutdownTimeout, "--shutdown-timeout");
             positive(detectTimeout, "--detect-timeout");
+            positive(handshakeTimeout, "--handshake-timeout");
             notNegative(heartbeatInterval, "--heartbeat-interval");
             require(maxFrameBytes >= 256 && maxFrameBytes <= (64 << 20),
                     "--max-frame-bytes must be between 256 and 67108864, got " + maxFrameBytes);

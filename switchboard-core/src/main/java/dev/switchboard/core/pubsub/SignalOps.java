@@ -16,6 +16,11 @@ import java.util.Map;
 public final class SignalOps {
     /** dflockd caps a pushed line, {@code sig <channel> <payload>}, at 64 KiB. */
     public static final int MAX_PUSH_LINE = 64 * 1024;
+    /**
+     * A queue group name is kept for as long as its subscription and echoed in every {@code stats},
+     * so it is bounded like a key. dflockd's line protocol cannot send more (its lines hold 256 bytes).
+     */
+    public static final int MAX_GROUP_BYTES = Frame.MAX_KEY_BYTES;
 
     private final TopicTree topics;
     private final int maxSubscriptions;
@@ -50,7 +55,10 @@ public final class SignalOps {
             String payload = f.string("payload");
             if (payload.isBlank()) throw invalid("payload must not be empty");
             int room = MAX_PUSH_LINE - "sig ".length() - channel.getBytes(StandardCharsets.UTF_8).length - 1;
-            if (payload.getBytes(StandardCharsets.UTF_8).length > room) throw invalid("payload is too long");
+            if (payload.getBytes(StandardCharsets.UTF_8).length > room) {
+                throw invalid("payload is too long: at most " + room + " bytes on this channel (the pushed line "
+                        + "'sig <channel> <payload>' must fit in " + MAX_PUSH_LINE + " bytes with its line break)");
+            }
             if (payload.indexOf('\n') >= 0) throw invalid("payload must not contain a line break");
             req.reply(Reply.ok(Map.of("delivered", (long) topics.publish(channel, payload))));
         });
@@ -65,6 +73,9 @@ public final class SignalOps {
 
     private static String group(Frame f) {
         String group = f.optionalString("group", "").strip();
+        if (group.length() > MAX_GROUP_BYTES / 3 && group.getBytes(StandardCharsets.UTF_8).length > MAX_GROUP_BYTES) {
+            throw invalid("group must be at most " + MAX_GROUP_BYTES + " bytes");
+        }
         for (int i = 0; i < group.length(); i++) {
             if (Character.isISOControl(group.charAt(i))) throw invalid("group must not contain control characters");
         }

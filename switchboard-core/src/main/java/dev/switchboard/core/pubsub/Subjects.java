@@ -34,11 +34,4 @@ public final class Subjects {
         }
         return null;
     }
-
-    static boolean isWildcard(String pattern) {
-        for (String t : pattern.split("\\.", -1)) {
-            if (t.equals("*") || t.equals(">")) return true;
-        }
-        return false;
-    }
 }

@@ -22,10 +22,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * queue group on an exact pattern, round-robin; every plain subscriber of a wildcard pattern
  * that has not already got the message through another plain subscription; one member of each
  * wildcard queue group. Groups are independent of each other and of that de-duplication.
+ *
+ * <p>A node left with no members and no children is unlinked from its parent when its last
+ * subscription goes, so that per-job channel names do not grow the heap: the trie holds only the
+ * paths of patterns someone listens to. A publisher still walking an unlinked node finds it empty.
  */
 public final class TopicTree {
     private final Node root = new Node(false);
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** Nodes below the root; changed under the write lock, read by metrics. */
+    private volatile int nodeCount;
     private final Map<Subscriber, Set<Subscription>> bySubscriber = new ConcurrentHashMap<>();
 
     /** One (subscriber, pattern, group) triple; {@code group} is empty for none. */
@@ -63,8 +69,7 @@ public final class TopicTree {
             Set<Subscription> mine = bySubscriber.get(subscriber);
             if (mine == null || !mine.remove(sub)) return;
             if (mine.isEmpty()) bySubscriber.remove(subscriber);
-            Node node = nodeFor(pattern, false);
-            if (node != null) node.remove(sub);
+            removeFromTrie(sub);
         } finally {
             writeLock.unlock();
         }
@@ -75,10 +80,7 @@ public final class TopicTree {
         try {
             Set<Subscription> mine = bySubscriber.remove(subscriber);
             if (mine == null) return;
-            for (Subscription sub : mine) {
-                Node node = nodeFor(sub.pattern(), false);
-                if (node != null) node.remove(sub);
-            }
+            for (Subscription sub : mine) removeFromTrie(sub);
         } finally {
             writeLock.unlock();
         }
@@ -88,6 +90,11 @@ public final class TopicTree {
     public List<Subscription> subscriptionsOf(Subscriber subscriber) {
         Set<Subscription> mine = bySubscriber.get(subscriber);
         return mine == null ? List.of() : List.copyOf(mine);
+    }
+
+    /** Trie nodes in use (the root not counted): zero when nobody listens. */
+    public int nodeCount() {
+        return nodeCount;
     }
 
     public int subscriptionCount(Subscriber subscriber) {
@@ -155,20 +162,39 @@ public final class TopicTree {
 
     private Node nodeFor(String pattern, boolean create) {
         Node node = root;
-        boolean wildcard = Subjects.isWildcard(pattern);
         for (String token : pattern.split("\\.", -1)) {
             Node next = node.children.get(token);
             if (next == null) {
                 if (!create) return null;
-                next = new Node(wildcard);
+                next = new Node(node.wildcard || token.equals("*") || token.equals(">"));
                 node.children.put(token, next);
+                nodeCount++;
             }
             node = next;
         }
         return node;
     }
 
-    /** A trie node; the members of the pattern that ends here. Empty nodes stay (few, and cheap). */
+    /** Takes a subscription out of its node, then unlinks the nodes of its path that became empty. */
+    private void removeFromTrie(Subscription sub) {
+        String[] tokens = sub.pattern().split("\\.", -1);
+        Node[] path = new Node[tokens.length + 1];
+        path[0] = root;
+        for (int i = 0; i < tokens.length; i++) {
+            path[i + 1] = path[i].children.get(tokens[i]);
+            if (path[i + 1] == null) return;
+        }
+        path[tokens.length].remove(sub);
+        for (int i = tokens.length; i > 0 && path[i].isEmpty(); i--) {
+            path[i - 1].children.remove(tokens[i - 1]);
+            nodeCount--;
+        }
+    }
+
+    /**
+     * A trie node; the members of the pattern that ends here. It is a wildcard node when a token
+     * on its path is a wildcard, so that exact patterns come first in {@link #publish}.
+     */
     private static final class Node {
         final Map<String, Node> children = new ConcurrentHashMap<>();
         final boolean wildcard;
@@ -181,6 +207,11 @@ public final class TopicTree {
 
         boolean hasMembers() {
             return plain.length > 0 || !groups.isEmpty();
+        }
+
+        /** No members and no children: nothing would be lost by unlinking it. */
+        boolean isEmpty() {
+            return !hasMembers() && children.isEmpty();
         }
 
         void add(Subscription sub) {

@@ -38,16 +38,4 @@ class SubjectsTest {
         assertThat(Subjects.channelError(channel)).isNotNull();
         assertThat(Subjects.channelError(null)).isNotNull();
     }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"*", ">", "a.*", "a.>", "*.b"})
-    void wildcardPatterns(String pattern) {
-        assertThat(Subjects.isWildcard(pattern)).isTrue();
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"a", "a.b", "a.b.c"})
-    void exactPatterns(String pattern) {
-        assertThat(Subjects.isWildcard(pattern)).isFalse();
-    }
 }

@@ -393,6 +393,104 @@ class TopicTreeTest {
         }
     }
 
+    // ---- memory: the trie keeps only the paths someone listens to ------------------------------
+
+    @Test
+    void unsubscribingManyDistinctPatternsLeavesNoNodes() {
+        RecordingSubscriber s = new RecordingSubscriber("s");
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(tree.subscribe(s, "jobs." + i + ".done", "", 0)).isTrue();
+            assertThat(tree.subscribe(s, "jobs." + i + ".*", "g" + i, 0)).isTrue();
+        }
+        assertThat(tree.nodeCount()).isEqualTo(1 + 10_000 * 3);
+
+        for (int i = 0; i < 10_000; i++) {
+            tree.unsubscribe(s, "jobs." + i + ".done", "");
+            tree.unsubscribe(s, "jobs." + i + ".*", "g" + i);
+        }
+
+        assertThat(tree.nodeCount()).isZero();
+        assertThat(tree.channels()).isEmpty();
+        assertThat(tree.publish("jobs.1.done", "x")).isZero();
+    }
+
+    @Test
+    void aSubscriberLeavingDropsTheNodesOfAllItsPatterns() {
+        List<RecordingSubscriber> subs = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            RecordingSubscriber s = new RecordingSubscriber("s" + i);
+            subs.add(s);
+            tree.subscribe(s, "session." + i + ".events", "", 0);
+            tree.subscribe(s, "session." + i + ".>", "workers", 0);
+        }
+        subs.forEach(tree::unsubscribeAll);
+
+        assertThat(tree.nodeCount()).isZero();
+    }
+
+    @Test
+    void aSharedPrefixStaysWhileAnotherPatternStillUsesIt() {
+        RecordingSubscriber s = new RecordingSubscriber("s");
+        tree.subscribe(s, "a.b.c", "", 0);
+        tree.subscribe(s, "a", "", 0);
+        tree.subscribe(s, "a.b.d", "", 0);
+
+        tree.unsubscribe(s, "a.b.c", "");
+        assertThat(tree.nodeCount()).isEqualTo(3); // a, a.b, a.b.d
+        assertThat(tree.publish("a.b.d", "x")).isEqualTo(1);
+
+        tree.unsubscribe(s, "a.b.d", "");
+        assertThat(tree.nodeCount()).isEqualTo(1); // a, which still has its member
+        assertThat(tree.publish("a", "y")).isEqualTo(1);
+        assertThat(s.received).containsExactly("a.b.d x", "a y");
+
+        tree.unsubscribe(s, "a", "");
+        assertThat(tree.nodeCount()).isZero();
+    }
+
+    @Test
+    void aPatternListenedAgainAfterItsNodesWereDroppedStillMatches() {
+        RecordingSubscriber s = listen("x.*");
+        tree.unsubscribe(s, "x.*", "");
+        assertThat(tree.nodeCount()).isZero();
+
+        assertThat(tree.subscribe(s, "x.*", "", 0)).isTrue();
+        assertThat(tree.publish("x.y", "again")).isEqualTo(1);
+        assertThat(s.received).containsExactly("x.y again");
+    }
+
+    @Test
+    void publishersRunningWhileNodesAreDroppedDeliverToWhoeverStillListens() throws Exception {
+        RecordingSubscriber steady = listen("churn.>");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            Future<?> churn = pool.submit(() -> {
+                start.await();
+                RecordingSubscriber s = new RecordingSubscriber("churner");
+                for (int i = 0; i < 5_000; i++) {
+                    tree.subscribe(s, "churn." + (i % 50) + ".x", "", 0);
+                    tree.unsubscribe(s, "churn." + (i % 50) + ".x", "");
+                }
+                return null;
+            });
+            Future<?> publisher = pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < 2_000; i++) {
+                    assertThat(tree.publish("churn." + (i % 50) + ".x", "m")).isGreaterThanOrEqualTo(1);
+                }
+                return null;
+            });
+            start.countDown();
+            churn.get(10, TimeUnit.SECONDS);
+            publisher.get(10, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(steady.count()).isEqualTo(2_000);
+        assertThat(tree.nodeCount()).isEqualTo(2); // churn, churn.>
+    }
+
     private static RecordingSubscriber receiverOf(List<RecordingSubscriber> members, String message) {
         List<RecordingSubscriber> got = members.stream().filter(m -> m.received.contains(message)).toList();
         assertThat(got).as("receivers of %s", message).hasSize(1);

@@ -79,6 +79,8 @@ public final class Main implements Callable<Integer> {
     Path dataDir;
     @Option(names = "--detect-timeout", paramLabel = "SECONDS", description = "A connection that sends nothing for this long is closed (default: ${DEFAULT-VALUE}).", defaultValue = "10")
     long detectTimeout;
+    @Option(names = "--handshake-timeout", paramLabel = "SECONDS", description = "A native, frame or WebSocket connection whose hello is not answered within this long is closed (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    long handshakeTimeout;
     @Option(names = "--heartbeat-interval", paramLabel = "SECONDS", description = "Native protocol heartbeat; 0 = off (default: ${DEFAULT-VALUE}).", defaultValue = "15")
     long heartbeatInterval;
     @Option(names = "--max-frame-bytes", description = "Largest native message (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
@@ -188,6 +190,7 @@ public final class Main implements Callable<Integer> {
                 .writeTimeout(Duration.ofSeconds(writeTimeout))
                 .shutdownTimeout(Duration.ofSeconds(shutdownTimeout))
                 .detectTimeout(Duration.ofSeconds(detectTimeout))
+                .handshakeTimeout(Duration.ofSeconds(handshakeTimeout))
                 .heartbeatInterval(Duration.ofSeconds(heartbeatInterval))
                 .autoReleaseOnDisconnect(autoRelease)
                 .authToken(resolveAuthToken())

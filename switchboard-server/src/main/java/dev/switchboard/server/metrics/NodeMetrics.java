@@ -3,6 +3,7 @@ package dev.switchboard.server.metrics;
 import dev.switchboard.core.SwitchboardCore;
 import dev.switchboard.core.lock.LockStats;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -46,7 +47,8 @@ public final class NodeMetrics {
         this.core = core;
         Gauge.builder("dflockd_ready", () -> ready.getAsBoolean() ? 1 : 0).description("1 while accepting work").register(registry);
         Gauge.builder("dflockd_uptime_seconds", () -> (System.nanoTime() - startNanos) / 1e9).register(registry);
-        Gauge.builder("dflockd_connections", () -> core.sessions().count()).description("open sessions, every transport").register(registry);
+        Gauge.builder("dflockd_connections", core::connectionCount)
+                .description("open sessions, every transport, plus accepted connections without a session yet").register(registry);
         Gauge.builder("dflockd_locks_held", locksHeld::get).register(registry);
         Gauge.builder("dflockd_lock_waiters", lockWaiters::get).register(registry);
         Gauge.builder("dflockd_semaphore_holders", semaphoreHolders::get).register(registry);
@@ -55,6 +57,14 @@ public final class NodeMetrics {
         Gauge.builder("switchboard_lock_keys", () -> core.locks().keyCount()).description("lock and semaphore keys, idle ones included").register(registry);
         Gauge.builder("switchboard_locks_held", () -> locksHeld.get() + semaphoreHolders.get()).description("held lock and semaphore slots").register(registry);
         Gauge.builder("switchboard_lock_waiters", () -> lockWaiters.get() + semaphoreWaiters.get()).description("queued lock and semaphore requests").register(registry);
+        Gauge.builder("switchboard_topic_nodes", () -> core.topics().nodeCount())
+                .description("nodes of the signal topic tree: the paths of the patterns listened to").register(registry);
+        Gauge.builder("switchboard_pre_session_connections", () -> core.preSessionConnections().count())
+                .description("accepted connections without a session yet: being detected, or native before the welcome").register(registry);
+        FunctionCounter.builder("switchboard_handshake_timeouts", core.preSessionConnections(),
+                        c -> c.cutByHandshakeDeadlineTotal())
+                .description("native, frame and WebSocket connections closed for not completing hello within --handshake-timeout")
+                .register(registry);
         bytesIn = Counter.builder("switchboard_network_received").baseUnit("bytes").description("bytes read from clients").register(registry);
         bytesOut = Counter.builder("switchboard_network_sent").baseUnit("bytes").description("bytes written to clients").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("switchboard_limit_hits", core.sessions(),

@@ -323,6 +323,20 @@ class SignalTest extends SharedServer {
     }
 
     @Test
+    @DisplayName("§1.1: a queue group fills at most a 256-byte line; a 257-byte group line -> error then close")
+    void groupNameBoundByTheLineCap() {
+        String group = repeat('g', 256);
+        try (LineClient l = LineClient.connect(sb, "L")) {
+            assertThat(l.call("listen", "grp.cap", group)).isEqualTo("ok");
+            assertThat(l.statsJson()).contains("\"group\":\"" + group + "\"");
+            assertThat(l.call("unlisten", "grp.cap", group)).isEqualTo("ok");
+            l.send("listen\ngrp.cap\n" + repeat('g', 257) + "\n");
+            assertThat(l.line()).isEqualTo("error");
+            l.assertClosedByServer();
+        }
+    }
+
+    @Test
     @DisplayName("§1.8: a subscriber that never reads is evicted (closed) while others keep receiving")
     void slowSubscriberEvicted() {
         try (Switchboard s = start(b -> b.signalBufferSize(4).writeTimeout(Duration.ofSeconds(30)));

@@ -4,6 +4,7 @@ import dev.switchboard.server.transport.Closing;
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.tls.PlainTextRefusal;
+import dev.switchboard.server.transport.handshake.PreSession;
 import dev.switchboard.server.transport.tls.TlsContexts;
 import dev.switchboard.server.transport.tls.TlsHandshakeWatcher;
 import dev.switchboard.server.transport.dflockd.DflockdPipeline;
@@ -52,6 +53,7 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
      */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        PreSession.count(ctx.channel(), server.core().preSessionConnections()); // in stats.connections, as in dflockd
         long detectMs = server.config().detectTimeout().toMillis();
         long readMs = server.config().readTimeout().toMillis();
         boolean dflockdDeadline = readMs > 0 && readMs < detectMs;
@@ -106,6 +108,8 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
             DflockdPipeline.install(p, ctx.name(), server);
         }
         countConnection(ctx, transport);
+        // A dflockd connection is counted by its session from now on; a plain HTTP connection is not counted.
+        if (!transport.startsWith("json")) PreSession.settle(ctx.channel(), server.core().preSessionConnections());
         p.remove(this);
     }
 

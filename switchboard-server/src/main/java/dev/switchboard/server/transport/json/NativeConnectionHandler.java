@@ -14,6 +14,7 @@ import dev.switchboard.server.Version;
 import dev.switchboard.server.transport.ChannelReplies;
 import dev.switchboard.server.transport.ConnectionHandler;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleState;
@@ -184,6 +185,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             welcome.put("resume_error", resumeError);
         }
         send(welcome);
+        HandshakeDeadline.handshakeDone(ctx);
         if (resumed != null) {
             // On the event loop, before any live event queued by another thread: the backlog first.
             for (Outbox.Event e : resumed.backlog()) send(e.message());

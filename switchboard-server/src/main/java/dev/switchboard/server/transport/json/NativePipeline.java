@@ -4,6 +4,7 @@ import dev.switchboard.protocol.json.Framing;
 import dev.switchboard.protocol.json.JsonMessageDecoder;
 import dev.switchboard.protocol.json.JsonMessageEncoder;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,8 @@ public final class NativePipeline {
     }
 
     private static void install(ChannelPipeline p, String after, ServerContext server, Framing framing, String transport) {
-        String last = after;
+        HandshakeDeadline.install(p, after, server);
+        String last = HandshakeDeadline.NAME_IN_PIPELINE;
         long writeTimeoutMs = server.config().writeTimeout().toMillis();
         if (writeTimeoutMs > 0) {
             p.addAfter(last, "write-timeout", new WriteTimeoutHandler(writeTimeoutMs, TimeUnit.MILLISECONDS));

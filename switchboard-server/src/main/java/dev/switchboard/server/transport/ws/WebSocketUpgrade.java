@@ -1,6 +1,7 @@
 package dev.switchboard.server.transport.ws;
 
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import dev.switchboard.server.transport.json.NativeConnectionHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -90,6 +91,7 @@ public final class WebSocketUpgrade {
                     if (p.get(name) != null) p.remove(name);
                 }
                 p.addBefore("ws-protocol", "ws-violations", new ProtocolViolations());
+                HandshakeDeadline.install(p, ctx.name(), server);
                 p.addAfter(ctx.name(), "ws-reassembly", new Reassembly(server.config().maxFrameBytes()));
                 p.addAfter("ws-reassembly", "ws-json", new WsJsonCodec());
                 p.addAfter("ws-json", "native", new NativeConnectionHandler(server, "ws"));

@@ -58,6 +58,7 @@ final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Map<String
             case "frame_too_large" -> new WebSocketCloseStatus(1009, code);
             case "draining" -> new WebSocketCloseStatus(1001, code);
             case "heartbeat_timeout" -> new WebSocketCloseStatus(4000, code);
+            case "handshake_timeout" -> new WebSocketCloseStatus(4004, code);
             case "slow_consumer" -> new WebSocketCloseStatus(4001, code);
             case "session_closed" -> new WebSocketCloseStatus(4002, code);
             case "max_connections_per_session" -> new WebSocketCloseStatus(4003, code);

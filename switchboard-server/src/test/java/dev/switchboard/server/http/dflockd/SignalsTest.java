@@ -140,6 +140,13 @@ class SignalsTest {
     }
 
     @Test
+    void aGroupOver256BytesIs400BeforeAnyStream() {
+        Resp r = http.get("/v1/signals?pattern=a.*&group=" + "g".repeat(257));
+        assertBadRequest(r);
+        assertThat(r.body()).contains("group must be at most 256 bytes");
+    }
+
+    @Test
     void invalidPublishIs400() {
         assertBadRequest(http.post("/v1/signals/" + key("c"), "{\"payload\":\"\"}"));
         assertBadRequest(http.post("/v1/signals/" + key("c"), "{}"));

@@ -8,7 +8,8 @@ import tools.jackson.core.JacksonException;
 
 /**
  * Request bodies read as dflockd reads them: exactly one JSON object, no unknown fields, integers
- * where integers are expected. A null field counts as absent. Failures are {@link BadRequest}.
+ * where integers are expected. A null field counts as absent; of a field given twice the last
+ * counts, as in Go. Failures are {@link BadRequest}.
  */
 final class StrictBody {
     /** A request the API refuses with {@code 400 bad_request} and this detail. */
@@ -33,7 +34,7 @@ final class StrictBody {
         }
         Object value;
         try {
-            value = JsonSupport.MAPPER.readValue(body, Object.class);
+            value = JsonSupport.LAST_DUPLICATE_WINS.readValue(body, Object.class);
         } catch (JacksonException e) {
             throw new BadRequest("invalid JSON body: " + e.getOriginalMessage());
         }

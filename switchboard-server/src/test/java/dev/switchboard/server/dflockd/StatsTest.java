@@ -148,6 +148,19 @@ class StatsTest {
     }
 
     @Test
+    @DisplayName("§1.7: the longest lease dflockd accepts (9223372036 s) shows in full, without overflow")
+    void longestLeaseShowsInFull() {
+        try (Switchboard sb = start(); LineClient a = LineClient.connect(sb, "A")) {
+            a.assertAlive();
+            a.grant("l", "k", "0 9223372036", "ok", 9_223_372_036L);
+            String stats = a.call("stats", "_", "_");
+            Matcher m = java.util.regex.Pattern.compile("\"lease_expires_in_s\":([0-9.e+]+)").matcher(stats);
+            assertThat(m.find()).as(stats).isTrue();
+            assertThat(Double.parseDouble(m.group(1))).as(stats).isBetween(9_223_372_006d, 9_223_372_036d);
+        }
+    }
+
+    @Test
     @DisplayName("§1.7: lease_expires_in_s is clamped at 0 for an expired, not-yet-swept holder")
     void leaseExpiresClampedAtZero() throws Exception {
         try (Switchboard sb = start(b -> b.leaseSweepInterval(Duration.ofHours(1)));

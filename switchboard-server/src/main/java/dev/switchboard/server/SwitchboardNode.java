@@ -231,7 +231,7 @@ final class SwitchboardNode {
             sessionStore.remove(r.id());
             restored++;
         }
-        if (restored > 0) log.info("restored {} sessions; they wait {} s for a resume", restored,
+        if (restored > 0) log.info("restored {} sessions; native ones wait {} s for a resume, HTTP ones until idle", restored,
                 config.sessionGrace().toSeconds());
     }
 

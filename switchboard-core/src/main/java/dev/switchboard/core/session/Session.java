@@ -45,7 +45,7 @@ public final class Session implements LockOwner, Subscriber {
     private final String remoteAddress;
     private final String clientIp;
     private final String keyVerifier;
-    private final long createdAtMillis = System.currentTimeMillis();
+    private final long createdAtMillis;
     private final Outbox replay;
     private final SessionRegistry registry;
     private final Set<ResourceKey> lockKeys = ConcurrentHashMap.newKeySet();
@@ -63,8 +63,9 @@ public final class Session implements LockOwner, Subscriber {
     }
 
     Session(SessionRegistry registry, long numericId, String id, SessionPolicy policy, String transport,
-            String remoteAddress, String clientIp, String keyVerifier, Outbox replay) {
+            String remoteAddress, String clientIp, String keyVerifier, Outbox replay, long createdAtMillis) {
         this.registry = registry;
+        this.createdAtMillis = createdAtMillis;
         this.numericId = numericId;
         this.id = id;
         this.policy = policy;

@@ -186,7 +186,7 @@ public final class SessionRegistry implements AutoCloseable {
             throw new IllegalStateException("the session key generator returned an unusable id");
         }
         Session s = newSession(policy, numericId, id, transport, remoteAddress, clientIp,
-                key == null ? null : SessionKeys.verifier(key), 0);
+                key == null ? null : SessionKeys.verifier(key), 0, System.currentTimeMillis());
         synchronized (caps) {
             Refused refused = takeCap(policy.caps(), clientIp);
             if (refused != null) return refused;
@@ -197,12 +197,12 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     private Session newSession(SessionPolicy policy, long numericId, String id, String transport, String remoteAddress,
-                               String clientIp, String verifier, long lastSeq) {
+                               String clientIp, String verifier, long lastSeq, long createdAtMillis) {
         Outbox replay = policy.replay()
                 ? new Outbox(lifecycle.replayMessages(), lifecycle.replayBytes(), lastSeq)
                 : new Outbox(0, 0, lastSeq);
         return new Session(this, numericId > 0 ? numericId : nextNumericId(), id, policy, transport, remoteAddress,
-                clientIp, verifier, replay);
+                clientIp, verifier, replay, createdAtMillis);
     }
 
     /** Counts a session against {@code c}; the refusal when a cap is reached. Under {@link #caps}. */
@@ -411,7 +411,9 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public Session restore(SessionRecord r) {
         SessionPolicy policy = nativeHttpPolicy.name().equals(r.kind()) ? nativeHttpPolicy : nativePolicy;
-        Session s = newSession(policy, 0, r.id(), "restored", "", null, r.resumeKeyVerifier(), r.lastSeq());
+        // Its age counts from its creation, before the restart.
+        Session s = newSession(policy, 0, r.id(), "restored", "", null,
+                r.resumeKeyVerifier(), r.lastSeq(), r.createdAtMillis());
         synchronized (caps) {
             capCounts.computeIfAbsent(policy.caps(), k -> new CapCount()).total++;
             sessions.put(s.id(), s);

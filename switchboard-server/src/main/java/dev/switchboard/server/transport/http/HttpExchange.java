@@ -114,6 +114,13 @@ public final class HttpExchange {
         return answered.get();
     }
 
+    private volatile Runnable undoIfUnwritten;
+
+    /** What to undo (a grant) if the response cannot be written: the client never sees it. */
+    public void undoIfUnwritten(Runnable undo) {
+        this.undoIfUnwritten = undo;
+    }
+
     /** Compact JSON followed by a newline, as dflockd writes it. */
     public void json(HttpResponseStatus status, Map<String, ?> body) {
         byte[] json = JsonSupport.write(body);
@@ -168,6 +175,10 @@ public final class HttpExchange {
         }
         onAnswer.accept(status);
         ChannelFuture f = channel.writeAndFlush(response);
+        Runnable undo = undoIfUnwritten;
+        if (undo != null) f.addListener(written -> {
+            if (!written.isSuccess()) undo.run();
+        });
         if (close) f.addListener(ChannelFutureListener.CLOSE);
     }
 

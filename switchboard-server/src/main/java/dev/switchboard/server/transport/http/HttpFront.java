@@ -26,7 +26,6 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
     private static final Set<String> AUTH_EXEMPT = Set.of("/health", "/ready", "/v1/openapi.json", "/api/v1/openapi.json", "/demo");
     private static final Set<String> RATE_EXEMPT = Set.of("/health", "/ready");
     private static final Set<String> DRAIN_EXEMPT = Set.of("/health", "/ready", "/metrics");
-    private static final long AUTH_FAILURE_DELAY_MS = 100;
 
     private final ServerContext server;
     private final HttpServices services;
@@ -74,7 +73,7 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
         if (server.authRequired() && !authExempt(path) && !server.tokenMatches(bearer(ex.header(HttpHeaderNames.AUTHORIZATION)))) {
             // The pause slows down token guessing, as on the TCP port.
             ctx.executor().schedule(() -> ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", null),
-                    AUTH_FAILURE_DELAY_MS, TimeUnit.MILLISECONDS);
+                    ServerContext.AUTH_FAILURE_DELAY_MS, TimeUnit.MILLISECONDS);
             return;
         }
         if (match == null) {

@@ -32,12 +32,13 @@ public final class HttpRequests {
         return origin;
     }
 
-    /** Answers the exchange with {@code answer}, or undoes the reply when the client has gone. */
+    /** Answers the exchange with {@code answer}, or undoes the reply when the client has gone or the write fails. */
     public static Request.Replier replier(HttpExchange ex, Consumer<Reply> answer) {
         return (reply, undo) -> {
             if (!ex.channel().isActive()) {
                 undo.run();
             } else {
+                ex.undoIfUnwritten(undo);
                 answer.accept(reply);
             }
         };

@@ -67,7 +67,8 @@ public final class HttpPipeline {
         // Holds requests already decoded while the guard has stopped reading, so that a client
         // pipelining many requests gets no more answers than it reads.
         p.addAfter("http-aggregator", "http-flow", new FlowControlHandler());
-        p.addAfter("http-flow", "http-host", new HostAndOriginCheck(services.hostPolicy(), services.nodeMetrics()));
+        p.addAfter("http-flow", "http-order", new ResponseOrder(server.config().httpMaxBodyBytes()));
+        p.addAfter("http-order", "http-host", new HostAndOriginCheck(services.hostPolicy(), services.nodeMetrics()));
         p.addAfter("http-host", "http-front", new HttpFront(server, services));
         WebSocketUpgrade.install(p, "http-front", server);
     }

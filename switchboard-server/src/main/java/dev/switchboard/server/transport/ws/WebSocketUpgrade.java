@@ -86,7 +86,7 @@ public final class WebSocketUpgrade {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
                 ChannelPipeline p = ctx.pipeline();
-                for (String name : new String[] {"http-front", "http-keepalive", "http-idle", "http-deadline", "ws-pause",
+                for (String name : new String[] {"http-front", "http-keepalive", "http-idle", "http-deadline", "ws-pause", "http-order",
                         "http-transfer-encoding"}) {
                     if (p.get(name) != null) p.remove(name);
                 }

@@ -54,7 +54,9 @@ public final class Closing {
     }
 
     private static void halfClose(Channel ch) {
-        ch.eventLoop().schedule(() -> ch.close(), GRACE_MS, TimeUnit.MILLISECONDS);
+        // The grace timer goes as soon as the channel closes, so that it holds nothing after it.
+        var grace = ch.eventLoop().schedule(() -> ch.close(), GRACE_MS, TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(f -> grace.cancel(false));
         if (ch instanceof DuplexChannel duplex && !duplex.isOutputShutdown()) {
             duplex.shutdownOutput();
         } else {

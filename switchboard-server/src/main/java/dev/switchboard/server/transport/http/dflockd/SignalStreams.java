@@ -56,7 +56,8 @@ final class SignalStreams {
                     }
                     if (!ex.claimForStream(HttpResponseStatus.OK)) return;
                     HttpResponse head = EventStreams.head(ex);
-                    ch.eventLoop().execute(() -> {
+                    // Before this task ends: a signal delivered meanwhile by another thread queues behind the head.
+                    EventStreams.onLoop(ch, () -> {
                         ch.write(head);
                         EventStreams.write(ch, ":ok\n\n");
                         EventStreams.keepAlive(ch, server.config().httpSsePingInterval());

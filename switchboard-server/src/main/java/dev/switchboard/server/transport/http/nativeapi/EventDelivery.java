@@ -64,8 +64,9 @@ final class EventDelivery {
             return;
         }
         HttpResponse head = EventStreams.head(ex);
-        // Written first on the event loop: live events delivered by other threads queue behind it.
-        ch.eventLoop().execute(() -> {
+        // Written first, on the event loop and before this task ends: live events that other
+        // threads deliver from the moment of the attach queue behind it, never before the head.
+        EventStreams.onLoop(ch, () -> {
             ch.write(head);
             StringBuilder first = new StringBuilder("retry: 1000\n\n");
             if (!attached.recovered()) first.append(gapEvent(lastEventId, session.replay().firstAvailable()));

@@ -6,12 +6,12 @@ import dev.switchboard.core.lock.LockOwner;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.Subscriber;
 import dev.switchboard.core.session.store.SessionAttributes;
+import dev.switchboard.core.util.SerialExecutor;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.Reply;
 import io.netty.util.Timeout;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>There is one session class; how a session lives — ended with its connection, after a grace
  * period, or when idle; one request at a time or many; resumable or not — is its
- * {@link SessionPolicy}. Its state changes one writer at a time, under its own monitor; delivery
- * to connections never blocks (a connection that cannot keep up is cut, and a resumable session
- * keeps the events for its resume).
+ * {@link SessionPolicy}. Its events, connections and grace period change in its own mailbox, one
+ * writer at a time and without a lock, on whichever thread finds the mailbox idle; delivery to
+ * connections never blocks (a connection that cannot keep up is cut, and a resumable session
+ * keeps the events for its resume). Its attributes and its queue of one-at-a-time requests are
+ * small critical sections under its monitor, with no I/O inside.
  */
 public final class Session implements LockOwner, Subscriber {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -51,13 +52,17 @@ public final class Session implements LockOwner, Subscriber {
     private final Set<ResourceKey> lockKeys = ConcurrentHashMap.newKeySet();
     private final Set<SessionConnection> connections = new CopyOnWriteArraySet<>();
     private final Map<String, String> attributes = new LinkedHashMap<>();
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** The session's pending requests: dispatched, or waiting for their turn, and not yet answered. */
+    private final Set<Request> pending = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<Queued> serialQueue = new ArrayDeque<>();
     private volatile boolean closed;
     private volatile long lastActivityNanos = System.nanoTime();
+    private final SerialExecutor mailbox = new SerialExecutor();
+    private final Object closing = new Object();
+    private final java.util.concurrent.atomic.AtomicBoolean slowLogged = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Written in the mailbox only. */
     private Timeout graceTimer;
     private boolean serialRunning;
-    private boolean slowLogged;
 
     private record Queued(Request request, Dispatcher dispatcher) {
     }
@@ -175,7 +180,7 @@ public final class Session implements LockOwner, Subscriber {
 
     /** Requests dispatched and not yet answered. */
     public int requestsInFlight() {
-        return inFlight.get();
+        return pending.size();
     }
 
     /** Marks the session as used now (an idle session is reaped after a while). */
@@ -189,7 +194,7 @@ public final class Session implements LockOwner, Subscriber {
 
     /** True while something keeps an idle session alive: a request in flight or an attached stream. */
     boolean busy() {
-        return inFlight.get() > 0 || !connections.isEmpty();
+        return !pending.isEmpty() || !connections.isEmpty();
     }
 
     @Override
@@ -206,12 +211,12 @@ public final class Session implements LockOwner, Subscriber {
      */
     public void submit(Dispatcher dispatcher, Frame frame, RequestOrigin origin, Request.Replier replier) {
         Request request = new Request(this, frame, origin, replier);
-        inFlight.incrementAndGet();
+        pending.add(request);
         registry.requestStarted();
         touch();
         request.track();
         if (!policy.serial()) {
-            request.whenFinished(this::requestFinished);
+            request.whenFinished(() -> requestFinished(request));
             dispatcher.dispatch(request);
             return;
         }
@@ -221,7 +226,7 @@ public final class Session implements LockOwner, Subscriber {
                     registry.queueFull();
                     request.reply(Reply.error(ErrorCode.TOO_MANY_REQUESTS, "the session has "
                             + registry.lifecycle().maxQueuedRequests() + " requests waiting for their turn already"));
-                    requestFinished();
+                    requestFinished(request);
                     return;
                 }
                 serialQueue.add(new Queued(request, dispatcher));
@@ -234,7 +239,7 @@ public final class Session implements LockOwner, Subscriber {
 
     private void runSerial(Queued q) {
         q.request().whenFinished(() -> {
-            requestFinished();
+            requestFinished(q.request());
             Queued next;
             synchronized (this) {
                 next = serialQueue.poll();
@@ -251,8 +256,8 @@ public final class Session implements LockOwner, Subscriber {
         q.dispatcher().dispatch(q.request());
     }
 
-    private void requestFinished() {
-        inFlight.decrementAndGet();
+    private void requestFinished(Request request) {
+        pending.remove(request);
         registry.requestFinished();
         touch();
     }
@@ -260,36 +265,38 @@ public final class Session implements LockOwner, Subscriber {
     // ---- events -----------------------------------------------------------------------------------
 
     /**
-     * Emits an event: numbered and kept for replay (when the policy keeps events), and handed to
-     * every attached connection; a connection too far behind is cut with {@code slow_consumer}
-     * (the session keeps the event for its resume). Numbering and delivery happen under the
-     * session's monitor, so that a connection attaching at the same time sees each event exactly
-     * once, in its backlog or live. Returns whether the event went anywhere: kept, or accepted by
-     * at least one connection.
+     * Emits an event. A session that keeps events numbers it, keeps it for replay and hands it
+     * to every attached connection, in its mailbox: one writer at a time, in order, so that a
+     * connection attaching meanwhile sees each event exactly once, in its backlog or live. A
+     * connection too far behind is cut with {@code slow_consumer} (the session keeps the event for
+     * its resume). A dflockd session, which keeps nothing, hands the event straight to its
+     * connection. Returns whether the event went anywhere: kept, or accepted by a connection.
      */
     public boolean emit(Map<String, Object> event) {
-        List<SessionConnection> slow = null;
+        if (closed) return false;
+        if (!policy.replay()) return deliver(event);
+        mailbox.execute(() -> {
+            if (closed) return;
+            replay.append(event);
+            deliver(event);
+        });
+        return true;
+    }
+
+    /** Hands an event to every attached connection (their queues are bounded and thread-safe); cuts the slow ones. */
+    private boolean deliver(Map<String, Object> event) {
         boolean accepted = false;
-        synchronized (this) {
-            if (closed) return false;
-            if (policy.replay()) replay.append(event);
-            for (SessionConnection c : connections) {
-                if (c.deliver(event)) {
-                    accepted = true;
-                } else {
-                    if (slow == null) slow = new ArrayList<>();
-                    slow.add(c);
-                }
+        for (SessionConnection c : connections) {
+            if (c.deliver(event)) {
+                accepted = true;
+                continue;
             }
-            if (slow != null && !slowLogged) {
-                slowLogged = true; // once per session: a burst must not flood the log
+            if (slowLogged.compareAndSet(false, true)) { // once per session: a burst must not flood the log
                 log.info("{}: a connection fell too far behind and is disconnected (slow consumer)", this);
             }
+            c.disconnect("slow_consumer", "the connection fell too far behind");
         }
-        if (slow != null) {
-            for (SessionConnection c : slow) c.disconnect("slow_consumer", "the connection fell too far behind");
-        }
-        return policy.replay() || accepted;
+        return accepted;
     }
 
     /** A published signal for this subscriber. */
@@ -319,24 +326,33 @@ public final class Session implements LockOwner, Subscriber {
         emit(event);
     }
 
-    // ---- connections (called by the registry) -----------------------------------------------------
+    // ---- the mailbox: connections, grace and the end (driven by the registry) ---------------------
 
-    /** Attaches a connection and returns, atomically, the events after {@code lastSeq} it must send first. */
-    synchronized List<Outbox.Event> attach(SessionConnection c, long lastSeq) {
+    /**
+     * Runs {@code task} in the session's mailbox: after every earlier task, before every later
+     * one, never two at once; inline when the mailbox is idle.
+     */
+    void inMailbox(Runnable task) {
+        mailbox.execute(task);
+    }
+
+    /** In the mailbox: attaches a connection and returns the events after {@code lastSeq} it must send first. */
+    List<Outbox.Event> attach(SessionConnection c, long lastSeq) {
         connections.add(c);
         cancelGraceTimer();
         touch();
         return policy.replay() ? replay.after(lastSeq) : List.of();
     }
 
-    /** Detaches a connection; returns true when it was the last one. */
-    synchronized boolean detach(SessionConnection c) {
+    /** In the mailbox: detaches a connection; returns true when it was the last one. */
+    boolean detach(SessionConnection c) {
         boolean last = connections.remove(c) && connections.isEmpty();
         touch();
         return last;
     }
 
-    synchronized void graceTimer(Timeout t) {
+    /** In the mailbox: the timer that ends the session unless a connection comes back first. */
+    void graceTimer(Timeout t) {
         cancelGraceTimer();
         graceTimer = t;
     }
@@ -348,10 +364,17 @@ public final class Session implements LockOwner, Subscriber {
         }
     }
 
-    /** Marks the session ended and hands back its connections; null when it already was ended. */
-    synchronized List<SessionConnection> markClosed() {
-        if (closed) return null;
-        closed = true;
+    /** Marks the session ended, at once and from any thread; false when it already was. */
+    boolean markClosed() {
+        synchronized (closing) {
+            if (closed) return false;
+            closed = true;
+            return true;
+        }
+    }
+
+    /** In the mailbox, once closed: hands back the connections still attached and drops the grace timer. */
+    List<SessionConnection> takeConnections() {
         cancelGraceTimer();
         List<SessionConnection> all = List.copyOf(connections);
         connections.clear();

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -192,7 +193,8 @@ public final class SessionRegistry implements AutoCloseable {
             if (refused != null) return refused;
             sessions.put(id, s);
         }
-        if (first != null) s.attach(first, 0);
+        // Nobody else knows the session yet: its mailbox is idle and this runs at once.
+        if (first != null) s.inMailbox(() -> s.attach(first, 0));
         return new Opened(s, key);
     }
 
@@ -254,27 +256,42 @@ public final class SessionRegistry implements AutoCloseable {
         return s;
     }
 
-    /** Attaches a connection to the session with this id and key (a resume), over any native transport. */
-    public Attach resume(String id, String key, long lastSeq, SessionConnection c) {
+    /**
+     * Attaches a connection to the session with this id and key (a resume), over any native
+     * transport; {@code done} gets the outcome once, at once when the session's mailbox is idle,
+     * else from the thread that runs it (see {@link #attach}).
+     */
+    public void resume(String id, String key, long lastSeq, SessionConnection c, Consumer<Attach> done) {
         Session s = authenticate(id, key);
-        return s == null ? NOT_FOUND : attach(s, c, lastSeq);
+        if (s == null) {
+            done.accept(NOT_FOUND);
+        } else {
+            attach(s, c, lastSeq, done);
+        }
     }
 
     /**
      * Attaches a connection (a socket, a stream, a waiting poll) to a session the caller has
-     * authenticated, with the events after {@code lastSeq} it must deliver first; refused when
-     * the session has {@link Lifecycle#maxConnectionsPerSession()} connections already.
+     * authenticated, in the session's mailbox: {@code done} gets the events after
+     * {@code lastSeq} that the connection must deliver first — every later event is delivered to
+     * it live, after {@code done} returns — or a refusal when the session has
+     * {@link Lifecycle#maxConnectionsPerSession()} connections already or has ended. {@code done}
+     * runs once, inline when the mailbox is idle, else on the thread that drains it: it must not
+     * block, and what it writes to the connection must go out before what is delivered later
+     * (write at once, or as the first task of the connection's event loop).
      */
-    public Attach attach(Session s, SessionConnection c, long lastSeq) {
-        synchronized (s) {
-            if (s.isClosed()) return NOT_FOUND;
-            if (s.connectionCount() >= lifecycle.maxConnectionsPerSession()) {
-                return new Refused("max_connections_per_session",
-                        "the session has " + lifecycle.maxConnectionsPerSession() + " connections already");
+    public void attach(Session s, SessionConnection c, long lastSeq, Consumer<Attach> done) {
+        s.inMailbox(() -> {
+            if (s.isClosed()) {
+                done.accept(NOT_FOUND);
+            } else if (s.connectionCount() >= lifecycle.maxConnectionsPerSession()) {
+                done.accept(new Refused("max_connections_per_session",
+                        "the session has " + lifecycle.maxConnectionsPerSession() + " connections already"));
+            } else {
+                boolean recovered = !s.replay().missedAfter(lastSeq) && lastSeq <= s.replay().lastSeq();
+                done.accept(new Attached(s, s.attach(c, lastSeq), recovered));
             }
-            boolean recovered = !s.replay().missedAfter(lastSeq) && lastSeq <= s.replay().lastSeq();
-            return new Attached(s, s.attach(c, lastSeq), recovered);
-        }
+        });
     }
 
     /**
@@ -283,14 +300,16 @@ public final class SessionRegistry implements AutoCloseable {
      * resume; an idle-timed one lives on until it is idle.
      */
     public void detach(Session s, SessionConnection c) {
-        if (!s.detach(c) || s.isClosed()) return;
-        switch (s.policy().lifetime()) {
-            case CONNECTION -> close(s, lifecycle.releaseHeldOnEnd());
-            case GRACE -> startGrace(s, s.policy().lifetimeMs());
-            case IDLE -> {
-                // the reaper ends it once it has been idle long enough
+        s.inMailbox(() -> {
+            if (!s.detach(c) || s.isClosed()) return;
+            switch (s.policy().lifetime()) {
+                case CONNECTION -> close(s, lifecycle.releaseHeldOnEnd());
+                case GRACE -> startGrace(s, s.policy().lifetimeMs());
+                case IDLE -> {
+                    // the reaper ends it once it has been idle long enough
+                }
             }
-        }
+        });
     }
 
     private void startGrace(Session s, long graceMs) {
@@ -298,9 +317,9 @@ public final class SessionRegistry implements AutoCloseable {
             close(s, lifecycle.releaseHeldOnEnd());
             return;
         }
-        s.graceTimer(timer.newTimeout(t -> {
+        s.graceTimer(timer.newTimeout(t -> s.inMailbox(() -> {
             if (s.connectionCount() == 0) close(s, lifecycle.releaseHeldOnEnd());
-        }, graceMs, TimeUnit.MILLISECONDS));
+        }), graceMs, TimeUnit.MILLISECONDS));
     }
 
     // ---- requests ------------------------------------------------------------------------------------
@@ -344,14 +363,17 @@ public final class SessionRegistry implements AutoCloseable {
      * Safe to call more than once.
      */
     public void close(Session s, boolean releaseHeld) {
-        List<SessionConnection> attached = s.markClosed();
-        if (attached == null) return;
+        if (!s.markClosed()) return;
+        // At once, whatever thread asks: a resume or a request after this finds the session gone.
         if (sessions.remove(s.id(), s)) giveBackCap(s);
         topics.unsubscribeAll(s);
         locks.releaseOwner(s, releaseHeld);
-        for (SessionConnection c : attached) {
-            c.disconnect("session_closed", "the session has ended");
-        }
+        // In the mailbox: after any attach in progress, so that no connection is left behind.
+        s.inMailbox(() -> {
+            for (SessionConnection c : s.takeConnections()) {
+                c.disconnect("session_closed", "the session has ended");
+            }
+        });
     }
 
     private void scheduleReaper() {
@@ -431,7 +453,7 @@ public final class SessionRegistry implements AutoCloseable {
             event.put("reason", "server_restart");
             s.emit(event);
         }
-        if (policy.lifetime() == SessionPolicy.Lifetime.GRACE) startGrace(s, Math.max(1, policy.lifetimeMs()));
+        if (policy.lifetime() == SessionPolicy.Lifetime.GRACE) s.inMailbox(() -> startGrace(s, Math.max(1, policy.lifetimeMs())));
         return s;
     }
 

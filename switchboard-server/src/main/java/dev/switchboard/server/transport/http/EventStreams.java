@@ -35,19 +35,6 @@ public final class EventStreams {
      * bound: the connection's {@link SlowReaderGuard} closes the stream once it owes the reader
      * more than {@code --http-max-pending-bytes} or stays backed up past {@code --write-timeout}.
      */
-    /**
-     * Runs {@code task} on the channel's event loop: now when called there (so that what it
-     * writes goes out before anything another thread writes after this moment), else as the
-     * loop's next task.
-     */
-    public static void onLoop(Channel ch, Runnable task) {
-        if (ch.eventLoop().inEventLoop()) {
-            task.run();
-        } else {
-            ch.eventLoop().execute(task);
-        }
-    }
-
     public static void write(Channel ch, String text) {
         ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
     }

@@ -13,6 +13,7 @@ import dev.switchboard.server.SwitchboardConfig;
 import dev.switchboard.server.Version;
 import dev.switchboard.server.transport.ChannelReplies;
 import dev.switchboard.server.transport.ConnectionHandler;
+import dev.switchboard.server.transport.EventLoops;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import io.netty.channel.ChannelHandlerContext;
@@ -36,12 +37,24 @@ import java.util.concurrent.TimeUnit;
 public final class NativeConnectionHandler extends ConnectionHandler {
     public static final int PROTOCOL_VERSION = Protocol.VERSION;
 
+    /** True while a resume waits for the session's mailbox; messages that come meanwhile wait in {@link #early}. */
+    private boolean helloPending;
+    private final java.util.ArrayDeque<Object> early = new java.util.ArrayDeque<>();
+
     public NativeConnectionHandler(ServerContext server, String transport) {
         super(server, transport);
     }
 
     @Override
     protected void read(ChannelHandlerContext ctx, Object msg) {
+        if (helloPending) {
+            early.add(msg);
+            if (early.size() > server.config().maxRequestsInFlight()) {
+                early.clear();
+                fail(null, ErrorCode.TOO_MANY_REQUESTS, "too many messages before the welcome");
+            }
+            return;
+        }
         if (msg instanceof MalformedMessage bad) {
             if (session() == null) {
                 fail(null, ErrorCode.HELLO_REQUIRED, "the first message must be hello; " + bad.reason());
@@ -119,29 +132,47 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             fail(id, ErrorCode.DRAINING, "the server is shutting down");
             return;
         }
-        SwitchboardConfig cfg = server.config();
+        if (m.get("resume") instanceof Map<?, ?> r) {
+            long lastSeq = r.get("last_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
+            // The session attaches this connection in its mailbox: at once when it is idle, else
+            // a moment later on another thread; messages that come meanwhile wait their turn.
+            helloPending = true;
+            server.core().sessions().resume(r.get("session") instanceof String sid ? sid : null,
+                    r.get("key") instanceof String k ? k : null, lastSeq, this,
+                    attach -> EventLoops.now(channel(), () -> welcome(ctx, id, attach)));
+        } else if (m.containsKey("resume")) {
+            fail(id, ErrorCode.INVALID_ARGUMENT, "resume must be an object {session, key, last_seq}");
+        } else {
+            welcome(ctx, id, null);
+        }
+    }
+
+    /**
+     * Answers the hello: on the connection's event loop, before any event the session delivers
+     * to it afterwards. {@code attach} is the outcome of a resume, or null for a new session.
+     */
+    private void welcome(ChannelHandlerContext ctx, Object id, SessionRegistry.Attach attach) {
+        helloPending = false;
         SessionRegistry sessions = server.core().sessions();
+        if (ending() || !channel().isActive()) {
+            // The connection went while the session attached it.
+            if (attach instanceof SessionRegistry.Attached a) sessions.detach(a.session(), this);
+            return;
+        }
+        SwitchboardConfig cfg = server.config();
         String resumeKey = null;
         Map<String, Object> resumeError = null;
         SessionRegistry.Attached resumed = null;
-        if (m.get("resume") instanceof Map<?, ?> r) {
-            long lastSeq = r.get("last_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
-            SessionRegistry.Attach attach = sessions.resume(r.get("session") instanceof String sid ? sid : null,
-                    r.get("key") instanceof String k ? k : null, lastSeq, this);
-            if (attach instanceof SessionRegistry.Attached a) {
-                resumed = a;
-            } else if (attach instanceof SessionRegistry.Refused refused) {
-                if (refused.code().equals("max_connections_per_session")) {
-                    fail(id, ErrorCode.MAX_CONNECTIONS_PER_SESSION, refused.message());
-                    return;
-                }
-                resumeError = new LinkedHashMap<>();
-                resumeError.put("code", refused.code());
-                resumeError.put("message", refused.message());
+        if (attach instanceof SessionRegistry.Attached a) {
+            resumed = a;
+        } else if (attach instanceof SessionRegistry.Refused refused) {
+            if (refused.code().equals("max_connections_per_session")) {
+                fail(id, ErrorCode.MAX_CONNECTIONS_PER_SESSION, refused.message());
+                return;
             }
-        } else if (m.containsKey("resume")) {
-            fail(id, ErrorCode.INVALID_ARGUMENT, "resume must be an object {session, key, last_seq}");
-            return;
+            resumeError = new LinkedHashMap<>();
+            resumeError.put("code", refused.code());
+            resumeError.put("message", refused.message());
         }
         if (resumed != null) {
             bind(resumed.session());
@@ -187,13 +218,15 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         send(welcome);
         HandshakeDeadline.handshakeDone(ctx);
         if (resumed != null) {
-            // On the event loop, before any live event queued by another thread: the backlog first.
+            // Before any live event, which the session delivers after this: the backlog first.
             for (Outbox.Event e : resumed.backlog()) send(e.message());
         }
         if (heartbeatMs > 0) {
             ctx.pipeline().addBefore(ctx.name(), "heartbeat",
                     new IdleStateHandler(3 * heartbeatMs, heartbeatMs, 0, TimeUnit.MILLISECONDS));
         }
+        // What the client sent while the session was attaching, in order.
+        while (!early.isEmpty() && !ending()) read(ctx, early.poll());
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.switchboard.core.session.SessionConnection;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.server.transport.PushQueue;
+import dev.switchboard.server.transport.EventLoops;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.dflockd.DflockdStats;
 import dev.switchboard.server.transport.http.EventStreams;
@@ -57,7 +58,7 @@ final class SignalStreams {
                     if (!ex.claimForStream(HttpResponseStatus.OK)) return;
                     HttpResponse head = EventStreams.head(ex);
                     // Before this task ends: a signal delivered meanwhile by another thread queues behind the head.
-                    EventStreams.onLoop(ch, () -> {
+                    EventLoops.now(ch, () -> {
                         ch.write(head);
                         EventStreams.write(ch, ":ok\n\n");
                         EventStreams.keepAlive(ch, server.config().httpSsePingInterval());

@@ -6,6 +6,7 @@ import dev.switchboard.core.session.SessionConnection;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.server.transport.JsonSupport;
 import dev.switchboard.server.transport.PushQueue;
+import dev.switchboard.server.transport.EventLoops;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.http.EventStreams;
 import dev.switchboard.server.transport.http.HttpExchange;
@@ -54,27 +55,25 @@ final class EventDelivery {
         Channel ch = ex.channel();
         SseConnection conn = new SseConnection(ch, String.valueOf(ch.remoteAddress()), server.config().signalBufferSize());
         session.replay().acknowledge(lastEventId);
-        SessionRegistry.Attach attach = server.core().sessions().attach(session, conn, lastEventId);
-        if (!(attach instanceof SessionRegistry.Attached attached)) {
-            refuse(ex, (SessionRegistry.Refused) attach);
-            return;
-        }
-        if (!ex.claimForStream(HttpResponseStatus.OK)) {
-            server.core().sessions().detach(session, conn);
-            return;
-        }
-        HttpResponse head = EventStreams.head(ex);
-        // Written first, on the event loop and before this task ends: live events that other
-        // threads deliver from the moment of the attach queue behind it, never before the head.
-        EventStreams.onLoop(ch, () -> {
-            ch.write(head);
+        // The head and the backlog are written on the event loop ahead of any live event the
+        // session delivers after the attach (at once when the session's mailbox was idle).
+        server.core().sessions().attach(session, conn, lastEventId, attach -> EventLoops.now(ch, () -> {
+            if (!(attach instanceof SessionRegistry.Attached attached)) {
+                refuse(ex, (SessionRegistry.Refused) attach);
+                return;
+            }
+            if (!ch.isActive() || !ex.claimForStream(HttpResponseStatus.OK)) {
+                server.core().sessions().detach(session, conn);
+                return;
+            }
+            ch.write(EventStreams.head(ex));
             StringBuilder first = new StringBuilder("retry: 1000\n\n");
             if (!attached.recovered()) first.append(gapEvent(lastEventId, session.replay().firstAvailable()));
             for (Outbox.Event e : attached.backlog()) first.append(sseEvent(e));
             EventStreams.write(ch, first.toString());
             EventStreams.keepAlive(ch, server.config().httpSsePingInterval());
             ch.closeFuture().addListener(f -> server.core().sessions().detach(session, conn));
-        });
+        }));
     }
 
     /** An SSE stream attached to a session, as one of its connections. */
@@ -161,26 +160,21 @@ final class EventDelivery {
         }
 
         void start(long timeoutMs) {
-            SessionRegistry.Attach attach = server.core().sessions().attach(session, this, after);
-            if (!(attach instanceof SessionRegistry.Attached attached)) {
-                done.set(true);
-                refuse(ex, (SessionRegistry.Refused) attach);
-                return;
-            }
-            if (!attached.backlog().isEmpty() || session.replay().missedAfter(after)) {
-                finish(true);
-                return;
-            }
-            if (timeoutMs == 0) {
-                finish(false);
-                return;
-            }
             Channel ch = ex.channel();
-            ch.eventLoop().execute(() -> {
-                if (done.get()) return;
+            server.core().sessions().attach(session, this, after, attach -> EventLoops.now(ch, () -> {
+                if (!(attach instanceof SessionRegistry.Attached attached)) {
+                    done.set(true);
+                    refuse(ex, (SessionRegistry.Refused) attach);
+                    return;
+                }
+                if (!attached.backlog().isEmpty() || session.replay().missedAfter(after) || timeoutMs == 0) {
+                    finish(!attached.backlog().isEmpty() || session.replay().missedAfter(after));
+                    return;
+                }
+                if (done.get()) return; // an event came first
                 timer = ch.eventLoop().schedule(() -> finish(false), timeoutMs, TimeUnit.MILLISECONDS);
                 ch.closeFuture().addListener(this);
-            });
+            }));
         }
 
         /** An event arrived: answered from the event loop, not from the thread that emitted it. */

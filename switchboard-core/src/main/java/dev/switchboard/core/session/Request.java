@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client request with its context: the session it acts for, the connection it came on, how
- * it is cancelled, and its one reply.
+ * One client request with its context: the session it acts for, the connection it came on, its
+ * deadline (when the operation sets one), how it is cancelled, and its one reply.
  *
  * <p>Exactly one reply is delivered; a second is dropped and logged. An operation that can wait
  * (a lock acquire, say) registers how to cancel it with {@link #onCancel}: when the request's
@@ -35,6 +35,10 @@ public final class Request {
     private volatile Runnable canceller;
     private volatile boolean cancelled;
     private volatile Runnable finished = NOTHING;
+    private volatile io.netty.util.Timer timer;
+    private volatile io.netty.util.Timeout deadline;
+    private volatile boolean expired;
+    private volatile Runnable lateReply = NOTHING;
 
     public Request(Session session, Frame frame, RequestOrigin origin, Replier replier) {
         this.session = session;
@@ -67,9 +71,19 @@ public final class Request {
      */
     public void reply(Reply reply, Runnable undo) {
         if (!answered.compareAndSet(false, true)) {
-            log.error("second reply to {} dropped: {}", frame.op(), reply);
+            if (expired) {
+                // Answered already by its deadline: the requester has moved on, so what this
+                // reply carries (a grant) is given back.
+                log.debug("late reply to {} after its deadline dropped: {}", frame.op(), reply);
+                lateReply.run();
+            } else {
+                log.error("second reply to {} dropped: {}", frame.op(), reply);
+            }
+            if (undo != null) undo.run();
             return;
         }
+        io.netty.util.Timeout d = deadline;
+        if (d != null) d.cancel();
         origin.untrack(this);
         Runnable giveBack = undo == null ? NOTHING : undo;
         try {
@@ -83,6 +97,35 @@ public final class Request {
             // not close the connection between the decision and the write.
             finished.run();
         }
+    }
+
+    /**
+     * Gives the request a deadline on the node's timer: unless it is answered within
+     * {@code timeoutMs}, it is answered {@code onExpiry} and its canceller (if any) runs; a reply
+     * that comes after is dropped, its undo runs, and it is counted. A request without a timer
+     * (an internal one) has no deadline.
+     */
+    public void expireAfter(long timeoutMs, Reply onExpiry) {
+        io.netty.util.Timer t = timer;
+        if (t == null || answered.get()) return;
+        deadline = t.newTimeout(x -> {
+            if (answered.get()) return;
+            expired = true;
+            reply(onExpiry);
+            Runnable c = canceller;
+            if (c != null) c.run();
+        }, Math.max(1, timeoutMs), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** True when the request was answered by its deadline. */
+    public boolean isExpired() {
+        return expired;
+    }
+
+    /** The node's timer for {@link #expireAfter}, and what counts a reply that came after the deadline. */
+    void deadlines(io.netty.util.Timer timer, Runnable onLateReply) {
+        this.timer = timer;
+        this.lateReply = onLateReply;
     }
 
     public boolean isAnswered() {

@@ -211,6 +211,7 @@ public final class Session implements LockOwner, Subscriber {
      */
     public void submit(Dispatcher dispatcher, Frame frame, RequestOrigin origin, Request.Replier replier) {
         Request request = new Request(this, frame, origin, replier);
+        registry.equip(request);
         pending.add(request);
         registry.requestStarted();
         touch();

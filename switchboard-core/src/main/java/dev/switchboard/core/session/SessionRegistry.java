@@ -89,6 +89,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final AtomicLong nextNumericId = new AtomicLong(1);
     private final AtomicInteger requestsInFlight = new AtomicInteger();
     private final AtomicLong queueRejections = new AtomicLong();
+    private final AtomicLong lateReplies = new AtomicLong();
     private final LockTable locks;
     private final TopicTree topics;
     private final Timer timer;
@@ -327,10 +328,21 @@ public final class SessionRegistry implements AutoCloseable {
     /** A request that acts for no session (stats, an HTTP publish), counted like the others for a drain. */
     public void submitSessionless(Dispatcher dispatcher, Frame frame, RequestOrigin origin, Request.Replier replier) {
         Request request = new Request(null, frame, origin, replier);
+        equip(request);
         requestStarted();
         request.whenFinished(this::requestFinished);
         request.track();
         dispatcher.dispatch(request);
+    }
+
+    /** Gives a request the node's timer for its deadline and the counter of late replies. */
+    void equip(Request request) {
+        request.deadlines(timer, lateReplies::incrementAndGet);
+    }
+
+    /** Replies that came after their request's deadline had answered it (dropped, and undone). */
+    public long lateReplies() {
+        return lateReplies.get();
     }
 
     void requestStarted() {

@@ -189,4 +189,39 @@ class RequestContextTest {
         assertThat(first.last().error()).isEqualTo(ErrorCode.SESSION_CLOSED);
         assertThat(second.last().error()).isEqualTo(ErrorCode.SESSION_CLOSED);
     }
+
+    @Test
+    void aRequestNotAnsweredByItsDeadlineGetsTheExpiryReplyAndALateGrantIsGivenBack() {
+        Session s = nativeSession();
+        Wire wire = new Wire();
+        AtomicInteger cancelled = new AtomicInteger();
+        AtomicInteger undone = new AtomicInteger();
+        Request request = new Request(s, frame("test.op"), new RequestOrigin("test"), wire);
+        core.sessions().equip(request);
+        request.onCancel(cancelled::incrementAndGet);
+        request.expireAfter(50, Reply.error(ErrorCode.CANCELLED, "deadline"));
+
+        assertThat(wire.last().error()).isEqualTo(ErrorCode.CANCELLED);
+        assertThat(request.isExpired()).isTrue();
+        assertThat(cancelled.get()).as("the operation was told to stop").isEqualTo(1);
+
+        request.reply(Reply.ok(Map.of("status", "acquired")), undone::incrementAndGet);
+        assertThat(wire.written).hasSize(1);
+        assertThat(undone.get()).as("what the late reply carried is given back").isEqualTo(1);
+        assertThat(core.sessions().lateReplies()).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestAnsweredBeforeItsDeadlineIsNotAnsweredTwice() {
+        Session s = nativeSession();
+        Wire wire = new Wire();
+        Request request = new Request(s, frame("test.op"), new RequestOrigin("test"), wire);
+        core.sessions().equip(request);
+        request.expireAfter(100, Reply.error(ErrorCode.CANCELLED, "deadline"));
+        request.reply(Reply.ok(Map.of()));
+        await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2)).until(() -> wire.written.size() == 1);
+        assertThat(wire.written.get(0).isError()).isFalse();
+        assertThat(request.isExpired()).isFalse();
+        assertThat(core.sessions().lateReplies()).isZero();
+    }
 }

@@ -72,6 +72,10 @@ public final class NodeMetrics {
                 .tag("limit", "session_queue").description("times a client hit a bound (the request or connection got an error)")
                 .register(registry);
         limitHit("requests_in_flight", 0);
+        io.micrometer.core.instrument.FunctionCounter.builder("switchboard_late_replies", core.sessions(),
+                        dev.switchboard.core.session.SessionRegistry::lateReplies)
+                .description("replies that came after their request's deadline had answered it (dropped, and what they carried given back)")
+                .register(registry);
         for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
             connection(transport);
         }

@@ -26,7 +26,7 @@ final class DirectMemory implements AutoCloseable {
     private static final String DIRECT_POOL = "java.nio:type=BufferPool,name=direct";
     /**
      * How far direct memory may stay above its reading before an attack: Netty's pool keeps some
-     * chunks it allocated. The attack tests saw it come back to the byte; an attack that still
+     * chunks it allocated. The attack tests saw it come back within 128 KiB; an attack that still
      * held its buffers would hold tens of MiB, up to the whole {@link SmallHeapServer#DIRECT_MEMORY}.
      */
     static final long TOLERANCE_BYTES = 4L * 1024 * 1024;

@@ -31,7 +31,7 @@ class WebSocketFragmentAttackTest {
     private static final int HALF_MESSAGE_BYTES = 256 * 1024;
     /** Two fragments of this size exceed the default frame cap of 1 MiB, while each frame is under it. */
     private static final int OVERSIZED_FRAGMENT_BYTES = 600 * 1024;
-    private static final int DEADLINE_SECONDS = 1;
+    private static final int DEADLINE_SECONDS = 2;
     private static final long TIME_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final String UPGRADE = "GET /api/v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";

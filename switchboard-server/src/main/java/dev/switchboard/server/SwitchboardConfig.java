@@ -40,6 +40,7 @@ public final class SwitchboardConfig {
     private final int maxFrameBytes;
     private final int signalBufferSize;
     private final int maxRequestsInFlight;
+    private final long replayTotalBytes;
     private final String httpHost;
     private final int httpPort;
     private final Duration httpSessionIdleTimeout;
@@ -93,6 +94,7 @@ public final class SwitchboardConfig {
         this.maxFrameBytes = b.maxFrameBytes;
         this.signalBufferSize = b.signalBufferSize;
         this.maxRequestsInFlight = b.maxRequestsInFlight;
+        this.replayTotalBytes = b.replayTotalBytes;
         this.httpHost = b.httpHost;
         this.httpPort = b.httpPort;
         this.httpSessionIdleTimeout = b.httpSessionIdleTimeout;
@@ -172,6 +174,8 @@ public final class SwitchboardConfig {
     public int signalBufferSize() { return signalBufferSize; }
     /** Native requests one connection may have dispatched and unanswered at once. */
     public int maxRequestsInFlight() { return maxRequestsInFlight; }
+    /** Bytes of buffered events over every session; 0 = a quarter of the JVM's largest heap. */
+    public long replayTotalBytes() { return replayTotalBytes; }
 
     /** Host of the extra HTTP-only listener; null = the same as {@link #host()}. */
     public String httpHost() { return httpHost == null ? host : httpHost; }
@@ -255,6 +259,7 @@ public final class SwitchboardConfig {
         b.maxFrameBytes = maxFrameBytes;
         b.signalBufferSize = signalBufferSize;
         b.maxRequestsInFlight = maxRequestsInFlight;
+        b.replayTotalBytes = replayTotalBytes;
         b.httpHost = httpHost;
         b.httpPort = httpPort;
         b.httpSessionIdleTimeout = httpSessionIdleTimeout;
@@ -311,6 +316,7 @@ public final class SwitchboardConfig {
         private int maxFrameBytes = 1 << 20;
         private int signalBufferSize = 64;
         private int maxRequestsInFlight = 1024;
+        private long replayTotalBytes = 0;
         private String httpHost = null;
         private int httpPort = 0;
         private Duration httpSessionIdleTimeout = Duration.ofSeconds(20);
@@ -366,6 +372,7 @@ public final class SwitchboardConfig {
         public Builder maxFrameBytes(int n) { this.maxFrameBytes = n; return this; }
         public Builder signalBufferSize(int n) { this.signalBufferSize = n; return this; }
         public Builder maxRequestsInFlight(int n) { this.maxRequestsInFlight = n; return this; }
+        public Builder replayTotalBytes(long n) { this.replayTotalBytes = n; return this; }
 
         public Builder httpHost(String h) { this.httpHost = h; return this; }
         public Builder httpPort(int p) { this.httpPort = p; return this; }
@@ -441,6 +448,7 @@ public final class SwitchboardConfig {
             require(replayBufferMessages >= 1, "--replay-buffer-messages must be at least 1");
             require(signalBufferSize >= 1, "--signal-buffer-size must be at least 1");
             require(maxRequestsInFlight >= 1, "--max-requests-in-flight must be at least 1");
+            require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {
                 require(!authToken.isEmpty(), "the auth token must not be empty");

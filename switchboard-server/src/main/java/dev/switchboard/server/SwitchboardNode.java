@@ -81,7 +81,7 @@ final class SwitchboardNode {
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
                         config.maxSessionsPerIp(), config.replayBufferBytes(), config.sessionKeys(),
                         config.httpSessionIdleTimeout().toMillis(), config.httpMaxSessions(), config.httpMaxSessionsPerIp(),
-                        config.maxRequestsInFlight())));
+                        config.maxRequestsInFlight(), config.replayTotalBytes())));
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {

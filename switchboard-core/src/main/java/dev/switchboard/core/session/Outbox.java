@@ -27,6 +27,14 @@ public final class Outbox {
         this(capacity, Long.MAX_VALUE, 0);
     }
 
+    private ReplayBudget budget = ReplayBudget.unlimited();
+
+    /** An outbox whose bytes also count against the node's {@code budget}. */
+    Outbox(int capacity, long maxBytes, long lastSeq, ReplayBudget budget) {
+        this(capacity, maxBytes, lastSeq);
+        this.budget = budget;
+    }
+
     /**
      * An outbox keeping at most {@code capacity} events and about {@code maxBytes} of them, whose
      * next event is numbered {@code lastSeq + 1} (above 0 for a session restored after a restart).
@@ -43,11 +51,16 @@ public final class Outbox {
         lastSeq++;
         message.put("seq", lastSeq);
         buffer.addLast(new Event(lastSeq, message));
-        bytes += sizeOf(message);
+        long size = sizeOf(message);
+        bytes += size;
+        budget.add(size);
         // The newest event always stays, even when it alone is over the byte cap.
-        while (buffer.size() > 1 && (buffer.size() > capacity || bytes > maxBytes)) {
+        while (buffer.size() > 1 && (buffer.size() > capacity || bytes > maxBytes || budget.exceeded())) {
+            if (buffer.size() <= capacity && bytes <= maxBytes) budget.droppedForBudget();
             Event dropped = buffer.removeFirst();
-            bytes -= sizeOf(dropped.message());
+            long droppedSize = sizeOf(dropped.message());
+            bytes -= droppedSize;
+            budget.remove(droppedSize);
             droppedThrough = dropped.seq();
         }
     }
@@ -63,7 +76,18 @@ public final class Outbox {
 
     /** Drops the events the client has processed (those up to {@code seq}). */
     public synchronized void acknowledge(long seq) {
-        while (!buffer.isEmpty() && buffer.peekFirst().seq() <= seq) bytes -= sizeOf(buffer.removeFirst().message());
+        while (!buffer.isEmpty() && buffer.peekFirst().seq() <= seq) {
+            long size = sizeOf(buffer.removeFirst().message());
+            bytes -= size;
+            budget.remove(size);
+        }
+    }
+
+    /** Drops every event (the session has ended), giving their bytes back to the node's budget. */
+    synchronized void clear() {
+        budget.remove(bytes);
+        bytes = 0;
+        buffer.clear();
     }
 
     /** Bytes the buffered events take, roughly as they go on the wire. */

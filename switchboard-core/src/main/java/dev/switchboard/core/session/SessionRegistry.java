@@ -48,13 +48,15 @@ public final class SessionRegistry implements AutoCloseable {
      * @param httpMaxSessions          HTTP sessions (dflockd's and native) in total (0 = no cap)
      * @param httpMaxSessionsPerIp     HTTP sessions per client IP (0 = no cap)
      * @param maxQueuedRequests        requests of a one-at-a-time session waiting for their turn
+     * @param replayTotalBytes         bytes of events buffered over every session; 0 = a quarter of the heap
      */
     public record Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd,
                             int maxSessions, int maxSessionsPerIp, long replayBytes, SessionKeys keys,
-                            long httpIdleMs, int httpMaxSessions, int httpMaxSessionsPerIp, int maxQueuedRequests) {
+                            long httpIdleMs, int httpMaxSessions, int httpMaxSessionsPerIp, int maxQueuedRequests,
+                            long replayTotalBytes) {
         public Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd) {
             this(graceMs, maxConnectionsPerSession, replayMessages, releaseHeldOnEnd, 0, 0, 4L << 20,
-                    SecureSessionKeys.INSTANCE, 60_000, 0, 0, 256);
+                    SecureSessionKeys.INSTANCE, 60_000, 0, 0, 256, 0);
         }
 
         public static Lifecycle defaults() {
@@ -90,6 +92,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final AtomicInteger requestsInFlight = new AtomicInteger();
     private final AtomicLong queueRejections = new AtomicLong();
     private final AtomicLong lateReplies = new AtomicLong();
+    private final ReplayBudget replayBudget;
     private final LockTable locks;
     private final TopicTree topics;
     private final Timer timer;
@@ -119,6 +122,7 @@ public final class SessionRegistry implements AutoCloseable {
         this.topics = topics;
         this.timer = timer;
         this.lifecycle = lifecycle;
+        this.replayBudget = new ReplayBudget(lifecycle.replayTotalBytes());
         SessionPolicy.Caps nativeCaps = new SessionPolicy.Caps("native", lifecycle.maxSessions(), lifecycle.maxSessionsPerIp());
         SessionPolicy.Caps httpCaps = new SessionPolicy.Caps("http", lifecycle.httpMaxSessions(), lifecycle.httpMaxSessionsPerIp());
         SessionPolicy.Lifetime connection = SessionPolicy.Lifetime.CONNECTION;
@@ -202,7 +206,7 @@ public final class SessionRegistry implements AutoCloseable {
     private Session newSession(SessionPolicy policy, long numericId, String id, String transport, String remoteAddress,
                                String clientIp, String verifier, long lastSeq, long createdAtMillis) {
         Outbox replay = policy.replay()
-                ? new Outbox(lifecycle.replayMessages(), lifecycle.replayBytes(), lastSeq)
+                ? new Outbox(lifecycle.replayMessages(), lifecycle.replayBytes(), lastSeq, replayBudget)
                 : new Outbox(0, 0, lastSeq);
         return new Session(this, numericId > 0 ? numericId : nextNumericId(), id, policy, transport, remoteAddress,
                 clientIp, verifier, replay, createdAtMillis);
@@ -340,6 +344,11 @@ public final class SessionRegistry implements AutoCloseable {
         request.deadlines(timer, lateReplies::incrementAndGet);
     }
 
+    /** The node's budget for buffered events, over every session. */
+    public ReplayBudget replayBudget() {
+        return replayBudget;
+    }
+
     /** Replies that came after their request's deadline had answered it (dropped, and undone). */
     public long lateReplies() {
         return lateReplies.get();
@@ -382,6 +391,7 @@ public final class SessionRegistry implements AutoCloseable {
         locks.releaseOwner(s, releaseHeld);
         // In the mailbox: after any attach in progress, so that no connection is left behind.
         s.inMailbox(() -> {
+            s.replay().clear(); // after any event still being appended: the node's budget gets every byte back
             for (SessionConnection c : s.takeConnections()) {
                 c.disconnect("session_closed", "the session has ended");
             }

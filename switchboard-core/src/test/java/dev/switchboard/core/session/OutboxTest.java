@@ -62,4 +62,26 @@ class OutboxTest {
         assertThat(o.missedAfter(41)).isFalse();
         assertThat(o.missedAfter(40)).isTrue();
     }
+
+    @Test
+    void pastTheNodesBudgetTheSessionThatAddsDropsItsOwnOldestAndAnEndedOneGivesItsBytesBack() {
+        long eventBytes = Outbox.sizeOf(event("x".repeat(100)));
+        ReplayBudget budget = new ReplayBudget(eventBytes * 5);
+        Outbox quiet = new Outbox(100, Long.MAX_VALUE, 0, budget);
+        Outbox busy = new Outbox(100, Long.MAX_VALUE, 0, budget);
+        quiet.append(event("x".repeat(100)));
+        quiet.append(event("x".repeat(100)));
+        for (int i = 0; i < 10; i++) busy.append(event("x".repeat(100)));
+
+        assertThat(budget.usedBytes()).isLessThanOrEqualTo(eventBytes * 5);
+        assertThat(seqs(quiet.after(0))).as("a session that gets nothing keeps what it has").containsExactly(1L, 2L);
+        List<Long> kept = seqs(busy.after(0));
+        assertThat(kept).as("the busy session keeps its newest, as many as the budget leaves").hasSizeBetween(2, 3).endsWith(10L);
+        assertThat(busy.missedAfter(0)).isTrue();
+        assertThat(budget.droppedEvents()).isEqualTo(10 - kept.size());
+
+        busy.clear();
+        quiet.acknowledge(2);
+        assertThat(budget.usedBytes()).isZero();
+    }
 }

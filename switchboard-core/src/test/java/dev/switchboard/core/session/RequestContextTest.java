@@ -172,7 +172,7 @@ class RequestContextTest {
     void aOneAtATimeSessionRefusesRequestsPastItsQueue() {
         SessionRegistry r = new SessionRegistry(core.locks(), core.topics(), null,
                 new SessionRegistry.Lifecycle(30_000, 8, 16, true, 0, 0, 1 << 20,
-                        dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE, 0, 0, 0, 1));
+                        dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE, 0, 0, 0, 1, 0));
         Session holder = nativeSession();
         acquireNow(holder, "q");
         Session serial = ((SessionRegistry.Opened) r.open(r.dflockdHttpPolicy(), "test", "t", null, null)).session();

@@ -89,6 +89,8 @@ public final class Main implements Callable<Integer> {
     int signalBufferSize;
     @Option(names = "--max-requests-in-flight", description = "Native requests one connection may have unanswered at once; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int maxRequestsInFlight;
+    @Option(names = "--replay-total-bytes", description = "Bytes of buffered events over every session; past it a session drops its own oldest events; 0 = a quarter of the heap (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    long replayTotalBytes;
     @Option(names = "--http-port", description = "Extra HTTP-only listener, as dflockd's; 0 = none (the main port serves HTTP anyway) (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     int httpPort;
     @Option(names = "--http-host", description = "Address of the extra HTTP listener (default: --host).")
@@ -201,6 +203,7 @@ public final class Main implements Callable<Integer> {
                 .maxFrameBytes(maxFrameBytes)
                 .signalBufferSize(signalBufferSize)
                 .maxRequestsInFlight(maxRequestsInFlight)
+                .replayTotalBytes(replayTotalBytes)
                 .httpPort(httpPort)
                 .httpHost(httpHost)
                 .httpSessionIdleTimeout(Duration.ofSeconds(httpSessionIdleTimeout))

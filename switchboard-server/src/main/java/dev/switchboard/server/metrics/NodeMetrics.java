@@ -72,6 +72,11 @@ public final class NodeMetrics {
                 .tag("limit", "session_queue").description("times a client hit a bound (the request or connection got an error)")
                 .register(registry);
         limitHit("requests_in_flight", 0);
+        Gauge.builder("switchboard_replay_buffered_bytes", () -> core.sessions().replayBudget().usedBytes())
+                .description("bytes of events buffered for resumes and polls, over every session").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("switchboard_replay_budget_drops", core.sessions(),
+                        s -> s.replayBudget().droppedEvents())
+                .description("events a session dropped because the node's --replay-total-bytes was reached").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("switchboard_late_replies", core.sessions(),
                         dev.switchboard.core.session.SessionRegistry::lateReplies)
                 .description("replies that came after their request's deadline had answered it (dropped, and what they carried given back)")

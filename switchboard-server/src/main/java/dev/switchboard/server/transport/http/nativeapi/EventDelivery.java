@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class EventDelivery {
     static final long MAX_POLL_MS = 60_000;
     static final long DEFAULT_POLL_MS = 30_000;
+    /** How long a stream being closed by the server waits for its last event to be read. */
+    static final long LAST_WORD_MS = 1_000;
 
     private final ServerContext server;
 
@@ -102,6 +104,8 @@ final class EventDelivery {
             error.put("error", Map.of("code", code, "message", message));
             ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("event: error\ndata: "
                     + JsonSupport.writeString(error) + "\n\n", StandardCharsets.UTF_8))).addListener(f -> ch.close());
+            // A reader that does not read never lets that write finish: it is cut a moment later anyway.
+            ch.eventLoop().schedule(() -> ch.close(), LAST_WORD_MS, TimeUnit.MILLISECONDS);
         }
 
         @Override

@@ -1,9 +1,8 @@
 package dev.switchboard.server.transport;
 
+import dev.switchboard.protocol.json.ProtocolJson;
 import java.util.Map;
 import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.StreamWriteFeature;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -12,12 +11,8 @@ import tools.jackson.databind.json.JsonMapper;
  * parts of a system could read one message differently).
  */
 public final class JsonSupport {
-    public static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .build();
+    /** The protocol module's mapper, which the native codecs (and the Java client) use too. */
+    public static final JsonMapper MAPPER = ProtocolJson.MAPPER;
 
     /**
      * For dflockd's HTTP request bodies only: Go's encoding/json takes the last of duplicate keys,

@@ -1,5 +1,6 @@
 package dev.switchboard.client;
 
+import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Protocol;
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -94,7 +95,7 @@ final class SessionState {
             }
         } else {
             JsonNode err = msg.path("resume_error");
-            String code = err.path("code").asString(resumeKey == null ? "no_resume_key" : "session_not_found");
+            String code = err.path("code").asString(resumeKey == null ? "no_resume_key" : ErrorCode.SESSION_NOT_FOUND.wire());
             String why = err.path("message").asString("");
             String oldId = welcome == null ? "?" : welcome.sessionId();
             lost = new SessionLostException(code, "session " + oldId + " could not be resumed (" + code

@@ -33,6 +33,8 @@ public enum ErrorCode {
     MAX_SESSIONS("max_sessions"),
     MAX_SESSIONS_PER_IP("max_sessions_per_ip"),
     TOO_MANY_REQUESTS("too_many_requests"),
+    SESSION_NOT_FOUND("session_not_found"),
+    SLOW_CONSUMER("slow_consumer"),
     INTERNAL("internal");
 
     private static final Map<String, ErrorCode> BY_WIRE = new HashMap<>();

@@ -295,7 +295,7 @@ public final class Session implements LockOwner, Subscriber {
             if (slowLogged.compareAndSet(false, true)) { // once per session: a burst must not flood the log
                 log.info("{}: a connection fell too far behind and is disconnected (slow consumer)", this);
             }
-            c.disconnect("slow_consumer", "the connection fell too far behind");
+            c.disconnect(ErrorCode.SLOW_CONSUMER.wire(), "the connection fell too far behind");
         }
         return accepted;
     }

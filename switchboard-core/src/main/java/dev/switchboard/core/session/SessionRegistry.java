@@ -9,6 +9,7 @@ import dev.switchboard.core.session.store.SecureSessionKeys;
 import dev.switchboard.core.session.store.SessionKeys;
 import dev.switchboard.core.session.store.SessionRecord;
 import dev.switchboard.core.session.store.SubscriptionRecord;
+import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
@@ -81,11 +82,11 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     /** Not opened or not attached: {@code code} is a native error code. */
-    public record Refused(String code, String message) implements Attach, Open {
+    public record Refused(ErrorCode code, String message) implements Attach, Open {
     }
 
     private static final Refused NOT_FOUND =
-            new Refused("session_not_found", "no session with this id and key (it ended, or never was)");
+            new Refused(ErrorCode.SESSION_NOT_FOUND, "no session with this id and key (it ended, or never was)");
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicLong nextNumericId = new AtomicLong(1);
@@ -217,10 +218,10 @@ public final class SessionRegistry implements AutoCloseable {
         if (c == SessionPolicy.Caps.NONE) return null;
         CapCount n = capCounts.computeIfAbsent(c, k -> new CapCount());
         if (c.max() > 0 && n.total >= c.max()) {
-            return new Refused("max_sessions", "the server has " + c.max() + " sessions already");
+            return new Refused(ErrorCode.MAX_SESSIONS, "the server has " + c.max() + " sessions already");
         }
         if (c.maxPerIp() > 0 && clientIp != null && n.perIp.getOrDefault(clientIp, 0) >= c.maxPerIp()) {
-            return new Refused("max_sessions_per_ip", "this address has " + c.maxPerIp() + " sessions already");
+            return new Refused(ErrorCode.MAX_SESSIONS_PER_IP, "this address has " + c.maxPerIp() + " sessions already");
         }
         n.total++;
         if (clientIp != null) n.perIp.merge(clientIp, 1, Integer::sum);
@@ -290,7 +291,7 @@ public final class SessionRegistry implements AutoCloseable {
             if (s.isClosed()) {
                 done.accept(NOT_FOUND);
             } else if (s.connectionCount() >= lifecycle.maxConnectionsPerSession()) {
-                done.accept(new Refused("max_connections_per_session",
+                done.accept(new Refused(ErrorCode.MAX_CONNECTIONS_PER_SESSION,
                         "the session has " + lifecycle.maxConnectionsPerSession() + " connections already"));
             } else {
                 boolean recovered = !s.replay().missedAfter(lastSeq) && lastSeq <= s.replay().lastSeq();
@@ -393,7 +394,7 @@ public final class SessionRegistry implements AutoCloseable {
         s.inMailbox(() -> {
             s.replay().clear(); // after any event still being appended: the node's budget gets every byte back
             for (SessionConnection c : s.takeConnections()) {
-                c.disconnect("session_closed", "the session has ended");
+                c.disconnect(ErrorCode.SESSION_CLOSED.wire(), "the session has ended");
             }
         });
     }

@@ -166,12 +166,12 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         if (attach instanceof SessionRegistry.Attached a) {
             resumed = a;
         } else if (attach instanceof SessionRegistry.Refused refused) {
-            if (refused.code().equals("max_connections_per_session")) {
-                fail(id, ErrorCode.MAX_CONNECTIONS_PER_SESSION, refused.message());
+            if (refused.code() == ErrorCode.MAX_CONNECTIONS_PER_SESSION) {
+                fail(id, refused.code(), refused.message());
                 return;
             }
             resumeError = new LinkedHashMap<>();
-            resumeError.put("code", refused.code());
+            resumeError.put("code", refused.code().wire());
             resumeError.put("message", refused.message());
         }
         if (resumed != null) {
@@ -180,8 +180,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             String ip = channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
             SessionRegistry.Open open = sessions.open(sessions.nativePolicy(), transport(), remoteAddress(), ip, this);
             if (open instanceof SessionRegistry.Refused refused) {
-                fail(id, refused.code().equals("max_sessions") ? ErrorCode.MAX_SESSIONS : ErrorCode.MAX_SESSIONS_PER_IP,
-                        refused.message());
+                fail(id, refused.code(), refused.message());
                 return;
             }
             SessionRegistry.Opened opened = (SessionRegistry.Opened) open;

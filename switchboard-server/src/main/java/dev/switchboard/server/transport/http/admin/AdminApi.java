@@ -149,7 +149,7 @@ public final class AdminApi {
     }
 
     private static void notFound(HttpExchange ex) {
-        ex.error(HttpResponseStatus.NOT_FOUND, "session_not_found", "no such session (it ended, or never existed)");
+        ex.error(HttpResponseStatus.NOT_FOUND, dev.switchboard.protocol.ErrorCode.SESSION_NOT_FOUND.wire(), "no such session (it ended, or never existed)");
     }
 
     /** The reason as one log line: control characters (line breaks included) become spaces. */

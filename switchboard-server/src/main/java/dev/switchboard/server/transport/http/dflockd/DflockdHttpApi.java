@@ -67,8 +67,8 @@ public final class DflockdHttpApi {
         SessionRegistry.Open open = sessions.open(sessions.dflockdHttpPolicy(), "dflockd-http",
                 String.valueOf(ex.channel().remoteAddress()), ip, null);
         if (open instanceof SessionRegistry.Refused refused) {
-            boolean global = refused.code().equals("max_sessions");
-            ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, refused.code(),
+            boolean global = refused.code() == ErrorCode.MAX_SESSIONS;
+            ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, refused.code().wire(),
                     global ? "max sessions reached" : "max sessions per ip reached");
             return;
         }

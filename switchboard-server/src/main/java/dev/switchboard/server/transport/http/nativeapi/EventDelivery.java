@@ -4,6 +4,7 @@ import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionConnection;
 import dev.switchboard.core.session.SessionRegistry;
+import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.server.transport.JsonSupport;
 import dev.switchboard.server.transport.PushQueue;
 import dev.switchboard.server.transport.EventLoops;
@@ -245,8 +246,8 @@ final class EventDelivery {
     }
 
     private static void refuse(HttpExchange ex, SessionRegistry.Refused r) {
-        ex.error(r.code().equals("session_not_found") ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                r.code(), r.message());
+        ex.error(r.code() == ErrorCode.SESSION_NOT_FOUND ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                r.code().wire(), r.message());
     }
 
     /** A non-negative whole number from a header or a query parameter (0 when both are absent), -1 when malformed. */

@@ -53,7 +53,7 @@ public final class NativeHttpApi {
         SessionRegistry.Open open = sessions.open(sessions.nativeHttpPolicy(), "http",
                 String.valueOf(ex.channel().remoteAddress()), ip, null);
         if (open instanceof SessionRegistry.Refused refused) {
-            ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, refused.code(), "session limit reached");
+            ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, refused.code().wire(), "session limit reached");
             return;
         }
         SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
@@ -151,7 +151,7 @@ public final class NativeHttpApi {
     }
 
     private static void sessionNotFound(HttpExchange ex) {
-        ex.error(HttpResponseStatus.NOT_FOUND, "session_not_found",
+        ex.error(HttpResponseStatus.NOT_FOUND, ErrorCode.SESSION_NOT_FOUND.wire(),
                 "no such session with this key (closed, expired, never created, or a wrong " + KEY_HEADER + ")");
     }
 

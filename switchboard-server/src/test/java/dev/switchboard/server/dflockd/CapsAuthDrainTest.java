@@ -93,6 +93,30 @@ class CapsAuthDrainTest {
     // ---------------------------------------------------------------------------------------- max-waiters
 
     @Test
+    @DisplayName("S9: a try-lock (timeout 0) on a key whose queue is full -> error_max_waiters, as dflockd checks the cap first")
+    void tryLockOnAFullQueueIsMaxWaiters() {
+        try (Switchboard sb = start(b -> b.maxWaiters(1));
+             LineClient c1 = LineClient.connect(sb, "C1"); LineClient c2 = LineClient.connect(sb, "C2");
+             LineClient c3 = LineClient.connect(sb, "C3")) {
+            LineClient.grantToken(c1.callRaw("l\ntry\n10\n"), "ok", 33, "l\ntry\n10\n");
+            c2.send("l\ntry\n10\n");
+            awaitStats(c1, s -> lockWaiters(s, "try") == 1, "C2 queued");
+            assertThat(c3.callRaw("l\ntry\n0\n")).isEqualTo("error_max_waiters");
+            assertThat(c3.callRaw("sl\ntry-sem\n0 1\n")).startsWith("ok ");
+            try (LineClient c4 = LineClient.connect(sb, "C4")) {
+                c4.send("sl\ntry-sem\n10 1\n");
+                awaitStats(c1, s -> LineClient.entryInt(s, "locks", "try-sem", "waiters") == 1, "C4 queued on the semaphore");
+                assertThat(c1.callRaw("sl\ntry-sem\n0 1\n")).isEqualTo("error_max_waiters");
+            }
+            // Not full: a try-lock on a held key is a plain timeout.
+            try (LineClient c5 = LineClient.connect(sb, "C5")) {
+                c5.callRaw("l\nheld\n0\n");
+                assertThat(c3.callRaw("l\nheld\n0\n")).isEqualTo("timeout");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("S9: --max-waiters 1: the second waiter -> error_max_waiters (l, e, sl, se)")
     void s9MaxWaiters() {
         try (Switchboard sb = start(b -> b.maxWaiters(1));

@@ -343,6 +343,21 @@ class FramingAndParsingTest extends SharedServer {
     }
 
     @Test
+    @DisplayName("§1.1: a connection the server closes (read timeout) releases its locks at once, not after the closing handshake")
+    void aConnectionClosedByTheServerReleasesItsLocksAtOnce() {
+        try (Switchboard s = start(b -> b.readTimeout(Duration.ofMillis(500)));
+             LineClient holder = LineClient.connect(s, "H")) {
+            LineClient.grantToken(holder.callRaw("l\nclosed-by-server\n5\n"), "ok", 33, "l");
+            assertThat(holder.line(Duration.ofSeconds(5))).isEqualTo("error");
+            // The holder keeps its end open: only the server's own close can have freed the lock.
+            try (LineClient next = LineClient.connect(s, "N")) {
+                String answer = next.callRaw("l\nclosed-by-server\n0\n");
+                assertThat(answer).as("the key is free as soon as the server gave up on its holder").startsWith("ok ");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("§1.1: with --read-timeout 1s, a fresh connection that never sends gets error then close")
     void readTimeoutFreshIdleConnection() {
         try (Switchboard s = start(b -> b.readTimeout(Duration.ofSeconds(1)));

@@ -148,6 +148,22 @@ class StatsTest {
     }
 
     @Test
+    @DisplayName("§1.7: owner_conn_id counts every accepted connection, those that never sent a byte included")
+    void connectionIdsCountSilentConnections() throws Exception {
+        try (Switchboard sb = start(); LineClient a = LineClient.connect(sb, "A")) {
+            a.assertAlive(); // conn 1
+            try (java.net.Socket silent = new java.net.Socket("127.0.0.1", sb.port())) { // conn 2, never writes
+                awaitStats(a, st -> st.path("connections").asInt() == 2, "the silent connection is counted");
+                try (LineClient c = LineClient.connect(sb, "C")) { // conn 3
+                    c.grant("l", "ids", "0", "ok", 33);
+                    assertShape(a.call("stats", "_", "_"), q("ok {\"connections\":3,\"locks\":[{\"key\":\"ids\",\"owner_conn_id\":3,\"lease_expires_in_s\":")
+                            + F + q(",\"waiters\":0}],\"semaphores\":[],\"idle_locks\":[],\"idle_semaphores\":[]}"));
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("§1.7: the longest lease dflockd accepts (9223372036 s) shows in full, without overflow")
     void longestLeaseShowsInFull() {
         try (Switchboard sb = start(); LineClient a = LineClient.connect(sb, "A")) {

@@ -126,6 +126,11 @@ class NativeProtocolTest {
             c.send("{\"op\":\"hello\",\"id\":1,\"version\":1,\"token\":\"s3cret\"}");
             assertThat(c.read().path("op").asString()).isEqualTo("welcome");
         }
+        try (NativeClient c = NativeClient.lines(sb.port())) {
+            // Surrounding white space is not part of a token, as for dflockd's auth line.
+            c.send("{\"op\":\"hello\",\"id\":1,\"version\":1,\"token\":\" s3cret\\n\"}");
+            assertThat(c.read().path("op").asString()).isEqualTo("welcome");
+        }
     }
 
     @Test
@@ -171,6 +176,35 @@ class NativeProtocolTest {
             });
             JsonNode grant = other.request("{\"op\":\"sem.acquire\",\"id\":6,\"key\":\"pool\",\"limit\":1}", 6);
             assertThat(grant.at("/result/status").asString()).isEqualTo("acquired");
+        }
+    }
+
+    @Test
+    void aHeartbeatTimeoutDetachesTheSessionAtOnce() throws Exception {
+        sb = Switchboard.builder().port(0).heartbeatInterval(Duration.ofMillis(200)).adminToken("hb-admin").start();
+        try (NativeClient c = NativeClient.hello(sb.port())) {
+            JsonNode info = c.request("{\"op\":\"session.info\",\"id\":1}", 1);
+            String session = info.at("/result/session").asString();
+            JsonNode last = c.read();
+            while (!"error".equals(last.path("op").asString())) last = c.read();
+            assertThat(last.at("/error/code").asString()).isEqualTo("heartbeat_timeout");
+            // Detached as soon as the server gave up, not when the closing handshake ends (2 s).
+            java.net.http.HttpResponse<String> view = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + sb.port()
+                            + "/api/v1/admin/sessions/" + session)).header("X-Switchboard-Admin", "hb-admin").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(NativeClient.JSON.readTree(view.body()).path("state").asString()).isEqualTo("detached");
+        }
+    }
+
+    @Test
+    void aPingWhileDrainingGetsTheDrainingError() throws Exception {
+        int port = start();
+        try (NativeClient c = NativeClient.hello(port)) {
+            sb.drain();
+            JsonNode err = c.request("{\"op\":\"ping\",\"id\":4}", 4);
+            assertThat(err.at("/error/code").asString()).isEqualTo("draining");
+            assertThat(c.closedByServer()).isTrue();
         }
     }
 

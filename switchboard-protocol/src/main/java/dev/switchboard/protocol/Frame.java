@@ -48,6 +48,13 @@ public final class Frame {
         return s;
     }
 
+    /** A payload field: its bytes, as the client sent them (text on today's transports). */
+    public Payload payload(String name) {
+        Object v = fields.get(name);
+        if (v instanceof Payload p) return p;
+        return Payload.ofUtf8(string(name));
+    }
+
     public String optionalString(String name, String fallback) {
         return has(name) ? string(name) : fallback;
     }

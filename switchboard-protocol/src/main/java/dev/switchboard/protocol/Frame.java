@@ -37,6 +37,11 @@ public final class Frame {
         return fields.get(name);
     }
 
+    /** True when the field is present, even as null. */
+    public boolean present(String name) {
+        return fields.containsKey(name);
+    }
+
     public boolean has(String name) {
         return fields.get(name) != null;
     }

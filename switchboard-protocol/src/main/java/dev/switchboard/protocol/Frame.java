@@ -37,6 +37,11 @@ public final class Frame {
         return fields.get(name);
     }
 
+    /** True when the field is present, even as null. */
+    public boolean present(String name) {
+        return fields.containsKey(name);
+    }
+
     public boolean has(String name) {
         return fields.get(name) != null;
     }
@@ -46,6 +51,13 @@ public final class Frame {
         if (v == null) throw invalid(name + " is required");
         if (!(v instanceof String s)) throw invalid(name + " must be a string");
         return s;
+    }
+
+    /** A payload field: its bytes, as the client sent them (text on today's transports). */
+    public Payload payload(String name) {
+        Object v = fields.get(name);
+        if (v instanceof Payload p) return p;
+        return Payload.ofUtf8(string(name));
     }
 
     public String optionalString(String name, String fallback) {

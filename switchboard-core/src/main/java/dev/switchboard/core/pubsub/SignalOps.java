@@ -4,6 +4,7 @@ import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Payload;
 import dev.switchboard.protocol.ProtocolException;
 import dev.switchboard.protocol.Reply;
 import java.nio.charset.StandardCharsets;
@@ -52,14 +53,14 @@ public final class SignalOps {
             String channel = f.key("channel");
             String problem = Subjects.channelError(channel);
             if (problem != null) throw invalid("channel: " + problem);
-            String payload = f.string("payload");
-            if (payload.isBlank()) throw invalid("payload must not be empty");
+            Payload payload = f.payload("payload");
+            if (payload.utf8().isBlank()) throw invalid("payload must not be empty");
             int room = MAX_PUSH_LINE - "sig ".length() - channel.getBytes(StandardCharsets.UTF_8).length - 1;
-            if (payload.getBytes(StandardCharsets.UTF_8).length > room) {
+            if (payload.size() > room) {
                 throw invalid("payload is too long: at most " + room + " bytes on this channel (the pushed line "
                         + "'sig <channel> <payload>' must fit in " + MAX_PUSH_LINE + " bytes with its line break)");
             }
-            if (payload.indexOf('\n') >= 0) throw invalid("payload must not contain a line break");
+            if (payload.contains((byte) '\n')) throw invalid("payload must not contain a line break");
             req.reply(Reply.ok(Map.of("delivered", (long) topics.publish(channel, payload))));
         });
     }

@@ -1,12 +1,14 @@
 package dev.switchboard.core.pubsub;
 
+import dev.switchboard.protocol.Payload;
+
 /** Something that receives messages published on matching channels: a session's connection. */
 public interface Subscriber {
     /**
      * Queues one message for delivery without blocking. Returns false when the subscriber's buffer
      * is full; the topic tree then evicts it (see {@link #evictSlow()}).
      */
-    boolean offer(String channel, String payload);
+    boolean offer(String channel, Payload payload);
 
     /** The subscriber fell too far behind; it is disconnected and its subscriptions dropped. */
     void evictSlow();

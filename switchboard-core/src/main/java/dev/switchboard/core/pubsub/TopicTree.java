@@ -1,5 +1,6 @@
 package dev.switchboard.core.pubsub;
 
+import dev.switchboard.protocol.Payload;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -102,8 +103,13 @@ public final class TopicTree {
         return mine == null ? 0 : mine.size();
     }
 
-    /** Delivers to every matching subscription (see the class comment); returns the number of deliveries. */
+    /** {@link #publish(String, Payload)} of a text payload. */
     public int publish(String channel, String payload) {
+        return publish(channel, Payload.ofUtf8(payload));
+    }
+
+    /** Delivers to every matching subscription (see the class comment); returns the number of deliveries. */
+    public int publish(String channel, Payload payload) {
         String[] tokens = channel.split("\\.", -1);
         List<Node> matches = new ArrayList<>();
         collect(root, tokens, 0, matches);
@@ -141,7 +147,7 @@ public final class TopicTree {
         return out;
     }
 
-    private static boolean deliver(Subscriber s, String channel, String payload) {
+    private static boolean deliver(Subscriber s, String channel, Payload payload) {
         if (s.offer(channel, payload)) return true;
         s.evictSlow();
         return false;
@@ -256,7 +262,7 @@ public final class TopicTree {
             return next.length == 0 ? null : new Group(next, cursor);
         }
 
-        boolean deliver(String channel, String payload) {
+        boolean deliver(String channel, Payload payload) {
             int n = members.length;
             int start = Math.floorMod(cursor.getAndIncrement(), n);
             for (int i = 0; i < n; i++) {

@@ -101,7 +101,7 @@ public final class Outbox {
         for (Map.Entry<String, Object> e : message.entrySet()) {
             n += e.getKey().length() + 4;
             Object v = e.getValue();
-            n += v instanceof String str ? str.length() + 2 : 20;
+            n += v instanceof String str ? str.length() + 2 : v instanceof dev.switchboard.protocol.Payload p ? p.size() + 2 : 20;
         }
         return n;
     }

@@ -9,6 +9,7 @@ import dev.switchboard.core.session.store.SessionAttributes;
 import dev.switchboard.core.util.SerialExecutor;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Payload;
 import dev.switchboard.protocol.Reply;
 import io.netty.util.Timeout;
 import java.util.ArrayDeque;
@@ -302,7 +303,7 @@ public final class Session implements LockOwner, Subscriber {
 
     /** A published signal for this subscriber. */
     @Override
-    public boolean offer(String channel, String payload) {
+    public boolean offer(String channel, Payload payload) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("op", "signal");
         event.put("channel", channel);

@@ -16,7 +16,7 @@ final class RecordingSubscriber implements Subscriber {
     }
 
     @Override
-    public boolean offer(String channel, String payload) {
+    public boolean offer(String channel, dev.switchboard.protocol.Payload payload) {
         if (full) return false;
         received.add(channel + " " + payload);
         return true;

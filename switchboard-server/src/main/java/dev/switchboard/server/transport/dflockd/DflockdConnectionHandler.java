@@ -2,6 +2,7 @@ package dev.switchboard.server.transport.dflockd;
 
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.Frame;
+import dev.switchboard.protocol.Payload;
 import dev.switchboard.server.transport.ConnectionHandler;
 import dev.switchboard.server.transport.ServerContext;
 import io.netty.buffer.ByteBuf;
@@ -178,8 +179,12 @@ public final class DflockdConnectionHandler extends ConnectionHandler {
     /** A signal becomes a {@code sig} line; dflockd's protocol has no other event. */
     @Override
     protected Object encodeEvent(Map<String, Object> event) {
-        if (!"signal".equals(event.get("op"))) return null;
-        return line("sig " + event.get("channel") + " " + event.get("payload"));
+        if (!"signal".equals(event.get("op")) || !(event.get("payload") instanceof Payload payload)) return null;
+        // The payload's bytes go out as they came in, whichever transport published them.
+        byte[] head = ("sig " + event.get("channel") + " ").getBytes(StandardCharsets.UTF_8);
+        ByteBuf out = Unpooled.buffer(head.length + payload.size() + 1).writeBytes(head);
+        payload.writeTo(out);
+        return out.writeByte('\n');
     }
 
     /** dflockd's protocol has no way to say why: the connection just closes. */

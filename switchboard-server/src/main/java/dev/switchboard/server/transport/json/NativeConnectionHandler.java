@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The native protocol on one connection (JSON lines, length-prefixed frames, the Unix socket or
- * WebSocket — the codecs below turn each into JSON objects): the hello/welcome handshake, which
+ * WebSocket — the codecs below turn each into typed {@link Frame}s): the hello/welcome handshake, which
  * opens a session or resumes one with its key and replays what the client missed; heartbeats;
  * then requests dispatched to the session with their correlation ids, concurrently, answered as
  * they complete, at most {@code --max-requests-in-flight} at a time. What every connection does
@@ -56,31 +56,31 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             return;
         }
         if (msg instanceof MalformedMessage bad) {
-            if (session() == null) {
-                fail(null, ErrorCode.HELLO_REQUIRED, "the first message must be hello; " + bad.reason());
-            } else {
-                send(error(null, ErrorCode.BAD_FRAME, bad.reason()));
+            switch (bad.problem()) {
+                case BAD_ID -> send(error(null, ErrorCode.BAD_FRAME, bad.reason()));
+                case NO_OP -> {
+                    if (session() == null) {
+                        fail(bad.id(), ErrorCode.HELLO_REQUIRED, "the first message must be hello");
+                    } else {
+                        send(error(bad.id(), ErrorCode.BAD_FRAME, bad.reason()));
+                    }
+                }
+                default -> {
+                    if (session() == null) {
+                        fail(null, ErrorCode.HELLO_REQUIRED, "the first message must be hello; " + bad.reason());
+                    } else {
+                        send(error(null, ErrorCode.BAD_FRAME, bad.reason()));
+                    }
+                }
             }
             return;
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) msg;
-        Object id = correlationId(m.get("id"));
-        if (id == null && m.get("id") != null) {
-            send(error(null, ErrorCode.BAD_FRAME, "id must be a string or an integer"));
-            return;
-        }
-        if (!(m.get("op") instanceof String op)) {
-            if (session() == null) {
-                fail(id, ErrorCode.HELLO_REQUIRED, "the first message must be hello");
-            } else {
-                send(error(id, ErrorCode.BAD_FRAME, "op is required and must be a string"));
-            }
-            return;
-        }
+        Frame frame = (Frame) msg;
+        String op = frame.op();
+        Object id = frame.id();
         if (session() == null) {
             if (op.equals(Ops.HELLO)) {
-                hello(ctx, id, m);
+                hello(ctx, id, frame);
             } else {
                 fail(id, ErrorCode.HELLO_REQUIRED, "the first message must be hello");
             }
@@ -112,18 +112,18 @@ public final class NativeConnectionHandler extends ConnectionHandler {
                             + " requests in flight already (--max-requests-in-flight); wait for some answers"));
                     return;
                 }
-                submit(server.core().nativeDispatcher(), new Frame(op, id, m),
+                submit(server.core().nativeDispatcher(), frame,
                         (reply, undo) -> ChannelReplies.write(channel(), toMessage(id, reply), undo));
             }
         }
     }
 
-    private void hello(ChannelHandlerContext ctx, Object id, Map<String, Object> m) {
-        if (!(m.get("version") instanceof Integer v) || v != PROTOCOL_VERSION) {
+    private void hello(ChannelHandlerContext ctx, Object id, Frame m) {
+        if (!(m.value("version") instanceof Integer v) || v != PROTOCOL_VERSION) {
             fail(id, ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + PROTOCOL_VERSION);
             return;
         }
-        Object token = m.get("token");
+        Object token = m.value("token");
         if (server.authRequired() && !(token instanceof String t && server.tokenMatches(t))) {
             refuseAuth(error(id, ErrorCode.UNAUTHORIZED, "wrong or missing token"));
             return;
@@ -132,7 +132,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             fail(id, ErrorCode.DRAINING, "the server is shutting down");
             return;
         }
-        if (m.get("resume") instanceof Map<?, ?> r) {
+        if (m.value("resume") instanceof Map<?, ?> r) {
             long lastSeq = r.get("last_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
             // The session attaches this connection in its mailbox: at once when it is idle, else
             // a moment later on another thread; messages that come meanwhile wait their turn.
@@ -140,7 +140,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             server.core().sessions().resume(r.get("session") instanceof String sid ? sid : null,
                     r.get("key") instanceof String k ? k : null, lastSeq, this,
                     attach -> EventLoops.now(channel(), () -> welcome(ctx, id, attach)));
-        } else if (m.containsKey("resume")) {
+        } else if (m.present("resume")) {
             fail(id, ErrorCode.INVALID_ARGUMENT, "resume must be an object {session, key, last_seq}");
         } else {
             welcome(ctx, id, null);
@@ -269,12 +269,6 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     @Override
     protected Object encodeDisconnect(String code, String message) {
         return error(null, code, message);
-    }
-
-    /** Strings and integers are echoed as sent; anything else cannot serve as a correlation id. */
-    private static Object correlationId(Object id) {
-        return id instanceof String || id instanceof Integer || id instanceof Long
-                || id instanceof java.math.BigInteger ? id : null;
     }
 
     private static Map<String, Object> toMessage(Object id, Reply reply) {

@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.json;
 
+import dev.switchboard.protocol.json.FrameDecoder;
 import dev.switchboard.protocol.json.Framing;
 import dev.switchboard.protocol.json.JsonMessageDecoder;
 import dev.switchboard.protocol.json.JsonMessageEncoder;
@@ -37,6 +38,7 @@ public final class NativePipeline {
         p.addAfter(last, "json-framer", framing.newFramer(server.config().maxFrameBytes()));
         p.addAfter("json-framer", "json-encoder", new JsonMessageEncoder(framing));
         p.addAfter("json-encoder", "json-decoder", JsonMessageDecoder.toMaps());
-        p.addAfter("json-decoder", "native", new NativeConnectionHandler(server, transport));
+        p.addAfter("json-decoder", "json-frames", FrameDecoder.INSTANCE);
+        p.addAfter("json-frames", "native", new NativeConnectionHandler(server, transport));
     }
 }

@@ -94,7 +94,8 @@ public final class WebSocketUpgrade {
                 HandshakeDeadline.install(p, ctx.name(), server);
                 p.addAfter(ctx.name(), "ws-reassembly", new Reassembly(server.config().maxFrameBytes()));
                 p.addAfter("ws-reassembly", "ws-json", new WsJsonCodec());
-                p.addAfter("ws-json", "native", new NativeConnectionHandler(server, "ws"));
+                p.addAfter("ws-json", "ws-frames", dev.switchboard.protocol.json.FrameDecoder.INSTANCE);
+                p.addAfter("ws-frames", "native", new NativeConnectionHandler(server, "ws"));
                 upgraded = true;
                 for (Object m : early) channelRead(ctx, m);
                 early.clear();

@@ -82,7 +82,7 @@ final class SignalStreams {
             if (!"signal".equals(event.get("op"))) return true;
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("channel", event.get("channel"));
-            data.put("payload", event.get("payload"));
+            data.put("payload", String.valueOf(event.get("payload"))); // the payload's text
             String sse = "event: sig\ndata: " + DflockdStats.render(data) + "\n\n";
             return pushes.offer(new DefaultHttpContent(Unpooled.copiedBuffer(sse, StandardCharsets.UTF_8)));
         }

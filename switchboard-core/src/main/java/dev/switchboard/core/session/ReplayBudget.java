@@ -38,10 +38,6 @@ public final class ReplayBudget {
         dropped.incrementAndGet();
     }
 
-    public long maxBytes() {
-        return maxBytes;
-    }
-
     /** Bytes of events buffered now, over every session. */
     public long usedBytes() {
         return used.get();

@@ -56,10 +56,6 @@ public final class Request {
         return frame;
     }
 
-    public RequestOrigin origin() {
-        return origin;
-    }
-
     /** Answers with {@code reply}; nothing to undo if the requester is gone. */
     public void reply(Reply reply) {
         reply(reply, null);
@@ -126,10 +122,6 @@ public final class Request {
     void deadlines(io.netty.util.Timer timer, Runnable onLateReply) {
         this.timer = timer;
         this.lateReply = onLateReply;
-    }
-
-    public boolean isAnswered() {
-        return answered.get();
     }
 
     /**

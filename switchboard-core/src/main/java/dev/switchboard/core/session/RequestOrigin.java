@@ -11,19 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RequestOrigin {
     /** For requests whose answer cannot be lost with a connection (internal and test callers). */
-    public static final RequestOrigin DETACHED = new RequestOrigin("internal");
+    public static final RequestOrigin DETACHED = new RequestOrigin();
 
-    private final String transport;
     private final Set<Request> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    public RequestOrigin(String transport) {
-        this.transport = transport;
-    }
-
-    public String transport() {
-        return transport;
-    }
 
     public boolean isClosed() {
         return closed;

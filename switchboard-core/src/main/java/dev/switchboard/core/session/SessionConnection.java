@@ -3,8 +3,9 @@ package dev.switchboard.core.session;
 import java.util.Map;
 
 /**
- * One live connection attached to a resumable session: a TCP socket or a WebSocket. The session
- * hands it every event; it writes them without blocking.
+ * One connection attached to a session: a TCP or Unix socket, a WebSocket, an SSE stream, a
+ * waiting long-poll, or a dflockd connection. The session hands it every event; it writes them
+ * without blocking (or drops those its protocol has no message for).
  */
 public interface SessionConnection {
     /** Queues an event for the client; false when the connection is too far behind. */
@@ -13,7 +14,7 @@ public interface SessionConnection {
     /** Ends this connection, telling the client {@code code} and why. The session may live on. */
     void disconnect(String code, String message);
 
-    /** The transport of this connection ({@code json}, {@code json-frames}, {@code ws}), for admins. */
+    /** The transport of this connection ({@code json}, {@code json-frames}, {@code ws}, {@code sse}, {@code poll}, {@code dflockd}), for admins. */
     default String transport() {
         return "unknown";
     }

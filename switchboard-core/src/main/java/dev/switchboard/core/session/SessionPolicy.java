@@ -41,9 +41,4 @@ public record SessionPolicy(String name, Lifetime lifetime, long lifetimeMs, boo
     public record Caps(String name, int max, int maxPerIp) {
         public static final Caps NONE = new Caps("none", 0, 0);
     }
-
-    /** The same policy with another lifetime length (a restored session takes today's settings). */
-    public SessionPolicy withLifetimeMs(long ms) {
-        return new SessionPolicy(name, lifetime, ms, serial, resumable, replay, caps);
-    }
 }

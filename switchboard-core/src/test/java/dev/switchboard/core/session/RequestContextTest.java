@@ -70,7 +70,7 @@ class RequestContextTest {
 
     private String acquireNow(Session s, String key) {
         Wire w = new Wire();
-        submit(s, new RequestOrigin("test"), w, "lock.acquire", "key", key);
+        submit(s, new RequestOrigin(), w, "lock.acquire", "key", key);
         Reply r = w.last();
         assertThat(r.status()).isEqualTo("acquired");
         return (String) r.result().get("token");
@@ -90,12 +90,12 @@ class RequestContextTest {
         Wire lostWire = new Wire();
         lostWire.unwritable = true;
         Wire nextWire = new Wire();
-        submit(lost, new RequestOrigin("test"), lostWire, "lock.acquire", "key", "k", "timeout_ms", 30_000L);
+        submit(lost, new RequestOrigin(), lostWire, "lock.acquire", "key", "k", "timeout_ms", 30_000L);
         await().atMost(Duration.ofSeconds(5)).until(() -> waiters("k") == 1);
-        submit(next, new RequestOrigin("test"), nextWire, "lock.acquire", "key", "k", "timeout_ms", 30_000L);
+        submit(next, new RequestOrigin(), nextWire, "lock.acquire", "key", "k", "timeout_ms", 30_000L);
         await().atMost(Duration.ofSeconds(5)).until(() -> waiters("k") == 2);
 
-        submit(holder, new RequestOrigin("test"), new Wire(), "lock.release", "key", "k", "token", token);
+        submit(holder, new RequestOrigin(), new Wire(), "lock.release", "key", "k", "token", token);
 
         // The grant to the lost requester could not be written: it was undone, and the slot passed on.
         assertThat(nextWire.last().status()).isEqualTo("acquired");
@@ -107,7 +107,7 @@ class RequestContextTest {
     @Test
     void aReplyToAClosedOriginIsNotDeliveredAndItsGrantIsUndone() {
         Session s = nativeSession();
-        RequestOrigin origin = new RequestOrigin("test");
+        RequestOrigin origin = new RequestOrigin();
         Wire wire = new Wire();
         AtomicInteger undone = new AtomicInteger();
         Request request = new Request(s, frame("lock.acquire", "key", "x"), origin, wire);
@@ -125,8 +125,8 @@ class RequestContextTest {
         Session shared = nativeSession();
         String ta = acquireNow(holder, "a");
         acquireNow(holder, "b");
-        RequestOrigin first = new RequestOrigin("test");
-        RequestOrigin second = new RequestOrigin("test");
+        RequestOrigin first = new RequestOrigin();
+        RequestOrigin second = new RequestOrigin();
         Wire firstWire = new Wire();
         Wire secondWire = new Wire();
         submit(shared, first, firstWire, "lock.acquire", "key", "b", "timeout_ms", 30_000L);
@@ -140,7 +140,7 @@ class RequestContextTest {
         assertThat(firstWire.written).as("a cancelled request's answer goes nowhere").isEmpty();
         assertThat(waiters("a")).as("the other connection's wait stands").isEqualTo(1);
         assertThat(shared.requestsInFlight()).isEqualTo(1);
-        submit(holder, new RequestOrigin("test"), new Wire(), "lock.release", "key", "a", "token", ta);
+        submit(holder, new RequestOrigin(), new Wire(), "lock.release", "key", "a", "token", ta);
         assertThat(secondWire.last().status()).isEqualTo("acquired");
         assertThat(core.sessions().requestsInFlight()).isZero();
     }
@@ -151,8 +151,8 @@ class RequestContextTest {
         Session holder = nativeSession();
         Session serial = ((SessionRegistry.Opened) r.open(r.dflockdHttpPolicy(), "test", "t", null, null)).session();
         String token = acquireNow(holder, "s");
-        RequestOrigin running = new RequestOrigin("test");
-        RequestOrigin queued = new RequestOrigin("test");
+        RequestOrigin running = new RequestOrigin();
+        RequestOrigin queued = new RequestOrigin();
         Wire runningWire = new Wire();
         Wire queuedWire = new Wire();
         serial.submit(core.dflockdDispatcher(), frame("lock.acquire", "key", "s", "timeout_ms", 30_000L), running, runningWire);
@@ -160,7 +160,7 @@ class RequestContextTest {
         assertThat(serial.requestsInFlight()).isEqualTo(2);
 
         queued.close(); // gone while waiting for its turn: it never runs
-        submit(holder, new RequestOrigin("test"), new Wire(), "lock.release", "key", "s", "token", token);
+        submit(holder, new RequestOrigin(), new Wire(), "lock.release", "key", "s", "token", token);
 
         assertThat(runningWire.last().status()).isEqualTo("acquired");
         await().atMost(Duration.ofSeconds(5)).until(() -> serial.requestsInFlight() == 0);
@@ -196,7 +196,7 @@ class RequestContextTest {
         Wire wire = new Wire();
         AtomicInteger cancelled = new AtomicInteger();
         AtomicInteger undone = new AtomicInteger();
-        Request request = new Request(s, frame("test.op"), new RequestOrigin("test"), wire);
+        Request request = new Request(s, frame("test.op"), new RequestOrigin(), wire);
         core.sessions().equip(request);
         request.onCancel(cancelled::incrementAndGet);
         request.expireAfter(50, Reply.error(ErrorCode.CANCELLED, "deadline"));
@@ -215,7 +215,7 @@ class RequestContextTest {
     void aRequestAnsweredBeforeItsDeadlineIsNotAnsweredTwice() {
         Session s = nativeSession();
         Wire wire = new Wire();
-        Request request = new Request(s, frame("test.op"), new RequestOrigin("test"), wire);
+        Request request = new Request(s, frame("test.op"), new RequestOrigin(), wire);
         core.sessions().equip(request);
         request.expireAfter(100, Reply.error(ErrorCode.CANCELLED, "deadline"));
         request.reply(Reply.ok(Map.of()));

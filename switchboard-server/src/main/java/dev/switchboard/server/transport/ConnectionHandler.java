@@ -40,7 +40,7 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
     protected ConnectionHandler(ServerContext server, String transport) {
         this.server = server;
         this.transport = transport;
-        this.origin = new RequestOrigin(transport);
+        this.origin = new RequestOrigin();
     }
 
     @Override

@@ -22,7 +22,7 @@ public final class HttpRequests {
     public static RequestOrigin origin(Channel channel) {
         RequestOrigin origin = channel.attr(ORIGIN).get();
         if (origin == null) {
-            RequestOrigin created = new RequestOrigin("http");
+            RequestOrigin created = new RequestOrigin();
             origin = channel.attr(ORIGIN).setIfAbsent(created);
             if (origin == null) {
                 origin = created;

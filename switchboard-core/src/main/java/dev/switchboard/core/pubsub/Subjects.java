@@ -34,4 +34,30 @@ public final class Subjects {
         }
         return null;
     }
+
+    /**
+     * True when the literal {@code subject} matches {@code pattern} ({@code *} one token,
+     * {@code >} one or more trailing tokens). Both are assumed valid.
+     */
+    public static boolean matches(String pattern, String subject) {
+        int p = 0;
+        int s = 0;
+        while (p < pattern.length()) {
+            int pEnd = tokenEnd(pattern, p);
+            if (s > subject.length()) return false;
+            int sEnd = tokenEnd(subject, s);
+            if (pEnd - p == 1 && pattern.charAt(p) == '>') return s < subject.length();
+            if (s >= subject.length()) return false;
+            boolean star = pEnd - p == 1 && pattern.charAt(p) == '*';
+            if (!star && (pEnd - p != sEnd - s || !pattern.regionMatches(p, subject, s, pEnd - p))) return false;
+            p = pEnd + 1;
+            s = sEnd + 1;
+        }
+        return s > subject.length();
+    }
+
+    private static int tokenEnd(String text, int from) {
+        int dot = text.indexOf('.', from);
+        return dot < 0 ? text.length() : dot;
+    }
 }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Every live session, whatever its policy, and the one place that opens, attaches, detaches and
  * ends them, so that nothing they held is left behind.
  */
-public final class SessionRegistry implements AutoCloseable {
+public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
     /**

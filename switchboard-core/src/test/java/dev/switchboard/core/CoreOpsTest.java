@@ -323,7 +323,7 @@ class CoreOpsTest {
         assertThat(ok(dispatch(dflockd, session(), "signal.publish", "channel", "x", "payload", "p")).result())
                 .isEqualTo(Map.of("delivered", 0L));
         assertThat(sink.signals).isEmpty();
-        assertThat(core.topics().channels()).isEmpty();
+        assertThat(core.broker().channels()).isEmpty();
     }
 
     @Test
@@ -363,7 +363,7 @@ class CoreOpsTest {
             assertThat(r.get().message()).contains("payload");
         }
         error(dispatch(dflockd, s, "signal.publish", "channel", "a..b", "payload", "x"), ErrorCode.INVALID_ARGUMENT);
-        assertThat(core.topics().subscriptionCount(s)).isZero();
+        assertThat(core.broker().subscriptionCount(s)).isZero();
     }
 
     @Test

@@ -36,6 +36,8 @@ public final class SignalOps {
             String pattern = pattern(f);
             broker.subscribe(s, pattern, group(f)).whenComplete((result, err) -> {
                 if (err != null) {
+                    // Only a cluster engine fails, when its cluster is out of reach; the subscription then
+                    // works on this node (see Broker#subscribe), and a retry answers ok.
                     req.reply(Reply.error(ErrorCode.INTERNAL, "subscribe failed: " + err));
                 } else if (!result.listening()) {
                     req.reply(Reply.error(ErrorCode.MAX_SUBSCRIPTIONS, "max subscriptions reached"));

@@ -4,7 +4,8 @@ import dev.switchboard.core.lock.LockStats;
 import dev.switchboard.core.lock.LockTable;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Reply;
-import dev.switchboard.core.pubsub.TopicTree;
+import dev.switchboard.core.pubsub.Broker;
+import dev.switchboard.core.pubsub.ChannelListeners;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,12 +20,12 @@ import java.util.function.IntSupplier;
  */
 public final class StatsOps {
     private final LockTable locks;
-    private final TopicTree topics;
+    private final Broker broker;
     private final IntSupplier connections;
 
-    public StatsOps(LockTable locks, TopicTree topics, IntSupplier connections) {
+    public StatsOps(LockTable locks, Broker broker, IntSupplier connections) {
         this.locks = locks;
-        this.topics = topics;
+        this.broker = broker;
         this.connections = connections;
     }
 
@@ -63,10 +64,10 @@ public final class StatsOps {
         out.put("semaphores", semList);
         out.put("idle_locks", idle(stats.idleLocks()));
         out.put("idle_semaphores", idle(stats.idleSemaphores()));
-        List<TopicTree.ChannelInfo> channels = topics.channels();
+        List<ChannelListeners> channels = broker.channels();
         if (!channels.isEmpty()) {
             List<Object> list = new ArrayList<>();
-            for (TopicTree.ChannelInfo c : channels) {
+            for (ChannelListeners c : channels) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("pattern", c.pattern());
                 if (!c.group().isEmpty()) m.put("group", c.group());

@@ -5,7 +5,8 @@ import dev.switchboard.core.lock.LockOps;
 import dev.switchboard.core.lock.LockTable;
 import dev.switchboard.core.lock.LockTableConfig;
 import dev.switchboard.core.pubsub.SignalOps;
-import dev.switchboard.core.pubsub.TopicTree;
+import dev.switchboard.core.pubsub.Broker;
+import dev.switchboard.core.pubsub.InMemoryBroker;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.core.util.MonotonicClock;
 import io.netty.util.HashedWheelTimer;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The engine of one node: the lock table, the topic tree, the sessions and the dispatchers that
+ * The engine of one node: the lock table, the broker, the sessions and the dispatchers that
  * every transport feeds. Knows nothing of sockets.
  */
 public final class SwitchboardCore implements AutoCloseable {
@@ -34,7 +35,7 @@ public final class SwitchboardCore implements AutoCloseable {
     private final HashedWheelTimer timer;
     private final FenceGenerator fences;
     private final LockTable locks;
-    private final TopicTree topics = new TopicTree();
+    private final Broker broker;
     private final SessionRegistry sessions;
     private final PreSessionConnections preSession = new PreSessionConnections();
     private final Dispatcher dflockdDispatcher = new Dispatcher();
@@ -47,16 +48,17 @@ public final class SwitchboardCore implements AutoCloseable {
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("switchboard-timer", true), 10,
                 TimeUnit.MILLISECONDS, 512);
         this.locks = new LockTable(settings.locks(), fences, timer, MonotonicClock.SYSTEM);
-        this.sessions = new SessionRegistry(locks, topics, timer, settings.sessions());
+        this.broker = new InMemoryBroker(settings.maxSubscriptions());
+        this.sessions = new SessionRegistry(locks, broker, timer, settings.sessions());
 
         LockOps lockOps = new LockOps(locks, settings.defaultLeaseMs());
-        StatsOps statsOps = new StatsOps(locks, topics, this::connectionCount);
+        StatsOps statsOps = new StatsOps(locks, broker, this::connectionCount);
         lockOps.registerWith(dflockdDispatcher);
         statsOps.registerWith(dflockdDispatcher);
-        new SignalOps(topics, settings.maxSubscriptions()).registerWith(dflockdDispatcher);
+        new SignalOps(broker).registerWith(dflockdDispatcher);
         lockOps.registerWith(nativeDispatcher);
         statsOps.registerWith(nativeDispatcher);
-        new SignalOps(topics, settings.maxSubscriptions()).registerWith(nativeDispatcher);
+        new SignalOps(broker).registerWith(nativeDispatcher);
         new dev.switchboard.core.session.SessionOps().registerWith(nativeDispatcher);
     }
 
@@ -64,8 +66,8 @@ public final class SwitchboardCore implements AutoCloseable {
         return locks;
     }
 
-    public TopicTree topics() {
-        return topics;
+    public Broker broker() {
+        return broker;
     }
 
     public SessionRegistry sessions() {

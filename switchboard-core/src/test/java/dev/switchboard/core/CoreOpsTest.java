@@ -7,7 +7,11 @@ import static org.awaitility.Awaitility.await;
 import dev.switchboard.core.lock.LockTableConfig;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Reply;
+import dev.switchboard.core.pubsub.Subscription;
 import dev.switchboard.core.session.Session;
+import dev.switchboard.core.session.store.SessionKeys;
+import dev.switchboard.core.session.store.SessionRecord;
+import dev.switchboard.core.session.store.SubscriptionRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -323,7 +327,7 @@ class CoreOpsTest {
         assertThat(ok(dispatch(dflockd, session(), "signal.publish", "channel", "x", "payload", "p")).result())
                 .isEqualTo(Map.of("delivered", 0L));
         assertThat(sink.signals).isEmpty();
-        assertThat(core.topics().channels()).isEmpty();
+        assertThat(core.broker().channels()).isEmpty();
     }
 
     @Test
@@ -337,6 +341,23 @@ class CoreOpsTest {
 
         error(dispatch(d, s, "signal.listen", "pattern", "c"), ErrorCode.MAX_SUBSCRIPTIONS);
         ok(dispatch(d, session(capped), "signal.listen", "pattern", "c"));
+    }
+
+    @Test
+    void aRestoredSessionListensAgainWithinTheCapOfTheNewProcess() {
+        SwitchboardCore capped = newCore(1);
+        long now = System.currentTimeMillis();
+        // Saved by a process that allowed two subscriptions; this one allows one.
+        SessionRecord saved = new SessionRecord("restored-1", SessionKeys.verifier("k"), Map.of(),
+                List.of(SubscriptionRecord.of("a"), new SubscriptionRecord("b", "g")), now, now, 0);
+
+        Session s = capped.sessions().restore(saved);
+
+        assertThat(capped.broker().subscriptionsOf(s)).extracting(Subscription::pattern).containsExactly("a");
+        assertThat(ok(dispatch(capped.dflockdDispatcher(), session(capped), "signal.publish", "channel", "a", "payload", "p"))
+                .result()).isEqualTo(Map.of("delivered", 1L));
+        assertThat(ok(dispatch(capped.dflockdDispatcher(), session(capped), "signal.publish", "channel", "b", "payload", "p"))
+                .result()).isEqualTo(Map.of("delivered", 0L));
     }
 
     @Test
@@ -363,7 +384,7 @@ class CoreOpsTest {
             assertThat(r.get().message()).contains("payload");
         }
         error(dispatch(dflockd, s, "signal.publish", "channel", "a..b", "payload", "x"), ErrorCode.INVALID_ARGUMENT);
-        assertThat(core.topics().subscriptionCount(s)).isZero();
+        assertThat(core.broker().subscriptionCount(s)).isZero();
     }
 
     @Test

@@ -8,7 +8,8 @@ import dev.switchboard.core.lock.LockTable;
 import dev.switchboard.core.lock.LockTableConfig;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.protocol.Reply;
-import dev.switchboard.core.pubsub.TopicTree;
+import dev.switchboard.core.pubsub.Broker;
+import dev.switchboard.core.pubsub.InMemoryBroker;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionRegistry;
 import io.netty.util.HashedWheelTimer;
@@ -34,7 +35,7 @@ class StatsOpsTest {
     private final LockTable table = new LockTable(
             new LockTableConfig(0, 0, Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1)),
             fences, timer, nanos::get);
-    private final TopicTree topics = new TopicTree();
+    private final Broker topics = new InMemoryBroker(0);
     private final SessionRegistry sessions = new SessionRegistry(table, topics);
     private final Dispatcher dispatcher = new Dispatcher();
 

@@ -23,12 +23,10 @@ public final class SignalOps {
      */
     public static final int MAX_GROUP_BYTES = Frame.MAX_KEY_BYTES;
 
-    private final TopicTree topics;
-    private final int maxSubscriptions;
+    private final Broker broker;
 
-    public SignalOps(TopicTree topics, int maxSubscriptions) {
-        this.topics = topics;
-        this.maxSubscriptions = maxSubscriptions;
+    public SignalOps(Broker broker) {
+        this.broker = broker;
     }
 
     public void registerWith(Dispatcher dispatcher) {
@@ -36,17 +34,23 @@ public final class SignalOps {
             Session s = req.session();
             Frame f = req.frame();
             String pattern = pattern(f);
-            if (!topics.subscribe(s, pattern, group(f), maxSubscriptions)) {
-                req.reply(Reply.error(ErrorCode.MAX_SUBSCRIPTIONS, "max subscriptions reached"));
-                return;
-            }
-            req.reply(Reply.ok(Map.of()));
+            broker.subscribe(s, pattern, group(f)).whenComplete((result, err) -> {
+                if (err != null) {
+                    // Only a cluster engine fails, when its cluster is out of reach; the subscription then
+                    // works on this node (see Broker#subscribe), and a retry answers ok.
+                    req.reply(Reply.error(ErrorCode.INTERNAL, "subscribe failed: " + err));
+                } else if (!result.listening()) {
+                    req.reply(Reply.error(ErrorCode.MAX_SUBSCRIPTIONS, "max subscriptions reached"));
+                } else {
+                    req.reply(Reply.ok(Map.of()));
+                }
+            });
         });
         dispatcher.register("signal.unlisten", req -> {
             Session s = req.session();
             Frame f = req.frame();
-            topics.unsubscribe(s, pattern(f), group(f));
-            req.reply(Reply.ok(Map.of()));
+            broker.unsubscribe(s, pattern(f), group(f)).whenComplete((done, err) -> req.reply(err != null
+                    ? Reply.error(ErrorCode.INTERNAL, "unsubscribe failed: " + err) : Reply.ok(Map.of())));
         });
         dispatcher.register("signal.publish", req -> {
             Frame f = req.frame();
@@ -61,7 +65,10 @@ public final class SignalOps {
                         + "'sig <channel> <payload>' must fit in " + MAX_PUSH_LINE + " bytes with its line break)");
             }
             if (payload.contains((byte) '\n')) throw invalid("payload must not contain a line break");
-            req.reply(Reply.ok(Map.of("delivered", (long) topics.publish(channel, payload))));
+            // dflockd's "ok N": N is the delivered count as Broker#publish defines it.
+            broker.publish(channel, payload).whenComplete((result, err) -> req.reply(err != null
+                    ? Reply.error(ErrorCode.INTERNAL, "publish failed: " + err)
+                    : Reply.ok(Map.of("delivered", (long) result.delivered()))));
         });
     }
 

@@ -5,117 +5,139 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Subscriptions by pattern, in a trie of subject tokens (as in the NATS server's sublist).
+ * Subscriptions by pattern, in a trie of subject tokens (as in the NATS server's sublist), for one
+ * node. {@link InMemoryBroker} puts the {@link Broker} contract on it; the rules of who gets a
+ * message are written there.
  *
- * <p>Changes are made by one writer at a time (a lock taken only by subscribe and unsubscribe);
- * publishing reads the trie without locking, because every node publishes its members as
- * immutable arrays that a change replaces whole.
+ * <h2>Concurrency</h2>
+ * Publishing takes no lock: children maps are concurrent, and each node publishes its members as
+ * immutable arrays that a change replaces whole (a volatile write).
  *
- * <p>Delivery of one message: every plain subscriber of an exact pattern; one member of each
- * queue group on an exact pattern, round-robin; every plain subscriber of a wildcard pattern
- * that has not already got the message through another plain subscription; one member of each
- * wildcard queue group. Groups are independent of each other and of that de-duplication.
+ * <p>Changes lock only what they touch, so that subscribes and unsubscribes of unrelated patterns
+ * run in parallel; there is no tree-wide lock. Two kinds of lock, always taken in this order:
+ * <ol>
+ *   <li>the subscriber's own record ({@link SubscriberState}), held for the whole of one
+ *       subscribe or unsubscribe: this makes the cap check and the addition one step, and keeps
+ *       the record and the trie in agreement for that subscriber;</li>
+ *   <li>trie nodes, each guarding its own members, its children map (insertions and removals) and
+ *       its {@code dead} flag. At most two are held at once, a parent and then its child, only to
+ *       unlink the child.</li>
+ * </ol>
+ * Neither lock is held while a subscriber is offered a message.
  *
- * <p>A node left with no members and no children is unlinked from its parent when its last
- * subscription goes, so that per-job channel names do not grow the heap: the trie holds only the
- * paths of patterns someone listens to. A publisher still walking an unlinked node finds it empty.
+ * <p>Why a subscription added is always reachable, and why empty nodes are pruned, in four rules:
+ * (1) a node is unlinked from its parent only with both locked, when it has no members and no
+ * children, and it is marked {@code dead} then, for good; (2) a child is linked only under the
+ * parent's lock, and never into a dead parent; (3) a member is added only under its node's lock,
+ * and never to a dead node; (4) a subscribe that meets a dead node starts again from the root.
+ * Then: holding a live node's lock, the node is in its parent's map (rule 1 would have marked it
+ * dead); so the parent has a child and cannot be unlinked while that lasts, nor could it have been
+ * before (it had that child since the child was linked, into a parent then alive by rule 2); by
+ * induction the whole path up to the root is linked, and a member added there (rule 3) is found by
+ * every publish that starts afterwards. Conversely, the last change that leaves a node empty (a
+ * member removed from it, or its last child unlinked) is followed by an attempt to unlink it, by
+ * the same thread, which then tries its parent: so once changes stop, no empty node stays linked,
+ * and {@link #nodeCount()} is 0 when nobody listens.
+ *
+ * <p>A publisher walking a node that is being unlinked finds it empty, or finds members that were
+ * being removed: it may offer a message to a subscription that is leaving, never miss one that
+ * stays.
  */
-public final class TopicTree {
+final class TopicTree {
     private final Node root = new Node(false);
-    private final ReentrantLock writeLock = new ReentrantLock();
-    /** Nodes below the root; changed under the write lock, read by metrics. */
-    private volatile int nodeCount;
-    private final Map<Subscriber, Set<Subscription>> bySubscriber = new ConcurrentHashMap<>();
-
-    /** One (subscriber, pattern, group) triple; {@code group} is empty for none. */
-    public record Subscription(Subscriber subscriber, String pattern, String group) {
-    }
-
-    /** The listeners of one pattern and group, for stats. */
-    public record ChannelInfo(String pattern, String group, int listeners) {
-    }
+    /** Nodes below the root, for metrics. */
+    private final AtomicInteger nodeCount = new AtomicInteger();
+    private final Map<Subscriber, SubscriberState> bySubscriber = new ConcurrentHashMap<>();
 
     /**
-     * Adds a subscription; idempotent for the same triple. Returns false (and adds nothing) when the
-     * subscriber already has {@code maxPerSubscriber} subscriptions (0 = unlimited).
+     * Adds a subscription; idempotent for the same triple. Refuses (and adds nothing) when the
+     * subscriber already has {@code maxPerSubscriber} subscriptions (0 or less = no cap).
      */
-    public boolean subscribe(Subscriber subscriber, String pattern, String group, int maxPerSubscriber) {
-        Subscription sub = new Subscription(subscriber, pattern, group == null ? "" : group);
-        writeLock.lock();
-        try {
-            Set<Subscription> mine = bySubscriber.computeIfAbsent(subscriber, s -> ConcurrentHashMap.newKeySet());
-            if (mine.contains(sub)) return true;
-            if (maxPerSubscriber > 0 && mine.size() >= maxPerSubscriber) return false;
-            mine.add(sub);
-            nodeFor(pattern, true).add(sub);
-            return true;
-        } finally {
-            writeLock.unlock();
+    public SubscribeResult subscribe(Subscriber subscriber, String pattern, String group, int maxPerSubscriber) {
+        Subscription sub = new Subscription(subscriber, pattern, group);
+        while (true) {
+            SubscriberState state = bySubscriber.computeIfAbsent(subscriber, s -> new SubscriberState());
+            synchronized (state) {
+                if (state.retired) continue; // emptied and dropped meanwhile: take the new record
+                if (state.subscriptions.contains(sub)) return SubscribeResult.ALREADY_SUBSCRIBED;
+                if (maxPerSubscriber > 0 && state.subscriptions.size() >= maxPerSubscriber) {
+                    return SubscribeResult.MAX_SUBSCRIPTIONS;
+                }
+                state.subscriptions.add(sub);
+                addToTrie(sub);
+                return SubscribeResult.SUBSCRIBED;
+            }
         }
     }
 
     /** Removes a subscription; a triple that does not exist is ignored. */
     public void unsubscribe(Subscriber subscriber, String pattern, String group) {
-        Subscription sub = new Subscription(subscriber, pattern, group == null ? "" : group);
-        writeLock.lock();
-        try {
-            Set<Subscription> mine = bySubscriber.get(subscriber);
-            if (mine == null || !mine.remove(sub)) return;
-            if (mine.isEmpty()) bySubscriber.remove(subscriber);
-            removeFromTrie(sub);
-        } finally {
-            writeLock.unlock();
+        Subscription sub = new Subscription(subscriber, pattern, group);
+        while (true) {
+            SubscriberState state = bySubscriber.get(subscriber);
+            if (state == null) return;
+            synchronized (state) {
+                if (state.retired) continue;
+                if (!state.subscriptions.remove(sub)) return;
+                removeFromTrie(sub);
+                if (state.subscriptions.isEmpty()) retire(subscriber, state);
+                return;
+            }
         }
     }
 
     public void unsubscribeAll(Subscriber subscriber) {
-        writeLock.lock();
-        try {
-            Set<Subscription> mine = bySubscriber.remove(subscriber);
-            if (mine == null) return;
-            for (Subscription sub : mine) removeFromTrie(sub);
-        } finally {
-            writeLock.unlock();
+        while (true) {
+            SubscriberState state = bySubscriber.get(subscriber);
+            if (state == null) return;
+            synchronized (state) {
+                if (state.retired) continue;
+                for (Subscription sub : state.subscriptions) removeFromTrie(sub);
+                state.subscriptions.clear();
+                retire(subscriber, state);
+                return;
+            }
         }
     }
 
     /** The subscriptions of one subscriber (a snapshot). */
     public List<Subscription> subscriptionsOf(Subscriber subscriber) {
-        Set<Subscription> mine = bySubscriber.get(subscriber);
-        return mine == null ? List.of() : List.copyOf(mine);
+        SubscriberState state = bySubscriber.get(subscriber);
+        if (state == null) return List.of();
+        synchronized (state) {
+            return List.copyOf(state.subscriptions);
+        }
+    }
+
+    public int subscriptionCount(Subscriber subscriber) {
+        SubscriberState state = bySubscriber.get(subscriber);
+        if (state == null) return 0;
+        synchronized (state) {
+            return state.subscriptions.size();
+        }
     }
 
     /** Trie nodes in use (the root not counted): zero when nobody listens. */
     public int nodeCount() {
-        return nodeCount;
+        return nodeCount.get();
     }
 
-    public int subscriptionCount(Subscriber subscriber) {
-        Set<Subscription> mine = bySubscriber.get(subscriber);
-        return mine == null ? 0 : mine.size();
-    }
-
-    /** {@link #publish(String, Payload)} of a text payload. */
-    public int publish(String channel, String payload) {
-        return publish(channel, Payload.ofUtf8(payload));
-    }
-
-    /** Delivers to every matching subscription (see the class comment); returns the number of deliveries. */
+    /** Offers the message to every matching subscription (see {@link Broker}); returns how many took it. */
     public int publish(String channel, Payload payload) {
         String[] tokens = channel.split("\\.", -1);
         List<Node> matches = new ArrayList<>();
         collect(root, tokens, 0, matches);
         int delivered = 0;
         Map<Subscriber, Boolean> plainSeen = new IdentityHashMap<>();
-        // Exact patterns first, so that the de-duplication favours them as described above.
+        // Exact patterns first, so that the de-duplication favours them.
         for (int pass = 0; pass < 2; pass++) {
             boolean wildcardPass = pass == 1;
             for (Node node : matches) {
@@ -134,17 +156,26 @@ public final class TopicTree {
     }
 
     /** Every pattern and group with its number of listeners, sorted by pattern then group. */
-    public List<ChannelInfo> channels() {
+    public List<ChannelListeners> channels() {
         Map<String, Map<String, Integer>> counts = new HashMap<>();
-        for (Set<Subscription> subs : bySubscriber.values()) {
+        for (SubscriberState state : bySubscriber.values()) {
+            List<Subscription> subs;
+            synchronized (state) {
+                subs = List.copyOf(state.subscriptions);
+            }
             for (Subscription s : subs) {
                 counts.computeIfAbsent(s.pattern(), p -> new HashMap<>()).merge(s.group(), 1, Integer::sum);
             }
         }
-        List<ChannelInfo> out = new ArrayList<>();
-        counts.forEach((pattern, groups) -> groups.forEach((group, n) -> out.add(new ChannelInfo(pattern, group, n))));
+        List<ChannelListeners> out = new ArrayList<>();
+        counts.forEach((pattern, groups) -> groups.forEach((group, n) -> out.add(new ChannelListeners(pattern, group, n))));
         out.sort((a, b) -> a.pattern().equals(b.pattern()) ? a.group().compareTo(b.group()) : a.pattern().compareTo(b.pattern()));
         return out;
+    }
+
+    private void retire(Subscriber subscriber, SubscriberState state) {
+        state.retired = true;
+        bySubscriber.remove(subscriber, state);
     }
 
     private static boolean deliver(Subscriber s, String channel, Payload payload) {
@@ -166,46 +197,98 @@ public final class TopicTree {
         if (exact != null && !tokens[i].equals("*") && !tokens[i].equals(">")) collect(exact, tokens, i + 1, out);
     }
 
-    private Node nodeFor(String pattern, boolean create) {
-        Node node = root;
-        for (String token : pattern.split("\\.", -1)) {
-            Node next = node.children.get(token);
-            if (next == null) {
-                if (!create) return null;
-                next = new Node(node.wildcard || token.equals("*") || token.equals(">"));
-                node.children.put(token, next);
-                nodeCount++;
+    /** Walks down (creating what is missing) and adds the member; starts again on meeting a dead node (rule 4). */
+    private void addToTrie(Subscription sub) {
+        String[] tokens = sub.pattern().split("\\.", -1);
+        while (true) {
+            Node node = root;
+            for (String token : tokens) {
+                node = childOf(node, token);
+                if (node == null) break;
             }
-            node = next;
+            if (node == null) continue;
+            synchronized (node) {
+                if (node.dead) continue;
+                node.add(sub);
+                return;
+            }
         }
-        return node;
     }
 
-    /** Takes a subscription out of its node, then unlinks the nodes of its path that became empty. */
+    /** The child for {@code token}, linked now if missing; null when {@code parent} is dead. */
+    private Node childOf(Node parent, String token) {
+        Node child = parent.children.get(token);
+        if (child != null) return child;
+        synchronized (parent) {
+            if (parent.dead) return null;
+            child = parent.children.get(token);
+            if (child == null) {
+                child = new Node(parent.wildcard || token.equals("*") || token.equals(">"));
+                parent.children.put(token, child);
+                nodeCount.incrementAndGet();
+            }
+            return child;
+        }
+    }
+
+    /**
+     * Takes a subscription out of its node, then unlinks the nodes of its path that became empty,
+     * from the bottom up, stopping at the first that is not. The node is reachable: the caller
+     * holds the subscriber's record, in which the subscription still was, so its node had a member
+     * and could not have been unlinked.
+     */
     private void removeFromTrie(Subscription sub) {
         String[] tokens = sub.pattern().split("\\.", -1);
         Node[] path = new Node[tokens.length + 1];
         path[0] = root;
         for (int i = 0; i < tokens.length; i++) {
             path[i + 1] = path[i].children.get(tokens[i]);
-            if (path[i + 1] == null) return;
+            if (path[i + 1] == null) {
+                assert false : "subscription without its trie node: " + sub;
+                return;
+            }
         }
-        path[tokens.length].remove(sub);
-        for (int i = tokens.length; i > 0 && path[i].isEmpty(); i--) {
-            path[i - 1].children.remove(tokens[i - 1]);
-            nodeCount--;
+        Node leaf = path[tokens.length];
+        synchronized (leaf) {
+            leaf.remove(sub);
         }
+        for (int i = tokens.length; i > 0; i--) {
+            if (!unlinkIfEmpty(path[i - 1], tokens[i - 1], path[i])) return;
+        }
+    }
+
+    /** Unlinks {@code child} from {@code parent} when it has no members and no children (rule 1). */
+    private boolean unlinkIfEmpty(Node parent, String token, Node child) {
+        synchronized (parent) {
+            synchronized (child) {
+                if (child.dead || !child.isEmpty() || parent.children.get(token) != child) return false;
+                parent.children.remove(token);
+                child.dead = true;
+                nodeCount.decrementAndGet();
+                return true;
+            }
+        }
+    }
+
+    /** One subscriber's subscriptions; guarded by its own monitor. */
+    private static final class SubscriberState {
+        final Set<Subscription> subscriptions = new LinkedHashSet<>();
+        /** Emptied and removed from the map: a caller that still holds it looks the subscriber up again. */
+        boolean retired;
     }
 
     /**
      * A trie node; the members of the pattern that ends here. It is a wildcard node when a token
-     * on its path is a wildcard, so that exact patterns come first in {@link #publish}.
+     * on its path is a wildcard, so that exact patterns come first in {@link #publish}. Changes
+     * are made under its monitor (see the class comment); reads are lock-free.
      */
     private static final class Node {
         final Map<String, Node> children = new ConcurrentHashMap<>();
         final boolean wildcard;
         volatile Subscription[] plain = new Subscription[0];
         volatile Map<String, Group> groups = Map.of();
+        /** Unlinked from its parent; never reused. */
+        boolean dead;
 
         Node(boolean wildcard) {
             this.wildcard = wildcard;
@@ -221,7 +304,7 @@ public final class TopicTree {
         }
 
         void add(Subscription sub) {
-            if (sub.group().isEmpty()) {
+            if (!sub.grouped()) {
                 Subscription[] next = Arrays.copyOf(plain, plain.length + 1);
                 next[plain.length] = sub;
                 plain = next;
@@ -235,7 +318,7 @@ public final class TopicTree {
         }
 
         void remove(Subscription sub) {
-            if (sub.group().isEmpty()) {
+            if (!sub.grouped()) {
                 plain = Arrays.stream(plain).filter(s -> !s.equals(sub)).toArray(Subscription[]::new);
             } else {
                 Group g = groups.get(sub.group());

@@ -4,7 +4,8 @@ import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.lock.LockKind;
 import dev.switchboard.core.lock.LockTable;
 import dev.switchboard.core.lock.ResourceKey;
-import dev.switchboard.core.pubsub.TopicTree;
+import dev.switchboard.core.pubsub.Broker;
+import dev.switchboard.core.pubsub.Subscription;
 import dev.switchboard.core.session.store.SecureSessionKeys;
 import dev.switchboard.core.session.store.SessionKeys;
 import dev.switchboard.core.session.store.SessionRecord;
@@ -95,7 +96,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     private final AtomicLong lateReplies = new AtomicLong();
     private final ReplayBudget replayBudget;
     private final LockTable locks;
-    private final TopicTree topics;
+    private final Broker broker;
     private final Timer timer;
     private final Lifecycle lifecycle;
     private final SessionPolicy nativePolicy;
@@ -114,13 +115,13 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         final Map<String, Integer> perIp = new HashMap<>();
     }
 
-    public SessionRegistry(LockTable locks, TopicTree topics) {
-        this(locks, topics, null, Lifecycle.defaults());
+    public SessionRegistry(LockTable locks, Broker broker) {
+        this(locks, broker, null, Lifecycle.defaults());
     }
 
-    public SessionRegistry(LockTable locks, TopicTree topics, Timer timer, Lifecycle lifecycle) {
+    public SessionRegistry(LockTable locks, Broker broker, Timer timer, Lifecycle lifecycle) {
         this.locks = locks;
-        this.topics = topics;
+        this.broker = broker;
         this.timer = timer;
         this.lifecycle = lifecycle;
         this.replayBudget = new ReplayBudget(lifecycle.replayTotalBytes());
@@ -388,7 +389,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         if (!s.markClosed()) return;
         // At once, whatever thread asks: a resume or a request after this finds the session gone.
         if (sessions.remove(s.id(), s)) giveBackCap(s);
-        topics.unsubscribeAll(s);
+        broker.unsubscribeAll(s);
         locks.releaseOwner(s, releaseHeld);
         // In the mailbox: after any attach in progress, so that no connection is left behind.
         s.inMailbox(() -> {
@@ -437,7 +438,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
      */
     public SessionRecord snapshot(Session s) {
         List<SubscriptionRecord> subs = new ArrayList<>();
-        for (TopicTree.Subscription sub : topics.subscriptionsOf(s)) {
+        for (Subscription sub : broker.subscriptionsOf(s)) {
             subs.add(new SubscriptionRecord(sub.pattern(), sub.group()));
         }
         List<String> held = new ArrayList<>();
@@ -465,7 +466,13 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         }
         s.updateAttributes(r.attributes());
         for (SubscriptionRecord sub : r.subscriptions()) {
-            topics.subscribe(s, sub.pattern(), sub.group(), 0);
+            // Under today's cap: a cap lowered across the restart drops what is over it.
+            broker.subscribe(s, sub.pattern(), sub.group()).whenComplete((result, err) -> {
+                if (err != null || !result.listening()) {
+                    log.warn("restored session {} lost its subscription to {} ({})", s.id(), sub.pattern(),
+                            err != null ? err.toString() : result);
+                }
+            });
         }
         for (String held : r.heldLocks()) {
             int colon = held.indexOf(':');

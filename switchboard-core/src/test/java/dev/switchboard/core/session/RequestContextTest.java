@@ -170,7 +170,7 @@ class RequestContextTest {
 
     @Test
     void aOneAtATimeSessionRefusesRequestsPastItsQueue() {
-        SessionRegistry r = new SessionRegistry(core.locks(), core.topics(), null,
+        SessionRegistry r = new SessionRegistry(core.locks(), core.broker(), null,
                 new SessionRegistry.Lifecycle(30_000, 8, 16, true, 0, 0, 1 << 20,
                         dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE, 0, 0, 0, 1, 0));
         Session holder = nativeSession();

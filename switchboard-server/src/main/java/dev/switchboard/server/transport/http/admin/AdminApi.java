@@ -1,6 +1,6 @@
 package dev.switchboard.server.transport.http.admin;
 
-import dev.switchboard.core.pubsub.TopicTree;
+import dev.switchboard.core.pubsub.Broker;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.server.transport.ServerContext;
@@ -162,7 +162,7 @@ public final class AdminApi {
     // ---- views -----------------------------------------------------------------------------------
 
     private Map<String, Object> view(Session s, long nowMillis) {
-        TopicTree topics = server.core().topics();
+        Broker broker = server.core().broker();
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", s.id());
         v.put("numeric_id", s.ownerId());
@@ -184,7 +184,7 @@ public final class AdminApi {
         }
         v.put("age_s", Math.max(0, (nowMillis - s.createdAtMillis()) / 1000));
         v.put("locks", s.lockKeys().size());
-        v.put("subscriptions", topics.subscriptionCount(s));
+        v.put("subscriptions", broker.subscriptionCount(s));
         v.put("attributes", s.attributes());
         long lastSeq;
         long depth;

@@ -77,7 +77,10 @@ public final class WebSocketUpgrade {
             if (msg instanceof ByteBuf || msg instanceof WebSocketFrame) {
                 earlyBytes += msg instanceof ByteBuf b ? b.readableBytes() : ((WebSocketFrame) msg).content().readableBytes();
                 early.add(msg);
-                if (earlyBytes > server.config().maxFrameBytes()) ctx.close(); // bounded: no handshake takes that long
+                if (earlyBytes > server.config().maxFrameBytes()) { // bounded: no handshake takes that long
+                    server.limitHit(Limits.MAX_FRAME_BYTES);
+                    ctx.close();
+                }
                 return;
             }
             ctx.fireChannelRead(msg);

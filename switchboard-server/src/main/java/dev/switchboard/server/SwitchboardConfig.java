@@ -6,8 +6,10 @@ import java.util.Objects;
 
 /**
  * Every setting of a Switchboard node. Immutable; built with {@link #builder()}. Defaults follow
- * dflockd 2.1 where dflockd has the setting, with one deliberate difference: the idle read
- * deadline ({@link #readTimeout()}) is off by default.
+ * dflockd 2.1 where dflockd has the setting, with deliberate differences: the idle read deadline
+ * ({@link #readTimeout()}) is off by default, and the caps dflockd leaves unlimited by default
+ * (waiters, subscriptions, connections, sessions) are bounded (see
+ * {@link dev.switchboard.server.limits.Limits}, which lists every limit and its default).
  */
 public final class SwitchboardConfig {
     /** dflockd's longest accepted seconds value: MaxInt64 / 1e9. */
@@ -65,6 +67,8 @@ public final class SwitchboardConfig {
     private final java.util.List<String> wsAllowedOrigins;
     private final long httpMaxPendingBytes;
     private final java.util.List<String> httpAllowedHosts;
+    private final int dflockdMaxPipelined;
+    private final int httpMaxPipelined;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -119,6 +123,8 @@ public final class SwitchboardConfig {
         this.wsAllowedOrigins = b.wsAllowedOrigins;
         this.httpMaxPendingBytes = b.httpMaxPendingBytes;
         this.httpAllowedHosts = b.httpAllowedHosts;
+        this.dflockdMaxPipelined = b.dflockdMaxPipelined;
+        this.httpMaxPipelined = b.httpMaxPipelined;
     }
 
     public static Builder builder() {
@@ -209,7 +215,7 @@ public final class SwitchboardConfig {
     public Path unixSocket() { return unixSocket; }
     /** About how many bytes of events a native session keeps for a resume. */
     public long replayBufferBytes() { return replayBufferBytes; }
-    /** Native (TCP and WebSocket) sessions at once, detached ones included; 0 = unlimited. */
+    /** Native (TCP and WebSocket) sessions at once, detached ones included; 0 = unlimited (only if asked for). */
     public int maxSessions() { return maxSessions; }
     public int maxSessionsPerIp() { return maxSessionsPerIp; }
     /** How long an HTTP request may take to arrive whole after its first byte. */
@@ -229,6 +235,10 @@ public final class SwitchboardConfig {
      * in {@code Host}, against DNS rebinding; {@code *} = any.
      */
     public java.util.List<String> httpAllowedHosts() { return httpAllowedHosts; }
+    /** dflockd requests one connection may send ahead while an earlier one is answered; one more closes it. */
+    public int dflockdMaxPipelined() { return dflockdMaxPipelined; }
+    /** HTTP requests one keep-alive connection may send ahead of their turn; one more closes it. */
+    public int httpMaxPipelined() { return httpMaxPipelined; }
 
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -284,6 +294,8 @@ public final class SwitchboardConfig {
         b.wsAllowedOrigins = wsAllowedOrigins;
         b.httpMaxPendingBytes = httpMaxPendingBytes;
         b.httpAllowedHosts = httpAllowedHosts;
+        b.dflockdMaxPipelined = dflockdMaxPipelined;
+        b.httpMaxPipelined = httpMaxPipelined;
         return b;
     }
 
@@ -296,10 +308,10 @@ public final class SwitchboardConfig {
         private Duration gcInterval = Duration.ofSeconds(5);
         private Duration gcMaxIdle = Duration.ofSeconds(60);
         private int maxLocks = 1024;
-        private int maxWaiters = 0;
-        private int maxConnections = 0;
+        private int maxWaiters = 1024;
+        private int maxConnections = 65536;
         private int maxConnectionsPerIp = 0;
-        private int maxSubscriptions = 0;
+        private int maxSubscriptions = 1024;
         private Duration readTimeout = Duration.ZERO;
         private Duration writeTimeout = Duration.ofSeconds(5);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -320,7 +332,7 @@ public final class SwitchboardConfig {
         private String httpHost = null;
         private int httpPort = 0;
         private Duration httpSessionIdleTimeout = Duration.ofSeconds(20);
-        private int httpMaxSessions = 0;
+        private int httpMaxSessions = 65536;
         private int httpMaxSessionsPerIp = 0;
         private int httpMaxConnectionsPerIp = 0;
         private double httpRateLimitPerIp = 0;
@@ -334,13 +346,15 @@ public final class SwitchboardConfig {
         private Path unixSocket = null;
         private long replayBufferBytes = 4L << 20;
         private int maxSessionsPerIp = 0;
-        private int maxSessions = 0;
+        private int maxSessions = 65536;
         private int maxConnectionsPerSession = 8;
         private Duration sessionGrace = Duration.ofSeconds(30);
         private Duration httpRequestTimeout = Duration.ofSeconds(10);
         private java.util.List<String> wsAllowedOrigins = java.util.List.of();
         private long httpMaxPendingBytes = 8L << 20;
         private java.util.List<String> httpAllowedHosts = java.util.List.of();
+        private int dflockdMaxPipelined = 256;
+        private int httpMaxPipelined = 32;
 
         private Builder() {
         }
@@ -400,6 +414,8 @@ public final class SwitchboardConfig {
         public Builder wsAllowedOrigins(java.util.List<String> origins) { this.wsAllowedOrigins = java.util.List.copyOf(origins); return this; }
         public Builder httpMaxPendingBytes(long n) { this.httpMaxPendingBytes = n; return this; }
         public Builder httpAllowedHosts(java.util.List<String> hosts) { this.httpAllowedHosts = java.util.List.copyOf(hosts); return this; }
+        public Builder dflockdMaxPipelined(int n) { this.dflockdMaxPipelined = n; return this; }
+        public Builder httpMaxPipelined(int n) { this.httpMaxPipelined = n; return this; }
 
         /** Builds and starts a node with these settings. */
         public Switchboard start() {
@@ -448,6 +464,8 @@ public final class SwitchboardConfig {
             require(replayBufferMessages >= 1, "--replay-buffer-messages must be at least 1");
             require(signalBufferSize >= 1, "--signal-buffer-size must be at least 1");
             require(maxRequestsInFlight >= 1, "--max-requests-in-flight must be at least 1");
+            require(dflockdMaxPipelined >= 1, "--dflockd-max-pipelined must be at least 1");
+            require(httpMaxPipelined >= 1, "--http-max-pipelined must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {

@@ -64,6 +64,7 @@ final class SwitchboardNode {
         this.context = new ServerContext(config, core, ssl);
         this.metrics = new NodeMetrics(core, () -> !context.draining());
         context.onLimitHit(metrics::limitHit);
+        core.sessions().onLimitHit(metrics::limitHit);
         this.http = new HttpServices(context, metrics);
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
                 NioIoHandler.newFactory());
@@ -105,7 +106,7 @@ final class SwitchboardNode {
     }
 
     private void bind() {
-        ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp());
+        ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp(), context::limitHit);
         TrafficCounter traffic = new TrafficCounter(metrics);
         ServerBootstrap b = bootstrap(ch -> {
             ch.pipeline().addLast("traffic", traffic);

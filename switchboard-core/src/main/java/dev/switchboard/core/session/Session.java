@@ -219,6 +219,16 @@ public final class Session implements LockOwner, Subscriber {
         request.track();
         if (!policy.serial()) {
             request.whenFinished(() -> requestFinished(request));
+            // The same bound as a serial session's queue: a session over several connections, or
+            // an HTTP session whose every request comes on a connection of its own, cannot make
+            // the node hold more than this for it. (Concurrent submits may pass it by a few.)
+            int max = registry.lifecycle().maxQueuedRequests();
+            if (pending.size() > max) {
+                registry.queueFull();
+                request.reply(Reply.error(ErrorCode.TOO_MANY_REQUESTS, "the session has " + max
+                        + " requests in flight already (--max-requests-in-flight); wait for some answers"));
+                return;
+            }
             dispatcher.dispatch(request);
             return;
         }

@@ -49,7 +49,8 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
      * @param httpIdleMs               an HTTP session ends after twice this long unused (0 = never)
      * @param httpMaxSessions          HTTP sessions (dflockd's and native) in total (0 = no cap)
      * @param httpMaxSessionsPerIp     HTTP sessions per client IP (0 = no cap)
-     * @param maxQueuedRequests        requests of a one-at-a-time session waiting for their turn
+     * @param maxQueuedRequests        requests of a one-at-a-time session waiting for their turn, and
+     *                                 requests of a concurrent session in flight
      * @param replayTotalBytes         bytes of events buffered over every session; 0 = a quarter of the heap
      */
     public record Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd,
@@ -107,6 +108,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     private final Object caps = new Object();
     private final Map<SessionPolicy.Caps, CapCount> capCounts = new HashMap<>();
     private volatile Timeout reaper;
+    private volatile Consumer<String> limitHits = limit -> { };
     private volatile boolean stopped;
 
     /** Sessions counted against one {@link SessionPolicy.Caps}, in total and per IP; guarded by {@link #caps}. */
@@ -218,10 +220,14 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     private Refused takeCap(SessionPolicy.Caps c, String clientIp) {
         if (c == SessionPolicy.Caps.NONE) return null;
         CapCount n = capCounts.computeIfAbsent(c, k -> new CapCount());
+        // The limit names are the node's (its limits registry): --max-sessions, --http-max-sessions, ...
+        String option = c.name().equals("http") ? "http_max_sessions" : "max_sessions";
         if (c.max() > 0 && n.total >= c.max()) {
+            limitHit(option);
             return new Refused(ErrorCode.MAX_SESSIONS, "the server has " + c.max() + " sessions already");
         }
         if (c.maxPerIp() > 0 && clientIp != null && n.perIp.getOrDefault(clientIp, 0) >= c.maxPerIp()) {
+            limitHit(option + "_per_ip");
             return new Refused(ErrorCode.MAX_SESSIONS_PER_IP, "this address has " + c.maxPerIp() + " sessions already");
         }
         n.total++;
@@ -292,6 +298,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
             if (s.isClosed()) {
                 done.accept(NOT_FOUND);
             } else if (s.connectionCount() >= lifecycle.maxConnectionsPerSession()) {
+                limitHit("max_connections_per_session");
                 done.accept(new Refused(ErrorCode.MAX_CONNECTIONS_PER_SESSION,
                         "the session has " + lifecycle.maxConnectionsPerSession() + " connections already"));
             } else {
@@ -371,6 +378,19 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
 
     void queueFull() {
         queueRejections.incrementAndGet();
+        limitHit("max_requests_in_flight");
+    }
+
+    /**
+     * Where the registry reports a client hitting one of its bounds, by the limit's name (the
+     * node counts them in {@code switchboard_limit_hits_total}).
+     */
+    public void onLimitHit(Consumer<String> counter) {
+        this.limitHits = counter;
+    }
+
+    void limitHit(String limit) {
+        limitHits.accept(limit);
     }
 
     /** Requests refused because their one-at-a-time session had {@link Lifecycle#maxQueuedRequests()} waiting. */

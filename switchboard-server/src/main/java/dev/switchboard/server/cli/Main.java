@@ -44,13 +44,13 @@ public final class Main implements Callable<Integer> {
     long gcMaxIdle;
     @Option(names = "--max-locks", description = "Lock plus semaphore keys, idle ones included until collected; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int maxLocks;
-    @Option(names = "--max-waiters", description = "Waiters per key; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--max-waiters", description = "Waiters per key; 0 = unlimited (default: ${DEFAULT-VALUE}; dflockd's is 0).", defaultValue = "1024")
     int maxWaiters;
-    @Option(names = "--max-connections", description = "Open connections; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--max-connections", description = "Open connections; 0 = unlimited (default: ${DEFAULT-VALUE}; dflockd's is 0).", defaultValue = "65536")
     int maxConnections;
-    @Option(names = "--max-connections-per-ip", description = "Open connections per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--max-connections-per-ip", description = "Open connections per remote IP; 0 = no per-IP cap, --max-connections still applies (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     int maxConnectionsPerIp;
-    @Option(names = "--max-subscriptions", description = "Signal subscriptions per connection; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--max-subscriptions", description = "Signal subscriptions per session (dflockd: per connection); 0 = unlimited (default: ${DEFAULT-VALUE}; dflockd's is 0).", defaultValue = "1024")
     int maxSubscriptions;
     @Option(names = "--read-timeout", paramLabel = "SECONDS", description = "Idle read deadline of dflockd connections; 0 = off (default: ${DEFAULT-VALUE}; dflockd's is 23).", defaultValue = "0")
     long readTimeout;
@@ -87,8 +87,12 @@ public final class Main implements Callable<Integer> {
     int maxFrameBytes;
     @Option(names = "--signal-buffer-size", description = "Signals queued per connection before a slow listener is evicted (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int signalBufferSize;
-    @Option(names = "--max-requests-in-flight", description = "Native requests one connection may have unanswered at once; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    @Option(names = "--max-requests-in-flight", description = "Native requests one connection or one session may have unanswered at once; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int maxRequestsInFlight;
+    @Option(names = "--dflockd-max-pipelined", description = "dflockd requests a connection may send ahead while one is answered; one more closes it (default: ${DEFAULT-VALUE}).", defaultValue = "256")
+    int dflockdMaxPipelined;
+    @Option(names = "--http-max-pipelined", description = "HTTP requests a keep-alive connection may send ahead of their turn; one more closes it (default: ${DEFAULT-VALUE}).", defaultValue = "32")
+    int httpMaxPipelined;
     @Option(names = "--replay-total-bytes", description = "Bytes of buffered events over every session; past it a session drops its own oldest events; 0 = a quarter of the heap (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     long replayTotalBytes;
     @Option(names = "--http-port", description = "Extra HTTP-only listener, as dflockd's; 0 = none (the main port serves HTTP anyway) (default: ${DEFAULT-VALUE}).", defaultValue = "0")
@@ -97,11 +101,11 @@ public final class Main implements Callable<Integer> {
     String httpHost;
     @Option(names = "--http-session-idle-timeout", paramLabel = "SECONDS", description = "HTTP session idle timeout; sessions idle twice as long are reaped; 0 = never (default: ${DEFAULT-VALUE}).", defaultValue = "20")
     long httpSessionIdleTimeout;
-    @Option(names = "--http-max-sessions", description = "HTTP sessions at once; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--http-max-sessions", description = "HTTP sessions at once; 0 = unlimited (default: ${DEFAULT-VALUE}; dflockd's is 0).", defaultValue = "65536")
     int httpMaxSessions;
-    @Option(names = "--http-max-sessions-per-ip", description = "HTTP sessions per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--http-max-sessions-per-ip", description = "HTTP sessions per remote IP; 0 = no per-IP cap, --http-max-sessions still applies (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     int httpMaxSessionsPerIp;
-    @Option(names = "--http-max-connections-per-ip", description = "HTTP connections per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--http-max-connections-per-ip", description = "HTTP connections per remote IP; 0 = no per-IP cap, --max-connections still applies (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     int httpMaxConnectionsPerIp;
     @Option(names = "--http-rate-limit-per-ip", description = "HTTP requests per second per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     double httpRateLimitPerIp;
@@ -125,9 +129,9 @@ public final class Main implements Callable<Integer> {
     long sessionGrace;
     @Option(names = "--max-connections-per-session", description = "Connections attached to one native session at once (default: ${DEFAULT-VALUE}).", defaultValue = "8")
     int maxConnectionsPerSession;
-    @Option(names = "--max-sessions", description = "Native sessions at once, detached ones included; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--max-sessions", description = "Native sessions at once, detached ones included; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "65536")
     int maxSessions;
-    @Option(names = "--max-sessions-per-ip", description = "Native sessions per remote IP; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--max-sessions-per-ip", description = "Native sessions per remote IP; 0 = no per-IP cap, --max-sessions still applies (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     int maxSessionsPerIp;
     @Option(names = "--unix-socket", paramLabel = "PATH", description = "Also listen on this Unix domain socket (every protocol, as on the TCP port; access is the file's permissions).")
     Path unixSocket;
@@ -203,6 +207,8 @@ public final class Main implements Callable<Integer> {
                 .maxFrameBytes(maxFrameBytes)
                 .signalBufferSize(signalBufferSize)
                 .maxRequestsInFlight(maxRequestsInFlight)
+                .dflockdMaxPipelined(dflockdMaxPipelined)
+                .httpMaxPipelined(httpMaxPipelined)
                 .replayTotalBytes(replayTotalBytes)
                 .httpPort(httpPort)
                 .httpHost(httpHost)

@@ -42,6 +42,7 @@ public final class NodeMetrics {
     private final ConcurrentHashMap<String, Counter> slowHttpReadersCut = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> tlsRefused = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> httpRefused = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> limitHits = new ConcurrentHashMap<>();
 
     public NodeMetrics(SwitchboardCore core, BooleanSupplier ready) {
         this.core = core;
@@ -67,11 +68,10 @@ public final class NodeMetrics {
                 .register(registry);
         bytesIn = Counter.builder("switchboard_network_received").baseUnit("bytes").description("bytes read from clients").register(registry);
         bytesOut = Counter.builder("switchboard_network_sent").baseUnit("bytes").description("bytes written to clients").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("switchboard_limit_hits", core.sessions(),
-                        dev.switchboard.core.session.SessionRegistry::queueRejections)
-                .tag("limit", "session_queue").description("times a client hit a bound (the request or connection got an error)")
-                .register(registry);
-        limitHit("requests_in_flight", 0);
+        // One series per registered limit from the start, so that a dashboard sees every limit at 0.
+        for (dev.switchboard.server.limits.Limit l : dev.switchboard.server.limits.Limits.ALL) {
+            limitHits(l.name());
+        }
         Gauge.builder("switchboard_replay_buffered_bytes", () -> core.sessions().replayBudget().usedBytes())
                 .description("bytes of events buffered for resumes and polls, over every session").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("switchboard_replay_budget_drops", core.sessions(),
@@ -102,14 +102,14 @@ public final class NodeMetrics {
         }
     }
 
-    /** Counts a client hitting the bound named {@code limit}. */
+    /** Counts a client hitting the limit named {@code limit} (a name of the limits registry). */
     public void limitHit(String limit) {
-        limitHit(limit, 1);
+        limitHits(limit).increment();
     }
 
-    private void limitHit(String limit, int n) {
-        Counter.builder("switchboard_limit_hits").tag("limit", limit)
-                .description("times a client hit a bound (the request or connection got an error)").register(registry).increment(n);
+    private Counter limitHits(String limit) {
+        return limitHits.computeIfAbsent(limit, l -> Counter.builder("switchboard_limit_hits").tag("limit", l)
+                .description("times a client hit a limit (the request or connection was refused or cut)").register(registry));
     }
 
     /** Exposes the number of HTTP sessions (dflockd's {@code dflockd_http_sessions}). */

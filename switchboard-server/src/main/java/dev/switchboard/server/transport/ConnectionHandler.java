@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport;
 
+import dev.switchboard.server.limits.Limits;
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.session.Request;
 import dev.switchboard.core.session.RequestOrigin;
@@ -46,7 +47,8 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        pushes = new PushQueue(channel, server.config().signalBufferSize());
+        pushes = new PushQueue(channel, server.config().signalBufferSize(),
+                () -> server.limitHit(Limits.SIGNAL_BUFFER_SIZE));
     }
 
     @Override
@@ -91,7 +93,10 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
 
     /** Sends a request to the session; its reply goes to {@code replier}, and is cancelled if this connection goes first. */
     protected final void submit(Dispatcher dispatcher, Frame frame, Request.Replier replier) {
-        session.submit(dispatcher, frame, origin, replier);
+        session.submit(dispatcher, frame, origin, (reply, undo) -> {
+            server.countLimitReply(reply);
+            replier.deliver(reply, undo);
+        });
     }
 
     /** Requests sent on this connection and not yet answered. */

@@ -1,7 +1,10 @@
 package dev.switchboard.server.transport;
 
 import dev.switchboard.core.SwitchboardCore;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.server.SwitchboardConfig;
+import dev.switchboard.server.limits.Limit;
+import dev.switchboard.server.limits.Limits;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AttributeKey;
@@ -81,9 +84,23 @@ public final class ServerContext {
         this.limitHits = counter;
     }
 
-    /** A client hit the bound named {@code limit} (counted in {@code switchboard_limit_hits_total}). */
-    public void limitHit(String limit) {
-        limitHits.accept(limit);
+    /** A client hit {@code limit} (counted in {@code switchboard_limit_hits_total}). */
+    public void limitHit(Limit limit) {
+        limitHits.accept(limit.name());
+    }
+
+    /**
+     * Counts a reply that refuses for a limit of the lock table or the topic tree: the codes that
+     * only those limits answer. (The session registry counts its own limits where it refuses.)
+     */
+    public void countLimitReply(Reply reply) {
+        if (!reply.isError()) return;
+        switch (reply.error()) {
+            case MAX_LOCKS -> limitHit(Limits.MAX_LOCKS);
+            case MAX_WAITERS -> limitHit(Limits.MAX_WAITERS);
+            case MAX_SUBSCRIPTIONS -> limitHit(Limits.MAX_SUBSCRIPTIONS);
+            default -> { }
+        }
     }
 
     public boolean authRequired() {

@@ -60,7 +60,7 @@ class RequestLimitsTest {
             // One answered: there is room for one more request again.
             assertThat(waiter.request("{\"op\":\"lock.acquire\",\"id\":13,\"key\":\"c\"}", 13).at("/result/status").asString())
                     .isEqualTo("acquired");
-            assertThat(metric("switchboard_limit_hits_total{limit=\"requests_in_flight\"}")).isEqualTo(1.0);
+            assertThat(metric("switchboard_limit_hits_total{limit=\"max_requests_in_flight\"}")).isEqualTo(1.0);
         }
     }
 
@@ -81,7 +81,7 @@ class RequestLimitsTest {
             HttpResponse<String> refused = post("/v1/locks/t", "{\"acquire_timeout_s\":0}", session);
             assertThat(refused.statusCode()).isEqualTo(429);
             assertThat(refused.body()).contains("too_many_requests");
-            assertThat(metric("switchboard_limit_hits_total{limit=\"session_queue\"}")).isEqualTo(1.0);
+            assertThat(metric("switchboard_limit_hits_total{limit=\"max_requests_in_flight\"}")).isEqualTo(1.0);
 
             holder.request("{\"op\":\"session.close\",\"id\":2}", 2); // releases q: the queue runs
             for (CompletableFuture<HttpResponse<String>> c : calls) {

@@ -1,5 +1,7 @@
 package dev.switchboard.server.transport.detect;
 
+import dev.switchboard.server.limits.Limit;
+import dev.switchboard.server.limits.Limits;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -8,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Caps connections, in total and per remote IP (0 = unlimited). A connection over a cap is
@@ -22,10 +25,13 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final int maxPerIp;
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
+    private final Consumer<Limit> hits;
 
-    public ConnectionLimiter(int maxTotal, int maxPerIp) {
+    /** {@code hits} hears of each connection refused, by the limit it hit. */
+    public ConnectionLimiter(int maxTotal, int maxPerIp, Consumer<Limit> hits) {
         this.maxTotal = maxTotal;
         this.maxPerIp = maxPerIp;
+        this.hits = hits;
     }
 
     @Override
@@ -57,6 +63,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private boolean admit(ChannelHandlerContext ctx) {
         if (total.incrementAndGet() > maxTotal && maxTotal > 0) {
             total.decrementAndGet();
+            hits.accept(Limits.MAX_CONNECTIONS);
             return false;
         }
         InetAddress ip = ip(ctx);
@@ -73,6 +80,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             });
             if (!ok[0]) {
                 total.decrementAndGet();
+                hits.accept(Limits.MAX_CONNECTIONS_PER_IP);
                 return false;
             }
         }

@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.dflockd;
 
+import dev.switchboard.server.limits.Limits;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.Payload;
@@ -27,9 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DflockdConnectionHandler extends ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(DflockdConnectionHandler.class);
-    /** dflockd cancels a connection whose pipelined input fills its 4 KiB reader during a blocking call. */
-    private static final int MAX_PIPELINED = 256;
-
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private boolean authenticated;
     private boolean busy;
@@ -58,7 +56,10 @@ public final class DflockdConnectionHandler extends ConnectionHandler {
     protected void read(ChannelHandlerContext ctx, Object msg) {
         armReadDeadline();
         pending.add(msg);
-        if (pending.size() > MAX_PIPELINED) {
+        // dflockd cancels a connection whose pipelined input fills its 4 KiB reader during a
+        // blocking call; here the bound is --dflockd-max-pipelined requests.
+        if (pending.size() > server.config().dflockdMaxPipelined()) {
+            server.limitHit(Limits.DFLOCKD_MAX_PIPELINED);
             log.debug("{}: too many pipelined requests, closing", session());
             finish(null);
             return;

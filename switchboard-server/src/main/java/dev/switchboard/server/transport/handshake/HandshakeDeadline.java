@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.handshake;
 
+import dev.switchboard.server.limits.Limits;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.server.transport.Closing;
 import dev.switchboard.server.transport.ServerContext;
@@ -59,6 +60,7 @@ public final class HandshakeDeadline extends ChannelHandlerAdapter {
     private void expire(ChannelHandlerContext ctx, long ms) {
         if (ctx.isRemoved() || !ctx.channel().isActive()) return;
         server.core().preSessionConnections().cutByHandshakeDeadline();
+        server.limitHit(Limits.HANDSHAKE_TIMEOUT);
         log.debug("{}: no hello answered within {} ms, closing", ctx.channel().remoteAddress(), ms);
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", ErrorCode.HANDSHAKE_TIMEOUT.wire());

@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.http;
 
+import dev.switchboard.server.limits.Limits;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.http.admin.AdminApi;
 import io.netty.channel.ChannelHandlerContext;
@@ -67,6 +68,7 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
         }
         if (services.rateLimiter() != null && !RATE_EXEMPT.contains(path)
                 && ex.remoteIp() != null && !services.rateLimiter().tryAcquire(ex.remoteIp())) {
+            server.limitHit(Limits.HTTP_RATE_LIMIT_PER_IP);
             ex.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", null);
             return;
         }

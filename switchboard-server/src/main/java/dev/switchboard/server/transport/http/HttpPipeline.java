@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.http;
 
+import dev.switchboard.server.limits.Limits;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.ws.WebSocketUpgrade;
 import io.netty.buffer.Unpooled;
@@ -40,6 +41,7 @@ public final class HttpPipeline {
 
     public static void install(ChannelPipeline p, String after, ServerContext server, HttpServices services) {
         if (!services.connectionLimiter().admit(p.channel())) {
+            server.limitHit(Limits.HTTP_MAX_CONNECTIONS_PER_IP);
             p.channel().close();
             return;
         }
@@ -63,11 +65,13 @@ public final class HttpPipeline {
         p.addAfter("http-transfer-encoding", "http-slow-reader", new SlowReaderGuard(server.config().httpMaxPendingBytes(),
                 server.config().writeTimeout().toMillis(), services.nodeMetrics()));
         p.addAfter("http-slow-reader", "http-keepalive", new HttpServerKeepAliveHandler());
-        p.addAfter("http-keepalive", "http-aggregator", new BodyCap(server.config().httpMaxBodyBytes()));
+        p.addAfter("http-keepalive", "http-aggregator", new BodyCap(server.config().httpMaxBodyBytes(),
+                () -> server.limitHit(Limits.HTTP_MAX_BODY_BYTES)));
         // Holds requests already decoded while the guard has stopped reading, so that a client
         // pipelining many requests gets no more answers than it reads.
         p.addAfter("http-aggregator", "http-flow", new FlowControlHandler());
-        p.addAfter("http-flow", "http-order", new ResponseOrder(server.config().httpMaxBodyBytes()));
+        p.addAfter("http-flow", "http-order", new ResponseOrder(server.config().httpMaxPipelined(),
+                server.config().httpMaxBodyBytes(), () -> server.limitHit(Limits.HTTP_MAX_PIPELINED)));
         p.addAfter("http-order", "http-host", new HostAndOriginCheck(services.hostPolicy(), services.nodeMetrics()));
         p.addAfter("http-host", "http-front", new HttpFront(server, services));
         WebSocketUpgrade.install(p, "http-front", server);
@@ -75,12 +79,16 @@ public final class HttpPipeline {
 
     /** A body over the cap gets dflockd's answer to it, {@code 400 bad_request}, and the connection ends. */
     private static final class BodyCap extends HttpObjectAggregator {
-        BodyCap(int maxBytes) {
+        private final Runnable onOversized;
+
+        BodyCap(int maxBytes, Runnable onOversized) {
             super(maxBytes);
+            this.onOversized = onOversized;
         }
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            onOversized.run();
             String path = oversized instanceof io.netty.handler.codec.http.HttpRequest r
                     ? new io.netty.handler.codec.http.QueryStringDecoder(r.uri()).rawPath() : "/";
             boolean nativeApi = path.startsWith("/api/");

@@ -14,18 +14,21 @@ import java.util.ArrayDeque;
  * later than the next one's (a lock wait behind a ping). So a connection's requests are handed
  * on one at a time: the next only once the answer to the current one is written (an event
  * stream, which never ends, holds the ones behind it, as HTTP says). Requests that wait are
- * bounded in count and bytes; past either, the connection is closed.
+ * bounded in count ({@code --http-max-pipelined}) and bytes (one largest body); past either, the
+ * connection is closed.
  */
 final class ResponseOrder extends ChannelDuplexHandler {
-    static final int MAX_WAITING = 32;
-
+    private final int maxWaiting;
     private final long maxWaitingBytes;
+    private final Runnable onOverflow;
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private long waitingBytes;
     private boolean busy;
 
-    ResponseOrder(long maxWaitingBytes) {
+    ResponseOrder(int maxWaiting, long maxWaitingBytes, Runnable onOverflow) {
+        this.maxWaiting = maxWaiting;
         this.maxWaitingBytes = maxWaitingBytes;
+        this.onOverflow = onOverflow;
     }
 
     @Override
@@ -41,7 +44,8 @@ final class ResponseOrder extends ChannelDuplexHandler {
         }
         waiting.add(request);
         waitingBytes += request.content().readableBytes();
-        if (waiting.size() > MAX_WAITING || waitingBytes > maxWaitingBytes) {
+        if (waiting.size() > maxWaiting || waitingBytes > maxWaitingBytes) {
+            onOverflow.run();
             release();
             ctx.close();
         }
@@ -55,7 +59,7 @@ final class ResponseOrder extends ChannelDuplexHandler {
         ctx.write(msg, promise);
         if (last && !informational && busy) {
             // Written in order behind the previous answer: the next request may run now (at once:
-            // writes run on the event loop, and the nesting is bounded by MAX_WAITING).
+            // writes run on the event loop, and the nesting is bounded by maxWaiting).
             next(ctx);
         }
     }

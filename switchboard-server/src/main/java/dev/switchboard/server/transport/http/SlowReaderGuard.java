@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.http;
 
+import dev.switchboard.server.limits.Limits;
 import dev.switchboard.server.metrics.NodeMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -77,6 +78,7 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
         if (cut) return;
         cut = true;
         metrics.slowHttpReaderCut(streaming, reason);
+        if (reason.equals("pending_bytes")) metrics.limitHit(Limits.HTTP_MAX_PENDING_BYTES.name());
         log.debug("{}: client does not read its {} ({}), closing", ctx.channel().remoteAddress(),
                 streaming ? "event stream" : "responses", reason);
         ctx.close();

@@ -17,6 +17,7 @@ import dev.switchboard.server.transport.EventLoops;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import io.netty.channel.ChannelHandlerContext;
+import dev.switchboard.server.limits.Limits;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -51,6 +52,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             early.add(msg);
             if (early.size() > server.config().maxRequestsInFlight()) {
                 early.clear();
+                server.limitHit(Limits.MAX_REQUESTS_IN_FLIGHT);
                 fail(null, ErrorCode.TOO_MANY_REQUESTS, "too many messages before the welcome");
             }
             return;
@@ -107,7 +109,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             default -> {
                 int max = server.config().maxRequestsInFlight();
                 if (requestsInFlight() >= max) {
-                    server.limitHit("requests_in_flight");
+                    server.limitHit(Limits.MAX_REQUESTS_IN_FLIGHT);
                     send(error(id, ErrorCode.TOO_MANY_REQUESTS, "this connection has " + max
                             + " requests in flight already (--max-requests-in-flight); wait for some answers"));
                     return;
@@ -244,6 +246,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException || cause.getCause() instanceof TooLongFrameException) {
+            server.limitHit(Limits.MAX_FRAME_BYTES);
             fail(null, ErrorCode.FRAME_TOO_LARGE,
                     "a message may be at most " + server.config().maxFrameBytes() + " bytes");
             return;

@@ -15,11 +15,18 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  * would then take for a normal closure.)
  */
 final class ProtocolViolations extends ChannelInboundHandlerAdapter {
+    private final Runnable onFrameTooLarge;
+
+    ProtocolViolations(Runnable onFrameTooLarge) {
+        this.onFrameTooLarge = onFrameTooLarge;
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException bad) {
             WebSocketCloseStatus status = bad.closeStatus() != null ? bad.closeStatus() : WebSocketCloseStatus.PROTOCOL_ERROR;
             String reason = status.code() == 1009 ? "frame_too_large" : status.reasonText();
+            if (status.code() == 1009) onFrameTooLarge.run();
             if (ctx.channel().isActive()) {
                 ctx.writeAndFlush(new CloseWebSocketFrame(new WebSocketCloseStatus(status.code(), reason)))
                         .addListener(ChannelFutureListener.CLOSE);

@@ -13,12 +13,16 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
  * connection ends with close code 1009, as a single oversized frame does.
  */
 final class Reassembly extends WebSocketFrameAggregator {
-    Reassembly(int maxBytes) {
+    private final Runnable onOversized;
+
+    Reassembly(int maxBytes, Runnable onOversized) {
         super(maxBytes);
+        this.onOversized = onOversized;
     }
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, WebSocketFrame oversized) {
+        onOversized.run();
         ctx.writeAndFlush(new CloseWebSocketFrame(new WebSocketCloseStatus(1009, "frame_too_large")))
                 .addListener(ChannelFutureListener.CLOSE);
     }

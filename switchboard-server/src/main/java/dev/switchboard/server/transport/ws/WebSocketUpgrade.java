@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.ws;
 
+import dev.switchboard.server.limits.Limits;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import dev.switchboard.server.transport.json.NativeConnectionHandler;
@@ -76,7 +77,10 @@ public final class WebSocketUpgrade {
             if (msg instanceof ByteBuf || msg instanceof WebSocketFrame) {
                 earlyBytes += msg instanceof ByteBuf b ? b.readableBytes() : ((WebSocketFrame) msg).content().readableBytes();
                 early.add(msg);
-                if (earlyBytes > server.config().maxFrameBytes()) ctx.close(); // bounded: no handshake takes that long
+                if (earlyBytes > server.config().maxFrameBytes()) { // bounded: no handshake takes that long
+                    server.limitHit(Limits.MAX_FRAME_BYTES);
+                    ctx.close();
+                }
                 return;
             }
             ctx.fireChannelRead(msg);
@@ -90,9 +94,10 @@ public final class WebSocketUpgrade {
                         "http-transfer-encoding"}) {
                     if (p.get(name) != null) p.remove(name);
                 }
-                p.addBefore("ws-protocol", "ws-violations", new ProtocolViolations());
+                p.addBefore("ws-protocol", "ws-violations", new ProtocolViolations(() -> server.limitHit(Limits.MAX_FRAME_BYTES)));
                 HandshakeDeadline.install(p, ctx.name(), server);
-                p.addAfter(ctx.name(), "ws-reassembly", new Reassembly(server.config().maxFrameBytes()));
+                p.addAfter(ctx.name(), "ws-reassembly", new Reassembly(server.config().maxFrameBytes(),
+                        () -> server.limitHit(Limits.MAX_FRAME_BYTES)));
                 p.addAfter("ws-reassembly", "ws-json", new WsJsonCodec());
                 p.addAfter("ws-json", "ws-frames", dev.switchboard.protocol.json.FrameDecoder.INSTANCE);
                 p.addAfter("ws-frames", "native", new NativeConnectionHandler(server, "ws"));

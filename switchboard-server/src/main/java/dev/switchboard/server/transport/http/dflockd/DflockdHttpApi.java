@@ -139,7 +139,10 @@ public final class DflockdHttpApi {
         }
         // The session runs its requests one at a time (its policy), like dflockd's virtual connection.
         session.submit(server.core().dflockdDispatcher(), frame, HttpRequests.origin(ex.channel()),
-                HttpRequests.replier(ex, reply -> answer(ex, op, reply)));
+                HttpRequests.replier(ex, reply -> {
+                    server.countLimitReply(reply);
+                    answer(ex, op, reply);
+                }));
     }
 
     /** The open dflockd HTTP session with this id (and marks it used), or null. */

@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.http.dflockd;
 
+import dev.switchboard.server.limits.Limits;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionConnection;
 import dev.switchboard.core.session.SessionRegistry;
@@ -50,6 +51,7 @@ final class SignalStreams {
         f.put("group", group == null ? "" : group);
         session.submit(server.core().dflockdDispatcher(), new Frame("signal.listen", null, f), HttpRequests.origin(ch),
                 (reply, undo) -> {
+                    server.countLimitReply(reply);
                     if (reply.isError() || !ch.isActive()) {
                         sessions.detach(session, stream); // the session ends with its stream, which stays open for the answer
                         if (reply.isError()) ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", reply.message());
@@ -74,7 +76,8 @@ final class SignalStreams {
 
         Stream(Channel ch) {
             this.ch = ch;
-            this.pushes = new PushQueue(ch, server.config().signalBufferSize());
+            this.pushes = new PushQueue(ch, server.config().signalBufferSize(),
+                    () -> server.limitHit(Limits.SIGNAL_BUFFER_SIZE));
         }
 
         @Override

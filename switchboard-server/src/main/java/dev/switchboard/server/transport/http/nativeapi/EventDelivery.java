@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.http.nativeapi;
 
+import dev.switchboard.server.limits.Limits;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionConnection;
@@ -56,7 +57,8 @@ final class EventDelivery {
             return;
         }
         Channel ch = ex.channel();
-        SseConnection conn = new SseConnection(ch, String.valueOf(ch.remoteAddress()), server.config().signalBufferSize());
+        SseConnection conn = new SseConnection(ch, String.valueOf(ch.remoteAddress()), server.config().signalBufferSize(),
+                () -> server.limitHit(Limits.SIGNAL_BUFFER_SIZE));
         session.replay().acknowledge(lastEventId);
         // The head and the backlog are written on the event loop ahead of any live event the
         // session delivers after the attach (at once when the session's mailbox was idle).
@@ -85,10 +87,10 @@ final class EventDelivery {
         private final String remote;
         private final PushQueue pushes;
 
-        SseConnection(Channel ch, String remote, int maxQueued) {
+        SseConnection(Channel ch, String remote, int maxQueued, Runnable onFull) {
             this.ch = ch;
             this.remote = remote;
-            this.pushes = new PushQueue(ch, maxQueued);
+            this.pushes = new PushQueue(ch, maxQueued, onFull);
         }
 
         @Override

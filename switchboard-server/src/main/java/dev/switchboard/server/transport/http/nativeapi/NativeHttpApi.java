@@ -103,6 +103,7 @@ public final class NativeHttpApi {
             }
             session.submit(server.core().nativeDispatcher(), new Frame(ex.param("op"), null, fields),
                     HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {
+                        server.countLimitReply(reply);
                         if (reply.isError()) {
                             ex.error(statusOf(reply.error()), reply.error().wire(), reply.message());
                         } else {

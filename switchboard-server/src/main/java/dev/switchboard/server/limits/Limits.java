@@ -1,0 +1,144 @@
+package dev.switchboard.server.limits;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every limit of a node, declared once. The options in {@code cli/Main}, the environment
+ * variables, the defaults of {@code SwitchboardConfig}, the limits table of docs/operations.md and
+ * the label values of {@code switchboard_limit_hits_total} are all checked against this table by
+ * tests (LimitsRegistryTest hits each one through the real protocols).
+ *
+ * <p>Defaults: dflockd's where dflockd has one ({@code --max-locks} 1024, the 256-byte line);
+ * where dflockd has none (0 = unlimited), a bound no ordinary deployment meets but that keeps one
+ * client from exhausting the node: NATS's 64 Ki connections, a thousand waiters per key or
+ * subscriptions per session. The per-IP caps default to 0, "no separate per-IP cap": the node-wide
+ * cap still bounds them, and a per-IP default would cut off every client behind one proxy or NAT.
+ */
+public final class Limits {
+    private static final String UNLIMITED = "unlimited";
+    private static final String TOTAL_ONLY = "no per-IP cap (the node-wide cap still applies)";
+
+    public static final Limit MAX_LOCKS = new Limit("--max-locks", "1024", "keys",
+            "lock and semaphore keys, idle ones included until collected",
+            "native `max_locks`; dflockd `error_max_locks`; HTTP 503 `max_locks`", UNLIMITED, c -> c.maxLocks());
+    public static final Limit MAX_WAITERS = new Limit("--max-waiters", "1024", "waiters per key",
+            "requests queued for one lock or semaphore key",
+            "native `max_waiters`; dflockd `error_max_waiters`; HTTP 503 `max_waiters`", UNLIMITED, c -> c.maxWaiters());
+    public static final Limit MAX_SUBSCRIPTIONS = new Limit("--max-subscriptions", "1024", "subscriptions per session",
+            "signal subscriptions of one session (one dflockd connection)",
+            "native `max_subscriptions`; dflockd `error`", UNLIMITED, c -> c.maxSubscriptions());
+    public static final Limit MAX_CONNECTIONS = new Limit("--max-connections", "65536", "connections",
+            "open connections, every protocol",
+            "the connection is closed at once, nothing written (as dflockd)", UNLIMITED, c -> c.maxConnections());
+    public static final Limit MAX_CONNECTIONS_PER_IP = new Limit("--max-connections-per-ip", "0", "connections per IP",
+            "open connections from one remote address",
+            "the connection is closed at once, nothing written (as dflockd)", TOTAL_ONLY, c -> c.maxConnectionsPerIp());
+    public static final Limit HTTP_MAX_CONNECTIONS_PER_IP = new Limit("--http-max-connections-per-ip", "0", "connections per IP",
+            "open HTTP connections from one remote address",
+            "the connection is closed before its request is read", TOTAL_ONLY, c -> c.httpMaxConnectionsPerIp());
+    public static final Limit MAX_SESSIONS = new Limit("--max-sessions", "65536", "sessions",
+            "native TCP, Unix socket and WebSocket sessions, detached ones included",
+            "`max_sessions` in answer to hello, then the connection closes", UNLIMITED, c -> c.maxSessions());
+    public static final Limit MAX_SESSIONS_PER_IP = new Limit("--max-sessions-per-ip", "0", "sessions per IP",
+            "native sessions opened from one remote address",
+            "`max_sessions_per_ip` in answer to hello, then the connection closes", TOTAL_ONLY, c -> c.maxSessionsPerIp());
+    public static final Limit HTTP_MAX_SESSIONS = new Limit("--http-max-sessions", "65536", "sessions",
+            "HTTP sessions (dflockd's and native)",
+            "HTTP 503 `max_sessions`", UNLIMITED, c -> c.httpMaxSessions());
+    public static final Limit HTTP_MAX_SESSIONS_PER_IP = new Limit("--http-max-sessions-per-ip", "0", "sessions per IP",
+            "HTTP sessions opened from one remote address",
+            "HTTP 503 `max_sessions_per_ip`", TOTAL_ONLY, c -> c.httpMaxSessionsPerIp());
+    public static final Limit MAX_CONNECTIONS_PER_SESSION = new Limit("--max-connections-per-session", "8",
+            "connections per session", "connections (event streams and polls included) attached to one native session",
+            "`max_connections_per_session` in answer to a resume", null, c -> c.maxConnectionsPerSession());
+    public static final Limit MAX_REQUESTS_IN_FLIGHT = new Limit("--max-requests-in-flight", "1024", "requests",
+            "native requests one connection or one session has unanswered; requests of a one-at-a-time dflockd HTTP session waiting for their turn",
+            "native `too_many_requests`; HTTP 429 `too_many_requests`", null, c -> c.maxRequestsInFlight());
+    public static final Limit DFLOCKD_MAX_PIPELINED = new Limit("--dflockd-max-pipelined", "256", "lines",
+            "dflockd requests one connection has sent ahead while an earlier one is being answered",
+            "the connection is closed (dflockd cancels a connection whose pipelined input overflows its reader)", null,
+            c -> c.dflockdMaxPipelined());
+    public static final Limit HTTP_MAX_PIPELINED = new Limit("--http-max-pipelined", "32", "requests",
+            "HTTP requests one keep-alive connection has sent ahead of their turn",
+            "the connection is closed", null, c -> c.httpMaxPipelined());
+    public static final Limit MAX_FRAME_BYTES = new Limit("--max-frame-bytes", "1048576", "bytes per message",
+            "one native message (a JSON line, a frame, a WebSocket message)",
+            "`frame_too_large`, then the connection closes (WebSocket: close code 1009)", null, c -> c.maxFrameBytes());
+    public static final Limit HTTP_MAX_BODY_BYTES = new Limit("--http-max-body-bytes", "1048576", "bytes per body",
+            "one HTTP request body",
+            "native API 413 `frame_too_large`; dflockd API 400 `bad_request`; the connection closes", null,
+            c -> c.httpMaxBodyBytes());
+    public static final Limit SIGNAL_BUFFER_SIZE = new Limit("--signal-buffer-size", "64", "messages per connection",
+            "signals and events written to one connection and not yet sent",
+            "`slow_consumer`, then the connection closes (dflockd: closed)", null, c -> c.signalBufferSize());
+    public static final Limit HTTP_MAX_PENDING_BYTES = new Limit("--http-max-pending-bytes", "8388608", "bytes per connection",
+            "bytes an HTTP or WebSocket connection owes its client (a client that does not read)",
+            "the connection is closed", null, c -> c.httpMaxPendingBytes());
+    public static final Limit HANDSHAKE_TIMEOUT = new Limit("--handshake-timeout", "10", "seconds",
+            "how long a native, frame or WebSocket connection may take to get its hello answered",
+            "`handshake_timeout`, then the connection closes", null, c -> c.handshakeTimeout().toSeconds());
+    public static final Limit HTTP_RATE_LIMIT_PER_IP = new Limit("--http-rate-limit-per-ip", "0", "requests per second per IP",
+            "HTTP requests from one remote address (a token bucket; burst: --http-rate-limit-burst)",
+            "HTTP 429 `rate_limited`", "off", c -> c.httpRateLimitPerIp());
+
+    /** Every limit whose hit refuses something: each has a label of {@code switchboard_limit_hits_total}. */
+    public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
+            MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
+            HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, DFLOCKD_MAX_PIPELINED,
+            HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
+            HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP);
+
+    /**
+     * Buffers that never refuse: when full they drop their oldest event, and a client that asks
+     * for it later learns that it was missed ({@code recovered: false}, a gap in the sequence).
+     * Not counted as limit hits (a long-lived session drops old events as a matter of course).
+     */
+    public static final List<Limit> ROLLING_BUFFERS = List.of(
+            new Limit("--replay-buffer-bytes", "4194304", "bytes per session", "events a native session keeps for a resume",
+                    "the oldest event is dropped; a resume after it gets `recovered: false`", null, c -> c.replayBufferBytes()),
+            new Limit("--replay-buffer-messages", "1024", "events per session",
+                    "events a session keeps for a resume or for its SSE and long-poll clients until acknowledged",
+                    "the oldest event is dropped; a resume or poll after it learns it was missed", null,
+                    c -> c.replayBufferMessages()),
+            new Limit("--replay-total-bytes", "0", "bytes", "events buffered over every session",
+                    "a session drops its own oldest event (counted in `switchboard_replay_budget_drops_total`)",
+                    "a quarter of the JVM's largest heap", c -> c.replayTotalBytes()));
+
+    private static final Map<String, Limit> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        for (Limit l : ALL) {
+            if (BY_NAME.put(l.name(), l) != null) throw new ExceptionInInitializerError("two limits named " + l.name());
+        }
+    }
+
+    private Limits() {
+    }
+
+    /** The limit whose hits are counted under {@code name}, or null. */
+    public static Limit byName(String name) {
+        return BY_NAME.get(name);
+    }
+
+    /** The limits tables of docs/operations.md, as they must read there. */
+    public static String markdownTables() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| Limit (metric label) | Option | Environment | Default | Unit | Bounds | When hit | 0 means |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        for (Limit l : ALL) row(sb, l, "`" + l.name() + "`");
+        sb.append("\nBuffers that drop their oldest event instead of refusing (not counted as limit hits):\n\n");
+        sb.append("| Buffer | Option | Environment | Default | Unit | Bounds | When full | 0 means |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        for (Limit l : ROLLING_BUFFERS) row(sb, l, l.name());
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, Limit l, String first) {
+        sb.append("| ").append(first).append(" | `").append(l.option()).append("` | `").append(l.environmentVariable())
+                .append("` | ").append(l.defaultValue()).append(" | ").append(l.unit()).append(" | ").append(l.bounds())
+                .append(" | ").append(l.whenHit()).append(" | ").append(l.zeroMeans() == null ? "refused" : l.zeroMeans())
+                .append(" |\n");
+    }
+}

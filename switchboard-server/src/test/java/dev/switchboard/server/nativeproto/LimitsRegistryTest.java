@@ -1,0 +1,322 @@
+package dev.switchboard.server.nativeproto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.server.Switchboard;
+import dev.switchboard.server.SwitchboardConfig;
+import dev.switchboard.server.attack.Wire;
+import dev.switchboard.server.limits.Limit;
+import dev.switchboard.server.limits.Limits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Every limit of the registry, hit through the real protocols: for each, a node with that limit
+ * set small, a client that goes one past it, the answer the client gets (the code and message the
+ * operations guide promises), the node still serving, and {@code switchboard_limit_hits_total}
+ * moving under the limit's label.
+ */
+class LimitsRegistryTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(WAIT).build();
+
+    /** Goes one past the limit on a node listening on {@code port}, and checks what the client got. */
+    interface Hit {
+        void run(int port) throws Exception;
+    }
+
+    record Case(Limit limit, UnaryOperator<SwitchboardConfig.Builder> settings, Hit hit) {
+        @Override
+        public String toString() {
+            return limit.name();
+        }
+    }
+
+    private static final List<Case> CASES = List.of(
+            new Case(Limits.MAX_LOCKS, b -> b.maxLocks(1), port -> {
+                try (NativeClient c = NativeClient.hello(port)) {
+                    assertThat(c.request(acquire(1, "a"), 1).at("/result/status").asString()).isEqualTo("acquired");
+                    assertError(c.request(acquire(2, "b"), 2), "max_locks", "max locks reached");
+                    assertThat(c.request("{\"op\":\"ping\",\"id\":3}", 3).path("op").asString()).isEqualTo("pong");
+                }
+            }),
+            new Case(Limits.MAX_WAITERS, b -> b.maxWaiters(1), port -> {
+                try (DflockdLines holder = new DflockdLines(port);
+                     DflockdLines first = new DflockdLines(port);
+                     DflockdLines second = new DflockdLines(port)) {
+                    assertThat(holder.call("l\nk\n10\n")).startsWith("ok ");
+                    assertThat(first.call("e\nk\n\n")).isEqualTo("queued");
+                    assertThat(second.call("e\nk\n\n")).isEqualTo("error_max_waiters");
+                    assertThat(second.call("l\nother\n0\n")).startsWith("ok ");
+                }
+            }),
+            new Case(Limits.MAX_SUBSCRIPTIONS, b -> b.maxSubscriptions(1), port -> {
+                try (NativeClient c = NativeClient.hello(port)) {
+                    assertThat(c.request(listen(1, "a"), 1).has("result")).isTrue();
+                    assertError(c.request(listen(2, "b"), 2), "max_subscriptions", "max subscriptions reached");
+                }
+            }),
+            new Case(Limits.MAX_CONNECTIONS, b -> b.maxConnections(1), LimitsRegistryTest::secondConnectionClosedUnanswered),
+            new Case(Limits.MAX_CONNECTIONS_PER_IP, b -> b.maxConnectionsPerIp(1), LimitsRegistryTest::secondConnectionClosedUnanswered),
+            new Case(Limits.HTTP_MAX_CONNECTIONS_PER_IP, b -> b.httpMaxConnectionsPerIp(1), port -> {
+                try (Socket first = Wire.connect(port, WAIT); Socket second = Wire.connect(port, WAIT)) {
+                    Wire.send(first, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                    assertThat(Wire.readLine(first)).startsWith("HTTP/1.1 200");
+                    Wire.send(second, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                    assertThat(readToEnd(second)).as("the second HTTP connection gets no answer").isEmpty();
+                }
+            }),
+            new Case(Limits.MAX_SESSIONS, b -> b.maxSessions(1), port -> secondHelloRefused(port, "max_sessions")),
+            new Case(Limits.MAX_SESSIONS_PER_IP, b -> b.maxSessionsPerIp(1), port -> secondHelloRefused(port, "max_sessions_per_ip")),
+            new Case(Limits.HTTP_MAX_SESSIONS, b -> b.httpMaxSessions(1), port -> secondHttpSessionRefused(port, "max_sessions")),
+            new Case(Limits.HTTP_MAX_SESSIONS_PER_IP, b -> b.httpMaxSessionsPerIp(1),
+                    port -> secondHttpSessionRefused(port, "max_sessions_per_ip")),
+            new Case(Limits.MAX_CONNECTIONS_PER_SESSION, b -> b.maxConnectionsPerSession(1), port -> {
+                try (NativeClient first = NativeClient.lines(port); NativeClient second = NativeClient.lines(port)) {
+                    JsonNode welcome = first.request("{\"op\":\"hello\",\"id\":1,\"version\":1}", 1);
+                    second.send("{\"op\":\"hello\",\"id\":1,\"version\":1,\"resume\":" + NativeConn.resume(
+                            welcome.path("session").asString(), welcome.path("resume_key").asString(), 0) + "}");
+                    assertError(second.read(), "max_connections_per_session", "1 connections already");
+                    assertThat(first.request("{\"op\":\"ping\",\"id\":2}", 2).path("op").asString()).isEqualTo("pong");
+                }
+            }),
+            // A session's own cap (the per-connection one is RequestLimitsTest's): an HTTP session
+            // gets each request on a connection of its own, so only the session can bound them.
+            new Case(Limits.MAX_REQUESTS_IN_FLIGHT, b -> b.maxRequestsInFlight(1), port -> {
+                try (NativeClient holder = NativeClient.hello(port)) {
+                    assertThat(holder.request(acquire(1, "a"), 1).at("/result/status").asString()).isEqualTo("acquired");
+                    HttpSessionClient session = HttpSessionClient.create(port);
+                    CompletableFuture<HttpSessionClient.Resp> waiting =
+                            session.opAsync("lock.acquire", "{\"key\":\"a\",\"timeout_ms\":10000}", Duration.ofSeconds(15));
+                    await().atMost(WAIT).until(() -> waiters(port, "a") == 1);
+                    HttpSessionClient.Resp refused = session.op("lock.acquire", "{\"key\":\"b\"}");
+                    assertThat(refused.status()).as(refused.toString()).isEqualTo(429);
+                    assertThat(refused.json().path("code").asString()).isEqualTo("too_many_requests");
+                    assertThat(refused.json().path("message").asString()).contains("--max-requests-in-flight");
+                    holder.request("{\"op\":\"session.close\",\"id\":2}", 2); // frees a: the wait is granted
+                    assertThat(waiting.get().status()).as("the request in flight is still served").isEqualTo(200);
+                }
+            }),
+            new Case(Limits.DFLOCKD_MAX_PIPELINED, b -> b.dflockdMaxPipelined(2), port -> {
+                try (DflockdLines holder = new DflockdLines(port); Socket pipeliner = Wire.connect(port, WAIT)) {
+                    assertThat(holder.call("l\nk\n10\n")).startsWith("ok ");
+                    // The first waits for k; three more come behind it, one past the limit.
+                    Wire.send(pipeliner, "l\nk\n10\n" + "l\nj\n0\n".repeat(3));
+                    assertThat(readToEnd(pipeliner)).as("closed without an answer").isEmpty();
+                    assertThat(holder.call("l\nj\n0\n")).as("the holder is still served").startsWith("ok ");
+                }
+            }),
+            new Case(Limits.HTTP_MAX_PIPELINED, b -> b.httpMaxPipelined(2), port -> {
+                try (Socket s = Wire.connect(port, WAIT)) {
+                    // An event stream never ends, so the three requests behind it wait: one too many.
+                    Wire.send(s, "GET /v1/signals?pattern=x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                            + "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(3));
+                    assertThat(Wire.closedByServer(s)).as("the connection is closed").isTrue();
+                }
+            }),
+            new Case(Limits.MAX_FRAME_BYTES, b -> b.maxFrameBytes(256), port -> {
+                try (NativeClient c = NativeClient.hello(port)) {
+                    c.send("{\"op\":\"ping\",\"id\":1,\"pad\":\"" + "x".repeat(400) + "\"}");
+                    assertError(c.read(), "frame_too_large", "at most 256 bytes");
+                    assertThat(c.closedByServer()).isTrue();
+                }
+            }),
+            new Case(Limits.HTTP_MAX_BODY_BYTES, b -> b.httpMaxBodyBytes(1024), port -> {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri(port, "/api/v1/sessions")).timeout(WAIT)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"pad\":\"" + "x".repeat(4000) + "\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(413);
+                assertThat(NativeClient.JSON.readTree(r.body()).path("code").asString()).isEqualTo("frame_too_large");
+                assertThat(NativeClient.JSON.readTree(r.body()).path("message").asString()).isEqualTo("request body too large");
+            }),
+            new Case(Limits.SIGNAL_BUFFER_SIZE, b -> b.signalBufferSize(1).writeTimeout(Duration.ofSeconds(30)), port -> {
+                try (Socket listener = unreadSocket(port); DflockdLines publisher = new DflockdLines(port)) {
+                    Wire.send(listener, "listen\nbig\n\n");
+                    assertThat(Wire.readLine(listener)).isEqualTo("ok");
+                    // Signals pile up behind a listener that does not read until one finds its queue full.
+                    String payload = "x".repeat(60_000);
+                    String answer = "ok 1";
+                    for (int i = 0; i < 500 && answer.equals("ok 1"); i++) {
+                        answer = publisher.call("signal\nbig\n" + payload + "\n");
+                    }
+                    assertThat(answer).as("the slow listener was evicted").isEqualTo("ok 0");
+                    assertThat(Wire.closedByServer(listener)).isTrue();
+                }
+            }),
+            new Case(Limits.HTTP_MAX_PENDING_BYTES, b -> b.httpMaxPendingBytes(65536).signalBufferSize(100_000)
+                    .writeTimeout(Duration.ofSeconds(30)), port -> {
+                try (Socket reader = unreadSocket(port)) {
+                    Wire.send(reader, "GET /v1/signals?pattern=big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                    String payload = "{\"payload\":\"" + "x".repeat(60_000) + "\"}";
+                    await().atMost(WAIT).until(() -> publish(port, payload).contains("\"delivered\":1"));
+                    String answer = "";
+                    for (int i = 0; i < 500 && !answer.contains("\"delivered\":0"); i++) answer = publish(port, payload);
+                    assertThat(answer).as("the stream that did not read was cut").contains("\"delivered\":0");
+                    assertThat(Wire.closedByServer(reader)).isTrue();
+                }
+            }),
+            new Case(Limits.HANDSHAKE_TIMEOUT, b -> b.handshakeTimeout(Duration.ofMillis(300)), port -> {
+                try (Socket silent = Wire.connect(port, WAIT)) {
+                    Wire.send(silent, "{");
+                    JsonNode error = NativeClient.JSON.readTree(Wire.readLine(silent));
+                    assertError(error, "handshake_timeout", "no hello within 300 ms");
+                    assertThat(Wire.closedByServer(silent)).isTrue();
+                }
+            }),
+            new Case(Limits.HTTP_RATE_LIMIT_PER_IP, b -> b.httpRateLimitPerIp(1).httpRateLimitBurst(1), port -> {
+                assertThat(get(port, "/v1/stats").statusCode()).isEqualTo(200);
+                HttpResponse<String> limited = get(port, "/v1/stats");
+                assertThat(limited.statusCode()).isEqualTo(429);
+                assertThat(NativeClient.JSON.readTree(limited.body()).path("error").asString()).isEqualTo("rate_limited");
+                assertThat(get(port, "/health").statusCode()).as("health is exempt").isEqualTo(200);
+            }));
+
+    static Stream<Case> cases() {
+        return CASES.stream();
+    }
+
+    @Test
+    void everyRegisteredLimitHasACase() {
+        assertThat(CASES.stream().map(Case::limit).toList()).containsExactlyInAnyOrderElementsOf(Limits.ALL);
+    }
+
+    @Test
+    void everyLimitHasItsSeriesFromTheStart() throws Exception {
+        try (Switchboard sb = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start()) {
+            for (Limit l : Limits.ALL) assertThat(hits(sb.port(), l)).as(l.name()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void aClientPastTheLimitGetsItsAnswerAndTheHitIsCounted(Case c) throws Exception {
+        try (Switchboard sb = c.settings().apply(Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1))).start()) {
+            c.hit().run(sb.port());
+            // After the hit's clients are gone (a connection cap would refuse the scrape itself;
+            // the rate limit refuses it until its bucket refills).
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .untilAsserted(() -> assertThat(hits(sb.port(), c.limit())).isGreaterThanOrEqualTo(1));
+        }
+    }
+
+    // ---- the clients --------------------------------------------------------------------------------
+
+    private static String acquire(int id, String key) {
+        return "{\"op\":\"lock.acquire\",\"id\":" + id + ",\"key\":\"" + key + "\"}";
+    }
+
+    private static String listen(int id, String pattern) {
+        return "{\"op\":\"signal.listen\",\"id\":" + id + ",\"pattern\":\"" + pattern + "\"}";
+    }
+
+    private static void assertError(JsonNode message, String code, String messagePart) {
+        assertThat(message.at("/error/code").asString()).as("%s", message).isEqualTo(code);
+        assertThat(message.at("/error/message").asString()).as("%s", message).contains(messagePart);
+    }
+
+    /** With one connection open, a second is closed at once, with nothing written. */
+    private static void secondConnectionClosedUnanswered(int port) throws Exception {
+        try (NativeClient first = NativeClient.hello(port); Socket second = Wire.connect(port, WAIT)) {
+            assertThat(readToEnd(second)).as("the second connection gets nothing").isEmpty();
+            assertThat(first.request("{\"op\":\"ping\",\"id\":1}", 1).path("op").asString()).isEqualTo("pong");
+        }
+    }
+
+    private static void secondHelloRefused(int port, String code) throws Exception {
+        try (NativeClient first = NativeClient.hello(port); NativeClient second = NativeClient.lines(port)) {
+            second.send("{\"op\":\"hello\",\"id\":1,\"version\":1}");
+            assertError(second.read(), code, "1 sessions already");
+            assertThat(second.closedByServer()).isTrue();
+            assertThat(first.request("{\"op\":\"ping\",\"id\":1}", 1).path("op").asString()).isEqualTo("pong");
+        }
+    }
+
+    private static void secondHttpSessionRefused(int port, String code) throws Exception {
+        assertThat(post(port, "/v1/sessions", "").statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = post(port, "/v1/sessions", "");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(NativeClient.JSON.readTree(refused.body()).path("error").asString()).isEqualTo(code);
+    }
+
+    /** A connection with a small receive buffer, so that what it does not read backs up in the server. */
+    private static Socket unreadSocket(int port) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(4096);
+        s.connect(new InetSocketAddress("127.0.0.1", port), (int) WAIT.toMillis());
+        s.setSoTimeout((int) WAIT.toMillis());
+        return s;
+    }
+
+    /** Everything the server sends until it closes the connection. */
+    private static String readToEnd(Socket s) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        InputStream in = s.getInputStream();
+        try {
+            in.transferTo(bytes);
+        } catch (java.net.SocketException reset) {
+            // closed by the server with a reset: what came before is the answer
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static int waiters(int port, String key) throws Exception {
+        for (JsonNode l : NativeClient.JSON.readTree(get(port, "/v1/stats").body()).path("locks")) {
+            if (l.path("key").asString().equals(key)) return l.path("waiters").asInt();
+        }
+        return 0;
+    }
+
+    private static String publish(int port, String body) throws Exception {
+        return post(port, "/v1/signals/big", body).body();
+    }
+
+    private static URI uri(int port, String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri(port, path)).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(int port, String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri(port, path)).timeout(WAIT).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The node's count of hits of {@code limit}, scraped over a connection of its own that the
+     * server closes after the answer (so that it holds no place under a connection cap).
+     */
+    private static double hits(int port, Limit limit) throws IOException {
+        String scrape;
+        try (Socket s = Wire.connect(port, WAIT)) {
+            Wire.send(s, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            scrape = readToEnd(s);
+        }
+        assertThat(scrape).startsWith("HTTP/1.1 200");
+        String series = "switchboard_limit_hits_total{limit=\"" + limit.name() + "\"} ";
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(series)) return Double.parseDouble(line.substring(series.length()).trim());
+        }
+        throw new AssertionError("no series " + series + "in the scrape");
+    }
+}

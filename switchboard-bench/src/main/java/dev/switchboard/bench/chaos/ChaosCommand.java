@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
                 + "the Java client) doing locks, semaphores, two-phase waits, renewals and signals while connections are cut, "
                 + "leases run out and waits time out; checks every grant (exclusion, fences, FIFO) and that the server "
                 + "holds nothing afterwards.",
-                "Run it against a server with short grace periods, e.g. --session-grace 2s --http-session-idle-timeout 1s "
-                + "--lease-sweep-interval 100ms --gc-interval 1s --gc-max-idle 1s (see docs/benchmarks.md)."})
+                "Run it against a server with short grace periods, e.g. --session-grace 3 --http-session-idle-timeout 2 "
+                + "--gc-interval 1 --gc-max-idle 1 (scripts/chaos-soak.sh starts one; see docs/benchmarks.md)."})
 public final class ChaosCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

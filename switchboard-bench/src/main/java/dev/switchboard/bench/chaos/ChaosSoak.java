@@ -13,7 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a soak: starts the clients, stops them at the end, checks the ledger and what the server still holds. */
-public final class ChaosSoak {
+final class ChaosSoak {
     private final ChaosSettings settings;
 
     ChaosSoak(ChaosSettings settings) {

@@ -1,6 +1,7 @@
 package dev.switchboard.bench;
 
 import java.io.PrintWriter;
+import dev.switchboard.bench.chaos.ChaosCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "switchboard-bench 0.1",
         description = "Load generator for Switchboard (and any dflockd-compatible server).",
-        subcommands = {LocksCommand.class})
+        subcommands = {LocksCommand.class, ChaosCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -32,6 +33,6 @@ public final class BenchMain implements Runnable {
     @Override
     public void run() {
         // No subcommand given: show what exists rather than doing nothing silently.
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (try 'locks')");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (try 'locks' or 'chaos')");
     }
 }

@@ -57,7 +57,7 @@ public final class Session implements LockOwner, Subscriber {
     private final Set<Request> pending = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<Queued> serialQueue = new ArrayDeque<>();
     private volatile boolean closed;
-    private volatile long lastActivityNanos = System.nanoTime();
+    private volatile long lastActivityNanos;
     private final SerialExecutor mailbox = new SerialExecutor();
     private final Object closing = new Object();
     private final java.util.concurrent.atomic.AtomicBoolean slowLogged = new java.util.concurrent.atomic.AtomicBoolean();
@@ -80,6 +80,7 @@ public final class Session implements LockOwner, Subscriber {
         this.clientIp = clientIp;
         this.keyVerifier = keyVerifier;
         this.replay = replay;
+        this.lastActivityNanos = registry.clock().nanoTime();
     }
 
     // ---- identity ---------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ public final class Session implements LockOwner, Subscriber {
 
     /** Marks the session as used now (an idle session is reaped after a while). */
     public void touch() {
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = registry.clock().nanoTime();
     }
 
     long lastActivityNanos() {

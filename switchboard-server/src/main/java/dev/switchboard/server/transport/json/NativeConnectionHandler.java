@@ -1,6 +1,7 @@
 package dev.switchboard.server.transport.json;
 
 import dev.switchboard.core.lock.LockOps;
+import dev.switchboard.server.transport.IdleDeadlines;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.ErrorCode;
@@ -20,7 +21,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -222,7 +222,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         }
         if (heartbeatMs > 0) {
             ctx.pipeline().addBefore(ctx.name(), "heartbeat",
-                    new IdleStateHandler(3 * heartbeatMs, heartbeatMs, 0, TimeUnit.MILLISECONDS));
+                    new IdleDeadlines(server.core().clock(), 3 * heartbeatMs, heartbeatMs, 0, TimeUnit.MILLISECONDS));
         }
         // What the client sent while the session was attaching, in order.
         while (!early.isEmpty() && !ending()) read(ctx, early.poll());

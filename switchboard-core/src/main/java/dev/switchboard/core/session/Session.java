@@ -349,8 +349,8 @@ public final class Session implements LockOwner, Subscriber {
 
     /** In the mailbox: detaches a connection; returns true when it was the last one. */
     boolean detach(SessionConnection c) {
+        touch(); // first: the idle reaper must never see the session free with its old activity time
         boolean last = connections.remove(c) && connections.isEmpty();
-        touch();
         return last;
     }
 

@@ -3,6 +3,7 @@ package dev.switchboard.server.nativeproto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -28,6 +29,8 @@ import tools.jackson.databind.JsonNode;
  */
 class SessionResumeTest {
     private Switchboard sb;
+    /** The clock of the next server started, when a test wants to move its time by hand; null = real time. */
+    private VirtualClock clock;
     /** Every server of this class also listens on a Unix socket, the fourth native transport. */
     static final java.nio.file.Path SOCKET_DIR = createSocketDir();
     private static final java.util.concurrent.atomic.AtomicInteger SOCKETS = new java.util.concurrent.atomic.AtomicInteger();
@@ -55,7 +58,8 @@ class SessionResumeTest {
 
     private int start(Duration grace, int replay, int maxConnections) {
         sb = withSocket(Switchboard.builder().port(0).sessionGrace(grace).replayBufferMessages(replay)
-                .maxConnectionsPerSession(maxConnections).shutdownTimeout(Duration.ofSeconds(1))).start();
+                .maxConnectionsPerSession(maxConnections).shutdownTimeout(Duration.ofSeconds(1))
+                .adminToken(ServerView.ADMIN_TOKEN).clock(clock)).start();
         return sb.port();
     }
 
@@ -138,12 +142,19 @@ class SessionResumeTest {
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void resumeAfterTheGraceGivesANewSessionAndSaysWhy(String transport) throws Exception {
+        clock = new VirtualClock();
         int port = start(Duration.ofMillis(300), 100, 8);
+        ServerView view = new ServerView(port);
         JsonNode first;
         try (NativeConn c = open(transport, port)) {
             first = hello(c, null);
         }
-        Thread.sleep(900);
+        String id = first.path("session").asString();
+        await("the session is detached").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> view.session(id).path("connections").asInt() == 0);
+        clock.advance(Duration.ofMillis(900)); // three times the grace period
+        await("the session ended with its grace").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> !view.hasSession(id));
         try (NativeConn c = open(transport, port)) {
             JsonNode welcome = hello(c, resume(first, 0));
             assertThat(welcome.path("session").asString()).isNotEqualTo(first.path("session").asString());

@@ -7,10 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import dev.switchboard.server.http.nativeapi.NativeHttp.Resp;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
@@ -27,7 +23,6 @@ class NativeIdleReapTest {
     private static final long IDLE_MS = 300;
     private static final String ADMIN_TOKEN = "idle-reap-admin-token";
     private static final VirtualClock CLOCK = new VirtualClock();
-    private static final HttpClient ADMIN = HttpClient.newHttpClient();
     private static Switchboard sb;
     private static NativeHttp http;
 
@@ -38,14 +33,6 @@ class NativeIdleReapTest {
         http = new NativeHttp(sb.port());
     }
 
-    /** Connections attached to {@code session}, as the admin API shows them. */
-    private static int attached(String session) throws Exception {
-        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sb.port() + "/api/v1/admin/sessions/" + session))
-                .header("X-Switchboard-Admin", ADMIN_TOKEN).timeout(NativeHttp.TIMEOUT).GET().build();
-        HttpResponse<String> r = ADMIN.send(get, HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return NativeHttp.JSON.readTree(r.body()).path("connections").asInt();
-    }
 
     @AfterAll
     static void stop() {
@@ -102,7 +89,7 @@ class NativeIdleReapTest {
         String t = http.acquire(polling, k);
         CompletableFuture<Resp> poll = http.pollAsync(polling, 0, 6 * IDLE_MS);
         Awaitility.await("the poll is waiting").atMost(NativeHttp.TIMEOUT).pollInterval(Duration.ofMillis(10))
-                .until(() -> attached(polling) == 1);
+                .until(() -> http.adminView(polling, ADMIN_TOKEN).path("connections").asInt() == 1);
         // Time moves in small steps until the poll times out (its timer is set on the event loop just
         // after the attach shows): the reaper runs every IDLE_MS meanwhile and leaves the session be.
         long startNanos = CLOCK.nanoTime();

@@ -124,17 +124,27 @@ class SessionResumeTest {
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void locksAreKeptWhileDetachedAndReleasedAfterTheGrace(String transport) throws Exception {
+        clock = new VirtualClock();
         int port = start(Duration.ofMillis(800), 100, 8);
+        ServerView view = new ServerView(port);
+        String holder;
         try (NativeConn c = open(transport, port)) {
-            hello(c, null);
+            holder = hello(c, null).path("session").asString();
             assertThat(c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"kept\"}", 2).at("/result/status").asString())
                     .isEqualTo("acquired");
         }
+        await("the holder is detached").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> view.session(holder).path("connections").asInt() == 0);
         try (NativeConn other = open(transport, port)) {
             hello(other, null);
             assertThat(other.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"kept\",\"timeout_ms\":0}", 2)
                     .at("/result/status").asString()).isEqualTo("timeout");
-            JsonNode later = other.request("{\"op\":\"lock.acquire\",\"id\":3,\"key\":\"kept\",\"timeout_ms\":5000}", 3);
+            other.send("{\"op\":\"lock.acquire\",\"id\":3,\"key\":\"kept\",\"timeout_ms\":5000}");
+            view.awaitWaiters("kept", 1);
+            clock.advance(Duration.ofMillis(799));
+            assertThat(view.hasSession(holder)).as("the session and its lock outlive its connection for the grace").isTrue();
+            clock.advance(Duration.ofMillis(1)); // the grace is over: the session ends and its lock goes to the waiter
+            JsonNode later = other.reply(3);
             assertThat(later.at("/result/status").asString()).isEqualTo("acquired");
         }
     }
@@ -257,12 +267,14 @@ class SessionResumeTest {
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void anExpiredLeaseIsReportedAsLockLost(String transport) throws Exception {
+        clock = new VirtualClock();
         int port = start(Duration.ofSeconds(30), 100, 8);
         try (NativeConn c = open(transport, port)) {
             hello(c, null);
             JsonNode grant = c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"short\",\"lease_ms\":200}", 2);
             String token = grant.at("/result/token").asString();
-            JsonNode lost = c.read(); // the lease sweep runs every second
+            clock.advance(Duration.ofSeconds(1)); // the lease sweep runs every second
+            JsonNode lost = c.read();
             assertThat(lost.path("op").asString()).isEqualTo("lock.lost");
             assertThat(lost.path("kind").asString()).isEqualTo("lock");
             assertThat(lost.path("key").asString()).isEqualTo("short");

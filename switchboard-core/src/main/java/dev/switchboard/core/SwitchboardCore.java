@@ -8,11 +8,9 @@ import dev.switchboard.core.pubsub.SignalOps;
 import dev.switchboard.core.pubsub.Broker;
 import dev.switchboard.core.pubsub.InMemoryBroker;
 import dev.switchboard.core.session.SessionRegistry;
-import dev.switchboard.core.util.MonotonicClock;
-import io.netty.util.HashedWheelTimer;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import dev.switchboard.core.time.NodeClock;
+import dev.switchboard.core.time.SystemClock;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The engine of one node: the lock table, the broker, the sessions and the dispatchers that
@@ -32,7 +30,9 @@ public final class SwitchboardCore implements AutoCloseable {
         }
     }
 
-    private final HashedWheelTimer timer;
+    private final NodeClock clock;
+    /** The clock this core started (and stops), or null when the embedder gave one. */
+    private final SystemClock ownClock;
     private final FenceGenerator fences;
     private final LockTable locks;
     private final Broker broker;
@@ -41,15 +41,24 @@ public final class SwitchboardCore implements AutoCloseable {
     private final Dispatcher dflockdDispatcher = new Dispatcher();
     private final Dispatcher nativeDispatcher = new Dispatcher();
 
+    /** A core on real time, with a timer thread of its own. */
     public SwitchboardCore(Settings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * A core whose every lease, grace period, idle timeout and wait reads {@code clock} and
+     * schedules on its timer (a {@link dev.switchboard.core.time.VirtualClock} in tests); null
+     * means real time.
+     */
+    public SwitchboardCore(Settings settings, NodeClock clock) {
+        this.ownClock = clock == null ? SystemClock.start() : null;
+        this.clock = clock == null ? ownClock : clock;
         this.fences = settings.fenceStateFile() == null ? FenceGenerator.inMemory()
                 : FenceGenerator.persistent(settings.fenceStateFile());
-        // One wheel for every timer of the node: waits, leases, housekeeping.
-        this.timer = new HashedWheelTimer(new DefaultThreadFactory("switchboard-timer", true), 10,
-                TimeUnit.MILLISECONDS, 512);
-        this.locks = new LockTable(settings.locks(), fences, timer, MonotonicClock.SYSTEM);
+        this.locks = new LockTable(settings.locks(), fences, this.clock.timer(), this.clock);
         this.broker = new InMemoryBroker(settings.maxSubscriptions());
-        this.sessions = new SessionRegistry(locks, broker, timer, settings.sessions());
+        this.sessions = new SessionRegistry(locks, broker, settings.sessions(), this.clock);
 
         LockOps lockOps = new LockOps(locks, settings.defaultLeaseMs());
         StatsOps statsOps = new StatsOps(locks, broker, this::connectionCount);
@@ -88,7 +97,12 @@ public final class SwitchboardCore implements AutoCloseable {
     }
 
     public io.netty.util.Timer timer() {
-        return timer;
+        return clock.timer();
+    }
+
+    /** The node's time: every deadline of the node reads it and schedules on its {@link #timer()}. */
+    public NodeClock clock() {
+        return clock;
     }
 
     /** Operations of the dflockd line protocol: locks, stats and dflockd 1.x signals. */
@@ -105,7 +119,7 @@ public final class SwitchboardCore implements AutoCloseable {
     public void close() {
         sessions.close();
         locks.close();
-        timer.stop();
+        if (ownClock != null) ownClock.close();
         fences.close();
     }
 }

@@ -56,6 +56,7 @@ public final class SwitchboardConfig {
     private final int httpMaxBodyBytes;
     private final int replayBufferMessages;
     private final dev.switchboard.core.session.store.SessionStore sessionStore;
+    private final dev.switchboard.core.time.NodeClock clock;
     private final dev.switchboard.core.session.store.SessionKeys sessionKeys;
     private final Path unixSocket;
     private final long replayBufferBytes;
@@ -112,6 +113,7 @@ public final class SwitchboardConfig {
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.replayBufferMessages = b.replayBufferMessages;
         this.sessionStore = b.sessionStore;
+        this.clock = b.clock;
         this.sessionKeys = b.sessionKeys;
         this.unixSocket = b.unixSocket;
         this.replayBufferBytes = b.replayBufferBytes;
@@ -209,6 +211,8 @@ public final class SwitchboardConfig {
      * embedder's store, else a file store under {@link #dataDir()}, else nowhere (null).
      */
     public dev.switchboard.core.session.store.SessionStore sessionStore() { return sessionStore; }
+    /** The node's time (leases, grace, idle timeouts, heartbeats, deadlines); null = real time. */
+    public dev.switchboard.core.time.NodeClock clock() { return clock; }
     /** Where native session ids and resume keys come from (embedders may plug in their own). */
     public dev.switchboard.core.session.store.SessionKeys sessionKeys() { return sessionKeys; }
     /** A Unix domain socket to listen on as well (every protocol, as on the TCP port), or null. */
@@ -283,6 +287,7 @@ public final class SwitchboardConfig {
         b.httpMaxBodyBytes = httpMaxBodyBytes;
         b.replayBufferMessages = replayBufferMessages;
         b.sessionStore = sessionStore;
+        b.clock = clock;
         b.sessionKeys = sessionKeys;
         b.unixSocket = unixSocket;
         b.replayBufferBytes = replayBufferBytes;
@@ -342,6 +347,7 @@ public final class SwitchboardConfig {
         private int httpMaxBodyBytes = 1 << 20;
         private int replayBufferMessages = 1024;
         private dev.switchboard.core.session.store.SessionStore sessionStore = null;
+        private dev.switchboard.core.time.NodeClock clock = null;
         private dev.switchboard.core.session.store.SessionKeys sessionKeys = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE;
         private Path unixSocket = null;
         private long replayBufferBytes = 4L << 20;
@@ -404,6 +410,13 @@ public final class SwitchboardConfig {
         public Builder maxConnectionsPerSession(int n) { this.maxConnectionsPerSession = n; return this; }
         /** Plugs in the embedder's session store (the node uses it but does not close it). */
         public Builder sessionStore(dev.switchboard.core.session.store.SessionStore store) { this.sessionStore = store; return this; }
+        /**
+         * Runs the node on {@code clock}: every lease, grace period, idle timeout, heartbeat and
+         * protocol deadline reads it and schedules on its timer. A
+         * {@link dev.switchboard.core.time.VirtualClock} lets tests move time by hand; null
+         * (the default) is real time.
+         */
+        public Builder clock(dev.switchboard.core.time.NodeClock clock) { this.clock = clock; return this; }
         /** Plugs in the generator of native session ids and resume keys (ids: 1..128 of [A-Za-z0-9_-]). */
         public Builder sessionKeys(dev.switchboard.core.session.store.SessionKeys keys) { this.sessionKeys = Objects.requireNonNull(keys); return this; }
         public Builder unixSocket(Path path) { this.unixSocket = path; return this; }

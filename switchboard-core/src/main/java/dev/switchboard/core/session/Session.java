@@ -57,7 +57,7 @@ public final class Session implements LockOwner, Subscriber {
     private final Set<Request> pending = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<Queued> serialQueue = new ArrayDeque<>();
     private volatile boolean closed;
-    private volatile long lastActivityNanos = System.nanoTime();
+    private volatile long lastActivityNanos;
     private final SerialExecutor mailbox = new SerialExecutor();
     private final Object closing = new Object();
     private final java.util.concurrent.atomic.AtomicBoolean slowLogged = new java.util.concurrent.atomic.AtomicBoolean();
@@ -80,6 +80,7 @@ public final class Session implements LockOwner, Subscriber {
         this.clientIp = clientIp;
         this.keyVerifier = keyVerifier;
         this.replay = replay;
+        this.lastActivityNanos = registry.clock().nanoTime();
     }
 
     // ---- identity ---------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ public final class Session implements LockOwner, Subscriber {
 
     /** Marks the session as used now (an idle session is reaped after a while). */
     public void touch() {
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = registry.clock().nanoTime();
     }
 
     long lastActivityNanos() {
@@ -358,8 +359,8 @@ public final class Session implements LockOwner, Subscriber {
 
     /** In the mailbox: detaches a connection; returns true when it was the last one. */
     boolean detach(SessionConnection c) {
+        touch(); // first: the idle reaper must never see the session free with its old activity time
         boolean last = connections.remove(c) && connections.isEmpty();
-        touch();
         return last;
     }
 

@@ -10,6 +10,8 @@ import dev.switchboard.core.session.store.SecureSessionKeys;
 import dev.switchboard.core.session.store.SessionKeys;
 import dev.switchboard.core.session.store.SessionRecord;
 import dev.switchboard.core.session.store.SubscriptionRecord;
+import dev.switchboard.core.time.NodeClock;
+import dev.switchboard.core.time.SystemClock;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import io.netty.util.Timeout;
@@ -99,6 +101,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     private final LockTable locks;
     private final Broker broker;
     private final Timer timer;
+    private final NodeClock clock;
     private final Lifecycle lifecycle;
     private final SessionPolicy nativePolicy;
     private final SessionPolicy nativeHttpPolicy;
@@ -121,10 +124,17 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         this(locks, broker, null, Lifecycle.defaults());
     }
 
+    /** Sessions on real time, with timers on {@code timer} (null: no grace period, no idle reaping). */
     public SessionRegistry(LockTable locks, Broker broker, Timer timer, Lifecycle lifecycle) {
+        this(locks, broker, lifecycle, SystemClock.over(timer));
+    }
+
+    /** Sessions whose grace periods, idle reaping and timestamps follow {@code clock}. */
+    public SessionRegistry(LockTable locks, Broker broker, Lifecycle lifecycle, NodeClock clock) {
         this.locks = locks;
         this.broker = broker;
-        this.timer = timer;
+        this.clock = clock;
+        this.timer = clock.timer();
         this.lifecycle = lifecycle;
         this.replayBudget = new ReplayBudget(lifecycle.replayTotalBytes());
         SessionPolicy.Caps nativeCaps = new SessionPolicy.Caps("native", lifecycle.maxSessions(), lifecycle.maxSessionsPerIp());
@@ -137,6 +147,11 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         this.dflockdHttpPolicy = new SessionPolicy("dflockd-http", idle, lifecycle.httpIdleMs(), true, false, false, httpCaps);
         this.signalStreamPolicy = new SessionPolicy("dflockd-sse", connection, 0, true, false, false, SessionPolicy.Caps.NONE);
         scheduleReaper();
+    }
+
+    /** The node's time, which sessions' idle clocks read. */
+    public NodeClock clock() {
+        return clock;
     }
 
     public Lifecycle lifecycle() {
@@ -196,7 +211,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
             throw new IllegalStateException("the session key generator returned an unusable id");
         }
         Session s = newSession(policy, numericId, id, transport, remoteAddress, clientIp,
-                key == null ? null : SessionKeys.verifier(key), 0, System.currentTimeMillis());
+                key == null ? null : SessionKeys.verifier(key), 0, clock.currentTimeMillis());
         synchronized (caps) {
             Refused refused = takeCap(policy.caps(), clientIp);
             if (refused != null) return refused;
@@ -432,7 +447,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
 
     /** Ends the idle-timed sessions unused for {@code maxIdleNanos} with nothing in flight. */
     void reapIdle(long maxIdleNanos) {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         for (Session s : sessions.values()) {
             if (s.policy().lifetime() == SessionPolicy.Lifetime.IDLE && !s.busy()
                     && now - s.lastActivityNanos() > maxIdleNanos) {
@@ -466,7 +481,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
             held.add((k.kind() == LockKind.LOCK ? "lock:" : "sem:") + k.name());
         }
         return new SessionRecord(s.id(), s.keyVerifier(), s.attributes(), subs, s.createdAtMillis(),
-                System.currentTimeMillis(), s.replay().lastSeq(), held, s.policy().name());
+                clock.currentTimeMillis(), s.replay().lastSeq(), held, s.policy().name());
     }
 
     /**

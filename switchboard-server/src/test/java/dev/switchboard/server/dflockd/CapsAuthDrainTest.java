@@ -8,6 +8,7 @@ import static dev.switchboard.server.dflockd.LineClient.semWaiters;
 import static dev.switchboard.server.dflockd.LineClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -76,13 +77,14 @@ class CapsAuthDrainTest {
 
     @Test
     @DisplayName("§1.6: GC does not prune keys with holders or waiters")
-    void gcKeepsBusyKeys() throws Exception {
-        try (Switchboard sb = start(b -> b.maxLocks(2).gcInterval(Duration.ofMillis(100)).gcMaxIdle(Duration.ofMillis(100)));
+    void gcKeepsBusyKeys() {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard sb = start(b -> b.clock(clock).maxLocks(2).gcInterval(Duration.ofMillis(100)).gcMaxIdle(Duration.ofMillis(100)));
              LineClient c1 = LineClient.connect(sb, "C1"); LineClient c2 = LineClient.connect(sb, "C2")) {
             String t = c1.lock("held", "0 60", 60);
             c2.req("l", "held", "30");
             awaitStats(c1, s -> lockWaiters(s, "held") == 1, "C2 queued");
-            Thread.sleep(600);
+            clock.advance(Duration.ofMillis(600)); // six GC runs, each past the idle time
             assertThat(c1.call("n", "held", t)).isEqualTo("ok 33");
             c1.release("held", t);
             String t2 = LineClient.grantToken(c2.line(), "ok", 33, "l held 30");

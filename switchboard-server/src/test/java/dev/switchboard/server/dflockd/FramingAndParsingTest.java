@@ -4,6 +4,7 @@ import static dev.switchboard.server.dflockd.LineClient.repeat;
 import static dev.switchboard.server.dflockd.LineClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
@@ -381,12 +382,14 @@ class FramingAndParsingTest extends SharedServer {
 
     @Test
     @DisplayName("§1.1: with --read-timeout 2s, regular pings keep the connection alive")
-    void readTimeoutPingKeepsAlive() throws Exception {
-        try (Switchboard s = start(b -> b.readTimeout(Duration.ofSeconds(2)));
+    void readTimeoutPingKeepsAlive() {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard s = start(b -> b.clock(clock).readTimeout(Duration.ofSeconds(2)));
              LineClient c = LineClient.connect(s)) {
+            // 3 s of virtual time, past the 2 s read timeout, with a ping every 500 ms
             for (int i = 0; i < 6; i++) {
                 c.assertAlive();
-                Thread.sleep(500);
+                clock.advance(Duration.ofMillis(500));
             }
             c.assertAlive();
         }

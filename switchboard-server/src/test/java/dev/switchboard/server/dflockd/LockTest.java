@@ -6,6 +6,7 @@ import static dev.switchboard.server.dflockd.LineClient.lockWaiters;
 import static dev.switchboard.server.dflockd.LineClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -279,11 +280,12 @@ class LockTest extends SharedServer {
 
     @Test
     @DisplayName("§1.5: release of an expired-but-not-yet-swept token -> ok")
-    void releaseExpiredNotSwept() throws Exception {
-        try (Switchboard s = start(b -> b.leaseSweepInterval(Duration.ofHours(1)));
+    void releaseExpiredNotSwept() {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard s = start(b -> b.clock(clock).leaseSweepInterval(Duration.ofHours(1)));
              LineClient c1 = LineClient.connect(s, "C1")) {
             String t = c1.grant("l", "mykey", "0 1", "ok", 1);
-            Thread.sleep(1300);
+            clock.advance(Duration.ofMillis(1300)); // past the 1 s lease
             assertThat(c1.call("r", "mykey", t)).isEqualTo("ok");
             assertThat(c1.call("r", "mykey", t)).isEqualTo("error");
         }
@@ -291,11 +293,12 @@ class LockTest extends SharedServer {
 
     @Test
     @DisplayName("§1.5: renew of an expired holder -> error and the holder is evicted")
-    void renewExpiredRejected() throws Exception {
-        try (Switchboard s = start(b -> b.leaseSweepInterval(Duration.ofHours(1)));
+    void renewExpiredRejected() {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard s = start(b -> b.clock(clock).leaseSweepInterval(Duration.ofHours(1)));
              LineClient c1 = LineClient.connect(s, "C1")) {
             String t = c1.grant("l", "mykey", "0 1", "ok", 1);
-            Thread.sleep(1300);
+            clock.advance(Duration.ofMillis(1300)); // past the 1 s lease
             assertThat(c1.call("n", "mykey", t)).isEqualTo("error");
             assertThat(c1.call("r", "mykey", t)).isEqualTo("error");
             c1.lock("mykey");
@@ -304,11 +307,12 @@ class LockTest extends SharedServer {
 
     @Test
     @DisplayName("§1.6: an expired holder is evicted opportunistically by the next l on the key (no sweep)")
-    void opportunisticEviction() throws Exception {
-        try (Switchboard s = start(b -> b.leaseSweepInterval(Duration.ofHours(1)));
+    void opportunisticEviction() {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard s = start(b -> b.clock(clock).leaseSweepInterval(Duration.ofHours(1)));
              LineClient c1 = LineClient.connect(s, "C1"); LineClient c2 = LineClient.connect(s, "C2")) {
             String t1 = c1.grant("l", "mykey", "0 1", "ok", 1);
-            Thread.sleep(1300);
+            clock.advance(Duration.ofMillis(1300)); // past the 1 s lease
             String t2 = c2.lock("mykey");
             assertThat(t2).isNotEqualTo(t1);
             assertThat(c1.call("r", "mykey", t1)).isEqualTo("error");
@@ -333,15 +337,17 @@ class LockTest extends SharedServer {
 
     @Test
     @DisplayName("§1.6: a waiter's lease starts at grant time, not at request time")
-    void waiterLeaseStartsAtGrant() throws Exception {
-        try (Switchboard s = start(b -> b.leaseSweepInterval(Duration.ofMillis(100)));
+    void waiterLeaseStartsAtGrant() {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard s = start(b -> b.clock(clock).leaseSweepInterval(Duration.ofMillis(100)));
              LineClient c1 = LineClient.connect(s, "C1"); LineClient c2 = LineClient.connect(s, "C2")) {
             String t1 = c1.lock("k", "0 60", 60);
             c2.req("l", "k", "10 2");
-            Thread.sleep(1500);
+            awaitStats(c1, st -> lockWaiters(st, "k") == 1, "C2 queued"); // the wait starts before time moves
+            clock.advance(Duration.ofMillis(1500)); // the sweeper runs 15 times meanwhile
             c1.release("k", t1);
             String t2 = LineClient.grantToken(c2.line(), "ok", 2, "l k 10 2");
-            Thread.sleep(1000);
+            clock.advance(Duration.ofMillis(1000));
             // 2.5 s after the request but 1 s after the grant: the 2 s lease is still running
             assertThat(c2.call("n", "k", t2)).isEqualTo("ok 33");
             c2.release("k", t2);

@@ -8,6 +8,7 @@ import static dev.switchboard.server.dflockd.LineClient.show;
 import static dev.switchboard.server.dflockd.LineClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -178,12 +179,13 @@ class StatsTest {
 
     @Test
     @DisplayName("§1.7: lease_expires_in_s is clamped at 0 for an expired, not-yet-swept holder")
-    void leaseExpiresClampedAtZero() throws Exception {
-        try (Switchboard sb = start(b -> b.leaseSweepInterval(Duration.ofHours(1)));
+    void leaseExpiresClampedAtZero() {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard sb = start(b -> b.clock(clock).leaseSweepInterval(Duration.ofHours(1)));
              LineClient a = LineClient.connect(sb, "A")) {
             a.assertAlive();
             a.lock("k", "0 1", 1);
-            Thread.sleep(1300);
+            clock.advance(Duration.ofMillis(1300)); // past the 1 s lease
             assertThat(a.call("stats", "_", "_")).isEqualTo(
                     "ok {\"connections\":1,\"locks\":[{\"key\":\"k\",\"owner_conn_id\":1,\"lease_expires_in_s\":0,\"waiters\":0}],"
                             + "\"semaphores\":[],\"idle_locks\":[],\"idle_semaphores\":[]}");

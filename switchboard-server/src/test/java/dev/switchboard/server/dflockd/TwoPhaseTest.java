@@ -7,6 +7,7 @@ import static dev.switchboard.server.dflockd.LineClient.lockWaiters;
 import static dev.switchboard.server.dflockd.LineClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
@@ -112,10 +113,11 @@ class TwoPhaseTest extends SharedServer {
 
     @Test
     @DisplayName("S7: lease expired before w -> error_lease_expired (or error_not_enqueued when the sweeper won)")
-    void s7LeaseExpiredBeforeWait() throws Exception {
-        try (LineClient c2 = LineClient.connect(sb, "C2")) {
+    void s7LeaseExpiredBeforeWait() {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard s = start(b -> b.clock(clock)); LineClient c2 = LineClient.connect(s, "C2")) {
             String t = LineClient.grantToken(c2.callRaw("e\ntp-k1\n1\n"), "acquired", 1, "e\\ntp-k1\\n1\\n");
-            Thread.sleep(1300);
+            clock.advance(Duration.ofMillis(1300)); // past the 1 s lease; the default sweeper runs meanwhile
             assertThat(c2.callRaw("w\ntp-k1\n1\n")).isIn("error_lease_expired", "error_not_enqueued");
             // the holder is gone either way
             assertThat(c2.call("r", "tp-k1", t)).isEqualTo("error");
@@ -125,11 +127,12 @@ class TwoPhaseTest extends SharedServer {
 
     @Test
     @DisplayName("S7: lease expired before w, no sweeper -> error_lease_expired")
-    void s7LeaseExpiredNoSweep() throws Exception {
-        try (Switchboard s = start(b -> b.leaseSweepInterval(Duration.ofHours(1)));
+    void s7LeaseExpiredNoSweep() {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard s = start(b -> b.clock(clock).leaseSweepInterval(Duration.ofHours(1)));
              LineClient c2 = LineClient.connect(s, "C2")) {
             String t = c2.grant("e", "k1", "1", "acquired", 1);
-            Thread.sleep(1300);
+            clock.advance(Duration.ofMillis(1300)); // past the 1 s lease
             assertThat(c2.callRaw("w\nk1\n1\n")).isEqualTo("error_lease_expired");
             assertThat(c2.call("r", "k1", t)).isEqualTo("error");
         }
@@ -137,13 +140,14 @@ class TwoPhaseTest extends SharedServer {
 
     @Test
     @DisplayName("§1.6: w resets the lease to now + the enqueue's lease")
-    void waitResetsLease() throws Exception {
-        try (Switchboard s = start(b -> b.leaseSweepInterval(Duration.ofMillis(100)));
+    void waitResetsLease() {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard s = start(b -> b.clock(clock).leaseSweepInterval(Duration.ofMillis(100)));
              LineClient c1 = LineClient.connect(s, "C1")) {
             String t = c1.grant("e", "k", "2", "acquired", 2);
-            Thread.sleep(1200);
+            clock.advance(Duration.ofMillis(1200));
             assertThat(c1.call("w", "k", "0")).isEqualTo("ok " + t + " 2");
-            Thread.sleep(1200);
+            clock.advance(Duration.ofMillis(1200)); // the sweeper runs every 100 ms meanwhile
             // 2.4 s after acquire, but only 1.2 s after w: still held
             assertThat(c1.call("n", "k", t + " 5")).isEqualTo("ok 5");
             c1.release("k", t);

@@ -56,6 +56,15 @@ final class ServerView {
         return get("admin/sessions/" + id, ADMIN_TOKEN);
     }
 
+    /** Whether the admin API still knows session {@code id} (an ended session is 404). */
+    boolean hasSession(String id) throws Exception {
+        HttpRequest get = HttpRequest.newBuilder(URI.create(base + "admin/sessions/" + id)).timeout(Duration.ofSeconds(5))
+                .header("X-Switchboard-Admin", ADMIN_TOKEN).GET().build();
+        int status = CLIENT.send(get, HttpResponse.BodyHandlers.ofString()).statusCode();
+        assertThat(status).as("GET admin/sessions/" + id).isIn(200, 404);
+        return status == 200;
+    }
+
     /** The admin list of every session. */
     JsonNode sessions() throws Exception {
         return get("admin/sessions", ADMIN_TOKEN).path("sessions");

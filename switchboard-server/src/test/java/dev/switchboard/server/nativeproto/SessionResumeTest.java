@@ -3,6 +3,7 @@ package dev.switchboard.server.nativeproto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -28,6 +29,8 @@ import tools.jackson.databind.JsonNode;
  */
 class SessionResumeTest {
     private Switchboard sb;
+    /** The clock of the next server started, when a test wants to move its time by hand; null = real time. */
+    private VirtualClock clock;
     /** Every server of this class also listens on a Unix socket, the fourth native transport. */
     static final java.nio.file.Path SOCKET_DIR = createSocketDir();
     private static final java.util.concurrent.atomic.AtomicInteger SOCKETS = new java.util.concurrent.atomic.AtomicInteger();
@@ -55,7 +58,8 @@ class SessionResumeTest {
 
     private int start(Duration grace, int replay, int maxConnections) {
         sb = withSocket(Switchboard.builder().port(0).sessionGrace(grace).replayBufferMessages(replay)
-                .maxConnectionsPerSession(maxConnections).shutdownTimeout(Duration.ofSeconds(1))).start();
+                .maxConnectionsPerSession(maxConnections).shutdownTimeout(Duration.ofSeconds(1))
+                .adminToken(ServerView.ADMIN_TOKEN).clock(clock)).start();
         return sb.port();
     }
 
@@ -120,17 +124,27 @@ class SessionResumeTest {
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void locksAreKeptWhileDetachedAndReleasedAfterTheGrace(String transport) throws Exception {
+        clock = new VirtualClock();
         int port = start(Duration.ofMillis(800), 100, 8);
+        ServerView view = new ServerView(port);
+        String holder;
         try (NativeConn c = open(transport, port)) {
-            hello(c, null);
+            holder = hello(c, null).path("session").asString();
             assertThat(c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"kept\"}", 2).at("/result/status").asString())
                     .isEqualTo("acquired");
         }
+        await("the holder is detached").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> view.session(holder).path("connections").asInt() == 0);
         try (NativeConn other = open(transport, port)) {
             hello(other, null);
             assertThat(other.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"kept\",\"timeout_ms\":0}", 2)
                     .at("/result/status").asString()).isEqualTo("timeout");
-            JsonNode later = other.request("{\"op\":\"lock.acquire\",\"id\":3,\"key\":\"kept\",\"timeout_ms\":5000}", 3);
+            other.send("{\"op\":\"lock.acquire\",\"id\":3,\"key\":\"kept\",\"timeout_ms\":5000}");
+            view.awaitWaiters("kept", 1);
+            clock.advance(Duration.ofMillis(799));
+            assertThat(view.hasSession(holder)).as("the session and its lock outlive its connection for the grace").isTrue();
+            clock.advance(Duration.ofMillis(1)); // the grace is over: the session ends and its lock goes to the waiter
+            JsonNode later = other.reply(3);
             assertThat(later.at("/result/status").asString()).isEqualTo("acquired");
         }
     }
@@ -138,12 +152,19 @@ class SessionResumeTest {
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void resumeAfterTheGraceGivesANewSessionAndSaysWhy(String transport) throws Exception {
+        clock = new VirtualClock();
         int port = start(Duration.ofMillis(300), 100, 8);
+        ServerView view = new ServerView(port);
         JsonNode first;
         try (NativeConn c = open(transport, port)) {
             first = hello(c, null);
         }
-        Thread.sleep(900);
+        String id = first.path("session").asString();
+        await("the session is detached").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> view.session(id).path("connections").asInt() == 0);
+        clock.advance(Duration.ofMillis(900)); // three times the grace period
+        await("the session ended with its grace").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> !view.hasSession(id));
         try (NativeConn c = open(transport, port)) {
             JsonNode welcome = hello(c, resume(first, 0));
             assertThat(welcome.path("session").asString()).isNotEqualTo(first.path("session").asString());
@@ -246,12 +267,14 @@ class SessionResumeTest {
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "tcp-frames", "unix", "websocket"})
     void anExpiredLeaseIsReportedAsLockLost(String transport) throws Exception {
+        clock = new VirtualClock();
         int port = start(Duration.ofSeconds(30), 100, 8);
         try (NativeConn c = open(transport, port)) {
             hello(c, null);
             JsonNode grant = c.request("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"short\",\"lease_ms\":200}", 2);
             String token = grant.at("/result/token").asString();
-            JsonNode lost = c.read(); // the lease sweep runs every second
+            clock.advance(Duration.ofSeconds(1)); // the lease sweep runs every second
+            JsonNode lost = c.read();
             assertThat(lost.path("op").asString()).isEqualTo("lock.lost");
             assertThat(lost.path("kind").asString()).isEqualTo("lock");
             assertThat(lost.path("key").asString()).isEqualTo("short");

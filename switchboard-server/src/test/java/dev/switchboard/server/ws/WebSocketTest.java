@@ -3,6 +3,7 @@ package dev.switchboard.server.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -63,10 +65,25 @@ class WebSocketTest {
 
     @Test
     void serverPingsWithControlFramesThatBrowsersAnswer() throws Exception {
-        sb = Switchboard.builder().port(0).heartbeatInterval(Duration.ofMillis(200)).shutdownTimeout(Duration.ofSeconds(1)).start();
+        VirtualClock clock = new VirtualClock();
+        sb = Switchboard.builder().port(0).clock(clock).heartbeatInterval(Duration.ofMillis(200))
+                .shutdownTimeout(Duration.ofSeconds(1)).start();
         try (WsClient c = WsClient.hello(sb.port())) {
             // The JDK client answers Ping frames with Pong frames, as browsers do: the connection stays.
-            Thread.sleep(1200);
+            // 1.2 s of virtual time, twice the 600 ms without a read that ends a connection, a
+            // heartbeat at a time: each ping is seen by the client before time moves on. The
+            // heartbeat starts just after the welcome is sent, so time first moves in small steps.
+            Awaitility.await("ping 1").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> {
+                        clock.advance(Duration.ofMillis(10));
+                        return c.pings >= 1;
+                    });
+            for (int i = 2; i <= 6; i++) {
+                clock.advance(Duration.ofMillis(200));
+                int n = i;
+                Awaitility.await("ping " + n).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> c.pings >= n);
+            }
             assertThat(c.pings).isGreaterThanOrEqualTo(3);
             assertThat(c.closed).isNotDone();
             assertThat(c.request("{\"op\":\"ping\",\"id\":7}", 7).path("op").asString()).isEqualTo("pong");

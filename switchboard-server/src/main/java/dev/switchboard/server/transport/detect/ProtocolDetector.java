@@ -1,6 +1,7 @@
 package dev.switchboard.server.transport.detect;
 
 import dev.switchboard.server.transport.Closing;
+import dev.switchboard.server.transport.LoopDeadline;
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.tls.PlainTextRefusal;
@@ -16,7 +17,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +38,7 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
     private final HttpServices http;
     private final NodeMetrics metrics;
     private final boolean insideTls;
-    private ScheduledFuture<?> deadline;
+    private LoopDeadline deadline;
 
     public ProtocolDetector(ServerContext server, HttpServices http, NodeMetrics metrics, boolean insideTls) {
         this.server = server;
@@ -57,7 +57,8 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
         long detectMs = server.config().detectTimeout().toMillis();
         long readMs = server.config().readTimeout().toMillis();
         boolean dflockdDeadline = readMs > 0 && readMs < detectMs;
-        deadline = ctx.executor().schedule(() -> {
+        deadline = LoopDeadline.after(server.core().clock(), ctx.executor(),
+                dflockdDeadline ? readMs : detectMs, TimeUnit.MILLISECONDS, () -> {
             log.debug("{}: nothing sent within the {} deadline, closing", ctx.channel().remoteAddress(),
                     dflockdDeadline ? "read" : "detection");
             if (dflockdDeadline) {
@@ -65,12 +66,12 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
             } else {
                 ctx.close();
             }
-        }, dflockdDeadline ? readMs : detectMs, TimeUnit.MILLISECONDS);
+        });
     }
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
-        if (deadline != null) deadline.cancel(false);
+        if (deadline != null) deadline.cancel();
     }
 
     @Override

@@ -5,13 +5,13 @@ import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.Payload;
 import dev.switchboard.server.transport.ConnectionHandler;
+import dev.switchboard.server.transport.LoopDeadline;
 import dev.switchboard.server.transport.ServerContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -31,7 +31,7 @@ public final class DflockdConnectionHandler extends ConnectionHandler {
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private boolean authenticated;
     private boolean busy;
-    private ScheduledFuture<?> readDeadline;
+    private LoopDeadline readDeadline;
 
     public DflockdConnectionHandler(ServerContext server) {
         super(server, "dflockd");
@@ -160,17 +160,17 @@ public final class DflockdConnectionHandler extends ConnectionHandler {
         long ms = server.config().readTimeout().toMillis();
         if (ms <= 0 || busy || ending()) return;
         cancelReadDeadline();
-        readDeadline = channel().eventLoop().schedule(() -> {
+        readDeadline = LoopDeadline.after(server.core().clock(), channel().eventLoop(), ms, TimeUnit.MILLISECONDS, () -> {
             if (!busy && !ending()) {
                 log.debug("{}: read timeout (code 10)", session());
                 finish("error");
             }
-        }, ms, TimeUnit.MILLISECONDS);
+        });
     }
 
     private void cancelReadDeadline() {
         if (readDeadline != null) {
-            readDeadline.cancel(false);
+            readDeadline.cancel();
             readDeadline = null;
         }
     }

@@ -3,11 +3,11 @@ package dev.switchboard.server.transport.handshake;
 import dev.switchboard.server.limits.Limits;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.server.transport.Closing;
+import dev.switchboard.server.transport.LoopDeadline;
 import dev.switchboard.server.transport.ServerContext;
 import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +27,7 @@ public final class HandshakeDeadline extends ChannelHandlerAdapter {
     public static final String NAME_IN_PIPELINE = "handshake-deadline";
 
     private final ServerContext server;
-    private ScheduledFuture<?> timer;
+    private LoopDeadline timer;
 
     private HandshakeDeadline(ServerContext server) {
         this.server = server;
@@ -48,12 +48,12 @@ public final class HandshakeDeadline extends ChannelHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         PreSession.count(ctx.channel(), server.core().preSessionConnections());
         long ms = server.config().handshakeTimeout().toMillis();
-        timer = ctx.executor().schedule(() -> expire(ctx, ms), ms, TimeUnit.MILLISECONDS);
+        timer = LoopDeadline.after(server.core().clock(), ctx.executor(), ms, TimeUnit.MILLISECONDS, () -> expire(ctx, ms));
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        if (timer != null) timer.cancel(false);
+        if (timer != null) timer.cancel();
         PreSession.settle(ctx.channel(), server.core().preSessionConnections());
     }
 

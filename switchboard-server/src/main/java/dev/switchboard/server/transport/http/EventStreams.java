@@ -1,5 +1,7 @@
 package dev.switchboard.server.transport.http;
 
+import dev.switchboard.core.time.NodeClock;
+import dev.switchboard.server.transport.LoopDeadline;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -40,9 +42,9 @@ public final class EventStreams {
     }
 
     /** Sends a comment every {@code interval} (so proxies keep a quiet stream open) until the stream closes. */
-    public static void keepAlive(Channel ch, Duration interval) {
-        long ms = interval.toMillis();
-        var ping = ch.eventLoop().scheduleAtFixedRate(() -> write(ch, ": ping\n\n"), ms, ms, TimeUnit.MILLISECONDS);
-        ch.closeFuture().addListener(f -> ping.cancel(false));
+    public static void keepAlive(Channel ch, Duration interval, NodeClock clock) {
+        var ping = LoopDeadline.every(clock, ch.eventLoop(), interval.toMillis(), TimeUnit.MILLISECONDS,
+                () -> write(ch, ": ping\n\n"));
+        ch.closeFuture().addListener(f -> ping.cancel());
     }
 }

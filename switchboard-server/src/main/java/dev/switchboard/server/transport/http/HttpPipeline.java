@@ -21,7 +21,7 @@ import dev.switchboard.server.transport.tls.PlainTextRefusal;
 import dev.switchboard.server.transport.tls.TlsHandshakeWatcher;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
+import dev.switchboard.server.transport.IdleDeadlines;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -52,17 +52,18 @@ public final class HttpPipeline {
             p.addAfter(after, "tls-watch", new TlsHandshakeWatcher(services.tlsFailures()));
             after = "tls-watch";
         }
-        p.addAfter(after, "http-idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS) {
+        p.addAfter(after, "http-idle", new IdleDeadlines(server.core().clock(), 0, 0, IDLE_SECONDS, TimeUnit.SECONDS) {
             @Override
-            protected void channelIdle(ChannelHandlerContext ctx, io.netty.handler.timeout.IdleStateEvent evt) {
-                ctx.close();
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof io.netty.handler.timeout.IdleStateEvent) ctx.close();
+                else ctx.fireUserEventTriggered(evt);
             }
         });
-        p.addAfter("http-idle", "http-deadline", new RequestDeadline(server.config().httpRequestTimeout().toMillis()));
+        p.addAfter("http-idle", "http-deadline", new RequestDeadline(server.core().clock(), server.config().httpRequestTimeout().toMillis()));
         p.addAfter("http-deadline", "http-codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
         p.addAfter("http-codec", "http-header-names", CanonicalHeaderNames.INSTANCE);
         p.addAfter("http-header-names", "http-transfer-encoding", new TransferEncodingCheck());
-        p.addAfter("http-transfer-encoding", "http-slow-reader", new SlowReaderGuard(server.config().httpMaxPendingBytes(),
+        p.addAfter("http-transfer-encoding", "http-slow-reader", new SlowReaderGuard(server.core().clock(), server.config().httpMaxPendingBytes(),
                 server.config().writeTimeout().toMillis(), services.nodeMetrics()));
         p.addAfter("http-slow-reader", "http-keepalive", new HttpServerKeepAliveHandler());
         p.addAfter("http-keepalive", "http-aggregator", new BodyCap(server.config().httpMaxBodyBytes(),

@@ -23,7 +23,7 @@ public final class HttpServices implements AutoCloseable {
         this.hostPolicy = new HostPolicy(server.config().httpAllowedHosts(), server.config().wsAllowedOrigins());
         this.cors = new Cors(server.config().httpCorsAllowedOrigins());
         this.rateLimiter = server.config().httpRateLimitPerIp() > 0
-                ? new RateLimiter(server.config().httpRateLimitPerIp(), server.config().httpRateLimitBurst(), server.core().timer())
+                ? new RateLimiter(server.config().httpRateLimitPerIp(), server.config().httpRateLimitBurst(), server.core().clock())
                 : null;
         metrics.httpSessions(() -> (int) server.core().sessions().all().stream()
                 .filter(s -> s.policy().lifetime() == dev.switchboard.core.session.SessionPolicy.Lifetime.IDLE).count());

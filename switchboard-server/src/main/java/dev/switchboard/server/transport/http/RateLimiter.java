@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.http;
 
+import dev.switchboard.core.time.NodeClock;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import java.net.InetAddress;
@@ -17,6 +18,7 @@ final class RateLimiter implements AutoCloseable {
     private final double ratePerNano;
     private final double burst;
     private final ConcurrentHashMap<InetAddress, Bucket> buckets = new ConcurrentHashMap<>();
+    private final NodeClock clock;
     private final Timer timer;
     private volatile Timeout sweep;
 
@@ -30,16 +32,17 @@ final class RateLimiter implements AutoCloseable {
         }
     }
 
-    RateLimiter(double perSecond, int burst, Timer timer) {
+    RateLimiter(double perSecond, int burst, NodeClock clock) {
         this.ratePerNano = perSecond / 1e9;
         this.burst = burst > 0 ? burst : Math.max(1, perSecond);
-        this.timer = timer;
+        this.clock = clock;
+        this.timer = clock.timer();
         scheduleSweep();
     }
 
     /** Takes one token for {@code ip}; false when its bucket is empty. */
     boolean tryAcquire(InetAddress ip) {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         boolean[] allowed = {false};
         buckets.compute(ip, (k, b) -> {
             if (b == null) b = new Bucket(burst, now);
@@ -60,7 +63,7 @@ final class RateLimiter implements AutoCloseable {
 
     private void scheduleSweep() {
         sweep = timer.newTimeout(t -> {
-            long now = System.nanoTime();
+            long now = clock.nanoTime();
             buckets.entrySet().removeIf(e -> now - e.getValue().lastNanos > IDLE_NANOS);
             scheduleSweep();
         }, 5, TimeUnit.MINUTES);

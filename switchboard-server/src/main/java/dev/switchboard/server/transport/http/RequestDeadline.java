@@ -1,9 +1,10 @@
 package dev.switchboard.server.transport.http;
 
+import dev.switchboard.core.time.NodeClock;
+import dev.switchboard.server.transport.LoopDeadline;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,19 +15,19 @@ import java.util.concurrent.TimeUnit;
 final class RequestDeadline extends ChannelInboundHandlerAdapter {
     static final Object REQUEST_COMPLETE = new Object();
 
+    private final NodeClock clock;
     private final long deadlineMs;
-    private ScheduledFuture<?> timer;
+    private LoopDeadline timer;
 
-    RequestDeadline(long deadlineMs) {
+    RequestDeadline(NodeClock clock, long deadlineMs) {
+        this.clock = clock;
         this.deadlineMs = deadlineMs;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (timer == null && msg instanceof ByteBuf b && b.isReadable()) {
-            timer = ctx.executor().schedule(() -> {
-                ctx.close();
-            }, deadlineMs, TimeUnit.MILLISECONDS);
+            timer = LoopDeadline.after(clock, ctx.executor(), deadlineMs, TimeUnit.MILLISECONDS, ctx::close);
         }
         ctx.fireChannelRead(msg);
     }
@@ -47,7 +48,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
     private void cancel() {
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
             timer = null;
         }
     }

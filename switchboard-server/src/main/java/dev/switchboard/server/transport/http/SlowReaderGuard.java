@@ -1,7 +1,9 @@
 package dev.switchboard.server.transport.http;
 
+import dev.switchboard.core.time.NodeClock;
 import dev.switchboard.server.limits.Limits;
 import dev.switchboard.server.metrics.NodeMetrics;
+import dev.switchboard.server.transport.LoopDeadline;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
@@ -11,7 +13,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +30,13 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
     private final long maxPendingBytes;
     private final long writeDeadlineMs;
     private final NodeMetrics metrics;
-    private ScheduledFuture<?> deadline;
+    private final NodeClock clock;
+    private LoopDeadline deadline;
     private boolean streaming;
     private boolean cut;
 
-    SlowReaderGuard(long maxPendingBytes, long writeDeadlineMs, NodeMetrics metrics) {
+    SlowReaderGuard(NodeClock clock, long maxPendingBytes, long writeDeadlineMs, NodeMetrics metrics) {
+        this.clock = clock;
         this.maxPendingBytes = maxPendingBytes;
         this.writeDeadlineMs = writeDeadlineMs;
         this.metrics = metrics;
@@ -66,10 +69,10 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
         if (writable) {
             cancelDeadline();
         } else if (deadline == null && writeDeadlineMs > 0) {
-            deadline = ctx.executor().schedule(() -> {
+            deadline = LoopDeadline.after(clock, ctx.executor(), writeDeadlineMs, TimeUnit.MILLISECONDS, () -> {
                 deadline = null;
                 if (!ctx.channel().isWritable()) cut(ctx, "write_deadline");
-            }, writeDeadlineMs, TimeUnit.MILLISECONDS);
+            });
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -103,7 +106,7 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
 
     private void cancelDeadline() {
         if (deadline != null) {
-            deadline.cancel(false);
+            deadline.cancel();
             deadline = null;
         }
     }

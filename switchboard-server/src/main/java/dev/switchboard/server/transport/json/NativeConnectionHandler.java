@@ -1,6 +1,7 @@
 package dev.switchboard.server.transport.json;
 
 import dev.switchboard.core.lock.LockOps;
+import dev.switchboard.server.transport.IdleDeadlines;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.ErrorCode;
@@ -21,7 +22,6 @@ import dev.switchboard.server.limits.Limits;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -224,7 +224,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         }
         if (heartbeatMs > 0) {
             ctx.pipeline().addBefore(ctx.name(), "heartbeat",
-                    new IdleStateHandler(3 * heartbeatMs, heartbeatMs, 0, TimeUnit.MILLISECONDS));
+                    new IdleDeadlines(server.core().clock(), 3 * heartbeatMs, heartbeatMs, 0, TimeUnit.MILLISECONDS));
         }
         // What the client sent while the session was attaching, in order.
         while (!early.isEmpty() && !ending()) read(ctx, early.poll());

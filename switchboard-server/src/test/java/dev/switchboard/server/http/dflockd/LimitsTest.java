@@ -6,6 +6,7 @@ import static dev.switchboard.server.http.dflockd.Http.assertJson;
 import static dev.switchboard.server.http.dflockd.Http.grant;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import dev.switchboard.server.http.dflockd.Http.Resp;
 import java.time.Duration;
@@ -65,14 +66,15 @@ class LimitsTest {
     }
 
     @Test
-    void waitAfterThePreGrantedLeaseRanOutIsLeaseExpired() throws InterruptedException {
+    void waitAfterThePreGrantedLeaseRanOutIsLeaseExpired() {
         // No sweeper run during the test, so the expired holder is still there when the wait arrives (S7).
-        try (Switchboard sb = Http.config().leaseSweepInterval(Duration.ofHours(1)).start()) {
+        VirtualClock clock = new VirtualClock();
+        try (Switchboard sb = Http.config().clock(clock).leaseSweepInterval(Duration.ofHours(1)).start()) {
             Http http = new Http(sb.port());
             String sid = http.createSession();
             grant(http.lock(sid, "k1", "enqueue", "{\"lease_ttl_s\":1}"), "acquired", 1);
             grant(http.sem(sid, "s1", "enqueue", "{\"limit\":2,\"lease_ttl_s\":1}"), "acquired", 1);
-            Thread.sleep(1300);
+            clock.advance(Duration.ofMillis(1300)); // past both 1 s leases
             assertError(http.lock(sid, "k1", "wait", "{\"timeout_s\":1}"), 409, "lease_expired");
             assertError(http.sem(sid, "s1", "wait", "{\"timeout_s\":1}"), 409, "lease_expired");
             // The expired holder was evicted with it.

@@ -24,12 +24,13 @@ import tools.jackson.databind.JsonNode;
  */
 class SessionLifecycleTest {
     private static final Duration QUIET = Duration.ofMillis(500);
+    private static final String ADMIN_TOKEN = "lifecycle-admin-token";
     private static Switchboard sb;
     private static Http http;
 
     @BeforeAll
     static void start() {
-        sb = Http.config().start();
+        sb = Http.config().adminToken(ADMIN_TOKEN).start();
         http = new Http(sb.port());
     }
 
@@ -148,8 +149,10 @@ class SessionLifecycleTest {
             RawHttp.Response r = raw.readResponse();
             assertThat(r.body()).isEqualTo("{\"status\":\"queued\"}\n");
             raw.write(RawHttp.request("POST", "/v1/locks/" + k + "/wait", "{\"timeout_s\":30}", SESSION, leaver));
-            // Give the wait time to arrive (nothing in stats shows it: the waiter exists since the enqueue).
-            pause(Duration.ofMillis(300));
+            // The wait has arrived when the session shows it in flight (stats do not: the waiter exists since the enqueue).
+            await("the wait is in flight").atMost(Http.TIMEOUT).pollInterval(Duration.ofMillis(10))
+                    .until(() -> http.get("/api/v1/admin/sessions/" + leaver, "X-Switchboard-Admin", ADMIN_TOKEN)
+                            .json().path("requests_in_flight").asInt() == 1);
         }
         http.awaitLockWaiters(k, 0);
         http.release(holder, k, t1);
@@ -199,13 +202,5 @@ class SessionLifecycleTest {
         String t = http.acquire(s1, k);
         http.release(s2, k, t);
         grant(http.lock(s2, k, "", "{\"acquire_timeout_s\":0}"), "ok", 33);
-    }
-
-    private static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

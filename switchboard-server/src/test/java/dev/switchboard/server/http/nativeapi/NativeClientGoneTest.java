@@ -14,12 +14,13 @@ import tools.jackson.databind.JsonNode;
 
 /** A client that closes its connection while its acquire waits leaks no queue place and no token. */
 class NativeClientGoneTest {
+    private static final String ADMIN_TOKEN = "client-gone-admin-token";
     private static Switchboard sb;
     private static NativeHttp http;
 
     @BeforeAll
     static void start() {
-        sb = NativeHttp.config().start();
+        sb = NativeHttp.config().adminToken(ADMIN_TOKEN).start();
         http = new NativeHttp(sb.port());
     }
 
@@ -67,7 +68,8 @@ class NativeClientGoneTest {
         assertThat(http.ok(gone, "lock.enqueue", "{\"key\":\"" + k + "\"}").path("status").asString()).isEqualTo("queued");
         http.awaitLockWaiters(k, 1);
         try (Socket s = rawRequest(gone, "lock.wait", "{\"key\":\"" + k + "\",\"timeout_ms\":30000}")) {
-            Thread.sleep(200); // the wait is pending
+            Awaitility.await("the wait is pending").atMost(NativeHttp.TIMEOUT).pollInterval(Duration.ofMillis(10))
+                    .until(() -> http.adminView(gone, ADMIN_TOKEN).path("requests_in_flight").asInt() == 1);
         }
         http.awaitLockWaiters(k, 0);
         http.release(holder, k, t);

@@ -84,6 +84,16 @@ final class NativeHttp {
                 });
     }
 
+    /** The admin API's view of {@code session} (its {@code connections}, {@code requests_in_flight}, ...); the server needs {@code adminToken}. */
+    JsonNode adminView(String session, String adminToken) {
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/admin/sessions/" + session))
+                .header("X-Switchboard-Admin", adminToken).timeout(TIMEOUT).GET().build();
+        Resp r = join(CLIENT.sendAsync(get, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .thenApply(x -> new Resp("GET admin view of " + session, x.statusCode(), x.headers(), x.body())), TIMEOUT);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json();
+    }
+
     /** Session id → its key, for every session a test created. */
     static final java.util.Map<String, String> SESSION_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.util.regex.Pattern SESSION_IN_PATH = java.util.regex.Pattern.compile("/sessions/([0-9a-f]{32})");

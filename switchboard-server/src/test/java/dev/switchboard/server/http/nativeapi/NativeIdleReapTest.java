@@ -4,6 +4,7 @@ import static dev.switchboard.server.http.nativeapi.NativeHttp.assertError;
 import static dev.switchboard.server.http.nativeapi.NativeHttp.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.core.time.VirtualClock;
 import dev.switchboard.server.Switchboard;
 import dev.switchboard.server.http.nativeapi.NativeHttp.Resp;
 import java.time.Duration;
@@ -15,18 +16,23 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With an idle timeout of {@value #IDLE_MS} ms, a native session without requests for twice as
- * long is reaped and its locks go; an open SSE stream or a waiting request keeps it alive.
+ * long is reaped and its locks go; an open SSE stream or a waiting request keeps it alive. The
+ * server runs on a virtual clock: the tests move time past the idle timeout instead of waiting.
  */
 class NativeIdleReapTest {
     private static final long IDLE_MS = 300;
+    private static final String ADMIN_TOKEN = "idle-reap-admin-token";
+    private static final VirtualClock CLOCK = new VirtualClock();
     private static Switchboard sb;
     private static NativeHttp http;
 
     @BeforeAll
     static void start() {
-        sb = NativeHttp.config().httpSessionIdleTimeout(Duration.ofMillis(IDLE_MS)).start();
+        sb = NativeHttp.config().clock(CLOCK).adminToken(ADMIN_TOKEN)
+                .httpSessionIdleTimeout(Duration.ofMillis(IDLE_MS)).start();
         http = new NativeHttp(sb.port());
     }
+
 
     @AfterAll
     static void stop() {
@@ -42,6 +48,9 @@ class NativeIdleReapTest {
         // The waiter's request in flight keeps it alive, however long it waits.
         CompletableFuture<Resp> waiting = http.opAsync(Duration.ofSeconds(15), waiter, "lock.acquire",
                 "{\"key\":\"" + k + "\",\"timeout_ms\":10000}");
+        http.awaitLockWaiters(k, 1);
+        // Past twice the idle timeout: the reaper (every IDLE_MS) ends the idle holder, not the waiter.
+        CLOCK.advance(Duration.ofMillis(4 * IDLE_MS));
         Resp r = NativeHttp.join(waiting, Duration.ofSeconds(15));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         assertThat(r.json().path("status").asString()).as("the reaped holder's lock went to the waiter: " + r).isEqualTo("acquired");
@@ -50,7 +59,7 @@ class NativeIdleReapTest {
     }
 
     @Test
-    void anOpenStreamKeepsTheSessionAlive() throws InterruptedException {
+    void anOpenStreamKeepsTheSessionAlive() {
         String streaming = http.createSession();
         String k = key("alive");
         String t = http.acquire(streaming, k);
@@ -59,9 +68,9 @@ class NativeIdleReapTest {
             // A session without a stream, idle as long, is reaped meanwhile (only looked at once the
             // wait is over: any request would count as activity).
             String control = http.createSession();
-            Thread.sleep(7 * IDLE_MS);
+            CLOCK.advance(Duration.ofMillis(7 * IDLE_MS));
             Awaitility.await("an idle session without a stream is reaped").atMost(Duration.ofSeconds(10))
-                    .pollInterval(Duration.ofMillis(5 * IDLE_MS))
+                    .pollInterval(Duration.ofMillis(20))
                     .until(() -> http.op(control, "stats", null).status() == 404);
             assertThat(sse.ended()).as("the stream stays open").isFalse();
             assertThat(http.lockHeld(k)).as("the streaming session still holds its lock").isTrue();
@@ -78,7 +87,19 @@ class NativeIdleReapTest {
         String polling = http.createSession();
         String k = key("poll-alive");
         String t = http.acquire(polling, k);
-        Resp r = http.poll(polling, 0, 6 * IDLE_MS);
+        CompletableFuture<Resp> poll = http.pollAsync(polling, 0, 6 * IDLE_MS);
+        Awaitility.await("the poll is waiting").atMost(NativeHttp.TIMEOUT).pollInterval(Duration.ofMillis(10))
+                .until(() -> http.adminView(polling, ADMIN_TOKEN).path("connections").asInt() == 1);
+        // Time moves in small steps until the poll times out (its timer is set on the event loop just
+        // after the attach shows): the reaper runs every IDLE_MS meanwhile and leaves the session be.
+        long startNanos = CLOCK.nanoTime();
+        Awaitility.await("the poll times out").atMost(NativeHttp.TIMEOUT).pollInterval(Duration.ofMillis(10))
+                .until(() -> {
+                    CLOCK.advance(Duration.ofMillis(20));
+                    return poll.isDone();
+                });
+        assertThat(Duration.ofNanos(CLOCK.nanoTime() - startNanos)).isGreaterThanOrEqualTo(Duration.ofMillis(6 * IDLE_MS));
+        Resp r = NativeHttp.join(poll, NativeHttp.TIMEOUT);
         assertThat(r.status()).as(r.toString()).isEqualTo(204);
         http.release(polling, k, t);
     }

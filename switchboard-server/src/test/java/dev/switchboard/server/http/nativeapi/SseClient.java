@@ -107,8 +107,13 @@ final class SseClient implements AutoCloseable {
         assertThat(nextBlock()).isEqualTo("retry: 1000");
     }
 
-    /** No event block arrives within {@code quiet} (comments may). */
+    /**
+     * No event block arrives within {@code quiet} (comments may): a short real wait, for the few
+     * checks that nothing is sent where no later event can show it (prefer publishing one more
+     * event and expecting it next).
+     */
     void expectNoEventFor(Duration quiet) {
+        assertThat(quiet).as("a real wait in a test stays under 200 ms").isLessThan(Duration.ofMillis(200));
         sleep(quiet.toMillis());
         List<String> events = new ArrayList<>();
         for (String b; (b = nextBlock()) != null; ) {

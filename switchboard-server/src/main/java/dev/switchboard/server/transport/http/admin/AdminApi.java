@@ -99,7 +99,7 @@ public final class AdminApi {
         List<Session> sessions = new ArrayList<>(server.core().sessions().all());
         sessions.sort(Comparator.comparingLong(Session::ownerId));
         List<Map<String, Object>> views = new ArrayList<>(sessions.size());
-        long now = System.currentTimeMillis();
+        long now = server.core().clock().currentTimeMillis();
         for (Session s : sessions) {
             if (!s.isClosed()) views.add(view(s, now));
         }
@@ -115,7 +115,7 @@ public final class AdminApi {
             notFound(ex);
             return;
         }
-        ex.json(HttpResponseStatus.OK, view(s, System.currentTimeMillis()));
+        ex.json(HttpResponseStatus.OK, view(s, server.core().clock().currentTimeMillis()));
     }
 
     /**

@@ -63,7 +63,7 @@ final class SignalStreams {
                     EventLoops.now(ch, () -> {
                         ch.write(head);
                         EventStreams.write(ch, ":ok\n\n");
-                        EventStreams.keepAlive(ch, server.config().httpSsePingInterval());
+                        EventStreams.keepAlive(ch, server.config().httpSsePingInterval(), server.core().clock());
                         ch.closeFuture().addListener(done -> sessions.detach(session, stream));
                     });
                 });

@@ -7,6 +7,7 @@ import dev.switchboard.core.session.SessionConnection;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.server.transport.JsonSupport;
+import dev.switchboard.server.transport.LoopDeadline;
 import dev.switchboard.server.transport.PushQueue;
 import dev.switchboard.server.transport.EventLoops;
 import dev.switchboard.server.transport.ServerContext;
@@ -19,7 +20,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,7 +76,7 @@ final class EventDelivery {
             if (!attached.recovered()) first.append(gapEvent(lastEventId, session.replay().firstAvailable()));
             for (Outbox.Event e : attached.backlog()) first.append(sseEvent(e));
             EventStreams.write(ch, first.toString());
-            EventStreams.keepAlive(ch, server.config().httpSsePingInterval());
+            EventStreams.keepAlive(ch, server.config().httpSsePingInterval(), server.core().clock());
             ch.closeFuture().addListener(f -> server.core().sessions().detach(session, conn));
         }));
     }
@@ -158,7 +158,7 @@ final class EventDelivery {
         private final Session session;
         private final long after;
         private final AtomicBoolean done = new AtomicBoolean();
-        private ScheduledFuture<?> timer;
+        private LoopDeadline timer;
 
         WaitingPoll(HttpExchange ex, Session session, long after) {
             this.ex = ex;
@@ -179,7 +179,7 @@ final class EventDelivery {
                     return;
                 }
                 if (done.get()) return; // an event came first
-                timer = ch.eventLoop().schedule(() -> finish(false), timeoutMs, TimeUnit.MILLISECONDS);
+                timer = LoopDeadline.after(server.core().clock(), ch.eventLoop(), timeoutMs, TimeUnit.MILLISECONDS, () -> finish(false));
                 ch.closeFuture().addListener(this);
             }));
         }
@@ -206,7 +206,7 @@ final class EventDelivery {
         private void finish(boolean withEvents) {
             if (!done.compareAndSet(false, true)) return;
             server.core().sessions().detach(session, this);
-            if (timer != null) timer.cancel(false);
+            if (timer != null) timer.cancel();
             ex.channel().closeFuture().removeListener(this);
             if (!ex.channel().isActive()) return;
             if (withEvents) {

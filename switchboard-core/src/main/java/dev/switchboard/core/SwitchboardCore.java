@@ -2,8 +2,10 @@ package dev.switchboard.core;
 
 import dev.switchboard.core.lock.FenceGenerator;
 import dev.switchboard.core.lock.LockOps;
-import dev.switchboard.core.lock.LockTable;
+import dev.switchboard.core.lock.InMemoryLockEngine;
+import dev.switchboard.core.lock.LockEngine;
 import dev.switchboard.core.lock.LockTableConfig;
+import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.SignalOps;
 import dev.switchboard.core.pubsub.TopicTree;
 import dev.switchboard.core.session.SessionRegistry;
@@ -14,12 +16,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The engine of one node: the lock table, the topic tree, the sessions and the dispatchers that
+ * The engine of one node: the lock engine, the topic tree, the sessions and the dispatchers that
  * every transport feeds. Knows nothing of sockets.
  */
 public final class SwitchboardCore implements AutoCloseable {
     /**
-     * @param locks            lock table limits and timers
+     * @param locks            lock engine limits and timers
      * @param defaultLeaseMs   the lease when a request names none
      * @param maxSubscriptions per session; 0 = unlimited
      * @param fenceStateFile   where the fence high-water mark is kept; null = memory only
@@ -33,7 +35,7 @@ public final class SwitchboardCore implements AutoCloseable {
 
     private final HashedWheelTimer timer;
     private final FenceGenerator fences;
-    private final LockTable locks;
+    private final LockEngine locks;
     private final TopicTree topics = new TopicTree();
     private final SessionRegistry sessions;
     private final PreSessionConnections preSession = new PreSessionConnections();
@@ -46,7 +48,7 @@ public final class SwitchboardCore implements AutoCloseable {
         // One wheel for every timer of the node: waits, leases, housekeeping.
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("switchboard-timer", true), 10,
                 TimeUnit.MILLISECONDS, 512);
-        this.locks = new LockTable(settings.locks(), fences, timer, MonotonicClock.SYSTEM);
+        this.locks = new InMemoryLockEngine(settings.locks(), fences, timer, MonotonicClock.SYSTEM, this::lockLost);
         this.sessions = new SessionRegistry(locks, topics, timer, settings.sessions());
 
         LockOps lockOps = new LockOps(locks, settings.defaultLeaseMs());
@@ -60,7 +62,13 @@ public final class SwitchboardCore implements AutoCloseable {
         new dev.switchboard.core.session.SessionOps().registerWith(nativeDispatcher);
     }
 
-    public LockTable locks() {
+    /** A lost lease is told to its session, found by owner id. */
+    private void lockLost(long ownerId, ResourceKey key, String token) {
+        SessionRegistry registry = sessions; // set right after the engine, before any lock is held
+        if (registry != null) registry.lockLost(ownerId, key, token);
+    }
+
+    public LockEngine locks() {
         return locks;
     }
 

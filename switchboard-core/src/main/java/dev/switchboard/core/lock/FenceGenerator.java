@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * a state file it also starts above every fence handed out before, because each range of
  * {@value #RANGE} fences is made durable before its first fence is used.
  */
-public final class FenceGenerator implements AutoCloseable {
+public final class FenceGenerator implements FenceSource, AutoCloseable {
     static final long RANGE = 1L << 20;
 
     private final AtomicLong next;
@@ -54,6 +54,7 @@ public final class FenceGenerator implements AutoCloseable {
     }
 
     /** A new token: the next fence and a random salt, as 32 lowercase hex characters. */
+    @Override
     public String nextToken() {
         StringBuilder sb = new StringBuilder(32);
         Hex.appendLong(sb, nextFence());

@@ -2,7 +2,7 @@ package dev.switchboard.core.session;
 
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.lock.LockKind;
-import dev.switchboard.core.lock.LockTable;
+import dev.switchboard.core.lock.LockEngine;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.TopicTree;
 import dev.switchboard.core.session.store.SecureSessionKeys;
@@ -94,7 +94,9 @@ public final class SessionRegistry implements AutoCloseable {
     private final AtomicLong queueRejections = new AtomicLong();
     private final AtomicLong lateReplies = new AtomicLong();
     private final ReplayBudget replayBudget;
-    private final LockTable locks;
+    private final LockEngine locks;
+    /** The live sessions by numeric id: the lock engine names owners by it. */
+    private final Map<Long, Session> byOwnerId = new ConcurrentHashMap<>();
     private final TopicTree topics;
     private final Timer timer;
     private final Lifecycle lifecycle;
@@ -114,11 +116,11 @@ public final class SessionRegistry implements AutoCloseable {
         final Map<String, Integer> perIp = new HashMap<>();
     }
 
-    public SessionRegistry(LockTable locks, TopicTree topics) {
+    public SessionRegistry(LockEngine locks, TopicTree topics) {
         this(locks, topics, null, Lifecycle.defaults());
     }
 
-    public SessionRegistry(LockTable locks, TopicTree topics, Timer timer, Lifecycle lifecycle) {
+    public SessionRegistry(LockEngine locks, TopicTree topics, Timer timer, Lifecycle lifecycle) {
         this.locks = locks;
         this.topics = topics;
         this.timer = timer;
@@ -134,6 +136,17 @@ public final class SessionRegistry implements AutoCloseable {
         this.dflockdHttpPolicy = new SessionPolicy("dflockd-http", idle, lifecycle.httpIdleMs(), true, false, false, httpCaps);
         this.signalStreamPolicy = new SessionPolicy("dflockd-sse", connection, 0, true, false, false, SessionPolicy.Caps.NONE);
         scheduleReaper();
+    }
+
+    /** The lock engine the sessions own locks in. */
+    public LockEngine locks() {
+        return locks;
+    }
+
+    /** The lock engine took back a slot whose lease ran out: its session (if still live) hears of it. */
+    public void lockLost(long ownerId, ResourceKey key, String token) {
+        Session s = byOwnerId.get(ownerId);
+        if (s != null) s.onLeaseExpired(key, token);
     }
 
     public Lifecycle lifecycle() {
@@ -199,9 +212,16 @@ public final class SessionRegistry implements AutoCloseable {
             if (refused != null) return refused;
             sessions.put(id, s);
         }
+        startOwner(s);
         // Nobody else knows the session yet: its mailbox is idle and this runs at once.
         if (first != null) s.inMailbox(() -> s.attach(first, 0));
         return new Opened(s, key);
+    }
+
+    /** Makes the session a lock owner: before anyone can send a request for it. */
+    private void startOwner(Session s) {
+        byOwnerId.put(s.ownerId(), s);
+        locks.ownerStarted(s.ownerId());
     }
 
     private Session newSession(SessionPolicy policy, long numericId, String id, String transport, String remoteAddress,
@@ -389,7 +409,8 @@ public final class SessionRegistry implements AutoCloseable {
         // At once, whatever thread asks: a resume or a request after this finds the session gone.
         if (sessions.remove(s.id(), s)) giveBackCap(s);
         topics.unsubscribeAll(s);
-        locks.releaseOwner(s, releaseHeld);
+        byOwnerId.remove(s.ownerId(), s);
+        locks.ownerEnded(s.ownerId(), releaseHeld);
         // In the mailbox: after any attach in progress, so that no connection is left behind.
         s.inMailbox(() -> {
             s.replay().clear(); // after any event still being appended: the node's budget gets every byte back
@@ -463,6 +484,7 @@ public final class SessionRegistry implements AutoCloseable {
             capCounts.computeIfAbsent(policy.caps(), k -> new CapCount()).total++;
             sessions.put(s.id(), s);
         }
+        startOwner(s);
         s.updateAttributes(r.attributes());
         for (SubscriptionRecord sub : r.subscriptions()) {
             topics.subscribe(s, sub.pattern(), sub.group(), 0);

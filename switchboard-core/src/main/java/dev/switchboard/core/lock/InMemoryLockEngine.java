@@ -5,33 +5,44 @@ import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
- * Named FIFO locks and counting semaphores with leases, two-phase acquire and fencing tokens.
+ * The {@link LockEngine} of a single node, in memory.
  *
- * <p>Keys are spread over shards; each shard's state changes on its own serial mailbox, so there
- * is no global lock on the acquire and release path. Every operation answers exactly once through
- * its callback, which may run on any thread: callers hop to their own thread if they need to.
+ * <p>Keys are spread over {@value #SHARDS} shards; each shard's state changes on its own serial
+ * mailbox, so there is no global lock on the acquire and release path. A callback runs on the
+ * thread that found the shard's mailbox idle (often the caller's), or on the one draining it. The
+ * per-owner bookkeeping (which keys an owner has state on) lives in {@link OwnerState}s in a
+ * concurrent map here, so that ending an owner visits exactly its keys.
  */
-public final class LockTable implements AutoCloseable {
+public final class InMemoryLockEngine implements LockEngine {
     private static final int SHARDS = 64;
+    /** log2 of {@link #SHARDS}: the shard is taken from the top bits of the mixed hash. */
+    private static final int SHARD_BITS = 6;
 
     private final LockShard[] shards = new LockShard[SHARDS];
+    private final ConcurrentHashMap<Long, OwnerState> owners = new ConcurrentHashMap<>();
     private final LockTableConfig config;
-    private final FenceGenerator fences;
+    private final FenceSource fences;
+    private final LockLostListener lost;
     private final Timer timer;
     private final AtomicInteger keyCount = new AtomicInteger();
     private final List<Timeout> housekeeping = new ArrayList<>();
     private volatile boolean closed;
 
-    public LockTable(LockTableConfig config, FenceGenerator fences, Timer timer, MonotonicClock clock) {
+    public InMemoryLockEngine(LockTableConfig config, FenceSource fences, Timer timer, MonotonicClock clock,
+                              LockLostListener lost) {
         this.config = config;
         this.fences = fences;
         this.timer = timer;
+        this.lost = lost;
         for (int i = 0; i < SHARDS; i++) {
             shards[i] = new LockShard(this, clock, timer);
         }
@@ -40,66 +51,78 @@ public final class LockTable implements AutoCloseable {
         scheduleEvery(config.gcInterval().toMillis(), () -> collectIdle(maxIdleNanos));
     }
 
+    @Override
+    public void ownerStarted(long ownerId) {
+        owners.computeIfAbsent(ownerId, OwnerState::new);
+    }
+
     /**
-     * Waits up to {@code timeoutMs} (0 = try once) for a slot. Outcome: ACQUIRED, TIMEOUT or FAILED
-     * (CANCELLED after the returned canceller ran while it waited).
+     * Marks the owner ended before reading its keys: the reverse of the order in which a shard
+     * admits new state (it records the key, then checks for the end). See {@code LockShard.admit}.
      */
-    public Runnable acquire(LockOwner owner, ResourceKey key, int limit, long timeoutMs, long leaseMs,
-                            Consumer<LockOutcome> done) {
+    @Override
+    public void ownerEnded(long ownerId, boolean releaseHeld) {
+        OwnerState owner = owners.remove(ownerId);
+        if (owner == null) return;
+        owner.markEnded();
+        for (ResourceKey key : owner.keys()) {
+            LockShard shard = shardFor(key);
+            shard.executor.execute(() -> shard.releaseOwner(owner, key, releaseHeld));
+        }
+    }
+
+    @Override
+    public WaitHandle acquire(long ownerId, ResourceKey key, int limit, long timeoutMs, long leaseMs,
+                              Consumer<LockOutcome> done) {
+        OwnerState owner = owners.get(ownerId);
         LockShard shard = shardFor(key);
         PendingWait wait = new PendingWait();
         shard.executor.execute(() -> shard.acquire(owner, key, limitFor(key, limit), timeoutMs, leaseMs, done, wait));
         return () -> shard.executor.execute(() -> shard.cancel(wait));
     }
 
-    /** Two-phase, first step: take a free slot now or join the queue. Outcome: ACQUIRED, QUEUED or FAILED. */
-    public void enqueue(LockOwner owner, ResourceKey key, int limit, long leaseMs, Consumer<LockOutcome> done) {
+    @Override
+    public void enqueue(long ownerId, ResourceKey key, int limit, long leaseMs, Consumer<LockOutcome> done) {
+        OwnerState owner = owners.get(ownerId);
         LockShard shard = shardFor(key);
         shard.executor.execute(() -> shard.enqueue(owner, key, limitFor(key, limit), leaseMs, done));
     }
 
-    /**
-     * Two-phase, second step: wait for the slot the owner enqueued for. Outcome: ACQUIRED, TIMEOUT
-     * or FAILED (CANCELLED after the returned canceller ran while it waited; the owner's place in
-     * the queue goes with it).
-     */
-    public Runnable await(LockOwner owner, ResourceKey key, long timeoutMs, Consumer<LockOutcome> done) {
+    @Override
+    public WaitHandle await(long ownerId, ResourceKey key, long timeoutMs, Consumer<LockOutcome> done) {
+        OwnerState owner = owners.get(ownerId);
         LockShard shard = shardFor(key);
         PendingWait wait = new PendingWait();
         shard.executor.execute(() -> shard.await(owner, key, timeoutMs, done, wait));
         return () -> shard.executor.execute(() -> shard.cancel(wait));
     }
 
-    /** Restarts the lease of {@code token} at {@code leaseMs} from now. Outcome: RENEWED or FAILED. */
+    @Override
     public void renew(ResourceKey key, String token, long leaseMs, Consumer<LockOutcome> done) {
         LockShard shard = shardFor(key);
         shard.executor.execute(() -> shard.renew(key, token, leaseMs, done));
     }
 
-    /** Frees the slot of {@code token} and hands it to the next waiter. Outcome: RELEASED or FAILED. */
+    @Override
     public void release(ResourceKey key, String token, Consumer<LockOutcome> done) {
         LockShard shard = shardFor(key);
         shard.executor.execute(() -> shard.release(key, token, done));
     }
 
-    /** Ends the owner's pending waits on {@code key} (each answered CANCELLED); {@code done} gets how many. */
-    public void cancelWaits(LockOwner owner, ResourceKey key, java.util.function.IntConsumer done) {
+    @Override
+    public void cancelWaits(long ownerId, ResourceKey key, IntConsumer done) {
+        OwnerState owner = owners.get(ownerId);
         LockShard shard = shardFor(key);
         shard.executor.execute(() -> done.accept(shard.cancelWaits(owner, key)));
     }
 
-    /**
-     * Cleans up after an owner that has ended: its waiters and two-phase state always go; its held
-     * slots go when {@code releaseHeld} (otherwise they stay until their leases run out). The owner
-     * must already report {@link LockOwner#isClosed()}.
-     */
-    public void releaseOwner(LockOwner owner, boolean releaseHeld) {
-        for (ResourceKey key : List.copyOf(owner.lockKeys())) {
-            LockShard shard = shardFor(key);
-            shard.executor.execute(() -> shard.releaseOwner(owner, key, releaseHeld));
-        }
+    @Override
+    public Set<ResourceKey> keysOf(long ownerId) {
+        OwnerState owner = owners.get(ownerId);
+        return owner == null ? Set.of() : owner.keys();
     }
 
+    @Override
     public CompletableFuture<LockStats> stats() {
         LockStats.Builder builder = new LockStats.Builder();
         CompletableFuture<LockStats> result = new CompletableFuture<>();
@@ -119,17 +142,23 @@ public final class LockTable implements AutoCloseable {
         return result;
     }
 
-    /** Keys currently tracked, idle ones included. */
+    @Override
     public int keyCount() {
         return keyCount.get();
     }
 
-    public FenceGenerator fences() {
-        return fences;
-    }
+    // ---- for the shards --------------------------------------------------------------------
 
     int maxWaiters() {
         return config.maxWaiters();
+    }
+
+    String nextToken() {
+        return fences.nextToken();
+    }
+
+    void lockLost(OwnerState owner, ResourceKey key, String token) {
+        lost.lockLost(owner.id, key, token);
     }
 
     /** Counts a new key against the cap, atomically, so concurrent shards cannot overshoot it. */
@@ -145,6 +174,8 @@ public final class LockTable implements AutoCloseable {
     void keyRemoved() {
         keyCount.decrementAndGet();
     }
+
+    // ---- internals -------------------------------------------------------------------------
 
     private void sweepExpired() {
         for (LockShard shard : shards) {
@@ -162,10 +193,17 @@ public final class LockTable implements AutoCloseable {
         return key.kind() == LockKind.LOCK ? 1 : limit;
     }
 
+    /**
+     * The shard of a key, from the TOP bits of the hash times a Fibonacci constant. Each shard's
+     * HashMap indexes on the low bits of the same hash, so a shard picked from the low bits would
+     * leave all but 1/{@value #SHARDS} of every shard's buckets empty (and its bins overfull).
+     */
+    static int shardIndex(ResourceKey key) {
+        return (key.hashCode() * 0x9E3779B9) >>> (32 - SHARD_BITS);
+    }
+
     private LockShard shardFor(ResourceKey key) {
-        int h = key.hashCode();
-        h ^= h >>> 16;
-        return shards[(h & 0x7fffffff) % SHARDS];
+        return shards[shardIndex(key)];
     }
 
     private void scheduleEvery(long periodMs, Runnable task) {

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -18,7 +19,9 @@ import java.util.function.IntConsumer;
  *
  * <p>Keys are spread over {@value #SHARDS} shards; each shard's state changes on its own serial
  * mailbox, so there is no global lock on the acquire and release path. A callback runs on the
- * thread that found the shard's mailbox idle (often the caller's), or on the one draining it. The
+ * thread that found the shard's mailbox idle (often the caller's), or on the one draining it.
+ * Each mailbox holds at most {@link LockTableConfig#mailboxSize()} client requests; one more is
+ * answered {@code BUSY} at once, on the caller's thread (see {@link ShardMailbox}). The
  * per-owner bookkeeping (which keys an owner has state on) lives in {@link OwnerState}s in a
  * concurrent map here, so that ending an owner visits exactly its keys.
  */
@@ -34,6 +37,7 @@ public final class InMemoryLockEngine implements LockEngine {
     private final LockLostListener lost;
     private final Timer timer;
     private final AtomicInteger keyCount = new AtomicInteger();
+    private final LongAdder busyRefusals = new LongAdder();
     private final List<Timeout> housekeeping = new ArrayList<>();
     private volatile boolean closed;
 
@@ -44,7 +48,7 @@ public final class InMemoryLockEngine implements LockEngine {
         this.timer = timer;
         this.lost = lost;
         for (int i = 0; i < SHARDS; i++) {
-            shards[i] = new LockShard(this, clock, timer);
+            shards[i] = new LockShard(this, clock, timer, config.mailboxSize());
         }
         scheduleEvery(config.sweepInterval().toMillis(), this::sweepExpired);
         long maxIdleNanos = config.gcMaxIdle().toNanos();
@@ -67,7 +71,7 @@ public final class InMemoryLockEngine implements LockEngine {
         owner.markEnded();
         for (ResourceKey key : owner.keys()) {
             LockShard shard = shardFor(key);
-            shard.executor.execute(() -> shard.releaseOwner(owner, key, releaseHeld));
+            shard.mailbox.execute(() -> shard.releaseOwner(owner, key, releaseHeld));
         }
     }
 
@@ -77,15 +81,15 @@ public final class InMemoryLockEngine implements LockEngine {
         OwnerState owner = owners.get(ownerId);
         LockShard shard = shardFor(key);
         PendingWait wait = new PendingWait();
-        shard.executor.execute(() -> shard.acquire(owner, key, limitFor(key, limit), timeoutMs, leaseMs, done, wait));
-        return () -> shard.executor.execute(() -> shard.cancel(wait));
+        submit(shard, () -> shard.acquire(owner, key, limitFor(key, limit), timeoutMs, leaseMs, done, wait), done);
+        return () -> shard.mailbox.execute(() -> shard.cancel(wait));
     }
 
     @Override
     public void enqueue(long ownerId, ResourceKey key, int limit, long leaseMs, Consumer<LockOutcome> done) {
         OwnerState owner = owners.get(ownerId);
         LockShard shard = shardFor(key);
-        shard.executor.execute(() -> shard.enqueue(owner, key, limitFor(key, limit), leaseMs, done));
+        submit(shard, () -> shard.enqueue(owner, key, limitFor(key, limit), leaseMs, done), done);
     }
 
     @Override
@@ -93,27 +97,32 @@ public final class InMemoryLockEngine implements LockEngine {
         OwnerState owner = owners.get(ownerId);
         LockShard shard = shardFor(key);
         PendingWait wait = new PendingWait();
-        shard.executor.execute(() -> shard.await(owner, key, timeoutMs, done, wait));
-        return () -> shard.executor.execute(() -> shard.cancel(wait));
+        Runnable task = () -> shard.await(owner, key, timeoutMs, done, wait);
+        if (timeoutMs == 0) {
+            shard.mailbox.execute(task); // the way out of a queue is never refused
+        } else {
+            submit(shard, task, done);
+        }
+        return () -> shard.mailbox.execute(() -> shard.cancel(wait));
     }
 
     @Override
     public void renew(ResourceKey key, String token, long leaseMs, Consumer<LockOutcome> done) {
         LockShard shard = shardFor(key);
-        shard.executor.execute(() -> shard.renew(key, token, leaseMs, done));
+        submit(shard, () -> shard.renew(key, token, leaseMs, done), done);
     }
 
     @Override
     public void release(ResourceKey key, String token, Consumer<LockOutcome> done) {
         LockShard shard = shardFor(key);
-        shard.executor.execute(() -> shard.release(key, token, done));
+        shard.mailbox.execute(() -> shard.release(key, token, done));
     }
 
     @Override
     public void cancelWaits(long ownerId, ResourceKey key, IntConsumer done) {
         OwnerState owner = owners.get(ownerId);
         LockShard shard = shardFor(key);
-        shard.executor.execute(() -> done.accept(shard.cancelWaits(owner, key)));
+        shard.mailbox.execute(() -> done.accept(shard.cancelWaits(owner, key)));
     }
 
     @Override
@@ -128,7 +137,7 @@ public final class InMemoryLockEngine implements LockEngine {
         CompletableFuture<LockStats> result = new CompletableFuture<>();
         AtomicInteger remaining = new AtomicInteger(SHARDS);
         for (LockShard shard : shards) {
-            shard.executor.execute(() -> {
+            shard.mailbox.execute(() -> {
                 synchronized (builder) {
                     shard.collectStats(builder);
                 }
@@ -145,6 +154,11 @@ public final class InMemoryLockEngine implements LockEngine {
     @Override
     public int keyCount() {
         return keyCount.get();
+    }
+
+    @Override
+    public long busyRefusals() {
+        return busyRefusals.sum();
     }
 
     // ---- for the shards --------------------------------------------------------------------
@@ -179,13 +193,21 @@ public final class InMemoryLockEngine implements LockEngine {
 
     private void sweepExpired() {
         for (LockShard shard : shards) {
-            shard.executor.execute(shard::sweepExpired);
+            shard.mailbox.execute(shard::sweepExpired);
         }
     }
 
     private void collectIdle(long maxIdleNanos) {
         for (LockShard shard : shards) {
-            shard.executor.execute(() -> shard.collectIdle(maxIdleNanos));
+            shard.mailbox.execute(() -> shard.collectIdle(maxIdleNanos));
+        }
+    }
+
+    /** Queues a client request on its shard, or answers it BUSY when the shard's mailbox is full. */
+    private void submit(LockShard shard, Runnable request, Consumer<LockOutcome> done) {
+        if (!shard.mailbox.offer(request)) {
+            busyRefusals.increment();
+            done.accept(LockOutcome.failed(LockError.BUSY));
         }
     }
 

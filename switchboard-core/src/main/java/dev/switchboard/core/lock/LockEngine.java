@@ -28,6 +28,12 @@ import java.util.function.IntConsumer;
  * the timer). It must not block; it may call the engine. Operations on one key take effect in
  * the order they were called from one thread; operations on different keys are independent.
  *
+ * <p><b>Overload.</b> An engine may refuse a request that would create or keep state —
+ * {@code acquire}, {@code enqueue}, {@code renew}, {@code await} with a timeout — with
+ * {@code FAILED BUSY} when it has too much queued; it never refuses what frees state:
+ * {@code release}, {@code cancelWaits}, {@code await} with timeout 0 (the way out of a queue), a
+ * {@link WaitHandle} or {@code ownerEnded}. A refused request changed nothing.
+ *
  * <p><b>Zero.</b> A timeout of 0 means "try once, do not wait". A lease is at least 1 ms. A limit
  * is at least 1.
  *
@@ -129,6 +135,9 @@ public interface LockEngine extends AutoCloseable {
 
     /** Keys currently tracked, idle ones included (what the key cap counts). */
     int keyCount();
+
+    /** Requests refused {@code BUSY} since the engine started. */
+    long busyRefusals();
 
     /** Stops housekeeping; state is dropped with the engine. */
     @Override

@@ -137,6 +137,7 @@ public final class LockOps {
             case OWNER_CLOSED -> ErrorCode.SESSION_CLOSED;
             case CANCELLED -> ErrorCode.CANCELLED;
             case FENCE_PERSISTENCE -> ErrorCode.FENCE_PERSISTENCE;
+            case BUSY -> ErrorCode.TOO_MANY_REQUESTS;
         };
     }
 }

@@ -1,7 +1,6 @@
 package dev.switchboard.core.lock;
 
 import dev.switchboard.core.util.MonotonicClock;
-import dev.switchboard.core.util.SerialExecutor;
 import io.netty.util.Timer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,17 +11,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The keys of one shard and every operation on them. All methods run on {@link #executor}, one at
+ * The keys of one shard and every operation on them. All methods run on {@link #mailbox}, one at
  * a time, so the state here has a single writer and needs no lock.
  */
 final class LockShard {
-    final SerialExecutor executor = new SerialExecutor();
+    final ShardMailbox mailbox;
     private final Map<ResourceKey, Resource> resources = new HashMap<>();
     private final InMemoryLockEngine engine;
     private final MonotonicClock clock;
     private final Timer timer;
 
-    LockShard(InMemoryLockEngine engine, MonotonicClock clock, Timer timer) {
+    LockShard(InMemoryLockEngine engine, MonotonicClock clock, Timer timer, int mailboxSize) {
+        this.mailbox = new ShardMailbox(mailboxSize);
         this.engine = engine;
         this.clock = clock;
         this.timer = timer;
@@ -50,7 +50,7 @@ final class LockShard {
         r.addWaiter(w);
         wait.resource = r;
         wait.waiter = w;
-        w.timer = timer.newTimeout(t -> executor.execute(() -> timeoutWaiter(r, w)), timeoutMs, TimeUnit.MILLISECONDS);
+        w.timer = timer.newTimeout(t -> mailbox.execute(() -> timeoutWaiter(r, w)), timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     void enqueue(OwnerState owner, ResourceKey key, int limit, long leaseMs, Consumer<LockOutcome> done) {
@@ -116,7 +116,7 @@ final class LockShard {
         wait.resource = r;
         wait.enqueued = state;
         wait.callback = done;
-        state.waitTimer = timer.newTimeout(t -> executor.execute(() -> timeoutWait(r, state, done)),
+        state.waitTimer = timer.newTimeout(t -> mailbox.execute(() -> timeoutWait(r, state, done)),
                 timeoutMs, TimeUnit.MILLISECONDS);
     }
 

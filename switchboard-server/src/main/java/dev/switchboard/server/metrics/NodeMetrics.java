@@ -72,6 +72,9 @@ public final class NodeMetrics {
                 .tag("limit", "session_queue").description("times a client hit a bound (the request or connection got an error)")
                 .register(registry);
         limitHit("requests_in_flight", 0);
+        FunctionCounter.builder("switchboard_limit_hits", core.locks(), l -> l.busyRefusals())
+                .tag("limit", "lock_mailbox").description("times a client hit a bound (the request or connection got an error)")
+                .register(registry);
         Gauge.builder("switchboard_replay_buffered_bytes", () -> core.sessions().replayBudget().usedBytes())
                 .description("bytes of events buffered for resumes and polls, over every session").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("switchboard_replay_budget_drops", core.sessions(),

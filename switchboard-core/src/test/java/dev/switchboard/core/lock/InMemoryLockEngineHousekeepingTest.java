@@ -6,7 +6,7 @@ import dev.switchboard.core.lock.LockOutcome.Status;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The timer-driven side of the lock table: the lease sweep and the idle-key GC. */
+/** The timer-driven side of the in-memory lock engine: the lease sweep and the idle-key GC. */
 class InMemoryLockEngineHousekeepingTest extends InMemoryLockEngineFixture {
     private static final long LEASE = 30_000;
 

@@ -9,6 +9,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A dflockd line-protocol client on a plain blocking socket. Blocking is the simple and honest
@@ -61,6 +63,28 @@ final class DflockdConnection implements BenchConnection {
         if (!reply.equals("ok")) {
             throw new IOException("release " + key + ": server answered '" + reply + "'");
         }
+    }
+
+    /**
+     * Pipelines non-blocking acquires ({@code l} with timeout 0): all requests in one write, then
+     * the answers in order. Returns the tokens; throws when any key was not granted at once.
+     */
+    List<String> acquireAll(List<String> keys, long leaseSeconds) throws IOException {
+        StringBuilder batch = new StringBuilder(keys.size() * 40);
+        for (String key : keys) {
+            batch.append("l\n").append(key).append("\n0 ").append(leaseSeconds).append('\n');
+        }
+        out.write(batch.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        List<String> tokens = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            String[] f = readLine().split(" ");
+            if (f.length != 3 || !f[0].equals("ok")) {
+                throw new IOException("acquire " + key + ": server answered '" + String.join(" ", f) + "'");
+            }
+            tokens.add(f[1]);
+        }
+        return tokens;
     }
 
     /** Sends the three request lines in one write (one segment with TCP_NODELAY) and reads the answer line. */

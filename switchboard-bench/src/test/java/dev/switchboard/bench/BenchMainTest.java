@@ -1,6 +1,7 @@
 package dev.switchboard.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.server.Switchboard;
 import java.io.PrintWriter;
@@ -88,6 +89,35 @@ class BenchMainTest {
             assertThat(run.totalOps()).isZero();
             assertThat(run.output).contains("first error:");
         }
+    }
+
+    /** The embedded server runs in this JVM, so the command measures this process. */
+    @Test
+    void lockMemoryHoldsTheLocksWhileItMeasuresAndGivesThemBack() {
+        Run run = bench("lock-memory", "--server", "127.0.0.1:" + server.port(), "--pid",
+                Long.toString(ProcessHandle.current().pid()), "--locks", "300", "--connections", "3", "--key", "mem-test");
+
+        assertThat(run.exitCode).as(run.output + run.errors).isZero();
+        assertThat(run.output).contains("locks held:     300 over 3 connections")
+                .containsPattern("(?m)^heap per lock:\\s+-?\\d+ bytes$")
+                .containsPattern("(?m)^rss per lock:\\s+-?\\d+ bytes$");
+        // Closing its connections gave the locks back: the keys are free again.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            try (DflockdConnection c = new DflockdConnection(new ServerAddress("127.0.0.1", server.port()), null, 5_000, 5_000)) {
+                for (String key : new String[] {"mem-test-0", "mem-test-299"}) {
+                    String token = c.acquire(key, 0, 10);
+                    assertThat(token).as(key).isNotNull();
+                    c.release(key, token);
+                }
+            }
+        });
+    }
+
+    @Test
+    void lockMemoryRefusesMoreConnectionsThanLocks() {
+        Run run = bench("lock-memory", "--pid", "1", "--locks", "2", "--connections", "3");
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.errors).contains("--connections");
     }
 
     @Test

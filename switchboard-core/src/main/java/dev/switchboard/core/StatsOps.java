@@ -1,7 +1,7 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.lock.LockStats;
-import dev.switchboard.core.lock.LockTable;
+import dev.switchboard.core.lock.LockEngine;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Reply;
 import dev.switchboard.core.pubsub.Broker;
@@ -19,11 +19,11 @@ import java.util.function.IntSupplier;
  * {@code signal_channels} (a dflockd 1.11–1.16 field) appears only while someone listens.
  */
 public final class StatsOps {
-    private final LockTable locks;
+    private final LockEngine locks;
     private final Broker broker;
     private final IntSupplier connections;
 
-    public StatsOps(LockTable locks, Broker broker, IntSupplier connections) {
+    public StatsOps(LockEngine locks, Broker broker, IntSupplier connections) {
         this.locks = locks;
         this.broker = broker;
         this.connections = connections;

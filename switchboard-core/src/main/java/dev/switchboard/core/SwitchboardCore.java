@@ -2,8 +2,10 @@ package dev.switchboard.core;
 
 import dev.switchboard.core.lock.FenceGenerator;
 import dev.switchboard.core.lock.LockOps;
-import dev.switchboard.core.lock.LockTable;
+import dev.switchboard.core.lock.InMemoryLockEngine;
+import dev.switchboard.core.lock.LockEngine;
 import dev.switchboard.core.lock.LockTableConfig;
+import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.SignalOps;
 import dev.switchboard.core.pubsub.Broker;
 import dev.switchboard.core.pubsub.InMemoryBroker;
@@ -13,12 +15,12 @@ import dev.switchboard.core.time.SystemClock;
 import java.nio.file.Path;
 
 /**
- * The engine of one node: the lock table, the broker, the sessions and the dispatchers that
+ * The engine of one node: the lock engine, the broker, the sessions and the dispatchers that
  * every transport feeds. Knows nothing of sockets.
  */
 public final class SwitchboardCore implements AutoCloseable {
     /**
-     * @param locks            lock table limits and timers
+     * @param locks            lock engine limits and timers
      * @param defaultLeaseMs   the lease when a request names none
      * @param maxSubscriptions per session; 0 = unlimited
      * @param fenceStateFile   where the fence high-water mark is kept; null = memory only
@@ -34,7 +36,7 @@ public final class SwitchboardCore implements AutoCloseable {
     /** The clock this core started (and stops), or null when the embedder gave one. */
     private final SystemClock ownClock;
     private final FenceGenerator fences;
-    private final LockTable locks;
+    private final LockEngine locks;
     private final Broker broker;
     private final SessionRegistry sessions;
     private final PreSessionConnections preSession = new PreSessionConnections();
@@ -56,7 +58,7 @@ public final class SwitchboardCore implements AutoCloseable {
         this.clock = clock == null ? ownClock : clock;
         this.fences = settings.fenceStateFile() == null ? FenceGenerator.inMemory()
                 : FenceGenerator.persistent(settings.fenceStateFile());
-        this.locks = new LockTable(settings.locks(), fences, this.clock.timer(), this.clock);
+        this.locks = new InMemoryLockEngine(settings.locks(), fences, this.clock.timer(), this.clock, this::lockLost);
         this.broker = new InMemoryBroker(settings.maxSubscriptions());
         this.sessions = new SessionRegistry(locks, broker, settings.sessions(), this.clock);
 
@@ -71,7 +73,13 @@ public final class SwitchboardCore implements AutoCloseable {
         new dev.switchboard.core.session.SessionOps().registerWith(nativeDispatcher);
     }
 
-    public LockTable locks() {
+    /** A lost lease is told to its session, found by owner id. */
+    private void lockLost(long ownerId, ResourceKey key, String token) {
+        SessionRegistry registry = sessions; // set right after the engine, before any lock is held
+        if (registry != null) registry.lockLost(ownerId, key, token);
+    }
+
+    public LockEngine locks() {
         return locks;
     }
 

@@ -229,7 +229,7 @@ class CoreOpsTest {
     }
 
     @Test
-    void bothProtocolsShareOneLockTable() {
+    void bothProtocolsShareOneLockEngine() {
         Session nativeClient = session();
         Session dflockdClient = session();
         String token = (String) ok(dispatch(nativeOps, nativeClient, "lock.acquire", "key", "shared")).result().get("token");

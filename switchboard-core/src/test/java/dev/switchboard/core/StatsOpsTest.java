@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.core.lock.FenceGenerator;
 import dev.switchboard.core.lock.LockOutcome;
-import dev.switchboard.core.lock.LockTable;
+import dev.switchboard.core.lock.InMemoryLockEngine;
+import dev.switchboard.core.lock.LockLostListener;
 import dev.switchboard.core.lock.LockTableConfig;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.protocol.Reply;
@@ -32,9 +33,9 @@ class StatsOpsTest {
             TimeUnit.MILLISECONDS, 64);
     private final AtomicLong nanos = new AtomicLong(5_000_000_000L);
     private final FenceGenerator fences = FenceGenerator.inMemory();
-    private final LockTable table = new LockTable(
+    private final InMemoryLockEngine table = new InMemoryLockEngine(
             new LockTableConfig(0, 0, Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1)),
-            fences, timer, nanos::get);
+            fences, timer, nanos::get, LockLostListener.IGNORE);
     private final Broker topics = new InMemoryBroker(0);
     private final SessionRegistry sessions = new SessionRegistry(table, topics);
     private final Dispatcher dispatcher = new Dispatcher();
@@ -126,7 +127,7 @@ class StatsOpsTest {
 
     private String grant(Session owner, ResourceKey key, int limit, long leaseMs) {
         CompletableFuture<LockOutcome> f = new CompletableFuture<>();
-        table.acquire(owner, key, limit, 0, leaseMs, f::complete);
+        table.acquire(owner.ownerId(), key, limit, 0, leaseMs, f::complete);
         LockOutcome o = get(f);
         assertThat(o.status()).isEqualTo(LockOutcome.Status.ACQUIRED);
         return o.token();

@@ -23,6 +23,7 @@ public final class SwitchboardConfig {
     private final Duration gcMaxIdle;
     private final int maxLocks;
     private final int maxWaiters;
+    private final int lockMailboxSize;
     private final int maxConnections;
     private final int maxConnectionsPerIp;
     private final int maxSubscriptions;
@@ -80,6 +81,7 @@ public final class SwitchboardConfig {
         this.gcMaxIdle = b.gcMaxIdle;
         this.maxLocks = b.maxLocks;
         this.maxWaiters = b.maxWaiters;
+        this.lockMailboxSize = b.lockMailboxSize;
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerIp = b.maxConnectionsPerIp;
         this.maxSubscriptions = b.maxSubscriptions;
@@ -145,6 +147,8 @@ public final class SwitchboardConfig {
     public Duration gcMaxIdle() { return gcMaxIdle; }
     public int maxLocks() { return maxLocks; }
     public int maxWaiters() { return maxWaiters; }
+    /** Client lock requests that may wait in one of the lock engine's 64 shard mailboxes. */
+    public int lockMailboxSize() { return lockMailboxSize; }
     public int maxConnections() { return maxConnections; }
     public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
     public int maxSubscriptions() { return maxSubscriptions; }
@@ -254,6 +258,7 @@ public final class SwitchboardConfig {
         b.gcMaxIdle = gcMaxIdle;
         b.maxLocks = maxLocks;
         b.maxWaiters = maxWaiters;
+        b.lockMailboxSize = lockMailboxSize;
         b.maxConnections = maxConnections;
         b.maxConnectionsPerIp = maxConnectionsPerIp;
         b.maxSubscriptions = maxSubscriptions;
@@ -314,6 +319,7 @@ public final class SwitchboardConfig {
         private Duration gcMaxIdle = Duration.ofSeconds(60);
         private int maxLocks = 1024;
         private int maxWaiters = 1024;
+        private int lockMailboxSize = dev.switchboard.core.lock.LockTableConfig.DEFAULT_MAILBOX_SIZE;
         private int maxConnections = 65536;
         private int maxConnectionsPerIp = 0;
         private int maxSubscriptions = 1024;
@@ -373,6 +379,7 @@ public final class SwitchboardConfig {
         public Builder gcMaxIdle(Duration d) { this.gcMaxIdle = d; return this; }
         public Builder maxLocks(int n) { this.maxLocks = n; return this; }
         public Builder maxWaiters(int n) { this.maxWaiters = n; return this; }
+        public Builder lockMailboxSize(int n) { this.lockMailboxSize = n; return this; }
         public Builder maxConnections(int n) { this.maxConnections = n; return this; }
         public Builder maxConnectionsPerIp(int n) { this.maxConnectionsPerIp = n; return this; }
         public Builder maxSubscriptions(int n) { this.maxSubscriptions = n; return this; }
@@ -446,6 +453,7 @@ public final class SwitchboardConfig {
             notNegative(gcMaxIdle, "--gc-max-idle");
             notNegative(maxLocks, "--max-locks");
             notNegative(maxWaiters, "--max-waiters");
+            require(lockMailboxSize >= 1, "--lock-mailbox-size must be at least 1");
             notNegative(maxConnections, "--max-connections");
             notNegative(maxConnectionsPerIp, "--max-connections-per-ip");
             notNegative(maxSubscriptions, "--max-subscriptions");

@@ -76,7 +76,7 @@ final class SwitchboardNode {
         SslContext ssl = config.tlsEnabled() ? TlsContexts.server(config.tlsCert(), config.tlsKey()) : null;
         SwitchboardCore core = new SwitchboardCore(new SwitchboardCore.Settings(
                 new LockTableConfig(config.maxLocks(), config.maxWaiters(), config.leaseSweepInterval(),
-                        config.gcInterval(), config.gcMaxIdle()),
+                        config.gcInterval(), config.gcMaxIdle(), config.lockMailboxSize()),
                 config.defaultLeaseTtl().toMillis(), config.maxSubscriptions(), config.effectiveFenceStateFile(),
                 new SessionRegistry.Lifecycle(config.sessionGrace().toMillis(), config.maxConnectionsPerSession(),
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),

@@ -8,14 +8,14 @@ import java.util.function.Consumer;
  * queued ({@link #waiter}) or already granted ({@link #holder}); a pending wait may be attached.
  */
 final class Enqueued {
-    final LockOwner owner;
+    final OwnerState owner;
     final long leaseMs;
     Waiter waiter;
     Holder holder;
     Consumer<LockOutcome> pendingWait;
     Timeout waitTimer;
 
-    Enqueued(LockOwner owner, long leaseMs) {
+    Enqueued(OwnerState owner, long leaseMs) {
         this.owner = owner;
         this.leaseMs = leaseMs;
     }

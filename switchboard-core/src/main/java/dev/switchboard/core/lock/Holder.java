@@ -3,8 +3,7 @@ package dev.switchboard.core.lock;
 /** One granted slot of a resource. Mutable only on its shard. */
 final class Holder {
     final String token;
-    final LockOwner owner;
-    long leaseMs;
+    final OwnerState owner;
     /**
      * The lease as a start and a length, not an absolute deadline: dflockd's longest lease
      * (9,223,372,036 s) fits in a long of nanoseconds, but start + length would not.
@@ -12,14 +11,13 @@ final class Holder {
     private long leaseStartNanos;
     private long leaseNanos;
 
-    Holder(String token, LockOwner owner, long leaseMs, long nowNanos) {
+    Holder(String token, OwnerState owner, long leaseMs, long nowNanos) {
         this.token = token;
         this.owner = owner;
         renew(leaseMs, nowNanos);
     }
 
     void renew(long leaseMs, long nowNanos) {
-        this.leaseMs = leaseMs;
         this.leaseStartNanos = nowNanos;
         this.leaseNanos = leaseMs >= Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : leaseMs * 1_000_000L;
     }

@@ -12,7 +12,8 @@ public enum LockError {
     NOT_HELD("the token holds nothing on this key"),
     OWNER_CLOSED("the session has ended"),
     CANCELLED("the wait was cancelled"),
-    FENCE_PERSISTENCE("the fence state could not be persisted");
+    FENCE_PERSISTENCE("the fence state could not be persisted"),
+    BUSY("too many lock requests are queued on this key's shard; retry later");
 
     private final String message;
 

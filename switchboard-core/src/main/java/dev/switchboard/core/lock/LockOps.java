@@ -10,18 +10,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** The lock and semaphore operations ({@code lock.*}, {@code sem.*}) on top of the lock table. */
+/** The lock and semaphore operations ({@code lock.*}, {@code sem.*}) on top of the lock engine; the session is the owner. */
 public final class LockOps {
     /** dflockd's largest seconds value (MaxInt64 / 1e9), in milliseconds. */
     public static final long MAX_DURATION_MS = 9_223_372_036_000L;
     /** dflockd's cap on a semaphore limit. */
     public static final int MAX_LIMIT = 1 << 20;
 
-    private final LockTable table;
+    private final LockEngine locks;
     private final long defaultLeaseMs;
 
-    public LockOps(LockTable table, long defaultLeaseMs) {
-        this.table = table;
+    public LockOps(LockEngine locks, long defaultLeaseMs) {
+        this.locks = locks;
         this.defaultLeaseMs = defaultLeaseMs;
     }
 
@@ -31,26 +31,27 @@ public final class LockOps {
             dispatcher.register(prefix + "acquire", req -> {
                 Frame f = req.frame();
                 ResourceKey key = key(kind, f);
-                req.onCancel(table.acquire(req.session(), key, limit(kind, f), timeout(f), lease(f), answer(req, key)));
+                req.onCancel(locks.acquire(req.session().ownerId(), key, limit(kind, f), timeout(f), lease(f),
+                        answer(req, key))::cancel);
             });
             dispatcher.register(prefix + "enqueue", req -> {
                 Frame f = req.frame();
                 ResourceKey key = key(kind, f);
-                table.enqueue(req.session(), key, limit(kind, f), lease(f), answer(req, key));
+                locks.enqueue(req.session().ownerId(), key, limit(kind, f), lease(f), answer(req, key));
             });
             dispatcher.register(prefix + "wait", req -> {
                 ResourceKey key = key(kind, req.frame());
-                req.onCancel(table.await(req.session(), key, timeout(req.frame()), answer(req, key)));
+                req.onCancel(locks.await(req.session().ownerId(), key, timeout(req.frame()), answer(req, key))::cancel);
             });
             dispatcher.register(prefix + "renew", req -> {
                 Frame f = req.frame();
-                table.renew(key(kind, f), token(f), lease(f), o -> req.reply(toReply(o)));
+                locks.renew(key(kind, f), token(f), lease(f), o -> req.reply(toReply(o)));
             });
             dispatcher.register(prefix + "release", req -> {
                 Frame f = req.frame();
-                table.release(key(kind, f), token(f), o -> req.reply(toReply(o)));
+                locks.release(key(kind, f), token(f), o -> req.reply(toReply(o)));
             });
-            dispatcher.register(prefix + "cancel", req -> table.cancelWaits(req.session(), key(kind, req.frame()),
+            dispatcher.register(prefix + "cancel", req -> locks.cancelWaits(req.session().ownerId(), key(kind, req.frame()),
                     n -> req.reply(Reply.ok(Map.of("cancelled", (long) n)))));
         }
     }
@@ -64,17 +65,17 @@ public final class LockOps {
         return o -> {
             Reply reply = toReply(o);
             switch (o.status()) {
-                case ACQUIRED -> req.reply(reply, () -> table.release(key, o.token(), ignored -> { }));
-                case QUEUED -> req.reply(reply, () -> giveUpPlace(req.session(), key));
+                case ACQUIRED -> req.reply(reply, () -> locks.release(key, o.token(), ignored -> { }));
+                case QUEUED -> req.reply(reply, () -> giveUpPlace(req.session().ownerId(), key));
                 default -> req.reply(reply);
             }
         };
     }
 
     /** Leaves the queue a two-phase owner joined, releasing the slot if it was granted meanwhile. */
-    private void giveUpPlace(LockOwner owner, ResourceKey key) {
-        table.await(owner, key, 0, o -> {
-            if (o.status() == LockOutcome.Status.ACQUIRED) table.release(key, o.token(), ignored -> { });
+    private void giveUpPlace(long owner, ResourceKey key) {
+        locks.await(owner, key, 0, o -> {
+            if (o.status() == LockOutcome.Status.ACQUIRED) locks.release(key, o.token(), ignored -> { });
         });
     }
 
@@ -136,6 +137,7 @@ public final class LockOps {
             case OWNER_CLOSED -> ErrorCode.SESSION_CLOSED;
             case CANCELLED -> ErrorCode.CANCELLED;
             case FENCE_PERSISTENCE -> ErrorCode.FENCE_PERSISTENCE;
+            case BUSY -> ErrorCode.TOO_MANY_REQUESTS;
         };
     }
 }

@@ -1,7 +1,6 @@
 package dev.switchboard.core.lock;
 
 import dev.switchboard.core.util.MonotonicClock;
-import dev.switchboard.core.util.SerialExecutor;
 import io.netty.util.Timer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,29 +11,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The keys of one shard and every operation on them. All methods run on {@link #executor}, one at
+ * The keys of one shard and every operation on them. All methods run on {@link #mailbox}, one at
  * a time, so the state here has a single writer and needs no lock.
  */
 final class LockShard {
-    final SerialExecutor executor = new SerialExecutor();
+    final ShardMailbox mailbox;
     private final Map<ResourceKey, Resource> resources = new HashMap<>();
-    private final LockTable table;
+    private final InMemoryLockEngine engine;
     private final MonotonicClock clock;
     private final Timer timer;
 
-    LockShard(LockTable table, MonotonicClock clock, Timer timer) {
-        this.table = table;
+    LockShard(InMemoryLockEngine engine, MonotonicClock clock, Timer timer, int mailboxSize) {
+        this.mailbox = new ShardMailbox(mailboxSize);
+        this.engine = engine;
         this.clock = clock;
         this.timer = timer;
     }
 
-    void acquire(LockOwner owner, ResourceKey key, int limit, long timeoutMs, long leaseMs,
+    void acquire(OwnerState owner, ResourceKey key, int limit, long timeoutMs, long leaseMs,
                  Consumer<LockOutcome> done, PendingWait wait) {
         long now = clock.nanoTime();
         Resource r = resourceFor(key, limit, now, done);
         if (r == null) return;
         evictExpired(r, now);
-        if (r.hasRoom() && r.waiters.isEmpty()) {
+        if (r.hasRoom() && r.waiterCount() == 0) {
             if (!admit(r, owner, done)) return;
             grantNew(r, owner, leaseMs, now, done);
             return;
@@ -47,22 +47,22 @@ final class LockShard {
         }
         if (!admit(r, owner, done)) return;
         Waiter w = new Waiter(owner, leaseMs, null, done);
-        r.waiters.add(w);
+        r.addWaiter(w);
         wait.resource = r;
         wait.waiter = w;
-        w.timer = timer.newTimeout(t -> executor.execute(() -> timeoutWaiter(r, w)), timeoutMs, TimeUnit.MILLISECONDS);
+        w.timer = timer.newTimeout(t -> mailbox.execute(() -> timeoutWaiter(r, w)), timeoutMs, TimeUnit.MILLISECONDS);
     }
 
-    void enqueue(LockOwner owner, ResourceKey key, int limit, long leaseMs, Consumer<LockOutcome> done) {
+    void enqueue(OwnerState owner, ResourceKey key, int limit, long leaseMs, Consumer<LockOutcome> done) {
         long now = clock.nanoTime();
         Resource r = resourceFor(key, limit, now, done);
         if (r == null) return;
-        if (r.enqueued.containsKey(owner)) {
+        if (owner != null && r.enqueued(owner) != null) {
             done.accept(LockOutcome.failed(LockError.ALREADY_ENQUEUED));
             return;
         }
         evictExpired(r, now);
-        if (r.hasRoom() && r.waiters.isEmpty()) {
+        if (r.hasRoom() && r.waiterCount() == 0) {
             if (!admit(r, owner, done)) return;
             Enqueued state = new Enqueued(owner, leaseMs);
             Holder h = grantNew(r, owner, leaseMs, now, null);
@@ -71,26 +71,26 @@ final class LockShard {
                 return;
             }
             state.holder = h;
-            r.enqueued.put(owner, state);
-            r.ref(owner);
+            r.putEnqueued(state);
+            owner.ref(key);
             done.accept(LockOutcome.acquired(h.token, leaseMs));
             return;
         }
         if (waitersFull(r, done) || !admit(r, owner, done)) return;
         Enqueued state = new Enqueued(owner, leaseMs);
         state.waiter = new Waiter(owner, leaseMs, state, null);
-        r.waiters.add(state.waiter);
-        r.enqueued.put(owner, state);
-        r.ref(owner);
+        r.addWaiter(state.waiter);
+        r.putEnqueued(state);
+        owner.ref(key);
         done.accept(LockOutcome.queued());
     }
 
-    void await(LockOwner owner, ResourceKey key, long timeoutMs, Consumer<LockOutcome> done, PendingWait wait) {
+    void await(OwnerState owner, ResourceKey key, long timeoutMs, Consumer<LockOutcome> done, PendingWait wait) {
         long now = clock.nanoTime();
         Resource r = resources.get(key);
-        Enqueued state = r == null ? null : r.enqueued.get(owner);
+        Enqueued state = r == null || owner == null ? null : r.enqueued(owner);
         if (state == null) {
-            done.accept(LockOutcome.failed(LockError.NOT_ENQUEUED));
+            done.accept(LockOutcome.failed(owner == null ? LockError.OWNER_CLOSED : LockError.NOT_ENQUEUED));
             return;
         }
         r.lastActivityNanos = now;
@@ -116,7 +116,7 @@ final class LockShard {
         wait.resource = r;
         wait.enqueued = state;
         wait.callback = done;
-        state.waitTimer = timer.newTimeout(t -> executor.execute(() -> timeoutWait(r, state, done)),
+        state.waitTimer = timer.newTimeout(t -> mailbox.execute(() -> timeoutWait(r, state, done)),
                 timeoutMs, TimeUnit.MILLISECONDS);
     }
 
@@ -141,11 +141,11 @@ final class LockShard {
     }
 
     /** Removes everything {@code owner} has on {@code key}; held slots only when {@code releaseHeld}. */
-    void releaseOwner(LockOwner owner, ResourceKey key, boolean releaseHeld) {
+    void releaseOwner(OwnerState owner, ResourceKey key, boolean releaseHeld) {
         Resource r = resources.get(key);
         if (r == null) return;
         long now = clock.nanoTime();
-        Enqueued state = r.enqueued.get(owner);
+        Enqueued state = r.enqueued(owner);
         if (state != null) {
             Consumer<LockOutcome> wait = state.takePendingWait();
             if (state.waiter != null) removeWaiter(r, state.waiter);
@@ -153,20 +153,14 @@ final class LockShard {
             finishEnqueued(r, state);
             if (wait != null) wait.accept(LockOutcome.failed(LockError.OWNER_CLOSED));
         }
-        List<Waiter> gone = new ArrayList<>();
-        for (Waiter w : r.waiters) {
-            if (w.owner == owner) gone.add(w);
-        }
-        for (Waiter w : gone) {
+        for (Waiter w : r.waitersOf(owner)) {
             removeWaiter(r, w);
             if (w.callback != null) w.callback.accept(LockOutcome.failed(LockError.OWNER_CLOSED));
         }
         if (releaseHeld) {
-            List<Holder> held = new ArrayList<>();
-            for (Holder h : r.holders.values()) {
-                if (h.owner == owner) held.add(h);
+            for (Holder h : r.holders()) {
+                if (h.owner == owner) removeHolder(r, h);
             }
-            for (Holder h : held) removeHolder(r, h);
         }
         r.lastActivityNanos = now;
         grantWaiters(r, now);
@@ -177,20 +171,17 @@ final class LockShard {
      * leave the queue, and a pending two-phase wait gives up its place and its enqueue state. Each
      * ended wait is answered CANCELLED. Returns how many were ended.
      */
-    int cancelWaits(LockOwner owner, ResourceKey key) {
+    int cancelWaits(OwnerState owner, ResourceKey key) {
         Resource r = resources.get(key);
-        if (r == null) return 0;
+        if (r == null || owner == null) return 0;
         int cancelled = 0;
-        List<Waiter> gone = new ArrayList<>();
-        for (Waiter w : r.waiters) {
-            if (w.owner == owner && w.callback != null) gone.add(w);
-        }
-        for (Waiter w : gone) {
+        for (Waiter w : r.waitersOf(owner)) {
+            if (w.callback == null) continue; // a two-phase place: it goes only with a pending wait
             removeWaiter(r, w);
             w.callback.accept(LockOutcome.failed(LockError.CANCELLED));
             cancelled++;
         }
-        Enqueued state = r.enqueued.get(owner);
+        Enqueued state = r.enqueued(owner);
         if (state != null && state.pendingWait != null) {
             cancelPendingWait(r, state);
             cancelled++;
@@ -207,13 +198,13 @@ final class LockShard {
         Resource r = wait.resource;
         if (r == null) return; // answered before it had to wait
         if (wait.waiter != null) {
-            if (r.waiters.contains(wait.waiter)) {
+            if (wait.waiter.queued) {
                 removeWaiter(r, wait.waiter);
                 r.lastActivityNanos = clock.nanoTime();
                 wait.waiter.callback.accept(LockOutcome.failed(LockError.CANCELLED));
             }
         } else if (wait.enqueued != null && wait.enqueued.pendingWait == wait.callback
-                && r.enqueued.get(wait.enqueued.owner) == wait.enqueued) {
+                && r.enqueued(wait.enqueued.owner) == wait.enqueued) {
             cancelPendingWait(r, wait.enqueued);
             r.lastActivityNanos = clock.nanoTime();
         }
@@ -229,7 +220,7 @@ final class LockShard {
     void sweepExpired() {
         long now = clock.nanoTime();
         for (Resource r : resources.values()) {
-            if (!r.holders.isEmpty()) evictExpired(r, now);
+            if (r.holderCount() > 0) evictExpired(r, now);
         }
     }
 
@@ -240,7 +231,7 @@ final class LockShard {
             Resource r = it.next();
             if (r.idle() && now - r.lastActivityNanos >= maxIdleNanos) {
                 it.remove();
-                table.keyRemoved();
+                engine.keyRemoved();
             }
         }
     }
@@ -252,15 +243,11 @@ final class LockShard {
         }
     }
 
-    int size() {
-        return resources.size();
-    }
-
     // ---- internals -------------------------------------------------------------------------
 
     /** The holder of {@code token}, or null after answering NOT_HELD. */
     private Holder holder(Resource r, String token, long now, Consumer<LockOutcome> done) {
-        Holder h = r == null ? null : r.holders.get(token);
+        Holder h = r == null ? null : r.holder(token);
         if (h == null) {
             done.accept(LockOutcome.failed(LockError.NOT_HELD));
             return null;
@@ -274,7 +261,7 @@ final class LockShard {
         if (!h.expired(now)) return false;
         removeHolder(r, h);
         grantWaiters(r, now);
-        done.accept(LockOutcome.failed(LockError.LEASE_EXPIRED));
+        done.accept(LockOutcome.failed(LockError.LEASE_EXPIRED)); // told here, so not reported lost
         return true;
     }
 
@@ -288,7 +275,7 @@ final class LockShard {
             r.lastActivityNanos = now;
             return r;
         }
-        if (!table.tryAddKey()) {
+        if (!engine.tryAddKey()) {
             done.accept(LockOutcome.failed(LockError.MAX_LOCKS));
             return null;
         }
@@ -298,15 +285,20 @@ final class LockShard {
     }
 
     /**
-     * Takes the ref that the state about to be created will own. It registers the key with the
-     * owner before checking whether the owner has ended, the reverse
-     * of the order in which an ending owner marks itself closed and then reads its keys; so either
-     * this side sees the close, or the owner's cleanup sees the key.
+     * Takes the ref that the state about to be created will own. It records the key for the
+     * owner before checking whether the owner has ended, the reverse of the order in which
+     * {@code ownerEnded} marks the owner ended and then reads its keys; so either this side sees
+     * the end, or the owner's cleanup sees the key. A null owner is one the engine does not know
+     * (never started, or ended before the request was made).
      */
-    private boolean admit(Resource r, LockOwner owner, Consumer<LockOutcome> done) {
-        r.ref(owner);
-        if (owner.isClosed()) {
-            r.unref(owner);
+    private boolean admit(Resource r, OwnerState owner, Consumer<LockOutcome> done) {
+        if (owner == null) {
+            done.accept(LockOutcome.failed(LockError.OWNER_CLOSED));
+            return false;
+        }
+        owner.ref(r.key);
+        if (owner.ended()) {
+            owner.unref(r.key);
             done.accept(LockOutcome.failed(LockError.OWNER_CLOSED));
             return false;
         }
@@ -314,8 +306,8 @@ final class LockShard {
     }
 
     private boolean waitersFull(Resource r, Consumer<LockOutcome> done) {
-        int max = table.maxWaiters();
-        if (max > 0 && r.waiters.size() >= max) {
+        int max = engine.maxWaiters();
+        if (max > 0 && r.waiterCount() >= max) {
             done.accept(LockOutcome.failed(LockError.MAX_WAITERS));
             return true;
         }
@@ -326,37 +318,36 @@ final class LockShard {
      * Creates a holder for an admitted owner (whose admission ref it takes over) and, with a
      * callback, reports the grant. Returns null when no fence could be issued.
      */
-    private Holder grantNew(Resource r, LockOwner owner, long leaseMs, long now, Consumer<LockOutcome> done) {
+    private Holder grantNew(Resource r, OwnerState owner, long leaseMs, long now, Consumer<LockOutcome> done) {
         String token;
         try {
-            token = table.fences().nextToken();
+            token = engine.nextToken();
         } catch (FencePersistenceException e) {
-            r.unref(owner);
+            owner.unref(r.key);
             if (done != null) done.accept(LockOutcome.failed(LockError.FENCE_PERSISTENCE));
             return null;
         }
         Holder h = new Holder(token, owner, leaseMs, now);
-        r.holders.put(token, h);
+        r.addHolder(h);
         if (done != null) done.accept(LockOutcome.acquired(token, leaseMs));
         return h;
     }
 
     /** Hands free slots to the queue in FIFO order. */
     private void grantWaiters(Resource r, long now) {
-        while (r.hasRoom() && !r.waiters.isEmpty()) {
-            Iterator<Waiter> it = r.waiters.iterator();
-            Waiter w = it.next();
-            it.remove();
+        while (r.hasRoom() && r.waiterCount() > 0) {
+            Waiter w = r.firstWaiter();
+            r.unlinkWaiter(w);
             w.cancelTimer();
             // The waiter's ref becomes the holder's ref.
             Holder h;
             try {
-                h = new Holder(table.fences().nextToken(), w.owner, w.leaseMs, now);
+                h = new Holder(engine.nextToken(), w.owner, w.leaseMs, now);
             } catch (FencePersistenceException e) {
                 failWaiter(r, w);
                 continue;
             }
-            r.holders.put(h.token, h);
+            r.addHolder(h);
             if (w.enqueued != null) {
                 Enqueued state = w.enqueued;
                 state.waiter = null;
@@ -373,7 +364,7 @@ final class LockShard {
     }
 
     private void failWaiter(Resource r, Waiter w) {
-        r.unref(w.owner);
+        w.owner.unref(r.key);
         Consumer<LockOutcome> cb = w.callback;
         if (w.enqueued != null) {
             cb = w.enqueued.takePendingWait();
@@ -384,8 +375,12 @@ final class LockShard {
     }
 
     private void evictExpired(Resource r, long now) {
+        if (r.limit == 1) { // the common case, without a copy of the holders
+            Holder h = r.firstHolder();
+            if (h == null || !h.expired(now)) return;
+        }
         List<Holder> expired = null;
-        for (Holder h : r.holders.values()) {
+        for (Holder h : r.holders()) {
             if (h.expired(now)) {
                 if (expired == null) expired = new ArrayList<>();
                 expired.add(h);
@@ -394,16 +389,16 @@ final class LockShard {
         if (expired == null) return;
         for (Holder h : expired) {
             removeHolder(r, h);
-            h.owner.onLeaseExpired(r.key, h.token);
+            engine.lockLost(h.owner, r.key, h.token);
         }
         grantWaiters(r, now);
     }
 
     /** Removes a holder and any two-phase state that points at it. */
     private void removeHolder(Resource r, Holder h) {
-        r.holders.remove(h.token);
-        r.unref(h.owner);
-        Enqueued state = r.enqueued.get(h.owner);
+        if (!r.removeHolder(h)) return;
+        h.owner.unref(r.key);
+        Enqueued state = r.enqueued(h.owner);
         if (state != null && state.holder == h) {
             state.holder = null;
             Consumer<LockOutcome> wait = state.takePendingWait();
@@ -413,20 +408,20 @@ final class LockShard {
     }
 
     private void removeWaiter(Resource r, Waiter w) {
-        if (r.waiters.remove(w)) {
+        if (r.unlinkWaiter(w)) {
             w.cancelTimer();
-            r.unref(w.owner);
+            w.owner.unref(r.key);
         }
     }
 
     private void finishEnqueued(Resource r, Enqueued state) {
-        if (r.enqueued.remove(state.owner, state)) {
-            r.unref(state.owner);
+        if (r.removeEnqueued(state)) {
+            state.owner.unref(r.key);
         }
     }
 
     private void timeoutWaiter(Resource r, Waiter w) {
-        if (r.waiters.contains(w)) {
+        if (w.queued) {
             removeWaiter(r, w);
             r.lastActivityNanos = clock.nanoTime();
             w.callback.accept(LockOutcome.timeout());
@@ -434,7 +429,7 @@ final class LockShard {
     }
 
     private void timeoutWait(Resource r, Enqueued state, Consumer<LockOutcome> done) {
-        if (state.pendingWait != done || r.enqueued.get(state.owner) != state) {
+        if (state.pendingWait != done || r.enqueued(state.owner) != state) {
             return; // granted or cleaned up in the meantime
         }
         state.pendingWait = null;

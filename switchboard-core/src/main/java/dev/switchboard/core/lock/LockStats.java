@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * A point-in-time view of the lock table, in the shape of dflockd's {@code stats}: resources are
+ * A point-in-time view of a lock engine, in the shape of dflockd's {@code stats}: resources are
  * classified by limit, so a semaphore of limit 1 is listed with the locks. Lists are sorted by key.
  */
 public record LockStats(List<LockInfo> locks, List<SemaphoreInfo> semaphores, List<IdleInfo> idleLocks,
@@ -29,17 +29,17 @@ public record LockStats(List<LockInfo> locks, List<SemaphoreInfo> semaphores, Li
 
         void add(Resource r, long nowNanos) {
             String key = r.key.name();
-            boolean busy = !r.holders.isEmpty() || !r.waiters.isEmpty();
+            boolean busy = r.holderCount() > 0 || r.waiterCount() > 0;
             if (!busy) {
                 IdleInfo idle = new IdleInfo(key, Math.max(0, (nowNanos - r.lastActivityNanos) / 1_000_000L));
                 (r.limit == 1 ? idleLocks : idleSemaphores).add(idle);
             } else if (r.limit == 1) {
-                Holder h = r.holders.isEmpty() ? null : r.holders.values().iterator().next();
-                long ownerId = h == null ? 0 : h.owner.ownerId();
+                Holder h = r.firstHolder();
+                long ownerId = h == null ? 0 : h.owner.id;
                 long leftMs = h == null ? 0 : Math.max(0, h.remainingNanos(nowNanos) / 1_000_000L);
-                locks.add(new LockInfo(key, ownerId, leftMs, r.waiters.size()));
+                locks.add(new LockInfo(key, ownerId, leftMs, r.waiterCount()));
             } else {
-                semaphores.add(new SemaphoreInfo(key, r.limit, r.holders.size(), r.waiters.size()));
+                semaphores.add(new SemaphoreInfo(key, r.limit, r.holderCount(), r.waiterCount()));
             }
         }
 

@@ -2,7 +2,6 @@ package dev.switchboard.core.session;
 
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.lock.LockKind;
-import dev.switchboard.core.lock.LockOwner;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.Subscriber;
 import dev.switchboard.core.session.store.SessionAttributes;
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A client's standing on the server, whatever the transport: its id and (when resumable) secret
- * key, attributes, the locks and queue places it holds (as a {@link LockOwner}), its
+ * key, attributes, the locks and queue places it holds (as a lock owner, by {@link #ownerId()}), its
  * subscriptions (as a {@link Subscriber}), its outbound event sequence and replay buffer, the
  * connections attached to it and the requests it has in flight.
  *
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * keeps the events for its resume). Its attributes and its queue of one-at-a-time requests are
  * small critical sections under its monitor, with no I/O inside.
  */
-public final class Session implements LockOwner, Subscriber {
+public final class Session implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     private final long numericId;
@@ -50,7 +49,6 @@ public final class Session implements LockOwner, Subscriber {
     private final long createdAtMillis;
     private final Outbox replay;
     private final SessionRegistry registry;
-    private final Set<ResourceKey> lockKeys = ConcurrentHashMap.newKeySet();
     private final Set<SessionConnection> connections = new CopyOnWriteArraySet<>();
     private final Map<String, String> attributes = new LinkedHashMap<>();
     /** The session's pending requests: dispatched, or waiting for their turn, and not yet answered. */
@@ -90,8 +88,10 @@ public final class Session implements LockOwner, Subscriber {
         return id;
     }
 
-    /** A counter shared by every session and connection, from 1; dflockd's connection id. */
-    @Override
+    /**
+     * A counter shared by every session and connection, from 1; dflockd's connection id, and the
+     * owner id the lock engine knows the session by.
+     */
     public long ownerId() {
         return numericId;
     }
@@ -166,7 +166,6 @@ public final class Session implements LockOwner, Subscriber {
         return "active";
     }
 
-    @Override
     public boolean isClosed() {
         return closed;
     }
@@ -199,9 +198,9 @@ public final class Session implements LockOwner, Subscriber {
         return !pending.isEmpty() || !connections.isEmpty();
     }
 
-    @Override
+    /** The keys on which the session holds, waits or is enqueued (a snapshot from the lock engine). */
     public Set<ResourceKey> lockKeys() {
-        return lockKeys;
+        return registry.locks().keysOf(numericId);
     }
 
     // ---- requests ---------------------------------------------------------------------------------
@@ -328,8 +327,7 @@ public final class Session implements LockOwner, Subscriber {
     }
 
     /** A lease ran out: the client hears of it with a {@code lock.lost} event. */
-    @Override
-    public void onLeaseExpired(ResourceKey key, String token) {
+    void onLeaseExpired(ResourceKey key, String token) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("op", "lock.lost");
         event.put("kind", key.kind() == LockKind.LOCK ? "lock" : "sem");

@@ -2,7 +2,7 @@ package dev.switchboard.core.session;
 
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.lock.LockKind;
-import dev.switchboard.core.lock.LockTable;
+import dev.switchboard.core.lock.LockEngine;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.Broker;
 import dev.switchboard.core.pubsub.Subscription;
@@ -98,7 +98,9 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     private final AtomicLong queueRejections = new AtomicLong();
     private final AtomicLong lateReplies = new AtomicLong();
     private final ReplayBudget replayBudget;
-    private final LockTable locks;
+    private final LockEngine locks;
+    /** The live sessions by numeric id: the lock engine names owners by it. */
+    private final Map<Long, Session> byOwnerId = new ConcurrentHashMap<>();
     private final Broker broker;
     private final Timer timer;
     private final NodeClock clock;
@@ -120,17 +122,17 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         final Map<String, Integer> perIp = new HashMap<>();
     }
 
-    public SessionRegistry(LockTable locks, Broker broker) {
+    public SessionRegistry(LockEngine locks, Broker broker) {
         this(locks, broker, null, Lifecycle.defaults());
     }
 
     /** Sessions on real time, with timers on {@code timer} (null: no grace period, no idle reaping). */
-    public SessionRegistry(LockTable locks, Broker broker, Timer timer, Lifecycle lifecycle) {
+    public SessionRegistry(LockEngine locks, Broker broker, Timer timer, Lifecycle lifecycle) {
         this(locks, broker, lifecycle, SystemClock.over(timer));
     }
 
     /** Sessions whose grace periods, idle reaping and timestamps follow {@code clock}. */
-    public SessionRegistry(LockTable locks, Broker broker, Lifecycle lifecycle, NodeClock clock) {
+    public SessionRegistry(LockEngine locks, Broker broker, Lifecycle lifecycle, NodeClock clock) {
         this.locks = locks;
         this.broker = broker;
         this.clock = clock;
@@ -152,6 +154,17 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     /** The node's time, which sessions' idle clocks read. */
     public NodeClock clock() {
         return clock;
+    }
+
+    /** The lock engine the sessions own locks in. */
+    public LockEngine locks() {
+        return locks;
+    }
+
+    /** The lock engine took back a slot whose lease ran out: its session (if still live) hears of it. */
+    public void lockLost(long ownerId, ResourceKey key, String token) {
+        Session s = byOwnerId.get(ownerId);
+        if (s != null) s.onLeaseExpired(key, token);
     }
 
     public Lifecycle lifecycle() {
@@ -217,9 +230,16 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
             if (refused != null) return refused;
             sessions.put(id, s);
         }
+        startOwner(s);
         // Nobody else knows the session yet: its mailbox is idle and this runs at once.
         if (first != null) s.inMailbox(() -> s.attach(first, 0));
         return new Opened(s, key);
+    }
+
+    /** Makes the session a lock owner: before anyone can send a request for it. */
+    private void startOwner(Session s) {
+        byOwnerId.put(s.ownerId(), s);
+        locks.ownerStarted(s.ownerId());
     }
 
     private Session newSession(SessionPolicy policy, long numericId, String id, String transport, String remoteAddress,
@@ -425,7 +445,8 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         // At once, whatever thread asks: a resume or a request after this finds the session gone.
         if (sessions.remove(s.id(), s)) giveBackCap(s);
         broker.unsubscribeAll(s);
-        locks.releaseOwner(s, releaseHeld);
+        byOwnerId.remove(s.ownerId(), s);
+        locks.ownerEnded(s.ownerId(), releaseHeld);
         // In the mailbox: after any attach in progress, so that no connection is left behind.
         s.inMailbox(() -> {
             s.replay().clear(); // after any event still being appended: the node's budget gets every byte back
@@ -499,6 +520,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
             capCounts.computeIfAbsent(policy.caps(), k -> new CapCount()).total++;
             sessions.put(s.id(), s);
         }
+        startOwner(s);
         s.updateAttributes(r.attributes());
         for (SubscriptionRecord sub : r.subscriptions()) {
             // Under today's cap: a cap lowered across the restart drops what is over it.

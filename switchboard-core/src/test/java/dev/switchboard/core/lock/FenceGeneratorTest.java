@@ -2,6 +2,7 @@ package dev.switchboard.core.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -171,6 +173,24 @@ class FenceGeneratorTest {
         }
         try (FenceGenerator g = FenceGenerator.persistent(file)) {
             assertThat(g.nextFence()).isGreaterThan(last);
+        }
+    }
+
+    @Test
+    void theNextRangeIsReservedAheadSoNoGrantWaitsForAnFsync() throws IOException {
+        Path file = dir.resolve("fence.state");
+        try (FenceGenerator g = FenceGenerator.persistent(file)) {
+            long firstCeiling = storedCeiling(file);
+            for (long i = 0; i < FenceGenerator.RANGE / 2 + 1; i++) g.nextFence();
+
+            // Half the range is used: the next one becomes durable in the background.
+            await().atMost(Duration.ofSeconds(5)).until(() -> storedCeiling(file) == firstCeiling + FenceGenerator.RANGE);
+            long crossing = 0;
+            for (long i = 0; i < FenceGenerator.RANGE; i++) crossing = g.nextFence();
+
+            assertThat(crossing).isGreaterThan(firstCeiling);
+            assertThat(g.inlineReservations()).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> storedCeiling(file) == firstCeiling + 2 * FenceGenerator.RANGE);
         }
     }
 

@@ -2,50 +2,35 @@ package dev.switchboard.core.lock;
 
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A minimal real {@link LockOwner}: an id, the key set the table maintains, a closed flag. */
-final class TestOwner implements LockOwner {
-    private static final AtomicLong IDS = new AtomicLong(1);
+/** An owner id started in an engine, with what the engine reported lost for it. */
+final class TestOwner {
+    private static final AtomicLong IDS = new AtomicLong(1000);
 
     private final long id;
-    private final Set<ResourceKey> lockKeys = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
-    /** Tokens whose lease ran out and were evicted by the table, in order. */
+    private final LockEngine engine;
+    /** Tokens whose lease ran out and were taken back by the engine, in order. */
     final BlockingQueue<String> expiredTokens = new LinkedBlockingQueue<>();
 
-    TestOwner() {
-        this(IDS.getAndIncrement() + 1000);
+    TestOwner(LockEngine engine) {
+        this(engine, IDS.incrementAndGet());
     }
 
-    TestOwner(long id) {
+    TestOwner(LockEngine engine, long id) {
+        this.engine = engine;
         this.id = id;
+        engine.ownerStarted(id);
     }
 
-    @Override
-    public long ownerId() {
+    long ownerId() {
         return id;
     }
 
-    @Override
-    public Set<ResourceKey> lockKeys() {
-        return lockKeys;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return closed;
-    }
-
-    void close() {
-        closed = true;
-    }
-
-    @Override
-    public void onLeaseExpired(ResourceKey key, String token) {
-        expiredTokens.add(token);
+    /** The keys the engine has state on for this owner. */
+    Set<ResourceKey> lockKeys() {
+        return engine.keysOf(id);
     }
 
     @Override

@@ -46,6 +46,8 @@ public final class Main implements Callable<Integer> {
     int maxLocks;
     @Option(names = "--max-waiters", description = "Waiters per key; 0 = unlimited (default: ${DEFAULT-VALUE}; dflockd's is 0).", defaultValue = "1024")
     int maxWaiters;
+    @Option(names = "--lock-mailbox-size", description = "Lock requests that may wait in each of the 64 lock shards; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
+    int lockMailboxSize;
     @Option(names = "--max-connections", description = "Open connections; 0 = unlimited (default: ${DEFAULT-VALUE}; dflockd's is 0).", defaultValue = "65536")
     int maxConnections;
     @Option(names = "--max-connections-per-ip", description = "Open connections per remote IP; 0 = no per-IP cap, --max-connections still applies (default: ${DEFAULT-VALUE}).", defaultValue = "0")
@@ -189,6 +191,7 @@ public final class Main implements Callable<Integer> {
                 .gcMaxIdle(Duration.ofSeconds(gcMaxIdle))
                 .maxLocks(maxLocks)
                 .maxWaiters(maxWaiters)
+                .lockMailboxSize(lockMailboxSize)
                 .maxConnections(maxConnections)
                 .maxConnectionsPerIp(maxConnectionsPerIp)
                 .maxSubscriptions(maxSubscriptions)

@@ -26,6 +26,9 @@ public final class Limits {
     public static final Limit MAX_WAITERS = new Limit("--max-waiters", "1024", "waiters per key",
             "requests queued for one lock or semaphore key",
             "native `max_waiters`; dflockd `error_max_waiters`; HTTP 503 `max_waiters`", UNLIMITED, c -> c.maxWaiters());
+    public static final Limit LOCK_MAILBOX_SIZE = new Limit("--lock-mailbox-size", "4096", "requests per lock shard",
+            "lock requests waiting in one of the 64 lock shards' mailboxes (a burst the shard has not run yet)",
+            "native `too_many_requests`; HTTP 429 `too_many_requests`; dflockd `error`", null, c -> c.lockMailboxSize());
     public static final Limit MAX_SUBSCRIPTIONS = new Limit("--max-subscriptions", "1024", "subscriptions per session",
             "signal subscriptions of one session (one dflockd connection)",
             "native `max_subscriptions`; dflockd `error`", UNLIMITED, c -> c.maxSubscriptions());
@@ -84,7 +87,7 @@ public final class Limits {
             "HTTP 429 `rate_limited`", "off", c -> c.httpRateLimitPerIp());
 
     /** Every limit whose hit refuses something: each has a label of {@code switchboard_limit_hits_total}. */
-    public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
+    public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, LOCK_MAILBOX_SIZE, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
             HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,

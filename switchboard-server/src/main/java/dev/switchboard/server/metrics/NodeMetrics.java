@@ -68,10 +68,15 @@ public final class NodeMetrics {
                 .register(registry);
         bytesIn = Counter.builder("switchboard_network_received").baseUnit("bytes").description("bytes read from clients").register(registry);
         bytesOut = Counter.builder("switchboard_network_sent").baseUnit("bytes").description("bytes written to clients").register(registry);
-        // One series per registered limit from the start, so that a dashboard sees every limit at 0.
+        // One series per registered limit from the start, so that a dashboard sees every limit at 0;
+        // the lock engine counts its own refusals, read by a function counter.
         for (dev.switchboard.server.limits.Limit l : dev.switchboard.server.limits.Limits.ALL) {
-            limitHits(l.name());
+            if (l != dev.switchboard.server.limits.Limits.LOCK_MAILBOX_SIZE) limitHits(l.name());
         }
+        FunctionCounter.builder("switchboard_limit_hits", core.locks(), l -> l.busyRefusals())
+                .tag("limit", dev.switchboard.server.limits.Limits.LOCK_MAILBOX_SIZE.name())
+                .description("times a client hit a limit (the request or connection was refused or cut)")
+                .register(registry);
         Gauge.builder("switchboard_replay_buffered_bytes", () -> core.sessions().replayBudget().usedBytes())
                 .description("bytes of events buffered for resumes and polls, over every session").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("switchboard_replay_budget_drops", core.sessions(),

@@ -134,8 +134,10 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
             return;
         }
         ending = true;
-        Closing.close(channel, last);
+        // The session is left before the last line goes out: a client that reads it and asks
+        // again, on another connection, finds this connection's locks already given back.
         connectionGone();
+        Closing.close(channel, last);
     }
 
     /**

@@ -93,6 +93,16 @@ class MainTest {
     }
 
     @Test
+    void theLockMailboxSizeHasADefaultAFlagAndAVariableAndMustBePositive() {
+        assertThat(config(Map.of()).lockMailboxSize()).isEqualTo(4096);
+        assertThat(config(Map.of("SWITCHBOARD_LOCK_MAILBOX_SIZE", "16")).lockMailboxSize()).isEqualTo(16);
+        assertThat(config(Map.of("SWITCHBOARD_LOCK_MAILBOX_SIZE", "16"), "--lock-mailbox-size", "32").lockMailboxSize())
+                .isEqualTo(32);
+        assertThat(run(Map.of(), "--lock-mailbox-size", "0", "--port", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--lock-mailbox-size must be at least 1");
+    }
+
+    @Test
     void authTokenResolutionFollowsDflockd(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("token");
         Files.writeString(file, "  from-file\n");

@@ -148,6 +148,20 @@ class LimitsRegistryTest {
                 assertThat(NativeClient.JSON.readTree(r.body()).path("code").asString()).isEqualTo("frame_too_large");
                 assertThat(NativeClient.JSON.readTree(r.body()).path("message").asString()).isEqualTo("request body too large");
             }),
+            new Case(Limits.LOCK_MAILBOX_SIZE, b -> b.lockMailboxSize(1), port -> {
+                // A shard's mailbox holds one waiting request: bursts of try-locks on one key from
+                // connections on different event loops soon find it busy. Bounded in rounds.
+                boolean refused = false;
+                for (int round = 0; round < 40 && !refused; round++) {
+                    List<CompletableFuture<Boolean>> bursts = new java.util.ArrayList<>();
+                    for (int c = 0; c < 4; c++) bursts.add(CompletableFuture.supplyAsync(() -> tryLockBurst(port, 200)));
+                    for (CompletableFuture<Boolean> burst : bursts) refused |= burst.join();
+                }
+                assertThat(refused).as("a burst met a full shard mailbox").isTrue();
+                try (NativeClient c = NativeClient.hello(port)) {
+                    assertThat(c.request(acquire(1, "after"), 1).at("/result/status").asString()).isEqualTo("acquired");
+                }
+            }),
             new Case(Limits.SIGNAL_BUFFER_SIZE, b -> b.signalBufferSize(1).writeTimeout(Duration.ofSeconds(30)), port -> {
                 try (Socket listener = unreadSocket(port); DflockdLines publisher = new DflockdLines(port)) {
                     Wire.send(listener, "listen\nbig\n\n");
@@ -219,6 +233,31 @@ class LimitsRegistryTest {
     }
 
     // ---- the clients --------------------------------------------------------------------------------
+
+    /**
+     * Sends {@code n} try-locks on one key at once and reads every answer; true when one was
+     * refused {@code too_many_requests} with the lock engine's message.
+     */
+    private static boolean tryLockBurst(int port, int n) {
+        try (NativeClient c = NativeClient.hello(port)) {
+            StringBuilder burst = new StringBuilder();
+            for (int i = 1; i <= n; i++) {
+                burst.append("{\"op\":\"lock.acquire\",\"id\":").append(i).append(",\"key\":\"hot\",\"timeout_ms\":0}\n");
+            }
+            c.sendRaw(burst.toString().getBytes(StandardCharsets.UTF_8));
+            boolean refused = false;
+            for (int i = 0; i < n; i++) {
+                JsonNode reply = c.read();
+                if ("too_many_requests".equals(reply.at("/error/code").asString())) {
+                    assertError(reply, "too_many_requests", "retry later");
+                    refused = true;
+                }
+            }
+            return refused;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private static String acquire(int id, String key) {
         return "{\"op\":\"lock.acquire\",\"id\":" + id + ",\"key\":\"" + key + "\"}";

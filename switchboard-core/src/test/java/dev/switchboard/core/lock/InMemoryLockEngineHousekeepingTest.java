@@ -6,19 +6,19 @@ import dev.switchboard.core.lock.LockOutcome.Status;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The timer-driven side of the lock table: the lease sweep and the idle-key GC. */
-class LockTableHousekeepingTest extends LockTableFixture {
+/** The timer-driven side of the in-memory lock engine: the lease sweep and the idle-key GC. */
+class InMemoryLockEngineHousekeepingTest extends InMemoryLockEngineFixture {
     private static final long LEASE = 30_000;
 
-    private LockTable sweeping() {
+    private InMemoryLockEngine sweeping() {
         return table(0, 0, FAST, NEVER, NEVER);
     }
 
     @Test
     void sweepEvictsAnExpiredHolderGrantsTheNextWaiterAndTellsTheOwner() {
-        LockTable t = sweeping();
-        TestOwner a = new TestOwner();
-        TestOwner b = new TestOwner();
+        InMemoryLockEngine t = sweeping();
+        TestOwner a = owner(t);
+        TestOwner b = owner(t);
         String token = lock(t, a, "k", 0, 1_000).token();
         Outcome waiting = lock(t, b, "k", LONG_WAIT_MS, LEASE);
 
@@ -36,9 +36,9 @@ class LockTableHousekeepingTest extends LockTableFixture {
 
     @Test
     void sweepLeavesLiveLeasesAlone() {
-        LockTable t = sweeping();
-        TestOwner a = new TestOwner();
-        TestOwner b = new TestOwner();
+        InMemoryLockEngine t = sweeping();
+        TestOwner a = owner(t);
+        TestOwner b = owner(t);
         String shortToken = lock(t, a, "short", 0, 1_000).token();
         lock(t, b, "long", 0, 60_000).acquired();
         sem(t, b, "pool", 2, 0, 60_000).acquired();
@@ -59,8 +59,8 @@ class LockTableHousekeepingTest extends LockTableFixture {
 
     @Test
     void sweepRemovesAnExpiredPreGrantSoWaitSeesNoState() {
-        LockTable t = sweeping();
-        TestOwner a = new TestOwner();
+        InMemoryLockEngine t = sweeping();
+        TestOwner a = owner(t);
         String token = enqueue(t, a, "k", 1_000).token();
 
         advanceMs(1_000);
@@ -72,9 +72,9 @@ class LockTableHousekeepingTest extends LockTableFixture {
 
     @Test
     void sweepGrantsAQueuedTwoPhaseWaiterThroughItsPendingWait() {
-        LockTable t = sweeping();
-        TestOwner a = new TestOwner();
-        TestOwner b = new TestOwner();
+        InMemoryLockEngine t = sweeping();
+        TestOwner a = owner(t);
+        TestOwner b = owner(t);
         lock(t, a, "k", 0, 1_000).acquired();
         enqueue(t, b, "k", 5_000).assertStatus(Status.QUEUED);
         Outcome w = waitOn(t, b, "k", LONG_WAIT_MS);
@@ -87,13 +87,12 @@ class LockTableHousekeepingTest extends LockTableFixture {
 
     @Test
     void closedOwnerWithoutReleaseHeldLosesItsSlotWhenTheLeaseRunsOut() {
-        LockTable t = sweeping();
-        TestOwner a = new TestOwner();
-        TestOwner c = new TestOwner();
+        InMemoryLockEngine t = sweeping();
+        TestOwner a = owner(t);
+        TestOwner c = owner(t);
         String token = lock(t, a, "k", 0, 1_000).token();
         Outcome waiting = lock(t, c, "k", LONG_WAIT_MS, LEASE);
-        a.close();
-        t.releaseOwner(a, false);
+        t.ownerEnded(a.ownerId(), false);
         assertThat(lockInfo(t, "k").ownerId()).isEqualTo(a.ownerId());
         assertThat(waiting.isDone()).isFalse();
 
@@ -106,8 +105,8 @@ class LockTableHousekeepingTest extends LockTableFixture {
 
     @Test
     void gcCollectsIdleKeysAfterMaxIdleAndFreesTheirPlaceInTheCap() {
-        LockTable t = table(2, 0, NEVER, FAST, Duration.ofSeconds(60));
-        TestOwner a = new TestOwner();
+        InMemoryLockEngine t = table(2, 0, NEVER, FAST, Duration.ofSeconds(60));
+        TestOwner a = owner(t);
         releaseLock(t, "a", lock(t, a, "a", 0, LEASE).token()).assertStatus(Status.RELEASED);
         release(t, ResourceKey.semaphore("b"), sem(t, a, "b", 3, 0, LEASE).token()).assertStatus(Status.RELEASED);
         lock(t, a, "c", 0, LEASE).assertFailed(LockError.MAX_LOCKS);
@@ -131,9 +130,9 @@ class LockTableHousekeepingTest extends LockTableFixture {
 
     @Test
     void gcNeverCollectsKeysWithHoldersOrWaiters() {
-        LockTable t = table(0, 0, NEVER, FAST, Duration.ofSeconds(1));
-        TestOwner a = new TestOwner();
-        TestOwner b = new TestOwner();
+        InMemoryLockEngine t = table(0, 0, NEVER, FAST, Duration.ofSeconds(1));
+        TestOwner a = owner(t);
+        TestOwner b = owner(t);
         lock(t, a, "held", 0, 3_600_000).acquired();
         Outcome waiting = lock(t, b, "held", LONG_WAIT_MS, LEASE);
         String idle = lock(t, a, "idle", 0, LEASE).token();
@@ -149,8 +148,8 @@ class LockTableHousekeepingTest extends LockTableFixture {
 
     @Test
     void aKeyTouchedAgainIsNotCollected() {
-        LockTable t = table(0, 0, NEVER, FAST, Duration.ofSeconds(10));
-        TestOwner a = new TestOwner();
+        InMemoryLockEngine t = table(0, 0, NEVER, FAST, Duration.ofSeconds(10));
+        TestOwner a = owner(t);
         releaseLock(t, "old", lock(t, a, "old", 0, LEASE).token()).assertStatus(Status.RELEASED);
         advanceMs(6_000);
         releaseLock(t, "fresh", lock(t, a, "fresh", 0, LEASE).token()).assertStatus(Status.RELEASED);

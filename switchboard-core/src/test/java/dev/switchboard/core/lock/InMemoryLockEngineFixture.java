@@ -8,6 +8,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.core.ConditionFactory;
@@ -15,10 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * Shared set-up for lock table tests: a real wheel timer, a clock moved by hand and helpers that
+ * Shared set-up for the in-memory engine's own tests: a real wheel timer, a clock moved by hand and helpers that
  * turn the callback API into {@link Outcome}s.
  */
-abstract class LockTableFixture {
+abstract class InMemoryLockEngineFixture {
     static final Duration NEVER = Duration.ofHours(1);
     static final Duration FAST = Duration.ofMillis(20);
     static final long LONG_WAIT_MS = 10_000;
@@ -27,6 +29,8 @@ abstract class LockTableFixture {
     final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
     final MonotonicClock clock = nanos::get;
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** The owners of the tests, by id, to route lost leases to. */
+    private final Map<Long, TestOwner> owners = new ConcurrentHashMap<>();
 
     @BeforeEach
     void startTimer() {
@@ -42,17 +46,30 @@ abstract class LockTableFixture {
     }
 
     /** A table whose sweep and GC never run during a test (housekeeping only by explicit calls). */
-    LockTable table() {
+    InMemoryLockEngine table() {
         return table(0, 0, NEVER, NEVER, NEVER);
     }
 
-    LockTable table(int maxKeys, int maxWaiters, Duration sweep, Duration gcInterval, Duration gcMaxIdle) {
+    InMemoryLockEngine table(int maxKeys, int maxWaiters, Duration sweep, Duration gcInterval, Duration gcMaxIdle) {
         FenceGenerator fences = FenceGenerator.inMemory();
-        LockTable t = new LockTable(new LockTableConfig(maxKeys, maxWaiters, sweep, gcInterval, gcMaxIdle),
-                fences, timer, clock);
+        InMemoryLockEngine t = new InMemoryLockEngine(new LockTableConfig(maxKeys, maxWaiters, sweep, gcInterval, gcMaxIdle),
+                fences, timer, clock, (owner, key, token) -> owners.get(owner).expiredTokens.add(token));
         closeables.add(t);
         closeables.add(fences);
         return t;
+    }
+
+    TestOwner owner(LockEngine t) {
+        return register(new TestOwner(t));
+    }
+
+    TestOwner owner(LockEngine t, long id) {
+        return register(new TestOwner(t, id));
+    }
+
+    private TestOwner register(TestOwner o) {
+        owners.put(o.ownerId(), o);
+        return o;
     }
 
     void advanceMs(long ms) {
@@ -65,49 +82,49 @@ abstract class LockTableFixture {
 
     // ---- operations -----------------------------------------------------------------------
 
-    static Outcome acquire(LockTable t, LockOwner o, ResourceKey key, int limit, long timeoutMs, long leaseMs) {
+    static Outcome acquire(InMemoryLockEngine t, TestOwner o, ResourceKey key, int limit, long timeoutMs, long leaseMs) {
         Outcome out = new Outcome();
-        t.acquire(o, key, limit, timeoutMs, leaseMs, out);
+        t.acquire(o.ownerId(), key, limit, timeoutMs, leaseMs, out);
         return out;
     }
 
-    static Outcome lock(LockTable t, LockOwner o, String key, long timeoutMs, long leaseMs) {
+    static Outcome lock(InMemoryLockEngine t, TestOwner o, String key, long timeoutMs, long leaseMs) {
         return acquire(t, o, ResourceKey.lock(key), 1, timeoutMs, leaseMs);
     }
 
-    static Outcome sem(LockTable t, LockOwner o, String key, int limit, long timeoutMs, long leaseMs) {
+    static Outcome sem(InMemoryLockEngine t, TestOwner o, String key, int limit, long timeoutMs, long leaseMs) {
         return acquire(t, o, ResourceKey.semaphore(key), limit, timeoutMs, leaseMs);
     }
 
-    static Outcome enqueue(LockTable t, LockOwner o, String key, long leaseMs) {
+    static Outcome enqueue(InMemoryLockEngine t, TestOwner o, String key, long leaseMs) {
         Outcome out = new Outcome();
-        t.enqueue(o, ResourceKey.lock(key), 1, leaseMs, out);
+        t.enqueue(o.ownerId(), ResourceKey.lock(key), 1, leaseMs, out);
         return out;
     }
 
-    static Outcome waitOn(LockTable t, LockOwner o, String key, long timeoutMs) {
+    static Outcome waitOn(InMemoryLockEngine t, TestOwner o, String key, long timeoutMs) {
         Outcome out = new Outcome();
-        t.await(o, ResourceKey.lock(key), timeoutMs, out);
+        t.await(o.ownerId(), ResourceKey.lock(key), timeoutMs, out);
         return out;
     }
 
-    static Outcome renew(LockTable t, ResourceKey key, String token, long leaseMs) {
+    static Outcome renew(InMemoryLockEngine t, ResourceKey key, String token, long leaseMs) {
         Outcome out = new Outcome();
         t.renew(key, token, leaseMs, out);
         return out;
     }
 
-    static Outcome release(LockTable t, ResourceKey key, String token) {
+    static Outcome release(InMemoryLockEngine t, ResourceKey key, String token) {
         Outcome out = new Outcome();
         t.release(key, token, out);
         return out;
     }
 
-    static Outcome releaseLock(LockTable t, String key, String token) {
+    static Outcome releaseLock(InMemoryLockEngine t, String key, String token) {
         return release(t, ResourceKey.lock(key), token);
     }
 
-    static LockStats stats(LockTable t) {
+    static LockStats stats(InMemoryLockEngine t) {
         try {
             return t.stats().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -115,16 +132,16 @@ abstract class LockTableFixture {
         }
     }
 
-    static LockStats.LockInfo lockInfo(LockTable t, String key) {
+    static LockStats.LockInfo lockInfo(InMemoryLockEngine t, String key) {
         return stats(t).locks().stream().filter(l -> l.key().equals(key)).findFirst().orElse(null);
     }
 
-    static int waitersOn(LockTable t, String key) {
+    static int waitersOn(InMemoryLockEngine t, String key) {
         LockStats.LockInfo info = lockInfo(t, key);
         return info == null ? 0 : info.waiters();
     }
 
-    static boolean isIdleLock(LockTable t, String key) {
+    static boolean isIdleLock(InMemoryLockEngine t, String key) {
         return stats(t).idleLocks().stream().anyMatch(i -> i.key().equals(key));
     }
 }

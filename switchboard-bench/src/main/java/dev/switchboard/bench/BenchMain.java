@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "switchboard-bench 0.1",
         description = "Load generator for Switchboard (and any dflockd-compatible server).",
-        subcommands = {LocksCommand.class})
+        subcommands = {LocksCommand.class, dev.switchboard.bench.fanout.FanoutCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

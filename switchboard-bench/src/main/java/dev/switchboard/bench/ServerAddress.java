@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A {@code host:port} from {@code --servers}. */
-record ServerAddress(String host, int port) {
+public record ServerAddress(String host, int port) {
     static List<ServerAddress> parseList(String csv) {
         List<ServerAddress> out = new ArrayList<>();
         for (String part : csv.split(",")) {
@@ -19,7 +19,7 @@ record ServerAddress(String host, int port) {
         return out;
     }
 
-    static ServerAddress parse(String s) {
+    public static ServerAddress parse(String s) {
         int colon = s.lastIndexOf(':');
         if (colon <= 0 || colon == s.length() - 1) {
             throw new IllegalArgumentException("expected host:port, got '" + s + "'");

@@ -4,8 +4,8 @@
 # generator to CPU 1. One publisher pipelines 64-byte messages on one channel; N subscribers listen.
 # Needs the built jars (mvn -DskipTests package), nats-server and redis-server.
 # Usage: switchboard-bench/scripts/compare-fanout.sh [subscribers...]   (default: 100 1000)
-# Each server gets a free loopback port; DURATION (measured seconds, default 8), WARMUP (default 2)
-# and PROTOCOLS (default "dflockd json ws nats redis") change the run.
+# Each server gets a free loopback port; DURATION (measured seconds, default 8), WARMUP (default 2),
+# PROTOCOLS (default "dflockd json ws nats redis") and SB_JAR (another build of the server) change the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ $# -gt 0 ]; then counts=("$@"); else counts=(100 1000); fi
@@ -31,7 +31,7 @@ wait_for_log() {
 }
 
 # Switchboard binds the port it is given, 0 meaning any free one, and logs the one it got.
-$pin_server java -Xms512m -Xmx512m ${SB_JAVA_OPTS:-} -jar switchboard-server/target/switchboard.jar --port 0 \
+$pin_server java -Xms512m -Xmx512m ${SB_JAVA_OPTS:-} -jar "${SB_JAR:-switchboard-server/target/switchboard.jar}" --port 0 \
   > "$logs/switchboard.log" 2>&1 &
 sb_pid=$!
 if ! wait_for_log "$logs/switchboard.log" 'listening on /127\.0\.0\.1:[0-9]+' "$sb_pid"; then

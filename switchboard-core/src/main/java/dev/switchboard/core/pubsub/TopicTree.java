@@ -114,6 +114,7 @@ public final class TopicTree {
         List<Node> matches = new ArrayList<>();
         collect(root, tokens, 0, matches);
         int delivered = 0;
+        Signal signal = new Signal(channel, payload); // one object for every subscriber: encoded once per wire format
         Map<Subscriber, Boolean> plainSeen = new IdentityHashMap<>();
         // Exact patterns first, so that the de-duplication favours them as described above.
         for (int pass = 0; pass < 2; pass++) {
@@ -121,12 +122,12 @@ public final class TopicTree {
             for (Node node : matches) {
                 if (node.wildcard != wildcardPass) continue;
                 for (Subscription sub : node.plain) {
-                    if (plainSeen.put(sub.subscriber(), Boolean.TRUE) == null && deliver(sub.subscriber(), channel, payload)) {
+                    if (plainSeen.put(sub.subscriber(), Boolean.TRUE) == null && deliver(sub.subscriber(), signal)) {
                         delivered++;
                     }
                 }
                 for (Group g : node.groups.values()) {
-                    if (g.deliver(channel, payload)) delivered++;
+                    if (g.deliver(signal)) delivered++;
                 }
             }
         }
@@ -147,8 +148,8 @@ public final class TopicTree {
         return out;
     }
 
-    private static boolean deliver(Subscriber s, String channel, Payload payload) {
-        if (s.offer(channel, payload)) return true;
+    private static boolean deliver(Subscriber s, Signal signal) {
+        if (s.offer(signal)) return true;
         s.evictSlow();
         return false;
     }
@@ -262,11 +263,11 @@ public final class TopicTree {
             return next.length == 0 ? null : new Group(next, cursor);
         }
 
-        boolean deliver(String channel, Payload payload) {
+        boolean deliver(Signal signal) {
             int n = members.length;
             int start = Math.floorMod(cursor.getAndIncrement(), n);
             for (int i = 0; i < n; i++) {
-                if (members[(start + i) % n].offer(channel, payload)) return true;
+                if (members[(start + i) % n].offer(signal)) return true;
             }
             // Every member is full: the one whose turn it was is disconnected.
             members[start].evictSlow();

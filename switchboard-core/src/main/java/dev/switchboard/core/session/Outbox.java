@@ -12,9 +12,19 @@ import java.util.Map;
  * were dropped (events it acknowledged itself are not missed).
  */
 public final class Outbox {
-    /** One event: its sequence number and the message as the native protocol writes it. */
-    public record Event(long seq, Map<String, Object> message) {
+    /**
+     * One event and its sequence number. The event itself may be shared with other sessions (a
+     * signal is one object for all its subscribers): the buffer keeps a reference, not a copy.
+     */
+    public record Event(long seq, SessionEvent event) {
+        /** The message as the native protocol writes it (a new map). */
+        public Map<String, Object> message() {
+            return event.message(seq);
+        }
     }
+
+    /** What {@code "seq":<n>} adds to an event's estimated size (a number counts as 20). */
+    static final long SEQ_FIELD_BYTES = "seq".length() + 4 + 20;
 
     private final int capacity;
     private final long maxBytes;
@@ -46,23 +56,23 @@ public final class Outbox {
         this.droppedThrough = lastSeq; // events up to here were sent before the restart and are not kept
     }
 
-    /** Adds an event; its {@code seq} field is set here. */
-    public synchronized void append(Map<String, Object> message) {
+    /** Adds an event and returns its sequence number. */
+    public synchronized long append(SessionEvent event) {
         lastSeq++;
-        message.put("seq", lastSeq);
-        buffer.addLast(new Event(lastSeq, message));
-        long size = sizeOf(message);
+        buffer.addLast(new Event(lastSeq, event));
+        long size = event.sizeEstimate();
         bytes += size;
         budget.add(size);
         // The newest event always stays, even when it alone is over the byte cap.
         while (buffer.size() > 1 && (buffer.size() > capacity || bytes > maxBytes || budget.exceeded())) {
             if (buffer.size() <= capacity && bytes <= maxBytes) budget.droppedForBudget();
             Event dropped = buffer.removeFirst();
-            long droppedSize = sizeOf(dropped.message());
+            long droppedSize = dropped.event().sizeEstimate();
             bytes -= droppedSize;
             budget.remove(droppedSize);
             droppedThrough = dropped.seq();
         }
+        return lastSeq;
     }
 
     /** Events after {@code seq}, oldest first. */
@@ -77,7 +87,7 @@ public final class Outbox {
     /** Drops the events the client has processed (those up to {@code seq}). */
     public synchronized void acknowledge(long seq) {
         while (!buffer.isEmpty() && buffer.peekFirst().seq() <= seq) {
-            long size = sizeOf(buffer.removeFirst().message());
+            long size = buffer.removeFirst().event().sizeEstimate();
             bytes -= size;
             budget.remove(size);
         }

@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 /** The replay buffer: numbering, both caps, acknowledgement and what counts as missed. */
 class OutboxTest {
-    private static Map<String, Object> event(String payload) {
+    private static SessionEvent event(String payload) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("op", "signal");
         m.put("payload", payload);
-        return m;
+        return new FieldsEvent(m);
     }
 
     private static List<Long> seqs(List<Outbox.Event> events) {
@@ -65,7 +65,7 @@ class OutboxTest {
 
     @Test
     void pastTheNodesBudgetTheSessionThatAddsDropsItsOwnOldestAndAnEndedOneGivesItsBytesBack() {
-        long eventBytes = Outbox.sizeOf(event("x".repeat(100)));
+        long eventBytes = event("x".repeat(100)).sizeEstimate();
         ReplayBudget budget = new ReplayBudget(eventBytes * 5);
         Outbox quiet = new Outbox(100, Long.MAX_VALUE, 0, budget);
         Outbox busy = new Outbox(100, Long.MAX_VALUE, 0, budget);

@@ -5,12 +5,12 @@ import dev.switchboard.core.session.Request;
 import dev.switchboard.core.session.RequestOrigin;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionConnection;
+import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.protocol.Frame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +72,12 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
     /** One decoded message from the client (never called once the connection is ending). */
     protected abstract void read(ChannelHandlerContext ctx, Object msg);
 
-    /** The session's event as this protocol writes it; null when the protocol has no such message. */
-    protected abstract Object encodeEvent(Map<String, Object> event);
+    /**
+     * The session's event numbered {@code seq} (0 when the session does not number them) as this
+     * protocol writes it — {@link PushedBytes} where it can, so that a burst goes out in one write —
+     * or null when the protocol has no such message. The event may be shared: it must not change.
+     */
+    protected abstract Object encodeEvent(long seq, SessionEvent event);
 
     /** What this protocol says before the server cuts the connection; null for nothing. */
     protected abstract Object encodeDisconnect(String code, String message);
@@ -148,9 +152,9 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
 
     /** An event of the session, behind a bounded queue; false when the client is too far behind. */
     @Override
-    public final boolean deliver(Map<String, Object> event) {
+    public final boolean deliver(long seq, SessionEvent event) {
         if (ending) return false;
-        Object wire = encodeEvent(event);
+        Object wire = encodeEvent(seq, event);
         return wire == null || pushes.offer(wire);
     }
 

@@ -9,7 +9,8 @@ import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.protocol.Frame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * subclass: it turns decoded input into frames for the session and the session's replies and
  * events into its wire messages. Codecs below it in the pipeline only frame bytes.
  */
-public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter implements SessionConnection {
+public abstract class ConnectionHandler extends ChannelDuplexHandler implements SessionConnection {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
 
     protected final ServerContext server;
@@ -46,7 +47,8 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        pushes = new PushQueue(channel, server.config().signalBufferSize());
+        // Events are written below this handler; every other write passes write() below, which puts them first.
+        pushes = new PushQueue(channel, ctx, server.config().signalBufferSize());
     }
 
     @Override
@@ -67,6 +69,17 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
             return;
         }
         read(ctx, msg);
+    }
+
+    /**
+     * Everything this connection writes besides its events (replies, pongs, a last word) comes
+     * through here: the events queued before it go first, so that, for one, a client that publishes
+     * on a channel it listens to gets its event before the publish's answer.
+     */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (pushes != null) pushes.drainBeforeWrite();
+        ctx.write(msg, promise);
     }
 
     /** One decoded message from the client (never called once the connection is ending). */

@@ -3,6 +3,7 @@ package dev.switchboard.server.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Queue;
@@ -15,31 +16,37 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection is too slow, and the caller disconnects it rather than buffer without limit. Safe
  * to call from any thread; messages keep their order on the channel.
  *
- * <p>Writes are batched. A message pushed from another thread waits in a queue, and one task per
- * connection per burst (not one per message) writes everything queued on the connection's event
- * loop and flushes once. A message pushed on the event loop itself is written at once, so that it
- * stays ahead of whatever the loop writes next (a reply), and flushed once at the end of the burst.
- * Consecutive {@link PushedBytes} go into one buffer: the kernel sees one write of many messages.
+ * <p>Writes are batched: a pushed message waits in a queue, and one task per connection per burst
+ * (not one per message, and whichever thread pushed) writes everything queued, on the connection's
+ * event loop, and flushes once. Consecutive {@link PushedBytes} go into one buffer, so the kernel
+ * sees one write of many messages. A connection that also writes other messages (replies) calls
+ * {@link #drainBeforeWrite()} before each, so that an event queued before a reply is written before
+ * it — a client that publishes on a channel it listens to still gets its event before the answer.
  */
 public final class PushQueue {
     private final Channel channel;
+    private final ChannelOutboundInvoker out;
     private final EventLoop loop;
     private final int max;
     private final AtomicInteger queued = new AtomicInteger();
     private final Queue<Object> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainFromTask;
-    private final Runnable flushTask = this::flushFromTask;
-    /** Event loop only: a flush is already due at the end of this burst. */
-    private boolean flushScheduled;
 
+    /** A queue that writes from the tail of {@code channel}'s pipeline. */
     public PushQueue(Channel channel, int max) {
+        this(channel, channel, max);
+    }
+
+    /** A queue that writes through {@code out} (a handler's context, below the handler that owns the queue). */
+    public PushQueue(Channel channel, ChannelOutboundInvoker out, int max) {
         this.channel = channel;
+        this.out = out;
         this.loop = channel.eventLoop();
         this.max = max;
     }
 
-    /** Writes {@code message}, or releases it and returns false when the queue is full or the channel gone. */
+    /** Queues {@code message}, or releases it and returns false when the queue is full or the channel gone. */
     public boolean offer(Object message) {
         if (!channel.isActive() || queued.incrementAndGet() > max) {
             queued.decrementAndGet();
@@ -47,36 +54,27 @@ public final class PushQueue {
             return false;
         }
         waiting.add(message);
-        if (loop.inEventLoop()) {
-            drain(); // what another thread queued before is written first
-            if (!flushScheduled) {
-                flushScheduled = true;
-                loop.execute(flushTask);
-            }
-        } else if (drainScheduled.compareAndSet(false, true)) {
-            loop.execute(drainTask);
-        }
+        if (drainScheduled.compareAndSet(false, true)) loop.execute(drainTask);
         return true;
+    }
+
+    /** On the event loop, before the owner writes anything else: what is queued goes first (flushed with it). */
+    public void drainBeforeWrite() {
+        if (!waiting.isEmpty()) drain();
     }
 
     private void drainFromTask() {
         drainScheduled.set(false); // before draining: a message queued from now on schedules another task
-        if (drain()) channel.flush();
+        drain();
+        out.flush(); // also what drainBeforeWrite wrote, if the write that followed it was not flushed
     }
 
-    private void flushFromTask() {
-        flushScheduled = false;
-        channel.flush();
-    }
-
-    /** On the event loop: writes everything queued, in order, without flushing; true when it wrote anything. */
-    private boolean drain() {
-        boolean wrote = false;
+    /** On the event loop: writes everything queued, in order, without flushing. */
+    private void drain() {
         Object next = waiting.poll();
         while (next != null) {
-            wrote = true;
             if (!(next instanceof PushedBytes)) {
-                channel.write(next).addListener(done(1));
+                out.write(next).addListener(done(1));
                 next = waiting.poll();
                 continue;
             }
@@ -89,9 +87,8 @@ public final class PushQueue {
                 count++;
                 next = waiting.poll();
             }
-            channel.write(run).addListener(done(count));
+            out.write(run).addListener(done(count));
         }
-        return wrote;
     }
 
     /** The messages of one write leave the queue when it is done, written or failed. */

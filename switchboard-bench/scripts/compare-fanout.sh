@@ -5,7 +5,8 @@
 # Needs the built jars (mvn -DskipTests package), nats-server and redis-server.
 # Usage: switchboard-bench/scripts/compare-fanout.sh [subscribers...]   (default: 100 1000)
 # Each server gets a free loopback port; DURATION (measured seconds, default 8), WARMUP (default 2),
-# PROTOCOLS (default "dflockd json ws nats redis") and SB_JAR (another build of the server) change the run.
+# PROTOCOLS (default "dflockd json ws nats redis"), SB_JAR (another build of the server) and SB_WARMUP
+# (seconds of the unrecorded pass that warms Switchboard's JIT per protocol, default 5) change the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ $# -gt 0 ]; then counts=("$@"); else counts=(100 1000); fi
@@ -63,6 +64,15 @@ read -r redis_pid redis_port < <(start_peer redis 'Ready to accept connections' 
   redis-server --port PORT --bind 127.0.0.1 --save '' --appendonly no) || {
   echo "compare-fanout: redis-server did not start; see $logs/redis.log" >&2; exit 1; }
 echo "Switchboard on 127.0.0.1:$sb_port, nats-server on :$nats_port, redis-server on :$redis_port; logs in $logs" >&2
+
+# The JVM compiles its hot paths in the first seconds: an unrecorded pass over each Switchboard
+# protocol first, so that every recorded run meets a warm server, as it does the native peers.
+for proto in "${protocols[@]}"; do
+  case $proto in nats|redis) continue ;; esac
+  $pin_client java -jar switchboard-bench/target/switchboard-bench.jar fanout --protocol "$proto" \
+    --server "127.0.0.1:$sb_port" --subscribers 100 --warmup 0 --duration "${SB_WARMUP:-5}" --channel "warm-$proto" \
+    > "$logs/warmup-$proto.txt" 2>&1 || true
+done
 
 printf '%-8s %-11s %13s %10s %9s %9s %9s\n' server subscribers deliveries/s msgs/s p50_us p99_us errors
 for n in "${counts[@]}"; do

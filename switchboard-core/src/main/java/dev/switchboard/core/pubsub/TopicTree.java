@@ -115,14 +115,15 @@ public final class TopicTree {
         collect(root, tokens, 0, matches);
         int delivered = 0;
         Signal signal = new Signal(channel, payload); // one object for every subscriber: encoded once per wire format
-        Map<Subscriber, Boolean> plainSeen = new IdentityHashMap<>();
+        // A subscriber is in a node once, so de-duplication is needed only when several nodes match.
+        Map<Subscriber, Boolean> plainSeen = matches.size() > 1 ? new IdentityHashMap<>() : null;
         // Exact patterns first, so that the de-duplication favours them as described above.
         for (int pass = 0; pass < 2; pass++) {
             boolean wildcardPass = pass == 1;
             for (Node node : matches) {
                 if (node.wildcard != wildcardPass) continue;
                 for (Subscription sub : node.plain) {
-                    if (plainSeen.put(sub.subscriber(), Boolean.TRUE) == null && deliver(sub.subscriber(), signal)) {
+                    if ((plainSeen == null || plainSeen.put(sub.subscriber(), Boolean.TRUE) == null) && deliver(sub.subscriber(), signal)) {
                         delivered++;
                     }
                 }

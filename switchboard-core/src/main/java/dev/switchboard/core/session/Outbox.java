@@ -28,7 +28,11 @@ public final class Outbox {
 
     private final int capacity;
     private final long maxBytes;
-    private final ArrayDeque<Event> buffer = new ArrayDeque<>();
+    /** The buffered events with their sizes, so that dropping one does not read the (shared, maybe cold) event again. */
+    private final ArrayDeque<Kept> buffer = new ArrayDeque<>();
+
+    private record Kept(long seq, SessionEvent event, long size) {
+    }
     private long bytes;
     private long lastSeq;
     private long droppedThrough;
@@ -59,15 +63,15 @@ public final class Outbox {
     /** Adds an event and returns its sequence number. */
     public synchronized long append(SessionEvent event) {
         lastSeq++;
-        buffer.addLast(new Event(lastSeq, event));
         long size = event.sizeEstimate();
+        buffer.addLast(new Kept(lastSeq, event, size));
         bytes += size;
         budget.add(size);
         // The newest event always stays, even when it alone is over the byte cap.
         while (buffer.size() > 1 && (buffer.size() > capacity || bytes > maxBytes || budget.exceeded())) {
             if (buffer.size() <= capacity && bytes <= maxBytes) budget.droppedForBudget();
-            Event dropped = buffer.removeFirst();
-            long droppedSize = dropped.event().sizeEstimate();
+            Kept dropped = buffer.removeFirst();
+            long droppedSize = dropped.size();
             bytes -= droppedSize;
             budget.remove(droppedSize);
             droppedThrough = dropped.seq();
@@ -78,8 +82,8 @@ public final class Outbox {
     /** Events after {@code seq}, oldest first. */
     public synchronized List<Event> after(long seq) {
         List<Event> out = new ArrayList<>();
-        for (Event e : buffer) {
-            if (e.seq() > seq) out.add(e);
+        for (Kept e : buffer) {
+            if (e.seq() > seq) out.add(new Event(e.seq(), e.event()));
         }
         return out;
     }
@@ -87,7 +91,7 @@ public final class Outbox {
     /** Drops the events the client has processed (those up to {@code seq}). */
     public synchronized void acknowledge(long seq) {
         while (!buffer.isEmpty() && buffer.peekFirst().seq() <= seq) {
-            long size = buffer.removeFirst().event().sizeEstimate();
+            long size = buffer.removeFirst().size();
             bytes -= size;
             budget.remove(size);
         }

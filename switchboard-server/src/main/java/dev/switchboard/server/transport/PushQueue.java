@@ -6,8 +6,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.PlatformDependent;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,7 +29,8 @@ public final class PushQueue {
     private final EventLoop loop;
     private final int max;
     private final AtomicInteger queued = new AtomicInteger();
-    private final Queue<Object> waiting = new ConcurrentLinkedQueue<>();
+    /** Many threads push, the event loop alone takes: an array-backed queue, no node per message. */
+    private final Queue<Object> waiting = PlatformDependent.newMpscQueue();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainFromTask;
 

@@ -59,9 +59,21 @@ public final class SignalWire {
         return new NativeEvent(signal.encoded(JSON_HEAD), seq, framing);
     }
 
-    private record NativeEvent(byte[] head, long seq, Framing framing) implements PushedBytes {
+    private static final class NativeEvent implements PushedBytes {
+        private final byte[] head;
+        private final long seq;
+        private final Framing framing;
+        private final int seqDigits;
+
+        NativeEvent(byte[] head, long seq, Framing framing) {
+            this.head = head;
+            this.seq = seq;
+            this.framing = framing;
+            this.seqDigits = seq > 0 ? digits(seq) : 0;
+        }
+
         private int jsonSize() {
-            return head.length + (seq > 0 ? SEQ_FIELD.length + digits(seq) : 0) + 1;
+            return head.length + (seq > 0 ? SEQ_FIELD.length + seqDigits : 0) + 1;
         }
 
         @Override
@@ -94,7 +106,7 @@ public final class SignalWire {
             out.writeBytes(head);
             if (seq > 0) {
                 out.writeBytes(SEQ_FIELD);
-                writeDecimal(out, seq);
+                writeDecimal(out, seq, seqDigits);
             }
             out.writeByte('}');
             if (framing == Framing.LINES) out.writeByte('\n');
@@ -110,8 +122,7 @@ public final class SignalWire {
         return d;
     }
 
-    private static void writeDecimal(ByteBuf out, long n) {
-        int d = digits(n);
+    private static void writeDecimal(ByteBuf out, long n, int d) {
         int at = out.writerIndex();
         out.ensureWritable(d);
         for (int i = d - 1; i >= 0; i--) {

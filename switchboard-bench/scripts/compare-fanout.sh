@@ -65,17 +65,17 @@ read -r redis_pid redis_port < <(start_peer redis 'Ready to accept connections' 
   echo "compare-fanout: redis-server did not start; see $logs/redis.log" >&2; exit 1; }
 echo "Switchboard on 127.0.0.1:$sb_port, nats-server on :$nats_port, redis-server on :$redis_port; logs in $logs" >&2
 
-# The JVM compiles its hot paths in the first seconds: an unrecorded pass over each Switchboard
-# protocol first, so that every recorded run meets a warm server, as it does the native peers.
-for proto in "${protocols[@]}"; do
-  case $proto in nats|redis) continue ;; esac
-  $pin_client java -jar switchboard-bench/target/switchboard-bench.jar fanout --protocol "$proto" \
-    --server "127.0.0.1:$sb_port" --subscribers 100 --warmup 0 --duration "${SB_WARMUP:-5}" --channel "warm-$proto" \
-    > "$logs/warmup-$proto.txt" 2>&1 || true
-done
-
 printf '%-8s %-11s %13s %10s %9s %9s %9s\n' server subscribers deliveries/s msgs/s p50_us p99_us errors
 for n in "${counts[@]}"; do
+  # The JVM compiles its hot paths in the first seconds: an unrecorded pass over each Switchboard
+  # protocol first, at this many subscribers, so that the recorded runs meet a warm server, as
+  # they do the native peers.
+  for proto in "${protocols[@]}"; do
+    case $proto in nats|redis) continue ;; esac
+    $pin_client java -jar switchboard-bench/target/switchboard-bench.jar fanout --protocol "$proto" \
+      --server "127.0.0.1:$sb_port" --subscribers "$n" --warmup 0 --duration "${SB_WARMUP:-5}" \
+      --channel "warm-$proto-$n" > "$logs/warmup-$proto-$n.txt" 2>&1 || true
+  done
   for proto in "${protocols[@]}"; do
     case $proto in nats) port=$nats_port ;; redis) port=$redis_port ;; *) port=$sb_port ;; esac
     out=$($pin_client java -jar switchboard-bench/target/switchboard-bench.jar fanout --protocol "$proto" \

@@ -1,6 +1,5 @@
 package dev.switchboard.core.session;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +27,16 @@ public final class Outbox {
 
     private final int capacity;
     private final long maxBytes;
-    /** The buffered events with their sizes, so that dropping one does not read the (shared, maybe cold) event again. */
-    private final ArrayDeque<Kept> buffer = new ArrayDeque<>();
-
-    private record Kept(long seq, SessionEvent event, long size) {
-    }
+    /**
+     * The buffered events, oldest first, in a ring that grows as needed: one array slot per event
+     * and no object, because a session keeps up to {@code capacity} of them for as long as they are
+     * not acknowledged, and a node with many sessions would otherwise copy millions of small
+     * objects at every young collection. Their numbers are consecutive, ending at {@link #lastSeq}.
+     */
+    private SessionEvent[] ring = new SessionEvent[8];
+    private int[] sizes = new int[8];
+    private int head;
+    private int count;
     private long bytes;
     private long lastSeq;
     private long droppedThrough;
@@ -63,18 +67,17 @@ public final class Outbox {
     /** Adds an event and returns its sequence number. */
     public synchronized long append(SessionEvent event) {
         lastSeq++;
-        long size = event.sizeEstimate();
-        buffer.addLast(new Kept(lastSeq, event, size));
+        int size = (int) Math.min(Integer.MAX_VALUE, event.sizeEstimate());
+        push(event, size);
         bytes += size;
         budget.add(size);
         // The newest event always stays, even when it alone is over the byte cap.
-        while (buffer.size() > 1 && (buffer.size() > capacity || bytes > maxBytes || budget.exceeded())) {
-            if (buffer.size() <= capacity && bytes <= maxBytes) budget.droppedForBudget();
-            Kept dropped = buffer.removeFirst();
-            long droppedSize = dropped.size();
+        while (count > 1 && (count > capacity || bytes > maxBytes || budget.exceeded())) {
+            if (count <= capacity && bytes <= maxBytes) budget.droppedForBudget();
+            droppedThrough = firstSeq();
+            int droppedSize = dropFirst();
             bytes -= droppedSize;
             budget.remove(droppedSize);
-            droppedThrough = dropped.seq();
         }
         return lastSeq;
     }
@@ -82,16 +85,17 @@ public final class Outbox {
     /** Events after {@code seq}, oldest first. */
     public synchronized List<Event> after(long seq) {
         List<Event> out = new ArrayList<>();
-        for (Kept e : buffer) {
-            if (e.seq() > seq) out.add(new Event(e.seq(), e.event()));
+        long first = firstSeq();
+        for (int i = 0; i < count; i++) {
+            if (first + i > seq) out.add(new Event(first + i, ring[(head + i) & (ring.length - 1)]));
         }
         return out;
     }
 
     /** Drops the events the client has processed (those up to {@code seq}). */
     public synchronized void acknowledge(long seq) {
-        while (!buffer.isEmpty() && buffer.peekFirst().seq() <= seq) {
-            long size = buffer.removeFirst().size();
+        while (count > 0 && firstSeq() <= seq) {
+            int size = dropFirst();
             bytes -= size;
             budget.remove(size);
         }
@@ -101,7 +105,38 @@ public final class Outbox {
     synchronized void clear() {
         budget.remove(bytes);
         bytes = 0;
-        buffer.clear();
+        while (count > 0) dropFirst();
+    }
+
+    private long firstSeq() {
+        return lastSeq - count + 1;
+    }
+
+    private void push(SessionEvent event, int size) {
+        if (count == ring.length) {
+            SessionEvent[] bigger = new SessionEvent[ring.length * 2];
+            int[] biggerSizes = new int[ring.length * 2];
+            for (int i = 0; i < count; i++) {
+                bigger[i] = ring[(head + i) & (ring.length - 1)];
+                biggerSizes[i] = sizes[(head + i) & (ring.length - 1)];
+            }
+            ring = bigger;
+            sizes = biggerSizes;
+            head = 0;
+        }
+        int at = (head + count) & (ring.length - 1);
+        ring[at] = event;
+        sizes[at] = size;
+        count++;
+    }
+
+    /** Removes the oldest event; returns its size. */
+    private int dropFirst() {
+        int size = sizes[head];
+        ring[head] = null;
+        head = (head + 1) & (ring.length - 1);
+        count--;
+        return size;
     }
 
     /** Bytes the buffered events take, roughly as they go on the wire. */
@@ -130,7 +165,7 @@ public final class Outbox {
 
     /** The oldest sequence number still buffered, or the next one when the buffer is empty. */
     public synchronized long firstAvailable() {
-        return buffer.isEmpty() ? lastSeq + 1 : buffer.peekFirst().seq();
+        return count == 0 ? lastSeq + 1 : firstSeq();
     }
 
     public synchronized long lastSeq() {

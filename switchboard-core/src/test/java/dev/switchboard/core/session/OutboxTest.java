@@ -84,4 +84,23 @@ class OutboxTest {
         quiet.acknowledge(2);
         assertThat(budget.usedBytes()).isZero();
     }
+
+    @Test
+    void eventsStayInOrderWhileTheBufferGrowsWrapsAndIsAcknowledged() {
+        Outbox o = new Outbox(100);
+        List<SessionEvent> appended = new java.util.ArrayList<>();
+        for (int i = 1; i <= 250; i++) {
+            SessionEvent e = event("e" + i);
+            appended.add(e);
+            assertThat(o.append(e)).isEqualTo(i);
+            if (i % 7 == 0) o.acknowledge(i - 3); // the client reads behind, so the oldest go from the front
+        }
+        List<Outbox.Event> kept = o.after(0);
+        assertThat(seqs(kept)).as("the newest, consecutive").isEqualTo(java.util.stream.LongStream.rangeClosed(
+                250 - kept.size() + 1, 250).boxed().toList());
+        assertThat(kept).allSatisfy(e -> assertThat(e.event()).isSameAs(appended.get((int) e.seq() - 1)));
+        assertThat(o.after(248)).extracting(Outbox.Event::seq).containsExactly(249L, 250L);
+        assertThat(o.firstAvailable()).isEqualTo(kept.get(0).seq());
+        assertThat(o.bufferedBytes()).isEqualTo(kept.stream().mapToLong(e -> e.event().sizeEstimate()).sum());
+    }
 }

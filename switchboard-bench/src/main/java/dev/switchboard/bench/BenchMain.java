@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "switchboard-bench 0.1",
         description = "Load generator for Switchboard (and any dflockd-compatible server).",
-        subcommands = {LocksCommand.class, LockMemoryCommand.class, ChaosCommand.class})
+        subcommands = {LocksCommand.class, LockMemoryCommand.class, ChaosCommand.class,
+                dev.switchboard.bench.fanout.FanoutCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

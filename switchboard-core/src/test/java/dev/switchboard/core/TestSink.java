@@ -1,10 +1,11 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.pubsub.Signal;
 import dev.switchboard.core.session.Session;
+import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.core.session.SessionConnection;
 import dev.switchboard.core.session.SessionRegistry;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -21,9 +22,9 @@ final class TestSink implements SessionConnection {
     }
 
     @Override
-    public boolean deliver(Map<String, Object> event) {
+    public boolean deliver(long seq, SessionEvent event) {
         if (full) return false;
-        if ("signal".equals(event.get("op"))) signals.add(event.get("channel") + " " + event.get("payload"));
+        if (event instanceof Signal s) signals.add(s.channel() + " " + s.payload());
         return true;
     }
 

@@ -10,6 +10,14 @@ public interface Subscriber {
      */
     boolean offer(String channel, Payload payload);
 
+    /**
+     * {@link #offer(String, Payload)} of a signal made once for every subscriber of a publish, so
+     * that a subscriber that encodes it shares the encoding with the others.
+     */
+    default boolean offer(Signal signal) {
+        return offer(signal.channel(), signal.payload());
+    }
+
     /** The subscriber fell too far behind; it is disconnected and its subscriptions dropped. */
     void evictSlow();
 }

@@ -136,19 +136,21 @@ final class TopicTree {
         List<Node> matches = new ArrayList<>();
         collect(root, tokens, 0, matches);
         int delivered = 0;
-        Map<Subscriber, Boolean> plainSeen = new IdentityHashMap<>();
+        Signal signal = new Signal(channel, payload); // one object for every subscriber: encoded once per wire format
+        // A subscriber is in a node once, so de-duplication is needed only when several nodes match.
+        Map<Subscriber, Boolean> plainSeen = matches.size() > 1 ? new IdentityHashMap<>() : null;
         // Exact patterns first, so that the de-duplication favours them.
         for (int pass = 0; pass < 2; pass++) {
             boolean wildcardPass = pass == 1;
             for (Node node : matches) {
                 if (node.wildcard != wildcardPass) continue;
                 for (Subscription sub : node.plain) {
-                    if (plainSeen.put(sub.subscriber(), Boolean.TRUE) == null && deliver(sub.subscriber(), channel, payload)) {
+                    if ((plainSeen == null || plainSeen.put(sub.subscriber(), Boolean.TRUE) == null) && deliver(sub.subscriber(), signal)) {
                         delivered++;
                     }
                 }
                 for (Group g : node.groups.values()) {
-                    if (g.deliver(channel, payload)) delivered++;
+                    if (g.deliver(signal)) delivered++;
                 }
             }
         }
@@ -178,8 +180,8 @@ final class TopicTree {
         bySubscriber.remove(subscriber, state);
     }
 
-    private static boolean deliver(Subscriber s, String channel, Payload payload) {
-        if (s.offer(channel, payload)) return true;
+    private static boolean deliver(Subscriber s, Signal signal) {
+        if (s.offer(signal)) return true;
         s.evictSlow();
         return false;
     }
@@ -345,11 +347,11 @@ final class TopicTree {
             return next.length == 0 ? null : new Group(next, cursor);
         }
 
-        boolean deliver(String channel, Payload payload) {
+        boolean deliver(Signal signal) {
             int n = members.length;
             int start = Math.floorMod(cursor.getAndIncrement(), n);
             for (int i = 0; i < n; i++) {
-                if (members[(start + i) % n].offer(channel, payload)) return true;
+                if (members[(start + i) % n].offer(signal)) return true;
             }
             // Every member is full: the one whose turn it was is disconnected.
             members[start].evictSlow();

@@ -1,6 +1,5 @@
 package dev.switchboard.core.session;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,13 +11,32 @@ import java.util.Map;
  * were dropped (events it acknowledged itself are not missed).
  */
 public final class Outbox {
-    /** One event: its sequence number and the message as the native protocol writes it. */
-    public record Event(long seq, Map<String, Object> message) {
+    /**
+     * One event and its sequence number. The event itself may be shared with other sessions (a
+     * signal is one object for all its subscribers): the buffer keeps a reference, not a copy.
+     */
+    public record Event(long seq, SessionEvent event) {
+        /** The message as the native protocol writes it (a new map). */
+        public Map<String, Object> message() {
+            return event.message(seq);
+        }
     }
+
+    /** What {@code "seq":<n>} adds to an event's estimated size (a number counts as 20). */
+    static final long SEQ_FIELD_BYTES = "seq".length() + 4 + 20;
 
     private final int capacity;
     private final long maxBytes;
-    private final ArrayDeque<Event> buffer = new ArrayDeque<>();
+    /**
+     * The buffered events, oldest first, in a ring that grows as needed: one array slot per event
+     * and no object, because a session keeps up to {@code capacity} of them for as long as they are
+     * not acknowledged, and a node with many sessions would otherwise copy millions of small
+     * objects at every young collection. Their numbers are consecutive, ending at {@link #lastSeq}.
+     */
+    private SessionEvent[] ring = new SessionEvent[8];
+    private int[] sizes = new int[8];
+    private int head;
+    private int count;
     private long bytes;
     private long lastSeq;
     private long droppedThrough;
@@ -46,38 +64,38 @@ public final class Outbox {
         this.droppedThrough = lastSeq; // events up to here were sent before the restart and are not kept
     }
 
-    /** Adds an event; its {@code seq} field is set here. */
-    public synchronized void append(Map<String, Object> message) {
+    /** Adds an event and returns its sequence number. */
+    public synchronized long append(SessionEvent event) {
         lastSeq++;
-        message.put("seq", lastSeq);
-        buffer.addLast(new Event(lastSeq, message));
-        long size = sizeOf(message);
+        int size = (int) Math.min(Integer.MAX_VALUE, event.sizeEstimate());
+        push(event, size);
         bytes += size;
         budget.add(size);
         // The newest event always stays, even when it alone is over the byte cap.
-        while (buffer.size() > 1 && (buffer.size() > capacity || bytes > maxBytes || budget.exceeded())) {
-            if (buffer.size() <= capacity && bytes <= maxBytes) budget.droppedForBudget();
-            Event dropped = buffer.removeFirst();
-            long droppedSize = sizeOf(dropped.message());
+        while (count > 1 && (count > capacity || bytes > maxBytes || budget.exceeded())) {
+            if (count <= capacity && bytes <= maxBytes) budget.droppedForBudget();
+            droppedThrough = firstSeq();
+            int droppedSize = dropFirst();
             bytes -= droppedSize;
             budget.remove(droppedSize);
-            droppedThrough = dropped.seq();
         }
+        return lastSeq;
     }
 
     /** Events after {@code seq}, oldest first. */
     public synchronized List<Event> after(long seq) {
         List<Event> out = new ArrayList<>();
-        for (Event e : buffer) {
-            if (e.seq() > seq) out.add(e);
+        long first = firstSeq();
+        for (int i = 0; i < count; i++) {
+            if (first + i > seq) out.add(new Event(first + i, ring[(head + i) & (ring.length - 1)]));
         }
         return out;
     }
 
     /** Drops the events the client has processed (those up to {@code seq}). */
     public synchronized void acknowledge(long seq) {
-        while (!buffer.isEmpty() && buffer.peekFirst().seq() <= seq) {
-            long size = sizeOf(buffer.removeFirst().message());
+        while (count > 0 && firstSeq() <= seq) {
+            int size = dropFirst();
             bytes -= size;
             budget.remove(size);
         }
@@ -87,7 +105,38 @@ public final class Outbox {
     synchronized void clear() {
         budget.remove(bytes);
         bytes = 0;
-        buffer.clear();
+        while (count > 0) dropFirst();
+    }
+
+    private long firstSeq() {
+        return lastSeq - count + 1;
+    }
+
+    private void push(SessionEvent event, int size) {
+        if (count == ring.length) {
+            SessionEvent[] bigger = new SessionEvent[ring.length * 2];
+            int[] biggerSizes = new int[ring.length * 2];
+            for (int i = 0; i < count; i++) {
+                bigger[i] = ring[(head + i) & (ring.length - 1)];
+                biggerSizes[i] = sizes[(head + i) & (ring.length - 1)];
+            }
+            ring = bigger;
+            sizes = biggerSizes;
+            head = 0;
+        }
+        int at = (head + count) & (ring.length - 1);
+        ring[at] = event;
+        sizes[at] = size;
+        count++;
+    }
+
+    /** Removes the oldest event; returns its size. */
+    private int dropFirst() {
+        int size = sizes[head];
+        ring[head] = null;
+        head = (head + 1) & (ring.length - 1);
+        count--;
+        return size;
     }
 
     /** Bytes the buffered events take, roughly as they go on the wire. */
@@ -116,7 +165,7 @@ public final class Outbox {
 
     /** The oldest sequence number still buffered, or the next one when the buffer is empty. */
     public synchronized long firstAvailable() {
-        return buffer.isEmpty() ? lastSeq + 1 : buffer.peekFirst().seq();
+        return count == 0 ? lastSeq + 1 : firstSeq();
     }
 
     public synchronized long lastSeq() {

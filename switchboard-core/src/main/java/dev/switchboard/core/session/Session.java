@@ -3,6 +3,7 @@ package dev.switchboard.core.session;
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.lock.LockKind;
 import dev.switchboard.core.lock.ResourceKey;
+import dev.switchboard.core.pubsub.Signal;
 import dev.switchboard.core.pubsub.Subscriber;
 import dev.switchboard.core.session.store.SessionAttributes;
 import dev.switchboard.core.util.SerialExecutor;
@@ -284,22 +285,29 @@ public final class Session implements Subscriber {
      * its resume). A dflockd session, which keeps nothing, hands the event straight to its
      * connection. Returns whether the event went anywhere: kept, or accepted by a connection.
      */
-    public boolean emit(Map<String, Object> event) {
+    public boolean emit(SessionEvent event) {
         if (closed) return false;
-        if (!policy.replay()) return deliver(event);
+        if (!policy.replay()) return deliver(0, event);
         mailbox.execute(() -> {
             if (closed) return;
-            replay.append(event);
-            deliver(event);
+            deliver(replay.append(event), event);
         });
         return true;
     }
 
-    /** Hands an event to every attached connection (their queues are bounded and thread-safe); cuts the slow ones. */
-    private boolean deliver(Map<String, Object> event) {
+    /** {@link #emit(SessionEvent)} of an event given as its fields (which must hold {@code op}). */
+    public boolean emit(Map<String, Object> event) {
+        return emit(new FieldsEvent(event));
+    }
+
+    /**
+     * Hands an event to every attached connection (their queues are bounded and thread-safe); cuts
+     * the slow ones. {@code seq} is the event's number, 0 for a session that does not number them.
+     */
+    private boolean deliver(long seq, SessionEvent event) {
         boolean accepted = false;
         for (SessionConnection c : connections) {
-            if (c.deliver(event)) {
+            if (c.deliver(seq, event)) {
                 accepted = true;
                 continue;
             }
@@ -311,14 +319,15 @@ public final class Session implements Subscriber {
         return accepted;
     }
 
-    /** A published signal for this subscriber. */
+    /** A published signal for this subscriber: the one object every subscriber gets, not a copy. */
+    @Override
+    public boolean offer(Signal signal) {
+        return emit(signal);
+    }
+
     @Override
     public boolean offer(String channel, Payload payload) {
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("op", "signal");
-        event.put("channel", channel);
-        event.put("payload", payload);
-        return emit(event);
+        return offer(new Signal(channel, payload));
     }
 
     /** Nothing left to do: {@link #emit} has already cut the connections that could not take the message. */

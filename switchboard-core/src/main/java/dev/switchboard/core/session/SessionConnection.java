@@ -1,15 +1,17 @@
 package dev.switchboard.core.session;
 
-import java.util.Map;
-
 /**
  * One connection attached to a session: a TCP or Unix socket, a WebSocket, an SSE stream, a
  * waiting long-poll, or a dflockd connection. The session hands it every event; it writes them
  * without blocking (or drops those its protocol has no message for).
  */
 public interface SessionConnection {
-    /** Queues an event for the client; false when the connection is too far behind. */
-    boolean deliver(Map<String, Object> event);
+    /**
+     * Queues an event for the client; false when the connection is too far behind. {@code seq} is
+     * the event's number in the session (0 when the session does not number its events). The event
+     * may be shared with other sessions: it must not be changed.
+     */
+    boolean deliver(long seq, SessionEvent event);
 
     /** Ends this connection, telling the client {@code code} and why. The session may live on. */
     void disconnect(String code, String message);

@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 /** The replay buffer: numbering, both caps, acknowledgement and what counts as missed. */
 class OutboxTest {
-    private static Map<String, Object> event(String payload) {
+    private static SessionEvent event(String payload) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("op", "signal");
         m.put("payload", payload);
-        return m;
+        return new FieldsEvent(m);
     }
 
     private static List<Long> seqs(List<Outbox.Event> events) {
@@ -65,7 +65,7 @@ class OutboxTest {
 
     @Test
     void pastTheNodesBudgetTheSessionThatAddsDropsItsOwnOldestAndAnEndedOneGivesItsBytesBack() {
-        long eventBytes = Outbox.sizeOf(event("x".repeat(100)));
+        long eventBytes = event("x".repeat(100)).sizeEstimate();
         ReplayBudget budget = new ReplayBudget(eventBytes * 5);
         Outbox quiet = new Outbox(100, Long.MAX_VALUE, 0, budget);
         Outbox busy = new Outbox(100, Long.MAX_VALUE, 0, budget);
@@ -83,5 +83,24 @@ class OutboxTest {
         busy.clear();
         quiet.acknowledge(2);
         assertThat(budget.usedBytes()).isZero();
+    }
+
+    @Test
+    void eventsStayInOrderWhileTheBufferGrowsWrapsAndIsAcknowledged() {
+        Outbox o = new Outbox(100);
+        List<SessionEvent> appended = new java.util.ArrayList<>();
+        for (int i = 1; i <= 250; i++) {
+            SessionEvent e = event("e" + i);
+            appended.add(e);
+            assertThat(o.append(e)).isEqualTo(i);
+            if (i % 7 == 0) o.acknowledge(i - 3); // the client reads behind, so the oldest go from the front
+        }
+        List<Outbox.Event> kept = o.after(0);
+        assertThat(seqs(kept)).as("the newest, consecutive").isEqualTo(java.util.stream.LongStream.rangeClosed(
+                250 - kept.size() + 1, 250).boxed().toList());
+        assertThat(kept).allSatisfy(e -> assertThat(e.event()).isSameAs(appended.get((int) e.seq() - 1)));
+        assertThat(o.after(248)).extracting(Outbox.Event::seq).containsExactly(249L, 250L);
+        assertThat(o.firstAvailable()).isEqualTo(kept.get(0).seq());
+        assertThat(o.bufferedBytes()).isEqualTo(kept.stream().mapToLong(e -> e.event().sizeEstimate()).sum());
     }
 }

@@ -50,8 +50,8 @@ public abstract class SessionDirectoryContract {
         final List<String> ends = new CopyOnWriteArrayList<>();
 
         @Override
-        public boolean deliver(Map<String, Object> event) {
-            events.add(event);
+        public boolean deliver(long seq, SessionEvent event) {
+            events.add(event.message(seq));
             return true;
         }
 

@@ -6,12 +6,13 @@ import dev.switchboard.core.session.Request;
 import dev.switchboard.core.session.RequestOrigin;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionConnection;
+import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.protocol.Frame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * subclass: it turns decoded input into frames for the session and the session's replies and
  * events into its wire messages. Codecs below it in the pipeline only frame bytes.
  */
-public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter implements SessionConnection {
+public abstract class ConnectionHandler extends ChannelDuplexHandler implements SessionConnection {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
 
     protected final ServerContext server;
@@ -47,7 +48,8 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        pushes = new PushQueue(channel, server.config().signalBufferSize(),
+        // Events are written below this handler; every other write passes write() below, which puts them first.
+        pushes = new PushQueue(channel, ctx, server.config().signalBufferSize(),
                 () -> server.limitHit(Limits.SIGNAL_BUFFER_SIZE));
     }
 
@@ -71,11 +73,26 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
         read(ctx, msg);
     }
 
+    /**
+     * Everything this connection writes besides its events (replies, pongs, a last word) comes
+     * through here: the events queued before it go first, so that, for one, a client that publishes
+     * on a channel it listens to gets its event before the publish's answer.
+     */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (pushes != null) pushes.drainBeforeWrite();
+        ctx.write(msg, promise);
+    }
+
     /** One decoded message from the client (never called once the connection is ending). */
     protected abstract void read(ChannelHandlerContext ctx, Object msg);
 
-    /** The session's event as this protocol writes it; null when the protocol has no such message. */
-    protected abstract Object encodeEvent(Map<String, Object> event);
+    /**
+     * The session's event numbered {@code seq} (0 when the session does not number them) as this
+     * protocol writes it — {@link PushedBytes} where it can, so that a burst goes out in one write —
+     * or null when the protocol has no such message. The event may be shared: it must not change.
+     */
+    protected abstract Object encodeEvent(long seq, SessionEvent event);
 
     /** What this protocol says before the server cuts the connection; null for nothing. */
     protected abstract Object encodeDisconnect(String code, String message);
@@ -155,9 +172,9 @@ public abstract class ConnectionHandler extends ChannelInboundHandlerAdapter imp
 
     /** An event of the session, behind a bounded queue; false when the client is too far behind. */
     @Override
-    public final boolean deliver(Map<String, Object> event) {
+    public final boolean deliver(long seq, SessionEvent event) {
         if (ending) return false;
-        Object wire = encodeEvent(event);
+        Object wire = encodeEvent(seq, event);
         return wire == null || pushes.offer(wire);
     }
 

@@ -1,28 +1,58 @@
 package dev.switchboard.server.transport;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundInvoker;
+import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.PlatformDependent;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The bound on pushed messages (signals, events) not yet written to one connection: past it the
  * connection is too slow, and the caller disconnects it rather than buffer without limit. Safe
- * to call from any thread; writes keep their order on the channel.
+ * to call from any thread; messages keep their order on the channel.
+ *
+ * <p>Writes are batched: a pushed message waits in a queue, and one task per connection per burst
+ * (not one per message, and whichever thread pushed) writes everything queued, on the connection's
+ * event loop, and flushes once. Consecutive {@link PushedBytes} go into one buffer, so the kernel
+ * sees one write of many messages. A connection that also writes other messages (replies) calls
+ * {@link #drainBeforeWrite()} before each, so that an event queued before a reply is written before
+ * it — a client that publishes on a channel it listens to still gets its event before the answer.
  */
 public final class PushQueue {
     private final Channel channel;
+    private final ChannelOutboundInvoker out;
+    private final EventLoop loop;
     private final int max;
     private final AtomicInteger queued = new AtomicInteger();
     private final Runnable onFull;
+    /** Many threads push, the event loop alone takes: an array-backed queue, no node per message. */
+    private final Queue<Object> waiting = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drainFromTask;
 
-    /** {@code onFull} runs each time a message finds the queue full (it counts the limit hit). */
+    /**
+     * A queue that writes from the tail of {@code channel}'s pipeline; {@code onFull} runs each
+     * time a message finds the queue full (it counts the limit hit).
+     */
     public PushQueue(Channel channel, int max, Runnable onFull) {
+        this(channel, channel, max, onFull);
+    }
+
+    /** A queue that writes through {@code out} (a handler's context, below the handler that owns the queue). */
+    public PushQueue(Channel channel, ChannelOutboundInvoker out, int max, Runnable onFull) {
         this.channel = channel;
+        this.out = out;
+        this.loop = channel.eventLoop();
         this.max = max;
         this.onFull = onFull;
     }
 
-    /** Writes {@code message}, or releases it and returns false when the queue is full or the channel gone. */
+    /** Queues {@code message}, or releases it and returns false when the queue is full or the channel gone. */
     public boolean offer(Object message) {
         if (!channel.isActive()) {
             ReferenceCountUtil.release(message);
@@ -34,7 +64,46 @@ public final class PushQueue {
             onFull.run();
             return false;
         }
-        channel.writeAndFlush(message).addListener(f -> queued.decrementAndGet());
+        waiting.add(message);
+        if (drainScheduled.compareAndSet(false, true)) loop.execute(drainTask);
         return true;
+    }
+
+    /** On the event loop, before the owner writes anything else: what is queued goes first (flushed with it). */
+    public void drainBeforeWrite() {
+        if (!waiting.isEmpty()) drain();
+    }
+
+    private void drainFromTask() {
+        drainScheduled.set(false); // before draining: a message queued from now on schedules another task
+        drain();
+        out.flush(); // also what drainBeforeWrite wrote, if the write that followed it was not flushed
+    }
+
+    /** On the event loop: writes everything queued, in order, without flushing. */
+    private void drain() {
+        Object next = waiting.poll();
+        while (next != null) {
+            if (!(next instanceof PushedBytes)) {
+                out.write(next).addListener(done(1));
+                next = waiting.poll();
+                continue;
+            }
+            // A run of wire-ready messages: one buffer, one write.
+            ByteBuf run = null;
+            int count = 0;
+            while (next instanceof PushedBytes bytes) {
+                if (run == null) run = channel.alloc().ioBuffer(Math.max(256, bytes.size() * 4));
+                bytes.writeTo(run);
+                count++;
+                next = waiting.poll();
+            }
+            out.write(run).addListener(done(count));
+        }
+    }
+
+    /** The messages of one write leave the queue when it is done, written or failed. */
+    private ChannelFutureListener done(int count) {
+        return f -> queued.addAndGet(-count);
     }
 }

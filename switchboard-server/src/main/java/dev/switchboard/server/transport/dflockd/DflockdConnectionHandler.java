@@ -1,12 +1,14 @@
 package dev.switchboard.server.transport.dflockd;
 
+import dev.switchboard.core.pubsub.Signal;
+import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.server.limits.Limits;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.Frame;
-import dev.switchboard.protocol.Payload;
 import dev.switchboard.server.transport.ConnectionHandler;
 import dev.switchboard.server.transport.LoopDeadline;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.SignalWire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -14,7 +16,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,15 +178,10 @@ public final class DflockdConnectionHandler extends ConnectionHandler {
 
     // ---- the session's side ----------------------------------------------------------------------
 
-    /** A signal becomes a {@code sig} line; dflockd's protocol has no other event. */
+    /** A signal becomes a {@code sig} line, the same bytes for every listener; dflockd's protocol has no other event. */
     @Override
-    protected Object encodeEvent(Map<String, Object> event) {
-        if (!"signal".equals(event.get("op")) || !(event.get("payload") instanceof Payload payload)) return null;
-        // The payload's bytes go out as they came in, whichever transport published them.
-        byte[] head = ("sig " + event.get("channel") + " ").getBytes(StandardCharsets.UTF_8);
-        ByteBuf out = Unpooled.buffer(head.length + payload.size() + 1).writeBytes(head);
-        payload.writeTo(out);
-        return out.writeByte('\n');
+    protected Object encodeEvent(long seq, SessionEvent event) {
+        return event instanceof Signal signal ? SignalWire.dflockdLine(signal) : null;
     }
 
     /** dflockd's protocol has no way to say why: the connection just closes. */

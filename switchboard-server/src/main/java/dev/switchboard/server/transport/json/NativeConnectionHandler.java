@@ -1,8 +1,10 @@
 package dev.switchboard.server.transport.json;
 
 import dev.switchboard.core.lock.LockOps;
+import dev.switchboard.core.pubsub.Signal;
 import dev.switchboard.server.transport.IdleDeadlines;
 import dev.switchboard.core.session.Outbox;
+import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
@@ -16,6 +18,7 @@ import dev.switchboard.server.transport.ChannelReplies;
 import dev.switchboard.server.transport.ConnectionHandler;
 import dev.switchboard.server.transport.EventLoops;
 import dev.switchboard.server.transport.ServerContext;
+import dev.switchboard.server.transport.SignalWire;
 import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import io.netty.channel.ChannelHandlerContext;
 import dev.switchboard.server.limits.Limits;
@@ -42,8 +45,16 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     private boolean helloPending;
     private final java.util.ArrayDeque<Object> early = new java.util.ArrayDeque<>();
 
+    /** How this connection frames the events it is pushed (the codecs frame everything else). */
+    private final SignalWire.Framing eventFraming;
+
     public NativeConnectionHandler(ServerContext server, String transport) {
         super(server, transport);
+        this.eventFraming = switch (transport) {
+            case "ws" -> SignalWire.Framing.WEBSOCKET;
+            case "json-frames" -> SignalWire.Framing.LENGTH_PREFIXED;
+            default -> SignalWire.Framing.LINES;
+        };
     }
 
     @Override
@@ -263,9 +274,10 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         channel().writeAndFlush(message);
     }
 
+    /** A signal as bytes encoded once for all its subscribers plus this session's {@code seq}; other events as maps. */
     @Override
-    protected Object encodeEvent(Map<String, Object> event) {
-        return event;
+    protected Object encodeEvent(long seq, SessionEvent event) {
+        return event instanceof Signal signal ? SignalWire.nativeEvent(signal, seq, eventFraming) : event.message(seq);
     }
 
     /** The core ends this connection (slow consumer, session closed): an error event, then close. */

@@ -2,7 +2,9 @@ package dev.switchboard.server.transport.http.dflockd;
 
 import dev.switchboard.server.limits.Limits;
 import dev.switchboard.core.session.Session;
+import dev.switchboard.core.pubsub.Signal;
 import dev.switchboard.core.session.SessionConnection;
+import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.server.transport.PushQueue;
@@ -81,11 +83,11 @@ final class SignalStreams {
         }
 
         @Override
-        public boolean deliver(Map<String, Object> event) {
-            if (!"signal".equals(event.get("op"))) return true;
+        public boolean deliver(long seq, SessionEvent event) {
+            if (!(event instanceof Signal signal)) return true;
             Map<String, Object> data = new LinkedHashMap<>();
-            data.put("channel", event.get("channel"));
-            data.put("payload", String.valueOf(event.get("payload"))); // the payload's text
+            data.put("channel", signal.channel());
+            data.put("payload", signal.payload().utf8()); // the payload's text
             String sse = "event: sig\ndata: " + DflockdStats.render(data) + "\n\n";
             return pushes.offer(new DefaultHttpContent(Unpooled.copiedBuffer(sse, StandardCharsets.UTF_8)));
         }

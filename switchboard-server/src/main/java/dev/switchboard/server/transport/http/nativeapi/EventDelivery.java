@@ -4,6 +4,7 @@ import dev.switchboard.server.limits.Limits;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionConnection;
+import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.server.transport.JsonSupport;
@@ -94,8 +95,7 @@ final class EventDelivery {
         }
 
         @Override
-        public boolean deliver(Map<String, Object> event) {
-            long seq = ((Number) event.get("seq")).longValue();
+        public boolean deliver(long seq, SessionEvent event) {
             return pushes.offer(new DefaultHttpContent(Unpooled.copiedBuffer(sseEvent(new Outbox.Event(seq, event)),
                     StandardCharsets.UTF_8)));
         }
@@ -186,7 +186,7 @@ final class EventDelivery {
 
         /** An event arrived: answered from the event loop, not from the thread that emitted it. */
         @Override
-        public boolean deliver(Map<String, Object> event) {
+        public boolean deliver(long seq, SessionEvent event) {
             ex.channel().eventLoop().execute(() -> finish(true));
             return true;
         }

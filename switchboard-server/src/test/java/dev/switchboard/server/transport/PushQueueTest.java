@@ -1,0 +1,79 @@
+package dev.switchboard.server.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.core.pubsub.Signal;
+import dev.switchboard.protocol.Payload;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pushed events go out in batches (one write of many events) in the exact bytes the JSON encoders
+ * would write, and the bound on events not yet written still holds.
+ */
+class PushQueueTest {
+    private static final Signal SIGNAL = new Signal("orders.eu", Payload.ofUtf8("created \"42\" ✓"));
+
+    private static String json(long seq) {
+        Map<String, Object> m = SIGNAL.message(seq);
+        return JsonSupport.writeString(m);
+    }
+
+    @Test
+    void aBurstOfEventsIsOneWriteInOrder() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        PushQueue q = new PushQueue(ch, 64, () -> { });
+        for (long seq = 1; seq <= 3; seq++) assertThat(q.offer(SignalWire.nativeEvent(SIGNAL, seq, SignalWire.Framing.LINES))).isTrue();
+        assertThat(q.offer(SignalWire.dflockdLine(SIGNAL))).isTrue();
+        ch.runPendingTasks();
+
+        ByteBuf written = ch.readOutbound();
+        assertThat(written.toString(StandardCharsets.UTF_8)).isEqualTo(
+                json(1) + "\n" + json(2) + "\n" + json(3) + "\n" + "sig orders.eu created \"42\" ✓\n");
+        assertThat((Object) ch.readOutbound()).as("one write for the whole burst").isNull();
+        written.release();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void eachFramingWritesWhatTheCodecsWould() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        PushQueue q = new PushQueue(ch, 64, () -> { });
+        q.offer(SignalWire.nativeEvent(SIGNAL, 0, SignalWire.Framing.LENGTH_PREFIXED)); // no seq: a session that keeps none
+        q.offer(SignalWire.nativeEvent(SIGNAL, 1234567, SignalWire.Framing.WEBSOCKET));
+        ch.runPendingTasks();
+
+        ByteBuf out = ch.readOutbound();
+        byte[] plain = json(0).getBytes(StandardCharsets.UTF_8);
+        assertThat(json(0)).doesNotContain("\"seq\"");
+        assertThat(out.readInt()).isEqualTo(plain.length);
+        assertThat(out.readCharSequence(plain.length, StandardCharsets.UTF_8).toString()).isEqualTo(json(0));
+        byte[] framed = json(1234567).getBytes(StandardCharsets.UTF_8);
+        assertThat(out.readUnsignedByte()).isEqualTo((short) 0x81);
+        assertThat(out.readUnsignedByte()).isEqualTo((short) framed.length); // under 126: a one-byte length, no mask
+        assertThat(out.readCharSequence(framed.length, StandardCharsets.UTF_8).toString()).isEqualTo(json(1234567));
+        assertThat(out.isReadable()).isFalse();
+        out.release();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void pastTheBoundUntilWrittenTheQueueRefuses() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+        PushQueue q = new PushQueue(ch, 2, hits::incrementAndGet);
+        assertThat(q.offer(SignalWire.dflockdLine(SIGNAL))).isTrue();
+        assertThat(q.offer(SignalWire.dflockdLine(SIGNAL))).isTrue();
+        assertThat(q.offer(SignalWire.dflockdLine(SIGNAL))).as("two not yet written").isFalse();
+        assertThat(hits).as("the refusal is counted as a limit hit").hasValue(1);
+        ch.runPendingTasks(); // written (and flushed): room again
+        assertThat(q.offer(SignalWire.dflockdLine(SIGNAL))).isTrue();
+        ch.close();
+        assertThat(q.offer(SignalWire.dflockdLine(SIGNAL))).as("the channel is gone").isFalse();
+        assertThat(hits).as("a closed channel is not a full queue").hasValue(1);
+        ch.finishAndReleaseAll();
+    }
+}

@@ -70,7 +70,8 @@ public final class JsonMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         return "malformed JSON: " + why;
     }
 
-    private static boolean isBlank(ByteBuf msg) {
+    /** True when the message is only whitespace (a blank line): skipped, not an error. */
+    public static boolean isBlank(ByteBuf msg) {
         for (int i = msg.readerIndex(); i < msg.writerIndex(); i++) {
             byte b = msg.getByte(i);
             if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {

@@ -1,0 +1,13 @@
+package dev.switchboard.protocol.json;
+
+import tools.jackson.core.JsonGenerator;
+
+/**
+ * A message that writes itself as one JSON object with Jackson's streaming generator, straight
+ * into the outgoing buffer: no map or tree is built for it first. The hot messages (a request
+ * from the Java client, a reply to a lock operation) are encoded this way.
+ */
+public interface JsonWritable {
+    /** Writes the whole object, from its start to its end. */
+    void writeJson(JsonGenerator out);
+}

@@ -32,9 +32,12 @@ final class Answer {
         return new Answer(null, true);
     }
 
-    /** Adds a field of a flat answer; false when it has no room left (the caller falls back to a tree). */
+    /**
+     * Adds a field of a flat answer; false when it has no room left or the name came already (the
+     * caller falls back to the tree decoder, which refuses a repeated key).
+     */
     boolean add(String name, Object value) {
-        if (size == MAX_FLAT_FIELDS) {
+        if (size == MAX_FLAT_FIELDS || find(name) != null) {
             return false;
         }
         names[size] = name;

@@ -7,6 +7,7 @@ import dev.switchboard.protocol.json.Framing;
 import dev.switchboard.protocol.json.JsonMessageEncoder;
 import dev.switchboard.protocol.json.JsonWritable;
 import io.netty.buffer.ByteBuf;
+import tools.jackson.core.JsonGenerator;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -126,14 +127,22 @@ final class Connection {
     private static ByteBuf encode(Channel ch, long id, Outgoing msg) {
         ByteBuf buf = ch.alloc().ioBuffer(128);
         try {
-            JsonMessageEncoder.encode((JsonWritable) g -> {
-                g.writeStartObject();
-                g.writeStringProperty("op", msg.op());
-                if (id != NO_ID) {
-                    g.writeNumberProperty("id", id);
+            JsonMessageEncoder.encode(new JsonWritable() {
+                @Override
+                public void writeJson(JsonGenerator g) {
+                    g.writeStartObject();
+                    g.writeStringProperty("op", msg.op());
+                    if (id != NO_ID) {
+                        g.writeNumberProperty("id", id);
+                    }
+                    msg.writeFields(g);
+                    g.writeEndObject();
                 }
-                msg.writeFields(g);
-                g.writeEndObject();
+
+                @Override
+                public boolean plainValuesOnly() {
+                    return msg.plainValuesOnly();
+                }
             }, Framing.LINES, buf);
             return buf;
         } catch (RuntimeException e) {

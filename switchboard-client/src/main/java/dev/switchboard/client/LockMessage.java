@@ -45,6 +45,11 @@ final class LockMessage implements Outgoing {
     }
 
     @Override
+    public boolean plainValuesOnly() {
+        return true;
+    }
+
+    @Override
     public void writeFields(JsonGenerator g) {
         g.writeStringProperty("key", resource.key());
         // Sent on every sem.* operation, not only acquire/enqueue: harmless where the server

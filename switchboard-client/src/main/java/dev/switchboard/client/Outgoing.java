@@ -15,6 +15,11 @@ interface Outgoing {
     /** Writes the fields after {@code op} and {@code id}, inside the message's object. */
     void writeFields(JsonGenerator g);
 
+    /** True when {@link #writeFields} writes strings and numbers only (see {@code JsonWritable#plainValuesOnly}). */
+    default boolean plainValuesOnly() {
+        return false;
+    }
+
     /** A message built as a JSON tree (the handshake and the rarer operations); its {@code op} field is skipped. */
     static Outgoing of(ObjectNode msg) {
         String op = msg.path("op").asString("?");

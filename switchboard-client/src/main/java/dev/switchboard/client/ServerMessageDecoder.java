@@ -11,6 +11,7 @@ import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
 
 /**
  * Reads each server message. The common one, a reply with an integer id and a flat result (every
@@ -42,7 +43,10 @@ final class ServerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** The message as a flat reply, or null when it is anything else (the buffer is left unread). */
     static Reply flatReply(ByteBuf msg) {
         byte[] bytes = ByteBufUtil.getBytes(msg, msg.readerIndex(), msg.readableBytes(), false);
-        try (JsonParser p = ProtocolJson.MAPPER.createParser(bytes)) {
+        // A bare parser: the mapper's would set up a deserialization context per message. The
+        // strict checks it would apply are done here (a repeated key fails Answer.add, trailing
+        // content is looked for below), or by the tree decoder this falls back to.
+        try (JsonParser p = ProtocolJson.MAPPER.tokenStreamFactory().createParser(ObjectReadContext.empty(), bytes)) {
             if (p.nextToken() != JsonToken.START_OBJECT
                     || !"op".equals(p.nextName()) || p.nextToken() != JsonToken.VALUE_STRING || !Ops.REPLY.equals(p.getString())
                     || !"id".equals(p.nextName()) || p.nextToken() != JsonToken.VALUE_NUMBER_INT

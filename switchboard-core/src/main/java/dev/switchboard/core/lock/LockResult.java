@@ -48,6 +48,11 @@ final class LockResult extends AbstractMap<String, Object> implements JsonWritab
         g.writeEndObject();
     }
 
+    @Override
+    public boolean plainValuesOnly() {
+        return true;
+    }
+
     // Direct lookups: the dflockd protocols read the token and lease of every grant this way.
     @Override
     public Object get(Object name) {

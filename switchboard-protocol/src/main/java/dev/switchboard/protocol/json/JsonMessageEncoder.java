@@ -8,6 +8,7 @@ import io.netty.handler.codec.MessageToByteEncoder;
 import java.io.OutputStream;
 import java.util.Map;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -56,7 +57,9 @@ public final class JsonMessageEncoder extends MessageToByteEncoder<Object> {
         // Typed as OutputStream: ByteBufOutputStream is also a DataOutput, and the DataOutput
         // overload would make the call ambiguous.
         try (OutputStream stream = new ByteBufOutputStream(out);
-             JsonGenerator g = ProtocolJson.MAPPER.createGenerator(stream)) {
+             JsonGenerator g = msg instanceof JsonWritable w && w.plainValuesOnly()
+                     ? ProtocolJson.MAPPER.tokenStreamFactory().createGenerator(ObjectWriteContext.empty(), stream)
+                     : ProtocolJson.MAPPER.createGenerator(stream)) {
             if (msg instanceof JsonWritable w) {
                 w.writeJson(g);
             } else {

@@ -10,4 +10,13 @@ import tools.jackson.core.JsonGenerator;
 public interface JsonWritable {
     /** Writes the whole object, from its start to its end. */
     void writeJson(JsonGenerator out);
+
+    /**
+     * True when {@link #writeJson} writes only strings, numbers, booleans and nulls by itself
+     * (never {@code writePOJO}): it can then go through a bare generator, without the object
+     * mapper's serialization context, which costs more to set up than a small message costs to write.
+     */
+    default boolean plainValuesOnly() {
+        return false;
+    }
 }

@@ -32,6 +32,11 @@ record ReplyMessage(Object id, Map<String, Object> result) implements JsonWritab
         g.writeEndObject();
     }
 
+    @Override
+    public boolean plainValuesOnly() {
+        return result instanceof JsonWritable typed && typed.plainValuesOnly();
+    }
+
     private static void writeId(JsonGenerator g, Object id) {
         if (id instanceof String s) {
             g.writeString(s);

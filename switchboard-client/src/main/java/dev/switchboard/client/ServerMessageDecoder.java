@@ -26,6 +26,8 @@ final class ServerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     }
 
     private static final JsonMessageDecoder TREES = JsonMessageDecoder.toTrees();
+    // How the server starts every reply (protocol.md's field order: op, then id).
+    private static final byte[] REPLY_START = "{\"op\":\"reply\",\"id\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     ServerMessageDecoder() {
         super(ByteBuf.class);
@@ -42,6 +44,10 @@ final class ServerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     /** The message as a flat reply, or null when it is anything else (the buffer is left unread). */
     static Reply flatReply(ByteBuf msg) {
+        // Events and other messages are told apart by their first bytes, so they are parsed once.
+        if (!startsWith(msg, REPLY_START)) {
+            return null;
+        }
         byte[] bytes = ByteBufUtil.getBytes(msg, msg.readerIndex(), msg.readableBytes(), false);
         // A bare parser: the mapper's would set up a deserialization context per message. The
         // strict checks it would apply are done here (a repeated key fails Answer.add, trailing
@@ -82,5 +88,18 @@ final class ServerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         } catch (JacksonException e) {
             return null; // the tree decoder reports what is wrong with it
         }
+    }
+
+    private static boolean startsWith(ByteBuf msg, byte[] prefix) {
+        if (msg.readableBytes() < prefix.length) {
+            return false;
+        }
+        int at = msg.readerIndex();
+        for (int i = 0; i < prefix.length; i++) {
+            if (msg.getByte(at + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -28,13 +28,18 @@ final class ClientHandler extends SimpleChannelInboundHandler<Object> {
             log.warn("ignoring an unreadable server message: {}", bad.reason());
             return;
         }
+        if (read instanceof ServerMessageDecoder.Reply reply) {
+            // The common case, read without a tree.
+            connection.onAnswer(reply.id(), reply.result());
+            return;
+        }
         JsonNode msg = (JsonNode) read;
         JsonNode op = msg.get("op");
         String name = op != null && op.isString() ? op.stringValue() : "";
         JsonNode id = msg.get("id");
         switch (name) {
-            case Ops.REPLY -> connection.onAnswer(id, msg.path("result"));
-            case Ops.WELCOME, Ops.PONG -> connection.onAnswer(id, msg);
+            case Ops.REPLY -> connection.onAnswer(id, Answer.of(msg.path("result")));
+            case Ops.WELCOME, Ops.PONG -> connection.onAnswer(id, Answer.of(msg));
             case Ops.ERROR -> {
                 JsonNode err = msg.path("error");
                 String code = text(err.get("code"), "unknown");
@@ -45,7 +50,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<Object> {
                 // A server ping has no id and wants a pong with no id; the server closes a
                 // connection that stays silent for three heartbeat intervals.
                 if (id == null) {
-                    connection.send(Messages.create(Ops.PONG));
+                    connection.send(Messages.bare(Ops.PONG));
                 }
             }
             default -> {

@@ -4,8 +4,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateHandler;
 import dev.switchboard.protocol.json.Framing;
-import dev.switchboard.protocol.json.JsonMessageDecoder;
 import dev.switchboard.protocol.json.JsonMessageEncoder;
+import dev.switchboard.protocol.json.JsonWritable;
+import io.netty.buffer.ByteBuf;
+import tools.jackson.core.JsonGenerator;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One native-protocol connection: numbers requests, matches answers to them, enforces request
@@ -39,10 +40,13 @@ final class Connection {
     private final Listener listener;
     private final int maxInboundFrameBytes;
     private final PendingRequests pending = new PendingRequests();
+    // Ids start at 1; NO_ID marks a message sent without one.
+    private static final long NO_ID = 0;
     private final AtomicLong nextId = new AtomicLong(1);
     private final List<Consumer<ConnectionClosedException>> closeListeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
     private volatile Channel channel;
+    private volatile OutboundWriter writer;
     // The error the server sent without an id just before closing (heartbeat_timeout, draining,
     // max_connections...). It becomes the cause of the ConnectionClosedException, so callers
     // learn why and not just that the connection ended.
@@ -55,25 +59,30 @@ final class Connection {
 
     void initChannel(Channel ch) {
         this.channel = ch;
-        // Always lines: the first byte, '{', is what makes the server pick the native line protocol.
+        this.writer = new OutboundWriter(ch);
+        // Always lines: the first byte, '{', is what makes the server pick the native line
+        // protocol. Outgoing messages are encoded by request() and written by the writer, so the
+        // pipeline only reads.
         ch.pipeline()
                 .addLast("frames", Framing.LINES.newFramer(maxInboundFrameBytes))
-                .addLast("json-in", JsonMessageDecoder.toTrees())
-                .addLast("json-out", new JsonMessageEncoder(Framing.LINES))
+                .addLast("json-in", new ServerMessageDecoder())
                 .addLast("client", new ClientHandler(this));
     }
 
     /**
      * Sends a request and returns its answer: the {@code result} of a {@code reply}, or the whole
      * message for {@code welcome}/{@code pong}. An {@code error} answer fails the future with the
-     * typed exception.
+     * typed exception. The request is encoded and written on the calling thread (see
+     * {@link OutboundWriter}); the answer completes the future on the I/O thread.
      *
      * @param timeout client-side limit; null = none
+     * @param callerWaits the caller blocks on the answer and enforces {@code timeout} itself
+     *        ({@link Futures#await(CompletableFuture, EventLoop, Duration, String)}): no timer is
+     *        scheduled, which would be a task for the event loop from this thread
      * @param onLateResult sees a result that arrives after the caller stopped waiting; null = drop it
      */
-    CompletableFuture<JsonNode> request(ObjectNode msg, Duration timeout, Consumer<JsonNode> onLateResult) {
+    CompletableFuture<Answer> request(Outgoing msg, Duration timeout, boolean callerWaits, Consumer<Answer> onLateResult) {
         long id = nextId.getAndIncrement();
-        msg.put("id", id);
         PendingRequests.Pending p = pending.register(id, onLateResult);
         // Registered before this check, so either onInactive's failAll sees the entry or we see
         // the closed flag: a request can never be left waiting on a dead connection.
@@ -82,46 +91,64 @@ final class Connection {
             return p.future;
         }
         p.future.whenComplete((r, e) -> {
-            if (e instanceof java.util.concurrent.CancellationException) {
+            if (e instanceof java.util.concurrent.CancellationException || e instanceof RequestTimeoutException) {
                 pending.abandon(id);
             }
         });
         Channel ch = channel;
-        // Timer and write go to the event loop as one task: one thread hand-off per request
-        // instead of two, which shows in the bench with many worker threads.
-        Runnable send = () -> write(ch, id, p, msg, timeout);
-        if (ch.eventLoop().inEventLoop()) {
-            send.run();
-        } else {
+        ByteBuf encoded;
+        try {
+            encoded = encode(ch, id, msg);
+        } catch (RuntimeException e) {
+            pending.fail(id, new SwitchboardException("internal", "could not encode " + msg.op() + ": " + e, e));
+            return p.future;
+        }
+        if (timeout != null && !callerWaits) {
+            // Before the write, so that the answer cannot come first and leave the timer behind.
             try {
-                ch.eventLoop().execute(send);
+                p.timeoutTask = ch.eventLoop().schedule(() -> {
+                    if (p.future.completeExceptionally(new RequestTimeoutException("no answer to "
+                            + msg.op() + " (id " + id + ") within " + timeout.toMillis() + " ms"))) {
+                        pending.abandon(id);
+                    }
+                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
+                encoded.release();
                 pending.fail(id, new ConnectionClosedException("the client is closed", e));
+                return p.future;
             }
         }
+        writer.write(encoded, cause -> pending.fail(id,
+                new ConnectionClosedException("could not send " + msg.op(), cause)));
         return p.future;
     }
 
-    // Runs on the event loop.
-    private void write(Channel ch, long id, PendingRequests.Pending p, ObjectNode msg, Duration timeout) {
-        if (p.future.isDone()) {
-            // Cancelled (or failed by a disconnect) before it was sent: no answer will come.
-            pending.fail(id, new java.util.concurrent.CancellationException());
-            return;
-        }
-        if (timeout != null) {
-            p.timeoutTask = ch.eventLoop().schedule(() -> {
-                if (p.future.completeExceptionally(new RequestTimeoutException("no answer to "
-                        + msg.path("op").asString("?") + " (id " + id + ") within " + timeout.toMillis() + " ms"))) {
-                    pending.abandon(id);
+    /** The message as one framed line: {@code op}, the id, then the message's own fields, in one pass. */
+    private static ByteBuf encode(Channel ch, long id, Outgoing msg) {
+        ByteBuf buf = ch.alloc().ioBuffer(128);
+        try {
+            JsonMessageEncoder.encode(new JsonWritable() {
+                @Override
+                public void writeJson(JsonGenerator g) {
+                    g.writeStartObject();
+                    g.writeStringProperty("op", msg.op());
+                    if (id != NO_ID) {
+                        g.writeNumberProperty("id", id);
+                    }
+                    msg.writeFields(g);
+                    g.writeEndObject();
                 }
-            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+
+                @Override
+                public boolean plainValuesOnly() {
+                    return msg.plainValuesOnly();
+                }
+            }, Framing.LINES, buf);
+            return buf;
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
         }
-        ch.writeAndFlush(msg).addListener(f -> {
-            if (!f.isSuccess()) {
-                pending.fail(id, new ConnectionClosedException("could not send " + msg.path("op").asString("?"), f.cause()));
-            }
-        });
     }
 
     /**
@@ -149,17 +176,21 @@ final class Connection {
     }
 
     /** Sends a message that gets no answer (a heartbeat pong). */
-    void send(ObjectNode msg) {
+    void send(Outgoing msg) {
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
-            ch.writeAndFlush(msg);
+            writer.write(encode(ch, NO_ID, msg), cause -> { });
         }
     }
 
-    void onAnswer(JsonNode id, JsonNode result) {
+    void onAnswer(JsonNode id, Answer result) {
         if (id != null && id.isIntegralNumber()) {
-            pending.complete(id.asLong(), result);
+            onAnswer(id.asLong(), result);
         }
+    }
+
+    void onAnswer(long id, Answer result) {
+        pending.complete(id, result);
     }
 
     void onEvent(JsonNode event) {

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
@@ -124,7 +123,7 @@ final class ConnectionLifecycle {
         connecting = c;
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channelFactory(DirectWriteSocketChannel::new)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
@@ -165,7 +164,7 @@ final class ConnectionLifecycle {
         hello.put("client", settings.clientName());
         session.putResume(hello, initial);
         // Runs on the loop as the welcome is read, before any event that follows it.
-        return c.request(hello, settings.connectTimeout(), null).thenAccept(msg -> adopt(c, msg, initial));
+        return c.request(Outgoing.of(hello), settings.connectTimeout(), false, null).thenAccept(msg -> adopt(c, msg.tree(), initial));
     }
 
     // On the loop, as the welcome is read.
@@ -292,7 +291,7 @@ final class ConnectionLifecycle {
         terminate(closedEx, "client_closed");
         if (c != null && c.isOpen() && !loop.inEventLoop()) {
             try {
-                c.request(Messages.create(Ops.SESSION_CLOSE), Duration.ofSeconds(2), r -> { })
+                c.request(Messages.bare(Ops.SESSION_CLOSE), Duration.ofSeconds(2), false, r -> { })
                         .get(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,10 +1,13 @@
 package dev.switchboard.client;
 
 import io.netty.channel.EventLoop;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /** How the blocking API waits for the async one, and how failures come out of futures. */
@@ -17,11 +20,32 @@ final class Futures {
      * where waiting for an answer that thread must read would hang forever.
      */
     static <T> T await(CompletableFuture<T> future, EventLoop loop) {
+        return await(future, loop, null, null);
+    }
+
+    /**
+     * As {@link #await(CompletableFuture, EventLoop)}, waiting at most {@code limit} (null = no
+     * limit): the caller's own wait is the request's timeout, so no timer needs to be scheduled on
+     * the I/O thread. When it runs out the future fails with {@link RequestTimeoutException}
+     * (which the request sees, as it would its timer), and so does the call.
+     *
+     * @param what the request, for the timeout's message
+     */
+    static <T> T await(CompletableFuture<T> future, EventLoop loop, Duration limit, String what) {
         if (loop.inEventLoop()) {
             throw new IllegalStateException("blocking call on the client's I/O thread would deadlock; use the async method");
         }
         try {
-            return future.get();
+            if (limit == null) {
+                return future.get();
+            }
+            try {
+                return future.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                future.completeExceptionally(new RequestTimeoutException(
+                        "no answer to " + what + " within " + limit.toMillis() + " ms"));
+                return future.get(); // the timeout, or the answer that won the race
+            }
         } catch (InterruptedException e) {
             // The late-result hook hands back a grant that arrives after we gave up.
             future.cancel(false);
@@ -45,14 +69,15 @@ final class Futures {
     }
 
     /**
-     * Maps an answer, passing a cancel of the result back to the request, so the request's
-     * late-result hook knows the caller is gone and hands back a grant that still arrives.
+     * Maps an answer, passing a failure of the result that did not come from the request (a
+     * cancel, the caller's own timeout) back to it, so the request's late-result hook knows the
+     * caller is gone and hands back a grant that still arrives.
      */
     static <T, R> CompletableFuture<T> derive(CompletableFuture<R> request, Function<R, T> fn) {
         CompletableFuture<T> derived = request.thenApply(fn);
         derived.whenComplete((r, e) -> {
-            if (derived.isCancelled()) {
-                request.cancel(false);
+            if (e != null && !request.isDone()) {
+                request.completeExceptionally(unwrap(e));
             }
         });
         return derived;

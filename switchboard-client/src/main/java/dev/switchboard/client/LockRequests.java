@@ -1,16 +1,17 @@
 package dev.switchboard.client;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
-/** The lock and semaphore operations of the protocol, as async requests (see {@link SwitchboardClient}). */
+/**
+ * The lock and semaphore operations of the protocol, as async requests (see {@link SwitchboardClient}).
+ * With {@code callerWaits} the caller blocks on the answer and enforces the client-side timeout
+ * itself ({@link #limit}); else the connection times the request out.
+ */
 final class LockRequests {
     private static final Logger log = LoggerFactory.getLogger(LockRequests.class);
 
@@ -22,41 +23,39 @@ final class LockRequests {
         this.requestTimeout = requestTimeout;
     }
 
-    CompletableFuture<Optional<Grant>> acquire(Resource resource, Duration timeout, Duration lease) {
+    /** How long a caller waits for the answer to a request that may wait {@code wait} on the server. */
+    Duration limit(Duration wait) {
+        return requestTimeout.plusMillis(Messages.nonNegativeMillis(wait, "timeout"));
+    }
+
+    CompletableFuture<Optional<Grant>> acquire(Resource resource, Duration timeout, Duration lease, boolean callerWaits) {
         long timeoutMs = Messages.nonNegativeMillis(timeout, "timeout");
-        ObjectNode msg = Messages.about(resource, resource.kind().acquireOp);
-        msg.put("timeout_ms", timeoutMs);
-        Messages.putLease(msg, lease);
-        return Futures.derive(requests.send(msg, requestTimeout.plusMillis(timeoutMs), releaseLateGrant(resource)),
+        LockMessage msg = new LockMessage(resource, resource.kind().acquireOp).timeoutMs(timeoutMs).lease(lease);
+        return Futures.derive(requests.send(msg, limit(timeout), callerWaits, releaseLateGrant(resource)),
                 result -> Replies.grantOrTimeout(resource, result));
     }
 
-    CompletableFuture<EnqueueResult> enqueue(Resource resource, Duration lease) {
-        ObjectNode msg = Messages.about(resource, resource.kind().enqueueOp);
-        Messages.putLease(msg, lease);
-        return Futures.derive(requests.send(msg, requestTimeout, releaseLateGrant(resource)),
+    CompletableFuture<EnqueueResult> enqueue(Resource resource, Duration lease, boolean callerWaits) {
+        LockMessage msg = new LockMessage(resource, resource.kind().enqueueOp).lease(lease);
+        return Futures.derive(requests.send(msg, requestTimeout, callerWaits, releaseLateGrant(resource)),
                 result -> Replies.enqueue(resource, result));
     }
 
-    CompletableFuture<Optional<Grant>> awaitGrant(Resource resource, Duration timeout) {
+    CompletableFuture<Optional<Grant>> awaitGrant(Resource resource, Duration timeout, boolean callerWaits) {
         long timeoutMs = Messages.nonNegativeMillis(timeout, "timeout");
-        ObjectNode msg = Messages.about(resource, resource.kind().waitOp);
-        msg.put("timeout_ms", timeoutMs);
-        return Futures.derive(requests.send(msg, requestTimeout.plusMillis(timeoutMs), releaseLateGrant(resource)),
+        LockMessage msg = new LockMessage(resource, resource.kind().waitOp).timeoutMs(timeoutMs);
+        return Futures.derive(requests.send(msg, limit(timeout), callerWaits, releaseLateGrant(resource)),
                 result -> Replies.grantOrTimeout(resource, result));
     }
 
-    CompletableFuture<Duration> renew(Resource resource, String token, Duration lease) {
-        ObjectNode msg = Messages.about(resource, resource.kind().renewOp);
-        msg.put("token", Objects.requireNonNull(token, "token"));
-        Messages.putLease(msg, lease);
-        return requests.send(msg, requestTimeout, null).thenApply(Replies::renewedLease);
+    CompletableFuture<Duration> renew(Resource resource, String token, Duration lease, boolean callerWaits) {
+        LockMessage msg = new LockMessage(resource, resource.kind().renewOp).token(token).lease(lease);
+        return Futures.derive(requests.send(msg, requestTimeout, callerWaits, null), Replies::renewedLease);
     }
 
-    CompletableFuture<Void> release(Resource resource, String token) {
-        ObjectNode msg = Messages.about(resource, resource.kind().releaseOp);
-        msg.put("token", Objects.requireNonNull(token, "token"));
-        return requests.send(msg, requestTimeout, null).thenApply(result -> null);
+    CompletableFuture<Void> release(Resource resource, String token, boolean callerWaits) {
+        LockMessage msg = new LockMessage(resource, resource.kind().releaseOp).token(token);
+        return Futures.derive(requests.send(msg, requestTimeout, callerWaits, null), result -> null);
     }
 
     /**
@@ -64,12 +63,12 @@ final class LockRequests {
      * would hold the slot until its lease ends or the session closes, blocking everyone queued
      * behind it. Nobody can use it, so give it back.
      */
-    private Consumer<JsonNode> releaseLateGrant(Resource resource) {
+    private Consumer<Answer> releaseLateGrant(Resource resource) {
         return result -> {
             if (Replies.isGrant(result)) {
                 String token = Replies.token(result);
                 log.debug("releasing {} granted after its caller gave up", resource);
-                release(resource, token).exceptionally(e -> null);
+                release(resource, token, false).exceptionally(e -> null);
             }
         };
     }

@@ -10,32 +10,24 @@ final class Messages {
     private Messages() {
     }
 
+    /** A message built as a tree, for the handshake and the rarer operations (locks use {@link LockMessage}). */
     static ObjectNode create(String op) {
         ObjectNode msg = ProtocolJson.MAPPER.createObjectNode();
         msg.put("op", op);
         return msg;
     }
 
-    /** A message about {@code resource}, with its key (and the limit, for a semaphore). */
-    static ObjectNode about(Resource resource, String op) {
-        ObjectNode msg = create(op);
-        msg.put("key", resource.key());
-        // Sent on every sem.* operation, not only acquire/enqueue: harmless where the server
-        // does not need it, and required by a strict reading of "same fields plus limit".
-        if (resource.isSemaphore()) {
-            msg.put("limit", resource.limit());
-        }
-        return msg;
+    /** A message with no field but its {@code op} (and the id the connection gives it). */
+    static Outgoing bare(String op) {
+        return Outgoing.of(create(op));
     }
 
-    static void putLease(ObjectNode msg, Duration lease) {
-        if (lease != null) {
-            long ms = lease.toMillis();
-            if (ms < 1) {
-                throw new IllegalArgumentException("lease must be at least 1 ms, got " + lease);
-            }
-            msg.put("lease_ms", ms);
+    static long leaseMillis(Duration lease) {
+        long ms = lease.toMillis();
+        if (ms < 1) {
+            throw new IllegalArgumentException("lease must be at least 1 ms, got " + lease);
         }
+        return ms;
     }
 
     static long nonNegativeMillis(Duration d, String name) {

@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Requests sent and not yet answered, by correlation id. Answers can come back in any order
@@ -18,18 +17,18 @@ final class PendingRequests {
      * will ever release otherwise.
      */
     static final class Pending {
-        final CompletableFuture<JsonNode> future = new CompletableFuture<>();
-        final Consumer<JsonNode> onLateResult;
+        final CompletableFuture<Answer> future = new CompletableFuture<>();
+        final Consumer<Answer> onLateResult;
         volatile ScheduledFuture<?> timeoutTask;
 
-        Pending(Consumer<JsonNode> onLateResult) {
+        Pending(Consumer<Answer> onLateResult) {
             this.onLateResult = onLateResult;
         }
     }
 
     private final Map<Long, Pending> byId = new ConcurrentHashMap<>();
 
-    Pending register(long id, Consumer<JsonNode> onLateResult) {
+    Pending register(long id, Consumer<Answer> onLateResult) {
         Pending p = new Pending(onLateResult);
         byId.put(id, p);
         return p;
@@ -43,7 +42,7 @@ final class PendingRequests {
         }
     }
 
-    void complete(long id, JsonNode result) {
+    void complete(long id, Answer result) {
         Pending p = remove(id);
         if (p == null) {
             return;

@@ -10,8 +10,8 @@ final class Replies {
     }
 
     /** A grant, or empty for {@code {"status":"timeout"}}. */
-    static Optional<Grant> grantOrTimeout(Resource resource, JsonNode result) {
-        String status = status(result);
+    static Optional<Grant> grantOrTimeout(Resource resource, Answer result) {
+        String status = result.string("status");
         if ("timeout".equals(status)) {
             return Optional.empty();
         }
@@ -21,8 +21,8 @@ final class Replies {
         throw unexpected(result);
     }
 
-    static EnqueueResult enqueue(Resource resource, JsonNode result) {
-        String status = status(result);
+    static EnqueueResult enqueue(Resource resource, Answer result) {
+        String status = result.string("status");
         if ("queued".equals(status)) {
             return EnqueueResult.queued();
         }
@@ -32,21 +32,20 @@ final class Replies {
         throw unexpected(result);
     }
 
-    static Duration renewedLease(JsonNode result) {
-        JsonNode lease = result.get("lease_ms");
-        if (lease == null || !lease.isIntegralNumber()) {
+    static Duration renewedLease(Answer result) {
+        Long lease = result.integer("lease_ms");
+        if (lease == null) {
             throw unexpected(result);
         }
-        return Duration.ofMillis(lease.asLong());
+        return Duration.ofMillis(lease);
     }
 
-    static boolean isGrant(JsonNode result) {
-        return "acquired".equals(status(result)) && result.get("token") != null;
+    static boolean isGrant(Answer result) {
+        return "acquired".equals(result.string("status")) && result.has("token");
     }
 
-    static String token(JsonNode result) {
-        JsonNode token = result.get("token");
-        return token != null && token.isString() ? token.stringValue() : null;
+    static String token(Answer result) {
+        return result.string("token");
     }
 
     static ServerLimits limits(JsonNode limits) {
@@ -58,21 +57,16 @@ final class Replies {
                 Duration.ofMillis(limits.path("max_lease_ms").asLong(0)));
     }
 
-    private static Grant grant(Resource resource, JsonNode result) {
+    private static Grant grant(Resource resource, Answer result) {
         String token = token(result);
-        JsonNode lease = result.get("lease_ms");
-        if (token == null || lease == null || !lease.isIntegralNumber()) {
+        Long lease = result.integer("lease_ms");
+        if (token == null || lease == null) {
             throw unexpected(result);
         }
-        return new Grant(resource, token, Duration.ofMillis(lease.asLong()));
+        return new Grant(resource, token, Duration.ofMillis(lease));
     }
 
-    private static String status(JsonNode result) {
-        JsonNode status = result.get("status");
-        return status != null && status.isString() ? status.stringValue() : null;
-    }
-
-    private static SwitchboardException unexpected(JsonNode result) {
+    static SwitchboardException unexpected(Answer result) {
         return new SwitchboardException("bad_reply", "unexpected reply from the server: " + result);
     }
 }

@@ -10,8 +10,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Sends each request on the connection in use. While the client is reconnecting it holds new
@@ -22,15 +20,17 @@ import tools.jackson.databind.node.ObjectNode;
 final class RequestRouter {
     /** A request issued while reconnecting, sent when the connection is back. */
     private static final class Waiter {
-        final ObjectNode msg;
+        final Outgoing msg;
         final long deadlineNanos;
-        final Consumer<JsonNode> onLateResult;
-        final CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        final boolean callerWaits;
+        final Consumer<Answer> onLateResult;
+        final CompletableFuture<Answer> result = new CompletableFuture<>();
         ScheduledFuture<?> timer;
 
-        Waiter(ObjectNode msg, long deadlineNanos, Consumer<JsonNode> onLateResult) {
+        Waiter(Outgoing msg, long deadlineNanos, boolean callerWaits, Consumer<Answer> onLateResult) {
             this.msg = msg;
             this.deadlineNanos = deadlineNanos;
+            this.callerWaits = callerWaits;
             this.onLateResult = onLateResult;
         }
     }
@@ -59,7 +59,15 @@ final class RequestRouter {
      * @param timeout client-side limit on the answer; null = none
      * @param onLateResult sees a result that arrives after the caller stopped waiting; null = drop it
      */
-    CompletableFuture<JsonNode> send(ObjectNode msg, Duration timeout, Consumer<JsonNode> onLateResult) {
+    CompletableFuture<Answer> send(Outgoing msg, Duration timeout, Consumer<Answer> onLateResult) {
+        return send(msg, timeout, false, onLateResult);
+    }
+
+    /**
+     * As {@link #send(Outgoing, Duration, Consumer)}; with {@code callerWaits} the caller blocks on
+     * the answer and enforces {@code timeout} on it itself (see {@link Connection#request}).
+     */
+    CompletableFuture<Answer> send(Outgoing msg, Duration timeout, boolean callerWaits, Consumer<Answer> onLateResult) {
         for (;;) {
             CompletableFuture<Connection> r = ready;
             if (r.isDone()) {
@@ -70,11 +78,11 @@ final class RequestRouter {
                 // A closed connection whose loss did not swap "ready" (the swap happens before
                 // the close is visible): no reconnect is coming, so fail fast through it.
                 if (!c.isClosed() || ready == r) {
-                    return c.request(msg, timeout, onLateResult);
+                    return c.request(msg, timeout, callerWaits, onLateResult);
                 }
                 continue;
             }
-            Waiter w = new Waiter(msg, timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos(), onLateResult);
+            Waiter w = new Waiter(msg, timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos(), callerWaits, onLateResult);
             synchronized (stateLock) {
                 if (ready != r || r.isDone()) {
                     continue;
@@ -85,7 +93,7 @@ final class RequestRouter {
                 try {
                     w.timer = loop.schedule(() -> {
                         w.result.completeExceptionally(new ConnectionClosedException("not reconnected within "
-                                + timeout.toMillis() + " ms; " + msg.path("op").asString("?") + " was not sent", lastDisconnect.get()));
+                                + timeout.toMillis() + " ms; " + msg.op() + " was not sent", lastDisconnect.get()));
                     }, timeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException e) {
                     w.result.completeExceptionally(new ConnectionClosedException("the client is closed", e));
@@ -155,7 +163,7 @@ final class RequestRouter {
         }
         Duration timeout = w.deadlineNanos == Long.MAX_VALUE ? null
                 : Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), w.deadlineNanos - System.nanoTime()));
-        CompletableFuture<JsonNode> inner = c.request(w.msg, timeout, w.onLateResult);
+        CompletableFuture<Answer> inner = c.request(w.msg, timeout, w.callerWaits, w.onLateResult);
         inner.whenComplete((v, e) -> {
             if (e != null) {
                 w.result.completeExceptionally(Futures.unwrap(e));
@@ -164,8 +172,10 @@ final class RequestRouter {
             }
         });
         w.result.whenComplete((v, e) -> {
-            if (w.result.isCancelled()) {
-                inner.cancel(false);
+            // The caller gave up (cancel, or its own timeout): the request learns it, so that
+            // its late-result hook hands back a grant that still arrives.
+            if (e != null && !inner.isDone()) {
+                inner.completeExceptionally(Futures.unwrap(e));
             }
         });
     }

@@ -4,7 +4,6 @@ import dev.switchboard.protocol.Ops;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The signal operations of the protocol, as async requests (see {@link SwitchboardClient}). */
@@ -29,12 +28,12 @@ final class SignalRequests {
         ObjectNode msg = Messages.create(Ops.SIGNAL_PUBLISH);
         msg.put("channel", Objects.requireNonNull(channel, "channel"));
         msg.put("payload", Objects.requireNonNull(payload, "payload"));
-        return requests.send(msg, requestTimeout, null).thenApply(r -> {
-            JsonNode delivered = r.get("delivered");
-            if (delivered == null || !delivered.isIntegralNumber()) {
-                throw new SwitchboardException("bad_reply", "unexpected reply from the server: " + r);
+        return requests.send(Outgoing.of(msg), requestTimeout, null).thenApply(r -> {
+            Long delivered = r.integer("delivered");
+            if (delivered == null) {
+                throw Replies.unexpected(r);
             }
-            return delivered.asInt();
+            return delivered.intValue();
         });
     }
 
@@ -44,6 +43,6 @@ final class SignalRequests {
         if (group != null) {
             msg.put("group", group);
         }
-        return requests.send(msg, requestTimeout, null).thenApply(r -> null);
+        return requests.send(Outgoing.of(msg), requestTimeout, null).thenApply(r -> null);
     }
 }

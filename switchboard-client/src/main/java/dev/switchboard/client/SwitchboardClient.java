@@ -193,11 +193,13 @@ public final class SwitchboardClient implements AutoCloseable {
      * @return the grant, or empty when the wait ran out
      */
     public CompletableFuture<Optional<Grant>> acquireAsync(Resource resource, Duration timeout, Duration lease) {
-        return locks.acquire(resource, timeout, lease);
+        return locks.acquire(resource, timeout, lease, false);
     }
 
     public Optional<Grant> acquire(Resource resource, Duration timeout, Duration lease) {
-        return await(acquireAsync(resource, timeout, lease));
+        // The blocking forms wait on the answer themselves, within the limit the async form's
+        // timer would apply: nothing to schedule on the I/O thread per call.
+        return awaitAnswer(locks.acquire(resource, timeout, lease, true), locks.limit(timeout), resource.kind().acquireOp);
     }
 
     public Optional<Grant> acquire(Resource resource, Duration timeout) {
@@ -210,7 +212,7 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     public Optional<Grant> tryAcquire(Resource resource, Duration lease) {
-        return await(tryAcquireAsync(resource, lease));
+        return acquire(resource, Duration.ZERO, lease);
     }
 
     public Optional<Grant> tryAcquire(Resource resource) {
@@ -222,11 +224,11 @@ public final class SwitchboardClient implements AutoCloseable {
      * once (its lease then runs already). Follow a queued result with {@link #awaitGrant}.
      */
     public CompletableFuture<EnqueueResult> enqueueAsync(Resource resource, Duration lease) {
-        return locks.enqueue(resource, lease);
+        return locks.enqueue(resource, lease, false);
     }
 
     public EnqueueResult enqueue(Resource resource, Duration lease) {
-        return await(enqueueAsync(resource, lease));
+        return awaitAnswer(locks.enqueue(resource, lease, true), settings.requestTimeout(), resource.kind().enqueueOp);
     }
 
     public EnqueueResult enqueue(Resource resource) {
@@ -239,11 +241,11 @@ public final class SwitchboardClient implements AutoCloseable {
      * leaves the queue. Named {@code awaitGrant} because {@code wait} belongs to {@link Object}.
      */
     public CompletableFuture<Optional<Grant>> awaitGrantAsync(Resource resource, Duration timeout) {
-        return locks.awaitGrant(resource, timeout);
+        return locks.awaitGrant(resource, timeout, false);
     }
 
     public Optional<Grant> awaitGrant(Resource resource, Duration timeout) {
-        return await(awaitGrantAsync(resource, timeout));
+        return awaitAnswer(locks.awaitGrant(resource, timeout, true), locks.limit(timeout), resource.kind().waitOp);
     }
 
     /**
@@ -253,11 +255,11 @@ public final class SwitchboardClient implements AutoCloseable {
      * @return the lease that now applies
      */
     public CompletableFuture<Duration> renewAsync(Resource resource, String token, Duration lease) {
-        return locks.renew(resource, token, lease);
+        return locks.renew(resource, token, lease, false);
     }
 
     public Duration renew(Resource resource, String token, Duration lease) {
-        return await(renewAsync(resource, token, lease));
+        return awaitAnswer(locks.renew(resource, token, lease, true), settings.requestTimeout(), resource.kind().renewOp);
     }
 
     /** Renews for the same lease the grant carries. */
@@ -267,11 +269,11 @@ public final class SwitchboardClient implements AutoCloseable {
 
     /** Frees the slot held by {@code token} (any session may release a token it knows). */
     public CompletableFuture<Void> releaseAsync(Resource resource, String token) {
-        return locks.release(resource, token);
+        return locks.release(resource, token, false);
     }
 
     public void release(Resource resource, String token) {
-        await(releaseAsync(resource, token));
+        awaitAnswer(locks.release(resource, token, true), settings.requestTimeout(), resource.kind().releaseOp);
     }
 
     public void release(Grant grant) {
@@ -282,7 +284,7 @@ public final class SwitchboardClient implements AutoCloseable {
 
     /** The server's stats object (same shape as dflockd's {@code stats}). */
     public CompletableFuture<JsonNode> statsAsync() {
-        return requests.send(Messages.create(Ops.STATS), settings.requestTimeout(), null);
+        return requests.send(Messages.bare(Ops.STATS), settings.requestTimeout(), null).thenApply(Answer::tree);
     }
 
     public JsonNode stats() {
@@ -292,7 +294,7 @@ public final class SwitchboardClient implements AutoCloseable {
     /** Round trip to the server; completes with the measured time. */
     public CompletableFuture<Duration> pingAsync() {
         long start = System.nanoTime();
-        return requests.send(Messages.create(Ops.PING), settings.requestTimeout(), null)
+        return requests.send(Messages.bare(Ops.PING), settings.requestTimeout(), null)
                 .thenApply(pong -> Duration.ofNanos(System.nanoTime() - start));
     }
 
@@ -400,6 +402,11 @@ public final class SwitchboardClient implements AutoCloseable {
     /** Waits for {@code future} for the blocking API (never on the client's I/O thread). */
     <T> T await(CompletableFuture<T> future) {
         return Futures.await(future, lifecycle.loop());
+    }
+
+    /** Waits at most {@code limit} for the answer to a request sent with {@code callerWaits}. */
+    private <T> T awaitAnswer(CompletableFuture<T> future, Duration limit, String op) {
+        return Futures.await(future, lifecycle.loop(), limit, op);
     }
 
     /** Settings for a client; {@link #connect()} opens the connection and does the handshake. */

@@ -6,7 +6,6 @@ import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.ProtocolException;
 import dev.switchboard.protocol.Reply;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -104,24 +103,16 @@ public final class LockOps {
         return token;
     }
 
+    /** The reply to an outcome; its result is a {@link LockResult}, written without a map on the native path. */
     static Reply toReply(LockOutcome o) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        switch (o.status()) {
-            case ACQUIRED -> {
-                result.put("status", "acquired");
-                result.put("token", o.token());
-                result.put("lease_ms", o.leaseMs());
-            }
-            case QUEUED -> result.put("status", "queued");
-            case TIMEOUT -> result.put("status", "timeout");
-            case RENEWED -> result.put("lease_ms", o.leaseMs());
-            case RELEASED -> {
-            }
-            case FAILED -> {
-                return Reply.error(errorCode(o.error()), o.error().message());
-            }
-        }
-        return Reply.ok(result);
+        return switch (o.status()) {
+            case ACQUIRED -> Reply.ok(LockResult.acquired(o.token(), o.leaseMs()));
+            case QUEUED -> Reply.ok(LockResult.QUEUED);
+            case TIMEOUT -> Reply.ok(LockResult.TIMEOUT);
+            case RENEWED -> Reply.ok(LockResult.renewed(o.leaseMs()));
+            case RELEASED -> Reply.ok(LockResult.RELEASED);
+            case FAILED -> Reply.error(errorCode(o.error()), o.error().message());
+        };
     }
 
     private static ErrorCode errorCode(LockError e) {

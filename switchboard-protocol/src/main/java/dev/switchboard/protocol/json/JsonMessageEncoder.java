@@ -7,11 +7,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
 import java.io.OutputStream;
 import java.util.Map;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Writes a message (a {@code Map} or a {@link JsonNode}) as compact JSON in the given
- * {@link Framing}. Other outbound messages (bytes already encoded) pass through untouched.
+ * Writes a message (a {@link JsonWritable}, a {@code Map} or a {@link JsonNode}) as compact JSON
+ * in the given {@link Framing}. Other outbound messages (bytes already encoded) pass through
+ * untouched.
  */
 @ChannelHandler.Sharable
 public final class JsonMessageEncoder extends MessageToByteEncoder<Object> {
@@ -24,18 +27,47 @@ public final class JsonMessageEncoder extends MessageToByteEncoder<Object> {
 
     @Override
     public boolean acceptOutboundMessage(Object msg) {
-        return msg instanceof Map<?, ?> || msg instanceof JsonNode;
+        return isEncodable(msg);
     }
 
     @Override
-    protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) throws Exception {
+    protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) {
+        encode(msg, framing, out);
+    }
+
+    /** True for the messages {@link #encode(Object, Framing, ByteBuf)} can write. */
+    public static boolean isEncodable(Object msg) {
+        return msg instanceof JsonWritable || msg instanceof Map<?, ?> || msg instanceof JsonNode;
+    }
+
+    /**
+     * Appends {@code msg} to {@code out}, framed: one pass of the streaming generator over the
+     * buffer, whatever the message's form. Used by this encoder and by whoever encodes a message
+     * before handing it to a channel (the Java client encodes on the caller's thread).
+     */
+    public static void encode(Object msg, Framing framing, ByteBuf out) {
         int start = out.writerIndex();
         framing.begin(out);
-        // Typed as OutputStream: ByteBufOutputStream is also a DataOutput, and the DataOutput
-        // overload of writeValue would make the call ambiguous.
-        try (OutputStream stream = new ByteBufOutputStream(out)) {
-            ProtocolJson.MAPPER.writeValue(stream, msg);
-        }
+        encode(msg, out);
         framing.end(out, start);
+    }
+
+    /** Appends {@code msg} to {@code out} unframed (a WebSocket frame delimits it). */
+    public static void encode(Object msg, ByteBuf out) {
+        // Typed as OutputStream: ByteBufOutputStream is also a DataOutput, and the DataOutput
+        // overload would make the call ambiguous.
+        try (OutputStream stream = new ByteBufOutputStream(out);
+             JsonGenerator g = msg instanceof JsonWritable w && w.plainValuesOnly()
+                     ? ProtocolJson.MAPPER.tokenStreamFactory().createGenerator(ObjectWriteContext.empty(), stream)
+                     : ProtocolJson.MAPPER.createGenerator(stream)) {
+            if (msg instanceof JsonWritable w) {
+                w.writeJson(g);
+            } else {
+                g.writePOJO(msg);
+            }
+        } catch (java.io.IOException e) {
+            // ByteBufOutputStream does not throw on write, and its close() does nothing.
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -115,7 +115,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
                 // gone before the answer is written, so a resume after the answer finds nothing;
                 // the session_closed event that follows comes from the close.
                 server.core().sessions().close(session(), server.config().autoReleaseOnDisconnect());
-                send(toMessage(id, Reply.ok(Map.of())));
+                channel().writeAndFlush(toMessage(id, Reply.ok(Map.of())));
             }
             default -> {
                 int max = server.config().maxRequestsInFlight();
@@ -286,11 +286,9 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         return error(null, code, message);
     }
 
-    private static Map<String, Object> toMessage(Object id, Reply reply) {
+    private static Object toMessage(Object id, Reply reply) {
         if (reply.isError()) return error(id, reply.error(), reply.message());
-        Map<String, Object> m = message(Ops.REPLY, id);
-        m.put("result", reply.result());
-        return m;
+        return new ReplyMessage(id, reply.result());
     }
 
     private static Map<String, Object> message(String op, Object id) {

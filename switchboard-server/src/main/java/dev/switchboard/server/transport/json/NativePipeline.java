@@ -7,6 +7,7 @@ import dev.switchboard.protocol.json.JsonMessageEncoder;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  * connection handler does the rest.
  */
 public final class NativePipeline {
+    // A long read batch still flushes this often, so the first answers are not held back by the last.
+    private static final int FLUSHES_PER_BATCH = 64;
+
     private NativePipeline() {
     }
 
@@ -35,6 +39,11 @@ public final class NativePipeline {
             p.addAfter(last, "write-timeout", new WriteTimeoutHandler(writeTimeoutMs, TimeUnit.MILLISECONDS));
             last = "write-timeout";
         }
+        // Replies written while a read is being handled (pipelined requests answered at once) go
+        // out in one flush when the read batch ends, not one write system call each; a reply
+        // written at any other time (a grant after a wait) is flushed at once as before.
+        p.addAfter(last, "flush-consolidation", new FlushConsolidationHandler(FLUSHES_PER_BATCH, false));
+        last = "flush-consolidation";
         p.addAfter(last, "json-framer", framing.newFramer(server.config().maxFrameBytes()));
         p.addAfter("json-framer", "json-encoder", new JsonMessageEncoder(framing));
         p.addAfter("json-encoder", "json-decoder", JsonMessageDecoder.toMaps());

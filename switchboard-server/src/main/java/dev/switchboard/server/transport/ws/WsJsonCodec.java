@@ -2,6 +2,9 @@ package dev.switchboard.server.transport.ws;
 
 import dev.switchboard.server.transport.JsonSupport;
 import dev.switchboard.protocol.json.JsonMessageDecoder;
+import dev.switchboard.protocol.json.JsonMessageEncoder;
+import dev.switchboard.protocol.json.JsonWritable;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageCodec;
@@ -21,7 +24,7 @@ import java.util.Map;
  * server's {@code ping} goes out as a Ping frame and a Pong frame comes in as {@code pong}. An
  * error that ends the connection is followed by a Close frame whose code and reason name it.
  */
-final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Map<String, Object>> {
+final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Object> {
     private static final JsonMessageDecoder PARSER = JsonMessageDecoder.toMaps();
 
     @Override
@@ -38,7 +41,21 @@ final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Map<String
     }
 
     @Override
-    protected void encode(ChannelHandlerContext ctx, Map<String, Object> msg, List<Object> out) {
+    public boolean acceptOutboundMessage(Object msg) {
+        return msg instanceof Map<?, ?> || msg instanceof JsonWritable;
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object message, List<Object> out) {
+        if (message instanceof JsonWritable typed) {
+            // A reply that writes itself (no map behind it): one pass into the frame's buffer.
+            ByteBuf buf = ctx.alloc().buffer();
+            JsonMessageEncoder.encode(typed, buf);
+            out.add(new TextWebSocketFrame(buf));
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> msg = (Map<String, Object>) message;
         if ("ping".equals(msg.get("op")) && !msg.containsKey("id")) {
             out.add(new PingWebSocketFrame());
             return;

@@ -1,0 +1,43 @@
+package dev.switchboard.client;
+
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A message the client sends, written once with the streaming generator straight into the
+ * outgoing buffer (see {@link Connection}): the connection writes {@code op} and the id it
+ * assigns, then the message its other fields.
+ */
+interface Outgoing {
+    String op();
+
+    /** Writes the fields after {@code op} and {@code id}, inside the message's object. */
+    void writeFields(JsonGenerator g);
+
+    /** True when {@link #writeFields} writes strings and numbers only (see {@code JsonWritable#plainValuesOnly}). */
+    default boolean plainValuesOnly() {
+        return false;
+    }
+
+    /** A message built as a JSON tree (the handshake and the rarer operations); its {@code op} field is skipped. */
+    static Outgoing of(ObjectNode msg) {
+        String op = msg.path("op").asString("?");
+        return new Outgoing() {
+            @Override
+            public String op() {
+                return op;
+            }
+
+            @Override
+            public void writeFields(JsonGenerator g) {
+                for (java.util.Map.Entry<String, JsonNode> e : msg.properties()) {
+                    if (!e.getKey().equals("op") && !e.getKey().equals("id")) {
+                        g.writeName(e.getKey());
+                        g.writePOJO(e.getValue());
+                    }
+                }
+            }
+        };
+    }
+}

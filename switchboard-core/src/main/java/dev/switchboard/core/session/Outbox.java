@@ -70,15 +70,18 @@ public final class Outbox {
         int size = (int) Math.min(Integer.MAX_VALUE, event.sizeEstimate());
         push(event, size);
         bytes += size;
-        budget.add(size);
+        // The node's budget learns the net change once: a full buffer of like-sized events (the
+        // steady state of a busy subscriber) drops one as it adds one and writes nothing shared.
+        long budgetDelta = size;
         // The newest event always stays, even when it alone is over the byte cap.
-        while (count > 1 && (count > capacity || bytes > maxBytes || budget.exceeded())) {
+        while (count > 1 && (count > capacity || bytes > maxBytes || budget.exceededWith(budgetDelta))) {
             if (count <= capacity && bytes <= maxBytes) budget.droppedForBudget();
             droppedThrough = firstSeq();
             int droppedSize = dropFirst();
             bytes -= droppedSize;
-            budget.remove(droppedSize);
+            budgetDelta -= droppedSize;
         }
+        if (budgetDelta != 0) budget.add(budgetDelta);
         return lastSeq;
     }
 

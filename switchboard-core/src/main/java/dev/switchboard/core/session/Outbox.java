@@ -66,6 +66,14 @@ public final class Outbox {
 
     /** Adds an event and returns its sequence number. */
     public synchronized long append(SessionEvent event) {
+        return appendHoldingMonitor(event);
+    }
+
+    /**
+     * {@link #append} for a caller that already holds this outbox's monitor (a session numbers and
+     * queues an event under it): no second monitor enter on the fan-out path.
+     */
+    long appendHoldingMonitor(SessionEvent event) {
         lastSeq++;
         int size = (int) Math.min(Integer.MAX_VALUE, event.sizeEstimate());
         push(event, size);

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +49,13 @@ public final class Session implements Subscriber {
     private final long createdAtMillis;
     private final Outbox replay;
     private final SessionRegistry registry;
-    /** The attached connections; changed in the mailbox only, read from anywhere. */
-    private final List<Live> connections = new CopyOnWriteArrayList<>();
+    private static final Live[] NO_CONNECTIONS = new Live[0];
+    /**
+     * The attached connections: replaced (never changed in place) in the mailbox only, read from
+     * anywhere. A plain array, one hop from the session, because every publish walks it for every
+     * subscriber.
+     */
+    private volatile Live[] connections = NO_CONNECTIONS;
     private final Map<String, String> attributes = new LinkedHashMap<>();
     /** The session's pending requests: dispatched, or waiting for their turn, and not yet answered. */
     private final Set<Request> pending = ConcurrentHashMap.newKeySet();
@@ -189,7 +194,7 @@ public final class Session implements Subscriber {
      */
     public String state() {
         if (closed) return "closed";
-        if (policy.lifetime() == SessionPolicy.Lifetime.GRACE && connections.isEmpty()) return "detached";
+        if (policy.lifetime() == SessionPolicy.Lifetime.GRACE && connections.length == 0) return "detached";
         return "active";
     }
 
@@ -199,11 +204,11 @@ public final class Session implements Subscriber {
 
     /** The attached connections (a snapshot), for admins. */
     public List<SessionConnection> connections() {
-        return connections.stream().map(l -> l.connection).toList();
+        return Arrays.stream(connections).map(l -> l.connection).toList();
     }
 
     public int connectionCount() {
-        return connections.size();
+        return connections.length;
     }
 
     /** Requests dispatched and not yet answered. */
@@ -222,7 +227,7 @@ public final class Session implements Subscriber {
 
     /** True while something keeps an idle session alive: a request in flight or an attached stream. */
     boolean busy() {
-        return !pending.isEmpty() || !connections.isEmpty();
+        return !pending.isEmpty() || connections.length > 0;
     }
 
     /** The keys on which the session holds, waits or is enqueued (a snapshot from the lock engine). */
@@ -322,7 +327,7 @@ public final class Session implements Subscriber {
         // buffer's own monitor, so that a close's clear() never races an append.
         synchronized (replay) {
             if (closed) return false;
-            seq = replay.append(event);
+            seq = replay.appendHoldingMonitor(event);
             offer = mailbox.offer(seq, event);
             if (offer == SessionMailbox.Offer.FULL) overflowSeq = seq;
         }
@@ -451,12 +456,12 @@ public final class Session implements Subscriber {
         cancelGraceTimer();
         touch();
         if (!policy.replay()) {
-            connections.add(new Live(c, Long.MIN_VALUE)); // its events are not numbered (all 0)
+            add(new Live(c, Long.MIN_VALUE)); // its events are not numbered (all 0)
             return List.of();
         }
         // The backlog and the point live delivery starts from, with no event numbered in between.
         synchronized (replay) {
-            connections.add(new Live(c, replay.lastSeq()));
+            add(new Live(c, replay.lastSeq()));
             return replay.after(lastSeq);
         }
     }
@@ -464,8 +469,17 @@ public final class Session implements Subscriber {
     /** In the mailbox: detaches a connection; returns true when it was the last one. */
     boolean detach(SessionConnection c) {
         touch(); // first: the idle reaper must never see the session free with its old activity time
-        boolean last = connections.removeIf(l -> l.connection == c) && connections.isEmpty();
-        return last;
+        Live[] before = connections;
+        Live[] after = Arrays.stream(before).filter(l -> l.connection != c).toArray(Live[]::new);
+        connections = after;
+        return after.length < before.length && after.length == 0;
+    }
+
+    /** In the mailbox. */
+    private void add(Live l) {
+        Live[] more = Arrays.copyOf(connections, connections.length + 1);
+        more[more.length - 1] = l;
+        connections = more;
     }
 
     /** In the mailbox: the timer that ends the session unless a connection comes back first. */
@@ -494,7 +508,7 @@ public final class Session implements Subscriber {
     List<SessionConnection> takeConnections() {
         cancelGraceTimer();
         List<SessionConnection> all = connections();
-        connections.clear();
+        connections = NO_CONNECTIONS;
         return all;
     }
 

@@ -2,7 +2,7 @@ package dev.switchboard.core.session;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +46,17 @@ final class SessionMailbox {
     private record Delivery(long seq, SessionEvent event) {
     }
 
+    // The counters are fields of this object, not AtomicIntegers of their own: a publish walks
+    // every subscriber's mailbox, and one object less per session is one cache miss less each.
+    private static final AtomicIntegerFieldUpdater<SessionMailbox> PENDING =
+            AtomicIntegerFieldUpdater.newUpdater(SessionMailbox.class, "pending");
+    private static final AtomicIntegerFieldUpdater<SessionMailbox> QUEUED_EVENTS =
+            AtomicIntegerFieldUpdater.newUpdater(SessionMailbox.class, "queuedEvents");
+
     private final Queue<Object> tasks = new ConcurrentLinkedQueue<>();
     /** Tasks queued or running (the one run inline by {@link Offer#RUN_NOW} included). */
-    private final AtomicInteger pending = new AtomicInteger();
-    private final AtomicInteger queuedEvents = new AtomicInteger();
+    private volatile int pending;
+    private volatile int queuedEvents;
     private final int maxQueuedEvents;
     private final Deliverer deliverer;
 
@@ -62,21 +69,21 @@ final class SessionMailbox {
     /** Runs a control task after everything queued before it; never refused; inline when the mailbox is idle. */
     void execute(Runnable task) {
         tasks.add(task);
-        if (pending.getAndIncrement() == 0) drain();
+        if (PENDING.getAndIncrement(this) == 0) drain();
     }
 
     /** Offers an event delivery (see {@link Offer}); allocates nothing when the mailbox is idle. */
     Offer offer(long seq, SessionEvent event) {
-        if (pending.compareAndSet(0, 1)) return Offer.RUN_NOW;
-        if (queuedEvents.get() >= maxQueuedEvents) return Offer.FULL;
-        queuedEvents.incrementAndGet();
+        if (PENDING.compareAndSet(this, 0, 1)) return Offer.RUN_NOW;
+        if (queuedEvents >= maxQueuedEvents) return Offer.FULL;
+        QUEUED_EVENTS.incrementAndGet(this);
         tasks.add(new Delivery(seq, event));
-        return pending.getAndIncrement() == 0 ? Offer.QUEUED_DRAIN : Offer.QUEUED;
+        return PENDING.getAndIncrement(this) == 0 ? Offer.QUEUED_DRAIN : Offer.QUEUED;
     }
 
     /** After an inline delivery ({@link Offer#RUN_NOW}): runs what was queued meanwhile, else leaves the mailbox idle. */
     void release() {
-        if (pending.decrementAndGet() != 0) drain();
+        if (PENDING.decrementAndGet(this) != 0) drain();
     }
 
     /** After {@link Offer#QUEUED_DRAIN}: runs the queue on this thread. */
@@ -86,7 +93,7 @@ final class SessionMailbox {
 
     /** Event deliveries waiting in the queue (not the one running). */
     int queuedEvents() {
-        return queuedEvents.get();
+        return queuedEvents;
     }
 
     private void drain() {
@@ -94,7 +101,7 @@ final class SessionMailbox {
             Object task = tasks.poll();
             try {
                 if (task instanceof Delivery d) {
-                    queuedEvents.decrementAndGet();
+                    QUEUED_EVENTS.decrementAndGet(this);
                     deliverer.deliver(d.seq(), d.event());
                 } else {
                     ((Runnable) task).run();
@@ -103,6 +110,6 @@ final class SessionMailbox {
                 // One failing task must not wedge the mailbox for every later one.
                 log.error("task failed in a session mailbox", t);
             }
-        } while (pending.decrementAndGet() != 0);
+        } while (PENDING.decrementAndGet(this) != 0);
     }
 }

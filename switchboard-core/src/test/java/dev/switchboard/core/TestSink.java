@@ -22,10 +22,10 @@ final class TestSink implements SessionConnection {
     }
 
     @Override
-    public boolean deliver(long seq, SessionEvent event) {
-        if (full) return false;
+    public Delivery deliver(long seq, SessionEvent event) {
+        if (full) return Delivery.FULL;
         if (event instanceof Signal s) signals.add(s.channel() + " " + s.payload());
-        return true;
+        return Delivery.ACCEPTED;
     }
 
     @Override

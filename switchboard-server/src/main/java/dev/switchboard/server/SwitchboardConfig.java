@@ -24,6 +24,7 @@ public final class SwitchboardConfig {
     private final int maxLocks;
     private final int maxWaiters;
     private final int lockMailboxSize;
+    private final int sessionMailboxSize;
     private final int maxConnections;
     private final int maxConnectionsPerIp;
     private final int maxSubscriptions;
@@ -82,6 +83,7 @@ public final class SwitchboardConfig {
         this.maxLocks = b.maxLocks;
         this.maxWaiters = b.maxWaiters;
         this.lockMailboxSize = b.lockMailboxSize;
+        this.sessionMailboxSize = b.sessionMailboxSize;
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerIp = b.maxConnectionsPerIp;
         this.maxSubscriptions = b.maxSubscriptions;
@@ -149,6 +151,8 @@ public final class SwitchboardConfig {
     public int maxWaiters() { return maxWaiters; }
     /** Client lock requests that may wait in one of the lock engine's 64 shard mailboxes. */
     public int lockMailboxSize() { return lockMailboxSize; }
+    /** Event deliveries that may wait in one session's mailbox; one more cuts its connections as slow consumers. */
+    public int sessionMailboxSize() { return sessionMailboxSize; }
     public int maxConnections() { return maxConnections; }
     public int maxConnectionsPerIp() { return maxConnectionsPerIp; }
     public int maxSubscriptions() { return maxSubscriptions; }
@@ -259,6 +263,7 @@ public final class SwitchboardConfig {
         b.maxLocks = maxLocks;
         b.maxWaiters = maxWaiters;
         b.lockMailboxSize = lockMailboxSize;
+        b.sessionMailboxSize = sessionMailboxSize;
         b.maxConnections = maxConnections;
         b.maxConnectionsPerIp = maxConnectionsPerIp;
         b.maxSubscriptions = maxSubscriptions;
@@ -320,6 +325,7 @@ public final class SwitchboardConfig {
         private int maxLocks = 1024;
         private int maxWaiters = 1024;
         private int lockMailboxSize = dev.switchboard.core.lock.LockTableConfig.DEFAULT_MAILBOX_SIZE;
+        private int sessionMailboxSize = dev.switchboard.core.session.SessionRegistry.Lifecycle.DEFAULT_SESSION_MAILBOX_SIZE;
         private int maxConnections = 65536;
         private int maxConnectionsPerIp = 0;
         private int maxSubscriptions = 1024;
@@ -380,6 +386,7 @@ public final class SwitchboardConfig {
         public Builder maxLocks(int n) { this.maxLocks = n; return this; }
         public Builder maxWaiters(int n) { this.maxWaiters = n; return this; }
         public Builder lockMailboxSize(int n) { this.lockMailboxSize = n; return this; }
+        public Builder sessionMailboxSize(int n) { this.sessionMailboxSize = n; return this; }
         public Builder maxConnections(int n) { this.maxConnections = n; return this; }
         public Builder maxConnectionsPerIp(int n) { this.maxConnectionsPerIp = n; return this; }
         public Builder maxSubscriptions(int n) { this.maxSubscriptions = n; return this; }
@@ -454,6 +461,7 @@ public final class SwitchboardConfig {
             notNegative(maxLocks, "--max-locks");
             notNegative(maxWaiters, "--max-waiters");
             require(lockMailboxSize >= 1, "--lock-mailbox-size must be at least 1");
+            require(sessionMailboxSize >= 1, "--session-mailbox-size must be at least 1");
             notNegative(maxConnections, "--max-connections");
             notNegative(maxConnectionsPerIp, "--max-connections-per-ip");
             notNegative(maxSubscriptions, "--max-subscriptions");

@@ -82,7 +82,7 @@ final class SwitchboardNode {
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
                         config.maxSessionsPerIp(), config.replayBufferBytes(), config.sessionKeys(),
                         config.httpSessionIdleTimeout().toMillis(), config.httpMaxSessions(), config.httpMaxSessionsPerIp(),
-                        config.maxRequestsInFlight(), config.replayTotalBytes())), config.clock());
+                        config.maxRequestsInFlight(), config.replayTotalBytes(), config.sessionMailboxSize())), config.clock());
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {

@@ -66,19 +66,30 @@ public final class Outbox {
 
     /** Adds an event and returns its sequence number. */
     public synchronized long append(SessionEvent event) {
+        return appendHoldingMonitor(event);
+    }
+
+    /**
+     * {@link #append} for a caller that already holds this outbox's monitor (a session numbers and
+     * queues an event under it): no second monitor enter on the fan-out path.
+     */
+    long appendHoldingMonitor(SessionEvent event) {
         lastSeq++;
         int size = (int) Math.min(Integer.MAX_VALUE, event.sizeEstimate());
         push(event, size);
         bytes += size;
-        budget.add(size);
+        // The node's budget learns the net change once: a full buffer of like-sized events (the
+        // steady state of a busy subscriber) drops one as it adds one and writes nothing shared.
+        long budgetDelta = size;
         // The newest event always stays, even when it alone is over the byte cap.
-        while (count > 1 && (count > capacity || bytes > maxBytes || budget.exceeded())) {
+        while (count > 1 && (count > capacity || bytes > maxBytes || budget.exceededWith(budgetDelta))) {
             if (count <= capacity && bytes <= maxBytes) budget.droppedForBudget();
             droppedThrough = firstSeq();
             int droppedSize = dropFirst();
             bytes -= droppedSize;
-            budget.remove(droppedSize);
+            budgetDelta -= droppedSize;
         }
+        if (budgetDelta != 0) budget.add(budgetDelta);
         return lastSeq;
     }
 

@@ -30,8 +30,9 @@ public final class ReplayBudget {
         used.addAndGet(-bytes);
     }
 
-    boolean exceeded() {
-        return used.get() > maxBytes;
+    /** Whether the budget would be exceeded after a change of {@code pendingBytes} not yet {@link #add added}. */
+    boolean exceededWith(long pendingBytes) {
+        return used.get() + pendingBytes > maxBytes;
     }
 
     void droppedForBudget() {

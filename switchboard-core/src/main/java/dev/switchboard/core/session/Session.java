@@ -6,7 +6,6 @@ import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.Signal;
 import dev.switchboard.core.pubsub.Subscriber;
 import dev.switchboard.core.session.store.SessionAttributes;
-import dev.switchboard.core.util.SerialExecutor;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.Payload;
@@ -19,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,21 +49,52 @@ public final class Session implements Subscriber {
     private final long createdAtMillis;
     private final Outbox replay;
     private final SessionRegistry registry;
-    private final Set<SessionConnection> connections = new CopyOnWriteArraySet<>();
+    private static final Live[] NO_CONNECTIONS = new Live[0];
+    /**
+     * The attached connections: replaced (never changed in place) in the mailbox only, read from
+     * anywhere. A plain array, one hop from the session, because every publish walks it for every
+     * subscriber.
+     */
+    private volatile Live[] connections = NO_CONNECTIONS;
     private final Map<String, String> attributes = new LinkedHashMap<>();
     /** The session's pending requests: dispatched, or waiting for their turn, and not yet answered. */
     private final Set<Request> pending = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<Queued> serialQueue = new ArrayDeque<>();
     private volatile boolean closed;
     private volatile long lastActivityNanos;
-    private final SerialExecutor mailbox = new SerialExecutor();
+    private final SessionMailbox mailbox;
     private final Object closing = new Object();
     private final java.util.concurrent.atomic.AtomicBoolean slowLogged = new java.util.concurrent.atomic.AtomicBoolean();
     /** Written in the mailbox only. */
     private Timeout graceTimer;
+    /**
+     * The newest event a full mailbox refused (written under the replay buffer's monitor): it is in
+     * the replay buffer but was not delivered live, so a connection attached before it must not be
+     * handed any later event — it is cut as a slow consumer, and its client's resume gets it.
+     */
+    private volatile long overflowSeq = Long.MIN_VALUE;
+    /** Whether a task that cuts the connections that missed {@link #overflowSeq} is queued. */
+    private final java.util.concurrent.atomic.AtomicBoolean cutQueued = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean serialRunning;
 
     private record Queued(Request request, Dispatcher dispatcher) {
+    }
+
+    /**
+     * An attached connection and the newest event its backlog held: events numbered up to
+     * {@code liveAfter} reached it in the backlog, so live delivery skips them (events are numbered
+     * when emitted, and a delivery queued before the attach may run after it).
+     */
+    private static final class Live {
+        final SessionConnection connection;
+        final long liveAfter;
+        /** Cut for missing an event the mailbox refused; written in the mailbox only. */
+        boolean cut;
+
+        Live(SessionConnection connection, long liveAfter) {
+            this.connection = connection;
+            this.liveAfter = liveAfter;
+        }
     }
 
     Session(SessionRegistry registry, long numericId, String id, SessionPolicy policy, String transport,
@@ -80,6 +110,7 @@ public final class Session implements Subscriber {
         this.keyVerifier = keyVerifier;
         this.replay = replay;
         this.lastActivityNanos = registry.clock().nanoTime();
+        this.mailbox = new SessionMailbox(registry.lifecycle().sessionMailboxSize(), this::deliverNumbered);
     }
 
     // ---- identity ---------------------------------------------------------------------------------
@@ -163,7 +194,7 @@ public final class Session implements Subscriber {
      */
     public String state() {
         if (closed) return "closed";
-        if (policy.lifetime() == SessionPolicy.Lifetime.GRACE && connections.isEmpty()) return "detached";
+        if (policy.lifetime() == SessionPolicy.Lifetime.GRACE && connections.length == 0) return "detached";
         return "active";
     }
 
@@ -173,11 +204,11 @@ public final class Session implements Subscriber {
 
     /** The attached connections (a snapshot), for admins. */
     public List<SessionConnection> connections() {
-        return List.copyOf(connections);
+        return Arrays.stream(connections).map(l -> l.connection).toList();
     }
 
     public int connectionCount() {
-        return connections.size();
+        return connections.length;
     }
 
     /** Requests dispatched and not yet answered. */
@@ -196,7 +227,7 @@ public final class Session implements Subscriber {
 
     /** True while something keeps an idle session alive: a request in flight or an attached stream. */
     boolean busy() {
-        return !pending.isEmpty() || !connections.isEmpty();
+        return !pending.isEmpty() || connections.length > 0;
     }
 
     /** The keys on which the session holds, waits or is enqueued (a snapshot from the lock engine). */
@@ -282,17 +313,69 @@ public final class Session implements Subscriber {
      * to every attached connection, in its mailbox: one writer at a time, in order, so that a
      * connection attaching meanwhile sees each event exactly once, in its backlog or live. A
      * connection too far behind is cut with {@code slow_consumer} (the session keeps the event for
-     * its resume). A dflockd session, which keeps nothing, hands the event straight to its
+     * its resume), and so is every connection when the mailbox already holds
+     * {@code --session-mailbox-size} deliveries (the event is numbered and kept for the resume all
+     * the same). A dflockd session, which keeps nothing, hands the event straight to its
      * connection. Returns whether the event went anywhere: kept, or accepted by a connection.
      */
     public boolean emit(SessionEvent event) {
         if (closed) return false;
         if (!policy.replay()) return deliver(0, event);
-        mailbox.execute(() -> {
-            if (closed) return;
-            deliver(replay.append(event), event);
-        });
+        long seq;
+        SessionMailbox.Offer offer;
+        // Numbering and offering under one monitor: deliveries queue in sequence order. The replay
+        // buffer's own monitor, so that a close's clear() never races an append.
+        synchronized (replay) {
+            if (closed) return false;
+            seq = replay.appendHoldingMonitor(event);
+            offer = mailbox.offer(seq, event);
+            if (offer == SessionMailbox.Offer.FULL) overflowSeq = seq;
+        }
+        switch (offer) {
+            case RUN_NOW -> {
+                try {
+                    deliverNumbered(seq, event);
+                } finally {
+                    mailbox.release();
+                }
+            }
+            case QUEUED_DRAIN -> mailbox.drainQueued();
+            case FULL -> overflowed();
+            case QUEUED -> {
+                // delivered by the thread draining the mailbox
+            }
+        }
         return true;
+    }
+
+    /**
+     * The mailbox refused an event (it is in the replay buffer, not delivered live). Every
+     * connection attached before it is cut as a slow consumer: by the next delivery at the latest
+     * (see {@link #deliver}), and by a cut task in case no delivery comes. One cut task queued at a
+     * time, so a burst of refusals queues one task, not one per event.
+     */
+    private void overflowed() {
+        registry.mailboxFull();
+        if (cutQueued.compareAndSet(false, true)) mailbox.execute(this::cutConnectionsThatMissedEvents);
+    }
+
+    /** In the mailbox: cuts the connections attached before the newest refused event. */
+    private void cutConnectionsThatMissedEvents() {
+        cutQueued.set(false);
+        long missed = overflowSeq;
+        for (Live l : connections) {
+            if (!l.cut && l.liveAfter < missed) cutMissed(l);
+        }
+    }
+
+    private void cutMissed(Live l) {
+        l.cut = true;
+        cutSlow(l.connection, "the session's mailbox is full (--session-mailbox-size)");
+    }
+
+    /** In the mailbox: a numbered event for the live connections, unless the session has ended. */
+    private void deliverNumbered(long seq, SessionEvent event) {
+        if (!closed) deliver(seq, event);
     }
 
     /** {@link #emit(SessionEvent)} of an event given as its fields (which must hold {@code op}). */
@@ -306,17 +389,29 @@ public final class Session implements Subscriber {
      */
     private boolean deliver(long seq, SessionEvent event) {
         boolean accepted = false;
-        for (SessionConnection c : connections) {
-            if (c.deliver(seq, event)) {
-                accepted = true;
+        long missed = overflowSeq;
+        for (Live l : connections) {
+            if (l.cut || seq <= l.liveAfter) continue;
+            if (l.liveAfter < missed) { // it missed a refused event: no later one may reach it
+                cutMissed(l);
                 continue;
             }
-            if (slowLogged.compareAndSet(false, true)) { // once per session: a burst must not flood the log
-                log.info("{}: a connection fell too far behind and is disconnected (slow consumer)", this);
+            switch (l.connection.deliver(seq, event)) {
+                case ACCEPTED -> accepted = true;
+                case FULL -> cutSlow(l.connection, "the connection fell too far behind");
+                case CLOSED -> {
+                    // ending or gone (its detach is on its way): not behind, nothing to cut
+                }
             }
-            c.disconnect(ErrorCode.SLOW_CONSUMER.wire(), "the connection fell too far behind");
         }
         return accepted;
+    }
+
+    private void cutSlow(SessionConnection c, String why) {
+        if (slowLogged.compareAndSet(false, true)) { // once per session: a burst must not flood the log
+            log.info("{}: a connection fell too far behind and is disconnected (slow consumer: {})", this, why);
+        }
+        c.disconnect(ErrorCode.SLOW_CONSUMER.wire(), why);
     }
 
     /** A published signal for this subscriber: the one object every subscriber gets, not a copy. */
@@ -358,17 +453,33 @@ public final class Session implements Subscriber {
 
     /** In the mailbox: attaches a connection and returns the events after {@code lastSeq} it must send first. */
     List<Outbox.Event> attach(SessionConnection c, long lastSeq) {
-        connections.add(c);
         cancelGraceTimer();
         touch();
-        return policy.replay() ? replay.after(lastSeq) : List.of();
+        if (!policy.replay()) {
+            add(new Live(c, Long.MIN_VALUE)); // its events are not numbered (all 0)
+            return List.of();
+        }
+        // The backlog and the point live delivery starts from, with no event numbered in between.
+        synchronized (replay) {
+            add(new Live(c, replay.lastSeq()));
+            return replay.after(lastSeq);
+        }
     }
 
     /** In the mailbox: detaches a connection; returns true when it was the last one. */
     boolean detach(SessionConnection c) {
         touch(); // first: the idle reaper must never see the session free with its old activity time
-        boolean last = connections.remove(c) && connections.isEmpty();
-        return last;
+        Live[] before = connections;
+        Live[] after = Arrays.stream(before).filter(l -> l.connection != c).toArray(Live[]::new);
+        connections = after;
+        return after.length < before.length && after.length == 0;
+    }
+
+    /** In the mailbox. */
+    private void add(Live l) {
+        Live[] more = Arrays.copyOf(connections, connections.length + 1);
+        more[more.length - 1] = l;
+        connections = more;
     }
 
     /** In the mailbox: the timer that ends the session unless a connection comes back first. */
@@ -396,8 +507,8 @@ public final class Session implements Subscriber {
     /** In the mailbox, once closed: hands back the connections still attached and drops the grace timer. */
     List<SessionConnection> takeConnections() {
         cancelGraceTimer();
-        List<SessionConnection> all = List.copyOf(connections);
-        connections.clear();
+        List<SessionConnection> all = connections();
+        connections = NO_CONNECTIONS;
         return all;
     }
 

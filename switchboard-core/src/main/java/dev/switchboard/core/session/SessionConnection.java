@@ -6,12 +6,22 @@ package dev.switchboard.core.session;
  * without blocking (or drops those its protocol has no message for).
  */
 public interface SessionConnection {
+    /** What became of an event handed to a connection. */
+    enum Delivery {
+        /** Queued for the client (or dropped on purpose, when its protocol has no message for it). */
+        ACCEPTED,
+        /** Refused: the connection's queue is full, its client too far behind (a slow consumer). */
+        FULL,
+        /** Refused: the connection is ending or gone; it is not behind, and nothing more is owed to it. */
+        CLOSED
+    }
+
     /**
-     * Queues an event for the client; false when the connection is too far behind. {@code seq} is
-     * the event's number in the session (0 when the session does not number its events). The event
-     * may be shared with other sessions: it must not be changed.
+     * Queues an event for the client. {@code seq} is the event's number in the session (0 when the
+     * session does not number its events). The event may be shared with other sessions: it must
+     * not be changed.
      */
-    boolean deliver(long seq, SessionEvent event);
+    Delivery deliver(long seq, SessionEvent event);
 
     /** Ends this connection, telling the client {@code code} and why. The session may live on. */
     void disconnect(String code, String message);

@@ -54,11 +54,25 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
      * @param maxQueuedRequests        requests of a one-at-a-time session waiting for their turn, and
      *                                 requests of a concurrent session in flight
      * @param replayTotalBytes         bytes of events buffered over every session; 0 = a quarter of the heap
+     * @param sessionMailboxSize       event deliveries that may wait in one session's mailbox; one more
+     *                                 cuts the session's connections as slow consumers (at least 1)
      */
     public record Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd,
                             int maxSessions, int maxSessionsPerIp, long replayBytes, SessionKeys keys,
                             long httpIdleMs, int httpMaxSessions, int httpMaxSessionsPerIp, int maxQueuedRequests,
-                            long replayTotalBytes) {
+                            long replayTotalBytes, int sessionMailboxSize) {
+        /** The default of {@link #sessionMailboxSize()}. */
+        public static final int DEFAULT_SESSION_MAILBOX_SIZE = 4096;
+
+        public Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd,
+                         int maxSessions, int maxSessionsPerIp, long replayBytes, SessionKeys keys,
+                         long httpIdleMs, int httpMaxSessions, int httpMaxSessionsPerIp, int maxQueuedRequests,
+                         long replayTotalBytes) {
+            this(graceMs, maxConnectionsPerSession, replayMessages, releaseHeldOnEnd, maxSessions, maxSessionsPerIp,
+                    replayBytes, keys, httpIdleMs, httpMaxSessions, httpMaxSessionsPerIp, maxQueuedRequests,
+                    replayTotalBytes, DEFAULT_SESSION_MAILBOX_SIZE);
+        }
+
         public Lifecycle(long graceMs, int maxConnectionsPerSession, int replayMessages, boolean releaseHeldOnEnd) {
             this(graceMs, maxConnectionsPerSession, replayMessages, releaseHeldOnEnd, 0, 0, 4L << 20,
                     SecureSessionKeys.INSTANCE, 60_000, 0, 0, 256, 0);
@@ -414,6 +428,11 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     void queueFull() {
         queueRejections.incrementAndGet();
         limitHit("max_requests_in_flight");
+    }
+
+    /** An event found its session's mailbox holding {@link Lifecycle#sessionMailboxSize()} deliveries. */
+    void mailboxFull() {
+        limitHit("session_mailbox_size");
     }
 
     /**

@@ -50,9 +50,9 @@ public abstract class SessionDirectoryContract {
         final List<String> ends = new CopyOnWriteArrayList<>();
 
         @Override
-        public boolean deliver(long seq, SessionEvent event) {
+        public Delivery deliver(long seq, SessionEvent event) {
             events.add(event.message(seq));
-            return true;
+            return Delivery.ACCEPTED;
         }
 
         @Override

@@ -48,6 +48,8 @@ public final class Main implements Callable<Integer> {
     int maxWaiters;
     @Option(names = "--lock-mailbox-size", description = "Lock requests that may wait in each of the 64 lock shards; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
     int lockMailboxSize;
+    @Option(names = "--session-mailbox-size", description = "Event deliveries that may wait in one session's mailbox; one more cuts the session's connections as slow consumers, the event kept for their resume (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
+    int sessionMailboxSize;
     @Option(names = "--max-connections", description = "Open connections; 0 = unlimited (default: ${DEFAULT-VALUE}; dflockd's is 0).", defaultValue = "65536")
     int maxConnections;
     @Option(names = "--max-connections-per-ip", description = "Open connections per remote IP; 0 = no per-IP cap, --max-connections still applies (default: ${DEFAULT-VALUE}).", defaultValue = "0")
@@ -192,6 +194,7 @@ public final class Main implements Callable<Integer> {
                 .maxLocks(maxLocks)
                 .maxWaiters(maxWaiters)
                 .lockMailboxSize(lockMailboxSize)
+                .sessionMailboxSize(sessionMailboxSize)
                 .maxConnections(maxConnections)
                 .maxConnectionsPerIp(maxConnectionsPerIp)
                 .maxSubscriptions(maxSubscriptions)

@@ -29,6 +29,10 @@ public final class Limits {
     public static final Limit LOCK_MAILBOX_SIZE = new Limit("--lock-mailbox-size", "4096", "requests per lock shard",
             "lock requests waiting in one of the 64 lock shards' mailboxes (a burst the shard has not run yet)",
             "native `too_many_requests`; HTTP 429 `too_many_requests`; dflockd `error`", null, c -> c.lockMailboxSize());
+    public static final Limit SESSION_MAILBOX_SIZE = new Limit("--session-mailbox-size", "4096", "events per session",
+            "event deliveries waiting in one session's mailbox (a burst from publishers on other threads it has not delivered yet)",
+            "`slow_consumer` on each of the session's connections, which close; the event is kept for a resume", null,
+            c -> c.sessionMailboxSize());
     public static final Limit MAX_SUBSCRIPTIONS = new Limit("--max-subscriptions", "1024", "subscriptions per session",
             "signal subscriptions of one session (one dflockd connection)",
             "native `max_subscriptions`; dflockd `error`", UNLIMITED, c -> c.maxSubscriptions());
@@ -87,7 +91,7 @@ public final class Limits {
             "HTTP 429 `rate_limited`", "off", c -> c.httpRateLimitPerIp());
 
     /** Every limit whose hit refuses something: each has a label of {@code switchboard_limit_hits_total}. */
-    public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, LOCK_MAILBOX_SIZE, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
+    public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, LOCK_MAILBOX_SIZE, SESSION_MAILBOX_SIZE, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
             HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,

@@ -170,12 +170,16 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
 
     // ---- SessionConnection: what the session sends this connection --------------------------------
 
-    /** An event of the session, behind a bounded queue; false when the client is too far behind. */
+    /**
+     * An event of the session, behind a bounded queue: {@code FULL} when the client is too far
+     * behind; {@code CLOSED} once the connection is ending (it is not behind: it is going, and the
+     * session must not call it a slow consumer).
+     */
     @Override
-    public final boolean deliver(long seq, SessionEvent event) {
-        if (ending) return false;
+    public final Delivery deliver(long seq, SessionEvent event) {
+        if (ending) return Delivery.CLOSED;
         Object wire = encodeEvent(seq, event);
-        return wire == null || pushes.offer(wire);
+        return wire == null ? Delivery.ACCEPTED : pushes.offerEvent(wire);
     }
 
     /** The session ends this connection (slow consumer, session closed): the protocol's last word, then close. */

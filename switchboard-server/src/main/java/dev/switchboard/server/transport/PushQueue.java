@@ -69,6 +69,13 @@ public final class PushQueue {
         return true;
     }
 
+    /** {@link #offer} as a session sees it: a refusal from a closed channel is not a slow consumer. */
+    public dev.switchboard.core.session.SessionConnection.Delivery offerEvent(Object message) {
+        if (offer(message)) return dev.switchboard.core.session.SessionConnection.Delivery.ACCEPTED;
+        return channel.isActive() ? dev.switchboard.core.session.SessionConnection.Delivery.FULL
+                : dev.switchboard.core.session.SessionConnection.Delivery.CLOSED;
+    }
+
     /** On the event loop, before the owner writes anything else: what is queued goes first (flushed with it). */
     public void drainBeforeWrite() {
         if (!waiting.isEmpty()) drain();

@@ -103,6 +103,16 @@ class MainTest {
     }
 
     @Test
+    void theSessionMailboxSizeHasADefaultAFlagAndAVariableAndMustBePositive() {
+        assertThat(config(Map.of()).sessionMailboxSize()).isEqualTo(4096);
+        assertThat(config(Map.of("SWITCHBOARD_SESSION_MAILBOX_SIZE", "16")).sessionMailboxSize()).isEqualTo(16);
+        assertThat(config(Map.of("SWITCHBOARD_SESSION_MAILBOX_SIZE", "16"), "--session-mailbox-size", "32").sessionMailboxSize())
+                .isEqualTo(32);
+        assertThat(run(Map.of(), "--session-mailbox-size", "0", "--port", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--session-mailbox-size must be at least 1");
+    }
+
+    @Test
     void authTokenResolutionFollowsDflockd(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("token");
         Files.writeString(file, "  from-file\n");

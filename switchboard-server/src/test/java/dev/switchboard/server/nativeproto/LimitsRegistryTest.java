@@ -162,6 +162,39 @@ class LimitsRegistryTest {
                     assertThat(c.request(acquire(1, "after"), 1).at("/result/status").asString()).isEqualTo("acquired");
                 }
             }),
+            new Case(Limits.SESSION_MAILBOX_SIZE, b -> b.sessionMailboxSize(1).signalBufferSize(100_000), port -> {
+                // One session with eight connections, so each delivery writes to eight sockets, and
+                // publishers on other event loops soon outrun the thread delivering and find its
+                // mailbox (one event) full. Bounded in rounds.
+                List<NativeClient> connections = new java.util.ArrayList<>();
+                try {
+                    NativeClient first = NativeClient.lines(port);
+                    connections.add(first);
+                    first.send("{\"op\":\"hello\",\"id\":0,\"version\":1}");
+                    JsonNode welcome = first.read();
+                    assertThat(first.request(listen(1, "fan"), 1).has("result")).isTrue();
+                    for (int i = 1; i < 8; i++) {
+                        NativeClient more = NativeClient.lines(port);
+                        connections.add(more);
+                        more.send("{\"op\":\"hello\",\"id\":0,\"version\":1,\"resume\":{\"session\":\""
+                                + welcome.path("session").asString() + "\",\"key\":\""
+                                + welcome.path("resume_key").asString() + "\",\"last_seq\":0}}");
+                        assertThat(more.read().path("resumed").asBoolean()).isTrue();
+                    }
+                    for (int round = 0; round < 30 && hits(port, Limits.SESSION_MAILBOX_SIZE) < 1; round++) {
+                        List<CompletableFuture<Void>> bursts = new java.util.ArrayList<>();
+                        for (int c = 0; c < 3; c++) bursts.add(CompletableFuture.runAsync(() -> publishBurst(port, "fan", 300)));
+                        for (CompletableFuture<Void> burst : bursts) burst.join();
+                    }
+                    // Every connection of the session is cut as a slow consumer (the events stay for a resume).
+                    JsonNode last = first.read();
+                    for (int i = 0; i < 100_000 && !last.has("error"); i++) last = first.read();
+                    assertError(last, "slow_consumer", "--session-mailbox-size");
+                    assertThat(first.closedByServer()).isTrue();
+                } finally {
+                    for (NativeClient c : connections) c.close();
+                }
+            }),
             new Case(Limits.SIGNAL_BUFFER_SIZE, b -> b.signalBufferSize(1).writeTimeout(Duration.ofSeconds(30)), port -> {
                 try (Socket listener = unreadSocket(port); DflockdLines publisher = new DflockdLines(port)) {
                     Wire.send(listener, "listen\nbig\n\n");
@@ -254,6 +287,21 @@ class LimitsRegistryTest {
                 }
             }
             return refused;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Publishes {@code n} signals on {@code channel} at once and reads every answer. */
+    private static void publishBurst(int port, String channel, int n) {
+        try (NativeClient c = NativeClient.hello(port)) {
+            StringBuilder burst = new StringBuilder();
+            for (int i = 1; i <= n; i++) {
+                burst.append("{\"op\":\"signal.publish\",\"id\":").append(i).append(",\"channel\":\"")
+                        .append(channel).append("\",\"payload\":\"p").append(i).append("\"}\n");
+            }
+            c.sendRaw(burst.toString().getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < n; i++) c.read();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

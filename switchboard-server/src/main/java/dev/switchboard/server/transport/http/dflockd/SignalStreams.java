@@ -83,13 +83,13 @@ final class SignalStreams {
         }
 
         @Override
-        public boolean deliver(long seq, SessionEvent event) {
-            if (!(event instanceof Signal signal)) return true;
+        public Delivery deliver(long seq, SessionEvent event) {
+            if (!(event instanceof Signal signal)) return Delivery.ACCEPTED;
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("channel", signal.channel());
             data.put("payload", signal.payload().utf8()); // the payload's text
             String sse = "event: sig\ndata: " + DflockdStats.render(data) + "\n\n";
-            return pushes.offer(new DefaultHttpContent(Unpooled.copiedBuffer(sse, StandardCharsets.UTF_8)));
+            return pushes.offerEvent(new DefaultHttpContent(Unpooled.copiedBuffer(sse, StandardCharsets.UTF_8)));
         }
 
         @Override

@@ -95,8 +95,8 @@ final class EventDelivery {
         }
 
         @Override
-        public boolean deliver(long seq, SessionEvent event) {
-            return pushes.offer(new DefaultHttpContent(Unpooled.copiedBuffer(sseEvent(new Outbox.Event(seq, event)),
+        public Delivery deliver(long seq, SessionEvent event) {
+            return pushes.offerEvent(new DefaultHttpContent(Unpooled.copiedBuffer(sseEvent(new Outbox.Event(seq, event)),
                     StandardCharsets.UTF_8)));
         }
 
@@ -186,9 +186,9 @@ final class EventDelivery {
 
         /** An event arrived: answered from the event loop, not from the thread that emitted it. */
         @Override
-        public boolean deliver(long seq, SessionEvent event) {
+        public Delivery deliver(long seq, SessionEvent event) {
             ex.channel().eventLoop().execute(() -> finish(true));
-            return true;
+            return Delivery.ACCEPTED;
         }
 
         /** The session ended (or cut this poll): answered with nothing. */

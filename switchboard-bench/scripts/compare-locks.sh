@@ -6,12 +6,16 @@
 # Each server gets a free loopback port, so the script can run beside other servers and other
 # runs of itself; SB_PORT and REDIS_PORT choose fixed ones instead. ROUNDS sets the measured
 # rounds per worker, WARMUP the unmeasured ones before them (each run is a fresh client JVM, so
-# this is also what its JIT gets to compile the client's path before the clock starts).
+# this is also what its JIT gets to compile the client's path before the clock starts), and
+# WARMUP_SECONDS how long every run keeps warming up at least (default 3, the same for every
+# protocol: the native client has far more code for the JIT to compile than a blocking socket,
+# and on one CPU the compiler competes with the workers).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ $# -gt 0 ]; then workers=("$@"); else workers=(1 10 50 100); fi
 rounds=${ROUNDS:-2000}
 warmup=${WARMUP:-200}
+warmup_seconds=${WARMUP_SECONDS:-3}
 pin_server="taskset -c 0"
 pin_client="taskset -c 1"
 logs=$(mktemp -d "${TMPDIR:-/tmp}/compare-locks.XXXXXX")
@@ -59,7 +63,7 @@ echo "Switchboard on 127.0.0.1:$sb_port, redis-server on 127.0.0.1:$redis_port; 
 
 bench() {
   $pin_client java -jar switchboard-bench/target/switchboard-bench.jar locks --protocol "$1" \
-    --servers "127.0.0.1:$2" --workers "$3" --rounds "$rounds" --warmup "$warmup" --key "cmp-$1-$3" ${4:-} --duration-limit 120
+    --servers "127.0.0.1:$2" --workers "$3" --rounds "$rounds" --warmup "$warmup" --warmup-seconds "$warmup_seconds" --key "cmp-$1-$3" ${4:-} --duration-limit 120
 }
 
 printf '%-8s %-7s %-8s %10s %9s %9s %9s %9s\n' protocol keys workers ops/s mean_ms p50_ms p99_ms max_ms

@@ -27,7 +27,7 @@ final class LockBenchmark {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     record Settings(LocksCommand.Protocol protocol, List<ServerAddress> servers, int workers, int rounds, int warmup,
-                    String keyPrefix, boolean sharedKey, long leaseSeconds, long timeoutSeconds, String authToken,
+                    Duration warmupTime, String keyPrefix, boolean sharedKey, long leaseSeconds, long timeoutSeconds, String authToken,
                     Duration connectTimeout, Duration durationLimit) {
         String keyFor(int worker) {
             return sharedKey ? keyPrefix : keyPrefix + "_" + worker;
@@ -35,8 +35,8 @@ final class LockBenchmark {
 
         String describe() {
             return String.format(Locale.ROOT,
-                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d key=%s shared-key=%s lease=%ds timeout=%ds",
-                    protocol, servers, workers, rounds, warmup, keyPrefix, sharedKey, leaseSeconds, timeoutSeconds);
+                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d key=%s shared-key=%s lease=%ds timeout=%ds",
+                    protocol, servers, workers, rounds, warmup, warmupTime.toSeconds(), keyPrefix, sharedKey, leaseSeconds, timeoutSeconds);
         }
     }
 
@@ -52,7 +52,9 @@ final class LockBenchmark {
     Result run() {
         int n = settings.workers();
         long limitNanos = settings.durationLimit().toNanos();
-        long deadline = System.nanoTime() + limitNanos;
+        long begun = System.nanoTime();
+        long deadline = begun + limitNanos;
+        long warmupUntil = begun + Math.min(settings.warmupTime().toNanos(), limitNanos);
         EventLoopGroup group = settings.protocol() == LocksCommand.Protocol.json
                 ? new MultiThreadIoEventLoopGroup(Math.min(n, Runtime.getRuntime().availableProcessors()),
                         new DefaultThreadFactory("bench-io", true), NioIoHandler.newFactory())
@@ -63,7 +65,7 @@ final class LockBenchmark {
         List<Thread> threads = new ArrayList<>(n);
         try {
             for (int i = 0; i < n; i++) {
-                workers[i] = new Worker(i, ready, go, deadline, group);
+                workers[i] = new Worker(i, ready, go, deadline, warmupUntil, group);
                 Thread t = new Thread(workers[i], "bench-worker-" + i);
                 t.setDaemon(true);
                 threads.add(t);
@@ -139,12 +141,14 @@ final class LockBenchmark {
         private final CountDownLatch ready;
         private final CountDownLatch go;
         private final long deadline;
+        private final long warmupUntil; // System.nanoTime() before which warm-up goes on after its rounds
         private final EventLoopGroup group;
         final Histogram histogram = new Histogram(MAX_TRACKED_NANOS, 3);
         volatile long completed;
         private volatile BenchConnection connection;
 
-        Worker(int index, CountDownLatch ready, CountDownLatch go, long deadline, EventLoopGroup group) {
+        Worker(int index, CountDownLatch ready, CountDownLatch go, long deadline, long warmupUntil, EventLoopGroup group) {
+            this.warmupUntil = warmupUntil;
             this.index = index;
             this.ready = ready;
             this.go = go;
@@ -157,7 +161,7 @@ final class LockBenchmark {
             String key = settings.keyFor(index);
             try {
                 connection = open(settings.servers().get(Sharding.index(key, settings.servers().size())));
-                for (int i = 0; i < settings.warmup() && System.nanoTime() < deadline; i++) {
+                for (int i = 0; (i < settings.warmup() || System.nanoTime() < warmupUntil) && System.nanoTime() < deadline; i++) {
                     op(key, false);
                 }
             } catch (Exception e) {

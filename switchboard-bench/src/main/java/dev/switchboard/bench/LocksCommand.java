@@ -25,6 +25,9 @@ final class LocksCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "10", description = "Unmeasured ops per worker before the clock starts (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--warmup-seconds", defaultValue = "0", description = "Each worker also keeps warming up until this many seconds after the start, so that a fresh JVM's JIT has compiled the path under test before the clock starts, whatever the protocol's speed (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
     @Option(names = "--key", defaultValue = "bench", description = "Key prefix; worker i uses <key>_<i> (default: ${DEFAULT-VALUE}).")
     String key;
 
@@ -59,6 +62,7 @@ final class LocksCommand implements Callable<Integer> {
         check(workers >= 1, "--workers must be at least 1");
         check(rounds >= 1, "--rounds must be at least 1");
         check(warmup >= 0, "--warmup must not be negative");
+        check(warmupSeconds >= 0, "--warmup-seconds must not be negative");
         check(leaseSeconds >= 1, "--lease must be at least 1 second");
         check(timeoutSeconds >= 0, "--timeout must not be negative");
         check(connectTimeoutSeconds >= 1, "--connect-timeout must be at least 1 second");
@@ -68,7 +72,7 @@ final class LocksCommand implements Callable<Integer> {
         LockBenchmark.Settings settings;
         try {
             settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
-                    key, sharedKey, leaseSeconds, timeoutSeconds, authToken,
+                    Duration.ofSeconds(warmupSeconds), key, sharedKey, leaseSeconds, timeoutSeconds, authToken,
                     Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -70,6 +70,18 @@ class BenchMainTest {
     }
 
     @Test
+    void aTimedWarmUpRunsBeforeTheClockAndIsNotCounted() {
+        long start = System.nanoTime();
+        Run run = bench("locks", "--protocol", "json", "--servers", "127.0.0.1:" + server.port(), "--workers", "2",
+                "--rounds", "5", "--warmup", "0", "--warmup-seconds", "1", "--key", "timed-warmup");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(run.totalOps()).isEqualTo(10);
+        assertThat(run.output).contains("warmup-seconds=1");
+    }
+
+    @Test
     void durationLimitStopsALongRunEarly() {
         Run run = bench("locks", "--servers", "127.0.0.1:" + server.port(), "--workers", "2",
                 "--rounds", "100000000", "--warmup", "0", "--duration-limit", "1", "--key", "capped");

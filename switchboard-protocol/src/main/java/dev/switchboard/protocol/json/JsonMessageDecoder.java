@@ -14,26 +14,40 @@ import tools.jackson.databind.JsonNode;
 /**
  * Parses each framed message (from a {@link Framing#newFramer framer}) into a JSON object: a
  * {@code Map<String, Object>} ({@link #toMaps()}, numbers as Integer, Long, BigInteger or
- * BigDecimal) or a {@link JsonNode} ({@link #toTrees()}). A message that is not one JSON object
+ * BigDecimal), a {@link JsonNode} ({@link #toTrees()}), or straight into a request
+ * {@link dev.switchboard.protocol.Frame} ({@link #toFrames()}, what {@link FrameDecoder} would make of
+ * the map). A message that is not one JSON object, or not a usable request when read as frames,
  * becomes a {@link MalformedMessage}; blank messages are skipped.
  */
 @ChannelHandler.Sharable
 public final class JsonMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     private final Class<?> type;
+    private final boolean frames;
 
-    private JsonMessageDecoder(Class<?> type) {
+    private JsonMessageDecoder(Class<?> type, boolean frames) {
         super(ByteBuf.class);
         this.type = type;
+        this.frames = frames;
+    }
+
+    /**
+     * Requests as {@link dev.switchboard.protocol.Frame}s: what the server reads. A flat request
+     * (every lock, semaphore and signal request) is read with the streaming parser straight into
+     * the frame's fields; any other message goes through the mapper as with {@link #toMaps()},
+     * so what is accepted and the reasons for refusing are the same.
+     */
+    public static JsonMessageDecoder toFrames() {
+        return new JsonMessageDecoder(Object.class, true);
     }
 
     /** Objects as {@code Map<String, Object>}: what the server reads. */
     public static JsonMessageDecoder toMaps() {
-        return new JsonMessageDecoder(Object.class);
+        return new JsonMessageDecoder(Object.class, false);
     }
 
     /** Objects as {@link JsonNode}: what the Java client reads. */
     public static JsonMessageDecoder toTrees() {
-        return new JsonMessageDecoder(JsonNode.class);
+        return new JsonMessageDecoder(JsonNode.class, false);
     }
 
     @Override
@@ -59,10 +73,24 @@ public final class JsonMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             offset = 0;
         }
         msg.skipBytes(length);
+        if (frames) {
+            Map<String, Object> flat = FlatRequestParser.parse(bytes, offset, length);
+            if (flat != null) {
+                return FrameDecoder.toFrame(flat);
+            }
+        }
         try {
             Object value = ProtocolJson.MAPPER.readValue(bytes, offset, length, type);
             boolean isObject = value instanceof Map<?, ?> || (value instanceof JsonNode node && node.isObject());
-            return isObject ? value : new MalformedMessage("a message must be a JSON object");
+            if (!isObject) {
+                return new MalformedMessage("a message must be a JSON object");
+            }
+            if (frames) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> fields = (Map<String, Object>) value;
+                return FrameDecoder.toFrame(fields);
+            }
+            return value;
         } catch (StreamReadException e) {
             return new MalformedMessage(describe(e));
         } catch (JacksonException e) {

@@ -1,6 +1,5 @@
 package dev.switchboard.server.transport.json;
 
-import dev.switchboard.protocol.json.FrameDecoder;
 import dev.switchboard.protocol.json.Framing;
 import dev.switchboard.protocol.json.JsonMessageDecoder;
 import dev.switchboard.protocol.json.JsonMessageEncoder;
@@ -46,8 +45,8 @@ public final class NativePipeline {
         last = "flush-consolidation";
         p.addAfter(last, "json-framer", framing.newFramer(server.config().maxFrameBytes()));
         p.addAfter("json-framer", "json-encoder", new JsonMessageEncoder(framing));
-        p.addAfter("json-encoder", "json-decoder", JsonMessageDecoder.toMaps());
-        p.addAfter("json-decoder", "json-frames", FrameDecoder.INSTANCE);
-        p.addAfter("json-frames", "native", new NativeConnectionHandler(server, transport));
+        // Straight from bytes to request frames: no map through the object mapper for a flat request.
+        p.addAfter("json-encoder", "json-decoder", JsonMessageDecoder.toFrames());
+        p.addAfter("json-decoder", "native", new NativeConnectionHandler(server, transport));
     }
 }

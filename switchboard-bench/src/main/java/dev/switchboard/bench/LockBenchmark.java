@@ -263,8 +263,10 @@ final class LockBenchmark {
                 out.printf(Locale.ROOT, "max:        %.3f ms%n", latency.getMaxValue() / 1e6);
                 out.printf(Locale.ROOT, "stdev:      %.3f ms%n", latency.getStdDeviation() / 1e6);
             }
-            if (handoffs != null && handoffs.getTotalCount() > 0) {
+            if (handoffs != null) {
                 out.printf(Locale.ROOT, "handoffs:   %d%n", handoffs.getTotalCount());
+            }
+            if (handoffs != null && handoffs.getTotalCount() > 0) {
                 out.printf(Locale.ROOT, "handoff p50: %.3f ms%n", handoffs.getValueAtPercentile(50) / 1e6);
                 out.printf(Locale.ROOT, "handoff p99: %.3f ms%n", handoffs.getValueAtPercentile(99) / 1e6);
                 out.printf(Locale.ROOT, "handoff p99.9: %.3f ms%n", handoffs.getValueAtPercentile(99.9) / 1e6);

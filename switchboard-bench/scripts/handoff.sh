@@ -9,7 +9,9 @@
 # milliseconds into the first ~50k hand-offs; COLD=1 skips it.
 # ROUNDS (default 2000) and WARMUP (default 2000: a fresh client JVM per run compiles its own
 # path on its one core during the first rounds, which shows as ms-long hand-offs) are per worker; SERVER_OPTS adds JVM options;
-# SERVER_JAR picks another build of the server (to compare with an older commit).
+# SERVER_JAR picks another build of the server (to compare with an older commit). The client gets
+# a 768 MiB young generation, so that its own collections (10-30 ms on a shared core) stay out of
+# the measured part; the server runs with compare-locks.sh's settings (heap 512 MiB).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ $# -gt 0 ]; then workers=("$@"); else workers=(10 50); fi
@@ -33,7 +35,7 @@ port=$(grep -o -E 'listening on /127\.0\.0\.1:[0-9]+' "$logs/switchboard.log" | 
 echo "Switchboard on 127.0.0.1:$port; logs (gc.log has GC and safepoints) in $logs" >&2
 
 run() {
-  taskset -c 1 java "-Xlog:gc,safepoint:file=$logs/client-gc-$3.log:uptime,level" -jar switchboard-bench/target/switchboard-bench.jar \
+  taskset -c 1 java -Xms1g -Xmn768m "-Xlog:gc,safepoint:file=$logs/client-gc-$3.log:uptime,level" -jar switchboard-bench/target/switchboard-bench.jar \
     locks --protocol dflockd --servers "127.0.0.1:$port" --workers "$1" --rounds "$2" --warmup "$warmup" --key "handoff-$1" \
     --handoff --duration-limit 120
 }

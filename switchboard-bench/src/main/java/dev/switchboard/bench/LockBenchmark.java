@@ -27,16 +27,17 @@ final class LockBenchmark {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     record Settings(LocksCommand.Protocol protocol, List<ServerAddress> servers, int workers, int rounds, int warmup,
-                    Duration warmupTime, String keyPrefix, boolean sharedKey, long leaseSeconds, long timeoutSeconds, String authToken,
-                    Duration connectTimeout, Duration durationLimit) {
+                    Duration warmupTime, String keyPrefix, boolean sharedKey, boolean handoff, long leaseSeconds,
+                    long timeoutSeconds, String authToken, Duration connectTimeout, Duration durationLimit) {
         String keyFor(int worker) {
-            return sharedKey ? keyPrefix : keyPrefix + "_" + worker;
+            return sharedKey || handoff ? keyPrefix : keyPrefix + "_" + worker;
         }
 
         String describe() {
             return String.format(Locale.ROOT,
-                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d key=%s shared-key=%s lease=%ds timeout=%ds",
-                    protocol, servers, workers, rounds, warmup, warmupTime.toSeconds(), keyPrefix, sharedKey, leaseSeconds, timeoutSeconds);
+                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d key=%s shared-key=%s handoff=%s lease=%ds timeout=%ds",
+                    protocol, servers, workers, rounds, warmup, warmupTime.toSeconds(), keyPrefix, sharedKey, handoff,
+                    leaseSeconds, timeoutSeconds);
         }
     }
 
@@ -44,6 +45,12 @@ final class LockBenchmark {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
     private final AtomicReference<String> firstError = new AtomicReference<>();
+    /**
+     * In hand-off mode, when the current holder of the shared key started sending its release.
+     * Only the holder writes it, and the next holder reads it after its grant arrived, which the
+     * server sent only after it read that release.
+     */
+    private volatile long releaseSentNanos;
 
     LockBenchmark(Settings settings) {
         this.settings = settings;
@@ -72,6 +79,10 @@ final class LockBenchmark {
                 t.start();
             }
             awaitQuietly(ready, deadline);
+            // The connections, histograms and warm-up state are all live now: one full collection
+            // tenures them, so that the client's own young collections during the measured part
+            // do not copy them again and again (20-30 ms pauses on one core, counted as latency).
+            System.gc();
             long start = System.nanoTime();
             go.countDown();
             boolean allDone = joinAll(threads, deadline + STOP_GRACE.toNanos());
@@ -84,15 +95,18 @@ final class LockBenchmark {
                 joinAll(threads, System.nanoTime() + STOP_GRACE.toNanos());
             }
             Histogram total = new Histogram(MAX_TRACKED_NANOS, 3);
+            Histogram handoffs = new Histogram(MAX_TRACKED_NANOS, 3);
             long ops = 0;
             for (int i = 0; i < n; i++) {
                 if (!threads.get(i).isAlive()) {
                     total.add(workers[i].histogram);
+                    handoffs.add(workers[i].handoffs);
                     ops += workers[i].completed;
                 }
             }
             boolean capped = System.nanoTime() >= deadline;
-            return new Result(ops, end - start, total, errors.get(), timeouts.get(), firstError.get(), capped);
+            return new Result(ops, end - start, total, settings.handoff() ? handoffs : null, errors.get(), timeouts.get(),
+                    firstError.get(), capped);
         } finally {
             for (Worker w : workers) {
                 if (w != null) {
@@ -144,6 +158,8 @@ final class LockBenchmark {
         private final long warmupUntil; // System.nanoTime() before which warm-up goes on after its rounds
         private final EventLoopGroup group;
         final Histogram histogram = new Histogram(MAX_TRACKED_NANOS, 3);
+        /** Release sent by the previous holder to this worker's grant received (hand-off mode). */
+        final Histogram handoffs = new Histogram(MAX_TRACKED_NANOS, 3);
         volatile long completed;
         private volatile BenchConnection connection;
 
@@ -190,6 +206,15 @@ final class LockBenchmark {
                 timeouts.incrementAndGet();
                 return;
             }
+            if (settings.handoff()) {
+                long granted = System.nanoTime();
+                long released = releaseSentNanos;
+                // A release sent before this request was: the key was free, no hand-off to time.
+                if (measured && released > t0) {
+                    handoffs.recordValue(Math.min(granted - released, MAX_TRACKED_NANOS));
+                }
+                releaseSentNanos = System.nanoTime();
+            }
             connection.release(key, token);
             if (measured) {
                 histogram.recordValue(Math.min(System.nanoTime() - t0, MAX_TRACKED_NANOS));
@@ -218,8 +243,9 @@ final class LockBenchmark {
         }
     }
 
-    record Result(long ops, long wallNanos, Histogram latency, long errors, long timeouts, String firstError,
-                  boolean durationLimitReached) {
+    /** {@code handoffs} is null unless the run was in hand-off mode. */
+    record Result(long ops, long wallNanos, Histogram latency, Histogram handoffs, long errors, long timeouts,
+                  String firstError, boolean durationLimitReached) {
         boolean failed() {
             return ops == 0 || errors > 0;
         }
@@ -241,6 +267,15 @@ final class LockBenchmark {
                 out.printf(Locale.ROOT, "p99:        %.3f ms%n", latency.getValueAtPercentile(99) / 1e6);
                 out.printf(Locale.ROOT, "max:        %.3f ms%n", latency.getMaxValue() / 1e6);
                 out.printf(Locale.ROOT, "stdev:      %.3f ms%n", latency.getStdDeviation() / 1e6);
+            }
+            if (handoffs != null) {
+                out.printf(Locale.ROOT, "handoffs:   %d%n", handoffs.getTotalCount());
+            }
+            if (handoffs != null && handoffs.getTotalCount() > 0) {
+                out.printf(Locale.ROOT, "handoff p50: %.3f ms%n", handoffs.getValueAtPercentile(50) / 1e6);
+                out.printf(Locale.ROOT, "handoff p99: %.3f ms%n", handoffs.getValueAtPercentile(99) / 1e6);
+                out.printf(Locale.ROOT, "handoff p99.9: %.3f ms%n", handoffs.getValueAtPercentile(99.9) / 1e6);
+                out.printf(Locale.ROOT, "handoff max: %.3f ms%n", handoffs.getMaxValue() / 1e6);
             }
             if (durationLimitReached) {
                 out.println("note: the duration limit was reached; the run stopped early");

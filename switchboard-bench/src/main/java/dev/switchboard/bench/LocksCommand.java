@@ -34,6 +34,10 @@ final class LocksCommand implements Callable<Integer> {
     @Option(names = "--shared-key", description = "All workers contend on the one key <key>.")
     boolean sharedKey;
 
+    @Option(names = "--handoff", description = "All workers contend on the one key <key>, and each grant is also timed from the"
+            + " previous holder sending its release to the grant arriving (the hand-off).")
+    boolean handoff;
+
     @Option(names = "--protocol", defaultValue = "dflockd", description = "dflockd, json, or redis (the peer baseline: SET NX PX and a compare-and-delete script) (default: ${DEFAULT-VALUE}).")
     Protocol protocol;
 
@@ -72,7 +76,7 @@ final class LocksCommand implements Callable<Integer> {
         LockBenchmark.Settings settings;
         try {
             settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
-                    Duration.ofSeconds(warmupSeconds), key, sharedKey, leaseSeconds, timeoutSeconds, authToken,
+                    Duration.ofSeconds(warmupSeconds), key, sharedKey, handoff, leaseSeconds, timeoutSeconds, authToken,
                     Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -55,6 +55,20 @@ class BenchMainTest {
     }
 
     @Test
+    void handoffModeTimesTheGrantsThatFollowARelease() {
+        Run run = bench("locks", "--protocol", "dflockd", "--servers", "127.0.0.1:" + server.port(),
+                "--workers", "8", "--rounds", "50", "--warmup", "0", "--handoff", "--key", "handoff");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        assertThat(run.totalOps()).isEqualTo(400);
+        // Every worker loops on the one key, so most grants wait for another worker's release.
+        Matcher handoffs = Pattern.compile("(?m)^handoffs: +(\\d+)$").matcher(run.output);
+        assertThat(handoffs.find()).as(run.output).isTrue();
+        assertThat(Long.parseLong(handoffs.group(1))).isPositive().isLessThanOrEqualTo(400);
+        assertThat(run.output).contains("handoff p50:", "handoff p99:", "handoff max:");
+    }
+
+    @Test
     void shardsOverSeveralServersAndAuthenticates() {
         try (Switchboard one = Switchboard.builder().port(0).authToken("s3cret").shutdownTimeout(Duration.ofSeconds(1)).start();
              Switchboard two = Switchboard.builder().port(0).authToken("s3cret").shutdownTimeout(Duration.ofSeconds(1)).start()) {

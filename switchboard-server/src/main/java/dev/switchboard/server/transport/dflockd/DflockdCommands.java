@@ -25,20 +25,28 @@ final class DflockdCommands {
         Map<String, Object> f = new HashMap<>();
         switch (cmd) {
             case "l", "sl" -> {
-                f.put("key", key(req));
+                String key = key(req);
                 List<String> a = DflockdSyntax.fields(req.arg());
                 boolean sem = cmd.equals("sl");
                 int min = sem ? 2 : 1;
                 if (a.size() < min || a.size() > min + 1) throw argCount(req);
-                f.put("timeout_ms", timeout(a.get(0)) * 1000);
-                if (sem) f.put("limit", limit(a.get(1)));
-                if (a.size() == min + 1) f.put("lease_ms", lease(a.get(min)) * 1000);
+                long timeoutMs = timeout(a.get(0)) * 1000;
+                Long limit = sem ? limit(a.get(1)) : null;
+                Long leaseMs = a.size() == min + 1 ? lease(a.get(min)) * 1000 : null;
+                if (!sem && leaseMs != null) {
+                    // The other half of every lock cycle, as dflockd clients send it.
+                    return new Frame("lock.acquire", null, Map.of("key", key, "timeout_ms", timeoutMs, "lease_ms", leaseMs));
+                }
+                f.put("key", key);
+                f.put("timeout_ms", timeoutMs);
+                if (limit != null) f.put("limit", limit);
+                if (leaseMs != null) f.put("lease_ms", leaseMs);
                 return new Frame(sem ? "sem.acquire" : "lock.acquire", null, f);
             }
             case "r", "sr" -> {
-                f.put("key", key(req));
-                f.put("token", token(req));
-                return new Frame(cmd.equals("r") ? "lock.release" : "sem.release", null, f);
+                // Half of every lock cycle: an immutable two-entry map, not a HashMap and its table.
+                return new Frame(cmd.equals("r") ? "lock.release" : "sem.release", null,
+                        Map.of("key", key(req), "token", token(req)));
             }
             case "n", "sn" -> {
                 f.put("key", key(req));

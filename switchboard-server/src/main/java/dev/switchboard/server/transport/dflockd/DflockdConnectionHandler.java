@@ -10,11 +10,10 @@ import dev.switchboard.server.transport.LoopDeadline;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.SignalWire;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -151,8 +150,14 @@ public final class DflockdConnectionHandler extends ConnectionHandler {
         end(last == null ? null : line(last));
     }
 
-    private static ByteBuf line(String text) {
-        return Unpooled.copiedBuffer(text + "\n", StandardCharsets.UTF_8);
+    /**
+     * The answer line in a buffer of the channel's allocator (pooled and direct): no copy into a
+     * direct buffer at the socket, and no garbage per answer beyond the buffer's small wrapper.
+     */
+    private ByteBuf line(String text) {
+        ByteBuf buf = channel().alloc().buffer(ByteBufUtil.utf8MaxBytes(text) + 1);
+        ByteBufUtil.writeUtf8(buf, text);
+        return buf.writeByte('\n');
     }
 
     // ---- the optional idle read deadline (dflockd's --read-timeout, off by default here) --------

@@ -3,6 +3,7 @@ package dev.switchboard.core.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.core.lock.LockOutcome.Status;
+import dev.switchboard.core.time.VirtualClock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The in-memory engine against the engine contract, and what is particular to it. */
 class InMemoryLockEngineTest extends LockEngineContract {
     @Override
-    protected LockEngine createEngine(LockTableConfig config, FenceSource fences, ManualTimer time,
+    protected LockEngine createEngine(LockTableConfig config, FenceSource fences, VirtualClock time,
                                       LockLostListener lost) {
         return new InMemoryLockEngine(config, fences, time, time, lost);
     }

@@ -17,12 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import dev.switchboard.core.time.VirtualClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link LockEngine} must do, whatever keeps its state: run it by extending this class
- * and saying how to build the engine. Time is virtual ({@link ManualTimer}): a test moves it and
+ * and saying how to build the engine. Time is virtual (the node's {@link VirtualClock}): a test moves it and
  * sees leases run out and waits time out without sleeping.
  */
 public abstract class LockEngineContract {
@@ -37,7 +38,7 @@ public abstract class LockEngineContract {
     protected record Lost(long ownerId, ResourceKey key, String token) {
     }
 
-    protected ManualTimer time;
+    protected VirtualClock time;
     protected final LinkedBlockingQueue<Lost> lost = new LinkedBlockingQueue<>();
     private final List<LockEngine> engines = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong(100);
@@ -46,12 +47,17 @@ public abstract class LockEngineContract {
      * A new engine with these limits, fences from {@code fences}, time from {@code time} (its
      * clock and its timer) and lost leases reported to {@code lost}.
      */
-    protected abstract LockEngine createEngine(LockTableConfig config, FenceSource fences, ManualTimer time,
+    protected abstract LockEngine createEngine(LockTableConfig config, FenceSource fences, VirtualClock time,
                                                LockLostListener lost);
+
+    /** Moves virtual time forward, running every timer task that falls due on the way. */
+    protected void advanceMs(long ms) {
+        time.advance(Duration.ofMillis(ms));
+    }
 
     @BeforeEach
     void startTime() {
-        time = new ManualTimer();
+        time = new VirtualClock();
     }
 
     @AfterEach
@@ -324,7 +330,7 @@ public abstract class LockEngineContract {
         release(e, ResourceKey.lock("k"), t).assertStatus(Status.RELEASED);
         assertThat(lockInfo(e, "k").ownerId()).isEqualTo(b);
 
-        time.advanceMs(1_000 + SWEEP.toMillis());
+        advanceMs(1_000 + SWEEP.toMillis());
         await(e, b, "k", 0).assertFailed(LockError.NOT_ENQUEUED);
         assertThat(lost).extracting(Lost::ownerId).containsExactly(b);
     }
@@ -336,9 +342,9 @@ public abstract class LockEngineContract {
         long b = owner(e);
         enqueue(e, b, "k", LEASE).assertStatus(Status.QUEUED);
         Outcome wait = await(e, b, "k", 500);
-        time.advanceMs(499);
+        advanceMs(499);
         assertThat(wait.isDone()).isFalse();
-        time.advanceMs(1);
+        advanceMs(1);
 
         wait.assertStatus(Status.TIMEOUT);
         assertThat(e.keysOf(b)).isEmpty();
@@ -353,12 +359,12 @@ public abstract class LockEngineContract {
         LockEngine e = engine();
         long a = owner(e);
         String t = lock(e, a, "k", 0, 1_000).token();
-        time.advanceMs(800);
+        advanceMs(800);
         LockOutcome renewed = renew(e, ResourceKey.lock("k"), t, 1_000).get();
         assertThat(renewed.status()).isEqualTo(Status.RENEWED);
         assertThat(renewed.leaseMs()).isEqualTo(1_000);
 
-        time.advanceMs(800);
+        advanceMs(800);
         assertThat(lost).isEmpty();
         assertThat(lockInfo(e, "k").ownerId()).isEqualTo(a);
         renew(e, ResourceKey.lock("k"), "0123456789abcdef0123456789abcdef", 1_000).assertFailed(LockError.NOT_HELD);
@@ -370,7 +376,7 @@ public abstract class LockEngineContract {
         LockEngine e = engine(new LockTableConfig(0, 0, NEVER, NEVER, NEVER)); // only a touch notices
         long a = owner(e);
         String t = lock(e, a, "k", 0, 1_000).token();
-        time.advanceMs(1_000);
+        advanceMs(1_000);
 
         renew(e, ResourceKey.lock("k"), t, 1_000).assertFailed(LockError.LEASE_EXPIRED);
         renew(e, ResourceKey.lock("k"), t, 1_000).assertFailed(LockError.NOT_HELD);
@@ -400,15 +406,15 @@ public abstract class LockEngineContract {
         long b = owner(e);
         Outcome waiting = lock(e, b, "k", LONG_WAIT, LEASE);
 
-        time.advanceMs(999);
+        advanceMs(999);
         assertThat(waiting.isDone()).isFalse();
-        time.advanceMs(1 + SWEEP.toMillis());
+        advanceMs(1 + SWEEP.toMillis());
 
         assertThat(lost).containsExactly(new Lost(a, ResourceKey.lock("k"), t));
         assertThat(fence(waiting.token())).isGreaterThan(fence(t));
         assertThat(lockInfo(e, "k").ownerId()).isEqualTo(b);
         assertThat(e.keysOf(a)).isEmpty();
-        time.advanceMs(10 * SWEEP.toMillis());
+        advanceMs(10 * SWEEP.toMillis());
         assertThat(lost).hasSize(1);
         release(e, ResourceKey.lock("k"), t).assertFailed(LockError.NOT_HELD);
     }
@@ -421,9 +427,9 @@ public abstract class LockEngineContract {
         String t = lock(e, owner(e), "k", 0, LEASE).token();
         long b = owner(e);
         Outcome waiting = lock(e, b, "k", 500, LEASE);
-        time.advanceMs(499);
+        advanceMs(499);
         assertThat(waiting.isDone()).isFalse();
-        time.advanceMs(1);
+        advanceMs(1);
 
         waiting.assertStatus(Status.TIMEOUT);
         assertThat(e.keysOf(b)).isEmpty();
@@ -548,7 +554,7 @@ public abstract class LockEngineContract {
         assertThat(stats(e).locks()).extracting(LockStats.LockInfo::ownerId).doesNotContain(a);
         release(e, ResourceKey.lock("busy"), blocker).assertStatus(Status.RELEASED);
         assertThat(lockInfo(e, "busy")).isNull();
-        time.advanceMs(LEASE * 2);
+        advanceMs(LEASE * 2);
         assertThat(lost).extracting(Lost::ownerId).doesNotContain(a);
     }
 
@@ -567,7 +573,7 @@ public abstract class LockEngineContract {
         aWaits.assertFailed(LockError.OWNER_CLOSED);
         assertThat(lockInfo(e, "held").ownerId()).isEqualTo(a);
         assertThat(bWaits.isDone()).isFalse();
-        time.advanceMs(1_000 + SWEEP.toMillis());
+        advanceMs(1_000 + SWEEP.toMillis());
         assertThat(lost).containsExactly(new Lost(a, ResourceKey.lock("held"), t));
         bWaits.acquired();
         release(e, ResourceKey.lock("busy"), blocker).assertStatus(Status.RELEASED);
@@ -681,10 +687,10 @@ public abstract class LockEngineContract {
                     else e.release(ResourceKey.lock(key), granted.get().token(), out);
                 }
             }
-            time.advanceMs(random.nextInt(60));
+            advanceMs(random.nextInt(60));
         }
         owners.forEach(o -> e.ownerEnded(o, random.nextBoolean()));
-        time.advanceMs(LONG_WAIT);
+        advanceMs(LONG_WAIT);
 
         assertThat(all).allSatisfy(o -> assertThat(o.calls()).as("answers of %s", o.get()).isEqualTo(1));
         LockStats s = stats(e);

@@ -183,7 +183,11 @@ final class ChaosActor implements Runnable {
         maybeCutDuring(timeout);
         phase = Phase.WAITING;
         long sentWait = System.nanoTime();
-        g = secondPhase(t, timeout);
+        try {
+            g = secondPhase(t, timeout, false);
+        } catch (StillWaiting e) {
+            throw new IllegalStateException("already_waiting without a cut", e); // cannot happen: settled first
+        }
         long got = System.nanoTime();
         if (g == null) {
             return;
@@ -197,13 +201,19 @@ final class ChaosActor implements Runnable {
     }
 
     /** The two-phase wait: the grant, or null (counted) when it ran out or was refused; either way the key is no longer enqueued. */
-    private LockWire.Granted secondPhase(Target t, long timeoutMs) throws IOException {
+    private LockWire.Granted secondPhase(Target t, long timeoutMs, boolean afterCut) throws IOException, StillWaiting {
         LockWire.Granted g = null;
         Op outcome;
         try {
             g = wire.await(t, timeoutMs);
             outcome = g == null ? Op.WAIT_TIMEOUT : Op.WAIT_GRANTED;
         } catch (Refused r) {
+            if (afterCut && "already_waiting".equals(r.code())) {
+                // The session resumed before the server saw the cut connection close: that
+                // connection's wait is still pending (it is cancelled when the close is seen).
+                counts.count(transport, Op.OTHER_REFUSAL);
+                throw new StillWaiting();
+            }
             outcome = Op.WAIT_REFUSED;
             refusedAsExpected(r, "lease_expired", "not_enqueued");
         }
@@ -224,7 +234,13 @@ final class ChaosActor implements Runnable {
         int cutsBefore = wire.cuts();
         phase = Phase.WAITING;
         long sent = System.nanoTime();
-        LockWire.Granted g = secondPhase(t, 0);
+        LockWire.Granted g;
+        try {
+            g = secondPhase(t, 0, true);
+        } catch (StillWaiting e) {
+            phase = Phase.IDLE;
+            return; // the old connection's wait is still pending on the server: settle it next time
+        }
         if (g == null) {
             return;
         }
@@ -314,6 +330,13 @@ final class ChaosActor implements Runnable {
             }
         } catch (Refused r) {
             counts.unexpected(transport, "signal op refused: " + r.getMessage());
+        }
+    }
+
+    /** A wait after a cut found the cut connection's wait still pending on the server. */
+    private static final class StillWaiting extends Exception {
+        StillWaiting() {
+            super(null, null, false, false);
         }
     }
 

@@ -15,7 +15,7 @@ enum Op {
     RENEW_REFUSED("renew refused (lease ran out)"),
     RELEASED("release"),
     RELEASE_NOT_HELD("release refused not_held (lease ran out)"),
-    OTHER_REFUSAL("other expected refusal (already_enqueued, cancelled)"),
+    OTHER_REFUSAL("other expected refusal (already_enqueued, cancelled, already_waiting after a cut)"),
     LISTEN("signal listen"),
     UNLISTEN("signal unlisten"),
     PUBLISH("signal publish"),

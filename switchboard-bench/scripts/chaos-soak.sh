@@ -5,6 +5,7 @@
 # Usage: switchboard-bench/scripts/chaos-soak.sh [chaos options...]   e.g. --duration 600 --seed 7
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source switchboard-bench/scripts/lib.sh
 logs=$(mktemp -d "${TMPDIR:-/tmp}/chaos-soak.XXXXXX")
 sb_pid=
 trap 'kill $sb_pid 2>/dev/null || true' EXIT
@@ -13,16 +14,7 @@ taskset -c 0 java -Xms256m -Xmx512m -jar switchboard-server/target/switchboard.j
   --session-grace 3 --http-session-idle-timeout 2 --lease-sweep-interval 1 --gc-interval 1 --gc-max-idle 1 \
   > "$logs/switchboard.log" 2>&1 &
 sb_pid=$!
-for _ in $(seq 300); do
-  grep -q -E 'listening on /127\.0\.0\.1:[0-9]+' "$logs/switchboard.log" 2>/dev/null && break
-  kill -0 "$sb_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if ! grep -q -E 'listening on /127\.0\.0\.1:[0-9]+' "$logs/switchboard.log"; then
-  echo "chaos-soak: Switchboard did not start; see $logs/switchboard.log" >&2
-  exit 1
-fi
-port=$(grep -o -E 'listening on /127\.0\.0\.1:[0-9]+' "$logs/switchboard.log" | head -1 | sed 's/.*://')
+port=$(switchboard_port "$logs/switchboard.log" "$sb_pid" chaos-soak)
 echo "server log: $logs/switchboard.log"
 # Settle: 3 s grace, 2 x 2 s HTTP idle, 1 s gc: 30 s is plenty.
 taskset -c 1 java -Xmx1g -jar switchboard-bench/target/switchboard-bench.jar chaos --server "127.0.0.1:$port" \

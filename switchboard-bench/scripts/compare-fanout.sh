@@ -12,6 +12,7 @@
 # before the next pass starts instead of waiting out the default 30 s beside it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source switchboard-bench/scripts/lib.sh
 if [ $# -gt 0 ]; then counts=("$@"); else counts=(100 1000); fi
 duration=${DURATION:-8}
 warmup=${WARMUP:-2}
@@ -24,26 +25,13 @@ nats_pid=
 redis_pid=
 trap 'kill $sb_pid $nats_pid $redis_pid 2>/dev/null || true' EXIT
 
-# Waits until $1 (a log file) has a line matching $2, or the process $3 has ended; 30 s at most.
-wait_for_log() {
-  for _ in $(seq 300); do
-    grep -q -E "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 # Switchboard binds the port it is given, 0 meaning any free one, and logs the one it got.
 $pin_server java -Xms512m -Xmx512m ${SB_JAVA_OPTS:-} -jar "${SB_JAR:-switchboard-server/target/switchboard.jar}" --port 0 \
   --session-grace "${SB_SESSION_GRACE:-0}" \
   > "$logs/switchboard.log" 2>&1 &
 sb_pid=$!
-if ! wait_for_log "$logs/switchboard.log" 'listening on /127\.0\.0\.1:[0-9]+' "$sb_pid"; then
-  echo "compare-fanout: Switchboard did not start; see $logs/switchboard.log" >&2
-  exit 1
-fi
-sb_port=$(grep -o -E 'listening on /127\.0\.0\.1:[0-9]+' "$logs/switchboard.log" | head -1 | sed 's/.*://')
+sb_port=$(switchboard_port "$logs/switchboard.log" "$sb_pid" compare-fanout)
 
 # nats-server and redis-server have no "any free port" setting: try random high ports until one
 # binds (both exit at once when their port is taken).

@@ -12,6 +12,7 @@
 # and on one CPU the compiler competes with the workers).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source switchboard-bench/scripts/lib.sh
 if [ $# -gt 0 ]; then workers=("$@"); else workers=(1 10 50 100); fi
 rounds=${ROUNDS:-2000}
 warmup=${WARMUP:-200}
@@ -23,25 +24,12 @@ sb_pid=
 redis_pid=
 trap 'kill $sb_pid $redis_pid 2>/dev/null || true' EXIT
 
-# Waits until $1 (a log file) has a line matching $2, or the process $3 has ended; 30 s at most.
-wait_for_log() {
-  for _ in $(seq 300); do
-    grep -q -E "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 # Switchboard binds the port it is given, 0 meaning any free one, and logs the one it got.
 $pin_server java -Xms512m -Xmx512m -jar switchboard-server/target/switchboard.jar --port "${SB_PORT:-0}" --max-locks 0 \
   > "$logs/switchboard.log" 2>&1 &
 sb_pid=$!
-if ! wait_for_log "$logs/switchboard.log" 'listening on /127\.0\.0\.1:[0-9]+' "$sb_pid"; then
-  echo "compare-locks: Switchboard did not start; see $logs/switchboard.log" >&2
-  exit 1
-fi
-sb_port=$(grep -o -E 'listening on /127\.0\.0\.1:[0-9]+' "$logs/switchboard.log" | head -1 | sed 's/.*://')
+sb_port=$(switchboard_port "$logs/switchboard.log" "$sb_pid" compare-locks)
 
 # redis-server has no "any free port" setting: try random high ports until one binds
 # (redis-server exits at once when its port is taken).

@@ -14,6 +14,7 @@
 # the measured part; the server runs with compare-locks.sh's settings (heap 512 MiB).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source switchboard-bench/scripts/lib.sh
 if [ $# -gt 0 ]; then workers=("$@"); else workers=(10 50); fi
 rounds=${ROUNDS:-2000}
 warmup=${WARMUP:-2000}
@@ -26,12 +27,7 @@ taskset -c 0 java -Xms512m -Xmx512m ${SERVER_OPTS:-} \
   "-Xlog:gc,safepoint:file=$logs/gc.log:uptime,level" \
   -jar "${SERVER_JAR:-switchboard-server/target/switchboard.jar}" --port 0 --max-locks 0 > "$logs/switchboard.log" 2>&1 &
 sb_pid=$!
-for _ in $(seq 300); do
-  grep -q -E 'listening on /127\.0\.0\.1:[0-9]+' "$logs/switchboard.log" 2>/dev/null && break
-  kill -0 "$sb_pid" 2>/dev/null || { echo "handoff: server did not start; see $logs" >&2; exit 1; }
-  sleep 0.1
-done
-port=$(grep -o -E 'listening on /127\.0\.0\.1:[0-9]+' "$logs/switchboard.log" | head -1 | sed 's/.*://')
+port=$(switchboard_port "$logs/switchboard.log" "$sb_pid" handoff)
 echo "Switchboard on 127.0.0.1:$port; logs (gc.log has GC and safepoints) in $logs" >&2
 
 run() {

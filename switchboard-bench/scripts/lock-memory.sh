@@ -8,6 +8,7 @@
 # SERVER_JAR runs another build of the server (to compare before and after a change).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source switchboard-bench/scripts/lib.sh
 locks=${1:-100000}
 server_jar=${SERVER_JAR:-switchboard-server/target/switchboard.jar}
 log=$(mktemp "${TMPDIR:-/tmp}/lock-memory.XXXXXX.log")
@@ -16,11 +17,6 @@ trap 'kill $sb_pid 2>/dev/null || true' EXIT
 
 taskset -c 0 java -Xms512m -Xmx512m -Xmn32m -jar "$server_jar" --port 0 --max-locks 0 > "$log" 2>&1 &
 sb_pid=$!
-for _ in $(seq 300); do
-  grep -q -E 'listening on /127\.0\.0\.1:[0-9]+' "$log" && break
-  kill -0 "$sb_pid" 2>/dev/null || { echo "lock-memory: the server did not start; see $log" >&2; exit 1; }
-  sleep 0.1
-done
-port=$(grep -o -E 'listening on /127\.0\.0\.1:[0-9]+' "$log" | head -1 | sed 's/.*://')
+port=$(switchboard_port "$log" "$sb_pid" lock-memory)
 taskset -c 1 java -jar switchboard-bench/target/switchboard-bench.jar lock-memory \
   --server "127.0.0.1:$port" --pid "$sb_pid" --locks "$locks"

@@ -7,16 +7,19 @@
 # runs of itself; SB_PORT and REDIS_PORT choose fixed ones instead. ROUNDS sets the measured
 # rounds per worker, WARMUP the unmeasured ones before them (each run is a fresh client JVM, so
 # this is also what its JIT gets to compile the client's path before the clock starts), and
-# WARMUP_SECONDS how long every run keeps warming up at least (default 3, the same for every
+# WARMUP_SECONDS how long every run keeps warming up at least (default 10, the same for every
 # protocol: the native client has far more code for the JIT to compile than a blocking socket,
-# and on one CPU the compiler competes with the workers).
+# and on one CPU the compiler competes with the workers; with 3 s, C2 was still compiling the
+# client's path in the measured part of a 1-worker run).
+# Protocols: dflockd (blocking sockets), json (the Java client's blocking calls), json-async (the
+# Java client's async calls, each worker a chain of continuations on its I/O threads), redis.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source switchboard-bench/scripts/lib.sh
 if [ $# -gt 0 ]; then workers=("$@"); else workers=(1 10 50 100); fi
 rounds=${ROUNDS:-2000}
 warmup=${WARMUP:-200}
-warmup_seconds=${WARMUP_SECONDS:-3}
+warmup_seconds=${WARMUP_SECONDS:-10}
 pin_server="taskset -c 0"
 pin_client="taskset -c 1"
 logs=$(mktemp -d "${TMPDIR:-/tmp}/compare-locks.XXXXXX")
@@ -54,19 +57,19 @@ bench() {
     --servers "127.0.0.1:$2" --workers "$3" --rounds "$rounds" --warmup "$warmup" --warmup-seconds "$warmup_seconds" --key "cmp-$1-$3" ${4:-} --duration-limit 120
 }
 
-printf '%-8s %-7s %-8s %10s %9s %9s %9s %9s\n' protocol keys workers ops/s mean_ms p50_ms p99_ms max_ms
+printf '%-10s %-7s %-8s %10s %9s %9s %9s %9s\n' protocol keys workers ops/s mean_ms p50_ms p99_ms max_ms
 for w in "${workers[@]}"; do
-  for proto in dflockd json redis; do
+  for proto in dflockd json json-async redis; do
     port=$sb_port; [ "$proto" = redis ] && port=$redis_port
     out=$(bench "$proto" "$port" "$w")
-    printf '%-8s %-7s %-8s %10s %9s %9s %9s %9s\n' "$proto" unique "$w" \
+    printf '%-10s %-7s %-8s %10s %9s %9s %9s %9s\n' "$proto" unique "$w" \
       "$(awk '/^ops\/s:/{print $2}' <<<"$out")" "$(awk '/^mean:/{print $2}' <<<"$out")" \
       "$(awk '/^p50:/{print $2}' <<<"$out")" "$(awk '/^p99:/{print $2}' <<<"$out")" "$(awk '/^max:/{print $2}' <<<"$out")"
   done
 done
-for proto in dflockd json; do
+for proto in dflockd json json-async; do
   out=$(bench "$proto" "$sb_port" 10 --shared-key)
-  printf '%-8s %-7s %-8s %10s %9s %9s %9s %9s\n' "$proto" shared 10 \
+  printf '%-10s %-7s %-8s %10s %9s %9s %9s %9s\n' "$proto" shared 10 \
     "$(awk '/^ops\/s:/{print $2}' <<<"$out")" "$(awk '/^mean:/{print $2}' <<<"$out")" \
     "$(awk '/^p50:/{print $2}' <<<"$out")" "$(awk '/^p99:/{print $2}' <<<"$out")" "$(awk '/^max:/{print $2}' <<<"$out")"
 done

@@ -6,6 +6,7 @@ import dev.switchboard.client.SwitchboardClient;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** The native JSON protocol through {@link SwitchboardClient}, on an event loop group shared by all workers. */
 final class JsonConnection implements BenchConnection {
@@ -33,6 +34,14 @@ final class JsonConnection implements BenchConnection {
     @Override
     public void release(String key, String token) {
         client.release(Resource.lock(key), token);
+    }
+
+    /** Acquire then release through the async API; completes with false when the acquire timed out. */
+    CompletableFuture<Boolean> cycleAsync(String key, long timeoutSeconds, long leaseSeconds) {
+        Resource lock = Resource.lock(key);
+        return client.acquireAsync(lock, Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(leaseSeconds))
+                .thenCompose(grant -> grant.isEmpty() ? CompletableFuture.completedFuture(false)
+                        : client.releaseAsync(lock, grant.get().token()).thenApply(v -> true));
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,7 +37,7 @@ final class LockBenchmark {
         String describe() {
             return String.format(Locale.ROOT,
                     "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d key=%s shared-key=%s handoff=%s lease=%ds timeout=%ds",
-                    protocol, servers, workers, rounds, warmup, warmupTime.toSeconds(), keyPrefix, sharedKey, handoff,
+                    protocol.cliName(), servers, workers, rounds, warmup, warmupTime.toSeconds(), keyPrefix, sharedKey, handoff,
                     leaseSeconds, timeoutSeconds);
         }
     }
@@ -62,7 +63,7 @@ final class LockBenchmark {
         long begun = System.nanoTime();
         long deadline = begun + limitNanos;
         long warmupUntil = begun + Math.min(settings.warmupTime().toNanos(), limitNanos);
-        EventLoopGroup group = settings.protocol() == LocksCommand.Protocol.json
+        EventLoopGroup group = settings.protocol().usesJavaClient()
                 ? new MultiThreadIoEventLoopGroup(Math.min(n, Runtime.getRuntime().availableProcessors()),
                         new DefaultThreadFactory("bench-io", true), NioIoHandler.newFactory())
                 : null;
@@ -188,6 +189,10 @@ final class LockBenchmark {
             ready.countDown();
             try {
                 go.await();
+                if (connection instanceof JsonConnection json && settings.protocol() == LocksCommand.Protocol.json_async) {
+                    runAsync(json, key);
+                    return;
+                }
                 for (int i = 0; i < settings.rounds() && System.nanoTime() < deadline; i++) {
                     op(key, true);
                 }
@@ -197,6 +202,42 @@ final class LockBenchmark {
                 // A broken connection ends this worker; the others go on.
                 recordError(e);
             }
+        }
+
+        /**
+         * The measured rounds as a chain of async calls: each answer's continuation, on the
+         * client's I/O thread, records the round and sends the next request. This thread only
+         * waits for the chain's end.
+         */
+        private void runAsync(JsonConnection json, String key) throws Exception {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            asyncRound(json, key, 0, done);
+            try {
+                done.get(Math.max(0, deadline + STOP_GRACE.toNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception ex ? ex : e;
+            }
+        }
+
+        private void asyncRound(JsonConnection json, String key, int i, CompletableFuture<Void> done) {
+            if (i >= settings.rounds() || System.nanoTime() >= deadline) {
+                done.complete(null);
+                return;
+            }
+            long t0 = System.nanoTime();
+            json.cycleAsync(key, settings.timeoutSeconds(), settings.leaseSeconds()).whenComplete((granted, e) -> {
+                if (e != null) {
+                    done.completeExceptionally(e);
+                    return;
+                }
+                if (!granted) {
+                    timeouts.incrementAndGet();
+                } else {
+                    histogram.recordValue(Math.min(System.nanoTime() - t0, MAX_TRACKED_NANOS));
+                    completed++;
+                }
+                asyncRound(json, key, i + 1, done);
+            });
         }
 
         private void op(String key, boolean measured) throws Exception {
@@ -224,7 +265,7 @@ final class LockBenchmark {
 
         private BenchConnection open(ServerAddress server) throws Exception {
             int connectMs = (int) settings.connectTimeout().toMillis();
-            if (settings.protocol() == LocksCommand.Protocol.json) {
+            if (settings.protocol().usesJavaClient()) {
                 return new JsonConnection(server, settings.authToken(), settings.connectTimeout(), group);
             }
             // The read timeout covers the longest legitimate wait (the acquire timeout) plus slack.

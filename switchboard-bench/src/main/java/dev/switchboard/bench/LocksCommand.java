@@ -11,7 +11,30 @@ import picocli.CommandLine.Option;
 @Command(name = "locks", mixinStandardHelpOptions = true,
         description = "Each worker repeats acquire + release on its own persistent connection; one op = acquire + release.")
 final class LocksCommand implements Callable<Integer> {
-    enum Protocol { dflockd, json, redis }
+    enum Protocol {
+        dflockd, json, json_async, redis;
+
+        boolean usesJavaClient() {
+            return this == json || this == json_async;
+        }
+
+        /** The name on the command line: {@code json-async} for {@link #json_async}. */
+        String cliName() {
+            return name().replace('_', '-');
+        }
+
+        static final class Converter implements CommandLine.ITypeConverter<Protocol> {
+            @Override
+            public Protocol convert(String value) {
+                for (Protocol p : values()) {
+                    if (p.cliName().equals(value)) {
+                        return p;
+                    }
+                }
+                throw new CommandLine.TypeConversionException("expected one of dflockd, json, json-async, redis but was '" + value + "'");
+            }
+        }
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,7 +61,10 @@ final class LocksCommand implements Callable<Integer> {
             + " previous holder sending its release to the grant arriving (the hand-off).")
     boolean handoff;
 
-    @Option(names = "--protocol", defaultValue = "dflockd", description = "dflockd, json, or redis (the peer baseline: SET NX PX and a compare-and-delete script) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--protocol", defaultValue = "dflockd", converter = Protocol.Converter.class,
+            description = "dflockd; json (the Java client's blocking calls, one thread per worker); json-async (the Java client's"
+                    + " async calls, each worker a chain of continuations on the client's I/O threads); or redis (the peer"
+                    + " baseline: SET NX PX and a compare-and-delete script) (default: ${DEFAULT-VALUE}).")
     Protocol protocol;
 
     @Option(names = "--servers", defaultValue = "127.0.0.1:6388",
@@ -70,6 +96,7 @@ final class LocksCommand implements Callable<Integer> {
         check(leaseSeconds >= 1, "--lease must be at least 1 second");
         check(timeoutSeconds >= 0, "--timeout must not be negative");
         check(connectTimeoutSeconds >= 1, "--connect-timeout must be at least 1 second");
+        check(!(handoff && protocol == Protocol.json_async), "--handoff times blocking workers; use --protocol json");
         check(durationLimitSeconds >= 1, "--duration-limit must be at least 1 second");
         check(!key.isEmpty() && key.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '\r' || c == '\n'),
                 "--key must be non-empty without whitespace");

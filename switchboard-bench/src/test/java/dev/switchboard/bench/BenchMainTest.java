@@ -32,7 +32,7 @@ class BenchMainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dflockd", "json"})
+    @ValueSource(strings = {"dflockd", "json", "json-async"})
     void uniqueKeysReportPositiveThroughput(String protocol) {
         Run run = bench("locks", "--protocol", protocol, "--servers", "127.0.0.1:" + server.port(),
                 "--workers", "3", "--rounds", "20", "--warmup", "2", "--key", "bench-" + protocol);
@@ -44,7 +44,7 @@ class BenchMainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dflockd", "json"})
+    @ValueSource(strings = {"dflockd", "json", "json-async"})
     void sharedKeyContendsAndStillCompletes(String protocol) {
         Run run = bench("locks", "--protocol", protocol, "--servers", "127.0.0.1:" + server.port(),
                 "--workers", "3", "--rounds", "10", "--warmup", "0", "--shared-key", "--key", "shared-" + protocol);

@@ -6,31 +6,68 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The bytes a frame carries for its client — a signal's payload, say — kept as bytes from the
- * codec that read them to the codec that writes them, so that a transport that can carry bytes
- * (dflockd's lines today, binary frames tomorrow) forwards them as they came, without decoding
- * and encoding them again. A JSON transport writes them as a string: today's payloads all arrive
- * as text, so they are valid UTF-8 ({@link #validUtf8()}).
+ * The bytes a frame carries for its client — a signal's payload, a request's argument — kept as
+ * bytes from the codec that read them to the codec that writes them, so that a transport that can
+ * carry bytes forwards them as they came, without decoding and encoding them again.
+ *
+ * <p>A payload has a {@link Kind}, which says how a JSON transport writes it (see
+ * {@link PayloadFields}): {@code TEXT} as a JSON string in {@code payload}, {@code JSON} as the JSON
+ * value itself in {@code payload}, {@code BINARY} as base64 in {@code payload_b64}. Binary framings
+ * carry the bytes of any kind as they are.
  *
  * <p>Immutable: the bytes are copied in and never handed out.
  */
 public final class Payload {
+    /** What the bytes are, which decides how a JSON transport writes them. */
+    public enum Kind {
+        /** UTF-8 text (dflockd's signals, a JSON string). */
+        TEXT,
+        /** The UTF-8 text of one JSON value other than a string, written back as that value. */
+        JSON,
+        /** Opaque bytes. */
+        BINARY
+    }
+
     private final byte[] bytes;
+    private final Kind kind;
     private volatile String text;
 
-    private Payload(byte[] bytes, String text) {
+    private Payload(byte[] bytes, String text, Kind kind) {
         this.bytes = bytes;
         this.text = text;
+        this.kind = kind;
     }
 
     /** The UTF-8 bytes of {@code text}. */
     public static Payload ofUtf8(String text) {
-        return new Payload(text.getBytes(StandardCharsets.UTF_8), text);
+        return new Payload(text.getBytes(StandardCharsets.UTF_8), text, Kind.TEXT);
     }
 
-    /** A copy of {@code bytes}. */
+    /** A copy of {@code bytes}, as text (what a line protocol read). */
     public static Payload of(byte[] bytes) {
-        return new Payload(bytes.clone(), null);
+        return new Payload(bytes.clone(), null, Kind.TEXT);
+    }
+
+    /** A copy of {@code bytes}, as opaque bytes. */
+    public static Payload binary(byte[] bytes) {
+        return new Payload(bytes.clone(), null, Kind.BINARY);
+    }
+
+    /**
+     * The JSON text of one value that is not a string, as a parser produced it. Not checked here:
+     * only {@link PayloadFields} makes these, from values it parsed.
+     */
+    static Payload json(String jsonText) {
+        return new Payload(jsonText.getBytes(StandardCharsets.UTF_8), jsonText, Kind.JSON);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** A copy of the bytes. */
+    public byte[] toByteArray() {
+        return bytes.clone();
     }
 
     /** How many bytes. */
@@ -62,8 +99,21 @@ public final class Payload {
         }
     }
 
-    /** The bytes as UTF-8 text (decoded once); what a JSON transport writes. */
+    /**
+     * What an object mapper writes for this payload: the text, the JSON value itself, or base64.
+     * A message writer that can choose the field name writes {@code payload_b64} for bytes
+     * ({@link PayloadFields}).
+     */
     @com.fasterxml.jackson.annotation.JsonValue
+    public Object jsonValue() {
+        return switch (kind) {
+            case TEXT -> utf8();
+            case JSON -> new tools.jackson.databind.util.RawValue(utf8());
+            case BINARY -> java.util.Base64.getEncoder().encodeToString(bytes);
+        };
+    }
+
+    /** The bytes as UTF-8 text (decoded once); what a JSON transport writes for text. */
     public String utf8() {
         String t = text;
         if (t == null) {
@@ -75,12 +125,12 @@ public final class Payload {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Payload p && Arrays.equals(bytes, p.bytes);
+        return o instanceof Payload p && kind == p.kind && Arrays.equals(bytes, p.bytes);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(bytes);
+        return 31 * kind.hashCode() + Arrays.hashCode(bytes);
     }
 
     /** The text, as a JSON transport writes it. */

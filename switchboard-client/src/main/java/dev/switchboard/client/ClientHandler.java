@@ -41,10 +41,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<Object> {
             case Ops.REPLY -> connection.onAnswer(id, Answer.of(msg.path("result")));
             case Ops.WELCOME, Ops.PONG -> connection.onAnswer(id, Answer.of(msg));
             case Ops.ERROR -> {
-                JsonNode err = msg.path("error");
-                String code = text(err.get("code"), "unknown");
-                String message = text(err.get("message"), "");
-                connection.onError(id, ServerErrors.toException(code, message));
+                connection.onError(id, ServerErrors.toException(msg.path("error")));
             }
             case Ops.PING -> {
                 // A server ping has no id and wants a pong with no id; the server closes a
@@ -63,10 +60,6 @@ final class ClientHandler extends SimpleChannelInboundHandler<Object> {
                 }
             }
         }
-    }
-
-    private static String text(JsonNode node, String fallback) {
-        return node != null && node.isString() ? node.stringValue() : fallback;
     }
 
     @Override

@@ -44,6 +44,8 @@ final class ConnectionLifecycle {
     private final CompletableFuture<ConnectionClosedException> terminated = new CompletableFuture<>();
     // Told when the session's locks are gone: SESSION_LOST, or the client stopped for good.
     private final List<Consumer<SwitchboardException>> sessionEndListeners = new CopyOnWriteArrayList<>();
+    // Told when a new session replaced a lost one, once requests can be sent on it.
+    private final List<Runnable> sessionReplacedListeners = new CopyOnWriteArrayList<>();
     private final Connection.Listener connectionListener = new Connection.Listener() {
         @Override
         public void onEvent(Connection c, JsonNode event) {
@@ -117,6 +119,15 @@ final class ConnectionLifecycle {
         sessionEndListeners.remove(listener);
     }
 
+    /**
+     * Registers for a new session replacing a lost one (after {@code SESSION_LOST}): called on the
+     * I/O thread once the new connection takes requests, so that what the old session held on the
+     * server (services, subscriptions) can be set up again.
+     */
+    void addSessionReplacedListener(Runnable listener) {
+        sessionReplacedListeners.add(listener);
+    }
+
     /** Opens a connection and says hello (resuming the session when it has one). */
     CompletableFuture<Connection> open(boolean initial) {
         Connection c = new Connection(settings.maxInboundFrameBytes(), connectionListener);
@@ -184,6 +195,11 @@ final class ConnectionLifecycle {
         }
         events.emit(outcome.event());
         requests.connected(c);
+        if (outcome.lost() != null) {
+            for (Runnable l : sessionReplacedListeners) {
+                l.run();
+            }
+        }
     }
 
     /** The connection in use ended (on the loop, before its requests in flight fail). */

@@ -22,6 +22,9 @@ final class EventDispatcher {
     private final List<Consumer<ConnectionEvent>> stateListeners;
     private final List<Consumer<Signal>> signalListeners;
     private final List<Consumer<JsonNode>> lockLostListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Notification>> notificationListeners = new CopyOnWriteArrayList<>();
+    private volatile Consumer<JsonNode> requestHandler = e -> { };
+    private volatile Consumer<JsonNode> messageHandler = e -> { };
 
     EventDispatcher(SessionState session, ClientSettings settings) {
         this.session = session;
@@ -44,6 +47,29 @@ final class EventDispatcher {
 
     void removeSignalListener(Consumer<Signal> listener) {
         signalListeners.remove(listener);
+    }
+
+    void addNotificationListener(Consumer<Notification> listener) {
+        notificationListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    void removeNotificationListener(Consumer<Notification> listener) {
+        notificationListeners.remove(listener);
+    }
+
+    /** Who takes {@code rpc.request} events (on the I/O thread). */
+    void onRequests(Consumer<JsonNode> handler) {
+        this.requestHandler = handler;
+    }
+
+    /** Who takes topic {@code message} events (on the I/O thread). */
+    void onMessages(Consumer<JsonNode> handler) {
+        this.messageHandler = handler;
+    }
+
+    /** Runs {@code task} on the callback executor after every listener call queued before it. */
+    void inOrder(Runnable task) {
+        events.execute(task);
     }
 
     void addLockLostListener(Consumer<JsonNode> listener) {
@@ -73,6 +99,13 @@ final class EventDispatcher {
             for (Consumer<JsonNode> l : lockLostListeners) {
                 l.accept(event);
             }
+        } else if ("message".equals(op)) {
+            messageHandler.accept(event);
+        } else if ("rpc.request".equals(op)) {
+            requestHandler.accept(event);
+        } else if ("notify".equals(op)) {
+            deliver(notificationListeners, new Notification(event.path("name").asString(""),
+                    PayloadNodes.readOrEmpty(event), seq), "notification");
         } else {
             log.debug("ignoring event {}", event.path("op").asString("?"));
         }

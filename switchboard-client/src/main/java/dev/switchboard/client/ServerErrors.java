@@ -1,10 +1,32 @@
 package dev.switchboard.client;
 
 import dev.switchboard.protocol.ErrorCode;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /** Turns the server's {@code {"code","message"}} into the matching exception type. */
 final class ServerErrors {
     private ServerErrors() {
+    }
+
+    /** The ways the server ends a call that got no result from a service (besides an application error). */
+    private static final Set<String> CALL_OUTCOMES = Set.of("timeout", "no_responders", "disconnected",
+            "shutting_down", "webhook_failed");
+
+    /** The exception for an {@code error} object: an {@link RpcException} for a call's outcome. */
+    static SwitchboardException toException(JsonNode err) {
+        String code = text(err.get("code"), "unknown");
+        String message = text(err.get("message"), "");
+        boolean application = "application".equals(text(err.get("origin"), ""));
+        if (application || CALL_OUTCOMES.contains(code)) {
+            JsonNode data = err.get("data");
+            return new RpcException(code, message, application, data == null || data.isNull() ? null : data);
+        }
+        return toException(code, message);
+    }
+
+    private static String text(JsonNode node, String fallback) {
+        return node != null && node.isString() ? node.stringValue() : fallback;
     }
 
     static SwitchboardException toException(String code, String message) {

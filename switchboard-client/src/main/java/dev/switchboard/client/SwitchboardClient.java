@@ -1,6 +1,7 @@
 package dev.switchboard.client;
 
 import dev.switchboard.protocol.Ops;
+import dev.switchboard.protocol.Payload;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -78,6 +79,9 @@ public final class SwitchboardClient implements AutoCloseable {
     private final RequestRouter requests;
     private final LockRequests locks;
     private final SignalRequests signals;
+    private final RpcRequests rpc;
+    private final ServiceHandlers services;
+    private final TopicSubscriptions topics;
 
     private SwitchboardClient(EventLoopGroup ownedGroup, EventLoop loop, ClientSettings settings) {
         this.settings = settings;
@@ -88,6 +92,13 @@ public final class SwitchboardClient implements AutoCloseable {
         this.requests = lifecycle.requests();
         this.locks = new LockRequests(requests, settings.requestTimeout());
         this.signals = new SignalRequests(requests, settings.requestTimeout());
+        this.rpc = new RpcRequests(requests, settings.requestTimeout());
+        this.services = new ServiceHandlers(requests, settings.requestTimeout(), settings.callbackExecutor(), this::await);
+        this.topics = new TopicSubscriptions(requests, settings.requestTimeout(), events::inOrder, this::await);
+        events.onRequests(services::onRequest);
+        events.onMessages(topics::onMessage);
+        lifecycle.addSessionReplacedListener(services::sessionReplaced);
+        lifecycle.addSessionReplacedListener(topics::sessionReplaced);
     }
 
     /** Connects with default settings and does the handshake. */
@@ -349,6 +360,116 @@ public final class SwitchboardClient implements AutoCloseable {
 
     public int publish(String channel, String payload) {
         return await(publishAsync(channel, payload));
+    }
+
+    // ---------------------------------------------------------------- request/reply
+
+    /**
+     * Sends a request to whatever serves {@code name} ({@code rpc.call}): an in-process handler of
+     * the server, a backend service, or a webhook. Completes with the result's payload, or fails
+     * with an {@link RpcException}: the service's application error
+     * ({@link RpcException#isApplicationError()}), or {@code timeout}, {@code no_responders},
+     * {@code disconnected}, {@code shutting_down}, {@code internal}.
+     *
+     * @param timeout how long the server waits for the answer before ending the call with {@code timeout}
+     */
+    public CompletableFuture<Payload> requestAsync(String name, Payload payload, Duration timeout) {
+        return rpc.call(name, payload, timeout);
+    }
+
+    public Payload request(String name, Payload payload, Duration timeout) {
+        return await(requestAsync(name, payload, timeout));
+    }
+
+    /** A text request with the client's request timeout. */
+    public Payload request(String name, String text) {
+        return request(name, Payload.ofUtf8(text), settings.requestTimeout());
+    }
+
+    /**
+     * Fire-and-forget ({@code rpc.notify}): the payload goes to whatever serves {@code name}, and
+     * nobody answers. With {@code ack}, completes once the server routed it, or fails with
+     * {@code no_responders} when nothing serves the name; without, completes once the server took it.
+     */
+    public CompletableFuture<Void> tellAsync(String name, Payload payload, boolean ack) {
+        return rpc.notify(name, payload, ack);
+    }
+
+    public void tell(String name, Payload payload) {
+        await(tellAsync(name, payload, true));
+    }
+
+    /**
+     * Serves the names matching {@code pattern} ({@code rpc.serve}; {@code *} one token, {@code >}
+     * the rest): requests for them come to {@code handler}. Members of one {@code group} share the
+     * requests (each goes to one of them); without a group this client is a service of its own.
+     *
+     * @param group a queue group, or null for none
+     */
+    public CompletableFuture<ServiceRegistration> serveAsync(String pattern, String group, ServiceHandler handler) {
+        return services.serve(pattern, group, handler);
+    }
+
+    public ServiceRegistration serve(String pattern, String group, ServiceHandler handler) {
+        return await(serveAsync(pattern, group, handler));
+    }
+
+    public ServiceRegistration serve(String pattern, ServiceHandler handler) {
+        return serve(pattern, null, handler);
+    }
+
+    /** Adds a listener for the named messages the server's application sends ({@code notify} events). */
+    public void addNotificationListener(Consumer<Notification> listener) {
+        events.addNotificationListener(listener);
+    }
+
+    public void removeNotificationListener(Consumer<Notification> listener) {
+        events.removeNotificationListener(listener);
+    }
+
+    // ---------------------------------------------------------------- topics
+
+    /**
+     * Subscribes to the topics matching {@code pattern} ({@code topic.subscribe}); messages reach
+     * {@code listener} on the callback executor, in order.
+     *
+     * @param group a queue group (each message goes to one member), or null
+     * @param since for a topic with history: get the messages after this position first; null for live only
+     */
+    public CompletableFuture<TopicSubscription> subscribeAsync(String pattern, String group, TopicPosition since,
+                                                               Consumer<TopicMessage> listener) {
+        return topics.subscribe(pattern, group, since, listener);
+    }
+
+    public TopicSubscription subscribe(String pattern, String group, TopicPosition since, Consumer<TopicMessage> listener) {
+        return await(subscribeAsync(pattern, group, since, listener));
+    }
+
+    public TopicSubscription subscribe(String pattern, Consumer<TopicMessage> listener) {
+        return subscribe(pattern, null, null, listener);
+    }
+
+    /** Publishes on {@code topic} (no wildcards; {@code topic.publish}). */
+    public CompletableFuture<Published> publishAsync(String topic, Payload payload) {
+        return topics.publish(topic, payload);
+    }
+
+    public Published publish(String topic, Payload payload) {
+        return await(publishAsync(topic, payload));
+    }
+
+    /**
+     * The messages a topic's history holds ({@code topic.history}), oldest first.
+     *
+     * @param limit at most this many (the newest); 0 for the server's default
+     * @param since only those after this position; null for all
+     */
+    public CompletableFuture<List<TopicMessage>> historyAsync(String topic, int limit, TopicPosition since) {
+        return topics.history(topic, limit, since);
+    }
+
+    public List<TopicMessage> history(String topic, int limit, TopicPosition since) {
+        return await(historyAsync(topic, limit, since));
     }
 
     // ---------------------------------------------------------------- closing

@@ -1,5 +1,6 @@
 package dev.switchboard.core.pubsub;
 
+import dev.switchboard.protocol.Subjects;
 import dev.switchboard.protocol.Payload;
 import java.util.List;
 import java.util.concurrent.CompletionStage;

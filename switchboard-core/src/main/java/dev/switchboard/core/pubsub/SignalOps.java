@@ -1,5 +1,6 @@
 package dev.switchboard.core.pubsub;
 
+import dev.switchboard.protocol.Subjects;
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.protocol.ErrorCode;

@@ -1,4 +1,4 @@
-package dev.switchboard.core.pubsub;
+package dev.switchboard.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

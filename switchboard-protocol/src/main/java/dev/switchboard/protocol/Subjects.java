@@ -1,4 +1,4 @@
-package dev.switchboard.core.pubsub;
+package dev.switchboard.protocol;
 
 /**
  * NATS-style subject syntax: tokens separated by '.'; in patterns {@code *} matches exactly one

@@ -9,7 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /** Blocking loopback sockets as the chaos clients use them: opened quickly, cut with a reset. */
-final class Sockets {
+public final class Sockets {
     /** No answer takes this long on loopback, not even a wait (waits are shorter): past it, the run reports an error. */
     static final int READ_TIMEOUT_MS = 30_000;
     private static final int MAX_LINE = 1 << 20;
@@ -17,7 +17,7 @@ final class Sockets {
     private Sockets() {
     }
 
-    static Socket open(String host, int port) throws IOException {
+    public static Socket open(String host, int port) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
@@ -31,7 +31,7 @@ final class Sockets {
     }
 
     /** Closes with SO_LINGER 0, so the peer sees a reset rather than an orderly end: the cut a crash makes. */
-    static void reset(Socket socket) {
+    public static void reset(Socket socket) {
         try {
             socket.setSoLinger(true, 0);
         } catch (IOException ignored) {
@@ -40,7 +40,7 @@ final class Sockets {
         closeQuietly(socket);
     }
 
-    static void closeQuietly(Socket socket) {
+    public static void closeQuietly(Socket socket) {
         try {
             socket.close();
         } catch (IOException ignored) {
@@ -49,7 +49,7 @@ final class Sockets {
     }
 
     /** One line without its {@code \n} (and a {@code \r} before it). */
-    static String readLine(InputStream in) throws IOException {
+    public static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream(128);
         while (true) {
             int b = in.read();
@@ -68,7 +68,7 @@ final class Sockets {
         return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }
 
-    static byte[] readExactly(InputStream in, int n) throws IOException {
+    public static byte[] readExactly(InputStream in, int n) throws IOException {
         byte[] b = in.readNBytes(n);
         if (b.length < n) {
             throw new EOFException("the server closed the connection");

@@ -346,6 +346,39 @@ class RequestReplyTest {
         }
     }
 
+    @Test
+    void overTheNativeHttpApiOutcomesAreStatusesAndAnHttpSessionCanServe() throws Exception {
+        String svc = unique("http");
+        HttpSessionClient caller = HttpSessionClient.create(SERVER.port());
+        HttpSessionClient httpBackend = HttpSessionClient.create(SERVER.port());
+        try (NativeConn backend = SERVER.open("tcp")) {
+            backend.hello(null);
+            serve(backend, svc + ".tcp", null);
+            assertThat(caller.op("rpc.call", "{\"name\":\"" + svc + ".none\"}").status()).isEqualTo(503);
+
+            CompletableFuture<HttpSessionClient.Resp> refused = caller.opAsync("rpc.call",
+                    "{\"name\":\"" + svc + ".tcp\",\"payload\":\"x\"}", Duration.ofSeconds(10));
+            JsonNode request = backend.nextEvent();
+            respond(backend, 1, request.path("rid").asString(), "\"error\":{\"code\":\"no_credit\",\"data\":[1]}");
+            HttpSessionClient.Resp r = refused.get(10, TimeUnit.SECONDS);
+            assertThat(r.status()).as(r.toString()).isEqualTo(422);
+            assertThat(r.json().path("code").asString()).isEqualTo("no_credit");
+            assertThat(r.json().path("origin").asString()).isEqualTo("application");
+            assertThat(r.json().path("data").get(0).asInt()).isEqualTo(1);
+
+            // A session opened over HTTP serves, reading its requests by long-poll.
+            httpBackend.ok("rpc.serve", "{\"pattern\":\"" + svc + ".polled\"}");
+            backend.send(call(2, svc + ".polled", "\"over http\"", ""));
+            JsonNode polled = httpBackend.poll(0, 5000).json().path("events").get(0);
+            assertThat(polled.path("op").asString()).isEqualTo("rpc.request");
+            httpBackend.ok("rpc.respond", "{\"rid\":\"" + polled.path("rid").asString() + "\",\"payload\":\"polled\"}");
+            assertThat(backend.reply(2).at("/result/payload").asString()).isEqualTo("polled");
+        } finally {
+            caller.delete();
+            httpBackend.delete();
+        }
+    }
+
     // ---- in-process handlers -----------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")

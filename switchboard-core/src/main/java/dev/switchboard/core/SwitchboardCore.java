@@ -9,6 +9,8 @@ import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.SignalOps;
 import dev.switchboard.core.pubsub.Broker;
 import dev.switchboard.core.pubsub.InMemoryBroker;
+import dev.switchboard.core.rpc.RequestReply;
+import dev.switchboard.core.rpc.RpcSettings;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.core.time.NodeClock;
 import dev.switchboard.core.time.SystemClock;
@@ -26,9 +28,14 @@ public final class SwitchboardCore implements AutoCloseable {
      * @param fenceStateFile   where the fence high-water mark is kept; null = memory only
      */
     public record Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile,
-                           SessionRegistry.Lifecycle sessions) {
+                           SessionRegistry.Lifecycle sessions, RpcSettings rpc) {
         public Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile) {
             this(locks, defaultLeaseMs, maxSubscriptions, fenceStateFile, SessionRegistry.Lifecycle.defaults());
+        }
+
+        public Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile,
+                        SessionRegistry.Lifecycle sessions) {
+            this(locks, defaultLeaseMs, maxSubscriptions, fenceStateFile, sessions, RpcSettings.defaults());
         }
     }
 
@@ -39,6 +46,7 @@ public final class SwitchboardCore implements AutoCloseable {
     private final LockEngine locks;
     private final Broker broker;
     private final SessionRegistry sessions;
+    private final RequestReply rpc;
     private final PreSessionConnections preSession = new PreSessionConnections();
     private final Dispatcher dflockdDispatcher = new Dispatcher();
     private final Dispatcher nativeDispatcher = new Dispatcher();
@@ -71,6 +79,14 @@ public final class SwitchboardCore implements AutoCloseable {
         statsOps.registerWith(nativeDispatcher);
         new SignalOps(broker).registerWith(nativeDispatcher);
         new dev.switchboard.core.session.SessionOps().registerWith(nativeDispatcher);
+        this.rpc = new RequestReply(settings.rpc(), this.clock);
+        sessions.onPresence(rpc); // a backend's registrations follow its connections
+        rpc.registerWith(nativeDispatcher);
+    }
+
+    /** Request/reply: the tracker of calls in flight, the backend services and the in-process handlers. */
+    public RequestReply rpc() {
+        return rpc;
     }
 
     /** A lost lease is told to its session, found by owner id. */

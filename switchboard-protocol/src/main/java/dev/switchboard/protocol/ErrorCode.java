@@ -35,6 +35,21 @@ public enum ErrorCode {
     TOO_MANY_REQUESTS("too_many_requests"),
     SESSION_NOT_FOUND("session_not_found"),
     SLOW_CONSUMER("slow_consumer"),
+    /** A request/reply call got no answer by its deadline. */
+    TIMEOUT("timeout"),
+    /** Nothing serves the name a call or an acknowledged notify was sent to. */
+    NO_RESPONDERS("no_responders"),
+    /** The backend serving a call went away while the call was in flight. */
+    DISCONNECTED("disconnected"),
+    /** The node is stopping: a new call is refused, or a call was still in flight at the shutdown deadline. */
+    SHUTTING_DOWN("shutting_down"),
+    /** A response to a call that has already ended (timed out, caller gone) or was never sent to this backend. */
+    UNKNOWN_REQUEST("unknown_request"),
+    /**
+     * Marks an error given by a responder, not by the server: on the wire its code is the
+     * responder's own ({@link Reply#application()}) and the error carries {@code "origin":"application"}.
+     */
+    APPLICATION("application"),
     INTERNAL("internal");
 
     private static final Map<String, ErrorCode> BY_WIRE = new HashMap<>();

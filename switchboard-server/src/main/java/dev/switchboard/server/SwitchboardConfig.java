@@ -72,6 +72,10 @@ public final class SwitchboardConfig {
     private final java.util.List<String> httpAllowedHosts;
     private final int dflockdMaxPipelined;
     private final int httpMaxPipelined;
+    private final int rpcMaxInFlight;
+    private final long rpcDefaultTimeoutMs;
+    private final long rpcMaxTimeoutMs;
+    private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -131,6 +135,10 @@ public final class SwitchboardConfig {
         this.httpAllowedHosts = b.httpAllowedHosts;
         this.dflockdMaxPipelined = b.dflockdMaxPipelined;
         this.httpMaxPipelined = b.httpMaxPipelined;
+        this.rpcMaxInFlight = b.rpcMaxInFlight;
+        this.rpcDefaultTimeoutMs = b.rpcDefaultTimeoutMs;
+        this.rpcMaxTimeoutMs = b.rpcMaxTimeoutMs;
+        this.rpcHandlers = b.rpcHandlers;
     }
 
     public static Builder builder() {
@@ -251,6 +259,20 @@ public final class SwitchboardConfig {
     public int dflockdMaxPipelined() { return dflockdMaxPipelined; }
     /** HTTP requests one keep-alive connection may send ahead of their turn; one more closes it. */
     public int httpMaxPipelined() { return httpMaxPipelined; }
+    /** Request/reply calls in flight on the node at once; one more is answered too_many_requests. */
+    public int rpcMaxInFlight() { return rpcMaxInFlight; }
+    /** A call's deadline when it names none. */
+    public long rpcDefaultTimeoutMs() { return rpcDefaultTimeoutMs; }
+    /** The longest deadline a call gets (a longer timeout_ms is cut to it). */
+    public long rpcMaxTimeoutMs() { return rpcMaxTimeoutMs; }
+    /** The embedding program's request and signal handlers ({@link Builder#onRequest}, {@link Builder#onSignal}). */
+    public dev.switchboard.core.rpc.InProcessHandlers rpcHandlers() { return rpcHandlers; }
+
+    /** The request/reply settings of the core. */
+    public dev.switchboard.core.rpc.RpcSettings rpcSettings() {
+        return new dev.switchboard.core.rpc.RpcSettings(rpcMaxInFlight, rpcDefaultTimeoutMs, rpcMaxTimeoutMs,
+                maxSubscriptions, rpcHandlers);
+    }
 
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -311,6 +333,10 @@ public final class SwitchboardConfig {
         b.httpAllowedHosts = httpAllowedHosts;
         b.dflockdMaxPipelined = dflockdMaxPipelined;
         b.httpMaxPipelined = httpMaxPipelined;
+        b.rpcMaxInFlight = rpcMaxInFlight;
+        b.rpcDefaultTimeoutMs = rpcDefaultTimeoutMs;
+        b.rpcMaxTimeoutMs = rpcMaxTimeoutMs;
+        b.rpcHandlers = rpcHandlers;
         return b;
     }
 
@@ -360,6 +386,10 @@ public final class SwitchboardConfig {
         private int replayBufferMessages = 1024;
         private dev.switchboard.core.session.store.SessionStore sessionStore = null;
         private dev.switchboard.core.time.NodeClock clock = null;
+        private int rpcMaxInFlight = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_IN_FLIGHT;
+        private long rpcDefaultTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_TIMEOUT_MS;
+        private long rpcMaxTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_TIMEOUT_MS;
+        private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
         private dev.switchboard.core.session.store.SessionKeys sessionKeys = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE;
         private Path unixSocket = null;
         private long replayBufferBytes = 4L << 20;
@@ -443,6 +473,34 @@ public final class SwitchboardConfig {
         public Builder httpAllowedHosts(java.util.List<String> hosts) { this.httpAllowedHosts = java.util.List.copyOf(hosts); return this; }
         public Builder dflockdMaxPipelined(int n) { this.dflockdMaxPipelined = n; return this; }
         public Builder httpMaxPipelined(int n) { this.httpMaxPipelined = n; return this; }
+        public Builder rpcMaxInFlight(int n) { this.rpcMaxInFlight = n; return this; }
+        public Builder rpcDefaultTimeoutMs(long ms) { this.rpcDefaultTimeoutMs = ms; return this; }
+        public Builder rpcMaxTimeoutMs(long ms) { this.rpcMaxTimeoutMs = ms; return this; }
+
+        /**
+         * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one
+         * token, {@code >} the rest) in this program, before any backend service serving them.
+         * Handlers are tried in the order they were added; the first whose pattern matches takes
+         * the request. See {@link dev.switchboard.core.rpc.RpcHandler} for threading and failures.
+         *
+         * <pre>{@code
+         * Switchboard.builder().onRequest("billing.invoice.create",
+         *         ctx -> CompletableFuture.completedFuture(RpcResult.ok(Payload.ofUtf8("ok"))))
+         *     .start();
+         * }</pre>
+         *
+         * @throws IllegalArgumentException when the pattern is not a valid subject pattern
+         */
+        public Builder onRequest(String pattern, dev.switchboard.core.rpc.RpcHandler handler) {
+            this.rpcHandlers = rpcHandlers.with(pattern, handler);
+            return this;
+        }
+
+        /** Handles notifies ({@code rpc.notify}) to names matching {@code pattern} in this program, before any backend. */
+        public Builder onSignal(String pattern, dev.switchboard.core.rpc.SignalHandler handler) {
+            this.rpcHandlers = rpcHandlers.withSignal(pattern, handler);
+            return this;
+        }
 
         /** Builds and starts a node with these settings. */
         public Switchboard start() {
@@ -495,6 +553,9 @@ public final class SwitchboardConfig {
             require(maxRequestsInFlight >= 1, "--max-requests-in-flight must be at least 1");
             require(dflockdMaxPipelined >= 1, "--dflockd-max-pipelined must be at least 1");
             require(httpMaxPipelined >= 1, "--http-max-pipelined must be at least 1");
+            require(rpcMaxInFlight >= 1, "--rpc-max-in-flight must be at least 1");
+            require(rpcDefaultTimeoutMs >= 1, "--rpc-default-timeout-ms must be at least 1");
+            require(rpcMaxTimeoutMs >= rpcDefaultTimeoutMs, "--rpc-max-timeout-ms must be at least --rpc-default-timeout-ms");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {

@@ -65,6 +65,7 @@ final class SwitchboardNode {
         this.metrics = new NodeMetrics(core, () -> !context.draining());
         context.onLimitHit(metrics::limitHit);
         core.sessions().onLimitHit(metrics::limitHit);
+        core.rpc().onLimitHit(metrics::limitHit);
         this.http = new HttpServices(context, metrics);
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
                 NioIoHandler.newFactory());
@@ -82,7 +83,8 @@ final class SwitchboardNode {
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
                         config.maxSessionsPerIp(), config.replayBufferBytes(), config.sessionKeys(),
                         config.httpSessionIdleTimeout().toMillis(), config.httpMaxSessions(), config.httpMaxSessionsPerIp(),
-                        config.maxRequestsInFlight(), config.replayTotalBytes(), config.sessionMailboxSize())), config.clock());
+                        config.maxRequestsInFlight(), config.replayTotalBytes(), config.sessionMailboxSize()),
+                config.rpcSettings()), config.clock());
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {
@@ -267,6 +269,7 @@ final class SwitchboardNode {
     synchronized void drain() {
         if (context.draining()) return;
         context.startDraining();
+        core.rpc().tracker().startDraining(); // new calls: shutting_down; calls in flight go on
         log.info("draining: no new connections; open connections get a draining error on their next request");
         if (listener != null) listener.close().awaitUninterruptibly();
         if (httpListener != null) httpListener.close().awaitUninterruptibly();
@@ -301,6 +304,9 @@ final class SwitchboardNode {
         if (context.requestsInFlight() > 0) {
             log.warn("shutdown timeout reached with {} requests unanswered; closing anyway", context.requestsInFlight());
         }
+        // Their callers hear why, before their connections close.
+        int failed = core.rpc().tracker().failAll();
+        if (failed > 0) log.info("{} request/reply calls still in flight failed shutting_down", failed);
         saveSessions();
         shutdownNow();
         log.info("stopped");

@@ -73,14 +73,16 @@ public final class SignalOps {
         });
     }
 
-    private static String pattern(Frame f) {
+    /** A subscription pattern field: a key whose tokens may be {@code *} or a last {@code >}. */
+    public static String pattern(Frame f) {
         String pattern = f.key("pattern");
         String problem = Subjects.patternError(pattern);
         if (problem != null) throw invalid("pattern: " + problem);
         return pattern;
     }
 
-    private static String group(Frame f) {
+    /** A queue group field: {@code ""} when absent, else a bounded name without control characters. */
+    public static String group(Frame f) {
         String group = f.optionalString("group", "").strip();
         if (group.length() > MAX_GROUP_BYTES / 3 && group.getBytes(StandardCharsets.UTF_8).length > MAX_GROUP_BYTES) {
             throw invalid("group must be at most " + MAX_GROUP_BYTES + " bytes");

@@ -128,7 +128,34 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     private final Map<SessionPolicy.Caps, CapCount> capCounts = new HashMap<>();
     private volatile Timeout reaper;
     private volatile Consumer<String> limitHits = limit -> { };
+    private volatile Presence presence = Presence.NONE;
     private volatile boolean stopped;
+
+    /**
+     * Told when a session's connections come and go (request/reply takes a backend's
+     * registrations out while it has no connection). Called in the session's mailbox, or by the
+     * thread that ends it; must not block.
+     */
+    public interface Presence {
+        Presence NONE = new Presence() {
+            public void attached(Session s) { }
+            public void away(Session s) { }
+            public void ended(Session s) { }
+        };
+
+        /** A connection attached (before the client hears so). */
+        void attached(Session s);
+
+        /** A session that waits for a resume lost its last connection. */
+        void away(Session s);
+
+        /** The session ended. */
+        void ended(Session s);
+    }
+
+    public void onPresence(Presence p) {
+        this.presence = p;
+    }
 
     /** Sessions counted against one {@link SessionPolicy.Caps}, in total and per IP; guarded by {@link #caps}. */
     private static final class CapCount {
@@ -352,7 +379,9 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
                         "the session has " + lifecycle.maxConnectionsPerSession() + " connections already"));
             } else {
                 boolean recovered = !s.replay().missedAfter(lastSeq) && lastSeq <= s.replay().lastSeq();
-                done.accept(new Attached(s, s.attach(c, lastSeq), recovered));
+                List<Outbox.Event> backlog = s.attach(c, lastSeq);
+                presence.attached(s);
+                done.accept(new Attached(s, backlog, recovered));
             }
         });
     }
@@ -367,7 +396,10 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
             if (!s.detach(c) || s.isClosed()) return;
             switch (s.policy().lifetime()) {
                 case CONNECTION -> close(s, lifecycle.releaseHeldOnEnd());
-                case GRACE -> startGrace(s, s.policy().lifetimeMs());
+                case GRACE -> {
+                    presence.away(s);
+                    startGrace(s, s.policy().lifetimeMs());
+                }
                 case IDLE -> {
                     // the reaper ends it once it has been idle long enough
                 }
@@ -464,6 +496,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         // At once, whatever thread asks: a resume or a request after this finds the session gone.
         if (sessions.remove(s.id(), s)) giveBackCap(s);
         broker.unsubscribeAll(s);
+        presence.ended(s);
         byOwnerId.remove(s.ownerId(), s);
         locks.ownerEnded(s.ownerId(), releaseHeld);
         // In the mailbox: after any attach in progress, so that no connection is left behind.

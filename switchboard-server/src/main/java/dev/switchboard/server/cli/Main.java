@@ -91,6 +91,12 @@ public final class Main implements Callable<Integer> {
     int maxFrameBytes;
     @Option(names = "--signal-buffer-size", description = "Signals queued per connection before a slow listener is evicted (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int signalBufferSize;
+    @Option(names = "--rpc-max-in-flight", description = "Request/reply calls in flight on the node at once; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "65536")
+    int rpcMaxInFlight;
+    @Option(names = "--rpc-default-timeout-ms", paramLabel = "MS", description = "A call's deadline when it names none (default: ${DEFAULT-VALUE}).", defaultValue = "30000")
+    long rpcDefaultTimeoutMs;
+    @Option(names = "--rpc-max-timeout-ms", paramLabel = "MS", description = "The longest deadline a call gets; a longer timeout_ms is cut to it (default: ${DEFAULT-VALUE}).", defaultValue = "300000")
+    long rpcMaxTimeoutMs;
     @Option(names = "--max-requests-in-flight", description = "Native requests one connection or one session may have unanswered at once; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int maxRequestsInFlight;
     @Option(names = "--dflockd-max-pipelined", description = "dflockd requests a connection may send ahead while one is answered; one more closes it (default: ${DEFAULT-VALUE}).", defaultValue = "256")
@@ -213,6 +219,9 @@ public final class Main implements Callable<Integer> {
                 .maxFrameBytes(maxFrameBytes)
                 .signalBufferSize(signalBufferSize)
                 .maxRequestsInFlight(maxRequestsInFlight)
+                .rpcMaxInFlight(rpcMaxInFlight)
+                .rpcDefaultTimeoutMs(rpcDefaultTimeoutMs)
+                .rpcMaxTimeoutMs(rpcMaxTimeoutMs)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .replayTotalBytes(replayTotalBytes)

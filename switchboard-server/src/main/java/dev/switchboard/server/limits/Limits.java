@@ -34,7 +34,7 @@ public final class Limits {
             "`slow_consumer` on each of the session's connections, which close; the event is kept for a resume", null,
             c -> c.sessionMailboxSize());
     public static final Limit MAX_SUBSCRIPTIONS = new Limit("--max-subscriptions", "1024", "subscriptions per session",
-            "signal subscriptions of one session (one dflockd connection)",
+            "signal subscriptions of one session (one dflockd connection); separately, the patterns one session serves (`rpc.serve`)",
             "native `max_subscriptions`; dflockd `error`", UNLIMITED, c -> c.maxSubscriptions());
     public static final Limit MAX_CONNECTIONS = new Limit("--max-connections", "65536", "connections",
             "open connections, every protocol",
@@ -63,6 +63,9 @@ public final class Limits {
     public static final Limit MAX_REQUESTS_IN_FLIGHT = new Limit("--max-requests-in-flight", "1024", "requests",
             "native requests one connection or one session has unanswered; requests of a one-at-a-time dflockd HTTP session waiting for their turn",
             "native `too_many_requests`; HTTP 429 `too_many_requests`", null, c -> c.maxRequestsInFlight());
+    public static final Limit RPC_MAX_IN_FLIGHT = new Limit("--rpc-max-in-flight", "65536", "calls",
+            "request/reply calls in flight on the node (sent to a target, not yet answered)",
+            "native `too_many_requests` to the caller; HTTP 429 `too_many_requests`", null, c -> c.rpcMaxInFlight());
     public static final Limit DFLOCKD_MAX_PIPELINED = new Limit("--dflockd-max-pipelined", "256", "lines",
             "dflockd requests one connection has sent ahead while an earlier one is being answered",
             "the connection is closed (dflockd cancels a connection whose pipelined input overflows its reader)", null,
@@ -93,7 +96,7 @@ public final class Limits {
     /** Every limit whose hit refuses something: each has a label of {@code switchboard_limit_hits_total}. */
     public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, LOCK_MAILBOX_SIZE, SESSION_MAILBOX_SIZE, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
-            HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, DFLOCKD_MAX_PIPELINED,
+            HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
             HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP);
 

@@ -86,6 +86,7 @@ public final class NodeMetrics {
                         dev.switchboard.core.session.SessionRegistry::lateReplies)
                 .description("replies that came after their request's deadline had answered it (dropped, and what they carried given back)")
                 .register(registry);
+        rpc(core.rpc().tracker());
         for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
             connection(transport);
         }
@@ -105,6 +106,19 @@ public final class NodeMetrics {
             tlsRefused.put(reason, Counter.builder("switchboard_tls_handshake_failures").tag("reason", reason)
                     .description("connections to a TLS port that failed the handshake or spoke plain text").register(registry));
         }
+    }
+
+    /** Request/reply: each call's outcome, late responses, calls in flight. */
+    private void rpc(dev.switchboard.core.rpc.RpcTracker tracker) {
+        for (String outcome : dev.switchboard.core.rpc.RpcTracker.OUTCOMES) {
+            FunctionCounter.builder("switchboard_rpc_calls", tracker, t -> t.outcomes(outcome)).tag("outcome", outcome)
+                    .description("request/reply calls that ended, by outcome").register(registry);
+        }
+        FunctionCounter.builder("switchboard_rpc_late_replies", tracker, dev.switchboard.core.rpc.RpcTracker::lateReplies)
+                .description("rpc.respond answers refused unknown_request: their call had ended, or was not theirs")
+                .register(registry);
+        Gauge.builder("switchboard_rpc_in_flight", tracker, dev.switchboard.core.rpc.RpcTracker::inFlight)
+                .description("request/reply calls sent to a target and not yet answered").register(registry);
     }
 
     /** Counts a client hitting the limit named {@code limit} (a name of the limits registry). */

@@ -29,7 +29,8 @@ class LimitsDeclarationTest {
     /** Options that look like limits but bound nothing a client grows, with the reason. */
     private static final Map<String, String> NOT_LIMITS = Map.of(
             "--gc-max-idle", "how long an idle key lives, not a bound on what clients hold",
-            "--http-rate-limit-burst", "the bucket size of --http-rate-limit-per-ip, whose hits it shares");
+            "--http-rate-limit-burst", "the bucket size of --http-rate-limit-per-ip, whose hits it shares",
+            "--rpc-max-timeout-ms", "cuts a call's deadline short; what calls hold is bounded by --rpc-max-in-flight");
     private static final Pattern LIMIT_LIKE = Pattern.compile("max|limit|buffer|-bytes");
 
     private static List<Limit> declared() {

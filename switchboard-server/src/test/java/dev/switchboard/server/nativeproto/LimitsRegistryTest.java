@@ -101,6 +101,21 @@ class LimitsRegistryTest {
             }),
             // A session's own cap (the per-connection one is RequestLimitsTest's): an HTTP session
             // gets each request on a connection of its own, so only the session can bound them.
+            new Case(Limits.RPC_MAX_IN_FLIGHT, b -> b.rpcMaxInFlight(1), port -> {
+                try (NativeClient backend = NativeClient.hello(port); NativeClient caller = NativeClient.hello(port)) {
+                    assertThat(backend.request("{\"op\":\"rpc.serve\",\"id\":1,\"pattern\":\"svc.>\"}", 1)
+                            .path("op").asString()).isEqualTo("reply");
+                    caller.send("{\"op\":\"rpc.call\",\"id\":1,\"name\":\"svc.a\",\"payload\":\"one\"}");
+                    JsonNode request = backend.read(); // the first call is in flight at its backend
+                    assertThat(request.path("op").asString()).isEqualTo("rpc.request");
+                    assertError(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"svc.b\"}", 2),
+                            "too_many_requests", "--rpc-max-in-flight");
+                    backend.request("{\"op\":\"rpc.respond\",\"id\":2,\"rid\":\"" + request.path("rid").asString()
+                            + "\",\"payload\":\"done\"}", 2);
+                    assertThat(caller.readReply(1).at("/result/payload").asString()).as("the call in flight is still served")
+                            .isEqualTo("done");
+                }
+            }),
             new Case(Limits.MAX_REQUESTS_IN_FLIGHT, b -> b.maxRequestsInFlight(1), port -> {
                 try (NativeClient holder = NativeClient.hello(port)) {
                     assertThat(holder.request(acquire(1, "a"), 1).at("/result/status").asString()).isEqualTo("acquired");

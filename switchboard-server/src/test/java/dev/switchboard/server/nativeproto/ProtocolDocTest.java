@@ -22,23 +22,29 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Replays every {@code session} block of docs/protocol.md against a fresh server and compares each
- * answer with the documented one, so the protocol page cannot drift from the server.
+ * Replays every {@code session} block of docs/protocol.md and docs/messaging.md against a fresh
+ * server and compares each answer with the documented one, so the wire pages cannot drift from
+ * the server.
  */
 class ProtocolDocTest {
-    private static final Path DOC = Path.of("..", "docs", "protocol.md");
+    /** Each page with the fewest blocks it must have (a page that lost its examples fails). */
+    private static final Map<String, Integer> DOCS = Map.of("protocol.md", 5, "messaging.md", 4);
     private static final Pattern BLOCK = Pattern.compile("```session\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern LINE = Pattern.compile("^([CS])(\\d*): (.*)$");
 
     static Stream<Arguments> blocks() throws IOException {
-        String doc = Files.readString(DOC);
         List<Arguments> out = new ArrayList<>();
-        Matcher m = BLOCK.matcher(doc);
-        while (m.find()) {
-            int line = doc.substring(0, m.start()).split("\n", -1).length;
-            out.add(Arguments.of("protocol.md:" + line, m.group(1)));
+        for (Map.Entry<String, Integer> page : new TreeMap<>(DOCS).entrySet()) {
+            String doc = Files.readString(Path.of("..", "docs", page.getKey()));
+            Matcher m = BLOCK.matcher(doc);
+            int found = 0;
+            while (m.find()) {
+                int line = doc.substring(0, m.start()).split("\n", -1).length;
+                out.add(Arguments.of(page.getKey() + ":" + line, m.group(1)));
+                found++;
+            }
+            assertThat(found).as("session blocks in docs/%s", page.getKey()).isGreaterThanOrEqualTo(page.getValue());
         }
-        assertThat(out).as("session blocks in docs/protocol.md").hasSizeGreaterThanOrEqualTo(5);
         return out.stream();
     }
 

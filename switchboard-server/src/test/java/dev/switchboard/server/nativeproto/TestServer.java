@@ -72,6 +72,11 @@ final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
         return view;
     }
 
+    /** Starts a graceful stop without waiting for it ({@link #close()} waits). */
+    void drain() {
+        sb.drain();
+    }
+
     /** A native connection over {@code transport} (one of {@link NativeConn#TRANSPORTS}). */
     NativeConn open(String transport) throws Exception {
         return NativeConn.open(transport, sb.port(), unixSocket);

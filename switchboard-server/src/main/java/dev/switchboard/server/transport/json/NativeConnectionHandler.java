@@ -6,6 +6,7 @@ import dev.switchboard.server.transport.IdleDeadlines;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.core.session.SessionRegistry;
+import dev.switchboard.core.rpc.RequestReply;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.Ops;
@@ -104,7 +105,9 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             send(error(id, ErrorCode.ALREADY_HELLO, "hello was already sent on this connection"));
             return;
         }
-        if (server.draining()) {
+        // A backend's answer still goes through during a drain (the drain waits for it), and a
+        // call is answered shutting_down by the tracker, on a connection that stays open.
+        if (server.draining() && !RequestReply.operationsDuringDrain().contains(op)) {
             fail(id, ErrorCode.DRAINING, "the server is shutting down");
             return;
         }
@@ -287,7 +290,11 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     }
 
     private static Object toMessage(Object id, Reply reply) {
-        if (reply.isError()) return error(id, reply.error(), reply.message());
+        if (reply.isError()) {
+            Map<String, Object> m = message(Ops.ERROR, id);
+            m.put("error", reply.errorFields()); // an application error keeps its own code, data and origin
+            return m;
+        }
         return new ReplyMessage(id, reply.result());
     }
 

@@ -104,7 +104,10 @@ public final class NativeHttpApi {
             session.submit(server.core().nativeDispatcher(), new Frame(ex.param("op"), null, fields),
                     HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {
                         server.countLimitReply(reply);
-                        if (reply.isError()) {
+                        if (reply.isError() && reply.application() != null) {
+                            // A responder's error: its own code, data and origin, as on the other transports.
+                            ex.json(statusOf(reply.error()), reply.errorFields());
+                        } else if (reply.isError()) {
                             ex.error(statusOf(reply.error()), reply.error().wire(), reply.message());
                         } else {
                             ex.json(HttpResponseStatus.OK, reply.result());
@@ -167,6 +170,11 @@ public final class NativeHttpApi {
             case SESSION_CLOSED -> HttpResponseStatus.GONE;
             case FRAME_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
             case TOO_MANY_REQUESTS -> HttpResponseStatus.TOO_MANY_REQUESTS;
+            case UNKNOWN_REQUEST -> HttpResponseStatus.NOT_FOUND;
+            case APPLICATION -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
+            case DISCONNECTED -> HttpResponseStatus.BAD_GATEWAY;
+            case TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
+            case NO_RESPONDERS, SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case MAX_LOCKS, MAX_WAITERS, MAX_SUBSCRIPTIONS, DRAINING, FENCE_PERSISTENCE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
         };

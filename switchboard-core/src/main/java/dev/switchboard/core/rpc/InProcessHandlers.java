@@ -1,0 +1,68 @@
+package dev.switchboard.core.rpc;
+
+import dev.switchboard.core.pubsub.Subjects;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The embedding program's handlers, by name pattern, in the order they were registered: the
+ * first whose pattern matches a name handles it. Immutable; {@link #with} and
+ * {@link #withSignal} return a copy with one more.
+ */
+public final class InProcessHandlers {
+    public static final InProcessHandlers NONE = new InProcessHandlers(List.of(), List.of());
+
+    /** A handler and the names it serves. */
+    record Route<H>(String pattern, H handler) {
+    }
+
+    private final List<Route<RpcHandler>> requests;
+    private final List<Route<SignalHandler>> signals;
+
+    private InProcessHandlers(List<Route<RpcHandler>> requests, List<Route<SignalHandler>> signals) {
+        this.requests = requests;
+        this.signals = signals;
+    }
+
+    /** These handlers and {@code handler} for requests on names matching {@code pattern} ({@code *}/{@code >} allowed). */
+    public InProcessHandlers with(String pattern, RpcHandler handler) {
+        return new InProcessHandlers(plus(requests, route(pattern, handler)), signals);
+    }
+
+    /** These handlers and {@code handler} for notifies on names matching {@code pattern}. */
+    public InProcessHandlers withSignal(String pattern, SignalHandler handler) {
+        return new InProcessHandlers(requests, plus(signals, route(pattern, handler)));
+    }
+
+    public boolean isEmpty() {
+        return requests.isEmpty() && signals.isEmpty();
+    }
+
+    RpcHandler requestHandler(String name) {
+        return first(requests, name);
+    }
+
+    SignalHandler signalHandler(String name) {
+        return first(signals, name);
+    }
+
+    private static <H> H first(List<Route<H>> routes, String name) {
+        for (Route<H> r : routes) {
+            if (Subjects.matches(r.pattern(), name)) return r.handler();
+        }
+        return null;
+    }
+
+    private static <H> Route<H> route(String pattern, H handler) {
+        String problem = pattern == null ? "must not be null" : Subjects.patternError(pattern);
+        if (problem != null) throw new IllegalArgumentException("handler pattern " + problem);
+        if (handler == null) throw new IllegalArgumentException("handler must not be null");
+        return new Route<>(pattern, handler);
+    }
+
+    private static <H> List<Route<H>> plus(List<Route<H>> list, Route<H> more) {
+        List<Route<H>> next = new ArrayList<>(list);
+        next.add(more);
+        return List.copyOf(next);
+    }
+}

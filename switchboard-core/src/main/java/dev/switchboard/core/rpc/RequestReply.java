@@ -1,0 +1,111 @@
+package dev.switchboard.core.rpc;
+
+import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.session.Session;
+import dev.switchboard.core.session.SessionRegistry;
+import dev.switchboard.core.time.NodeClock;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Request/reply on one node: the tracker, the targets in lookup order (in-process handlers, then
+ * backend services; webhooks will follow them), and the operations that feed them. The session
+ * registry tells it when a backend session comes and goes ({@link #attached}, {@link #away},
+ * {@link #ended}).
+ */
+public final class RequestReply implements SessionRegistry.Presence {
+    private final RpcSettings settings;
+    private final RpcTracker tracker;
+    private final ServiceRegistry registry;
+    private final BackendServices backends;
+    private final List<RpcTarget> targets;
+    private volatile Consumer<String> limitHits = limit -> { };
+
+    public RequestReply(RpcSettings settings, NodeClock clock) {
+        this.settings = settings;
+        this.tracker = new RpcTracker(clock, settings.maxInFlight());
+        this.registry = new InMemoryServiceRegistry(settings.maxServedPerSession(), 0);
+        this.backends = new BackendServices(registry, tracker, clock, settings.maxServedPerSession());
+        this.targets = List.of(new InProcessTarget(settings.handlers(), tracker, clock), backends);
+    }
+
+    /** The operations a draining node still takes (a backend's answer; a call, answered {@code shutting_down}). */
+    public static Set<String> operationsDuringDrain() {
+        return RpcOps.DURING_DRAIN;
+    }
+
+    public void registerWith(Dispatcher dispatcher) {
+        new RpcOps(this).registerWith(dispatcher);
+    }
+
+    /** Sends a tracked call to the first target that serves its name; {@code no_responders} when none does. */
+    void route(RpcCall call) {
+        for (RpcTarget t : targets) {
+            if (t.call(call)) return;
+        }
+        tracker.complete(call, RpcReplies.noResponders(call.name()));
+    }
+
+    /** Delivers a notify to the first target that serves its name; false when none does. */
+    boolean notify(RpcCall notice) {
+        for (RpcTarget t : targets) {
+            if (t.notify(notice)) return true;
+        }
+        return false;
+    }
+
+    public RpcSettings settings() {
+        return settings;
+    }
+
+    public RpcTracker tracker() {
+        return tracker;
+    }
+
+    /** Who serves which names (the backend sessions' registrations in force). */
+    public ServiceRegistry registry() {
+        return registry;
+    }
+
+    BackendServices backends() {
+        return backends;
+    }
+
+    /** What {@code s} serves ({@code pattern} or {@code pattern@group}), whether it is present or not. */
+    public List<String> served(Session s) {
+        return backends.servedBy(s);
+    }
+
+    // ---- presence of backend sessions (from the session registry) -------------------------------
+
+    /** A connection attached to {@code s}. */
+    @Override
+    public void attached(Session s) {
+        backends.attached(s);
+    }
+
+    /** {@code s}'s last connection went; it may come back. */
+    @Override
+    public void away(Session s) {
+        backends.away(s);
+    }
+
+    /** {@code s} ended. */
+    @Override
+    public void ended(Session s) {
+        backends.ended(s);
+    }
+
+    // ---- limits ---------------------------------------------------------------------------------
+
+    /** Where a client hitting a bound of request/reply is reported, by the limit's name. */
+    public void onLimitHit(Consumer<String> counter) {
+        this.limitHits = counter;
+        tracker.onLimitHit(counter);
+    }
+
+    void limitHit(String limit) {
+        limitHits.accept(limit);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.switchboard.core.rpc;
+
+import dev.switchboard.core.session.Session;
+import dev.switchboard.protocol.Payload;
+import dev.switchboard.protocol.Reply;
+import io.netty.util.Timeout;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One request on its way to a target: an {@code rpc.call} (tracked, with a deadline and exactly
+ * one outcome) or an {@code rpc.notify} (untracked, no outcome). Its outcome is given once by
+ * {@link RpcTracker#complete}; whatever comes after is dropped.
+ */
+public final class RpcCall {
+    private final String rid;
+    private final String name;
+    private final Payload payload;
+    private final boolean idempotent;
+    private final boolean notify;
+    private final Session caller;
+    private final long timeoutMs;
+    private final long deadlineNanos;
+    private final long deadlineMillis;
+    private final Consumer<Reply> outcome;
+    private final AtomicBoolean done = new AtomicBoolean();
+    private volatile Timeout timer;
+    /** The backend session serving it now, or null (an in-process handler, or not routed yet). */
+    private volatile String backend;
+    private volatile boolean retried;
+
+    RpcCall(String rid, String name, Payload payload, boolean idempotent, boolean notify, Session caller,
+            long timeoutMs, long nowNanos, long nowMillis, Consumer<Reply> outcome) {
+        this.rid = rid;
+        this.name = name;
+        this.payload = payload;
+        this.idempotent = idempotent;
+        this.notify = notify;
+        this.caller = caller;
+        this.timeoutMs = timeoutMs;
+        this.deadlineNanos = nowNanos + timeoutMs * 1_000_000L;
+        this.deadlineMillis = nowMillis + timeoutMs;
+        this.outcome = outcome;
+    }
+
+    /** The call's id on the node, which the backend echoes in {@code rpc.respond}; null for a notify. */
+    public String rid() {
+        return rid;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Payload payload() {
+        return payload;
+    }
+
+    public boolean idempotent() {
+        return idempotent;
+    }
+
+    public boolean isNotify() {
+        return notify;
+    }
+
+    /** The caller's session, or null. */
+    public Session caller() {
+        return caller;
+    }
+
+    long timeoutMs() {
+        return timeoutMs;
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    long deadlineMillis() {
+        return deadlineMillis;
+    }
+
+    /** True once the outcome is given. */
+    public boolean isDone() {
+        return done.get();
+    }
+
+    /** Gives the outcome, once: true for the first, false (nothing happens) after. */
+    boolean finishWith(Reply reply) {
+        if (!done.compareAndSet(false, true)) return false;
+        Timeout t = timer;
+        if (t != null) t.cancel();
+        outcome.accept(reply);
+        return true;
+    }
+
+    void timer(Timeout t) {
+        this.timer = t;
+        if (done.get()) t.cancel(); // finished while the timer was being set
+    }
+
+    String backend() {
+        return backend;
+    }
+
+    void backend(String sessionId) {
+        this.backend = sessionId;
+    }
+
+    boolean retried() {
+        return retried;
+    }
+
+    void markRetried() {
+        retried = true;
+    }
+
+    @Override
+    public String toString() {
+        return "RpcCall{" + rid + " " + name + '}';
+    }
+}

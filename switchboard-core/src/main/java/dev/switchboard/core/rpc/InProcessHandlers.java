@@ -1,6 +1,6 @@
 package dev.switchboard.core.rpc;
 
-import dev.switchboard.core.pubsub.Subjects;
+import dev.switchboard.protocol.Subjects;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,7 +2,7 @@ package dev.switchboard.core.rpc;
 
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.pubsub.SignalOps;
-import dev.switchboard.core.pubsub.Subjects;
+import dev.switchboard.protocol.Subjects;
 import dev.switchboard.core.session.Request;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.protocol.ErrorCode;

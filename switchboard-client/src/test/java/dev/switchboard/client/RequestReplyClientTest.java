@@ -1,0 +1,208 @@
+package dev.switchboard.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.protocol.Payload;
+import dev.switchboard.protocol.PayloadFields;
+import dev.switchboard.protocol.json.ProtocolJson;
+import dev.switchboard.server.Switchboard;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Request/reply through the Java client: a client serving names, others calling them. */
+class RequestReplyClientTest {
+    private static final Duration LONG = Duration.ofSeconds(10);
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static Switchboard server;
+
+    private final List<SwitchboardClient> clients = new ArrayList<>();
+    private String name;
+
+    @BeforeAll
+    static void startServer() {
+        server = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @BeforeEach
+    void pickName() {
+        name = "svc" + NAMES.incrementAndGet() + ".echo";
+    }
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(SwitchboardClient::close);
+    }
+
+    private SwitchboardClient client() {
+        SwitchboardClient c = SwitchboardClient.connect("127.0.0.1", server.port());
+        clients.add(c);
+        return c;
+    }
+
+    @Test
+    void aServedNameAnswersWithEveryKindOfPayload() {
+        SwitchboardClient backend = client();
+        SwitchboardClient caller = client();
+        backend.serve(name, req -> CompletableFuture.completedFuture(req.payload()));
+        Payload text = Payload.ofUtf8("héllo");
+        Payload json = PayloadFields.fromValue(ProtocolJson.MAPPER.readTree("{\"a\":[1,2,{\"b\":null}]}"));
+        Payload bytes = Payload.binary(new byte[] {0, (byte) 0xff, 10, 13});
+        for (Payload p : new Payload[] {text, json, bytes}) {
+            assertThat(caller.request(name, p, LONG)).as(p.kind().name()).isEqualTo(p);
+        }
+    }
+
+    @Test
+    void theHandlerSeesTheCallerAndItsDeadline() {
+        SwitchboardClient backend = client();
+        SwitchboardClient caller = client();
+        CompletableFuture<IncomingRequest> seen = new CompletableFuture<>();
+        backend.serve(name, req -> {
+            seen.complete(req);
+            return CompletableFuture.completedFuture(Payload.ofUtf8("ok"));
+        });
+        assertThat(caller.request(name, Payload.ofUtf8("x"), Duration.ofSeconds(7)).utf8()).isEqualTo("ok");
+        IncomingRequest req = seen.join();
+        assertThat(req.name()).isEqualTo(name);
+        assertThat(req.callerSession()).isEqualTo(caller.sessionId());
+        assertThat(req.timeLeft()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(7));
+        assertThat(req.notification()).isFalse();
+    }
+
+    @Test
+    void anApplicationErrorReachesTheCallerWithItsData() {
+        SwitchboardClient backend = client();
+        SwitchboardClient caller = client();
+        backend.serve(name, req -> {
+            throw new ServiceError("out_of_stock", "no more widgets", ProtocolJson.MAPPER.readTree("{\"left\":0}"));
+        });
+        assertThatThrownBy(() -> caller.request(name, Payload.ofUtf8("x"), LONG))
+                .isInstanceOfSatisfying(RpcException.class, e -> {
+                    assertThat(e.code()).isEqualTo("out_of_stock");
+                    assertThat(e.isApplicationError()).isTrue();
+                    assertThat(e.getMessage()).contains("no more widgets");
+                    assertThat(e.data().path("left").asInt(-1)).isZero();
+                });
+    }
+
+    @Test
+    void aHandlerThatFailsGivesInternalWithoutItsMessageAndKeepsServing() {
+        SwitchboardClient backend = client();
+        SwitchboardClient caller = client();
+        AtomicInteger calls = new AtomicInteger();
+        backend.serve(name, req -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("secret detail");
+            }
+            return CompletableFuture.completedFuture(Payload.ofUtf8("fine"));
+        });
+        assertThatThrownBy(() -> caller.request(name, Payload.ofUtf8("x"), LONG))
+                .isInstanceOfSatisfying(RpcException.class, e -> {
+                    assertThat(e.code()).isEqualTo("internal");
+                    assertThat(e.getMessage()).doesNotContain("secret detail");
+                });
+        assertThat(caller.request(name, Payload.ofUtf8("x"), LONG).utf8()).isEqualTo("fine");
+    }
+
+    @Test
+    void nothingServingTheNameIsNoRespondersAtOnce() {
+        SwitchboardClient caller = client();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> caller.request(name, Payload.ofUtf8("x"), LONG))
+                .isInstanceOfSatisfying(RpcException.class, e -> {
+                    assertThat(e.code()).isEqualTo("no_responders");
+                    assertThat(e.isApplicationError()).isFalse();
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> caller.tell(name, Payload.ofUtf8("x")))
+                .isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code()).isEqualTo("no_responders"));
+    }
+
+    @Test
+    void anUnansweredRequestTimesOut() {
+        SwitchboardClient backend = client();
+        SwitchboardClient caller = client();
+        backend.serve(name, req -> new CompletableFuture<>());
+        assertThatThrownBy(() -> caller.request(name, Payload.ofUtf8("x"), Duration.ofMillis(150)))
+                .isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code()).isEqualTo("timeout"));
+    }
+
+    @Test
+    void aQueueGroupSharesTheRequests() {
+        Map<String, AtomicInteger> share = new ConcurrentHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            String member = "m" + i;
+            share.put(member, new AtomicInteger());
+            client().serve(name, "workers", req -> {
+                share.get(member).incrementAndGet();
+                return CompletableFuture.completedFuture(Payload.ofUtf8(member));
+            });
+        }
+        SwitchboardClient caller = client();
+        for (int i = 0; i < 30; i++) {
+            caller.request(name, Payload.ofUtf8("x"), LONG);
+        }
+        assertThat(share.values()).allSatisfy(n -> assertThat(n.get()).isBetween(9, 11));
+    }
+
+    @Test
+    void tellReachesTheHandlerWithoutAnAnswer() {
+        SwitchboardClient backend = client();
+        SwitchboardClient caller = client();
+        CompletableFuture<IncomingRequest> seen = new CompletableFuture<>();
+        backend.serve(name, req -> {
+            seen.complete(req);
+            return null;
+        });
+        caller.tell(name, Payload.ofUtf8("fire"));
+        IncomingRequest req = seen.join();
+        assertThat(req.notification()).isTrue();
+        assertThat(req.payload().utf8()).isEqualTo("fire");
+    }
+
+    @Test
+    void closingARegistrationStopsServing() {
+        SwitchboardClient backend = client();
+        SwitchboardClient caller = client();
+        ServiceRegistration r = backend.serve(name, req -> CompletableFuture.completedFuture(Payload.ofUtf8("x")));
+        assertThat(caller.request(name, Payload.ofUtf8("x"), LONG).utf8()).isEqualTo("x");
+        r.close();
+        assertThatThrownBy(() -> caller.request(name, Payload.ofUtf8("x"), LONG))
+                .isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code()).isEqualTo("no_responders"));
+    }
+
+    @Test
+    void aBackendThatGoesAwayMidCallIsDisconnected() {
+        SwitchboardClient backend = client();
+        SwitchboardClient caller = client();
+        CompletableFuture<Void> arrived = new CompletableFuture<>();
+        backend.serve(name, req -> {
+            arrived.complete(null);
+            return new CompletableFuture<>();
+        });
+        CompletableFuture<Payload> call = caller.requestAsync(name, Payload.ofUtf8("x"), LONG);
+        arrived.join();
+        backend.close();
+        await().atMost(LONG).until(call::isDone);
+        assertThat(call).isCompletedExceptionally();
+        assertThatThrownBy(call::join).hasCauseInstanceOf(RpcException.class)
+                .cause().satisfies(e -> assertThat(((RpcException) e).code()).isIn("disconnected", "no_responders"));
+    }
+}

@@ -411,6 +411,19 @@ class RequestReplyTest {
     }
 
     @Test
+    void aCallWithoutTimeoutGetsTheDefaultAndALongerOneIsCutToTheMaximum() throws Exception {
+        try (TestServer server = TestServer.start(b -> b.rpcDefaultTimeoutMs(100).rpcMaxTimeoutMs(200));
+             NativeConn backend = server.open("tcp"); NativeConn caller = server.open("tcp")) {
+            backend.hello(null);
+            caller.hello(null);
+            serve(backend, "quiet", null);
+            assertError(caller.request(call(1, "quiet", "\"x\"", ""), 1), "timeout", "within 100 ms");
+            assertError(caller.request(call(2, "quiet", "\"x\"", ",\"timeout_ms\":60000"), 2), "timeout", "within 200 ms");
+            assertError(caller.request(call(3, "quiet", "\"x\"", ",\"timeout_ms\":0"), 3), "invalid_argument", "timeout_ms");
+        }
+    }
+
+    @Test
     void aSessionServesAtMostMaxSubscriptionsPatterns() throws Exception {
         try (TestServer server = TestServer.start(b -> b.maxSubscriptions(1)); NativeConn backend = server.open("tcp")) {
             backend.hello(null);

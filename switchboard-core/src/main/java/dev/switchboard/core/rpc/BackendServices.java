@@ -66,7 +66,10 @@ final class BackendServices implements RpcTarget {
     String serve(Session s, String pattern, String group) {
         Backend b = backends.computeIfAbsent(s.id(), id -> new Backend(s));
         synchronized (b) {
-            if (b.ended || s.isClosed()) return "the session has ended";
+            if (b.ended || s.isClosed()) {
+                backends.remove(s.id(), b); // its end may have run before this entry was made
+                return "the session has ended";
+            }
             Served key = new Served(pattern, group);
             if (b.served.containsKey(key)) return null;
             if (maxPerSession > 0 && b.served.size() >= maxPerSession) {

@@ -86,13 +86,17 @@ public final class RpcCall {
         return done.get();
     }
 
-    /** Gives the outcome, once: true for the first, false (nothing happens) after. */
-    boolean finishWith(Reply reply) {
+    /** Claims the right to give the outcome: true once, for the first caller; its deadline is cancelled. */
+    boolean claim() {
         if (!done.compareAndSet(false, true)) return false;
         Timeout t = timer;
         if (t != null) t.cancel();
-        outcome.accept(reply);
         return true;
+    }
+
+    /** Gives the outcome; only after a successful {@link #claim()}. */
+    void deliver(Reply reply) {
+        outcome.accept(reply);
     }
 
     void timer(Timeout t) {

@@ -77,7 +77,7 @@ final class RpcOps {
         // response from its backend is refused as such.
         req.onCancel(() -> rpc.tracker().complete(call,
                 Reply.error(ErrorCode.CANCELLED, "the caller's connection closed")));
-        rpc.route(call);
+        if (!call.isDone()) rpc.route(call); // its caller may have gone already (onCancel ran at once)
     }
 
     private void respond(Request req) {

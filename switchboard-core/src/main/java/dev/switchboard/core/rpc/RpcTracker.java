@@ -76,8 +76,9 @@ public final class RpcTracker {
     }
 
     private void refuse(RpcCall call, Reply reply) {
-        call.finishWith(reply);
+        call.claim();
         count(reply);
+        call.deliver(reply);
     }
 
     /** A notify: untracked (no deadline, no outcome), with the caller's context for its target. */
@@ -88,9 +89,11 @@ public final class RpcTracker {
 
     /** Gives the call its outcome; false (nothing happens) when it had one already. */
     public boolean complete(RpcCall call, Reply reply) {
-        if (call.isNotify() || !call.finishWith(reply)) return false;
+        if (call.isNotify() || !call.claim()) return false;
+        // Out of the books before the caller hears: its next call must find the room this one left.
         untrack(call);
         count(reply);
+        call.deliver(reply);
         return true;
     }
 

@@ -49,6 +49,7 @@ class RequestReplyTest {
                 .onRequest("inproc.throws", ctx -> {
                     throw new IllegalStateException("secret detail of the handler");
                 })
+                .onRequest("inproc.never", ctx -> new CompletableFuture<>())
                 .onRequest("inproc.fails", ctx -> CompletableFuture.failedFuture(new IllegalStateException("secret")))
                 .onRequest("inproc.refuses", ctx -> CompletableFuture.completedFuture(
                         RpcResult.error("out_of_stock", "nothing left", "{\"sku\":\"a-1\"}")))
@@ -398,6 +399,40 @@ class RequestReplyTest {
             assertThat(refused.at("/error/code").asString()).isEqualTo("out_of_stock");
             assertThat(refused.at("/error/data/sku").asString()).isEqualTo("a-1");
             assertThat(refused.at("/error/origin").asString()).isEqualTo("application");
+        }
+    }
+
+    @Test
+    void aHandlerThatNeverAnswersTimesOut() throws Exception {
+        try (NativeConn caller = SERVER.open("tcp")) {
+            caller.hello(null);
+            assertError(caller.request(call(1, "inproc.never", "\"x\"", ",\"timeout_ms\":100"), 1), "timeout", "100 ms");
+        }
+    }
+
+    @Test
+    void aCallWithoutTimeoutGetsTheDefaultAndALongerOneIsCutToTheMaximum() throws Exception {
+        try (TestServer server = TestServer.start(b -> b.rpcDefaultTimeoutMs(100).rpcMaxTimeoutMs(200));
+             NativeConn backend = server.open("tcp"); NativeConn caller = server.open("tcp")) {
+            backend.hello(null);
+            caller.hello(null);
+            serve(backend, "quiet", null);
+            assertError(caller.request(call(1, "quiet", "\"x\"", ""), 1), "timeout", "within 100 ms");
+            assertError(caller.request(call(2, "quiet", "\"x\"", ",\"timeout_ms\":60000"), 2), "timeout", "within 200 ms");
+            assertError(caller.request(call(3, "quiet", "\"x\"", ",\"timeout_ms\":0"), 3), "invalid_argument", "timeout_ms");
+        }
+    }
+
+    @Test
+    void aSessionServesAtMostMaxSubscriptionsPatterns() throws Exception {
+        try (TestServer server = TestServer.start(b -> b.maxSubscriptions(1)); NativeConn backend = server.open("tcp")) {
+            backend.hello(null);
+            serve(backend, "one.>", null);
+            serve(backend, "one.>", null); // the same registration again: idempotent
+            assertError(backend.request("{\"op\":\"rpc.serve\",\"id\":2,\"pattern\":\"two.>\"}", 2),
+                    "max_subscriptions", "--max-subscriptions");
+            backend.request("{\"op\":\"rpc.unserve\",\"id\":3,\"pattern\":\"one.>\"}", 3);
+            serve(backend, "two.>", null);
         }
     }
 

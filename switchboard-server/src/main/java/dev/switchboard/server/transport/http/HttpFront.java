@@ -87,8 +87,10 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
             ex.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", null);
             return;
         }
-        // Administration stays open while draining: an operator may end what holds up the stop.
-        if (server.draining() && !DRAIN_EXEMPT.contains(path) && !path.startsWith("/api/v1/admin/")) {
+        // Administration stays open while draining: an operator may end what holds up the stop;
+        // so does a backend's answer to a call in flight, which the stop waits for.
+        if (server.draining() && !DRAIN_EXEMPT.contains(path) && !path.startsWith("/api/v1/admin/")
+                && !(path.startsWith("/api/v1/sessions/") && path.endsWith("/ops/rpc.respond"))) {
             ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining", "the server is shutting down");
             return;
         }

@@ -76,6 +76,8 @@ public final class Session implements Subscriber {
     /** Whether a task that cuts the connections that missed {@link #overflowSeq} is queued. */
     private final java.util.concurrent.atomic.AtomicBoolean cutQueued = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean serialRunning;
+    /** Orders the embedding program's tasks ({@code executeInSession}) with request dispatch. */
+    private final SessionLane lane = new SessionLane(this::dispatchNow);
 
     private record Queued(Request request, Dispatcher dispatcher) {
     }
@@ -261,7 +263,7 @@ public final class Session implements Subscriber {
                         + " requests in flight already (--max-requests-in-flight); wait for some answers"));
                 return;
             }
-            dispatcher.dispatch(request);
+            lane.dispatch(request, dispatcher);
             return;
         }
         synchronized (this) {
@@ -297,7 +299,31 @@ public final class Session implements Subscriber {
                     closed ? "the session has ended" : "the request's connection closed"));
             return;
         }
-        q.dispatcher().dispatch(q.request());
+        lane.dispatch(q.request(), q.dispatcher());
+    }
+
+    /** Hands a request to its handler; one that waited behind an embedder's task may have been cancelled meanwhile. */
+    private void dispatchNow(Request request, Dispatcher dispatcher, boolean held) {
+        if (held && (request.isCancelled() || closed)) {
+            request.reply(Reply.error(closed ? ErrorCode.SESSION_CLOSED : ErrorCode.CANCELLED,
+                    closed ? "the session has ended" : "the request's connection closed"));
+            return;
+        }
+        dispatcher.dispatch(request);
+    }
+
+    /**
+     * Runs an embedding program's task for this session between two dispatches of its requests
+     * (see {@link SessionLane}): {@code start} hands the task to an executor without blocking, and
+     * the task calls {@link #exclusiveDone()} once it has finished.
+     */
+    public void runExclusive(Runnable start) {
+        lane.exclusive(start);
+    }
+
+    /** The task started by {@link #runExclusive} has finished: held requests go on. */
+    public void exclusiveDone() {
+        lane.taskDone();
     }
 
     private void requestFinished(Request request) {

@@ -155,6 +155,31 @@ class EmbeddingHooksTest {
     }
 
     @Test
+    void aClientThatLeavesWhileItsConnectHookDecidesLeavesNoSessionBehind() throws Exception {
+        java.util.concurrent.CountDownLatch decide = new java.util.concurrent.CountDownLatch(1);
+        sb = Switchboard.builder().host("127.0.0.1").port(0).shutdownTimeout(Duration.ofSeconds(1))
+                .onConnect(c -> {
+                    heard.add(c);
+                    decide.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                    return ConnectDecision.accept();
+                })
+                .onSessionClosed(heard::add)
+                .start();
+        try (NativeClient c = NativeClient.lines(sb.port())) {
+            c.send("{\"op\":\"hello\",\"id\":1,\"version\":1}");
+            awaitOne(ConnectInfo.class);
+            assertThat(sb.sessions().activeSessions()).isEqualTo(1);
+        }
+        // The hook is still deciding; the session nobody has the key of is gone already.
+        await().atMost(WAIT).until(() -> sb.sessions().activeSessions() == 0);
+        decide.countDown();
+        assertThat(awaitOne(SessionClosed.class).reason()).isEqualTo(SessionEnd.CLOSED_BY_SERVER);
+        try (NativeClient c = NativeClient.hello(sb.port())) {
+            assertThat(c.request("{\"op\":\"ping\",\"id\":2}", 2).path("op").asString()).isEqualTo("pong");
+        }
+    }
+
+    @Test
     void hooksThatThrowAreCountedAndNeitherTheConnectionNorTheSessionSuffers() throws Exception {
         sb = Switchboard.builder().host("127.0.0.1").port(0).shutdownTimeout(Duration.ofSeconds(1))
                 .onSessionCreated(s -> {

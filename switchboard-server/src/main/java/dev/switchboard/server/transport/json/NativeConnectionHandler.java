@@ -190,6 +190,13 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
             s = opened.session();
             newKey = opened.resumeKey();
+            // A connection that goes before its session is attached (its connect hook still
+            // deciding, say) takes the session with it: nobody else has its key.
+            Session opening = s;
+            channel().closeFuture().addListener(f -> {
+                if (session() != opening) sessions.close(opening, server.config().autoReleaseOnDisconnect(),
+                        SessionEnd.CLOSED_BY_SERVER, SessionRegistry.ENDED);
+            });
         }
         Session session = s;
         String key = newKey;

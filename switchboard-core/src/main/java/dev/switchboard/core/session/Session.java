@@ -293,23 +293,25 @@ public final class Session implements Subscriber {
             }
             if (next != null) runSerial(next);
         });
-        if (q.request().isCancelled() || closed) {
-            // Its connection went while it waited for its turn, or the session ended: it never runs.
-            q.request().reply(Reply.error(closed ? ErrorCode.SESSION_CLOSED : ErrorCode.CANCELLED,
-                    closed ? "the session has ended" : "the request's connection closed"));
-            return;
-        }
+        if (refusedAfterWaiting(q.request())) return;
         lane.dispatch(q.request(), q.dispatcher());
     }
 
     /** Hands a request to its handler; one that waited behind an embedder's task may have been cancelled meanwhile. */
     private void dispatchNow(Request request, Dispatcher dispatcher, boolean held) {
-        if (held && (request.isCancelled() || closed)) {
-            request.reply(Reply.error(closed ? ErrorCode.SESSION_CLOSED : ErrorCode.CANCELLED,
-                    closed ? "the session has ended" : "the request's connection closed"));
-            return;
-        }
+        if (held && refusedAfterWaiting(request)) return;
         dispatcher.dispatch(request);
+    }
+
+    /**
+     * A request whose connection went while it waited for its turn, or whose session ended, never
+     * runs: it is answered so, and true is returned.
+     */
+    private boolean refusedAfterWaiting(Request request) {
+        if (!request.isCancelled() && !closed) return false;
+        request.reply(Reply.error(closed ? ErrorCode.SESSION_CLOSED : ErrorCode.CANCELLED,
+                closed ? "the session has ended" : "the request's connection closed"));
+        return true;
     }
 
     /**

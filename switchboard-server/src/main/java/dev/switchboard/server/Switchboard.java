@@ -71,6 +71,14 @@ public final class Switchboard implements AutoCloseable {
     }
 
     /**
+     * The embedding program's hand on the resumable sessions: named messages to a session or one
+     * connection, closing a session, counts, and {@code executeInSession} (see docs/embedding.md).
+     */
+    public dev.switchboard.server.embed.EmbeddedSessions sessions() {
+        return node.embedding().sessions();
+    }
+
+    /**
      * Starts a graceful stop: stops accepting connections and answers every further request with
      * a draining error. Returns at once; {@link #close()} waits for the end.
      */

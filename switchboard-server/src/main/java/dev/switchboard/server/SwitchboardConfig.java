@@ -76,6 +76,7 @@ public final class SwitchboardConfig {
     private final long rpcDefaultTimeoutMs;
     private final long rpcMaxTimeoutMs;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
+    private final dev.switchboard.server.embed.EmbeddingHooks embeddingHooks;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -132,6 +133,7 @@ public final class SwitchboardConfig {
         this.httpRequestTimeout = b.httpRequestTimeout;
         this.wsAllowedOrigins = b.wsAllowedOrigins;
         this.httpMaxPendingBytes = b.httpMaxPendingBytes;
+        this.embeddingHooks = b.embeddingHooks;
         this.httpAllowedHosts = b.httpAllowedHosts;
         this.dflockdMaxPipelined = b.dflockdMaxPipelined;
         this.httpMaxPipelined = b.httpMaxPipelined;
@@ -274,8 +276,12 @@ public final class SwitchboardConfig {
                 maxSubscriptions, rpcHandlers);
     }
 
+    /** The embedding program's hooks and their executor (see {@link dev.switchboard.server.embed.EmbeddingHooks}). */
+    public dev.switchboard.server.embed.EmbeddingHooks embeddingHooks() { return embeddingHooks; }
+
     public Builder toBuilder() {
         Builder b = new Builder();
+        b.embeddingHooks = embeddingHooks;
         b.host = host;
         b.port = port;
         b.defaultLeaseTtl = defaultLeaseTtl;
@@ -403,9 +409,26 @@ public final class SwitchboardConfig {
         private java.util.List<String> httpAllowedHosts = java.util.List.of();
         private int dflockdMaxPipelined = 256;
         private int httpMaxPipelined = 32;
+        private dev.switchboard.server.embed.EmbeddingHooks embeddingHooks = dev.switchboard.server.embed.EmbeddingHooks.NONE;
 
         private Builder() {
         }
+
+        // ---- the embedding API's hooks (see docs/embedding.md) ----
+        /** Consulted before a native client connection is attached to its session; may refuse it. */
+        public Builder onConnect(dev.switchboard.server.embed.ConnectHook hook) { embeddingHooks = embeddingHooks.withOnConnect(hook); return this; }
+        /** Told when an accepted native client connection leaves its session, with the reason. */
+        public Builder onDisconnect(dev.switchboard.server.embed.DisconnectHook hook) { embeddingHooks = embeddingHooks.withOnDisconnect(hook); return this; }
+        /** Told when a resumable session is opened. */
+        public Builder onSessionCreated(dev.switchboard.server.embed.SessionCreatedHook hook) { embeddingHooks = embeddingHooks.withOnSessionCreated(hook); return this; }
+        /** Told when a resumable session ends, with why. */
+        public Builder onSessionClosed(dev.switchboard.server.embed.SessionClosedHook hook) { embeddingHooks = embeddingHooks.withOnSessionClosed(hook); return this; }
+        /** Consulted on a resume of a session the node does not hold in memory (after a crash, say). */
+        public Builder sessionLookup(dev.switchboard.core.session.store.SessionLookup lookup) { embeddingHooks = embeddingHooks.withSessionLookup(lookup); return this; }
+        /** Threads that run hooks, lookups and executeInSession tasks (default 4). */
+        public Builder hookThreads(int n) { embeddingHooks = embeddingHooks.withThreads(n); return this; }
+        /** Hook calls waiting or running at once over the node (default 4096); one more is refused. */
+        public Builder hookQueueSize(int n) { embeddingHooks = embeddingHooks.withQueueSize(n); return this; }
 
         public Builder host(String host) { this.host = host; return this; }
         public Builder port(int port) { this.port = port; return this; }

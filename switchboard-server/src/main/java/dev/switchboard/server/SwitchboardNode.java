@@ -42,6 +42,7 @@ final class SwitchboardNode {
     private final SwitchboardCore core;
     private final ServerContext context;
     private final NodeMetrics metrics;
+    private final dev.switchboard.server.embed.EmbeddingRuntime embedding;
     private final HttpServices http;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -66,6 +67,10 @@ final class SwitchboardNode {
         context.onLimitHit(metrics::limitHit);
         core.sessions().onLimitHit(metrics::limitHit);
         core.rpc().onLimitHit(metrics::limitHit);
+        this.embedding = new dev.switchboard.server.embed.EmbeddingRuntime(config.embeddingHooks(), core.sessions(),
+                config.autoReleaseOnDisconnect(), config.maxFrameBytes(),
+                () -> metrics.limitHit(dev.switchboard.server.limits.Limits.HOOK_QUEUE_SIZE.name()), metrics::hookFailed);
+        context.embedding(embedding);
         this.http = new HttpServices(context, metrics);
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
                 NioIoHandler.newFactory());
@@ -258,6 +263,10 @@ final class SwitchboardNode {
         return core;
     }
 
+    dev.switchboard.server.embed.EmbeddingRuntime embedding() {
+        return embedding;
+    }
+
     SwitchboardConfig config() {
         return config;
     }
@@ -314,11 +323,13 @@ final class SwitchboardNode {
 
     private void shutdownNow() {
         closed = true;
+        context.startStopping();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         http.close();
         if (sessionStore != null && ownsSessionStore) sessionStore.close();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        embedding.close(); // after the I/O threads: every connection's disconnect hook is queued by now
         core.close();
     }
 }

@@ -76,6 +76,8 @@ public final class Session implements Subscriber {
     /** Whether a task that cuts the connections that missed {@link #overflowSeq} is queued. */
     private final java.util.concurrent.atomic.AtomicBoolean cutQueued = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean serialRunning;
+    /** Orders the embedding program's tasks ({@code executeInSession}) with request dispatch. */
+    private final SessionLane lane = new SessionLane(this::dispatchNow);
 
     private record Queued(Request request, Dispatcher dispatcher) {
     }
@@ -261,7 +263,7 @@ public final class Session implements Subscriber {
                         + " requests in flight already (--max-requests-in-flight); wait for some answers"));
                 return;
             }
-            dispatcher.dispatch(request);
+            lane.dispatch(request, dispatcher);
             return;
         }
         synchronized (this) {
@@ -291,13 +293,39 @@ public final class Session implements Subscriber {
             }
             if (next != null) runSerial(next);
         });
-        if (q.request().isCancelled() || closed) {
-            // Its connection went while it waited for its turn, or the session ended: it never runs.
-            q.request().reply(Reply.error(closed ? ErrorCode.SESSION_CLOSED : ErrorCode.CANCELLED,
-                    closed ? "the session has ended" : "the request's connection closed"));
-            return;
-        }
-        q.dispatcher().dispatch(q.request());
+        if (refusedAfterWaiting(q.request())) return;
+        lane.dispatch(q.request(), q.dispatcher());
+    }
+
+    /** Hands a request to its handler; one that waited behind an embedder's task may have been cancelled meanwhile. */
+    private void dispatchNow(Request request, Dispatcher dispatcher, boolean held) {
+        if (held && refusedAfterWaiting(request)) return;
+        dispatcher.dispatch(request);
+    }
+
+    /**
+     * A request whose connection went while it waited for its turn, or whose session ended, never
+     * runs: it is answered so, and true is returned.
+     */
+    private boolean refusedAfterWaiting(Request request) {
+        if (!request.isCancelled() && !closed) return false;
+        request.reply(Reply.error(closed ? ErrorCode.SESSION_CLOSED : ErrorCode.CANCELLED,
+                closed ? "the session has ended" : "the request's connection closed"));
+        return true;
+    }
+
+    /**
+     * Runs an embedding program's task for this session between two dispatches of its requests
+     * (see {@link SessionLane}): {@code start} hands the task to an executor without blocking, and
+     * the task calls {@link #exclusiveDone()} once it has finished.
+     */
+    public void runExclusive(Runnable start) {
+        lane.exclusive(start);
+    }
+
+    /** The task started by {@link #runExclusive} has finished: held requests go on. */
+    public void exclusiveDone() {
+        lane.taskDone();
     }
 
     private void requestFinished(Request request) {

@@ -8,6 +8,7 @@ import dev.switchboard.core.pubsub.Broker;
 import dev.switchboard.core.pubsub.Subscription;
 import dev.switchboard.core.session.store.SecureSessionKeys;
 import dev.switchboard.core.session.store.SessionKeys;
+import dev.switchboard.core.session.store.SessionLookup;
 import dev.switchboard.core.session.store.SessionRecord;
 import dev.switchboard.core.session.store.SubscriptionRecord;
 import dev.switchboard.core.time.NodeClock;
@@ -103,7 +104,8 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     public record Refused(ErrorCode code, String message) implements Attach, Open {
     }
 
-    private static final Refused NOT_FOUND =
+    /** A resume of a session that is not here (or a wrong key): one answer for all, so a guesser learns nothing. */
+    public static final Refused NOT_FOUND =
             new Refused(ErrorCode.SESSION_NOT_FOUND, "no session with this id and key (it ended, or never was)");
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -129,6 +131,9 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     private volatile Timeout reaper;
     private volatile Consumer<String> limitHits = limit -> { };
     private volatile Presence presence = Presence.NONE;
+    private volatile SessionLifecycleListener lifecycleListener = SessionLifecycleListener.NONE;
+    private volatile SessionLookup lookup;
+    private volatile java.util.concurrent.Executor lookupExecutor;
     private volatile boolean stopped;
 
     /**
@@ -274,6 +279,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         startOwner(s);
         // Nobody else knows the session yet: its mailbox is idle and this runs at once.
         if (first != null) s.inMailbox(() -> s.attach(first, 0));
+        lifecycleListener.opened(s);
         return new Opened(s, key);
     }
 
@@ -351,12 +357,64 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
      * else from the thread that runs it (see {@link #attach}).
      */
     public void resume(String id, String key, long lastSeq, SessionConnection c, Consumer<Attach> done) {
+        locate(id, key, s -> {
+            if (s == null) {
+                done.accept(NOT_FOUND);
+            } else {
+                attach(s, c, lastSeq, done);
+            }
+        });
+    }
+
+    /**
+     * {@link #authenticate}, and when this node holds no session with the id, the
+     * {@linkplain #lookUpMissingWith lookup}: a record found whose verifier matches {@code key} is
+     * restored (as a restart restores a saved one) and authenticated. {@code done} gets the
+     * session or null, once: at once when no lookup is needed, else on the lookup's executor.
+     */
+    public void locate(String id, String key, Consumer<Session> done) {
         Session s = authenticate(id, key);
-        if (s == null) {
-            done.accept(NOT_FOUND);
-        } else {
-            attach(s, c, lastSeq, done);
+        SessionLookup l = lookup;
+        if (s != null || l == null || find(id) != null || !SessionRecord.isValidId(id)
+                || key == null || key.isBlank() || key.length() > SessionKeys.MAX_RESUME_KEY_LENGTH) {
+            done.accept(s);
+            return;
         }
+        try {
+            lookupExecutor.execute(() -> done.accept(lookUp(l, id, key)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The executor counted its bound being hit; the resume fails like an unknown session.
+            done.accept(null);
+        }
+    }
+
+    private Session lookUp(SessionLookup l, String id, String key) {
+        SessionRecord r;
+        try {
+            r = l.find(id).orElse(null);
+        } catch (RuntimeException e) {
+            log.warn("the session lookup failed for a resume: {}", e.toString());
+            return null;
+        }
+        if (r == null || !r.id().equals(id) || !SessionKeys.matches(key, r.resumeKeyVerifier()) || stopped) return null;
+        restore(r);
+        // Another resume may have restored it first: either way, the session now held under this id.
+        return authenticate(id, key);
+    }
+
+    /**
+     * Consults {@code lookup} on {@code executor} when a client resumes a session this node does
+     * not hold (see {@link #locate}); null turns it off. The executor may refuse a lookup
+     * ({@link java.util.concurrent.RejectedExecutionException}): the resume then fails.
+     */
+    public void lookUpMissingWith(SessionLookup lookup, java.util.concurrent.Executor executor) {
+        this.lookupExecutor = executor;
+        this.lookup = lookup;
+    }
+
+    /** Where the opening and end of every session is told (one listener; the node's embedding hooks). */
+    public void onLifecycle(SessionLifecycleListener listener) {
+        this.lifecycleListener = listener == null ? SessionLifecycleListener.NONE : listener;
     }
 
     /**
@@ -395,7 +453,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         s.inMailbox(() -> {
             if (!s.detach(c) || s.isClosed()) return;
             switch (s.policy().lifetime()) {
-                case CONNECTION -> close(s, lifecycle.releaseHeldOnEnd());
+                case CONNECTION -> close(s, lifecycle.releaseHeldOnEnd(), SessionEnd.CONNECTION_ENDED, ENDED);
                 case GRACE -> {
                     presence.away(s);
                     startGrace(s, s.policy().lifetimeMs());
@@ -409,11 +467,11 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
 
     private void startGrace(Session s, long graceMs) {
         if (graceMs <= 0 || timer == null) {
-            close(s, lifecycle.releaseHeldOnEnd());
+            close(s, lifecycle.releaseHeldOnEnd(), SessionEnd.EXPIRED, ENDED);
             return;
         }
         s.graceTimer(timer.newTimeout(t -> s.inMailbox(() -> {
-            if (s.connectionCount() == 0) close(s, lifecycle.releaseHeldOnEnd());
+            if (s.connectionCount() == 0) close(s, lifecycle.releaseHeldOnEnd(), SessionEnd.EXPIRED, ENDED);
         }), graceMs, TimeUnit.MILLISECONDS));
     }
 
@@ -492,6 +550,17 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
      * Safe to call more than once.
      */
     public void close(Session s, boolean releaseHeld) {
+        close(s, releaseHeld, SessionEnd.CLOSED_BY_SERVER, ENDED);
+    }
+
+    /** What a closed session's connections are told unless the closer says otherwise. */
+    public static final String ENDED = "the session has ended";
+
+    /**
+     * {@link #close(Session, boolean)}, saying why (for the lifecycle listener) and what its
+     * connections are told with {@code session_closed}.
+     */
+    public void close(Session s, boolean releaseHeld, SessionEnd why, String message) {
         if (!s.markClosed()) return;
         // At once, whatever thread asks: a resume or a request after this finds the session gone.
         if (sessions.remove(s.id(), s)) giveBackCap(s);
@@ -503,9 +572,10 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         s.inMailbox(() -> {
             s.replay().clear(); // after any event still being appended: the node's budget gets every byte back
             for (SessionConnection c : s.takeConnections()) {
-                c.disconnect(ErrorCode.SESSION_CLOSED.wire(), "the session has ended");
+                c.disconnect(ErrorCode.SESSION_CLOSED.wire(), message);
             }
         });
+        lifecycleListener.ended(s, why);
     }
 
     private void scheduleReaper() {
@@ -525,7 +595,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
             if (s.policy().lifetime() == SessionPolicy.Lifetime.IDLE && !s.busy()
                     && now - s.lastActivityNanos() > maxIdleNanos) {
                 log.debug("reaped idle session {}", s);
-                close(s, lifecycle.releaseHeldOnEnd());
+                close(s, lifecycle.releaseHeldOnEnd(), SessionEnd.IDLE_TIMEOUT, ENDED);
             }
         }
     }
@@ -569,8 +639,10 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         Session s = newSession(policy, 0, r.id(), "restored", "", null,
                 r.resumeKeyVerifier(), r.lastSeq(), r.createdAtMillis());
         synchronized (caps) {
+            // A lookup may race another one (or a restart's restore) for the same id: the first stays.
+            Session held = sessions.putIfAbsent(s.id(), s);
+            if (held != null) return held;
             capCounts.computeIfAbsent(policy.caps(), k -> new CapCount()).total++;
-            sessions.put(s.id(), s);
         }
         startOwner(s);
         s.updateAttributes(r.attributes());

@@ -103,6 +103,8 @@ public final class Main implements Callable<Integer> {
     int dflockdMaxPipelined;
     @Option(names = "--http-max-pipelined", description = "HTTP requests a keep-alive connection may send ahead of their turn; one more closes it (default: ${DEFAULT-VALUE}).", defaultValue = "32")
     int httpMaxPipelined;
+    @Option(names = "--hook-queue-size", description = "Calls of an embedding program's hooks waiting or running at once; one more is refused (default: ${DEFAULT-VALUE}; no effect without an embedding program's hooks).", defaultValue = "4096")
+    int hookQueueSize;
     @Option(names = "--replay-total-bytes", description = "Bytes of buffered events over every session; past it a session drops its own oldest events; 0 = a quarter of the heap (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     long replayTotalBytes;
     @Option(names = "--http-port", description = "Extra HTTP-only listener, as dflockd's; 0 = none (the main port serves HTTP anyway) (default: ${DEFAULT-VALUE}).", defaultValue = "0")
@@ -224,6 +226,7 @@ public final class Main implements Callable<Integer> {
                 .rpcMaxTimeoutMs(rpcMaxTimeoutMs)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
+                .hookQueueSize(hookQueueSize)
                 .replayTotalBytes(replayTotalBytes)
                 .httpPort(httpPort)
                 .httpHost(httpHost)

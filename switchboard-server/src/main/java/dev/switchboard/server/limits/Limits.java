@@ -92,13 +92,17 @@ public final class Limits {
     public static final Limit HTTP_RATE_LIMIT_PER_IP = new Limit("--http-rate-limit-per-ip", "0", "requests per second per IP",
             "HTTP requests from one remote address (a token bucket; burst: --http-rate-limit-burst)",
             "HTTP 429 `rate_limited`", "off", c -> c.httpRateLimitPerIp());
+    public static final Limit HOOK_QUEUE_SIZE = new Limit("--hook-queue-size", "4096", "calls",
+            "calls of the embedding program's hooks, session lookups and executeInSession tasks waiting or running at once (docs/embedding.md)",
+            "a connection the connect hook must check gets `too_many_requests` and closes; a resume that needs a lookup gets `session_not_found`",
+            null, c -> c.embeddingHooks().queueSize());
 
     /** Every limit whose hit refuses something: each has a label of {@code switchboard_limit_hits_total}. */
     public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, LOCK_MAILBOX_SIZE, SESSION_MAILBOX_SIZE, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
             HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
-            HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP);
+            HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE);
 
     /**
      * Buffers that never refuse: when full they drop their oldest event, and a client that asks

@@ -43,6 +43,7 @@ public final class NodeMetrics {
     private final ConcurrentHashMap<String, Counter> tlsRefused = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> httpRefused = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> limitHits = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> hookFailures = new ConcurrentHashMap<>();
 
     public NodeMetrics(SwitchboardCore core, BooleanSupplier ready) {
         this.core = core;
@@ -87,6 +88,9 @@ public final class NodeMetrics {
                 .description("replies that came after their request's deadline had answered it (dropped, and what they carried given back)")
                 .register(registry);
         rpc(core.rpc().tracker());
+        for (String hook : new String[] {"connect", "disconnect", "session_created", "session_closed"}) {
+            hookFailures(hook);
+        }
         for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
             connection(transport);
         }
@@ -119,6 +123,17 @@ public final class NodeMetrics {
                 .register(registry);
         Gauge.builder("switchboard_rpc_in_flight", tracker, dev.switchboard.core.rpc.RpcTracker::inFlight)
                 .description("request/reply calls sent to a target and not yet answered").register(registry);
+    }
+
+    /** Counts an embedding program's hook that threw ({@code connect}, {@code disconnect}, {@code session_created}, {@code session_closed}). */
+    public void hookFailed(String hook) {
+        hookFailures(hook).increment();
+    }
+
+    private Counter hookFailures(String hook) {
+        return hookFailures.computeIfAbsent(hook, h -> Counter.builder("switchboard_hook_failures").tag("hook", h)
+                .description("calls of the embedding program's hooks that threw (logged; the connection or session went on)")
+                .register(registry));
     }
 
     /** Counts a client hitting the limit named {@code limit} (a name of the limits registry). */

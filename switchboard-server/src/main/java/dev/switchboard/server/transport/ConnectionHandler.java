@@ -38,6 +38,8 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
     private Session session;
     private volatile boolean ending;
     private boolean detached;
+    /** Why the connection ends, when the server ends it (an error code); null: the client closed it. */
+    private String endReason;
 
     protected ConnectionHandler(ServerContext server, String transport) {
         this.server = server;
@@ -132,6 +134,19 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
         if (session == null || detached) return;
         detached = true;
         server.core().sessions().detach(session, this);
+        left(endReason != null ? endReason : server.stopping() ? "server_shutdown" : "client_closed");
+    }
+
+    /**
+     * The connection has left its session, for {@code reason}: the error code the server ended it
+     * with, {@code client_closed}, or {@code server_shutdown}. On the event loop; must not block.
+     */
+    protected void left(String reason) {
+    }
+
+    /** Records why the server ends the connection (the first reason given stands). On the event loop. */
+    protected final void endReason(String code) {
+        if (endReason == null) endReason = code;
     }
 
     // ---- ending ---------------------------------------------------------------------------------
@@ -187,6 +202,7 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
     public final void disconnect(String code, String message) {
         ending = true; // no more events from now on; the close itself happens on the event loop
         channel.eventLoop().execute(() -> {
+            endReason(code);
             log.debug("{}: disconnected: {}", session, message);
             Object last = encodeDisconnect(code, message);
             Closing.close(channel, last);
@@ -207,6 +223,7 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("{}: connection error: {}", session, cause.toString());
+        endReason("connection_error");
         ctx.close();
     }
 }

@@ -22,6 +22,8 @@ public final class ServerContext {
     private final SwitchboardCore core;
     private final SslContext sslContext;
     private volatile boolean draining;
+    private volatile boolean stopping;
+    private volatile dev.switchboard.server.embed.EmbeddingRuntime embedding;
     private volatile java.util.function.Consumer<String> limitHits = limit -> { };
 
     public ServerContext(SwitchboardConfig config, SwitchboardCore core, SslContext sslContext) {
@@ -49,6 +51,24 @@ public final class ServerContext {
 
     public void startDraining() {
         draining = true;
+    }
+
+    /** True once the node closes its connections for good (what a connection's end is then blamed on). */
+    public boolean stopping() {
+        return stopping;
+    }
+
+    public void startStopping() {
+        stopping = true;
+    }
+
+    /** The embedding API's hooks and connection directory; null in a context made without a node. */
+    public dev.switchboard.server.embed.EmbeddingRuntime embedding() {
+        return embedding;
+    }
+
+    public void embedding(dev.switchboard.server.embed.EmbeddingRuntime runtime) {
+        this.embedding = runtime;
     }
 
     /** Requests dispatched and not yet answered, over every transport: what a graceful stop waits for. */

@@ -250,7 +250,48 @@ class LimitsRegistryTest {
                 assertThat(limited.statusCode()).isEqualTo(429);
                 assertThat(NativeClient.JSON.readTree(limited.body()).path("error").asString()).isEqualTo("rate_limited");
                 assertThat(get(port, "/health").statusCode()).as("health is exempt").isEqualTo(200);
+            }),
+            // One connect hook call held by the embedding program fills a queue of one: the next
+            // connection cannot be checked and is refused; the held one goes on once released.
+            new Case(Limits.HOOK_QUEUE_SIZE, b -> b.hookQueueSize(1).onConnect(HeldHook.INSTANCE), port -> {
+                HeldHook.INSTANCE.reset();
+                try (NativeClient first = NativeClient.lines(port); NativeClient second = NativeClient.lines(port)) {
+                    first.send("{\"op\":\"hello\",\"id\":1,\"version\":1}");
+                    await().atMost(WAIT).until(HeldHook.INSTANCE::holding);
+                    assertError(second.request("{\"op\":\"hello\",\"id\":1,\"version\":1}", 1), "too_many_requests",
+                            "--hook-queue-size");
+                    assertThat(second.closedByServer()).isTrue();
+                    HeldHook.INSTANCE.release();
+                    assertThat(first.read().path("op").asString()).isEqualTo("welcome");
+                }
             }));
+
+    /** A connect hook that holds the first call until released, and accepts every connection. */
+    private static final class HeldHook implements dev.switchboard.server.embed.ConnectHook {
+        static final HeldHook INSTANCE = new HeldHook();
+        private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        private volatile boolean holding;
+
+        void reset() {
+            gate = new java.util.concurrent.CountDownLatch(1);
+            holding = false;
+        }
+
+        boolean holding() {
+            return holding;
+        }
+
+        void release() {
+            gate.countDown();
+        }
+
+        @Override
+        public dev.switchboard.server.embed.ConnectDecision onConnect(dev.switchboard.server.embed.ConnectInfo c) throws Exception {
+            holding = true;
+            gate.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            return dev.switchboard.server.embed.ConnectDecision.accept();
+        }
+    }
 
     static Stream<Case> cases() {
         return CASES.stream();

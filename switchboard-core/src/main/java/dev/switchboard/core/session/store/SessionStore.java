@@ -29,7 +29,7 @@ import java.util.Optional;
  * <li>After {@link #close} every method except {@code close} throws {@link IllegalStateException}.</li>
  * </ul>
  */
-public interface SessionStore extends AutoCloseable {
+public interface SessionStore extends SessionLookup, AutoCloseable {
     /** The order of {@link #loadAll}: oldest session first, ties broken by id. */
     Comparator<SessionRecord> RESTORE_ORDER =
             Comparator.comparingLong(SessionRecord::createdAtMillis).thenComparing(SessionRecord::id);
@@ -38,6 +38,7 @@ public interface SessionStore extends AutoCloseable {
     void save(SessionRecord record);
 
     /** The record with this id, including touches not yet flushed. */
+    @Override
     Optional<SessionRecord> find(String id);
 
     /**

@@ -5,8 +5,13 @@ import dev.switchboard.core.pubsub.Signal;
 import dev.switchboard.server.transport.IdleDeadlines;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.SessionEvent;
+import dev.switchboard.core.session.Session;
+import dev.switchboard.core.session.SessionEnd;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.core.rpc.RequestReply;
+import dev.switchboard.server.embed.ConnectDecision;
+import dev.switchboard.server.embed.DisconnectInfo;
+import dev.switchboard.server.embed.EmbeddingRuntime;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.Ops;
@@ -41,6 +46,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NativeConnectionHandler extends ConnectionHandler {
     public static final int PROTOCOL_VERSION = Protocol.VERSION;
+
+    /** The node's number for this connection once it is welcomed (what the embedding API addresses it by); 0 before. */
+    private long connectionNumber;
 
     /** True while a resume waits for the session's mailbox; messages that come meanwhile wait in {@link #early}. */
     private boolean helloPending;
@@ -117,7 +125,8 @@ public final class NativeConnectionHandler extends ConnectionHandler {
                 // An explicit end: locks go at once, not after the grace period. The session is
                 // gone before the answer is written, so a resume after the answer finds nothing;
                 // the session_closed event that follows comes from the close.
-                server.core().sessions().close(session(), server.config().autoReleaseOnDisconnect());
+                server.core().sessions().close(session(), server.config().autoReleaseOnDisconnect(),
+                        SessionEnd.CLOSED_BY_CLIENT, SessionRegistry.ENDED);
                 channel().writeAndFlush(toMessage(id, Reply.ok(Map.of())));
             }
             default -> {
@@ -150,24 +159,88 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         }
         if (m.value("resume") instanceof Map<?, ?> r) {
             long lastSeq = r.get("last_seq") instanceof Number n ? Math.max(0, n.longValue()) : 0;
-            // The session attaches this connection in its mailbox: at once when it is idle, else
-            // a moment later on another thread; messages that come meanwhile wait their turn.
+            // The session is found (maybe by the embedding program's lookup, on another thread) and
+            // attaches this connection in its mailbox; messages that come meanwhile wait their turn.
             helloPending = true;
-            server.core().sessions().resume(r.get("session") instanceof String sid ? sid : null,
-                    r.get("key") instanceof String k ? k : null, lastSeq, this,
-                    attach -> EventLoops.now(channel(), () -> welcome(ctx, id, attach)));
+            server.core().sessions().locate(r.get("session") instanceof String sid ? sid : null,
+                    r.get("key") instanceof String k ? k : null,
+                    found -> EventLoops.now(channel(), () -> admit(ctx, id, found, lastSeq, found == null)));
         } else if (m.present("resume")) {
             fail(id, ErrorCode.INVALID_ARGUMENT, "resume must be an object {session, key, last_seq}");
         } else {
-            welcome(ctx, id, null);
+            admit(ctx, id, null, 0, false);
         }
     }
 
     /**
-     * Answers the hello: on the connection's event loop, before any event the session delivers
-     * to it afterwards. {@code attach} is the outcome of a resume, or null for a new session.
+     * The session for the hello — the one resumed ({@code found}), else a new one — is put to the
+     * embedding program's connect hook (on its own threads), then attached; the welcome follows.
+     * On the event loop. Without a connect hook all of it runs at once, on this thread.
      */
-    private void welcome(ChannelHandlerContext ctx, Object id, SessionRegistry.Attach attach) {
+    private void admit(ChannelHandlerContext ctx, Object id, Session found, long lastSeq, boolean resumeFailed) {
+        helloPending = false;
+        if (ending() || !channel().isActive()) return;
+        SessionRegistry sessions = server.core().sessions();
+        Session s = found;
+        String newKey = null;
+        if (s == null) {
+            String ip = channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
+            SessionRegistry.Open open = sessions.open(sessions.nativePolicy(), transport(), remoteAddress(), ip, null);
+            if (open instanceof SessionRegistry.Refused refused) {
+                fail(id, refused.code(), refused.message());
+                return;
+            }
+            SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
+            s = opened.session();
+            newKey = opened.resumeKey();
+            // A connection that goes before its session is attached (its connect hook still
+            // deciding, say) takes the session with it: nobody else has its key.
+            Session opening = s;
+            channel().closeFuture().addListener(f -> {
+                if (session() != opening) sessions.close(opening, server.config().autoReleaseOnDisconnect(),
+                        SessionEnd.CLOSED_BY_SERVER, SessionRegistry.ENDED);
+            });
+        }
+        Session session = s;
+        String key = newKey;
+        long connectionId = server.connectionId(channel());
+        java.util.function.Consumer<ConnectDecision> then = decision -> EventLoops.now(channel(),
+                () -> admitted(ctx, id, session, key, lastSeq, resumeFailed, decision));
+        helloPending = true;
+        EmbeddingRuntime embedding = server.embedding();
+        if (embedding == null) {
+            then.accept(ConnectDecision.accept());
+        } else {
+            embedding.admit(session, connectionId, transport(), remoteAddress(), found != null, then);
+        }
+    }
+
+    /** The connect hook answered: attach the connection, or refuse it (a new session opened for it ends). */
+    private void admitted(ChannelHandlerContext ctx, Object id, Session s, String newKey, long lastSeq, boolean resumeFailed,
+                          ConnectDecision decision) {
+        SessionRegistry sessions = server.core().sessions();
+        boolean gone = ending() || !channel().isActive();
+        if (gone || !decision.accepted()) {
+            helloPending = false;
+            // Nobody has the new session's key: it would only wait out its grace period.
+            if (newKey != null) sessions.close(s, server.config().autoReleaseOnDisconnect(), SessionEnd.CLOSED_BY_SERVER,
+                    "the connection was refused");
+            if (!gone) {
+                endReason(decision.code());
+                end(error(id, decision.code(), decision.message()));
+            }
+            return;
+        }
+        sessions.attach(s, this, newKey != null ? 0 : lastSeq,
+                attach -> EventLoops.now(channel(), () -> welcome(ctx, id, attach, newKey, resumeFailed)));
+    }
+
+    /**
+     * Answers the hello: on the connection's event loop, before any event the session delivers
+     * to it afterwards. {@code attach} is the outcome of the attach; {@code newKey} is the key of
+     * a session opened for this hello (null for a resume).
+     */
+    private void welcome(ChannelHandlerContext ctx, Object id, SessionRegistry.Attach attach, String newKey, boolean resumeFailed) {
         helloPending = false;
         SessionRegistry sessions = server.core().sessions();
         if (ending() || !channel().isActive()) {
@@ -175,34 +248,25 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             if (attach instanceof SessionRegistry.Attached a) sessions.detach(a.session(), this);
             return;
         }
+        if (attach instanceof SessionRegistry.Refused refused) {
+            if (refused.code() == ErrorCode.SESSION_NOT_FOUND && newKey == null) {
+                admit(ctx, id, null, 0, true); // the session ended while this connection was being admitted
+            } else {
+                fail(id, refused.code(), refused.message());
+            }
+            return;
+        }
         SwitchboardConfig cfg = server.config();
-        String resumeKey = null;
+        SessionRegistry.Attached attached = (SessionRegistry.Attached) attach;
+        bind(attached.session());
+        SessionRegistry.Attached resumed = newKey == null ? attached : null;
         Map<String, Object> resumeError = null;
-        SessionRegistry.Attached resumed = null;
-        if (attach instanceof SessionRegistry.Attached a) {
-            resumed = a;
-        } else if (attach instanceof SessionRegistry.Refused refused) {
-            if (refused.code() == ErrorCode.MAX_CONNECTIONS_PER_SESSION) {
-                fail(id, refused.code(), refused.message());
-                return;
-            }
+        if (resumed == null && resumeFailed) {
             resumeError = new LinkedHashMap<>();
-            resumeError.put("code", refused.code().wire());
-            resumeError.put("message", refused.message());
+            resumeError.put("code", SessionRegistry.NOT_FOUND.code().wire());
+            resumeError.put("message", SessionRegistry.NOT_FOUND.message());
         }
-        if (resumed != null) {
-            bind(resumed.session());
-        } else {
-            String ip = channel().remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
-            SessionRegistry.Open open = sessions.open(sessions.nativePolicy(), transport(), remoteAddress(), ip, this);
-            if (open instanceof SessionRegistry.Refused refused) {
-                fail(id, refused.code(), refused.message());
-                return;
-            }
-            SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
-            bind(opened.session());
-            resumeKey = opened.resumeKey();
-        }
+        String resumeKey = newKey;
         long heartbeatMs = cfg.heartbeatInterval().toMillis();
         Map<String, Object> limits = new LinkedHashMap<>();
         limits.put("max_frame_bytes", cfg.maxFrameBytes());
@@ -232,9 +296,13 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         }
         send(welcome);
         HandshakeDeadline.handshakeDone(ctx);
-        if (resumed != null) {
-            // Before any live event, which the session delivers after this: the backlog first.
-            for (Outbox.Event e : resumed.backlog()) send(e.message());
+        // Before any live event, which the session delivers after this: the backlog first (for a new
+        // session, what the embedding program sent it before this connection was admitted).
+        for (Outbox.Event e : attached.backlog()) send(e.message());
+        EmbeddingRuntime embedding = server.embedding();
+        if (embedding != null) {
+            connectionNumber = server.connectionId(channel());
+            embedding.connected(connectionNumber, this);
         }
         if (heartbeatMs > 0) {
             ctx.pipeline().addBefore(ctx.name(), "heartbeat",
@@ -270,7 +338,18 @@ public final class NativeConnectionHandler extends ConnectionHandler {
 
     /** Sends an error and ends the connection. */
     private void fail(Object id, ErrorCode code, String message) {
+        endReason(code.wire());
         end(error(id, code, message));
+    }
+
+    /** A welcomed connection left its session: the embedding program's disconnect hook hears why. */
+    @Override
+    protected void left(String reason) {
+        EmbeddingRuntime embedding = server.embedding();
+        if (connectionNumber == 0 || embedding == null) return;
+        // A drain ends each connection with draining: to the embedding program, the server is shutting down.
+        String why = reason.equals(ErrorCode.DRAINING.wire()) ? DisconnectInfo.SERVER_SHUTDOWN : reason;
+        embedding.disconnected(connectionNumber, this, session().id(), why);
     }
 
     private void send(Map<String, Object> message) {

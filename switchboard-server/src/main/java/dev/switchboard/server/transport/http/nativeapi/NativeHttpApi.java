@@ -82,7 +82,8 @@ public final class NativeHttpApi {
 
     private void deleteSession(HttpExchange ex) {
         withSession(ex, s -> {
-            server.core().sessions().close(s, server.config().autoReleaseOnDisconnect());
+            server.core().sessions().close(s, server.config().autoReleaseOnDisconnect(),
+                    dev.switchboard.core.session.SessionEnd.CLOSED_BY_CLIENT, dev.switchboard.core.session.SessionRegistry.ENDED);
             ex.noContent();
         });
     }

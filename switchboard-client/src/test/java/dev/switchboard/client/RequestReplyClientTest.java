@@ -205,4 +205,18 @@ class RequestReplyClientTest {
         assertThatThrownBy(call::join).hasCauseInstanceOf(RpcException.class)
                 .cause().satisfies(e -> assertThat(((RpcException) e).code()).isIn("disconnected", "no_responders"));
     }
+
+    @Test
+    void namedMessagesFromTheEmbeddingProgramReachTheListener() {
+        SwitchboardClient c = client();
+        java.util.List<Notification> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        c.addNotificationListener(got::add);
+        assertThat(server.sessions().send(c.sessionId(), "chat.message", Payload.ofUtf8("hi"))).isTrue();
+        assertThat(server.sessions().send(c.sessionId(), "chat.bytes", Payload.binary(new byte[] {1, 2}))).isTrue();
+        await().atMost(LONG).until(() -> got.size() == 2);
+        assertThat(got.get(0).name()).isEqualTo("chat.message");
+        assertThat(got.get(0).payload().utf8()).isEqualTo("hi");
+        assertThat(got.get(0).seq()).isPositive();
+        assertThat(got.get(1).payload()).isEqualTo(Payload.binary(new byte[] {1, 2}));
+    }
 }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,6 +51,9 @@ class LimitsRegistryTest {
             return limit.name();
         }
     }
+
+    /** A webhook that holds every request it gets until the class is done. */
+    private static final HookReceiver HANGING_WEBHOOK = new HookReceiver().hang("/hang");
 
     private static final List<Case> CASES = List.of(
             new Case(Limits.MAX_LOCKS, b -> b.maxLocks(1), port -> {
@@ -114,6 +118,16 @@ class LimitsRegistryTest {
                             + "\",\"payload\":\"done\"}", 2);
                     assertThat(caller.readReply(1).at("/result/payload").asString()).as("the call in flight is still served")
                             .isEqualTo("done");
+                }
+            }),
+            new Case(Limits.WEBHOOK_MAX_IN_FLIGHT, b -> b.webhookMaxInFlight(1).rpcWebhook("wh.>", HANGING_WEBHOOK.url("/hang")), port -> {
+                try (NativeClient caller = NativeClient.hello(port)) {
+                    caller.send("{\"op\":\"rpc.call\",\"id\":1,\"name\":\"wh.a\",\"timeout_ms\":500}");
+                    HANGING_WEBHOOK.next("/hang"); // the first call's POST is under way
+                    assertError(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"wh.b\"}", 2),
+                            "too_many_requests", "--webhook-max-in-flight");
+                    assertThat(caller.readReply(1).at("/error/code").asString()).as("the call under way runs to its deadline")
+                            .isEqualTo("timeout");
                 }
             }),
             new Case(Limits.MAX_REQUESTS_IN_FLIGHT, b -> b.maxRequestsInFlight(1), port -> {
@@ -251,6 +265,11 @@ class LimitsRegistryTest {
                 assertThat(NativeClient.JSON.readTree(limited.body()).path("error").asString()).isEqualTo("rate_limited");
                 assertThat(get(port, "/health").statusCode()).as("health is exempt").isEqualTo(200);
             }));
+
+    @AfterAll
+    static void stopWebhook() {
+        HANGING_WEBHOOK.close();
+    }
 
     static Stream<Case> cases() {
         return CASES.stream();

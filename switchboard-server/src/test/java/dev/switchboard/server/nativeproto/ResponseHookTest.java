@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -102,6 +104,37 @@ class ResponseHookTest {
             JsonNode result = caller.nextEvent();
             assertThat(result.path("op").asString()).isEqualTo("rpc.result");
             assertThat(result.at("/error/code").asString()).isEqualTo("timeout");
+        }
+    }
+
+    @Test
+    void theStopWaitsForAHookCallInFlightAndTheHookGetsItsOutcome() throws Exception {
+        TestServer stopping = TestServer.start(b -> b.shutdownTimeout(Duration.ofSeconds(20)));
+        try (NativeConn backend = stopping.open("tcp"); NativeConn target = stopping.open("tcp")) {
+            backend.hello(null);
+            String session = target.hello(null).path("session").asString();
+            serve(backend, "drained.job");
+            try (NativeConn caller = stopping.open("tcp")) {
+                caller.hello(null);
+                caller.request(callWithHook(2, "drained.job", "{\"session\":\"" + session + "\"}", ""), 2);
+            }
+            String rid = backend.nextEvent().path("rid").asString();
+            // No request of a caller waits for the call, yet the stop waits for it.
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
+                try {
+                    stopping.close();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Awaitility.await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2)).until(() -> !stopped.isDone());
+            respond(backend, 3, rid, "\"payload\":\"finished\"");
+            JsonNode result = target.nextEvent();
+            assertThat(result.path("op").asString()).isEqualTo("rpc.result");
+            assertThat(result.at("/result/payload").asString()).isEqualTo("finished");
+            stopped.get(10, TimeUnit.SECONDS);
+        } finally {
+            stopping.close();
         }
     }
 

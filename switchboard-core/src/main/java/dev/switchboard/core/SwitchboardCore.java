@@ -79,7 +79,7 @@ public final class SwitchboardCore implements AutoCloseable {
         statsOps.registerWith(nativeDispatcher);
         new SignalOps(broker).registerWith(nativeDispatcher);
         new dev.switchboard.core.session.SessionOps().registerWith(nativeDispatcher);
-        this.rpc = new RequestReply(settings.rpc(), this.clock);
+        this.rpc = new RequestReply(settings.rpc(), this.clock, sessions, broker);
         sessions.onPresence(rpc); // a backend's registrations follow its connections
         rpc.registerWith(nativeDispatcher);
     }

@@ -35,6 +35,7 @@ public enum ErrorCode {
     TOO_MANY_REQUESTS("too_many_requests"),
     SESSION_NOT_FOUND("session_not_found"),
     SLOW_CONSUMER("slow_consumer"),
+    FORBIDDEN("forbidden"),
     /** A request/reply call got no answer by its deadline. */
     TIMEOUT("timeout"),
     /** Nothing serves the name a call or an acknowledged notify was sent to. */
@@ -45,6 +46,8 @@ public enum ErrorCode {
     SHUTTING_DOWN("shutting_down"),
     /** A response to a call that has already ended (timed out, caller gone) or was never sent to this backend. */
     UNKNOWN_REQUEST("unknown_request"),
+    /** A webhook serving a call answered with an error status or an unusable body, or could not be reached. */
+    WEBHOOK_FAILED("webhook_failed"),
     /**
      * Marks an error given by a responder, not by the server: on the wire its code is the
      * responder's own ({@link Reply#application()}) and the error carries {@code "origin":"application"}.

@@ -77,6 +77,11 @@ public final class SwitchboardConfig {
     private final long rpcMaxTimeoutMs;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
     private final dev.switchboard.server.embed.EmbeddingHooks embeddingHooks;
+    private final java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks;
+    private final java.util.List<String> rpcHookUrlAllow;
+    private final int webhookMaxInFlight;
+    private final long webhookConnectTimeoutMs;
+    private final int webhookMaxResponseBytes;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -141,6 +146,11 @@ public final class SwitchboardConfig {
         this.rpcDefaultTimeoutMs = b.rpcDefaultTimeoutMs;
         this.rpcMaxTimeoutMs = b.rpcMaxTimeoutMs;
         this.rpcHandlers = b.rpcHandlers;
+        this.rpcWebhooks = b.rpcWebhooks;
+        this.rpcHookUrlAllow = b.rpcHookUrlAllow;
+        this.webhookMaxInFlight = b.webhookMaxInFlight;
+        this.webhookConnectTimeoutMs = b.webhookConnectTimeoutMs;
+        this.webhookMaxResponseBytes = b.webhookMaxResponseBytes;
     }
 
     public static Builder builder() {
@@ -269,6 +279,14 @@ public final class SwitchboardConfig {
     public long rpcMaxTimeoutMs() { return rpcMaxTimeoutMs; }
     /** The embedding program's request and signal handlers ({@link Builder#onRequest}, {@link Builder#onSignal}). */
     public dev.switchboard.core.rpc.InProcessHandlers rpcHandlers() { return rpcHandlers; }
+    /** {@code --rpc-webhook}: name patterns served by HTTP webhooks, consulted after the backends. */
+    public java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks() { return rpcWebhooks; }
+    /** {@code --rpc-hook-url-allow}: URL prefixes a response hook may POST to; empty = none. */
+    public java.util.List<String> rpcHookUrlAllow() { return rpcHookUrlAllow; }
+    /** {@code --webhook-max-in-flight}: outbound webhook and hook POSTs under way at once. */
+    public int webhookMaxInFlight() { return webhookMaxInFlight; }
+    public long webhookConnectTimeoutMs() { return webhookConnectTimeoutMs; }
+    public int webhookMaxResponseBytes() { return webhookMaxResponseBytes; }
 
     /** The request/reply settings of the core. */
     public dev.switchboard.core.rpc.RpcSettings rpcSettings() {
@@ -343,6 +361,11 @@ public final class SwitchboardConfig {
         b.rpcDefaultTimeoutMs = rpcDefaultTimeoutMs;
         b.rpcMaxTimeoutMs = rpcMaxTimeoutMs;
         b.rpcHandlers = rpcHandlers;
+        b.rpcWebhooks = rpcWebhooks;
+        b.rpcHookUrlAllow = rpcHookUrlAllow;
+        b.webhookMaxInFlight = webhookMaxInFlight;
+        b.webhookConnectTimeoutMs = webhookConnectTimeoutMs;
+        b.webhookMaxResponseBytes = webhookMaxResponseBytes;
         return b;
     }
 
@@ -396,6 +419,11 @@ public final class SwitchboardConfig {
         private long rpcDefaultTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_TIMEOUT_MS;
         private long rpcMaxTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_TIMEOUT_MS;
         private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
+        private java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks = java.util.List.of();
+        private java.util.List<String> rpcHookUrlAllow = java.util.List.of();
+        private int webhookMaxInFlight = 1024;
+        private long webhookConnectTimeoutMs = 5000;
+        private int webhookMaxResponseBytes = 1 << 20;
         private dev.switchboard.core.session.store.SessionKeys sessionKeys = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE;
         private Path unixSocket = null;
         private long replayBufferBytes = 4L << 20;
@@ -499,6 +527,18 @@ public final class SwitchboardConfig {
         public Builder rpcMaxInFlight(int n) { this.rpcMaxInFlight = n; return this; }
         public Builder rpcDefaultTimeoutMs(long ms) { this.rpcDefaultTimeoutMs = ms; return this; }
         public Builder rpcMaxTimeoutMs(long ms) { this.rpcMaxTimeoutMs = ms; return this; }
+        public Builder rpcWebhooks(java.util.List<dev.switchboard.server.webhook.WebhookRule> rules) { this.rpcWebhooks = java.util.List.copyOf(rules); return this; }
+        /** Adds a webhook for names matching {@code pattern} ({@code --rpc-webhook PATTERN=URL}). */
+        public Builder rpcWebhook(String pattern, String url) {
+            java.util.List<dev.switchboard.server.webhook.WebhookRule> all = new java.util.ArrayList<>(rpcWebhooks);
+            all.add(new dev.switchboard.server.webhook.WebhookRule(pattern, java.net.URI.create(url)));
+            this.rpcWebhooks = java.util.List.copyOf(all);
+            return this;
+        }
+        public Builder rpcHookUrlAllow(java.util.List<String> prefixes) { this.rpcHookUrlAllow = java.util.List.copyOf(prefixes); return this; }
+        public Builder webhookMaxInFlight(int n) { this.webhookMaxInFlight = n; return this; }
+        public Builder webhookConnectTimeoutMs(long ms) { this.webhookConnectTimeoutMs = ms; return this; }
+        public Builder webhookMaxResponseBytes(int n) { this.webhookMaxResponseBytes = n; return this; }
 
         /**
          * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one
@@ -579,6 +619,9 @@ public final class SwitchboardConfig {
             require(rpcMaxInFlight >= 1, "--rpc-max-in-flight must be at least 1");
             require(rpcDefaultTimeoutMs >= 1, "--rpc-default-timeout-ms must be at least 1");
             require(rpcMaxTimeoutMs >= rpcDefaultTimeoutMs, "--rpc-max-timeout-ms must be at least --rpc-default-timeout-ms");
+            require(webhookMaxInFlight >= 1, "--webhook-max-in-flight must be at least 1");
+            require(webhookConnectTimeoutMs >= 1, "--webhook-connect-timeout-ms must be at least 1");
+            require(webhookMaxResponseBytes >= 1, "--webhook-max-response-bytes must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {

@@ -6,6 +6,10 @@ import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.core.session.store.SessionRecord;
 import dev.switchboard.server.store.FileSessionStore;
+import dev.switchboard.server.limits.Limits;
+import dev.switchboard.server.webhook.HookUrls;
+import dev.switchboard.server.webhook.OutboundHttp;
+import dev.switchboard.server.webhook.WebhookTarget;
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.metrics.TrafficCounter;
 import dev.switchboard.server.transport.ServerContext;
@@ -46,6 +50,7 @@ final class SwitchboardNode {
     private final HttpServices http;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+    private final OutboundHttp outbound;
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private final dev.switchboard.core.session.store.SessionStore sessionStore;
     private final boolean ownsSessionStore;
@@ -76,6 +81,21 @@ final class SwitchboardNode {
                 NioIoHandler.newFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("switchboard-io"),
                 NioIoHandler.newFactory());
+        this.outbound = webhooks(config, core, workerGroup, metrics);
+    }
+
+    /** Webhook targets and URL response hooks, over one outbound HTTP client on the node's event loops. */
+    private static OutboundHttp webhooks(SwitchboardConfig config, SwitchboardCore core, EventLoopGroup loops,
+                                         NodeMetrics metrics) {
+        OutboundHttp http = new OutboundHttp(loops, new OutboundHttp.Settings(
+                java.time.Duration.ofMillis(config.webhookConnectTimeoutMs()), config.webhookMaxInFlight(),
+                config.webhookMaxResponseBytes()), () -> metrics.limitHit(Limits.WEBHOOK_MAX_IN_FLIGHT.name()));
+        java.time.Duration postTimeout = java.time.Duration.ofMillis(config.rpcDefaultTimeoutMs());
+        WebhookTarget webhooks = new WebhookTarget(config.rpcWebhooks(), http, core.rpc().tracker(), core.clock(), postTimeout);
+        core.rpc().useWebhooks(webhooks);
+        core.rpc().useUrlHooks(new HookUrls(config.rpcHookUrlAllow(), http, postTimeout));
+        metrics.webhooks(webhooks, core.rpc().hooks(), http);
+        return http;
     }
 
     static SwitchboardNode start(SwitchboardConfig config) {
@@ -302,7 +322,9 @@ final class SwitchboardNode {
         long timeoutMs = config.shutdownTimeout().toMillis();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         // Wait for answers still owed (a blocking acquire, say), not for idle connections.
-        while (context.requestsInFlight() > 0 && (timeoutMs == 0 || System.nanoTime() < deadline)) {
+        // Calls whose outcome goes to a response hook have no request waiting, but are waited for too.
+        while ((context.requestsInFlight() > 0 || core.rpc().tracker().inFlight() > 0)
+                && (timeoutMs == 0 || System.nanoTime() < deadline)) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -326,6 +348,7 @@ final class SwitchboardNode {
         context.startStopping();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         http.close();
+        outbound.close();
         if (sessionStore != null && ownsSessionStore) sessionStore.close();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

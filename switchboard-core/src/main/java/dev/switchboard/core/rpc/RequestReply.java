@@ -1,7 +1,9 @@
 package dev.switchboard.core.rpc;
 
 import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.pubsub.Broker;
 import dev.switchboard.core.session.Session;
+import dev.switchboard.core.session.SessionDirectory;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.core.time.NodeClock;
 import java.util.List;
@@ -10,7 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * Request/reply on one node: the tracker, the targets in lookup order (in-process handlers, then
- * backend services; webhooks will follow them), and the operations that feed them. The session
+ * backend services, then the webhooks the server plugs in), the response hooks, and the
+ * operations that feed them. The session
  * registry tells it when a backend session comes and goes ({@link #attached}, {@link #away},
  * {@link #ended}).
  */
@@ -20,14 +23,49 @@ public final class RequestReply implements SessionRegistry.Presence {
     private final ServiceRegistry registry;
     private final BackendServices backends;
     private final List<RpcTarget> targets;
+    private final ResponseHooks hooks;
+    /** Consulted after the backends (the server's HTTP webhooks); none until the server sets them. */
+    private volatile RpcTarget webhooks = NO_TARGET;
     private volatile Consumer<String> limitHits = limit -> { };
 
-    public RequestReply(RpcSettings settings, NodeClock clock) {
+    private static final RpcTarget NO_TARGET = new RpcTarget() {
+        @Override
+        public boolean call(RpcCall call) {
+            return false;
+        }
+
+        @Override
+        public boolean notify(RpcCall notice) {
+            return false;
+        }
+    };
+
+    /**
+     * @param sessions where a response hook's session is found
+     * @param broker   where a response hook's topic is published
+     */
+    public RequestReply(RpcSettings settings, NodeClock clock, SessionDirectory sessions, Broker broker) {
         this.settings = settings;
         this.tracker = new RpcTracker(clock, settings.maxInFlight());
         this.registry = new InMemoryServiceRegistry(settings.maxServedPerSession(), 0);
         this.backends = new BackendServices(registry, tracker, clock, settings.maxServedPerSession());
         this.targets = List.of(new InProcessTarget(settings.handlers(), tracker, clock), backends);
+        this.hooks = new ResponseHooks(sessions, broker);
+    }
+
+    /** The target consulted after the backends, before {@code no_responders}: the server's webhooks. */
+    public void useWebhooks(RpcTarget target) {
+        this.webhooks = target == null ? NO_TARGET : target;
+    }
+
+    /** How URL response hooks go out, and which URLs may be used; without it every URL hook is refused. */
+    public void useUrlHooks(ResponseHooks.UrlPoster poster) {
+        hooks.useUrls(poster);
+    }
+
+    /** The response hooks ({@code reply_to}) and their delivery counts. */
+    public ResponseHooks hooks() {
+        return hooks;
     }
 
     /** The operations a draining node still takes (a backend's answer; a call, answered {@code shutting_down}). */
@@ -44,6 +82,7 @@ public final class RequestReply implements SessionRegistry.Presence {
         for (RpcTarget t : targets) {
             if (t.call(call)) return;
         }
+        if (webhooks.call(call)) return;
         tracker.complete(call, RpcReplies.noResponders(call.name()));
     }
 
@@ -52,7 +91,7 @@ public final class RequestReply implements SessionRegistry.Presence {
         for (RpcTarget t : targets) {
             if (t.notify(notice)) return true;
         }
-        return false;
+        return webhooks.notify(notice);
     }
 
     public RpcSettings settings() {

@@ -1,6 +1,7 @@
 package dev.switchboard.core.rpc;
 
 import dev.switchboard.core.session.Session;
+import dev.switchboard.core.time.NodeClock;
 import dev.switchboard.protocol.Payload;
 import dev.switchboard.protocol.Reply;
 import io.netty.util.Timeout;
@@ -69,12 +70,27 @@ public final class RpcCall {
         return caller;
     }
 
+    /** {@code {"session","transport"}} of the caller, as targets are told it; null without a caller session. */
+    public java.util.Map<String, Object> callerFields() {
+        Session c = caller;
+        if (c == null) return null;
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("session", c.id());
+        m.put("transport", c.transport());
+        return m;
+    }
+
     long timeoutMs() {
         return timeoutMs;
     }
 
     long deadlineNanos() {
         return deadlineNanos;
+    }
+
+    /** How long the caller still waits by {@code clock}, in whole milliseconds, at least 1 (what a target is told). */
+    public long timeLeftMs(NodeClock clock) {
+        return Math.max(1, (deadlineNanos - clock.nanoTime()) / 1_000_000L);
     }
 
     long deadlineMillis() {

@@ -1,7 +1,6 @@
 package dev.switchboard.core.rpc;
 
 import dev.switchboard.core.session.FieldsEvent;
-import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.core.time.NodeClock;
 import dev.switchboard.protocol.PayloadFields;
@@ -25,18 +24,12 @@ final class RpcEvents {
         e.put("name", call.name());
         PayloadFields.put(e, call.payload());
         if (!call.isNotify()) {
-            long leftMs = Math.max(1, (call.deadlineNanos() - clock.nanoTime()) / 1_000_000L);
-            e.put("timeout_ms", leftMs);
+            e.put("timeout_ms", call.timeLeftMs(clock));
             e.put("stream", false);
         }
         e.put("notify", call.isNotify());
-        Session caller = call.caller();
-        if (caller != null) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("session", caller.id());
-            c.put("transport", caller.transport());
-            e.put("caller", c);
-        }
+        Map<String, Object> caller = call.callerFields();
+        if (caller != null) e.put("caller", caller);
         return new FieldsEvent(e);
     }
 }

@@ -11,6 +11,7 @@ import dev.switchboard.protocol.Payload;
 import dev.switchboard.protocol.PayloadFields;
 import dev.switchboard.protocol.ProtocolException;
 import dev.switchboard.protocol.Reply;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -67,10 +68,13 @@ final class RpcOps {
         String name = name(f);
         Payload payload = payload(f);
         // Designed for later (docs/messaging.md): refused clearly rather than half-done.
-        if (f.has("reply_to")) throw invalid("reply_to is not supported yet");
         if (flag(f, "stream")) throw invalid("stream is not supported yet");
         long timeoutMs = Math.min(f.optionalNumber("timeout_ms", 1, Long.MAX_VALUE / 2_000_000L,
                 rpc.settings().defaultTimeoutMs()), rpc.settings().maxTimeoutMs());
+        if (f.has("reply_to")) {
+            callWithHook(req, name, payload, timeoutMs, rpc.hooks().parse(f.value("reply_to")));
+            return;
+        }
         RpcCall call = rpc.tracker().start(name, payload, flag(f, "idempotent"), req.session(), timeoutMs, req::reply);
         if (call == null) return; // refused, and answered
         // The caller's connection went: the call ends (its answer would go nowhere), and a late
@@ -80,16 +84,27 @@ final class RpcOps {
         if (!call.isDone()) rpc.route(call); // its caller may have gone already (onCancel ran at once)
     }
 
+    /**
+     * A call whose outcome goes to a response hook: the caller hears {@code accepted} at once (or
+     * the refusal, if the call is not admitted) and its connection is not tied to the call, which
+     * runs until its outcome or deadline either way.
+     */
+    private void callWithHook(Request req, String name, Payload payload, long timeoutMs, ResponseHooks.Hook hook) {
+        Frame f = req.frame();
+        RpcCall call = rpc.tracker().start(name, payload, flag(f, "idempotent"), req.session(), timeoutMs,
+                req::reply, hook::deliver);
+        if (call == null) return; // refused, and the caller told
+        Map<String, Object> accepted = new LinkedHashMap<>();
+        accepted.put("accepted", true);
+        accepted.put("rid", call.rid());
+        req.reply(Reply.ok(accepted));
+        rpc.route(call);
+    }
+
     private void respond(Request req) {
         Frame f = req.frame();
         String rid = f.string("rid");
-        Reply outcome;
-        if (f.has("error")) {
-            if (PayloadFields.readOptional(f) != null) throw invalid("send either a payload or error, not both");
-            outcome = applicationError(f.value("error"));
-        } else {
-            outcome = RpcReplies.result(payload(f));
-        }
+        Reply outcome = RpcAnswers.read(f);
         Session s = session(req);
         if (rpc.tracker().respond(rid, s.id(), outcome)) {
             req.reply(Reply.ok(Map.of()));
@@ -97,16 +112,6 @@ final class RpcOps {
             req.reply(Reply.error(ErrorCode.UNKNOWN_REQUEST, "no call " + rid + " is waiting for this session's answer"
                     + " (it ended: its deadline passed or its caller went)"));
         }
-    }
-
-    private static Reply applicationError(Object raw) {
-        if (!(raw instanceof Map<?, ?> e)) throw invalid("error must be an object {code, message, data}");
-        if (!(e.get("code") instanceof String code) || !Reply.APPLICATION_CODE.matcher(code).matches()) {
-            throw invalid("error.code must be 1 to 64 of [a-z0-9_.-]");
-        }
-        Object message = e.get("message");
-        if (message != null && !(message instanceof String)) throw invalid("error.message must be a string");
-        return Reply.applicationError(code, (String) message, e.get("data"));
     }
 
     private static Session session(Request req) {

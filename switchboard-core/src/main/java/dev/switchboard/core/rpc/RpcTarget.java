@@ -1,8 +1,8 @@
 package dev.switchboard.core.rpc;
 
 /**
- * One kind of target a request may go to — in-process handlers, backend services, and later
- * webhooks — consulted in that order ({@link RequestReply}): the first that serves the name takes
+ * One kind of target a request may go to — in-process handlers, backend services and
+ * webhooks (the server's {@code WebhookTarget}) — consulted in that order ({@link RequestReply}): the first that serves the name takes
  * the request. A new kind of target plugs in here.
  */
 public interface RpcTarget {

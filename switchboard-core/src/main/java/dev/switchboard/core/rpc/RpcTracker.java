@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -25,7 +27,7 @@ import java.util.function.Consumer;
 public final class RpcTracker {
     /** The outcomes counted in {@code switchboard_rpc_calls_total{outcome}}. */
     public static final List<String> OUTCOMES = List.of("result", "application_error", "timeout", "no_responders",
-            "disconnected", "shutting_down", "internal", "cancelled", "too_many_requests");
+            "disconnected", "shutting_down", "internal", "cancelled", "too_many_requests", "webhook_failed");
 
     private final NodeClock clock;
     private final int maxInFlight;
@@ -56,8 +58,37 @@ public final class RpcTracker {
      */
     public RpcCall start(String name, Payload payload, boolean idempotent, Session caller, long timeoutMs,
                          Consumer<Reply> outcome) {
-        RpcCall call = new RpcCall(ridPrefix + Long.toHexString(nextRid.incrementAndGet()), name, payload, idempotent,
-                false, caller, timeoutMs, clock.nanoTime(), clock.currentTimeMillis(), outcome);
+        return admit(new RpcCall(nextRid(), name, payload, idempotent, false, caller, timeoutMs, clock.nanoTime(),
+                clock.currentTimeMillis(), outcome), timeoutMs);
+    }
+
+    /**
+     * As {@link #start(String, Payload, boolean, Session, long, Consumer)}, for a call whose outcome
+     * goes elsewhere than to its caller (a response hook, which needs the call's rid and name):
+     * a refusal at the start goes to {@code refused} (the caller, who is still there to hear it),
+     * the outcome of an admitted call to {@code outcome}.
+     */
+    public RpcCall start(String name, Payload payload, boolean idempotent, Session caller, long timeoutMs,
+                         Consumer<Reply> refused, BiConsumer<RpcCall, Reply> outcome) {
+        AtomicReference<RpcCall> admitted = new AtomicReference<>();
+        RpcCall call = new RpcCall(nextRid(), name, payload, idempotent, false, caller, timeoutMs, clock.nanoTime(),
+                clock.currentTimeMillis(), reply -> {
+                    RpcCall c = admitted.get();
+                    if (c == null) refused.accept(reply); else outcome.accept(c, reply);
+                });
+        // Admitted before its deadline is set, so that no outcome can come before this is known.
+        return admit(call, timeoutMs, () -> admitted.set(call));
+    }
+
+    private String nextRid() {
+        return ridPrefix + Long.toHexString(nextRid.incrementAndGet());
+    }
+
+    private RpcCall admit(RpcCall call, long timeoutMs) {
+        return admit(call, timeoutMs, () -> { });
+    }
+
+    private RpcCall admit(RpcCall call, long timeoutMs, Runnable onAdmitted) {
         if (draining) {
             refuse(call, RpcReplies.shuttingDown());
             return null;
@@ -69,6 +100,7 @@ public final class RpcTracker {
                     + " calls in flight already (--rpc-max-in-flight); try again later"));
             return null;
         }
+        onAdmitted.run();
         calls.put(call.rid(), call);
         call.timer(clock.timer().newTimeout(t -> complete(call, RpcReplies.timeout(timeoutMs)),
                 timeoutMs, TimeUnit.MILLISECONDS));

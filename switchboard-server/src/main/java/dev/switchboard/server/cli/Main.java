@@ -97,6 +97,16 @@ public final class Main implements Callable<Integer> {
     long rpcDefaultTimeoutMs;
     @Option(names = "--rpc-max-timeout-ms", paramLabel = "MS", description = "The longest deadline a call gets; a longer timeout_ms is cut to it (default: ${DEFAULT-VALUE}).", defaultValue = "300000")
     long rpcMaxTimeoutMs;
+    @Option(names = "--rpc-webhook", paramLabel = "PATTERN=URL", split = "[;\n]", description = "Names matching PATTERN that no in-process handler or backend serves are POSTed to URL; repeatable, or separated by ';' or newlines.")
+    java.util.List<String> rpcWebhook;
+    @Option(names = "--rpc-hook-url-allow", paramLabel = "PREFIX", split = "[;\n]", description = "URL prefix a response hook (reply_to url) may POST to; repeatable, or separated by ';' or newlines (default: none, URL hooks refused).")
+    java.util.List<String> rpcHookUrlAllow;
+    @Option(names = "--webhook-max-in-flight", description = "Webhook and response-hook POSTs under way at once; one more fails too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    int webhookMaxInFlight;
+    @Option(names = "--webhook-connect-timeout-ms", paramLabel = "MS", description = "Connection deadline of a webhook or response-hook POST (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
+    long webhookConnectTimeoutMs;
+    @Option(names = "--webhook-max-response-bytes", description = "Largest webhook response body taken; a longer one is webhook_failed (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
+    int webhookMaxResponseBytes;
     @Option(names = "--max-requests-in-flight", description = "Native requests one connection or one session may have unanswered at once; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int maxRequestsInFlight;
     @Option(names = "--dflockd-max-pipelined", description = "dflockd requests a connection may send ahead while one is answered; one more closes it (default: ${DEFAULT-VALUE}).", defaultValue = "256")
@@ -224,6 +234,11 @@ public final class Main implements Callable<Integer> {
                 .rpcMaxInFlight(rpcMaxInFlight)
                 .rpcDefaultTimeoutMs(rpcDefaultTimeoutMs)
                 .rpcMaxTimeoutMs(rpcMaxTimeoutMs)
+                .rpcWebhooks(nonBlank(rpcWebhook).stream().map(dev.switchboard.server.webhook.WebhookRule::parse).toList())
+                .rpcHookUrlAllow(nonBlank(rpcHookUrlAllow))
+                .webhookMaxInFlight(webhookMaxInFlight)
+                .webhookConnectTimeoutMs(webhookConnectTimeoutMs)
+                .webhookMaxResponseBytes(webhookMaxResponseBytes)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .hookQueueSize(hookQueueSize)
@@ -294,6 +309,11 @@ public final class Main implements Callable<Integer> {
     }
 
     /** A token read from a file, trimmed; {@code what} names it in errors ("admin token"). */
+    /** A repeatable option's values, trimmed, the empty ones (a trailing separator) left out. */
+    private static java.util.List<String> nonBlank(java.util.List<String> values) {
+        return values == null ? java.util.List.of() : values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
     static String readSecret(Path file, String source, String what) {
         try {
             return checkedSecret(Files.readString(file, StandardCharsets.UTF_8).trim(), source, what);

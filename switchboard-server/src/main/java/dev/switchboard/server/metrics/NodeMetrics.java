@@ -136,6 +136,27 @@ public final class NodeMetrics {
                 .register(registry));
     }
 
+    /**
+     * Webhooks and response hooks: each webhook request by outcome, each hook delivery by kind and
+     * outcome, and the outbound HTTP requests under way.
+     */
+    public void webhooks(dev.switchboard.server.webhook.WebhookTarget webhooks, dev.switchboard.core.rpc.ResponseHooks hooks,
+                         dev.switchboard.server.webhook.OutboundHttp http) {
+        for (String outcome : dev.switchboard.server.webhook.WebhookTarget.OUTCOMES) {
+            FunctionCounter.builder("switchboard_webhook_requests", webhooks, w -> w.outcomes(outcome)).tag("outcome", outcome)
+                    .description("calls and notifies POSTed to a --rpc-webhook URL, by how the request ended").register(registry);
+        }
+        for (String kind : dev.switchboard.core.rpc.ResponseHooks.KINDS) {
+            for (String outcome : dev.switchboard.core.rpc.ResponseHooks.OUTCOMES) {
+                FunctionCounter.builder("switchboard_rpc_hook_deliveries", hooks, h -> h.deliveries(kind, outcome))
+                        .tags("hook", kind, "outcome", outcome)
+                        .description("call outcomes sent to a response hook (reply_to), by kind of hook and outcome").register(registry);
+            }
+        }
+        Gauge.builder("switchboard_webhook_in_flight", http, dev.switchboard.server.webhook.OutboundHttp::inFlight)
+                .description("webhook and response-hook POSTs under way").register(registry);
+    }
+
     /** Counts a client hitting the limit named {@code limit} (a name of the limits registry). */
     public void limitHit(String limit) {
         limitHits(limit).increment();

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,6 +45,9 @@ class LimitsRegistryTest {
         void run(int port) throws Exception;
     }
 
+    /** A webhook that holds every request it gets until the class is done. */
+    private static final HookReceiver HANGING_WEBHOOK = new HookReceiver().hang("/hang");
+
     record Case(Limit limit, UnaryOperator<SwitchboardConfig.Builder> settings, Hit hit) {
         @Override
         public String toString() {
@@ -57,6 +61,16 @@ class LimitsRegistryTest {
                     assertThat(c.request(acquire(1, "a"), 1).at("/result/status").asString()).isEqualTo("acquired");
                     assertError(c.request(acquire(2, "b"), 2), "max_locks", "max locks reached");
                     assertThat(c.request("{\"op\":\"ping\",\"id\":3}", 3).path("op").asString()).isEqualTo("pong");
+                }
+            }),
+            new Case(Limits.WEBHOOK_MAX_IN_FLIGHT, b -> b.webhookMaxInFlight(1).rpcWebhook("wh.>", HANGING_WEBHOOK.url("/hang")), port -> {
+                try (NativeClient caller = NativeClient.hello(port)) {
+                    caller.send("{\"op\":\"rpc.call\",\"id\":1,\"name\":\"wh.a\",\"timeout_ms\":500}");
+                    HANGING_WEBHOOK.next("/hang"); // the first call's POST is under way
+                    assertError(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"wh.b\"}", 2),
+                            "too_many_requests", "--webhook-max-in-flight");
+                    assertThat(caller.readReply(1).at("/error/code").asString()).as("the call under way runs to its deadline")
+                            .isEqualTo("timeout");
                 }
             }),
             new Case(Limits.MAX_WAITERS, b -> b.maxWaiters(1), port -> {
@@ -265,6 +279,11 @@ class LimitsRegistryTest {
                     assertThat(first.read().path("op").asString()).isEqualTo("welcome");
                 }
             }));
+
+    @AfterAll
+    static void stopWebhook() {
+        HANGING_WEBHOOK.close();
+    }
 
     /** A connect hook that holds the first call until released, and accepts every connection. */
     private static final class HeldHook implements dev.switchboard.server.embed.ConnectHook {

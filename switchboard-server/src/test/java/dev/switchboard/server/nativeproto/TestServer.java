@@ -72,6 +72,17 @@ final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
         return view;
     }
 
+    /** The value of one series of the Prometheus scrape, e.g. {@code switchboard_rpc_in_flight}. */
+    double metric(String series) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                        .newBuilder(java.net.URI.create("http://127.0.0.1:" + port() + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1).trim());
+        }
+        throw new AssertionError(series + " is not in the scrape");
+    }
+
     /** Starts a graceful stop without waiting for it ({@link #close()} waits). */
     void drain() {
         sb.drain();

@@ -173,7 +173,8 @@ public final class NativeHttpApi {
             case TOO_MANY_REQUESTS -> HttpResponseStatus.TOO_MANY_REQUESTS;
             case UNKNOWN_REQUEST -> HttpResponseStatus.NOT_FOUND;
             case APPLICATION -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
-            case DISCONNECTED -> HttpResponseStatus.BAD_GATEWAY;
+            case DISCONNECTED, WEBHOOK_FAILED -> HttpResponseStatus.BAD_GATEWAY;
+            case FORBIDDEN -> HttpResponseStatus.FORBIDDEN;
             case TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
             case NO_RESPONDERS, SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case MAX_LOCKS, MAX_WAITERS, MAX_SUBSCRIPTIONS, DRAINING, FENCE_PERSISTENCE -> HttpResponseStatus.SERVICE_UNAVAILABLE;

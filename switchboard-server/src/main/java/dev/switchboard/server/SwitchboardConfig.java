@@ -76,6 +76,11 @@ public final class SwitchboardConfig {
     private final long rpcDefaultTimeoutMs;
     private final long rpcMaxTimeoutMs;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
+    private final java.util.List<String> rpcHookUrlAllow;
+    private final int acommMaxInFlight;
+    private final int acommMaxHookDeliveries;
+    private final long acommHookTimeoutMs;
+    private final java.util.Map<String, String> acommBackends;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -139,6 +144,11 @@ public final class SwitchboardConfig {
         this.rpcDefaultTimeoutMs = b.rpcDefaultTimeoutMs;
         this.rpcMaxTimeoutMs = b.rpcMaxTimeoutMs;
         this.rpcHandlers = b.rpcHandlers;
+        this.rpcHookUrlAllow = b.rpcHookUrlAllow;
+        this.acommMaxInFlight = b.acommMaxInFlight;
+        this.acommMaxHookDeliveries = b.acommMaxHookDeliveries;
+        this.acommHookTimeoutMs = b.acommHookTimeoutMs;
+        this.acommBackends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.acommBackends));
     }
 
     public static Builder builder() {
@@ -268,6 +278,24 @@ public final class SwitchboardConfig {
     /** The embedding program's request and signal handlers ({@link Builder#onRequest}, {@link Builder#onSignal}). */
     public dev.switchboard.core.rpc.InProcessHandlers rpcHandlers() { return rpcHandlers; }
 
+    /** URL prefixes a response hook must start with to be used (an HTTP hook always; a Unix socket hook from a remote client). */
+    public java.util.List<String> rpcHookUrlAllow() { return rpcHookUrlAllow; }
+    /** acomm requests one connection may have whose outcome has not come; one more is refused in its acknowledgement. */
+    public int acommMaxInFlight() { return acommMaxInFlight; }
+    /** acomm Responses owed to response hooks node-wide; a request with a hook past it is refused in its acknowledgement. */
+    public int acommMaxHookDeliveries() { return acommMaxHookDeliveries; }
+    /** The deadline of one delivery to an acomm response hook, or of one Request to an acomm backend. */
+    public long acommHookTimeoutMs() { return acommHookTimeoutMs; }
+    /** Name pattern → the Unix socket of the backend written for acomm that serves it, in the order given. */
+    public java.util.Map<String, String> acommBackends() { return acommBackends; }
+
+    /** The acomm settings of the node. */
+    public dev.switchboard.server.transport.acomm.Acomm.Settings acommSettings() {
+        return new dev.switchboard.server.transport.acomm.Acomm.Settings(acommMaxInFlight, acommMaxHookDeliveries,
+                Duration.ofMillis(acommHookTimeoutMs), rpcHookUrlAllow, acommBackends,
+                unixSocket == null ? null : unixSocket.toAbsolutePath().toString(), maxFrameBytes);
+    }
+
     /** The request/reply settings of the core. */
     public dev.switchboard.core.rpc.RpcSettings rpcSettings() {
         return new dev.switchboard.core.rpc.RpcSettings(rpcMaxInFlight, rpcDefaultTimeoutMs, rpcMaxTimeoutMs,
@@ -337,6 +365,11 @@ public final class SwitchboardConfig {
         b.rpcDefaultTimeoutMs = rpcDefaultTimeoutMs;
         b.rpcMaxTimeoutMs = rpcMaxTimeoutMs;
         b.rpcHandlers = rpcHandlers;
+        b.rpcHookUrlAllow = rpcHookUrlAllow;
+        b.acommMaxInFlight = acommMaxInFlight;
+        b.acommMaxHookDeliveries = acommMaxHookDeliveries;
+        b.acommHookTimeoutMs = acommHookTimeoutMs;
+        b.acommBackends = new java.util.LinkedHashMap<>(acommBackends);
         return b;
     }
 
@@ -390,6 +423,11 @@ public final class SwitchboardConfig {
         private long rpcDefaultTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_TIMEOUT_MS;
         private long rpcMaxTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_TIMEOUT_MS;
         private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
+        private java.util.List<String> rpcHookUrlAllow = java.util.List.of();
+        private int acommMaxInFlight = 1024;
+        private int acommMaxHookDeliveries = 4096;
+        private long acommHookTimeoutMs = 5000;
+        private java.util.Map<String, String> acommBackends = new java.util.LinkedHashMap<>();
         private dev.switchboard.core.session.store.SessionKeys sessionKeys = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE;
         private Path unixSocket = null;
         private long replayBufferBytes = 4L << 20;
@@ -476,6 +514,29 @@ public final class SwitchboardConfig {
         public Builder rpcMaxInFlight(int n) { this.rpcMaxInFlight = n; return this; }
         public Builder rpcDefaultTimeoutMs(long ms) { this.rpcDefaultTimeoutMs = ms; return this; }
         public Builder rpcMaxTimeoutMs(long ms) { this.rpcMaxTimeoutMs = ms; return this; }
+        public Builder rpcHookUrlAllow(java.util.List<String> prefixes) { this.rpcHookUrlAllow = java.util.List.copyOf(prefixes); return this; }
+        public Builder acommMaxInFlight(int n) { this.acommMaxInFlight = n; return this; }
+        public Builder acommMaxHookDeliveries(int n) { this.acommMaxHookDeliveries = n; return this; }
+        public Builder acommHookTimeoutMs(long ms) { this.acommHookTimeoutMs = ms; return this; }
+
+        /** Calls for names matching {@code pattern} go to the backend written for acomm at {@code url} ({@code unix:///path}). */
+        public Builder acommBackend(String pattern, String url) {
+            String problem = dev.switchboard.protocol.Subjects.patternError(pattern);
+            require(problem == null, "--acomm-backend " + pattern + ": " + problem);
+            require(url.startsWith("unix:///"), "--acomm-backend " + pattern + ": the backend must be unix:///absolute/path, got " + url);
+            this.acommBackends.put(pattern, url.substring("unix://".length()));
+            return this;
+        }
+
+        /** {@code PATTERN=unix:///path} each, as {@code --acomm-backend} takes them. */
+        public Builder acommBackends(java.util.List<String> specs) {
+            for (String spec : specs) {
+                int eq = spec.indexOf('=');
+                require(eq > 0, "--acomm-backend takes PATTERN=unix:///path, got " + spec);
+                acommBackend(spec.substring(0, eq).trim(), spec.substring(eq + 1).trim());
+            }
+            return this;
+        }
 
         /**
          * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one
@@ -556,6 +617,11 @@ public final class SwitchboardConfig {
             require(rpcMaxInFlight >= 1, "--rpc-max-in-flight must be at least 1");
             require(rpcDefaultTimeoutMs >= 1, "--rpc-default-timeout-ms must be at least 1");
             require(rpcMaxTimeoutMs >= rpcDefaultTimeoutMs, "--rpc-max-timeout-ms must be at least --rpc-default-timeout-ms");
+            require(acommMaxInFlight >= 1, "--acomm-max-in-flight must be at least 1");
+            require(acommMaxHookDeliveries >= 1, "--acomm-max-hook-deliveries must be at least 1");
+            require(acommHookTimeoutMs >= 1, "--acomm-hook-timeout-ms must be at least 1");
+            require(acommBackends.isEmpty() || unixSocket != null,
+                    "--acomm-backend needs --unix-socket: acomm backends send their responses there");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {

@@ -47,6 +47,7 @@ final class SwitchboardNode {
     private final EventLoopGroup workerGroup;
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private final dev.switchboard.core.session.store.SessionStore sessionStore;
+    private final dev.switchboard.server.transport.acomm.Acomm acomm;
     private final boolean ownsSessionStore;
     private Channel listener;
     private Channel httpListener;
@@ -71,6 +72,10 @@ final class SwitchboardNode {
                 NioIoHandler.newFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("switchboard-io"),
                 NioIoHandler.newFactory());
+        this.acomm = new dev.switchboard.server.transport.acomm.Acomm(config.acommSettings(), core, workerGroup,
+                context::limitHit);
+        context.acomm(acomm);
+        metrics.acomm(acomm);
     }
 
     static SwitchboardNode start(SwitchboardConfig config) {
@@ -316,6 +321,7 @@ final class SwitchboardNode {
         closed = true;
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         http.close();
+        acomm.close();
         if (sessionStore != null && ownsSessionStore) sessionStore.close();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

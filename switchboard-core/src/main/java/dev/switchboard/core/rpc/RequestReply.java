@@ -19,7 +19,7 @@ public final class RequestReply implements SessionRegistry.Presence {
     private final RpcTracker tracker;
     private final ServiceRegistry registry;
     private final BackendServices backends;
-    private final List<RpcTarget> targets;
+    private final List<RpcTarget> targets = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Consumer<String> limitHits = limit -> { };
 
     public RequestReply(RpcSettings settings, NodeClock clock) {
@@ -27,7 +27,16 @@ public final class RequestReply implements SessionRegistry.Presence {
         this.tracker = new RpcTracker(clock, settings.maxInFlight());
         this.registry = new InMemoryServiceRegistry(settings.maxServedPerSession(), 0);
         this.backends = new BackendServices(registry, tracker, clock, settings.maxServedPerSession());
-        this.targets = List.of(new InProcessTarget(settings.handlers(), tracker, clock), backends);
+        this.targets.add(new InProcessTarget(settings.handlers(), tracker, clock));
+        this.targets.add(backends);
+    }
+
+    /**
+     * Adds a kind of target after those already there (the server's acomm backends, say): it is
+     * asked for names that nothing before it serves.
+     */
+    public void addTarget(RpcTarget target) {
+        targets.add(target);
     }
 
     /** The operations a draining node still takes (a backend's answer; a call, answered {@code shutting_down}). */

@@ -97,6 +97,16 @@ public final class Main implements Callable<Integer> {
     long rpcDefaultTimeoutMs;
     @Option(names = "--rpc-max-timeout-ms", paramLabel = "MS", description = "The longest deadline a call gets; a longer timeout_ms is cut to it (default: ${DEFAULT-VALUE}).", defaultValue = "300000")
     long rpcMaxTimeoutMs;
+    @Option(names = "--rpc-hook-url-allow", paramLabel = "PREFIX", description = "A URL prefix response hooks may start with (repeatable; end it with /). HTTP hooks must match one; Unix socket hooks too when the request comes from a remote client.")
+    java.util.List<String> rpcHookUrlAllow;
+    @Option(names = "--acomm-max-in-flight", description = "acomm requests one connection may have whose outcome has not come; one more is refused in its acknowledgement (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    int acommMaxInFlight;
+    @Option(names = "--acomm-max-hook-deliveries", description = "acomm responses owed to response hooks on the node; a request with a hook past it is refused in its acknowledgement (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
+    int acommMaxHookDeliveries;
+    @Option(names = "--acomm-hook-timeout-ms", paramLabel = "MS", description = "Deadline of one delivery to an acomm response hook or one request to an acomm backend (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
+    long acommHookTimeoutMs;
+    @Option(names = "--acomm-backend", paramLabel = "PATTERN=unix:///PATH", description = "Calls for names matching PATTERN go to a backend written for acomm on that Unix socket (repeatable; needs --unix-socket).")
+    java.util.List<String> acommBackends;
     @Option(names = "--max-requests-in-flight", description = "Native requests one connection or one session may have unanswered at once; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int maxRequestsInFlight;
     @Option(names = "--dflockd-max-pipelined", description = "dflockd requests a connection may send ahead while one is answered; one more closes it (default: ${DEFAULT-VALUE}).", defaultValue = "256")
@@ -222,6 +232,12 @@ public final class Main implements Callable<Integer> {
                 .rpcMaxInFlight(rpcMaxInFlight)
                 .rpcDefaultTimeoutMs(rpcDefaultTimeoutMs)
                 .rpcMaxTimeoutMs(rpcMaxTimeoutMs)
+                .rpcHookUrlAllow(rpcHookUrlAllow == null ? java.util.List.of()
+                        : rpcHookUrlAllow.stream().map(String::trim).filter(u -> !u.isEmpty()).toList())
+                .acommMaxInFlight(acommMaxInFlight)
+                .acommMaxHookDeliveries(acommMaxHookDeliveries)
+                .acommHookTimeoutMs(acommHookTimeoutMs)
+                .acommBackends(acommBackends == null ? java.util.List.of() : acommBackends)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .replayTotalBytes(replayTotalBytes)

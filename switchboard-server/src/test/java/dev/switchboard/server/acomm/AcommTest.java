@@ -302,6 +302,20 @@ class AcommTest {
         }
     }
 
+    @Test
+    void withATokenOnlyTheUnixSocketTakesAcommAndAnIdleConnectionIsClosed() throws Exception {
+        start(b -> b.authToken("s3cret").heartbeatInterval(Duration.ofMillis(100)));
+        try (AcommPeer tcp = AcommPeer.tcp(sb.port()); AcommPeer unix = AcommPeer.unix(socket())) {
+            tcp.send(AcommPeer.request("t1", "acomm.echo", "1", null));
+            assertThat(tcp.read().path("error").asString()).startsWith("unauthorized: ");
+            unix.send(AcommPeer.request("u1", "acomm.echo", "1", null));
+            assertThat(unix.readText()).isEqualTo(ACK);
+            assertThat(unix.read().path("result").asInt()).isEqualTo(1);
+            // Nothing sent and nothing owed for three heartbeat intervals: the server closes it.
+            assertThat(CompletableFuture.supplyAsync(unix::closedByServer).get(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     /** Reads one series from the node's scrape. */
     static final class Metrics {
         static double value(int port, String series) throws IOException {

@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.acomm;
 
+import dev.switchboard.protocol.Frame;
 import dev.switchboard.protocol.Subjects;
 import dev.switchboard.server.limits.Limits;
 import dev.switchboard.server.transport.ServerContext;
@@ -9,6 +10,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.util.Map;
@@ -61,6 +64,9 @@ final class AcommConnectionHandler extends SimpleChannelInboundHandler<ByteBuf> 
         }
         if (m.containsKey("op")) {
             ack("this connection speaks acomm (its first message was one); a native message needs a connection of its own");
+        } else if (server.authRequired() && !onUnixSocket()) {
+            // acomm cannot carry a token: with --auth-token only the Unix socket (its file's permissions) takes it.
+            ack("unauthorized: this server requires a token, which acomm cannot send; use the Unix socket");
         } else if (m.containsKey("task")) {
             request(m);
         } else if (AcommDetector.isResponse(m)) {
@@ -87,7 +93,9 @@ final class AcommConnectionHandler extends SimpleChannelInboundHandler<ByteBuf> 
             ack(e.getMessage());
             return;
         }
-        String badTask = Subjects.channelError(task);
+        // The checks rpc.call makes of a name: a key's length and characters, then a subject's tokens.
+        String badTask = Frame.keyError(task);
+        if (badTask == null) badTask = Subjects.channelError(task);
         if (badTask != null && hook == null) {
             ack("task: " + badTask);
             return;
@@ -128,7 +136,7 @@ final class AcommConnectionHandler extends SimpleChannelInboundHandler<ByteBuf> 
     }
 
     private void response(Map<String, Object> m) {
-        if (!(channel.localAddress() instanceof UnixDomainSocketAddress)) {
+        if (!onUnixSocket()) {
             ack("acomm responses are taken on the Unix socket only");
             return;
         }
@@ -142,13 +150,30 @@ final class AcommConnectionHandler extends SimpleChannelInboundHandler<ByteBuf> 
 
     /** The Unix socket, or a loopback peer: a client that could reach a local socket itself. */
     private boolean isLocal() {
-        if (channel.localAddress() instanceof UnixDomainSocketAddress) return true;
+        if (onUnixSocket()) return true;
         return channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
                 && a.getAddress().isLoopbackAddress();
     }
 
+    private boolean onUnixSocket() {
+        return channel.localAddress() instanceof UnixDomainSocketAddress;
+    }
+
     private void ack(String error) {
         channel.writeAndFlush(AcommWire.frame(channel.alloc(), AcommWire.ack(error)));
+    }
+
+    /** Idle for three heartbeat intervals: closed, unless it still waits for a Response on this connection. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            if (inFlight.get() == 0) {
+                log.debug("acomm connection {} idle, closing", ctx.channel().remoteAddress());
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

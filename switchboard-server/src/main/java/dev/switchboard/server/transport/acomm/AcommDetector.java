@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.acomm;
 
+import dev.switchboard.server.transport.IdleDeadlines;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.handshake.HandshakeDeadline;
 import io.netty.buffer.ByteBuf;
@@ -7,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sits behind the length-prefixed framer of a frame connection (TCP or the Unix socket) until its
@@ -36,6 +38,12 @@ public final class AcommDetector extends ChannelInboundHandlerAdapter {
             // No hello comes on an acomm connection; each request is acknowledged instead.
             if (p.get(HandshakeDeadline.NAME_IN_PIPELINE) != null) p.remove(HandshakeDeadline.NAME_IN_PIPELINE);
             p.addAfter(ctx.name(), AcommConnectionHandler.NAME_IN_PIPELINE, new AcommConnectionHandler(server, acomm));
+            long idleMs = 3 * server.config().heartbeatInterval().toMillis();
+            if (idleMs > 0) {
+                // acomm clients send no heartbeats: a connection idle this long with nothing owed to it is closed.
+                p.addBefore(AcommConnectionHandler.NAME_IN_PIPELINE, "acomm-idle",
+                        new IdleDeadlines(server.core().clock(), idleMs, 0, 0, TimeUnit.MILLISECONDS));
+            }
         }
         ctx.fireChannelRead(msg);
         p.remove(this);

@@ -622,6 +622,11 @@ public final class SwitchboardConfig {
             require(acommHookTimeoutMs >= 1, "--acomm-hook-timeout-ms must be at least 1");
             require(acommBackends.isEmpty() || unixSocket != null,
                     "--acomm-backend needs --unix-socket: acomm backends send their responses there");
+            for (String backendSocket : acommBackends.values()) {
+                // The node's own socket would make each call a new call of the same name, without end.
+                require(unixSocket == null || !java.nio.file.Path.of(backendSocket).equals(unixSocket.toAbsolutePath()),
+                        "--acomm-backend must not be the node's own --unix-socket");
+            }
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {

@@ -316,6 +316,18 @@ class AcommTest {
         }
     }
 
+    @Test
+    void anAcommBackendIsRefusedWithoutAUnixSocketOrOnTheNodesOwnSocket() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Switchboard.builder().port(0)
+                        .acommBackend("legacy.>", "unix:///tmp/legacy.sock").build())
+                .hasMessageContaining("--acomm-backend needs --unix-socket");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Switchboard.builder().port(0).unixSocket(socket())
+                        .acommBackend("legacy.>", "unix://" + socket().toAbsolutePath()).build())
+                .hasMessageContaining("must not be the node's own --unix-socket");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Switchboard.builder().acommBackend("legacy.>", "unix://relative.sock"))
+                .hasMessageContaining("unix:///absolute/path");
+    }
+
     /** Reads one series from the node's scrape. */
     static final class Metrics {
         static double value(int port, String series) throws IOException {

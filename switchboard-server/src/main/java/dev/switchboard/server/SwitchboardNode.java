@@ -312,6 +312,7 @@ final class SwitchboardNode {
         // Their callers hear why, before their connections close.
         int failed = core.rpc().tracker().failAll();
         if (failed > 0) log.info("{} request/reply calls still in flight failed shutting_down", failed);
+        acomm.awaitDeliveries(java.time.Duration.ofMillis(config.acommHookTimeoutMs())); // their hooks hear it too
         saveSessions();
         shutdownNow();
         log.info("stopped");

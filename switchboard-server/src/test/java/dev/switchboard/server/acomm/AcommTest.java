@@ -221,6 +221,10 @@ class AcommTest {
             assertThat(c.read().path("error").asString()).contains("unix:///path, http:// or https://");
             c.send("{\"id\":{\"nested\":1},\"task\":\"acomm.echo\"}");
             assertThat(c.read().path("error").asString()).isEqualTo("id must be a string");
+            c.send("{\"id\":7,\"task\":\"acomm.echo\",\"args\":\"numbered\"}");
+            assertThat(c.readText()).isEqualTo(ACK);
+            assertThat(c.readText()).as("a numeric id is echoed as a number")
+                    .isEqualTo("{\"error\":\"\",\"id\":7,\"result\":\"numbered\",\"stream_url\":null}");
             c.send("{\"op\":\"ping\",\"id\":1}");
             assertThat(c.read().path("error").asString()).contains("speaks acomm");
 
@@ -326,6 +330,36 @@ class AcommTest {
                 .hasMessageContaining("must not be the node's own --unix-socket");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Switchboard.builder().acommBackend("legacy.>", "unix://relative.sock"))
                 .hasMessageContaining("unix:///absolute/path");
+    }
+
+    @Test
+    void aDrainRefusesNewAcommRequestsAndTheHooksOfCallsStillInFlightHearShuttingDown() throws Exception {
+        start(b -> b.onRequest("acomm.hang", ctx -> new CompletableFuture<>()));
+        try (HookListener hook = HookListener.acking(dir.resolve("hook.sock")); AcommPeer c = AcommPeer.unix(socket())) {
+            c.send(AcommPeer.request("d1", "acomm.hang", "null", AcommPeer.goUnixUrl(hook.path())));
+            assertThat(c.readText()).isEqualTo(ACK);
+            sb.drain();
+            c.send(AcommPeer.request("d2", "acomm.echo", "1", AcommPeer.goUnixUrl(hook.path())));
+            assertThat(c.read().path("error").asString()).startsWith("shutting_down: ");
+            sb.close();
+            JsonNode r = hook.next(10);
+            assertThat(r.path("id").asString()).isEqualTo("d1");
+            assertThat(r.path("error").asString()).startsWith("shutting_down: ");
+            assertThat(hook.waiting()).as("nothing for the refused request").isZero();
+        }
+    }
+
+    @Test
+    void anAcommBackendThatNeverAcknowledgesFailsItsCallNoRespondersAtTheDeadline() throws Exception {
+        try (HookListener mute = new HookListener(dir.resolve("mute.sock"), true, f -> { })) {
+            start(b -> b.acommHookTimeoutMs(300).acommBackend("mute.>", "unix://" + mute.path()));
+            try (LineClient caller = new LineClient(sb.port())) {
+                JsonNode r = caller.request("{\"op\":\"rpc.call\",\"id\":1,\"name\":\"mute.x\",\"payload\":7}", 1);
+                assertThat(r.at("/error/code").asString()).isEqualTo("no_responders");
+                assertThat(r.at("/error/message").asString()).contains("no acknowledgement").contains("300 ms");
+                assertThat(mute.next(1).path("args").asInt()).isEqualTo(7);
+            }
+        }
     }
 
     /** Reads one series from the node's scrape. */

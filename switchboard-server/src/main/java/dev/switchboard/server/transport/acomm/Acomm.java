@@ -9,7 +9,6 @@ import dev.switchboard.server.limits.Limit;
 import dev.switchboard.server.limits.Limits;
 import dev.switchboard.server.webhook.OutboundHttp;
 import io.netty.channel.EventLoopGroup;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -160,8 +159,20 @@ public final class Acomm implements AutoCloseable {
         return backends.responses(matched);
     }
 
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
+    /**
+     * Waits, up to {@code max}, until no Response is owed to a hook: at a graceful stop, the calls
+     * failed {@code shutting_down} just before still reach their hooks.
+     */
+    public void awaitDeliveries(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (owed.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override

@@ -161,6 +161,17 @@ class AcommTest {
                 squares.put(r.path("id").asString(), r.at("/result/square").asInt());
             }
             assertThat(squares).containsExactlyInAnyOrderEntriesOf(Map.of("job-1", 1, "job-2", 4, "job-3", 9));
+
+            // The same backend, the Response going to a Unix hook instead.
+            try (HookListener hook = HookListener.acking(dir.resolve("jobs-hook.sock"))) {
+                c.send(AcommPeer.request("job-4", "jobs.square", "{\"n\":4}", AcommPeer.goUnixUrl(hook.path())));
+                assertThat(c.readText()).isEqualTo(ACK);
+                JsonNode call = backend.read();
+                backend.request("{\"op\":\"rpc.respond\",\"id\":20,\"rid\":\"" + call.path("rid").asString()
+                        + "\",\"payload\":{\"square\":16}}", 20);
+                assertThat(hook.next(10).toString())
+                        .isEqualTo("{\"error\":\"\",\"id\":\"job-4\",\"result\":{\"square\":16},\"stream_url\":null}");
+            }
         }
     }
 

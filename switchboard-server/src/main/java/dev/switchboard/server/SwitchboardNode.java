@@ -298,7 +298,9 @@ final class SwitchboardNode {
         long timeoutMs = config.shutdownTimeout().toMillis();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         // Wait for answers still owed (a blocking acquire, say), not for idle connections.
-        while (context.requestsInFlight() > 0 && (timeoutMs == 0 || System.nanoTime() < deadline)) {
+        // Calls in flight too: those of acomm requests belong to no session, so requestsInFlight misses them.
+        while ((context.requestsInFlight() > 0 || core.rpc().tracker().inFlight() > 0)
+                && (timeoutMs == 0 || System.nanoTime() < deadline)) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {

@@ -352,7 +352,10 @@ class AcommTest {
             sb.drain();
             c.send(AcommPeer.request("d2", "acomm.echo", "1", AcommPeer.goUnixUrl(hook.path())));
             assertThat(c.read().path("error").asString()).startsWith("shutting_down: ");
+            long closing = System.nanoTime();
             sb.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - closing)).as("the stop waited for the call, up to --shutdown-timeout")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(900));
             JsonNode r = hook.next(10);
             assertThat(r.path("id").asString()).isEqualTo("d1");
             assertThat(r.path("error").asString()).startsWith("shutting_down: ");

@@ -82,6 +82,10 @@ public final class SwitchboardConfig {
     private final int webhookMaxInFlight;
     private final long webhookConnectTimeoutMs;
     private final int webhookMaxResponseBytes;
+    private final int acommMaxInFlight;
+    private final int acommMaxHookDeliveries;
+    private final long acommHookTimeoutMs;
+    private final java.util.Map<String, String> acommBackends;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -151,6 +155,10 @@ public final class SwitchboardConfig {
         this.webhookMaxInFlight = b.webhookMaxInFlight;
         this.webhookConnectTimeoutMs = b.webhookConnectTimeoutMs;
         this.webhookMaxResponseBytes = b.webhookMaxResponseBytes;
+        this.acommMaxInFlight = b.acommMaxInFlight;
+        this.acommMaxHookDeliveries = b.acommMaxHookDeliveries;
+        this.acommHookTimeoutMs = b.acommHookTimeoutMs;
+        this.acommBackends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.acommBackends));
     }
 
     public static Builder builder() {
@@ -281,12 +289,28 @@ public final class SwitchboardConfig {
     public dev.switchboard.core.rpc.InProcessHandlers rpcHandlers() { return rpcHandlers; }
     /** {@code --rpc-webhook}: name patterns served by HTTP webhooks, consulted after the backends. */
     public java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks() { return rpcWebhooks; }
-    /** {@code --rpc-hook-url-allow}: URL prefixes a response hook may POST to; empty = none. */
+    /** {@code --rpc-hook-url-allow}: URL prefixes a response hook may use (an HTTP hook always; an acomm Unix socket hook from a remote client); empty = none. */
     public java.util.List<String> rpcHookUrlAllow() { return rpcHookUrlAllow; }
     /** {@code --webhook-max-in-flight}: outbound webhook and hook POSTs under way at once. */
     public int webhookMaxInFlight() { return webhookMaxInFlight; }
     public long webhookConnectTimeoutMs() { return webhookConnectTimeoutMs; }
     public int webhookMaxResponseBytes() { return webhookMaxResponseBytes; }
+
+    /** acomm requests one connection may have whose outcome has not come; one more is refused in its acknowledgement. */
+    public int acommMaxInFlight() { return acommMaxInFlight; }
+    /** acomm Responses owed to response hooks node-wide; a request with a hook past it is refused in its acknowledgement. */
+    public int acommMaxHookDeliveries() { return acommMaxHookDeliveries; }
+    /** The deadline of one delivery to an acomm response hook, or of one Request to an acomm backend. */
+    public long acommHookTimeoutMs() { return acommHookTimeoutMs; }
+    /** Name pattern → the Unix socket of the backend written for acomm that serves it, in the order given. */
+    public java.util.Map<String, String> acommBackends() { return acommBackends; }
+
+    /** The acomm settings of the node. */
+    public dev.switchboard.server.transport.acomm.Acomm.Settings acommSettings() {
+        return new dev.switchboard.server.transport.acomm.Acomm.Settings(acommMaxInFlight, acommMaxHookDeliveries,
+                Duration.ofMillis(acommHookTimeoutMs), rpcHookUrlAllow, acommBackends,
+                unixSocket == null ? null : unixSocket.toAbsolutePath().toString(), maxFrameBytes);
+    }
 
     /** The request/reply settings of the core. */
     public dev.switchboard.core.rpc.RpcSettings rpcSettings() {
@@ -366,6 +390,10 @@ public final class SwitchboardConfig {
         b.webhookMaxInFlight = webhookMaxInFlight;
         b.webhookConnectTimeoutMs = webhookConnectTimeoutMs;
         b.webhookMaxResponseBytes = webhookMaxResponseBytes;
+        b.acommMaxInFlight = acommMaxInFlight;
+        b.acommMaxHookDeliveries = acommMaxHookDeliveries;
+        b.acommHookTimeoutMs = acommHookTimeoutMs;
+        b.acommBackends = new java.util.LinkedHashMap<>(acommBackends);
         return b;
     }
 
@@ -424,6 +452,10 @@ public final class SwitchboardConfig {
         private int webhookMaxInFlight = 1024;
         private long webhookConnectTimeoutMs = 5000;
         private int webhookMaxResponseBytes = 1 << 20;
+        private int acommMaxInFlight = 1024;
+        private int acommMaxHookDeliveries = 4096;
+        private long acommHookTimeoutMs = 5000;
+        private java.util.Map<String, String> acommBackends = new java.util.LinkedHashMap<>();
         private dev.switchboard.core.session.store.SessionKeys sessionKeys = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE;
         private Path unixSocket = null;
         private long replayBufferBytes = 4L << 20;
@@ -539,6 +571,28 @@ public final class SwitchboardConfig {
         public Builder webhookMaxInFlight(int n) { this.webhookMaxInFlight = n; return this; }
         public Builder webhookConnectTimeoutMs(long ms) { this.webhookConnectTimeoutMs = ms; return this; }
         public Builder webhookMaxResponseBytes(int n) { this.webhookMaxResponseBytes = n; return this; }
+        public Builder acommMaxInFlight(int n) { this.acommMaxInFlight = n; return this; }
+        public Builder acommMaxHookDeliveries(int n) { this.acommMaxHookDeliveries = n; return this; }
+        public Builder acommHookTimeoutMs(long ms) { this.acommHookTimeoutMs = ms; return this; }
+
+        /** Calls for names matching {@code pattern} go to the backend written for acomm at {@code url} ({@code unix:///path}). */
+        public Builder acommBackend(String pattern, String url) {
+            String problem = dev.switchboard.protocol.Subjects.patternError(pattern);
+            require(problem == null, "--acomm-backend " + pattern + ": " + problem);
+            require(url.startsWith("unix:///"), "--acomm-backend " + pattern + ": the backend must be unix:///absolute/path, got " + url);
+            this.acommBackends.put(pattern, url.substring("unix://".length()));
+            return this;
+        }
+
+        /** {@code PATTERN=unix:///path} each, as {@code --acomm-backend} takes them. */
+        public Builder acommBackends(java.util.List<String> specs) {
+            for (String spec : specs) {
+                int eq = spec.indexOf('=');
+                require(eq > 0, "--acomm-backend takes PATTERN=unix:///path, got " + spec);
+                acommBackend(spec.substring(0, eq).trim(), spec.substring(eq + 1).trim());
+            }
+            return this;
+        }
 
         /**
          * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one
@@ -622,6 +676,16 @@ public final class SwitchboardConfig {
             require(webhookMaxInFlight >= 1, "--webhook-max-in-flight must be at least 1");
             require(webhookConnectTimeoutMs >= 1, "--webhook-connect-timeout-ms must be at least 1");
             require(webhookMaxResponseBytes >= 1, "--webhook-max-response-bytes must be at least 1");
+            require(acommMaxInFlight >= 1, "--acomm-max-in-flight must be at least 1");
+            require(acommMaxHookDeliveries >= 1, "--acomm-max-hook-deliveries must be at least 1");
+            require(acommHookTimeoutMs >= 1, "--acomm-hook-timeout-ms must be at least 1");
+            require(acommBackends.isEmpty() || unixSocket != null,
+                    "--acomm-backend needs --unix-socket: acomm backends send their responses there");
+            for (String backendSocket : acommBackends.values()) {
+                // The node's own socket would make each call a new call of the same name, without end.
+                require(unixSocket == null || !java.nio.file.Path.of(backendSocket).equals(unixSocket.toAbsolutePath()),
+                        "--acomm-backend must not be the node's own --unix-socket");
+            }
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {

@@ -53,6 +53,7 @@ final class SwitchboardNode {
     private final OutboundHttp outbound;
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private final dev.switchboard.core.session.store.SessionStore sessionStore;
+    private final dev.switchboard.server.transport.acomm.Acomm acomm;
     private final boolean ownsSessionStore;
     private Channel listener;
     private Channel httpListener;
@@ -82,6 +83,10 @@ final class SwitchboardNode {
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("switchboard-io"),
                 NioIoHandler.newFactory());
         this.outbound = webhooks(config, core, workerGroup, metrics);
+        this.acomm = new dev.switchboard.server.transport.acomm.Acomm(config.acommSettings(), core, workerGroup,
+                context::limitHit);
+        context.acomm(acomm);
+        metrics.acomm(acomm);
     }
 
     /** Webhook targets and URL response hooks, over one outbound HTTP client on the node's event loops. */
@@ -322,7 +327,8 @@ final class SwitchboardNode {
         long timeoutMs = config.shutdownTimeout().toMillis();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         // Wait for answers still owed (a blocking acquire, say), not for idle connections.
-        // Calls whose outcome goes to a response hook have no request waiting, but are waited for too.
+        // Calls whose outcome goes to a response hook have no request waiting, and those of acomm
+        // requests belong to no session (requestsInFlight misses both): they are waited for too.
         while ((context.requestsInFlight() > 0 || core.rpc().tracker().inFlight() > 0)
                 && (timeoutMs == 0 || System.nanoTime() < deadline)) {
             try {
@@ -338,6 +344,7 @@ final class SwitchboardNode {
         // Their callers hear why, before their connections close.
         int failed = core.rpc().tracker().failAll();
         if (failed > 0) log.info("{} request/reply calls still in flight failed shutting_down", failed);
+        acomm.awaitDeliveries(java.time.Duration.ofMillis(config.acommHookTimeoutMs())); // their hooks hear it too
         saveSessions();
         shutdownNow();
         log.info("stopped");
@@ -349,6 +356,7 @@ final class SwitchboardNode {
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         http.close();
         outbound.close();
+        acomm.close();
         if (sessionStore != null && ownsSessionStore) sessionStore.close();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -22,9 +22,9 @@ public final class RequestReply implements SessionRegistry.Presence {
     private final RpcTracker tracker;
     private final ServiceRegistry registry;
     private final BackendServices backends;
-    private final List<RpcTarget> targets;
+    private final List<RpcTarget> targets = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ResponseHooks hooks;
-    /** Consulted after the backends (the server's HTTP webhooks); none until the server sets them. */
+    /** Consulted after every other target (the server's HTTP webhooks); none until the server sets them. */
     private volatile RpcTarget webhooks = NO_TARGET;
     private volatile Consumer<String> limitHits = limit -> { };
 
@@ -49,11 +49,20 @@ public final class RequestReply implements SessionRegistry.Presence {
         this.tracker = new RpcTracker(clock, settings.maxInFlight());
         this.registry = new InMemoryServiceRegistry(settings.maxServedPerSession(), 0);
         this.backends = new BackendServices(registry, tracker, clock, settings.maxServedPerSession());
-        this.targets = List.of(new InProcessTarget(settings.handlers(), tracker, clock), backends);
+        this.targets.add(new InProcessTarget(settings.handlers(), tracker, clock));
+        this.targets.add(backends);
         this.hooks = new ResponseHooks(sessions, broker);
     }
 
-    /** The target consulted after the backends, before {@code no_responders}: the server's webhooks. */
+    /**
+     * Adds a kind of target after those already there (the server's acomm backends, say): it is
+     * asked for names that nothing before it serves, before the webhooks.
+     */
+    public void addTarget(RpcTarget target) {
+        targets.add(target);
+    }
+
+    /** The target consulted after every other, before {@code no_responders}: the server's webhooks. */
     public void useWebhooks(RpcTarget target) {
         this.webhooks = target == null ? NO_TARGET : target;
     }

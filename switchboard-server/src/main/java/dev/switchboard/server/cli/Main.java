@@ -107,6 +107,14 @@ public final class Main implements Callable<Integer> {
     long webhookConnectTimeoutMs;
     @Option(names = "--webhook-max-response-bytes", description = "Largest webhook response body taken; a longer one is webhook_failed (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
     int webhookMaxResponseBytes;
+    @Option(names = "--acomm-max-in-flight", description = "acomm requests one connection may have whose outcome has not come; one more is refused in its acknowledgement (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    int acommMaxInFlight;
+    @Option(names = "--acomm-max-hook-deliveries", description = "acomm responses owed to response hooks on the node; a request with a hook past it is refused in its acknowledgement (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
+    int acommMaxHookDeliveries;
+    @Option(names = "--acomm-hook-timeout-ms", paramLabel = "MS", description = "Deadline of one delivery to an acomm response hook or one request to an acomm backend (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
+    long acommHookTimeoutMs;
+    @Option(names = "--acomm-backend", paramLabel = "PATTERN=unix:///PATH", description = "Calls for names matching PATTERN go to a backend written for acomm on that Unix socket (repeatable; needs --unix-socket).")
+    java.util.List<String> acommBackends;
     @Option(names = "--max-requests-in-flight", description = "Native requests one connection or one session may have unanswered at once; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int maxRequestsInFlight;
     @Option(names = "--dflockd-max-pipelined", description = "dflockd requests a connection may send ahead while one is answered; one more closes it (default: ${DEFAULT-VALUE}).", defaultValue = "256")
@@ -239,6 +247,10 @@ public final class Main implements Callable<Integer> {
                 .webhookMaxInFlight(webhookMaxInFlight)
                 .webhookConnectTimeoutMs(webhookConnectTimeoutMs)
                 .webhookMaxResponseBytes(webhookMaxResponseBytes)
+                .acommMaxInFlight(acommMaxInFlight)
+                .acommMaxHookDeliveries(acommMaxHookDeliveries)
+                .acommHookTimeoutMs(acommHookTimeoutMs)
+                .acommBackends(acommBackends == null ? java.util.List.of() : acommBackends)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .hookQueueSize(hookQueueSize)

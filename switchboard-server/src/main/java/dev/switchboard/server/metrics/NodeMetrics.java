@@ -157,6 +157,22 @@ public final class NodeMetrics {
                 .description("webhook and response-hook POSTs under way").register(registry);
     }
 
+    /** acomm: requests taken, Responses delivered to hooks or not, Responses from acomm backends. */
+    public void acomm(dev.switchboard.server.transport.acomm.Acomm acomm) {
+        FunctionCounter.builder("switchboard_acomm_requests", acomm, dev.switchboard.server.transport.acomm.Acomm::requests)
+                .description("acomm requests taken (acknowledged without an error) and made calls").register(registry);
+        for (boolean ok : new boolean[] {true, false}) {
+            FunctionCounter.builder("switchboard_acomm_hook_deliveries", acomm, a -> a.deliveries(ok))
+                    .tag("outcome", ok ? "delivered" : "failed")
+                    .description("acomm Responses sent to response hooks, by outcome").register(registry);
+            FunctionCounter.builder("switchboard_acomm_backend_responses", acomm, a -> a.backendResponses(ok))
+                    .tag("outcome", ok ? "matched" : "unknown")
+                    .description("acomm Responses from acomm backends: matched to their call, or to no call waiting").register(registry);
+        }
+        Gauge.builder("switchboard_acomm_hook_deliveries_owed", acomm, dev.switchboard.server.transport.acomm.Acomm::owed)
+                .description("acomm Responses owed to response hooks (bounded by --acomm-max-hook-deliveries)").register(registry);
+    }
+
     /** Counts a client hitting the limit named {@code limit} (a name of the limits registry). */
     public void limitHit(String limit) {
         limitHits(limit).increment();

@@ -25,6 +25,7 @@ public final class ServerContext {
     private volatile boolean stopping;
     private volatile dev.switchboard.server.embed.EmbeddingRuntime embedding;
     private volatile java.util.function.Consumer<String> limitHits = limit -> { };
+    private volatile dev.switchboard.server.transport.acomm.Acomm acomm;
 
     public ServerContext(SwitchboardConfig config, SwitchboardCore core, SslContext sslContext) {
         this.config = config;
@@ -121,6 +122,15 @@ public final class ServerContext {
             case MAX_SUBSCRIPTIONS -> limitHit(Limits.MAX_SUBSCRIPTIONS);
             default -> { }
         }
+    }
+
+    /** acomm on this node (frame connections whose first message is acomm's), or null when off. */
+    public dev.switchboard.server.transport.acomm.Acomm acomm() {
+        return acomm;
+    }
+
+    public void acomm(dev.switchboard.server.transport.acomm.Acomm acomm) {
+        this.acomm = acomm;
     }
 
     public boolean authRequired() {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.server.Switchboard;
 import dev.switchboard.server.SwitchboardConfig;
+import dev.switchboard.server.acomm.AcommPeer;
 import dev.switchboard.server.attack.Wire;
 import dev.switchboard.server.limits.Limit;
 import dev.switchboard.server.limits.Limits;
@@ -128,6 +129,31 @@ class LimitsRegistryTest {
                             + "\",\"payload\":\"done\"}", 2);
                     assertThat(caller.readReply(1).at("/result/payload").asString()).as("the call in flight is still served")
                             .isEqualTo("done");
+                }
+            }),
+            new Case(Limits.ACOMM_MAX_IN_FLIGHT, b -> b.acommMaxInFlight(1).onRequest("acomm.hang", ctx -> new CompletableFuture<>()),
+                    port -> {
+                try (AcommPeer c = AcommPeer.tcp(port); AcommPeer other = AcommPeer.tcp(port)) {
+                    c.send(AcommPeer.request("1", "acomm.hang", "null", null));
+                    assertThat(c.read().path("error").asString()).isEmpty();
+                    c.send(AcommPeer.request("2", "acomm.hang", "null", null));
+                    assertThat(c.read().path("error").asString()).startsWith("too_many_requests: ").contains("--acomm-max-in-flight");
+                    other.send(AcommPeer.request("3", "acomm.hang", "null", null));
+                    assertThat(other.read().path("error").asString()).as("another connection is still served").isEmpty();
+                }
+            }),
+            new Case(Limits.ACOMM_MAX_HOOK_DELIVERIES, b -> b.acommMaxHookDeliveries(1)
+                    .onRequest("acomm.hang", ctx -> new CompletableFuture<>()), port -> {
+                // A loopback client may name a Unix socket hook; nothing is delivered while the call hangs.
+                String hook = "\"unix:///nonexistent/acomm-hook.sock\"";
+                try (AcommPeer c = AcommPeer.tcp(port)) {
+                    c.send(AcommPeer.request("1", "acomm.hang", "null", hook));
+                    assertThat(c.read().path("error").asString()).isEmpty();
+                    c.send(AcommPeer.request("2", "acomm.hang", "null", hook));
+                    assertThat(c.read().path("error").asString()).startsWith("too_many_requests: ")
+                            .contains("--acomm-max-hook-deliveries");
+                    c.send(AcommPeer.request("3", "acomm.hang", "null", null));
+                    assertThat(c.read().path("error").asString()).as("a request without a hook is still taken").isEmpty();
                 }
             }),
             new Case(Limits.MAX_REQUESTS_IN_FLIGHT, b -> b.maxRequestsInFlight(1), port -> {

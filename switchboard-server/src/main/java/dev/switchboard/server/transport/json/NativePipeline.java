@@ -48,5 +48,10 @@ public final class NativePipeline {
         // Straight from bytes to request frames: no map through the object mapper for a flat request.
         p.addAfter("json-encoder", "json-decoder", JsonMessageDecoder.toFrames());
         p.addAfter("json-decoder", "native", new NativeConnectionHandler(server, transport));
+        if (framing == Framing.LENGTH_PREFIXED) {
+            // acomm speaks the same frames: its first message makes the connection an acomm one.
+            p.addAfter("json-framer", dev.switchboard.server.transport.acomm.AcommDetector.NAME_IN_PIPELINE,
+                    new dev.switchboard.server.transport.acomm.AcommDetector(server));
+        }
     }
 }

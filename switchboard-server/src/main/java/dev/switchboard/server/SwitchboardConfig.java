@@ -75,6 +75,8 @@ public final class SwitchboardConfig {
     private final int rpcMaxInFlight;
     private final long rpcDefaultTimeoutMs;
     private final long rpcMaxTimeoutMs;
+    private final int rpcMaxFanout;
+    private final int rpcStreamWindow;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
 
     private SwitchboardConfig(Builder b) {
@@ -138,6 +140,8 @@ public final class SwitchboardConfig {
         this.rpcMaxInFlight = b.rpcMaxInFlight;
         this.rpcDefaultTimeoutMs = b.rpcDefaultTimeoutMs;
         this.rpcMaxTimeoutMs = b.rpcMaxTimeoutMs;
+        this.rpcMaxFanout = b.rpcMaxFanout;
+        this.rpcStreamWindow = b.rpcStreamWindow;
         this.rpcHandlers = b.rpcHandlers;
     }
 
@@ -265,13 +269,15 @@ public final class SwitchboardConfig {
     public long rpcDefaultTimeoutMs() { return rpcDefaultTimeoutMs; }
     /** The longest deadline a call gets (a longer timeout_ms is cut to it). */
     public long rpcMaxTimeoutMs() { return rpcMaxTimeoutMs; }
+    public int rpcMaxFanout() { return rpcMaxFanout; }
+    public int rpcStreamWindow() { return rpcStreamWindow; }
     /** The embedding program's request and signal handlers ({@link Builder#onRequest}, {@link Builder#onSignal}). */
     public dev.switchboard.core.rpc.InProcessHandlers rpcHandlers() { return rpcHandlers; }
 
     /** The request/reply settings of the core. */
     public dev.switchboard.core.rpc.RpcSettings rpcSettings() {
         return new dev.switchboard.core.rpc.RpcSettings(rpcMaxInFlight, rpcDefaultTimeoutMs, rpcMaxTimeoutMs,
-                maxSubscriptions, rpcHandlers);
+                maxSubscriptions, rpcHandlers, rpcMaxFanout, rpcStreamWindow);
     }
 
     public Builder toBuilder() {
@@ -336,6 +342,8 @@ public final class SwitchboardConfig {
         b.rpcMaxInFlight = rpcMaxInFlight;
         b.rpcDefaultTimeoutMs = rpcDefaultTimeoutMs;
         b.rpcMaxTimeoutMs = rpcMaxTimeoutMs;
+        b.rpcMaxFanout = rpcMaxFanout;
+        b.rpcStreamWindow = rpcStreamWindow;
         b.rpcHandlers = rpcHandlers;
         return b;
     }
@@ -389,6 +397,8 @@ public final class SwitchboardConfig {
         private int rpcMaxInFlight = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_IN_FLIGHT;
         private long rpcDefaultTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_TIMEOUT_MS;
         private long rpcMaxTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_TIMEOUT_MS;
+        private int rpcMaxFanout = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_FANOUT;
+        private int rpcStreamWindow = dev.switchboard.core.rpc.RpcSettings.DEFAULT_STREAM_WINDOW;
         private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
         private dev.switchboard.core.session.store.SessionKeys sessionKeys = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE;
         private Path unixSocket = null;
@@ -476,6 +486,8 @@ public final class SwitchboardConfig {
         public Builder rpcMaxInFlight(int n) { this.rpcMaxInFlight = n; return this; }
         public Builder rpcDefaultTimeoutMs(long ms) { this.rpcDefaultTimeoutMs = ms; return this; }
         public Builder rpcMaxTimeoutMs(long ms) { this.rpcMaxTimeoutMs = ms; return this; }
+        public Builder rpcMaxFanout(int n) { this.rpcMaxFanout = n; return this; }
+        public Builder rpcStreamWindow(int n) { this.rpcStreamWindow = n; return this; }
 
         /**
          * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one
@@ -556,6 +568,8 @@ public final class SwitchboardConfig {
             require(rpcMaxInFlight >= 1, "--rpc-max-in-flight must be at least 1");
             require(rpcDefaultTimeoutMs >= 1, "--rpc-default-timeout-ms must be at least 1");
             require(rpcMaxTimeoutMs >= rpcDefaultTimeoutMs, "--rpc-max-timeout-ms must be at least --rpc-default-timeout-ms");
+            require(rpcMaxFanout >= 1, "--rpc-max-fanout must be at least 1");
+            require(rpcStreamWindow >= 1, "--rpc-stream-window must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {

@@ -19,6 +19,7 @@ public final class RequestReply implements SessionRegistry.Presence {
     private final RpcTracker tracker;
     private final ServiceRegistry registry;
     private final BackendServices backends;
+    private final InProcessTarget inProcess;
     private final List<RpcTarget> targets;
     private volatile Consumer<String> limitHits = limit -> { };
 
@@ -27,7 +28,8 @@ public final class RequestReply implements SessionRegistry.Presence {
         this.tracker = new RpcTracker(clock, settings.maxInFlight());
         this.registry = new InMemoryServiceRegistry(settings.maxServedPerSession(), 0);
         this.backends = new BackendServices(registry, tracker, clock, settings.maxServedPerSession());
-        this.targets = List.of(new InProcessTarget(settings.handlers(), tracker, clock), backends);
+        this.inProcess = new InProcessTarget(settings.handlers(), tracker, clock);
+        this.targets = List.of(inProcess, backends);
     }
 
     /** The operations a draining node still takes (a backend's answer; a call, answered {@code shutting_down}). */
@@ -37,6 +39,8 @@ public final class RequestReply implements SessionRegistry.Presence {
 
     public void registerWith(Dispatcher dispatcher) {
         new RpcOps(this).registerWith(dispatcher);
+        new CallManyOps(this).registerWith(dispatcher);
+        new ChunkOps(this).registerWith(dispatcher);
     }
 
     /** Sends a tracked call to the first target that serves its name; {@code no_responders} when none does. */
@@ -70,6 +74,10 @@ public final class RequestReply implements SessionRegistry.Presence {
 
     BackendServices backends() {
         return backends;
+    }
+
+    InProcessTarget inProcess() {
+        return inProcess;
     }
 
     /** What {@code s} serves ({@code pattern} or {@code pattern@group}), whether it is present or not. */

@@ -27,7 +27,10 @@ public final class RpcCall {
     private volatile Timeout timer;
     /** The backend session serving it now, or null (an in-process handler, or not routed yet). */
     private volatile String backend;
+    private volatile String servedBy;
     private volatile boolean retried;
+    /** The chunks on their way to the caller when it asked for a stream; null otherwise. */
+    private volatile CallStream stream;
 
     RpcCall(String rid, String name, Payload payload, boolean idempotent, boolean notify, Session caller,
             long timeoutMs, long nowNanos, long nowMillis, Consumer<Reply> outcome) {
@@ -92,7 +95,19 @@ public final class RpcCall {
         Timeout t = timer;
         if (t != null) t.cancel();
         outcome.accept(reply);
+        CallStream s = stream;
+        if (s != null) s.ended(reply);
         return true;
+    }
+
+    /** The call's stream, or null when the caller did not ask for one. */
+    CallStream stream() {
+        return stream;
+    }
+
+    /** The caller asked for a stream (set before the call is routed). */
+    void stream(CallStream s) {
+        this.stream = s;
     }
 
     void timer(Timeout t) {
@@ -106,6 +121,12 @@ public final class RpcCall {
 
     void backend(String sessionId) {
         this.backend = sessionId;
+        if (sessionId != null) this.servedBy = sessionId;
+    }
+
+    /** The last backend session the call was sent to, even after it went; null if none. */
+    String servedBy() {
+        return servedBy;
     }
 
     boolean retried() {

@@ -14,7 +14,7 @@ final class RpcEvents {
     }
 
     /**
-     * {@code {"op":"rpc.request","rid","name",payload,"timeout_ms":<left>,"stream":false,"notify":…,
+     * {@code {"op":"rpc.request","rid","name",payload,"timeout_ms":<left>,"stream":…,"notify":…,
      * "caller":{"session","transport"}}}; a notify has no {@code rid} or {@code timeout_ms}
      * (nothing answers it).
      */
@@ -27,7 +27,7 @@ final class RpcEvents {
         if (!call.isNotify()) {
             long leftMs = Math.max(1, (call.deadlineNanos() - clock.nanoTime()) / 1_000_000L);
             e.put("timeout_ms", leftMs);
-            e.put("stream", false);
+            e.put("stream", call.stream() != null);
         }
         e.put("notify", call.isNotify());
         Session caller = call.caller();

@@ -28,16 +28,18 @@ final class CallStream implements RpcStream {
     private final Object callerRequestId;
     private final int window;
     private final Consumer<String> limitHits;
+    private final Runnable onTaken;
     private final Set<ChunkEvent> waiting = ConcurrentHashMap.newKeySet();
     /** Guarded by this: chunk numbers follow the order of emission. */
     private long nextIndex;
     private boolean ended;
 
-    CallStream(RpcCall call, Object callerRequestId, int window, Consumer<String> limitHits) {
+    CallStream(RpcCall call, Object callerRequestId, int window, Consumer<String> limitHits, Runnable onTaken) {
         this.call = call;
         this.callerRequestId = callerRequestId;
         this.window = window;
         this.limitHits = limitHits;
+        this.onTaken = onTaken;
     }
 
     @Override
@@ -75,7 +77,10 @@ final class CallStream implements RpcStream {
 
     /** A connection of the caller wrote {@code event}. */
     void taken(ChunkEvent event) {
-        if (waiting.remove(event)) event.taken().complete(null);
+        if (waiting.remove(event)) {
+            onTaken.run();
+            event.taken().complete(null);
+        }
     }
 
     /** The call has its outcome: no more chunks; those still waiting are answered now. */

@@ -22,6 +22,7 @@ public final class RequestReply implements SessionRegistry.Presence {
     private final InProcessTarget inProcess;
     private final List<RpcTarget> targets;
     private volatile Consumer<String> limitHits = limit -> { };
+    private final java.util.concurrent.atomic.LongAdder chunksTaken = new java.util.concurrent.atomic.LongAdder();
 
     public RequestReply(RpcSettings settings, NodeClock clock) {
         this.settings = settings;
@@ -103,6 +104,15 @@ public final class RequestReply implements SessionRegistry.Presence {
     @Override
     public void ended(Session s) {
         backends.ended(s);
+    }
+
+    /** Stream chunks that a caller's connection took (wrote), since the node started. */
+    public long streamChunks() {
+        return chunksTaken.sum();
+    }
+
+    void chunkTaken() {
+        chunksTaken.increment();
     }
 
     // ---- limits ---------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ final class RpcOps {
         long timeoutMs = timeoutMs(f, rpc.settings());
         RpcCall call = rpc.tracker().start(name, payload, flag(f, "idempotent"), req.session(), timeoutMs, req::reply);
         if (call == null) return; // refused, and answered
-        if (stream) call.stream(new CallStream(call, f.id(), rpc.settings().streamWindow(), rpc::limitHit));
+        if (stream) call.stream(new CallStream(call, f.id(), rpc.settings().streamWindow(), rpc::limitHit, rpc::chunkTaken));
         // The caller's connection went: the call ends (its answer would go nowhere), and a late
         // response from its backend is refused as such.
         req.onCancel(() -> rpc.tracker().complete(call,

@@ -87,6 +87,8 @@ public final class NodeMetrics {
                 .description("replies that came after their request's deadline had answered it (dropped, and what they carried given back)")
                 .register(registry);
         rpc(core.rpc().tracker());
+        FunctionCounter.builder("switchboard_rpc_stream_chunks", core.rpc(), dev.switchboard.core.rpc.RequestReply::streamChunks)
+                .description("stream chunks (rpc.chunk) written to their callers").register(registry);
         for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
             connection(transport);
         }

@@ -55,6 +55,7 @@ class StreamTest {
         String svc = unique("export");
         int chunks = 1000;
         String filler = "x".repeat(16 * 1024);
+        double chunksBefore = metric("switchboard_rpc_stream_chunks_total");
         try (NativeConn backend = SERVER.open("tcp"); Socket caller = new Socket()) {
             backend.hello(null);
             serve(backend, svc, null);
@@ -122,6 +123,8 @@ class StreamTest {
             producer.join(10_000);
             assertThat(failed.get()).isNull();
             assertThat(answered.get()).isEqualTo(chunks);
+            assertThat(metric("switchboard_rpc_stream_chunks_total") - chunksBefore).as("every chunk counted as written")
+                    .isGreaterThanOrEqualTo(chunks);
         }
     }
 
@@ -219,6 +222,17 @@ class StreamTest {
             assertThat(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"stream.inproc\"}", 2)
                     .at("/result/payload").asString()).isEqualTo("no stream asked");
         }
+    }
+
+    /** A counter without labels, from the server's scrape. */
+    private static double metric(String series) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://127.0.0.1:" + SERVER.port() + "/metrics")).timeout(Duration.ofSeconds(5))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1).trim());
+        }
+        throw new AssertionError(series + " is not in the scrape");
     }
 
     private static String chunk(int id, String rid, String text) {

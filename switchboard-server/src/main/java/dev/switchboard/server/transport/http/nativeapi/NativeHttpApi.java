@@ -173,7 +173,8 @@ public final class NativeHttpApi {
             case UNKNOWN_REQUEST -> HttpResponseStatus.NOT_FOUND;
             case APPLICATION -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
             case DISCONNECTED -> HttpResponseStatus.BAD_GATEWAY;
-            case TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
+            // slow_consumer answers an rpc.chunk whose caller did not read it by the call's deadline.
+            case TIMEOUT, SLOW_CONSUMER -> HttpResponseStatus.GATEWAY_TIMEOUT;
             case NO_RESPONDERS, SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case MAX_LOCKS, MAX_WAITERS, MAX_SUBSCRIPTIONS, DRAINING, FENCE_PERSISTENCE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;

@@ -33,6 +33,8 @@ final class CallStream implements RpcStream {
     /** Guarded by this: chunk numbers follow the order of emission. */
     private long nextIndex;
     private boolean ended;
+    /** Guarded by this: who reads the stream at its URL, or null. */
+    private StreamReader reader;
 
     CallStream(RpcCall call, Object callerRequestId, int window, Consumer<String> limitHits, Runnable onTaken) {
         this.call = call;
@@ -53,7 +55,7 @@ final class CallStream implements RpcStream {
                 return refused(ErrorCode.TOO_MANY_REQUESTS, "the stream has " + window
                         + " chunks not yet taken by the caller (--rpc-stream-window); send the next after an answer");
             }
-            event = new ChunkEvent(fields(chunk), this);
+            event = new ChunkEvent(fields(chunk), this, nextIndex, chunk);
             waiting.add(event);
             Session caller = call.caller();
             if (caller == null || !caller.emit(event)) {
@@ -61,6 +63,7 @@ final class CallStream implements RpcStream {
                 return refused(ErrorCode.UNKNOWN_REQUEST, "the caller of " + call.rid() + " is gone");
             }
             nextIndex++;
+            if (reader != null) reader.chunk(event.index(), chunk, event::written);
         }
         return event.taken();
     }
@@ -83,11 +86,34 @@ final class CallStream implements RpcStream {
         }
     }
 
+    /**
+     * {@code r} reads the stream from now on: it gets the chunks not yet taken, in order, then
+     * each new one, then the outcome. False when the stream has ended or has a reader already.
+     */
+    synchronized boolean read(StreamReader r) {
+        if (ended || call.isDone() || reader != null) return false;
+        reader = r;
+        List<ChunkEvent> pending = new java.util.ArrayList<>(waiting);
+        pending.sort(java.util.Comparator.comparingLong(ChunkEvent::index));
+        for (ChunkEvent e : pending) r.chunk(e.index(), e.payload(), e::written);
+        return true;
+    }
+
+    /** {@code r} stopped reading (its client went). */
+    synchronized void unread(StreamReader r) {
+        if (reader == r) reader = null;
+    }
+
     /** The call has its outcome: no more chunks; those still waiting are answered now. */
     void ended(Reply outcome) {
+        StreamReader r;
         synchronized (this) {
             ended = true;
+            r = reader;
+            reader = null;
         }
+        // After every chunk handed to it: ended is set under the same monitor as each hand-over.
+        if (r != null) r.end(outcome);
         boolean normal = !outcome.isError() || outcome.error() == ErrorCode.APPLICATION;
         RpcStreamException refusal = normal ? null : outcome.error() == ErrorCode.TIMEOUT
                 ? new RpcStreamException(ErrorCode.SLOW_CONSUMER, "the call's deadline came before the caller read the chunk")

@@ -2,6 +2,7 @@ package dev.switchboard.core.rpc;
 
 import dev.switchboard.core.session.AcknowledgedEvent;
 import dev.switchboard.core.session.FieldsEvent;
+import dev.switchboard.protocol.Payload;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -13,11 +14,23 @@ import java.util.concurrent.CompletableFuture;
 final class ChunkEvent implements AcknowledgedEvent {
     private final FieldsEvent fields;
     private final CallStream stream;
+    private final long index;
+    private final Payload payload;
     private final CompletableFuture<Void> taken = new CompletableFuture<>();
 
-    ChunkEvent(Map<String, Object> fields, CallStream stream) {
+    ChunkEvent(Map<String, Object> fields, CallStream stream, long index, Payload payload) {
         this.fields = new FieldsEvent(fields);
         this.stream = stream;
+        this.index = index;
+        this.payload = payload;
+    }
+
+    long index() {
+        return index;
+    }
+
+    Payload payload() {
+        return payload;
     }
 
     @Override

@@ -106,6 +106,29 @@ public final class RequestReply implements SessionRegistry.Presence {
         backends.ended(s);
     }
 
+    // ---- streams read at their URL ----------------------------------------------------------------
+
+    /** The session that made the streaming call {@code rid}, while the call is in flight; null otherwise. */
+    public Session streamCaller(String rid) {
+        RpcCall c = tracker.find(rid);
+        return c == null || c.stream() == null || c.isDone() ? null : c.caller();
+    }
+
+    /**
+     * {@code reader} reads the stream of the call {@code rid} (see {@link StreamReader}); false
+     * when the call is not a stream in flight, or has a reader already.
+     */
+    public boolean readStream(String rid, StreamReader reader) {
+        RpcCall c = tracker.find(rid);
+        return c != null && c.stream() != null && c.stream().read(reader);
+    }
+
+    /** {@code reader} no longer reads the stream of {@code rid}. */
+    public void unreadStream(String rid, StreamReader reader) {
+        RpcCall c = tracker.find(rid);
+        if (c != null && c.stream() != null) c.stream().unread(reader);
+    }
+
     /** Stream chunks that a caller's connection took (wrote), since the node started. */
     public long streamChunks() {
         return chunksTaken.sum();

@@ -130,14 +130,11 @@ class StreamTest {
 
     @Test
     void anHttpCallerReadsTheChunksByPollAndTheWindowBoundsWhatWaitsForIt() throws Exception {
-        String svc = unique("report");
-        HttpSessionClient caller = HttpSessionClient.create(SERVER.port());
-        try (NativeConn backend = SERVER.open("tcp")) {
-            backend.hello(null);
-            serve(backend, svc, null);
-            CompletableFuture<HttpSessionClient.Resp> call = caller.opAsync("rpc.call",
-                    "{\"name\":\"" + svc + "\",\"stream\":true,\"timeout_ms\":30000}", Duration.ofSeconds(40));
-            String rid = backend.nextEvent().path("rid").asString();
+        try (HttpStreamingCall c = HttpStreamingCall.start(unique("report"), 30000)) {
+            HttpSessionClient caller = c.caller();
+            NativeConn backend = c.backend();
+            CompletableFuture<HttpSessionClient.Resp> call = c.call();
+            String rid = c.rid();
             for (int i = 0; i < WINDOW; i++) backend.send(chunk(100 + i, rid, "row " + i));
             // Nobody polled: none of them is taken, and one more is past the window.
             assertError(backend.request(chunk(200, rid, "one too many"), 200), "too_many_requests", "--rpc-stream-window");
@@ -155,8 +152,66 @@ class StreamTest {
             HttpSessionClient.Resp r = call.get(10, TimeUnit.SECONDS);
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             assertThat(r.json().path("payload").asString()).isEqualTo("all rows");
-        } finally {
-            caller.delete();
+        }
+    }
+
+    @Test
+    void aStreamIsReadableAtItsUrlWithTheCallersKey() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        try (HttpStreamingCall c = HttpStreamingCall.start(unique("download"), 30000)) {
+            HttpSessionClient caller = c.caller();
+            NativeConn backend = c.backend();
+            CompletableFuture<HttpSessionClient.Resp> call = c.call();
+            String rid = c.rid();
+            backend.send(chunk(1, rid, "part a"));
+            backend.send(chunk(2, rid, "part b"));
+            String url = "http://127.0.0.1:" + SERVER.port() + "/api/v1/streams/" + rid;
+
+            java.net.http.HttpResponse<String> wrongKey = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .header("X-Switchboard-Key", "not-the-key").timeout(Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(wrongKey.statusCode()).isEqualTo(404);
+            assertThat(wrongKey.body()).contains("unknown_request");
+
+            java.net.http.HttpResponse<java.util.stream.Stream<String>> read = http.send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create(url)).header("X-Switchboard-Key", caller.key).timeout(Duration.ofSeconds(20))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
+            assertThat(read.statusCode()).isEqualTo(200);
+            assertThat(read.headers().firstValue("content-type")).hasValue("application/x-ndjson");
+            java.util.Iterator<String> lines = read.body().iterator();
+            // The chunks sent before the reader came (nobody had taken them), then the next ones as they come.
+            assertThat(NativeClient.JSON.readTree(lines.next()).path("payload").asString()).isEqualTo("part a");
+            JsonNode second = NativeClient.JSON.readTree(lines.next());
+            assertThat(second.path("index").asInt()).isEqualTo(1);
+            assertThat(second.path("payload").asString()).isEqualTo("part b");
+            assertThat(backend.reply(1).path("op").asString()).as("taken once written at the URL").isEqualTo("reply");
+            assertThat(backend.reply(2).path("op").asString()).isEqualTo("reply");
+            assertThat(backend.request(chunk(3, rid, "part c"), 3).path("op").asString()).isEqualTo("reply");
+            assertThat(NativeClient.JSON.readTree(lines.next()).path("index").asInt()).isEqualTo(2);
+            respond(backend, 4, rid, "\"payload\":{\"parts\":3}");
+            assertThat(NativeClient.JSON.readTree(lines.next()).at("/result/payload/parts").asInt()).isEqualTo(3);
+            assertThat(lines.hasNext()).as("the outcome is the last line").isFalse();
+            assertThat(call.get(10, TimeUnit.SECONDS).json().at("/payload/parts").asInt()).isEqualTo(3);
+
+            java.net.http.HttpResponse<String> ended = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .header("X-Switchboard-Key", caller.key).timeout(Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(ended.statusCode()).as("an ended stream is no longer kept").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aChunkNobodyReadsByTheDeadlineIsAnsweredSlowConsumer() throws Exception {
+        try (HttpStreamingCall c = HttpStreamingCall.start(unique("unread"), 300)) {
+            HttpSessionClient caller = c.caller();
+            NativeConn backend = c.backend();
+            CompletableFuture<HttpSessionClient.Resp> call = c.call();
+            String rid = c.rid();
+            // The caller neither polls nor streams: the chunk waits, and the deadline ends it.
+            assertError(backend.request(chunk(1, rid, "unread"), 1), "slow_consumer", "deadline");
+            HttpSessionClient.Resp r = call.get(10, TimeUnit.SECONDS);
+            assertThat(r.status()).as(r.toString()).isEqualTo(504);
+            assertThat(r.json().path("code").asString()).isEqualTo("timeout");
         }
     }
 
@@ -221,6 +276,26 @@ class StreamTest {
             assertThat(caller.reply(1).at("/result/payload").asString()).isEqualTo("end");
             assertThat(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"stream.inproc\"}", 2)
                     .at("/result/payload").asString()).isEqualTo("no stream asked");
+        }
+    }
+
+    /** An HTTP session's streaming call to a backend on TCP, in flight at the backend. */
+    private record HttpStreamingCall(HttpSessionClient caller, NativeConn backend,
+                                     CompletableFuture<HttpSessionClient.Resp> call, String rid) implements AutoCloseable {
+        static HttpStreamingCall start(String svc, long timeoutMs) throws Exception {
+            HttpSessionClient caller = HttpSessionClient.create(SERVER.port());
+            NativeConn backend = SERVER.open("tcp");
+            backend.hello(null);
+            serve(backend, svc, null);
+            CompletableFuture<HttpSessionClient.Resp> call = caller.opAsync("rpc.call",
+                    "{\"name\":\"" + svc + "\",\"stream\":true,\"timeout_ms\":" + timeoutMs + "}", Duration.ofSeconds(40));
+            return new HttpStreamingCall(caller, backend, call, backend.nextEvent().path("rid").asString());
+        }
+
+        @Override
+        public void close() throws Exception {
+            backend.close();
+            caller.delete();
         }
     }
 

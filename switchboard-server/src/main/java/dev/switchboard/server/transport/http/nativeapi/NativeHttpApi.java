@@ -32,10 +32,12 @@ public final class NativeHttpApi {
 
     private final ServerContext server;
     private final EventDelivery events;
+    private final StreamUrl streams;
 
     public NativeHttpApi(ServerContext server) {
         this.server = server;
         this.events = new EventDelivery(server);
+        this.streams = new StreamUrl(server, NativeHttpApi::presentedKey);
     }
 
     public void registerWith(Router router) {
@@ -45,6 +47,7 @@ public final class NativeHttpApi {
         router.add(HttpMethod.GET, PREFIX + "/sessions/{session}/events", this::events);
         router.add(HttpMethod.GET, PREFIX + "/sessions/{session}/poll", ex -> withSession(ex, s -> events.poll(ex, s)));
         router.add(HttpMethod.GET, PREFIX + "/stats", this::stats);
+        router.add(HttpMethod.GET, PREFIX + "/streams/{rid}", streams::read);
     }
 
     private void createSession(HttpExchange ex) {

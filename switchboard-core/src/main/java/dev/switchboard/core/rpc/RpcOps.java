@@ -71,7 +71,9 @@ final class RpcOps {
         boolean stream = flag(f, "stream");
         if (stream && req.session() == null) throw invalid("stream needs a session: the chunks are its events");
         long timeoutMs = timeoutMs(f, rpc.settings());
-        RpcCall call = rpc.tracker().start(name, payload, flag(f, "idempotent"), req.session(), timeoutMs, req::reply);
+        // A stream is never sent twice: its first backend's chunks may have reached the caller already.
+        boolean idempotent = flag(f, "idempotent") && !stream;
+        RpcCall call = rpc.tracker().start(name, payload, idempotent, req.session(), timeoutMs, req::reply);
         if (call == null) return; // refused, and answered
         if (stream) call.stream(new CallStream(call, f.id(), rpc.settings().streamWindow(), rpc::limitHit, rpc::chunkTaken));
         // The caller's connection went: the call ends (its answer would go nowhere), and a late

@@ -56,12 +56,12 @@ public final class PushQueue {
     /** Queues {@code message}, or releases it and returns false when the queue is full or the channel gone. */
     public boolean offer(Object message) {
         if (!channel.isActive()) {
-            ReferenceCountUtil.release(message);
+            release(message);
             return false;
         }
         if (queued.incrementAndGet() > max) {
             queued.decrementAndGet();
-            ReferenceCountUtil.release(message);
+            release(message);
             onFull.run();
             return false;
         }
@@ -104,7 +104,13 @@ public final class PushQueue {
         while (next != null) {
             if (next instanceof Acknowledged a) {
                 // Written on its own, so that its sender hears when this very write is done.
-                out.write(a.message()).addListener(done(1)).addListener(f -> {
+                Object msg = a.message();
+                if (msg instanceof PushedBytes bytes) {
+                    ByteBuf buf = channel.alloc().ioBuffer(Math.max(256, bytes.size()));
+                    bytes.writeTo(buf);
+                    msg = buf;
+                }
+                out.write(msg).addListener(done(1)).addListener(f -> {
                     if (f.isSuccess()) a.event().written();
                 });
                 next = waiting.poll();
@@ -126,6 +132,10 @@ public final class PushQueue {
             }
             out.write(run).addListener(done(count));
         }
+    }
+
+    private static void release(Object message) {
+        ReferenceCountUtil.release(message instanceof Acknowledged a ? a.message() : message);
     }
 
     /** An event's message whose write its sender waits for. */

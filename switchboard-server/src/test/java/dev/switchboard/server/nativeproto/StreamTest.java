@@ -263,6 +263,24 @@ class StreamTest {
     }
 
     @Test
+    void aStreamIsNotRetriedOnAnotherMemberEvenWhenIdempotent() throws Exception {
+        String svc = unique("replica");
+        try (NativeConn first = SERVER.open("tcp"); NativeConn second = SERVER.open("tcp"); NativeConn caller = SERVER.open("tcp")) {
+            first.hello(null);
+            second.hello(null);
+            caller.hello(null);
+            serve(first, svc, "replicas");
+            caller.send("{\"op\":\"rpc.call\",\"id\":1,\"name\":\"" + svc + "\",\"stream\":true,\"idempotent\":true}");
+            String rid = first.nextEvent().path("rid").asString();
+            assertThat(first.request(chunk(2, rid, "from the first"), 2).path("op").asString()).isEqualTo("reply");
+            serve(second, svc, "replicas");
+            first.close();
+            assertThat(caller.nextEvent().path("payload").asString()).isEqualTo("from the first");
+            assertError(caller.reply(1), "disconnected", "went away");
+        }
+    }
+
+    @Test
     void anInProcessHandlerStreamsAndOnlyWhenAsked() throws Exception {
         try (NativeConn caller = SERVER.open("websocket")) {
             caller.hello(null);

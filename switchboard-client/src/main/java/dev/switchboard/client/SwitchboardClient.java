@@ -392,7 +392,9 @@ public final class SwitchboardClient implements AutoCloseable {
      * A streaming request ({@code rpc.call} with {@code stream:true}): the responder's chunks go to
      * {@code onChunk}, in order, on the callback executor (one at a time); the future completes after
      * the last of them with the responder's final payload, or fails as {@link #requestAsync} does.
-     * The server holds the responder back while this client reads slowly (docs/messaging.md, "Streams").
+     * The server holds the responder back while this client reads its connection slowly
+     * (docs/messaging.md, "Streams"); the client itself reads on while {@code onChunk} runs, so a
+     * listener much slower than the stream has its chunks wait in memory, on the callback executor.
      *
      * @param timeout the deadline of the whole stream
      */

@@ -83,6 +83,7 @@ final class Connection {
      */
     CompletableFuture<Answer> request(Outgoing msg, Duration timeout, boolean callerWaits, Consumer<Answer> onLateResult) {
         long id = nextId.getAndIncrement();
+        msg.assigned(id); // before the write: a stream's first chunk may come right after it
         PendingRequests.Pending p = pending.register(id, onLateResult);
         // Registered before this check, so either onInactive's failAll sees the entry or we see
         // the closed flag: a request can never be left waiting on a dead connection.

@@ -25,6 +25,7 @@ final class EventDispatcher {
     private final List<Consumer<Notification>> notificationListeners = new CopyOnWriteArrayList<>();
     private volatile Consumer<JsonNode> requestHandler = e -> { };
     private volatile Consumer<JsonNode> messageHandler = e -> { };
+    private volatile Consumer<JsonNode> chunkHandler = e -> { };
 
     EventDispatcher(SessionState session, ClientSettings settings) {
         this.session = session;
@@ -67,6 +68,11 @@ final class EventDispatcher {
         this.messageHandler = handler;
     }
 
+    /** Who takes {@code rpc.chunk} events of streams (on the I/O thread). */
+    void onChunks(Consumer<JsonNode> handler) {
+        this.chunkHandler = handler;
+    }
+
     /** Runs {@code task} on the callback executor after every listener call queued before it. */
     void inOrder(Runnable task) {
         events.execute(task);
@@ -103,6 +109,8 @@ final class EventDispatcher {
             messageHandler.accept(event);
         } else if ("rpc.request".equals(op)) {
             requestHandler.accept(event);
+        } else if ("rpc.chunk".equals(op)) {
+            chunkHandler.accept(event);
         } else if ("notify".equals(op)) {
             deliver(notificationListeners, new Notification(event.path("name").asString(""),
                     PayloadNodes.readOrEmpty(event), seq), "notification");

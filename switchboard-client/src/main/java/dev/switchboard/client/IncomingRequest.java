@@ -14,7 +14,13 @@ import java.time.Duration;
  * @param notification    true for a fire-and-forget {@code rpc.notify}: nobody waits for an answer
  * @param callerSession   the calling session's id, or null when the server did not say
  * @param callerTransport how the caller is connected (json, ws, http...), or null
+ * @param stream          when the caller asked for a stream: where the handler sends chunks before
+ *                        its final payload (which ends the stream); null when it did not ask
  */
 public record IncomingRequest(String rid, String name, Payload payload, Duration timeLeft, boolean notification,
-                              String callerSession, String callerTransport) {
+                              String callerSession, String callerTransport, ReplyStream stream) {
+    /** True when the caller asked for a stream: {@link #stream()} is there. */
+    public boolean streaming() {
+        return stream != null;
+    }
 }

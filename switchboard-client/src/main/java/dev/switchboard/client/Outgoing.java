@@ -15,6 +15,10 @@ interface Outgoing {
     /** Writes the fields after {@code op} and {@code id}, inside the message's object. */
     void writeFields(JsonGenerator g);
 
+    /** The connection gave the message this request id (once per send: again when resent after a reconnect). */
+    default void assigned(long requestId) {
+    }
+
     /** True when {@link #writeFields} writes strings and numbers only (see {@code JsonWritable#plainValuesOnly}). */
     default boolean plainValuesOnly() {
         return false;

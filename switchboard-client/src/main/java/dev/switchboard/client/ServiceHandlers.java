@@ -83,9 +83,10 @@ final class ServiceHandlers {
         String name = event.path("name").asString("");
         boolean notification = event.path("notify").asBoolean(false);
         JsonNode caller = event.path("caller");
-        IncomingRequest request = new IncomingRequest(rid, name, PayloadNodes.readOrEmpty(event),
-                Duration.ofMillis(Math.max(0, event.path("timeout_ms").asLong(0))), notification,
-                caller.path("session").asString(null), caller.path("transport").asString(null));
+        Duration timeLeft = Duration.ofMillis(Math.max(0, event.path("timeout_ms").asLong(0)));
+        ReplyStream stream = event.path("stream").asBoolean(false) && !notification ? chunks(rid, timeLeft) : null;
+        IncomingRequest request = new IncomingRequest(rid, name, PayloadNodes.readOrEmpty(event), timeLeft, notification,
+                caller.path("session").asString(null), caller.path("transport").asString(null), stream);
         ServiceRegistration r = find(name, event.path("pattern").asString(null));
         if (r == null) {
             // Unserved a moment ago: the server still routed this one here.
@@ -97,6 +98,16 @@ final class ServiceHandlers {
         } catch (RejectedExecutionException e) {
             answerError(request, e);
         }
+    }
+
+    /**
+     * The stream of the call {@code rid}: each chunk is an {@code rpc.chunk}, whose answer comes
+     * when the caller took it — which may take as long as the call has left, when it reads slowly.
+     */
+    private ReplyStream chunks(String rid, Duration timeLeft) {
+        Duration wait = requestTimeout.plus(timeLeft);
+        return chunk -> requests.send(new FieldsMessage("rpc.chunk").put("rid", rid)
+                .payload(Objects.requireNonNull(chunk, "chunk")), wait, null).thenApply(a -> null);
     }
 
     private ServiceRegistration find(String name, String pattern) {

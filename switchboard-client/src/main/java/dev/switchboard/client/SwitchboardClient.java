@@ -92,7 +92,9 @@ public final class SwitchboardClient implements AutoCloseable {
         this.requests = lifecycle.requests();
         this.locks = new LockRequests(requests, settings.requestTimeout());
         this.signals = new SignalRequests(requests, settings.requestTimeout());
-        this.rpc = new RpcRequests(requests, settings.requestTimeout());
+        StreamCalls streams = new StreamCalls(events::inOrder);
+        this.rpc = new RpcRequests(requests, settings.requestTimeout(), streams);
+        events.onChunks(streams::onChunk);
         this.services = new ServiceHandlers(requests, settings.requestTimeout(), settings.callbackExecutor(), this::await);
         this.topics = new TopicSubscriptions(requests, settings.requestTimeout(), events::inOrder, this::await);
         events.onRequests(services::onRequest);
@@ -384,6 +386,54 @@ public final class SwitchboardClient implements AutoCloseable {
     /** A text request with the client's request timeout. */
     public Payload request(String name, String text) {
         return request(name, Payload.ofUtf8(text), settings.requestTimeout());
+    }
+
+    /**
+     * A streaming request ({@code rpc.call} with {@code stream:true}): the responder's chunks go to
+     * {@code onChunk}, in order, on the callback executor (one at a time); the future completes after
+     * the last of them with the responder's final payload, or fails as {@link #requestAsync} does.
+     * The server holds the responder back while this client reads its connection slowly
+     * (docs/messaging.md, "Streams"); the client itself reads on while {@code onChunk} runs, so a
+     * listener much slower than the stream has its chunks wait in memory, on the callback executor.
+     *
+     * @param timeout the deadline of the whole stream
+     */
+    public CompletableFuture<Payload> requestStreamAsync(String name, Payload payload, Duration timeout,
+                                                         Consumer<Payload> onChunk) {
+        return rpc.callStream(name, payload, timeout, onChunk);
+    }
+
+    public Payload requestStream(String name, Payload payload, Duration timeout, Consumer<Payload> onChunk) {
+        return await(requestStreamAsync(name, payload, timeout, onChunk));
+    }
+
+    /**
+     * A request to every service serving {@code name} ({@code rpc.call_many}: one member of each
+     * backend service, and each matching in-process handler of the server). Completes with each
+     * member's outcome once {@code maxReplies} members answered, every member has its outcome, or
+     * at {@code timeout} (a member still silent then is an outcome {@code timeout}); fails with
+     * {@code no_responders} when nothing serves the name.
+     *
+     * @param maxReplies answer after this many replies; 0 waits for every member
+     */
+    public CompletableFuture<List<MemberReply>> requestManyAsync(String name, Payload payload, Duration timeout,
+                                                                 int maxReplies) {
+        return rpc.callMany(Objects.requireNonNull(name, "name"), null, payload, timeout, maxReplies);
+    }
+
+    public List<MemberReply> requestMany(String name, Payload payload, Duration timeout, int maxReplies) {
+        return await(requestManyAsync(name, payload, timeout, maxReplies));
+    }
+
+    /** {@link #requestManyAsync(String, Payload, Duration, int)} to each name of {@code targets}, each routed as a request is. */
+    public CompletableFuture<List<MemberReply>> requestManyAsync(List<String> targets, Payload payload, Duration timeout,
+                                                                 int maxReplies) {
+        if (Objects.requireNonNull(targets, "targets").isEmpty()) throw new IllegalArgumentException("targets is empty");
+        return rpc.callMany(null, targets, payload, timeout, maxReplies);
+    }
+
+    public List<MemberReply> requestMany(List<String> targets, Payload payload, Duration timeout, int maxReplies) {
+        return await(requestManyAsync(targets, payload, timeout, maxReplies));
     }
 
     /**

@@ -7,59 +7,30 @@ import static org.awaitility.Awaitility.await;
 import dev.switchboard.protocol.Payload;
 import dev.switchboard.protocol.PayloadFields;
 import dev.switchboard.protocol.json.ProtocolJson;
-import dev.switchboard.server.Switchboard;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Request/reply through the Java client: a client serving names, others calling them. */
 class RequestReplyClientTest {
     private static final Duration LONG = Duration.ofSeconds(10);
     private static final AtomicInteger NAMES = new AtomicInteger();
-    private static Switchboard server;
 
-    private final List<SwitchboardClient> clients = new ArrayList<>();
-    private String name;
+    @RegisterExtension
+    static final LiveServer SERVER = new LiveServer();
 
-    @BeforeAll
-    static void startServer() {
-        server = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void pickName() {
-        name = "svc" + NAMES.incrementAndGet() + ".echo";
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.forEach(SwitchboardClient::close);
-    }
-
-    private SwitchboardClient client() {
-        SwitchboardClient c = SwitchboardClient.connect("127.0.0.1", server.port());
-        clients.add(c);
-        return c;
-    }
+    /** A name of this test's own (a new instance per test). */
+    private final String name = "svc" + NAMES.incrementAndGet() + ".echo";
 
     @Test
     void aServedNameAnswersWithEveryKindOfPayload() {
-        SwitchboardClient backend = client();
-        SwitchboardClient caller = client();
+        SwitchboardClient backend = SERVER.client();
+        SwitchboardClient caller = SERVER.client();
         backend.serve(name, req -> CompletableFuture.completedFuture(req.payload()));
         Payload text = Payload.ofUtf8("héllo");
         Payload json = PayloadFields.fromValue(ProtocolJson.MAPPER.readTree("{\"a\":[1,2,{\"b\":null}]}"));
@@ -71,8 +42,8 @@ class RequestReplyClientTest {
 
     @Test
     void theHandlerSeesTheCallerAndItsDeadline() {
-        SwitchboardClient backend = client();
-        SwitchboardClient caller = client();
+        SwitchboardClient backend = SERVER.client();
+        SwitchboardClient caller = SERVER.client();
         CompletableFuture<IncomingRequest> seen = new CompletableFuture<>();
         backend.serve(name, req -> {
             seen.complete(req);
@@ -88,8 +59,8 @@ class RequestReplyClientTest {
 
     @Test
     void anApplicationErrorReachesTheCallerWithItsData() {
-        SwitchboardClient backend = client();
-        SwitchboardClient caller = client();
+        SwitchboardClient backend = SERVER.client();
+        SwitchboardClient caller = SERVER.client();
         backend.serve(name, req -> {
             throw new ServiceError("out_of_stock", "no more widgets", ProtocolJson.MAPPER.readTree("{\"left\":0}"));
         });
@@ -104,8 +75,8 @@ class RequestReplyClientTest {
 
     @Test
     void aHandlerThatFailsGivesInternalWithoutItsMessageAndKeepsServing() {
-        SwitchboardClient backend = client();
-        SwitchboardClient caller = client();
+        SwitchboardClient backend = SERVER.client();
+        SwitchboardClient caller = SERVER.client();
         AtomicInteger calls = new AtomicInteger();
         backend.serve(name, req -> {
             if (calls.incrementAndGet() == 1) {
@@ -123,7 +94,7 @@ class RequestReplyClientTest {
 
     @Test
     void nothingServingTheNameIsNoRespondersAtOnce() {
-        SwitchboardClient caller = client();
+        SwitchboardClient caller = SERVER.client();
         long start = System.nanoTime();
         assertThatThrownBy(() -> caller.request(name, Payload.ofUtf8("x"), LONG))
                 .isInstanceOfSatisfying(RpcException.class, e -> {
@@ -137,8 +108,8 @@ class RequestReplyClientTest {
 
     @Test
     void anUnansweredRequestTimesOut() {
-        SwitchboardClient backend = client();
-        SwitchboardClient caller = client();
+        SwitchboardClient backend = SERVER.client();
+        SwitchboardClient caller = SERVER.client();
         backend.serve(name, req -> new CompletableFuture<>());
         assertThatThrownBy(() -> caller.request(name, Payload.ofUtf8("x"), Duration.ofMillis(150)))
                 .isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code()).isEqualTo("timeout"));
@@ -150,12 +121,12 @@ class RequestReplyClientTest {
         for (int i = 0; i < 3; i++) {
             String member = "m" + i;
             share.put(member, new AtomicInteger());
-            client().serve(name, "workers", req -> {
+            SERVER.client().serve(name, "workers", req -> {
                 share.get(member).incrementAndGet();
                 return CompletableFuture.completedFuture(Payload.ofUtf8(member));
             });
         }
-        SwitchboardClient caller = client();
+        SwitchboardClient caller = SERVER.client();
         for (int i = 0; i < 30; i++) {
             caller.request(name, Payload.ofUtf8("x"), LONG);
         }
@@ -164,8 +135,8 @@ class RequestReplyClientTest {
 
     @Test
     void tellReachesTheHandlerWithoutAnAnswer() {
-        SwitchboardClient backend = client();
-        SwitchboardClient caller = client();
+        SwitchboardClient backend = SERVER.client();
+        SwitchboardClient caller = SERVER.client();
         CompletableFuture<IncomingRequest> seen = new CompletableFuture<>();
         backend.serve(name, req -> {
             seen.complete(req);
@@ -179,8 +150,8 @@ class RequestReplyClientTest {
 
     @Test
     void closingARegistrationStopsServing() {
-        SwitchboardClient backend = client();
-        SwitchboardClient caller = client();
+        SwitchboardClient backend = SERVER.client();
+        SwitchboardClient caller = SERVER.client();
         ServiceRegistration r = backend.serve(name, req -> CompletableFuture.completedFuture(Payload.ofUtf8("x")));
         assertThat(caller.request(name, Payload.ofUtf8("x"), LONG).utf8()).isEqualTo("x");
         r.close();
@@ -190,8 +161,8 @@ class RequestReplyClientTest {
 
     @Test
     void aBackendThatGoesAwayMidCallIsDisconnected() {
-        SwitchboardClient backend = client();
-        SwitchboardClient caller = client();
+        SwitchboardClient backend = SERVER.client();
+        SwitchboardClient caller = SERVER.client();
         CompletableFuture<Void> arrived = new CompletableFuture<>();
         backend.serve(name, req -> {
             arrived.complete(null);
@@ -208,11 +179,11 @@ class RequestReplyClientTest {
 
     @Test
     void namedMessagesFromTheEmbeddingProgramReachTheListener() {
-        SwitchboardClient c = client();
+        SwitchboardClient c = SERVER.client();
         java.util.List<Notification> got = new java.util.concurrent.CopyOnWriteArrayList<>();
         c.addNotificationListener(got::add);
-        assertThat(server.sessions().send(c.sessionId(), "chat.message", Payload.ofUtf8("hi"))).isTrue();
-        assertThat(server.sessions().send(c.sessionId(), "chat.bytes", Payload.binary(new byte[] {1, 2}))).isTrue();
+        assertThat(SERVER.sessions().send(c.sessionId(), "chat.message", Payload.ofUtf8("hi"))).isTrue();
+        assertThat(SERVER.sessions().send(c.sessionId(), "chat.bytes", Payload.binary(new byte[] {1, 2}))).isTrue();
         await().atMost(LONG).until(() -> got.size() == 2);
         assertThat(got.get(0).name()).isEqualTo("chat.message");
         assertThat(got.get(0).payload().utf8()).isEqualTo("hi");

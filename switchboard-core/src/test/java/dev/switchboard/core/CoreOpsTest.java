@@ -100,7 +100,8 @@ class CoreOpsTest {
         }
         assertThat(dflockd.operations()).containsExactlyInAnyOrderElementsOf(ops);
         ops.addAll(List.of("session.info", "session.set")); // the native protocol's own view of the session
-        ops.addAll(List.of("rpc.serve", "rpc.unserve", "rpc.call", "rpc.respond", "rpc.notify")); // request/reply, native only
+        ops.addAll(List.of("rpc.serve", "rpc.unserve", "rpc.call", "rpc.call_many", "rpc.respond", "rpc.chunk",
+                "rpc.notify")); // request/reply, native only
         assertThat(nativeOps.operations()).containsExactlyInAnyOrderElementsOf(ops);
     }
 

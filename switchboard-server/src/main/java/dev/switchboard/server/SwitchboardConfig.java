@@ -75,6 +75,8 @@ public final class SwitchboardConfig {
     private final int rpcMaxInFlight;
     private final long rpcDefaultTimeoutMs;
     private final long rpcMaxTimeoutMs;
+    private final int rpcMaxFanout;
+    private final int rpcStreamWindow;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
     private final dev.switchboard.server.embed.EmbeddingHooks embeddingHooks;
     private final java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks;
@@ -149,6 +151,8 @@ public final class SwitchboardConfig {
         this.rpcMaxInFlight = b.rpcMaxInFlight;
         this.rpcDefaultTimeoutMs = b.rpcDefaultTimeoutMs;
         this.rpcMaxTimeoutMs = b.rpcMaxTimeoutMs;
+        this.rpcMaxFanout = b.rpcMaxFanout;
+        this.rpcStreamWindow = b.rpcStreamWindow;
         this.rpcHandlers = b.rpcHandlers;
         this.rpcWebhooks = b.rpcWebhooks;
         this.rpcHookUrlAllow = b.rpcHookUrlAllow;
@@ -285,6 +289,8 @@ public final class SwitchboardConfig {
     public long rpcDefaultTimeoutMs() { return rpcDefaultTimeoutMs; }
     /** The longest deadline a call gets (a longer timeout_ms is cut to it). */
     public long rpcMaxTimeoutMs() { return rpcMaxTimeoutMs; }
+    public int rpcMaxFanout() { return rpcMaxFanout; }
+    public int rpcStreamWindow() { return rpcStreamWindow; }
     /** The embedding program's request and signal handlers ({@link Builder#onRequest}, {@link Builder#onSignal}). */
     public dev.switchboard.core.rpc.InProcessHandlers rpcHandlers() { return rpcHandlers; }
     /** {@code --rpc-webhook}: name patterns served by HTTP webhooks, consulted after the backends. */
@@ -315,7 +321,7 @@ public final class SwitchboardConfig {
     /** The request/reply settings of the core. */
     public dev.switchboard.core.rpc.RpcSettings rpcSettings() {
         return new dev.switchboard.core.rpc.RpcSettings(rpcMaxInFlight, rpcDefaultTimeoutMs, rpcMaxTimeoutMs,
-                maxSubscriptions, rpcHandlers);
+                maxSubscriptions, rpcHandlers, rpcMaxFanout, rpcStreamWindow);
     }
 
     /** The embedding program's hooks and their executor (see {@link dev.switchboard.server.embed.EmbeddingHooks}). */
@@ -384,6 +390,8 @@ public final class SwitchboardConfig {
         b.rpcMaxInFlight = rpcMaxInFlight;
         b.rpcDefaultTimeoutMs = rpcDefaultTimeoutMs;
         b.rpcMaxTimeoutMs = rpcMaxTimeoutMs;
+        b.rpcMaxFanout = rpcMaxFanout;
+        b.rpcStreamWindow = rpcStreamWindow;
         b.rpcHandlers = rpcHandlers;
         b.rpcWebhooks = rpcWebhooks;
         b.rpcHookUrlAllow = rpcHookUrlAllow;
@@ -446,6 +454,8 @@ public final class SwitchboardConfig {
         private int rpcMaxInFlight = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_IN_FLIGHT;
         private long rpcDefaultTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_TIMEOUT_MS;
         private long rpcMaxTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_TIMEOUT_MS;
+        private int rpcMaxFanout = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_FANOUT;
+        private int rpcStreamWindow = dev.switchboard.core.rpc.RpcSettings.DEFAULT_STREAM_WINDOW;
         private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
         private java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks = java.util.List.of();
         private java.util.List<String> rpcHookUrlAllow = java.util.List.of();
@@ -593,6 +603,8 @@ public final class SwitchboardConfig {
             }
             return this;
         }
+        public Builder rpcMaxFanout(int n) { this.rpcMaxFanout = n; return this; }
+        public Builder rpcStreamWindow(int n) { this.rpcStreamWindow = n; return this; }
 
         /**
          * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one
@@ -686,6 +698,8 @@ public final class SwitchboardConfig {
                 require(unixSocket == null || !java.nio.file.Path.of(backendSocket).equals(unixSocket.toAbsolutePath()),
                         "--acomm-backend must not be the node's own --unix-socket");
             }
+            require(rpcMaxFanout >= 1, "--rpc-max-fanout must be at least 1");
+            require(rpcStreamWindow >= 1, "--rpc-stream-window must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {

@@ -153,19 +153,31 @@ final class BackendServices implements RpcTarget {
         for (int i = 0; i < PICK_ATTEMPTS; i++) {
             Backend b = pick(call.name());
             if (b == null) return false;
-            synchronized (b) {
-                // Away or ended since the pick (its withdrawal is under way): pick again.
-                if (!b.present) continue;
-                tracker.servedBy(call, b.endpointId());
-            }
-            // After servedBy: a withdrawal from here on fails (or moves) the call; before it, the
-            // presence check above saw the backend gone.
-            if (!b.session.emit(RpcEvents.request(call, clock))) {
-                withdraw(b.session, true); // the session has ended: its end is on its way here too
-            }
-            return true;
+            // Away or ended since the pick (its withdrawal is under way): pick again.
+            if (sendTo(b, call)) return true;
         }
         return false;
+    }
+
+    /**
+     * Sends {@code call} to one member that {@link ServiceRegistry#members} named (request-many);
+     * false, with nothing sent, when it is not a backend session here or no longer present.
+     */
+    boolean callOn(ServiceEndpoint member, RpcCall call) {
+        return member instanceof Backend b && sendTo(b, call);
+    }
+
+    private boolean sendTo(Backend b, RpcCall call) {
+        synchronized (b) {
+            if (!b.present) return false;
+            tracker.servedBy(call, b.endpointId());
+        }
+        // After servedBy: a withdrawal from here on fails (or moves) the call; before it, the
+        // presence check above saw the backend gone.
+        if (!b.session.emit(RpcEvents.request(call, clock))) {
+            withdraw(b.session, true); // the session has ended: its end is on its way here too
+        }
+        return true;
     }
 
     @Override

@@ -42,6 +42,15 @@ public final class InProcessHandlers {
         return first(requests, name);
     }
 
+    /** Every request handler whose pattern matches {@code name}, in registration order (request-many). */
+    List<Route<RpcHandler>> requestHandlers(String name) {
+        List<Route<RpcHandler>> out = new ArrayList<>();
+        for (Route<RpcHandler> r : requests) {
+            if (Subjects.matches(r.pattern(), name)) out.add(r);
+        }
+        return out;
+    }
+
     SignalHandler signalHandler(String name) {
         return first(signals, name);
     }

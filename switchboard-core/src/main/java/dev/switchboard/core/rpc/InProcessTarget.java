@@ -31,16 +31,22 @@ final class InProcessTarget implements RpcTarget {
     public boolean call(RpcCall call) {
         RpcHandler h = handlers.requestHandler(call.name());
         if (h == null) return false;
+        callWith(h, call);
+        return true;
+    }
+
+    /** Runs {@code h} for {@code call} (request-many names its handler itself). */
+    void callWith(RpcHandler h, RpcCall call) {
         CompletionStage<RpcResult> stage;
         try {
             stage = h.handle(new Context(call, clock));
         } catch (RuntimeException | Error e) {
             failed(call, e);
-            return true;
+            return;
         }
         if (stage == null) {
             failed(call, new NullPointerException("the handler returned no CompletionStage"));
-            return true;
+            return;
         }
         stage.whenComplete((result, err) -> {
             if (err != null) {
@@ -51,7 +57,6 @@ final class InProcessTarget implements RpcTarget {
                 tracker.complete(call, result.reply());
             }
         });
-        return true;
     }
 
     @Override
@@ -112,6 +117,18 @@ final class InProcessTarget implements RpcTarget {
         @Override
         public Instant deadline() {
             return call.isNotify() ? null : Instant.ofEpochMilli(call.deadlineMillis());
+        }
+
+        @Override
+        public boolean streaming() {
+            return call.stream() != null;
+        }
+
+        @Override
+        public RpcStream stream() {
+            CallStream s = call.stream();
+            if (s == null) return RpcContext.super.stream();
+            return s;
         }
 
         @Override

@@ -22,11 +22,13 @@ public final class RequestReply implements SessionRegistry.Presence {
     private final RpcTracker tracker;
     private final ServiceRegistry registry;
     private final BackendServices backends;
+    private final InProcessTarget inProcess;
     private final List<RpcTarget> targets = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ResponseHooks hooks;
     /** Consulted after every other target (the server's HTTP webhooks); none until the server sets them. */
     private volatile RpcTarget webhooks = NO_TARGET;
     private volatile Consumer<String> limitHits = limit -> { };
+    private final java.util.concurrent.atomic.LongAdder chunksTaken = new java.util.concurrent.atomic.LongAdder();
 
     private static final RpcTarget NO_TARGET = new RpcTarget() {
         @Override
@@ -49,7 +51,8 @@ public final class RequestReply implements SessionRegistry.Presence {
         this.tracker = new RpcTracker(clock, settings.maxInFlight());
         this.registry = new InMemoryServiceRegistry(settings.maxServedPerSession(), 0);
         this.backends = new BackendServices(registry, tracker, clock, settings.maxServedPerSession());
-        this.targets.add(new InProcessTarget(settings.handlers(), tracker, clock));
+        this.inProcess = new InProcessTarget(settings.handlers(), tracker, clock);
+        this.targets.add(inProcess);
         this.targets.add(backends);
         this.hooks = new ResponseHooks(sessions, broker);
     }
@@ -84,6 +87,8 @@ public final class RequestReply implements SessionRegistry.Presence {
 
     public void registerWith(Dispatcher dispatcher) {
         new RpcOps(this).registerWith(dispatcher);
+        new CallManyOps(this).registerWith(dispatcher);
+        new ChunkOps(this).registerWith(dispatcher);
     }
 
     /** Sends a tracked call to the first target that serves its name; {@code no_responders} when none does. */
@@ -120,6 +125,10 @@ public final class RequestReply implements SessionRegistry.Presence {
         return backends;
     }
 
+    InProcessTarget inProcess() {
+        return inProcess;
+    }
+
     /** What {@code s} serves ({@code pattern} or {@code pattern@group}), whether it is present or not. */
     public List<String> served(Session s) {
         return backends.servedBy(s);
@@ -143,6 +152,38 @@ public final class RequestReply implements SessionRegistry.Presence {
     @Override
     public void ended(Session s) {
         backends.ended(s);
+    }
+
+    // ---- streams read at their URL ----------------------------------------------------------------
+
+    /** The session that made the streaming call {@code rid}, while the call is in flight; null otherwise. */
+    public Session streamCaller(String rid) {
+        RpcCall c = tracker.find(rid);
+        return c == null || c.stream() == null || c.isDone() ? null : c.caller();
+    }
+
+    /**
+     * {@code reader} reads the stream of the call {@code rid} (see {@link StreamReader}); false
+     * when the call is not a stream in flight, or has a reader already.
+     */
+    public boolean readStream(String rid, StreamReader reader) {
+        RpcCall c = tracker.find(rid);
+        return c != null && c.stream() != null && c.stream().read(reader);
+    }
+
+    /** {@code reader} no longer reads the stream of {@code rid}. */
+    public void unreadStream(String rid, StreamReader reader) {
+        RpcCall c = tracker.find(rid);
+        if (c != null && c.stream() != null) c.stream().unread(reader);
+    }
+
+    /** Stream chunks that a caller's connection took (wrote), since the node started. */
+    public long streamChunks() {
+        return chunksTaken.sum();
+    }
+
+    void chunkTaken() {
+        chunksTaken.increment();
     }
 
     // ---- limits ---------------------------------------------------------------------------------

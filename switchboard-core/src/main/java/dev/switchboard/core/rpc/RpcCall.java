@@ -28,7 +28,10 @@ public final class RpcCall {
     private volatile Timeout timer;
     /** The backend session serving it now, or null (an in-process handler, or not routed yet). */
     private volatile String backend;
+    private volatile String servedBy;
     private volatile boolean retried;
+    /** The chunks on their way to the caller when it asked for a stream; null otherwise. */
+    private volatile CallStream stream;
 
     RpcCall(String rid, String name, Payload payload, boolean idempotent, boolean notify, Session caller,
             long timeoutMs, long nowNanos, long nowMillis, Consumer<Reply> outcome) {
@@ -110,9 +113,21 @@ public final class RpcCall {
         return true;
     }
 
-    /** Gives the outcome; only after a successful {@link #claim()}. */
+    /** Gives the outcome; only after a successful {@link #claim()}. A stream learns that it has ended. */
     void deliver(Reply reply) {
         outcome.accept(reply);
+        CallStream s = stream;
+        if (s != null) s.ended(reply);
+    }
+
+    /** The call's stream, or null when the caller did not ask for one. */
+    CallStream stream() {
+        return stream;
+    }
+
+    /** The caller asked for a stream (set before the call is routed). */
+    void stream(CallStream s) {
+        this.stream = s;
     }
 
     void timer(Timeout t) {
@@ -126,6 +141,12 @@ public final class RpcCall {
 
     void backend(String sessionId) {
         this.backend = sessionId;
+        if (sessionId != null) this.servedBy = sessionId;
+    }
+
+    /** The last backend session the call was sent to, even after it went; null if none. */
+    String servedBy() {
+        return servedBy;
     }
 
     boolean retried() {

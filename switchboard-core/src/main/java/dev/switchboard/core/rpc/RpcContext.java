@@ -30,4 +30,19 @@ public interface RpcContext {
 
     /** How long the caller still waits, never negative; zero for a notify. */
     Duration timeLeft();
+
+    /** True when the caller asked for a stream ({@code rpc.call} with {@code stream:true}): {@link #stream()} is there. */
+    default boolean streaming() {
+        return false;
+    }
+
+    /**
+     * The stream to the caller: send chunks on it before completing with the {@link RpcResult}
+     * that ends the stream (docs/messaging.md, "Streams").
+     *
+     * @throws IllegalStateException when the caller did not ask for a stream ({@link #streaming()})
+     */
+    default RpcStream stream() {
+        throw new IllegalStateException("the caller of " + name() + " did not ask for a stream");
+    }
 }

@@ -13,7 +13,7 @@ final class RpcEvents {
     }
 
     /**
-     * {@code {"op":"rpc.request","rid","name",payload,"timeout_ms":<left>,"stream":false,"notify":…,
+     * {@code {"op":"rpc.request","rid","name",payload,"timeout_ms":<left>,"stream":…,"notify":…,
      * "caller":{"session","transport"}}}; a notify has no {@code rid} or {@code timeout_ms}
      * (nothing answers it).
      */
@@ -25,7 +25,7 @@ final class RpcEvents {
         PayloadFields.put(e, call.payload());
         if (!call.isNotify()) {
             e.put("timeout_ms", call.timeLeftMs(clock));
-            e.put("stream", false);
+            e.put("stream", call.stream() != null);
         }
         e.put("notify", call.isNotify());
         Map<String, Object> caller = call.callerFields();

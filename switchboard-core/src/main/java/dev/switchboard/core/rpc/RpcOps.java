@@ -25,7 +25,7 @@ final class RpcOps {
      * drain end sooner, and a call or notify is answered {@code shutting_down} instead of the
      * connection being closed.
      */
-    static final Set<String> DURING_DRAIN = Set.of("rpc.respond", "rpc.call", "rpc.notify");
+    static final Set<String> DURING_DRAIN = Set.of("rpc.respond", "rpc.chunk", "rpc.call", "rpc.call_many", "rpc.notify");
 
     private final RequestReply rpc;
 
@@ -68,15 +68,19 @@ final class RpcOps {
         String name = name(f);
         Payload payload = payload(f);
         // Designed for later (docs/messaging.md): refused clearly rather than half-done.
-        if (flag(f, "stream")) throw invalid("stream is not supported yet");
-        long timeoutMs = Math.min(f.optionalNumber("timeout_ms", 1, Long.MAX_VALUE / 2_000_000L,
-                rpc.settings().defaultTimeoutMs()), rpc.settings().maxTimeoutMs());
+        boolean stream = flag(f, "stream");
+        if (stream && req.session() == null) throw invalid("stream needs a session: the chunks are its events");
+        long timeoutMs = timeoutMs(f, rpc.settings());
         if (f.has("reply_to")) {
+            if (stream) throw invalid("a stream's chunks go to its caller: stream and reply_to cannot go together");
             callWithHook(req, name, payload, timeoutMs, rpc.hooks().parse(f.value("reply_to")));
             return;
         }
-        RpcCall call = rpc.tracker().start(name, payload, flag(f, "idempotent"), req.session(), timeoutMs, req::reply);
+        // A stream is never sent twice: its first backend's chunks may have reached the caller already.
+        boolean idempotent = flag(f, "idempotent") && !stream;
+        RpcCall call = rpc.tracker().start(name, payload, idempotent, req.session(), timeoutMs, req::reply);
         if (call == null) return; // refused, and answered
+        if (stream) call.stream(new CallStream(call, f.id(), rpc.settings().streamWindow(), rpc::limitHit, rpc::chunkTaken));
         // The caller's connection went: the call ends (its answer would go nowhere), and a late
         // response from its backend is refused as such.
         req.onCancel(() -> rpc.tracker().complete(call,
@@ -114,34 +118,44 @@ final class RpcOps {
         }
     }
 
-    private static Session session(Request req) {
+    /** A call's deadline: {@code timeout_ms}, or the default, cut to {@code --rpc-max-timeout-ms}. */
+    static long timeoutMs(Frame f, RpcSettings settings) {
+        return Math.min(f.optionalNumber("timeout_ms", 1, Long.MAX_VALUE / 2_000_000L, settings.defaultTimeoutMs()),
+                settings.maxTimeoutMs());
+    }
+
+    static Session session(Request req) {
         Session s = req.session();
         if (s == null) throw invalid("this operation needs a session");
         return s;
     }
 
     /** A request's payload; none is an empty text. */
-    private static Payload payload(Frame f) {
+    static Payload payload(Frame f) {
         Payload p = PayloadFields.readOptional(f);
         return p == null ? Payload.ofUtf8("") : p;
     }
 
     /** A name to call: a subject without wildcards, a key's length at most. */
-    private static String name(Frame f) {
-        String name = f.key("name");
+    static String name(Frame f) {
+        return checkedName("name", f.key("name"));
+    }
+
+    /** {@code name} when it is a subject without wildcards; else {@code invalid_argument} naming {@code field}. */
+    static String checkedName(String field, String name) {
         String problem = Subjects.channelError(name);
-        if (problem != null) throw invalid("name: " + problem);
+        if (problem != null) throw invalid(field + ": " + problem);
         return name;
     }
 
-    private static boolean flag(Frame f, String name) {
+    static boolean flag(Frame f, String name) {
         Object v = f.value(name);
         if (v == null) return false;
         if (!(v instanceof Boolean b)) throw invalid(name + " must be true or false");
         return b;
     }
 
-    private static ProtocolException invalid(String message) {
+    static ProtocolException invalid(String message) {
         return new ProtocolException(ErrorCode.INVALID_ARGUMENT, message);
     }
 }

@@ -141,6 +141,16 @@ public final class RpcTracker {
         return false;
     }
 
+    /** The call in flight under {@code rid}, or null. */
+    RpcCall find(String rid) {
+        return calls.get(rid);
+    }
+
+    /** Counts a response that found no call waiting for it (as {@link #respond} does). */
+    void lateReply() {
+        lateReplies.increment();
+    }
+
     /** The call now waits for {@code backendSession}. */
     void servedBy(RpcCall call, String backendSession) {
         call.backend(backendSession);

@@ -172,6 +172,12 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
     boolean debug;
 
+    @Option(names = "--rpc-max-fanout", description = "Members one request-many (rpc.call_many) may go to; more are refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "256")
+    int rpcMaxFanout;
+
+    @Option(names = "--rpc-stream-window", description = "Chunks of one stream sent and not yet written to the caller; one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "16")
+    int rpcStreamWindow;
+
     @Spec
     CommandSpec spec;
 
@@ -251,6 +257,8 @@ public final class Main implements Callable<Integer> {
                 .acommMaxHookDeliveries(acommMaxHookDeliveries)
                 .acommHookTimeoutMs(acommHookTimeoutMs)
                 .acommBackends(acommBackends == null ? java.util.List.of() : acommBackends)
+                .rpcMaxFanout(rpcMaxFanout)
+                .rpcStreamWindow(rpcStreamWindow)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .hookQueueSize(hookQueueSize)

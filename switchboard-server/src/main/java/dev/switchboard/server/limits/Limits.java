@@ -76,6 +76,12 @@ public final class Limits {
     public static final Limit ACOMM_MAX_HOOK_DELIVERIES = new Limit("--acomm-max-hook-deliveries", "4096", "responses",
             "acomm Responses owed to response hooks on the node, from a request's acknowledgement until its Response is delivered or given up",
             "the acknowledgement's `error` says `too_many_requests: …`", null, c -> c.acommMaxHookDeliveries());
+    public static final Limit RPC_MAX_FANOUT = new Limit("--rpc-max-fanout", "256", "members per request-many",
+            "members one `rpc.call_many` goes to (its `targets`, or the services serving its `name`)",
+            "native `too_many_requests` to the caller; HTTP 429 `too_many_requests`", null, c -> c.rpcMaxFanout());
+    public static final Limit RPC_STREAM_WINDOW = new Limit("--rpc-stream-window", "16", "chunks per stream",
+            "chunks of one stream sent (`rpc.chunk`) and not yet written to the caller",
+            "native `too_many_requests` to the chunk's sender; the stream goes on", null, c -> c.rpcStreamWindow());
     public static final Limit DFLOCKD_MAX_PIPELINED = new Limit("--dflockd-max-pipelined", "256", "lines",
             "dflockd requests one connection has sent ahead while an earlier one is being answered",
             "the connection is closed (dflockd cancels a connection whose pipelined input overflows its reader)", null,
@@ -110,7 +116,7 @@ public final class Limits {
     /** Every limit whose hit refuses something: each has a label of {@code switchboard_limit_hits_total}. */
     public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, LOCK_MAILBOX_SIZE, SESSION_MAILBOX_SIZE, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
-            HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, WEBHOOK_MAX_IN_FLIGHT, ACOMM_MAX_IN_FLIGHT,
+            HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, RPC_MAX_FANOUT, RPC_STREAM_WINDOW, WEBHOOK_MAX_IN_FLIGHT, ACOMM_MAX_IN_FLIGHT,
             ACOMM_MAX_HOOK_DELIVERIES, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
             HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE);

@@ -91,6 +91,8 @@ public final class NodeMetrics {
         for (String hook : new String[] {"connect", "disconnect", "session_created", "session_closed"}) {
             hookFailures(hook);
         }
+        FunctionCounter.builder("switchboard_rpc_stream_chunks", core.rpc(), dev.switchboard.core.rpc.RequestReply::streamChunks)
+                .description("stream chunks (rpc.chunk) written to their callers").register(registry);
         for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
             connection(transport);
         }

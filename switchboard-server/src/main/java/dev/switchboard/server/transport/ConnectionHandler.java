@@ -194,7 +194,7 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
     public final Delivery deliver(long seq, SessionEvent event) {
         if (ending) return Delivery.CLOSED;
         Object wire = encodeEvent(seq, event);
-        return wire == null ? Delivery.ACCEPTED : pushes.offerEvent(wire);
+        return wire == null ? Delivery.ACCEPTED : pushes.offerEvent(wire, event);
     }
 
     /** The session ends this connection (slow consumer, session closed): the protocol's last word, then close. */

@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport;
 
+import dev.switchboard.core.session.AcknowledgedEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -55,12 +56,12 @@ public final class PushQueue {
     /** Queues {@code message}, or releases it and returns false when the queue is full or the channel gone. */
     public boolean offer(Object message) {
         if (!channel.isActive()) {
-            ReferenceCountUtil.release(message);
+            release(message);
             return false;
         }
         if (queued.incrementAndGet() > max) {
             queued.decrementAndGet();
-            ReferenceCountUtil.release(message);
+            release(message);
             onFull.run();
             return false;
         }
@@ -71,7 +72,17 @@ public final class PushQueue {
 
     /** {@link #offer} as a session sees it: a refusal from a closed channel is not a slow consumer. */
     public dev.switchboard.core.session.SessionConnection.Delivery offerEvent(Object message) {
-        if (offer(message)) return dev.switchboard.core.session.SessionConnection.Delivery.ACCEPTED;
+        return offerEvent(message, null);
+    }
+
+    /**
+     * {@link #offerEvent(Object)} of {@code event} encoded as {@code message}; an event that waits
+     * for its write (a stream's chunk) is told when the write is done.
+     */
+    public dev.switchboard.core.session.SessionConnection.Delivery offerEvent(Object message,
+            dev.switchboard.core.session.SessionEvent event) {
+        Object queued = event instanceof AcknowledgedEvent a ? new Acknowledged(message, a) : message;
+        if (offer(queued)) return dev.switchboard.core.session.SessionConnection.Delivery.ACCEPTED;
         return channel.isActive() ? dev.switchboard.core.session.SessionConnection.Delivery.FULL
                 : dev.switchboard.core.session.SessionConnection.Delivery.CLOSED;
     }
@@ -91,6 +102,20 @@ public final class PushQueue {
     private void drain() {
         Object next = waiting.poll();
         while (next != null) {
+            if (next instanceof Acknowledged a) {
+                // Written on its own, so that its sender hears when this very write is done.
+                Object msg = a.message();
+                if (msg instanceof PushedBytes bytes) {
+                    ByteBuf buf = channel.alloc().ioBuffer(Math.max(256, bytes.size()));
+                    bytes.writeTo(buf);
+                    msg = buf;
+                }
+                out.write(msg).addListener(done(1)).addListener(f -> {
+                    if (f.isSuccess()) a.event().written();
+                });
+                next = waiting.poll();
+                continue;
+            }
             if (!(next instanceof PushedBytes)) {
                 out.write(next).addListener(done(1));
                 next = waiting.poll();
@@ -107,6 +132,14 @@ public final class PushQueue {
             }
             out.write(run).addListener(done(count));
         }
+    }
+
+    private static void release(Object message) {
+        ReferenceCountUtil.release(message instanceof Acknowledged a ? a.message() : message);
+    }
+
+    /** An event's message whose write its sender waits for. */
+    private record Acknowledged(Object message, AcknowledgedEvent event) {
     }
 
     /** The messages of one write leave the queue when it is done, written or failed. */

@@ -156,6 +156,38 @@ class LimitsRegistryTest {
                     assertThat(c.read().path("error").asString()).as("a request without a hook is still taken").isEmpty();
                 }
             }),
+            new Case(Limits.RPC_MAX_FANOUT, b -> b.rpcMaxFanout(1), port -> {
+                try (NativeClient backend = NativeClient.hello(port); NativeClient caller = NativeClient.hello(port)) {
+                    assertThat(backend.request("{\"op\":\"rpc.serve\",\"id\":1,\"pattern\":\"svc.>\"}", 1)
+                            .path("op").asString()).isEqualTo("reply");
+                    assertError(caller.request("{\"op\":\"rpc.call_many\",\"id\":1,\"targets\":[\"svc.a\",\"svc.b\"]}", 1),
+                            "too_many_requests", "--rpc-max-fanout");
+                    caller.send("{\"op\":\"rpc.call_many\",\"id\":2,\"targets\":[\"svc.a\"],\"payload\":\"one\"}");
+                    JsonNode request = backend.read();
+                    backend.request("{\"op\":\"rpc.respond\",\"id\":2,\"rid\":\"" + request.path("rid").asString()
+                            + "\",\"payload\":\"done\"}", 2);
+                    assertThat(caller.readReply(2).at("/result/replies/0/payload").asString()).as("one member is within the bound")
+                            .isEqualTo("done");
+                }
+            }),
+            // An HTTP caller that does not poll takes no chunk: the second one waits past the window.
+            new Case(Limits.RPC_STREAM_WINDOW, b -> b.rpcStreamWindow(1), port -> {
+                try (NativeClient backend = NativeClient.hello(port)) {
+                    assertThat(backend.request("{\"op\":\"rpc.serve\",\"id\":1,\"pattern\":\"svc.stream\"}", 1)
+                            .path("op").asString()).isEqualTo("reply");
+                    HttpSessionClient caller = HttpSessionClient.create(port);
+                    CompletableFuture<HttpSessionClient.Resp> call = caller.opAsync("rpc.call",
+                            "{\"name\":\"svc.stream\",\"stream\":true,\"timeout_ms\":10000}", Duration.ofSeconds(15));
+                    String rid = backend.read().path("rid").asString();
+                    backend.send("{\"op\":\"rpc.chunk\",\"id\":2,\"rid\":\"" + rid + "\",\"payload\":\"a\"}");
+                    assertError(backend.request("{\"op\":\"rpc.chunk\",\"id\":3,\"rid\":\"" + rid + "\",\"payload\":\"b\"}", 3),
+                            "too_many_requests", "--rpc-stream-window");
+                    assertThat(caller.poll(0, 5000).json().at("/events/0/payload").asString()).isEqualTo("a");
+                    assertThat(backend.readReply(2).path("op").asString()).as("taken once polled").isEqualTo("reply");
+                    backend.request("{\"op\":\"rpc.respond\",\"id\":4,\"rid\":\"" + rid + "\",\"payload\":\"end\"}", 4);
+                    assertThat(call.get(10, java.util.concurrent.TimeUnit.SECONDS).json().path("payload").asString()).isEqualTo("end");
+                }
+            }),
             new Case(Limits.MAX_REQUESTS_IN_FLIGHT, b -> b.maxRequestsInFlight(1), port -> {
                 try (NativeClient holder = NativeClient.hello(port)) {
                     assertThat(holder.request(acquire(1, "a"), 1).at("/result/status").asString()).isEqualTo("acquired");

@@ -130,6 +130,15 @@ class ProtocolDocTest {
             }
             return;
         }
+        if (expected.isArray()) {
+            // Element by element, so that variables work inside lists (a request-many's replies).
+            if (actual == null || !actual.isArray() || actual.size() != expected.size()) {
+                problems.add(path + ": expected " + expected + ", got " + actual);
+                return;
+            }
+            for (int i = 0; i < expected.size(); i++) match(expected.get(i), actual.get(i), vars, path + "[" + i + "]", problems);
+            return;
+        }
         if (!expected.equals(actual) && !(expected.isNumber() && actual != null && actual.isNumber()
                 && expected.decimalValue().compareTo(actual.decimalValue()) == 0)) {
             problems.add(path + ": expected " + expected + ", got " + actual);

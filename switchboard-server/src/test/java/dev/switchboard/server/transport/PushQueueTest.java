@@ -76,4 +76,44 @@ class PushQueueTest {
         assertThat(hits).as("a closed channel is not a full queue").hasValue(1);
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void anEventThatWaitsForItsWriteIsToldOnceWrittenInItsPlace() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        PushQueue q = new PushQueue(ch, 64, () -> { });
+        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        dev.switchboard.core.session.AcknowledgedEvent chunk = new dev.switchboard.core.session.AcknowledgedEvent() {
+            @Override
+            public String op() {
+                return "rpc.chunk";
+            }
+
+            @Override
+            public Map<String, Object> message(long seq) {
+                return Map.of("op", "rpc.chunk", "seq", seq);
+            }
+
+            @Override
+            public long sizeEstimate() {
+                return 32;
+            }
+
+            @Override
+            public void written() {
+                written.incrementAndGet();
+            }
+        };
+        q.offer(SignalWire.nativeEvent(SIGNAL, 1, SignalWire.Framing.LINES));
+        assertThat(q.offerEvent(SignalWire.nativeEvent(SIGNAL, 2, SignalWire.Framing.LINES), chunk))
+                .isEqualTo(dev.switchboard.core.session.SessionConnection.Delivery.ACCEPTED);
+        q.offer(SignalWire.nativeEvent(SIGNAL, 3, SignalWire.Framing.LINES));
+        assertThat(written.get()).as("not before its write").isZero();
+        ch.runPendingTasks();
+
+        StringBuilder out = new StringBuilder();
+        for (ByteBuf b; (b = ch.readOutbound()) != null; b.release()) out.append(b.toString(StandardCharsets.UTF_8));
+        assertThat(out.toString()).as("in its place among the others").isEqualTo(json(1) + "\n" + json(2) + "\n" + json(3) + "\n");
+        assertThat(written.get()).isEqualTo(1);
+        ch.finishAndReleaseAll();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.server.transport.http.nativeapi;
 
 import dev.switchboard.server.limits.Limits;
+import dev.switchboard.core.session.AcknowledgedEvent;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionConnection;
@@ -77,6 +78,9 @@ final class EventDelivery {
             if (!attached.recovered()) first.append(gapEvent(lastEventId, session.replay().firstAvailable()));
             for (Outbox.Event e : attached.backlog()) first.append(sseEvent(e));
             EventStreams.write(ch, first.toString());
+            for (Outbox.Event e : attached.backlog()) {
+                if (e.event() instanceof AcknowledgedEvent a) a.written(); // a stream's chunk, out in the backlog
+            }
             EventStreams.keepAlive(ch, server.config().httpSsePingInterval(), server.core().clock());
             ch.closeFuture().addListener(f -> server.core().sessions().detach(session, conn));
         }));
@@ -97,7 +101,7 @@ final class EventDelivery {
         @Override
         public Delivery deliver(long seq, SessionEvent event) {
             return pushes.offerEvent(new DefaultHttpContent(Unpooled.copiedBuffer(sseEvent(new Outbox.Event(seq, event)),
-                    StandardCharsets.UTF_8)));
+                    StandardCharsets.UTF_8)), event);
         }
 
         @Override
@@ -229,9 +233,11 @@ final class EventDelivery {
 
     private static void answerPoll(HttpExchange ex, Outbox outbox, long after) {
         List<Map<String, Object>> events = new ArrayList<>();
+        List<AcknowledgedEvent> waitingForWrite = new ArrayList<>();
         long last = after;
         for (Outbox.Event e : outbox.after(after)) {
             events.add(e.message());
+            if (e.event() instanceof AcknowledgedEvent a) waitingForWrite.add(a);
             last = e.seq();
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -245,6 +251,8 @@ final class EventDelivery {
         body.put("events", events);
         body.put("last_seq", last);
         ex.json(HttpResponseStatus.OK, body);
+        // A long-poll's client has these events once its answer is out (a stream's producer waits for that).
+        for (AcknowledgedEvent a : waitingForWrite) a.written();
     }
 
     private static void refuse(HttpExchange ex, SessionRegistry.Refused r) {

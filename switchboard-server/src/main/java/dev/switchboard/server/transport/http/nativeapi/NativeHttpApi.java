@@ -32,10 +32,12 @@ public final class NativeHttpApi {
 
     private final ServerContext server;
     private final EventDelivery events;
+    private final StreamUrl streams;
 
     public NativeHttpApi(ServerContext server) {
         this.server = server;
         this.events = new EventDelivery(server);
+        this.streams = new StreamUrl(server, NativeHttpApi::presentedKey);
     }
 
     public void registerWith(Router router) {
@@ -45,6 +47,7 @@ public final class NativeHttpApi {
         router.add(HttpMethod.GET, PREFIX + "/sessions/{session}/events", this::events);
         router.add(HttpMethod.GET, PREFIX + "/sessions/{session}/poll", ex -> withSession(ex, s -> events.poll(ex, s)));
         router.add(HttpMethod.GET, PREFIX + "/stats", this::stats);
+        router.add(HttpMethod.GET, PREFIX + "/streams/{rid}", streams::read);
     }
 
     private void createSession(HttpExchange ex) {
@@ -175,7 +178,8 @@ public final class NativeHttpApi {
             case APPLICATION -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
             case DISCONNECTED, WEBHOOK_FAILED -> HttpResponseStatus.BAD_GATEWAY;
             case FORBIDDEN -> HttpResponseStatus.FORBIDDEN;
-            case TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
+            // slow_consumer answers an rpc.chunk whose caller did not read it by the call's deadline.
+            case TIMEOUT, SLOW_CONSUMER -> HttpResponseStatus.GATEWAY_TIMEOUT;
             case NO_RESPONDERS, SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case MAX_LOCKS, MAX_WAITERS, MAX_SUBSCRIPTIONS, DRAINING, FENCE_PERSISTENCE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;

@@ -35,6 +35,7 @@ public enum ErrorCode {
     TOO_MANY_REQUESTS("too_many_requests"),
     SESSION_NOT_FOUND("session_not_found"),
     SLOW_CONSUMER("slow_consumer"),
+    FORBIDDEN("forbidden"),
     INTERNAL("internal");
 
     private static final Map<String, ErrorCode> BY_WIRE = new HashMap<>();

@@ -72,6 +72,11 @@ public final class SwitchboardConfig {
     private final java.util.List<String> httpAllowedHosts;
     private final int dflockdMaxPipelined;
     private final int httpMaxPipelined;
+    private final java.util.List<dev.switchboard.core.pubsub.HistoryRule> topicHistory;
+    private final long topicHistoryMaxBytes;
+    private final int topicHistoryMaxTopics;
+    private final dev.switchboard.server.transport.SlowConsumerPolicy slowConsumerPolicy;
+    private final dev.switchboard.server.identity.Acl acl;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -131,6 +136,11 @@ public final class SwitchboardConfig {
         this.httpAllowedHosts = b.httpAllowedHosts;
         this.dflockdMaxPipelined = b.dflockdMaxPipelined;
         this.httpMaxPipelined = b.httpMaxPipelined;
+        this.topicHistory = b.topicHistory;
+        this.topicHistoryMaxBytes = b.topicHistoryMaxBytes;
+        this.topicHistoryMaxTopics = b.topicHistoryMaxTopics;
+        this.slowConsumerPolicy = b.slowConsumerPolicy;
+        this.acl = b.acl;
     }
 
     public static Builder builder() {
@@ -251,6 +261,16 @@ public final class SwitchboardConfig {
     public int dflockdMaxPipelined() { return dflockdMaxPipelined; }
     /** HTTP requests one keep-alive connection may send ahead of their turn; one more closes it. */
     public int httpMaxPipelined() { return httpMaxPipelined; }
+    /** Which topics keep a history ({@code --topic-history PATTERN=SIZE[:AGE_MS]}), first match wins. */
+    public java.util.List<dev.switchboard.core.pubsub.HistoryRule> topicHistory() { return topicHistory; }
+    /** Bytes of topic history kept over every topic; past it the node's oldest message goes. 0 = no cap. */
+    public long topicHistoryMaxBytes() { return topicHistoryMaxBytes; }
+    /** Topics keeping a history at once; past it the least recently used one is forgotten. 0 = no cap. */
+    public int topicHistoryMaxTopics() { return topicHistoryMaxTopics; }
+    /** What happens to a connection whose event queue is full. */
+    public dev.switchboard.server.transport.SlowConsumerPolicy slowConsumerPolicy() { return slowConsumerPolicy; }
+    /** Tokens mapped to identities, and what anonymous clients may do ({@code --acl FILE}). */
+    public dev.switchboard.server.identity.Acl acl() { return acl; }
 
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -311,6 +331,11 @@ public final class SwitchboardConfig {
         b.httpAllowedHosts = httpAllowedHosts;
         b.dflockdMaxPipelined = dflockdMaxPipelined;
         b.httpMaxPipelined = httpMaxPipelined;
+        b.topicHistory = topicHistory;
+        b.topicHistoryMaxBytes = topicHistoryMaxBytes;
+        b.topicHistoryMaxTopics = topicHistoryMaxTopics;
+        b.slowConsumerPolicy = slowConsumerPolicy;
+        b.acl = acl;
         return b;
     }
 
@@ -373,6 +398,12 @@ public final class SwitchboardConfig {
         private java.util.List<String> httpAllowedHosts = java.util.List.of();
         private int dflockdMaxPipelined = 256;
         private int httpMaxPipelined = 32;
+        private java.util.List<dev.switchboard.core.pubsub.HistoryRule> topicHistory = java.util.List.of();
+        private long topicHistoryMaxBytes = 64L << 20;
+        private int topicHistoryMaxTopics = 10_000;
+        private dev.switchboard.server.transport.SlowConsumerPolicy slowConsumerPolicy =
+                dev.switchboard.server.transport.SlowConsumerPolicy.DISCONNECT;
+        private dev.switchboard.server.identity.Acl acl = dev.switchboard.server.identity.Acl.DEFAULT;
 
         private Builder() {
         }
@@ -443,6 +474,18 @@ public final class SwitchboardConfig {
         public Builder httpAllowedHosts(java.util.List<String> hosts) { this.httpAllowedHosts = java.util.List.copyOf(hosts); return this; }
         public Builder dflockdMaxPipelined(int n) { this.dflockdMaxPipelined = n; return this; }
         public Builder httpMaxPipelined(int n) { this.httpMaxPipelined = n; return this; }
+        public Builder topicHistory(java.util.List<dev.switchboard.core.pubsub.HistoryRule> rules) { this.topicHistory = java.util.List.copyOf(rules); return this; }
+        /** Adds one rule, {@code PATTERN=SIZE[:AGE_MS]}. */
+        public Builder topicHistory(String spec) {
+            java.util.List<dev.switchboard.core.pubsub.HistoryRule> more = new java.util.ArrayList<>(topicHistory);
+            more.add(dev.switchboard.core.pubsub.HistoryRule.parse(spec));
+            this.topicHistory = java.util.List.copyOf(more);
+            return this;
+        }
+        public Builder topicHistoryMaxBytes(long n) { this.topicHistoryMaxBytes = n; return this; }
+        public Builder topicHistoryMaxTopics(int n) { this.topicHistoryMaxTopics = n; return this; }
+        public Builder slowConsumerPolicy(dev.switchboard.server.transport.SlowConsumerPolicy p) { this.slowConsumerPolicy = Objects.requireNonNull(p); return this; }
+        public Builder acl(dev.switchboard.server.identity.Acl acl) { this.acl = Objects.requireNonNull(acl); return this; }
 
         /** Builds and starts a node with these settings. */
         public Switchboard start() {
@@ -496,6 +539,8 @@ public final class SwitchboardConfig {
             require(dflockdMaxPipelined >= 1, "--dflockd-max-pipelined must be at least 1");
             require(httpMaxPipelined >= 1, "--http-max-pipelined must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
+            require(topicHistoryMaxBytes >= 0, "--topic-history-max-bytes must not be negative");
+            require(topicHistoryMaxTopics >= 0, "--topic-history-max-topics must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {
                 require(!authToken.isEmpty(), "the auth token must not be empty");

@@ -82,7 +82,9 @@ final class SwitchboardNode {
                         config.replayBufferMessages(), config.autoReleaseOnDisconnect(), config.maxSessions(),
                         config.maxSessionsPerIp(), config.replayBufferBytes(), config.sessionKeys(),
                         config.httpSessionIdleTimeout().toMillis(), config.httpMaxSessions(), config.httpMaxSessionsPerIp(),
-                        config.maxRequestsInFlight(), config.replayTotalBytes(), config.sessionMailboxSize())), config.clock());
+                        config.maxRequestsInFlight(), config.replayTotalBytes(), config.sessionMailboxSize()),
+                new dev.switchboard.core.pubsub.TopicHistories.Settings(config.topicHistory(), config.topicHistoryMaxBytes(),
+                        config.topicHistoryMaxTopics())), config.clock());
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {

@@ -1,6 +1,7 @@
 package dev.switchboard.core.pubsub;
 
 import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.identity.Permission;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Frame;
@@ -34,6 +35,7 @@ public final class SignalOps {
             Session s = req.session();
             Frame f = req.frame();
             String pattern = pattern(f);
+            requirePermission(s, Permission.SUBSCRIBE, pattern);
             broker.subscribe(s, pattern, group(f)).whenComplete((result, err) -> {
                 if (err != null) {
                     // Only a cluster engine fails, when its cluster is out of reach; the subscription then
@@ -57,6 +59,7 @@ public final class SignalOps {
             String channel = f.key("channel");
             String problem = Subjects.channelError(channel);
             if (problem != null) throw invalid("channel: " + problem);
+            requirePermission(req.session(), Permission.PUBLISH, channel);
             Payload payload = f.payload("payload");
             if (payload.utf8().isBlank()) throw invalid("payload must not be empty");
             int room = MAX_PUSH_LINE - "sig ".length() - channel.getBytes(StandardCharsets.UTF_8).length - 1;
@@ -72,14 +75,22 @@ public final class SignalOps {
         });
     }
 
-    private static String pattern(Frame f) {
+    /** {@code forbidden} unless the session's identity may do {@code permission} on {@code subject}. */
+    static void requirePermission(Session s, Permission permission, String subject) {
+        if (!s.identity().may(permission, subject)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "identity '" + s.identity().name() + "' may not "
+                    + permission.key() + " on '" + subject + "'");
+        }
+    }
+
+    static String pattern(Frame f) {
         String pattern = f.key("pattern");
         String problem = Subjects.patternError(pattern);
         if (problem != null) throw invalid("pattern: " + problem);
         return pattern;
     }
 
-    private static String group(Frame f) {
+    static String group(Frame f) {
         String group = f.optionalString("group", "").strip();
         if (group.length() > MAX_GROUP_BYTES / 3 && group.getBytes(StandardCharsets.UTF_8).length > MAX_GROUP_BYTES) {
             throw invalid("group must be at most " + MAX_GROUP_BYTES + " bytes");
@@ -90,7 +101,7 @@ public final class SignalOps {
         return group;
     }
 
-    private static ProtocolException invalid(String message) {
+    static ProtocolException invalid(String message) {
         return new ProtocolException(ErrorCode.INVALID_ARGUMENT, message);
     }
 }

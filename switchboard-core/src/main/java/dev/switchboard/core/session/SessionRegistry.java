@@ -464,6 +464,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         // At once, whatever thread asks: a resume or a request after this finds the session gone.
         if (sessions.remove(s.id(), s)) giveBackCap(s);
         broker.unsubscribeAll(s);
+        broker.unsubscribeAll(s.topicSubscriber());
         byOwnerId.remove(s.ownerId(), s);
         locks.ownerEnded(s.ownerId(), releaseHeld);
         // In the mailbox: after any attach in progress, so that no connection is left behind.

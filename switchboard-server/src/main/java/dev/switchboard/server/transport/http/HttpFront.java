@@ -72,7 +72,7 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
             ex.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", null);
             return;
         }
-        if (server.authRequired() && !authExempt(path) && !server.tokenMatches(bearer(ex.header(HttpHeaderNames.AUTHORIZATION)))) {
+        if (server.authRequired() && !authExempt(path) && server.identify(bearer(ex.header(HttpHeaderNames.AUTHORIZATION)), false) == null) {
             // The pause slows down token guessing, as on the TCP port.
             ctx.executor().schedule(() -> ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", null),
                     ServerContext.AUTH_FAILURE_DELAY_MS, TimeUnit.MILLISECONDS);
@@ -110,7 +110,8 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
     }
 
     /** The token of {@code Authorization: Bearer <token>} (scheme case-insensitive, trimmed), or null. */
-    private static String bearer(String authorization) {
+    /** The token of an {@code Authorization: Bearer …} header, or null. */
+    public static String bearer(String authorization) {
         if (authorization == null) return null;
         String value = authorization.trim();
         if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) return null;

@@ -47,6 +47,8 @@ public final class NativeConnectionHandler extends ConnectionHandler {
 
     /** How this connection frames the events it is pushed (the codecs frame everything else). */
     private final SignalWire.Framing eventFraming;
+    /** Who the hello's token says the client is; given to the session it opens or resumes. */
+    private dev.switchboard.core.identity.Identity identity;
 
     public NativeConnectionHandler(ServerContext server, String transport) {
         super(server, transport);
@@ -137,10 +139,13 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             return;
         }
         Object token = m.value("token");
-        if (server.authRequired() && !(token instanceof String t && server.tokenMatches(t))) {
+        dev.switchboard.core.identity.Identity identity = server.identify(token instanceof String t ? t : null,
+                ServerContext.local(channel().remoteAddress()));
+        if (identity == null) {
             refuseAuth(error(id, ErrorCode.UNAUTHORIZED, "wrong or missing token"));
             return;
         }
+        this.identity = identity;
         if (server.draining()) {
             fail(id, ErrorCode.DRAINING, "the server is shutting down");
             return;
@@ -200,6 +205,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             bind(opened.session());
             resumeKey = opened.resumeKey();
         }
+        session().identity(identity);
         long heartbeatMs = cfg.heartbeatInterval().toMillis();
         Map<String, Object> limits = new LinkedHashMap<>();
         limits.put("max_frame_bytes", cfg.maxFrameBytes());

@@ -48,6 +48,14 @@ public final class NativeHttpApi {
     }
 
     private void createSession(HttpExchange ex) {
+        // The session acts as the client that opened it: its bearer token's identity, or anonymous.
+        dev.switchboard.core.identity.Identity identity = server.identify(
+                dev.switchboard.server.transport.http.HttpFront.bearer(ex.header(io.netty.handler.codec.http.HttpHeaderNames.AUTHORIZATION)),
+                dev.switchboard.server.transport.ServerContext.local(ex.channel().remoteAddress()));
+        if (identity == null) {
+            ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", null);
+            return;
+        }
         SessionRegistry sessions = server.core().sessions();
         String ip = ex.remoteIp() == null ? null : ex.remoteIp().getHostAddress();
         SessionRegistry.Open open = sessions.open(sessions.nativeHttpPolicy(), "http",
@@ -58,6 +66,7 @@ public final class NativeHttpApi {
         }
         SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
         Session s = opened.session();
+        s.identity(identity);
         String key = opened.resumeKey();
         // The key never goes in a URL: clients send it in a header, browsers in this cookie
         // (scoped to the session's routes), which EventSource and same-origin fetch send by themselves.

@@ -110,6 +110,14 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
     }
 
     /** The token of {@code Authorization: Bearer <token>} (scheme case-insensitive, trimmed), or null. */
+    /**
+     * Who the client of an HTTP request is (see {@link ServerContext#identify}): its bearer
+     * token's identity, or anonymous by its address; null when its token must be refused.
+     */
+    public static dev.switchboard.core.identity.Identity identity(ServerContext server, HttpExchange ex) {
+        return server.identify(bearer(ex.header(HttpHeaderNames.AUTHORIZATION)), ServerContext.local(ex.channel().remoteAddress()));
+    }
+
     /** The token of an {@code Authorization: Bearer …} header, or null. */
     public static String bearer(String authorization) {
         if (authorization == null) return null;

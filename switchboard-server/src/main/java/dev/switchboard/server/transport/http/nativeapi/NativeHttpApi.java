@@ -49,9 +49,7 @@ public final class NativeHttpApi {
 
     private void createSession(HttpExchange ex) {
         // The session acts as the client that opened it: its bearer token's identity, or anonymous.
-        dev.switchboard.core.identity.Identity identity = server.identify(
-                dev.switchboard.server.transport.http.HttpFront.bearer(ex.header(io.netty.handler.codec.http.HttpHeaderNames.AUTHORIZATION)),
-                dev.switchboard.server.transport.ServerContext.local(ex.channel().remoteAddress()));
+        dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
         if (identity == null) {
             ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", null);
             return;

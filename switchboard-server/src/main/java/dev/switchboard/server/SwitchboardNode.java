@@ -64,6 +64,7 @@ final class SwitchboardNode {
         this.context = new ServerContext(config, core, ssl);
         this.metrics = new NodeMetrics(core, () -> !context.draining());
         context.onLimitHit(metrics::limitHit);
+        metrics.slowConsumerDrops(context);
         core.sessions().onLimitHit(metrics::limitHit);
         this.http = new HttpServices(context, metrics);
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),

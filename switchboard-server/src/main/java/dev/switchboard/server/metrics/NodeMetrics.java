@@ -130,8 +130,9 @@ public final class NodeMetrics {
     }
 
     /** Exposes the events dropped for slow consumers under {@code --slow-consumer-policy drop-oldest}. */
-    public void slowConsumerDrops(java.util.function.LongSupplier dropped) {
-        FunctionCounter.builder("switchboard_slow_consumer_dropped_events", dropped, java.util.function.LongSupplier::getAsLong)
+    public void slowConsumerDrops(dev.switchboard.server.transport.ServerContext server) {
+        // The context itself, which the node holds: a function counter keeps only a weak reference.
+        FunctionCounter.builder("switchboard_slow_consumer_dropped_events", server, dev.switchboard.server.transport.ServerContext::slowConsumerDrops)
                 .description("events dropped from slow connections' queues under --slow-consumer-policy drop-oldest (each told with a gap event)")
                 .register(registry);
     }

@@ -87,6 +87,17 @@ public final class ServerContext {
         return acl.anonymous(local);
     }
 
+    private final java.util.concurrent.atomic.LongAdder slowConsumerDrops = new java.util.concurrent.atomic.LongAdder();
+
+    /** An event dropped from a slow connection's queue (--slow-consumer-policy drop-oldest). */
+    public void slowConsumerDrop() {
+        slowConsumerDrops.increment();
+    }
+
+    public long slowConsumerDrops() {
+        return slowConsumerDrops.sum();
+    }
+
     /** True for a client on this machine: a loopback address, or the Unix socket (no IP address). */
     public static boolean local(java.net.SocketAddress remote) {
         return !(remote instanceof java.net.InetSocketAddress a) || a.getAddress() == null || a.getAddress().isLoopbackAddress();

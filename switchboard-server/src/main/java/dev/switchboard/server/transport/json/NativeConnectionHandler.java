@@ -286,6 +286,21 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         return event instanceof Signal signal ? SignalWire.nativeEvent(signal, seq, eventFraming) : event.message(seq);
     }
 
+    @Override
+    protected boolean reportsGaps() {
+        return true;
+    }
+
+    /** {@code {"op":"gap","seq":<to>,"from_seq":<from>,"to_seq":<to>}}: the events in between were dropped (drop-oldest). */
+    @Override
+    protected Object encodeGap(long fromSeq, long toSeq) {
+        Map<String, Object> gap = message("gap", null);
+        gap.put("seq", toSeq);
+        gap.put("from_seq", fromSeq);
+        gap.put("to_seq", toSeq);
+        return gap;
+    }
+
     /** The core ends this connection (slow consumer, session closed): an error event, then close. */
     @Override
     protected Object encodeDisconnect(String code, String message) {

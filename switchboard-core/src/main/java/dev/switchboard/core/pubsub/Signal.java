@@ -2,6 +2,7 @@ package dev.switchboard.core.pubsub;
 
 import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.protocol.Payload;
+import dev.switchboard.protocol.PayloadFields;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -97,7 +98,7 @@ public final class Signal implements SessionEvent {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("op", "signal");
         m.put("channel", channel);
-        m.put("payload", payload);
+        PayloadFields.put(m, payload); // bytes as payload_b64
         if (seq > 0) m.put("seq", seq);
         return m;
     }

@@ -87,6 +87,14 @@ final class NativeClient implements AutoCloseable {
         out.flush();
     }
 
+    /** The next length-prefixed frame's bytes as they are (a frames client). */
+    byte[] readFrame() throws IOException {
+        int n = in.readInt();
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+
     String readText() throws IOException {
         if (framed) {
             int n = in.readInt();

@@ -2,6 +2,7 @@ package dev.switchboard.server.transport.json;
 
 import dev.switchboard.core.lock.LockOps;
 import dev.switchboard.core.pubsub.Signal;
+import dev.switchboard.core.pubsub.TopicMessage;
 import dev.switchboard.server.transport.IdleDeadlines;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.SessionEvent;
@@ -47,6 +48,10 @@ public final class NativeConnectionHandler extends ConnectionHandler {
 
     /** How this connection frames the events it is pushed (the codecs frame everything else). */
     private final SignalWire.Framing eventFraming;
+    /** Whether the hello asked for binary envelopes ({@code "binary":true}); null when it did not say. */
+    private Boolean binaryAsked;
+    /** BINARY payloads of events go out raw, in binary envelopes (asked for, on a binary framing). */
+    private boolean binaryOut;
     /** Who the hello's token says the client is; given to the session it opens or resumes. */
     private dev.switchboard.core.identity.Identity identity;
 
@@ -146,6 +151,14 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             return;
         }
         this.identity = identity;
+        if (m.value("binary") instanceof Boolean b) {
+            binaryAsked = b;
+            // Lines cannot carry raw bytes (a byte may be a line break): there the answer is false.
+            binaryOut = b && eventFraming != SignalWire.Framing.LINES;
+        } else if (m.present("binary")) {
+            fail(id, ErrorCode.INVALID_ARGUMENT, "binary must be true or false");
+            return;
+        }
         if (server.draining()) {
             fail(id, ErrorCode.DRAINING, "the server is shutting down");
             return;
@@ -224,6 +237,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         welcome.put("server", "switchboard/" + Version.VERSION);
         welcome.put("heartbeat_ms", heartbeatMs);
         welcome.put("limits", limits);
+        if (binaryAsked != null) welcome.put("binary", binaryOut);
         if (resumed != null) {
             welcome.put("resumed", true);
             welcome.put("recovered", resumed.recovered());
@@ -283,6 +297,12 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     /** A signal as bytes encoded once for all its subscribers plus this session's {@code seq}; other events as maps. */
     @Override
     protected Object encodeEvent(long seq, SessionEvent event) {
+        if (binaryOut) {
+            Signal carried = event instanceof Signal s ? s : event instanceof TopicMessage m ? m.signal() : null;
+            if (carried != null && carried.payload().kind() == dev.switchboard.protocol.Payload.Kind.BINARY) {
+                return SignalWire.binaryEvent(event, carried.payload(), seq, eventFraming);
+            }
+        }
         return event instanceof Signal signal ? SignalWire.nativeEvent(signal, seq, eventFraming) : event.message(seq);
     }
 

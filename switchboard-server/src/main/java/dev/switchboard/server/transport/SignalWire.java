@@ -40,6 +40,12 @@ public final class SignalWire {
         return Arrays.copyOf(json, json.length - 1); // without the closing '}'
     });
 
+    /** The native {@code message} event's JSON (a topic subscriber's form) without its closing brace. */
+    private static final Signal.Encoding<byte[]> MESSAGE_JSON_HEAD = new Signal.Encoding<>(s -> {
+        byte[] json = JsonSupport.write(s.asMessage().message(0));
+        return Arrays.copyOf(json, json.length - 1);
+    });
+
     /** How a native connection frames each message. */
     public enum Framing {
         /** One JSON object per line. */
@@ -61,6 +67,14 @@ public final class SignalWire {
     /** The signal as a native event numbered {@code seq} (no {@code seq} field when it is 0), framed. */
     public static PushedBytes nativeEvent(Signal signal, long seq, Framing framing) {
         return new NativeEvent(signal.encoded(JSON_HEAD), seq, framing);
+    }
+
+    /**
+     * The signal as a topic subscriber's {@code message} event numbered {@code seq}, framed: its
+     * JSON encoded once per publish for every subscriber, as for {@link #nativeEvent}.
+     */
+    public static PushedBytes nativeMessage(Signal signal, long seq, Framing framing) {
+        return new NativeEvent(signal.encoded(MESSAGE_JSON_HEAD), seq, framing);
     }
 
     private static final class NativeEvent implements PushedBytes {

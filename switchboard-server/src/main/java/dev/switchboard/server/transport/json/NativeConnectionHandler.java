@@ -303,6 +303,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
                 return SignalWire.binaryEvent(event, carried.payload(), seq, eventFraming);
             }
         }
+        if (event instanceof TopicMessage m) return SignalWire.nativeMessage(m.signal(), seq, eventFraming);
         return event instanceof Signal signal ? SignalWire.nativeEvent(signal, seq, eventFraming) : event.message(seq);
     }
 

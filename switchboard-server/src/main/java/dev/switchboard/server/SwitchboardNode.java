@@ -230,7 +230,8 @@ final class SwitchboardNode {
         if (sessionStore == null) return;
         int restored = 0;
         for (SessionRecord r : sessionStore.loadAll()) {
-            core.sessions().restore(r);
+            // Identities are not saved: nothing is allowed until the client is known again.
+            core.sessions().restore(r).identity(dev.switchboard.core.identity.Identity.RESTORED);
             // Live in memory now; a crash before the next graceful stop must not bring it back stale.
             sessionStore.remove(r.id());
             restored++;

@@ -20,6 +20,12 @@ public record Identity(String name, Map<Permission, List<String>> permissions) {
 
     /** An anonymous client on loopback or the Unix socket, without an ACL file saying otherwise: everything. */
     public static final Identity ANONYMOUS_LOCAL = everything("anonymous");
+    /**
+     * A session restored from the store after a restart, before its client is known again: nothing
+     * (identities are not saved). A native resume's hello, or the next HTTP request on the session,
+     * gives it its client's identity.
+     */
+    public static final Identity RESTORED = nobody("restored");
     /** The shared {@code --auth-token}: everything. */
     public static final Identity SHARED_TOKEN = everything("token");
 

@@ -108,6 +108,11 @@ public final class NativeHttpApi {
                 ex.error(HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_FRAME.wire(), e.getMessage());
                 return;
             }
+            if (session.identity() == dev.switchboard.core.identity.Identity.RESTORED) {
+                // Restored after a restart: the client's identity again, from this request's credentials.
+                dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
+                if (identity != null) session.identity(identity);
+            }
             session.submit(server.core().nativeDispatcher(), new Frame(ex.param("op"), null, fields),
                     HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {
                         server.countLimitReply(reply);
@@ -168,6 +173,7 @@ public final class NativeHttpApi {
         return switch (code) {
             case BAD_FRAME, INVALID_ARGUMENT -> HttpResponseStatus.BAD_REQUEST;
             case UNAUTHORIZED -> HttpResponseStatus.UNAUTHORIZED;
+            case FORBIDDEN -> HttpResponseStatus.FORBIDDEN;
             case UNKNOWN_OP, NOT_HELD -> HttpResponseStatus.NOT_FOUND;
             case CANCELLED -> HttpResponseStatus.REQUEST_TIMEOUT;
             case LIMIT_MISMATCH, ALREADY_ENQUEUED, NOT_ENQUEUED, ALREADY_WAITING, LEASE_EXPIRED -> HttpResponseStatus.CONFLICT;

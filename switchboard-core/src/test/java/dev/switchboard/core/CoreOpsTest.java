@@ -100,6 +100,7 @@ class CoreOpsTest {
         }
         assertThat(dflockd.operations()).containsExactlyInAnyOrderElementsOf(ops);
         ops.addAll(List.of("session.info", "session.set")); // the native protocol's own view of the session
+        ops.addAll(List.of("topic.subscribe", "topic.unsubscribe", "topic.publish", "topic.history")); // native publish/subscribe
         assertThat(nativeOps.operations()).containsExactlyInAnyOrderElementsOf(ops);
     }
 

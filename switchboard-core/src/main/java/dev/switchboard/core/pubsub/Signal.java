@@ -48,9 +48,10 @@ public final class Signal implements SessionEvent {
      */
     public boolean fitsDflockdLine() {
         if (payload.kind() != Payload.Kind.TEXT || payload.size() == 0) return false;
-        long line = 4L + channel.length() * 3L + 1 + payload.size() + 1;
+        // The room signal.publish allows: "sig " + channel + " " + payload within the cap.
+        long line = 4L + channel.length() * 3L + 1 + payload.size();
         if (line > SignalOps.MAX_PUSH_LINE
-                && 4L + channel.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 + payload.size() + 1 > SignalOps.MAX_PUSH_LINE) {
+                && 4L + channel.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 + payload.size() > SignalOps.MAX_PUSH_LINE) {
             return false;
         }
         return !payload.contains((byte) '\n') && !payload.contains((byte) '\r');

@@ -87,6 +87,36 @@ class PermissionsTest {
     }
 
     @Test
+    void overHttpTheBearerTokenIsTheIdentityAndARefusalIs403() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + SERVER.port();
+        String[] key = {"none"};
+        java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (path, body) -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+                        .header("Authorization", "Bearer t-reader").header("X-Switchboard-Key", key[0])
+                        .timeout(java.time.Duration.ofSeconds(5))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        var dflockd = post.apply("/v1/signals/orders.eu", "{\"payload\":\"x\"}");
+        assertThat(dflockd.statusCode()).isEqualTo(403);
+        assertThat(dflockd.body()).contains("\"forbidden\"");
+        var created = post.apply("/api/v1/sessions", "");
+        assertThat(created.statusCode()).isEqualTo(201);
+        String session = NativeClient.JSON.readTree(created.body()).path("session").asString();
+        key[0] = NativeClient.JSON.readTree(created.body()).path("resume_key").asString();
+        var refused = post.apply("/api/v1/sessions/" + session + "/ops/topic.publish", "{\"topic\":\"public.x\",\"payload\":\"p\"}");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(NativeClient.JSON.readTree(refused.body()).path("code").asString()).isEqualTo("forbidden");
+        var allowed = post.apply("/api/v1/sessions/" + session + "/ops/topic.subscribe", "{\"pattern\":\"public.x\"}");
+        assertThat(allowed.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void anonymousClientsFromAnotherHostMayDoNothingWithoutAnAnonymousEntry() {
         assertThat(ServerContext.local(new InetSocketAddress("127.0.0.1", 1))).isTrue();
         assertThat(ServerContext.local(new InetSocketAddress("::1", 1))).isTrue();

@@ -11,6 +11,8 @@ import dev.switchboard.core.pubsub.Broker;
 import dev.switchboard.core.pubsub.InMemoryBroker;
 import dev.switchboard.core.rpc.RequestReply;
 import dev.switchboard.core.rpc.RpcSettings;
+import dev.switchboard.core.pubsub.TopicHistories;
+import dev.switchboard.core.pubsub.TopicOps;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.core.time.NodeClock;
 import dev.switchboard.core.time.SystemClock;
@@ -28,14 +30,25 @@ public final class SwitchboardCore implements AutoCloseable {
      * @param fenceStateFile   where the fence high-water mark is kept; null = memory only
      */
     public record Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile,
-                           SessionRegistry.Lifecycle sessions, RpcSettings rpc) {
+                           SessionRegistry.Lifecycle sessions, RpcSettings rpc, TopicHistories.Settings topicHistory) {
         public Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile) {
             this(locks, defaultLeaseMs, maxSubscriptions, fenceStateFile, SessionRegistry.Lifecycle.defaults());
         }
 
         public Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile,
                         SessionRegistry.Lifecycle sessions) {
-            this(locks, defaultLeaseMs, maxSubscriptions, fenceStateFile, sessions, RpcSettings.defaults());
+            this(locks, defaultLeaseMs, maxSubscriptions, fenceStateFile, sessions, RpcSettings.defaults(),
+                    TopicHistories.Settings.NONE);
+        }
+
+        public Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile,
+                        SessionRegistry.Lifecycle sessions, RpcSettings rpc) {
+            this(locks, defaultLeaseMs, maxSubscriptions, fenceStateFile, sessions, rpc, TopicHistories.Settings.NONE);
+        }
+
+        public Settings(LockTableConfig locks, long defaultLeaseMs, int maxSubscriptions, Path fenceStateFile,
+                        SessionRegistry.Lifecycle sessions, TopicHistories.Settings topicHistory) {
+            this(locks, defaultLeaseMs, maxSubscriptions, fenceStateFile, sessions, RpcSettings.defaults(), topicHistory);
         }
     }
 
@@ -45,6 +58,7 @@ public final class SwitchboardCore implements AutoCloseable {
     private final FenceGenerator fences;
     private final LockEngine locks;
     private final Broker broker;
+    private final TopicHistories topicHistories;
     private final SessionRegistry sessions;
     private final RequestReply rpc;
     private final PreSessionConnections preSession = new PreSessionConnections();
@@ -67,7 +81,8 @@ public final class SwitchboardCore implements AutoCloseable {
         this.fences = settings.fenceStateFile() == null ? FenceGenerator.inMemory()
                 : FenceGenerator.persistent(settings.fenceStateFile());
         this.locks = new InMemoryLockEngine(settings.locks(), fences, this.clock.timer(), this.clock, this::lockLost);
-        this.broker = new InMemoryBroker(settings.maxSubscriptions());
+        this.topicHistories = new TopicHistories(settings.topicHistory(), this.clock::currentTimeMillis);
+        this.broker = new InMemoryBroker(settings.maxSubscriptions(), topicHistories);
         this.sessions = new SessionRegistry(locks, broker, settings.sessions(), this.clock);
 
         LockOps lockOps = new LockOps(locks, settings.defaultLeaseMs());
@@ -78,6 +93,7 @@ public final class SwitchboardCore implements AutoCloseable {
         lockOps.registerWith(nativeDispatcher);
         statsOps.registerWith(nativeDispatcher);
         new SignalOps(broker).registerWith(nativeDispatcher);
+        new TopicOps(broker).registerWith(nativeDispatcher);
         new dev.switchboard.core.session.SessionOps().registerWith(nativeDispatcher);
         this.rpc = new RequestReply(settings.rpc(), this.clock, sessions, broker);
         sessions.onPresence(rpc); // a backend's registrations follow its connections
@@ -101,6 +117,11 @@ public final class SwitchboardCore implements AutoCloseable {
 
     public Broker broker() {
         return broker;
+    }
+
+    /** The histories of the topics that keep one (for metrics). */
+    public TopicHistories topicHistories() {
+        return topicHistories;
     }
 
     public SessionRegistry sessions() {

@@ -102,6 +102,7 @@ class CoreOpsTest {
         ops.addAll(List.of("session.info", "session.set")); // the native protocol's own view of the session
         ops.addAll(List.of("rpc.serve", "rpc.unserve", "rpc.call", "rpc.call_many", "rpc.respond", "rpc.chunk",
                 "rpc.notify")); // request/reply, native only
+        ops.addAll(List.of("topic.subscribe", "topic.unsubscribe", "topic.publish", "topic.history")); // native publish/subscribe
         assertThat(nativeOps.operations()).containsExactlyInAnyOrderElementsOf(ops);
     }
 

@@ -88,6 +88,11 @@ public final class SwitchboardConfig {
     private final int acommMaxHookDeliveries;
     private final long acommHookTimeoutMs;
     private final java.util.Map<String, String> acommBackends;
+    private final java.util.List<dev.switchboard.core.pubsub.HistoryRule> topicHistory;
+    private final long topicHistoryMaxBytes;
+    private final int topicHistoryMaxTopics;
+    private final dev.switchboard.server.transport.SlowConsumerPolicy slowConsumerPolicy;
+    private final dev.switchboard.server.identity.Acl acl;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -163,6 +168,11 @@ public final class SwitchboardConfig {
         this.acommMaxHookDeliveries = b.acommMaxHookDeliveries;
         this.acommHookTimeoutMs = b.acommHookTimeoutMs;
         this.acommBackends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.acommBackends));
+        this.topicHistory = b.topicHistory;
+        this.topicHistoryMaxBytes = b.topicHistoryMaxBytes;
+        this.topicHistoryMaxTopics = b.topicHistoryMaxTopics;
+        this.slowConsumerPolicy = b.slowConsumerPolicy;
+        this.acl = b.acl;
     }
 
     public static Builder builder() {
@@ -326,6 +336,16 @@ public final class SwitchboardConfig {
 
     /** The embedding program's hooks and their executor (see {@link dev.switchboard.server.embed.EmbeddingHooks}). */
     public dev.switchboard.server.embed.EmbeddingHooks embeddingHooks() { return embeddingHooks; }
+    /** Which topics keep a history ({@code --topic-history PATTERN=SIZE[:AGE_MS]}), first match wins. */
+    public java.util.List<dev.switchboard.core.pubsub.HistoryRule> topicHistory() { return topicHistory; }
+    /** Bytes of topic history kept over every topic; past it the node's oldest message goes. 0 = no cap. */
+    public long topicHistoryMaxBytes() { return topicHistoryMaxBytes; }
+    /** Topics keeping a history at once; past it the least recently used one is forgotten. 0 = no cap. */
+    public int topicHistoryMaxTopics() { return topicHistoryMaxTopics; }
+    /** What happens to a connection whose event queue is full. */
+    public dev.switchboard.server.transport.SlowConsumerPolicy slowConsumerPolicy() { return slowConsumerPolicy; }
+    /** Tokens mapped to identities, and what anonymous clients may do ({@code --acl FILE}). */
+    public dev.switchboard.server.identity.Acl acl() { return acl; }
 
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -402,6 +422,11 @@ public final class SwitchboardConfig {
         b.acommMaxHookDeliveries = acommMaxHookDeliveries;
         b.acommHookTimeoutMs = acommHookTimeoutMs;
         b.acommBackends = new java.util.LinkedHashMap<>(acommBackends);
+        b.topicHistory = topicHistory;
+        b.topicHistoryMaxBytes = topicHistoryMaxBytes;
+        b.topicHistoryMaxTopics = topicHistoryMaxTopics;
+        b.slowConsumerPolicy = slowConsumerPolicy;
+        b.acl = acl;
         return b;
     }
 
@@ -480,6 +505,12 @@ public final class SwitchboardConfig {
         private int dflockdMaxPipelined = 256;
         private int httpMaxPipelined = 32;
         private dev.switchboard.server.embed.EmbeddingHooks embeddingHooks = dev.switchboard.server.embed.EmbeddingHooks.NONE;
+        private java.util.List<dev.switchboard.core.pubsub.HistoryRule> topicHistory = java.util.List.of();
+        private long topicHistoryMaxBytes = 64L << 20;
+        private int topicHistoryMaxTopics = 10_000;
+        private dev.switchboard.server.transport.SlowConsumerPolicy slowConsumerPolicy =
+                dev.switchboard.server.transport.SlowConsumerPolicy.DISCONNECT;
+        private dev.switchboard.server.identity.Acl acl = dev.switchboard.server.identity.Acl.DEFAULT;
 
         private Builder() {
         }
@@ -630,6 +661,18 @@ public final class SwitchboardConfig {
             this.rpcHandlers = rpcHandlers.withSignal(pattern, handler);
             return this;
         }
+        public Builder topicHistory(java.util.List<dev.switchboard.core.pubsub.HistoryRule> rules) { this.topicHistory = java.util.List.copyOf(rules); return this; }
+        /** Adds one rule, {@code PATTERN=SIZE[:AGE_MS]}. */
+        public Builder topicHistory(String spec) {
+            java.util.List<dev.switchboard.core.pubsub.HistoryRule> more = new java.util.ArrayList<>(topicHistory);
+            more.add(dev.switchboard.core.pubsub.HistoryRule.parse(spec));
+            this.topicHistory = java.util.List.copyOf(more);
+            return this;
+        }
+        public Builder topicHistoryMaxBytes(long n) { this.topicHistoryMaxBytes = n; return this; }
+        public Builder topicHistoryMaxTopics(int n) { this.topicHistoryMaxTopics = n; return this; }
+        public Builder slowConsumerPolicy(dev.switchboard.server.transport.SlowConsumerPolicy p) { this.slowConsumerPolicy = Objects.requireNonNull(p); return this; }
+        public Builder acl(dev.switchboard.server.identity.Acl acl) { this.acl = Objects.requireNonNull(acl); return this; }
 
         /** Builds and starts a node with these settings. */
         public Switchboard start() {
@@ -701,6 +744,8 @@ public final class SwitchboardConfig {
             require(rpcMaxFanout >= 1, "--rpc-max-fanout must be at least 1");
             require(rpcStreamWindow >= 1, "--rpc-stream-window must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
+            require(topicHistoryMaxBytes >= 0, "--topic-history-max-bytes must not be negative");
+            require(topicHistoryMaxTopics >= 0, "--topic-history-max-topics must not be negative");
             require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key must be set together");
             if (authToken != null) {
                 require(!authToken.isEmpty(), "the auth token must not be empty");

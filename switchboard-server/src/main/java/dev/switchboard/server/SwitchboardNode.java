@@ -71,6 +71,7 @@ final class SwitchboardNode {
         this.context = new ServerContext(config, core, ssl);
         this.metrics = new NodeMetrics(core, () -> !context.draining());
         context.onLimitHit(metrics::limitHit);
+        metrics.slowConsumerDrops(context);
         core.sessions().onLimitHit(metrics::limitHit);
         core.rpc().onLimitHit(metrics::limitHit);
         this.embedding = new dev.switchboard.server.embed.EmbeddingRuntime(config.embeddingHooks(), core.sessions(),
@@ -114,7 +115,9 @@ final class SwitchboardNode {
                         config.maxSessionsPerIp(), config.replayBufferBytes(), config.sessionKeys(),
                         config.httpSessionIdleTimeout().toMillis(), config.httpMaxSessions(), config.httpMaxSessionsPerIp(),
                         config.maxRequestsInFlight(), config.replayTotalBytes(), config.sessionMailboxSize()),
-                config.rpcSettings()), config.clock());
+                config.rpcSettings(),
+                new dev.switchboard.core.pubsub.TopicHistories.Settings(config.topicHistory(), config.topicHistoryMaxBytes(),
+                        config.topicHistoryMaxTopics())), config.clock());
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {
@@ -259,7 +262,8 @@ final class SwitchboardNode {
         if (sessionStore == null) return;
         int restored = 0;
         for (SessionRecord r : sessionStore.loadAll()) {
-            core.sessions().restore(r);
+            // Identities are not saved: nothing is allowed until the client is known again.
+            core.sessions().restore(r).identity(dev.switchboard.core.identity.Identity.RESTORED);
             // Live in memory now; a crash before the next graceful stop must not bring it back stale.
             sessionStore.remove(r.id());
             restored++;

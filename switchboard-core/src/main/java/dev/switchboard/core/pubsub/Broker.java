@@ -121,6 +121,31 @@ public interface Broker {
      */
     CompletionStage<PublishResult> publish(String channel, Payload payload);
 
+    /**
+     * {@link #subscribe} to a literal topic that keeps a history, starting after {@code since}
+     * (null: live only). The messages kept after {@code since} are offered to the subscriber, in
+     * order and before any live message of the topic: each message after {@code since} reaches it
+     * once, in the backlog or live. The answer says whether that covers everything after
+     * {@code since} ({@link TopicPosition#recovered()}). For a pattern, a topic without history or a
+     * null {@code since}, this is {@link #subscribe} with the topic's current position.
+     */
+    CompletionStage<TopicPosition> subscribe(Subscriber subscriber, String pattern, String group, Since since);
+
+    /**
+     * Reads a topic's history: the messages kept after {@code since} (null: from the oldest),
+     * oldest first, at most {@code limit} (0 = all). A topic that keeps none reads empty.
+     */
+    CompletionStage<TopicPosition> history(String topic, Since since, int limit);
+
+    /** True when {@code topic} keeps a history (its messages get offsets and an epoch). */
+    boolean keepsHistory(String topic);
+
+    /**
+     * How many times a matching subscriber was passed over because its protocol cannot carry the
+     * message ({@link Subscriber#accepts}): a dflockd listener and a binary or multi-line message.
+     */
+    long skippedListeners();
+
     /** The subscriptions of one subscriber of this node: a snapshot, in no particular order. */
     List<Subscription> subscriptionsOf(Subscriber subscriber);
 

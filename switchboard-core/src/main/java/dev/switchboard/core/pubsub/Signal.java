@@ -2,6 +2,7 @@ package dev.switchboard.core.pubsub;
 
 import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.protocol.Payload;
+import dev.switchboard.protocol.PayloadFields;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,10 +22,49 @@ public final class Signal implements SessionEvent {
     private final String channel;
     private final Payload payload;
     private final AtomicReferenceArray<Object> encodings = new AtomicReferenceArray<>(MAX_ENCODINGS);
+    private final StreamPosition position;
+    private volatile TopicMessage asMessage;
 
     public Signal(String channel, Payload payload) {
+        this(channel, payload, StreamPosition.NONE);
+    }
+
+    /** A signal kept in its topic's history at {@code position} ({@link StreamPosition#NONE} when not kept). */
+    public Signal(String channel, Payload payload, StreamPosition position) {
         this.channel = channel;
         this.payload = payload;
+        this.position = position;
+    }
+
+    /** Where the message sits in its topic's history; {@link StreamPosition#NONE} when the topic keeps none. */
+    public StreamPosition position() {
+        return position;
+    }
+
+    /**
+     * True when dflockd's line protocol can carry it as {@code sig <channel> <payload>}: text
+     * without a line break, the whole line within {@link SignalOps#MAX_PUSH_LINE}. A dflockd
+     * listener is skipped for any other message (see {@link Subscriber#accepts}).
+     */
+    public boolean fitsDflockdLine() {
+        if (payload.kind() != Payload.Kind.TEXT || payload.size() == 0) return false;
+        // The room signal.publish allows: "sig " + channel + " " + payload within the cap.
+        long line = 4L + channel.length() * 3L + 1 + payload.size();
+        if (line > SignalOps.MAX_PUSH_LINE
+                && 4L + channel.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 + payload.size() > SignalOps.MAX_PUSH_LINE) {
+            return false;
+        }
+        return !payload.contains((byte) '\n') && !payload.contains((byte) '\r');
+    }
+
+    /** The {@code message} event of this publish for topic subscribers: one object shared by all of them. */
+    public TopicMessage asMessage() {
+        TopicMessage m = asMessage;
+        if (m == null) {
+            m = new TopicMessage(this);
+            asMessage = m;
+        }
+        return m;
     }
 
     public String channel() {
@@ -59,7 +99,7 @@ public final class Signal implements SessionEvent {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("op", "signal");
         m.put("channel", channel);
-        m.put("payload", payload);
+        PayloadFields.put(m, payload); // bytes as payload_b64
         if (seq > 0) m.put("seq", seq);
         return m;
     }

@@ -18,6 +18,16 @@ public interface Subscriber {
         return offer(signal.channel(), signal.payload());
     }
 
+    /**
+     * Whether this subscriber's protocol can carry the signal at all. A dflockd listener cannot
+     * carry a message that is not one line of text ({@link Signal#fitsDflockdLine()}): the topic
+     * tree skips it for that message (not counted as delivered, not a slow consumer) and counts
+     * the skip. Everyone else takes every message.
+     */
+    default boolean accepts(Signal signal) {
+        return true;
+    }
+
     /** The subscriber fell too far behind; it is disconnected and its subscriptions dropped. */
     void evictSlow();
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Subscriptions by pattern, in a trie of subject tokens (as in the NATS server's sublist), for one
@@ -56,6 +57,8 @@ final class TopicTree {
     /** Nodes below the root, for metrics. */
     private final AtomicInteger nodeCount = new AtomicInteger();
     private final Map<Subscriber, SubscriberState> bySubscriber = new ConcurrentHashMap<>();
+    /** Subscribers passed over because their protocol cannot carry a message (see {@link Subscriber#accepts}). */
+    private final LongAdder skipped = new LongAdder();
 
     /**
      * Adds a subscription; idempotent for the same triple. Refuses (and adds nothing) when the
@@ -132,11 +135,17 @@ final class TopicTree {
 
     /** Offers the message to every matching subscription (see {@link Broker}); returns how many took it. */
     public int publish(String channel, Payload payload) {
+        return publish(new Signal(channel, payload));
+    }
+
+    /** {@link #publish(String, Payload)} of a signal made by the caller (with its stream position). */
+    public int publish(Signal signal) {
+        String channel = signal.channel();
         String[] tokens = channel.split("\\.", -1);
         List<Node> matches = new ArrayList<>();
         collect(root, tokens, 0, matches);
         int delivered = 0;
-        Signal signal = new Signal(channel, payload); // one object for every subscriber: encoded once per wire format
+        // One signal object for every subscriber: encoded once per wire format.
         // A subscriber is in a node once, so de-duplication is needed only when several nodes match.
         Map<Subscriber, Boolean> plainSeen = matches.size() > 1 ? new IdentityHashMap<>() : null;
         // Exact patterns first, so that the de-duplication favours them.
@@ -150,7 +159,7 @@ final class TopicTree {
                     }
                 }
                 for (Group g : node.groups.values()) {
-                    if (g.deliver(signal)) delivered++;
+                    if (g.deliver(signal, skipped)) delivered++;
                 }
             }
         }
@@ -180,7 +189,16 @@ final class TopicTree {
         bySubscriber.remove(subscriber, state);
     }
 
-    private static boolean deliver(Subscriber s, Signal signal) {
+    /** Subscribers passed over so far because their protocol could not carry a message. */
+    public long skipped() {
+        return skipped.sum();
+    }
+
+    private boolean deliver(Subscriber s, Signal signal) {
+        if (!s.accepts(signal)) {
+            skipped.increment();
+            return false;
+        }
         if (s.offer(signal)) return true;
         s.evictSlow();
         return false;
@@ -347,14 +365,22 @@ final class TopicTree {
             return next.length == 0 ? null : new Group(next, cursor);
         }
 
-        boolean deliver(Signal signal) {
+        boolean deliver(Signal signal, LongAdder skipped) {
             int n = members.length;
             int start = Math.floorMod(cursor.getAndIncrement(), n);
+            int refused = -1;
             for (int i = 0; i < n; i++) {
-                if (members[(start + i) % n].offer(signal)) return true;
+                Subscriber m = members[(start + i) % n];
+                if (!m.accepts(signal)) continue; // cannot carry it: the turn passes, nobody is slow
+                if (m.offer(signal)) return true;
+                if (refused < 0) refused = (start + i) % n;
             }
-            // Every member is full: the one whose turn it was is disconnected.
-            members[start].evictSlow();
+            if (refused < 0) {
+                skipped.increment(); // no member could carry it
+                return false;
+            }
+            // Every member that could take it is full: the first of them in turn is disconnected.
+            members[refused].evictSlow();
             return false;
         }
     }

@@ -1,6 +1,7 @@
 package dev.switchboard.core.session;
 
 import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.identity.Identity;
 import dev.switchboard.core.lock.LockKind;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.Signal;
@@ -457,6 +458,54 @@ public final class Session implements Subscriber {
     @Override
     public void evictSlow() {
     }
+
+    /** A dflockd session has only {@code sig} lines: it takes the messages that fit one (see {@link Signal#fitsDflockdLine()}). */
+    @Override
+    public boolean accepts(Signal signal) {
+        return policy.replay() || signal.fitsDflockdLine();
+    }
+
+    /**
+     * The session as a {@code topic.subscribe}r: the same session, told each message as a
+     * {@code message} event rather than a {@code signal}. A separate subscriber in the topic tree,
+     * so that {@code signal.listen} and {@code topic.subscribe} of one pattern are two subscriptions.
+     */
+    public Subscriber topicSubscriber() {
+        return topics;
+    }
+
+    private final Subscriber topics = new Subscriber() {
+        @Override
+        public boolean offer(String channel, Payload payload) {
+            return offer(new Signal(channel, payload));
+        }
+
+        @Override
+        public boolean offer(Signal signal) {
+            return emit(signal.asMessage());
+        }
+
+        @Override
+        public void evictSlow() {
+        }
+
+        @Override
+        public String toString() {
+            return Session.this + "/topics";
+        }
+    };
+
+    /** Who the client is and what it may do; {@link Identity#ANONYMOUS_LOCAL} until a transport says otherwise. */
+    public Identity identity() {
+        return identity;
+    }
+
+    /** Set by the transport once the client authenticated (a hello's token, dflockd's auth). */
+    public void identity(Identity identity) {
+        this.identity = identity;
+    }
+
+    private volatile Identity identity = Identity.ANONYMOUS_LOCAL;
 
     /** A lease ran out: the client hears of it with a {@code lock.lost} event. */
     void onLeaseExpired(ResourceKey key, String token) {

@@ -566,6 +566,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         if (sessions.remove(s.id(), s)) giveBackCap(s);
         broker.unsubscribeAll(s);
         presence.ended(s);
+        broker.unsubscribeAll(s.topicSubscriber());
         byOwnerId.remove(s.ownerId(), s);
         locks.ownerEnded(s.ownerId(), releaseHeld);
         // In the mailbox: after any attach in progress, so that no connection is left behind.

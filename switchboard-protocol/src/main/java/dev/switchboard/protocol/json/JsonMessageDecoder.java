@@ -23,11 +23,25 @@ import tools.jackson.databind.JsonNode;
 public final class JsonMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     private final Class<?> type;
     private final boolean frames;
+    private final boolean envelopes;
 
     private JsonMessageDecoder(Class<?> type, boolean frames) {
+        this(type, frames, false);
+    }
+
+    private JsonMessageDecoder(Class<?> type, boolean frames, boolean envelopes) {
         super(ByteBuf.class);
         this.type = type;
         this.frames = frames;
+        this.envelopes = envelopes;
+    }
+
+    /**
+     * {@link #toFrames()} for a binary framing (length-prefixed frames): a message that starts with
+     * a zero byte is a {@link dev.switchboard.protocol.binary.BinaryEnvelope}, its payload raw bytes.
+     */
+    public static JsonMessageDecoder toFramesWithEnvelopes() {
+        return new JsonMessageDecoder(Object.class, true, true);
     }
 
     /**
@@ -60,6 +74,15 @@ public final class JsonMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     /** The message as an object of this decoder's type, or a {@link MalformedMessage}. */
     public Object parse(ByteBuf msg) {
+        if (envelopes && dev.switchboard.protocol.binary.BinaryEnvelope.isEnvelope(msg)) {
+            Object decoded = dev.switchboard.protocol.binary.BinaryEnvelope.decode(msg);
+            if (frames && decoded instanceof Map<?, ?> fields) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> typed = (Map<String, Object>) fields;
+                return FrameDecoder.toFrame(typed);
+            }
+            return decoded;
+        }
         // From a byte array, not through an InputStream: the parser then reads the array in place
         // (a message is small, and a direct buffer's copy is cheaper than the stream's layers).
         byte[] bytes;

@@ -89,6 +89,21 @@ public final class Main implements Callable<Integer> {
     long heartbeatInterval;
     @Option(names = "--max-frame-bytes", description = "Largest native message (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
     int maxFrameBytes;
+    @Option(names = "--topic-history", split = ",", description = "A topic pattern whose topics keep a history, PATTERN=SIZE[:AGE_MS] (SIZE messages, each at most AGE_MS old); repeatable, or comma-separated.")
+    java.util.List<String> topicHistory;
+
+    @Option(names = "--topic-history-max-bytes", description = "Bytes of topic history kept over every topic; the node's oldest message goes first; 0 = no cap (default: ${DEFAULT-VALUE}).", defaultValue = "67108864")
+    long topicHistoryMaxBytes;
+
+    @Option(names = "--topic-history-max-topics", description = "Topics keeping a history at once; past it the least recently used topic is forgotten; 0 = no cap (default: ${DEFAULT-VALUE}).", defaultValue = "10000")
+    int topicHistoryMaxTopics;
+
+    @Option(names = "--slow-consumer-policy", description = "What happens to a connection whose event queue (--signal-buffer-size) is full: disconnect or drop-oldest (default: ${DEFAULT-VALUE}).", defaultValue = "disconnect")
+    String slowConsumerPolicy;
+
+    @Option(names = "--acl", description = "A JSON file mapping tokens to identities with publish/subscribe/call/serve subject patterns (see docs/messaging.md).")
+    Path aclFile;
+
     @Option(names = "--signal-buffer-size", description = "Signals queued per connection before a slow listener is evicted (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int signalBufferSize;
     @Option(names = "--rpc-max-in-flight", description = "Request/reply calls in flight on the node at once; one more is answered too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "65536")
@@ -244,6 +259,12 @@ public final class Main implements Callable<Integer> {
                 .dataDir(dataDir)
                 .maxFrameBytes(maxFrameBytes)
                 .signalBufferSize(signalBufferSize)
+                .topicHistory(topicHistory == null ? java.util.List.of() : topicHistory.stream().map(String::trim)
+                        .filter(r -> !r.isEmpty()).map(dev.switchboard.core.pubsub.HistoryRule::parse).toList())
+                .topicHistoryMaxBytes(topicHistoryMaxBytes)
+                .topicHistoryMaxTopics(topicHistoryMaxTopics)
+                .slowConsumerPolicy(dev.switchboard.server.transport.SlowConsumerPolicy.parse(slowConsumerPolicy))
+                .acl(aclFile == null ? dev.switchboard.server.identity.Acl.DEFAULT : dev.switchboard.server.identity.Acl.load(aclFile))
                 .maxRequestsInFlight(maxRequestsInFlight)
                 .rpcMaxInFlight(rpcMaxInFlight)
                 .rpcDefaultTimeoutMs(rpcDefaultTimeoutMs)

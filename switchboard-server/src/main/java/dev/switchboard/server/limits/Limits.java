@@ -105,6 +105,14 @@ public final class Limits {
     public static final Limit HANDSHAKE_TIMEOUT = new Limit("--handshake-timeout", "10", "seconds",
             "how long a native, frame or WebSocket connection may take to get its hello answered",
             "`handshake_timeout`, then the connection closes", null, c -> c.handshakeTimeout().toSeconds());
+    public static final Limit TOPIC_HISTORY_MAX_BYTES = new Limit("--topic-history-max-bytes", "67108864", "bytes",
+            "topic history kept over every topic (--topic-history)",
+            "the node's oldest history message is dropped; a subscriber asking from before it gets `recovered: false`",
+            "no cap", c -> c.topicHistoryMaxBytes());
+    public static final Limit TOPIC_HISTORY_MAX_TOPICS = new Limit("--topic-history-max-topics", "10000", "topics",
+            "topics keeping a history at once (--topic-history)",
+            "the topic used least recently is forgotten: its next message starts a new epoch, and a subscriber from its old epoch gets `recovered: false`",
+            "no cap", c -> c.topicHistoryMaxTopics());
     public static final Limit HTTP_RATE_LIMIT_PER_IP = new Limit("--http-rate-limit-per-ip", "0", "requests per second per IP",
             "HTTP requests from one remote address (a token bucket; burst: --http-rate-limit-burst)",
             "HTTP 429 `rate_limited`", "off", c -> c.httpRateLimitPerIp());
@@ -119,7 +127,7 @@ public final class Limits {
             HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, RPC_MAX_FANOUT, RPC_STREAM_WINDOW, WEBHOOK_MAX_IN_FLIGHT, ACOMM_MAX_IN_FLIGHT,
             ACOMM_MAX_HOOK_DELIVERIES, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
-            HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE);
+            HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE, TOPIC_HISTORY_MAX_BYTES, TOPIC_HISTORY_MAX_TOPICS);
 
     /**
      * Buffers that never refuse: when full they drop their oldest event, and a client that asks

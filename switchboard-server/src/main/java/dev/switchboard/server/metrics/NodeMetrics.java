@@ -72,8 +72,12 @@ public final class NodeMetrics {
         // One series per registered limit from the start, so that a dashboard sees every limit at 0;
         // the lock engine counts its own refusals, read by a function counter.
         for (dev.switchboard.server.limits.Limit l : dev.switchboard.server.limits.Limits.ALL) {
-            if (l != dev.switchboard.server.limits.Limits.LOCK_MAILBOX_SIZE) limitHits(l.name());
+            if (l != dev.switchboard.server.limits.Limits.LOCK_MAILBOX_SIZE && l != dev.switchboard.server.limits.Limits.TOPIC_HISTORY_MAX_BYTES
+                    && l != dev.switchboard.server.limits.Limits.TOPIC_HISTORY_MAX_TOPICS) {
+                limitHits(l.name());
+            }
         }
+        pubSub(core);
         FunctionCounter.builder("switchboard_limit_hits", core.locks(), l -> l.busyRefusals())
                 .tag("limit", dev.switchboard.server.limits.Limits.LOCK_MAILBOX_SIZE.name())
                 .description("times a client hit a limit (the request or connection was refused or cut)")
@@ -173,6 +177,32 @@ public final class NodeMetrics {
         }
         Gauge.builder("switchboard_acomm_hook_deliveries_owed", acomm, dev.switchboard.server.transport.acomm.Acomm::owed)
                 .description("acomm Responses owed to response hooks (bounded by --acomm-max-hook-deliveries)").register(registry);
+    }
+
+    /** Topic histories and the topic tree: the core counts, read by function counters. */
+    private void pubSub(SwitchboardCore core) {
+        dev.switchboard.core.pubsub.TopicHistories h = core.topicHistories();
+        FunctionCounter.builder("switchboard_limit_hits", h, dev.switchboard.core.pubsub.TopicHistories::bytesDrops)
+                .tag("limit", dev.switchboard.server.limits.Limits.TOPIC_HISTORY_MAX_BYTES.name())
+                .description("times a client hit a limit (the request or connection was refused or cut)").register(registry);
+        FunctionCounter.builder("switchboard_limit_hits", h, dev.switchboard.core.pubsub.TopicHistories::topicDrops)
+                .tag("limit", dev.switchboard.server.limits.Limits.TOPIC_HISTORY_MAX_TOPICS.name())
+                .description("times a client hit a limit (the request or connection was refused or cut)").register(registry);
+        Gauge.builder("switchboard_topic_history_bytes", h, dev.switchboard.core.pubsub.TopicHistories::bytes)
+                .baseUnit("bytes").description("bytes of messages kept in topic histories, over every topic").register(registry);
+        Gauge.builder("switchboard_topic_history_topics", h, dev.switchboard.core.pubsub.TopicHistories::topics)
+                .description("topics keeping a history").register(registry);
+        FunctionCounter.builder("switchboard_pubsub_skipped_listeners", core.broker(), dev.switchboard.core.pubsub.Broker::skippedListeners)
+                .description("times a dflockd listener was passed over for a message its line protocol cannot carry (not text, or not one line)")
+                .register(registry);
+    }
+
+    /** Exposes the events dropped for slow consumers under {@code --slow-consumer-policy drop-oldest}. */
+    public void slowConsumerDrops(dev.switchboard.server.transport.ServerContext server) {
+        // The context itself, which the node holds: a function counter keeps only a weak reference.
+        FunctionCounter.builder("switchboard_slow_consumer_dropped_events", server, dev.switchboard.server.transport.ServerContext::slowConsumerDrops)
+                .description("events dropped from slow connections' queues under --slow-consumer-policy drop-oldest (each told with a gap event)")
+                .register(registry);
     }
 
     /** Counts a client hitting the limit named {@code limit} (a name of the limits registry). */

@@ -34,7 +34,7 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
     private final String transport;
     private final RequestOrigin origin;
     private Channel channel;
-    private PushQueue pushes;
+    private EventPushes pushes;
     private Session session;
     private volatile boolean ending;
     private boolean detached;
@@ -51,8 +51,10 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         // Events are written below this handler; every other write passes write() below, which puts them first.
-        pushes = new PushQueue(channel, ctx, server.config().signalBufferSize(),
-                () -> server.limitHit(Limits.SIGNAL_BUFFER_SIZE));
+        int max = server.config().signalBufferSize();
+        pushes = server.config().slowConsumerPolicy() == SlowConsumerPolicy.DROP_OLDEST && reportsGaps()
+                ? new GapQueue(channel, ctx, max, this::encodeGap, server::slowConsumerDrop)
+                : new PushQueue(channel, ctx, max, () -> server.limitHit(Limits.SIGNAL_BUFFER_SIZE));
     }
 
     @Override
@@ -95,6 +97,25 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
      * or null when the protocol has no such message. The event may be shared: it must not change.
      */
     protected abstract Object encodeEvent(long seq, SessionEvent event);
+
+    /**
+     * Whether this protocol can tell its client that events were dropped ({@link #encodeGap}); a
+     * protocol that cannot (dflockd's) is always cut when too far behind, whatever the policy.
+     */
+    protected boolean reportsGaps() {
+        return false;
+    }
+
+    /** The message that tells the client the events numbered {@code fromSeq..toSeq} were dropped. */
+    protected Object encodeGap(long fromSeq, long toSeq) {
+        throw new UnsupportedOperationException("this protocol has no gap message");
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (pushes != null) pushes.writabilityChanged();
+        ctx.fireChannelWritabilityChanged();
+    }
 
     /** What this protocol says before the server cuts the connection; null for nothing. */
     protected abstract Object encodeDisconnect(String code, String message);
@@ -194,7 +215,7 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
     public final Delivery deliver(long seq, SessionEvent event) {
         if (ending) return Delivery.CLOSED;
         Object wire = encodeEvent(seq, event);
-        return wire == null ? Delivery.ACCEPTED : pushes.offerEvent(wire, event);
+        return wire == null ? Delivery.ACCEPTED : pushes.offerEvent(seq, wire, event);
     }
 
     /** The session ends this connection (slow consumer, session closed): the protocol's last word, then close. */

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #drainBeforeWrite()} before each, so that an event queued before a reply is written before
  * it — a client that publishes on a channel it listens to still gets its event before the answer.
  */
-public final class PushQueue {
+public final class PushQueue implements EventPushes {
     private final Channel channel;
     private final ChannelOutboundInvoker out;
     private final EventLoop loop;
@@ -70,6 +70,12 @@ public final class PushQueue {
         return true;
     }
 
+    @Override
+    public dev.switchboard.core.session.SessionConnection.Delivery offerEvent(long seq, Object message,
+            dev.switchboard.core.session.SessionEvent event) {
+        return offerEvent(message, event);
+    }
+
     /** {@link #offer} as a session sees it: a refusal from a closed channel is not a slow consumer. */
     public dev.switchboard.core.session.SessionConnection.Delivery offerEvent(Object message) {
         return offerEvent(message, null);
@@ -88,6 +94,7 @@ public final class PushQueue {
     }
 
     /** On the event loop, before the owner writes anything else: what is queued goes first (flushed with it). */
+    @Override
     public void drainBeforeWrite() {
         if (!waiting.isEmpty()) drain();
     }

@@ -90,6 +90,40 @@ public final class ServerContext {
                 presented.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Who a client is: the ACL identity of its token, the shared token's full-permission identity,
+     * or (no token) the ACL's anonymous identity for a {@code local} (loopback, Unix socket) or
+     * remote client. Null when the client must be refused: a token nobody has, while the server
+     * checks tokens (an auth token or an ACL with tokens), or no token while an auth token is required.
+     */
+    public dev.switchboard.core.identity.Identity identify(String token, boolean local) {
+        dev.switchboard.server.identity.Acl acl = config.acl();
+        boolean checksTokens = authRequired() || acl.hasTokens();
+        if (token != null && checksTokens) {
+            dev.switchboard.core.identity.Identity named = acl.byToken(token);
+            if (named != null) return named;
+            return authRequired() && tokenMatches(token) ? dev.switchboard.core.identity.Identity.SHARED_TOKEN : null;
+        }
+        if (authRequired()) return null;
+        return acl.anonymous(local);
+    }
+
+    private final java.util.concurrent.atomic.LongAdder slowConsumerDrops = new java.util.concurrent.atomic.LongAdder();
+
+    /** An event dropped from a slow connection's queue (--slow-consumer-policy drop-oldest). */
+    public void slowConsumerDrop() {
+        slowConsumerDrops.increment();
+    }
+
+    public long slowConsumerDrops() {
+        return slowConsumerDrops.sum();
+    }
+
+    /** True for a client on this machine: a loopback address, or the Unix socket (no IP address). */
+    public static boolean local(java.net.SocketAddress remote) {
+        return !(remote instanceof java.net.InetSocketAddress a) || a.getAddress() == null || a.getAddress().isLoopbackAddress();
+    }
+
     /** The number given to {@code channel} when it was accepted (a new one for a channel that has none). */
     public long connectionId(Channel channel) {
         Long id = channel.attr(CONNECTION_ID).get();

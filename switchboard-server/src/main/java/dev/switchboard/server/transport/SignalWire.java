@@ -1,6 +1,10 @@
 package dev.switchboard.server.transport;
 
 import dev.switchboard.core.pubsub.Signal;
+import dev.switchboard.core.session.SessionEvent;
+import dev.switchboard.protocol.Payload;
+import dev.switchboard.protocol.PayloadFields;
+import dev.switchboard.protocol.binary.BinaryEnvelope;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -31,9 +35,15 @@ public final class SignalWire {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("op", "signal");
         m.put("channel", s.channel());
-        m.put("payload", s.payload());
+        PayloadFields.put(m, s.payload()); // bytes as payload_b64
         byte[] json = JsonSupport.write(m);
         return Arrays.copyOf(json, json.length - 1); // without the closing '}'
+    });
+
+    /** The native {@code message} event's JSON (a topic subscriber's form) without its closing brace. */
+    private static final Signal.Encoding<byte[]> MESSAGE_JSON_HEAD = new Signal.Encoding<>(s -> {
+        byte[] json = JsonSupport.write(s.asMessage().message(0));
+        return Arrays.copyOf(json, json.length - 1);
     });
 
     /** How a native connection frames each message. */
@@ -59,6 +69,14 @@ public final class SignalWire {
         return new NativeEvent(signal.encoded(JSON_HEAD), seq, framing);
     }
 
+    /**
+     * The signal as a topic subscriber's {@code message} event numbered {@code seq}, framed: its
+     * JSON encoded once per publish for every subscriber, as for {@link #nativeEvent}.
+     */
+    public static PushedBytes nativeMessage(Signal signal, long seq, Framing framing) {
+        return new NativeEvent(signal.encoded(MESSAGE_JSON_HEAD), seq, framing);
+    }
+
     private static final class NativeEvent implements PushedBytes {
         private final byte[] head;
         private final long seq;
@@ -78,31 +96,13 @@ public final class SignalWire {
 
         @Override
         public int size() {
-            int json = jsonSize();
-            return switch (framing) {
-                case LINES -> json + 1;
-                case LENGTH_PREFIXED -> json + 4;
-                case WEBSOCKET -> json + (json < 126 ? 2 : json < 65536 ? 4 : 10);
-            };
+            return framedSize(framing, jsonSize());
         }
 
         @Override
         public void writeTo(ByteBuf out) {
             int json = jsonSize();
-            switch (framing) {
-                case LENGTH_PREFIXED -> out.writeInt(json);
-                case WEBSOCKET -> {
-                    out.writeByte(0x81); // FIN, text
-                    if (json < 126) {
-                        out.writeByte(json);
-                    } else if (json < 65536) {
-                        out.writeByte(126).writeShort(json);
-                    } else {
-                        out.writeByte(127).writeLong(json);
-                    }
-                }
-                case LINES -> { }
-            }
+            writeFrameHead(out, framing, json, 0x81); // WebSocket: FIN, text
             out.writeBytes(head);
             if (seq > 0) {
                 out.writeBytes(SEQ_FIELD);
@@ -110,6 +110,59 @@ public final class SignalWire {
             }
             out.writeByte('}');
             if (framing == Framing.LINES) out.writeByte('\n');
+        }
+    }
+
+    /**
+     * An event carrying a {@link dev.switchboard.protocol.Payload.Kind#BINARY} payload as a binary
+     * envelope, for a connection that opted in at hello on a binary framing (length-prefixed, or a
+     * WebSocket binary frame): the event's JSON without its payload field, then the raw bytes.
+     */
+    public static PushedBytes binaryEvent(SessionEvent event, Payload payload, long seq, Framing framing) {
+        if (framing == Framing.LINES) throw new IllegalArgumentException("lines cannot carry a binary envelope");
+        Map<String, Object> header = event.message(seq);
+        header.remove(PayloadFields.BASE64);
+        header.remove(PayloadFields.TEXT_OR_JSON);
+        ByteBuf envelope = io.netty.buffer.Unpooled.buffer();
+        BinaryEnvelope.encode(header, payload, envelope);
+        byte[] bytes = io.netty.buffer.ByteBufUtil.getBytes(envelope);
+        return new PushedBytes() {
+            @Override
+            public int size() {
+                return framedSize(framing, bytes.length);
+            }
+
+            @Override
+            public void writeTo(ByteBuf out) {
+                writeFrameHead(out, framing, bytes.length, 0x82); // WebSocket: FIN, binary
+                out.writeBytes(bytes);
+            }
+        };
+    }
+
+    private static int framedSize(Framing framing, int body) {
+        return switch (framing) {
+            case LINES -> body + 1;
+            case LENGTH_PREFIXED -> body + 4;
+            case WEBSOCKET -> body + (body < 126 ? 2 : body < 65536 ? 4 : 10);
+        };
+    }
+
+    /** What goes before a message of {@code body} bytes: its length, or an unmasked WebSocket frame header. */
+    private static void writeFrameHead(ByteBuf out, Framing framing, int body, int wsFirstByte) {
+        switch (framing) {
+            case LENGTH_PREFIXED -> out.writeInt(body);
+            case WEBSOCKET -> {
+                out.writeByte(wsFirstByte);
+                if (body < 126) {
+                    out.writeByte(body);
+                } else if (body < 65536) {
+                    out.writeByte(126).writeShort(body);
+                } else {
+                    out.writeByte(127).writeLong(body);
+                }
+            }
+            case LINES -> { }
         }
     }
 

@@ -316,6 +316,34 @@ class LimitsRegistryTest {
                     assertThat(Wire.closedByServer(silent)).isTrue();
                 }
             }),
+            // 2 messages of 100 bytes fit (each counts payload + topic + 64 bytes); the third drops the node's oldest.
+            new Case(Limits.TOPIC_HISTORY_MAX_BYTES, b -> b.topicHistory("h.*=10").topicHistoryMaxBytes(2 * (100 + 3 + 64)), port -> {
+                try (NativeClient c = NativeClient.hello(port)) {
+                    String epoch = null;
+                    for (int i = 1; i <= 3; i++) {
+                        JsonNode r = c.request(topicPublish(i, i == 3 ? "h.b" : "h.a", "x".repeat(100)), i);
+                        assertThat(r.at("/result/offset").asLong()).isEqualTo(i == 3 ? 1 : i);
+                        if (i == 1) epoch = r.at("/result/epoch").asString();
+                    }
+                    c.send("{\"op\":\"topic.subscribe\",\"id\":9,\"pattern\":\"h.a\",\"since\":{\"offset\":0,\"epoch\":\"" + epoch + "\"}}");
+                    // The backlog comes first: offset 1 is gone, 2 is the oldest kept.
+                    assertThat(c.read().path("offset").asLong()).isEqualTo(2);
+                    JsonNode lost = c.read();
+                    assertThat(lost.at("/result/recovered").asBoolean()).as("%s", lost).isFalse();
+                    assertThat(lost.at("/result/first_offset").asLong()).as("%s", lost).isEqualTo(2);
+                }
+            }),
+            // Two topics keep a history; a third makes the node forget the least recently used one.
+            new Case(Limits.TOPIC_HISTORY_MAX_TOPICS, b -> b.topicHistory(">=10").topicHistoryMaxTopics(2), port -> {
+                try (NativeClient c = NativeClient.hello(port)) {
+                    String epoch = c.request(topicPublish(1, "t1", "a"), 1).at("/result/epoch").asString();
+                    c.request(topicPublish(2, "t2", "b"), 2);
+                    c.request(topicPublish(3, "t3", "c"), 3);
+                    JsonNode again = c.request(topicPublish(4, "t1", "d"), 4);
+                    assertThat(again.at("/result/offset").asLong()).isEqualTo(1);
+                    assertThat(again.at("/result/epoch").asString()).isNotEqualTo(epoch);
+                }
+            }),
             new Case(Limits.HTTP_RATE_LIMIT_PER_IP, b -> b.httpRateLimitPerIp(1).httpRateLimitBurst(1), port -> {
                 assertThat(get(port, "/v1/stats").statusCode()).isEqualTo(200);
                 HttpResponse<String> limited = get(port, "/v1/stats");
@@ -442,6 +470,10 @@ class LimitsRegistryTest {
 
     private static String acquire(int id, String key) {
         return "{\"op\":\"lock.acquire\",\"id\":" + id + ",\"key\":\"" + key + "\"}";
+    }
+
+    private static String topicPublish(int id, String topic, String text) {
+        return "{\"op\":\"topic.publish\",\"id\":" + id + ",\"topic\":\"" + topic + "\",\"payload\":\"" + text + "\"}";
     }
 
     private static String listen(int id, String pattern) {

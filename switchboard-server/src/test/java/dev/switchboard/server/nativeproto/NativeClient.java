@@ -24,7 +24,11 @@ final class NativeClient implements AutoCloseable {
     private final boolean framed;
 
     NativeClient(int port, boolean framed) throws IOException {
-        this.socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port), framed);
+    }
+
+    private NativeClient(Socket socket, boolean framed) throws IOException {
+        this.socket = socket;
         this.socket.setSoTimeout(5000);
         this.socket.setTcpNoDelay(true);
         this.out = socket.getOutputStream();
@@ -38,6 +42,17 @@ final class NativeClient implements AutoCloseable {
 
     static NativeClient frames(int port) throws IOException {
         return new NativeClient(port, true);
+    }
+
+    /**
+     * A JSON-lines client whose socket takes in at most about {@code receiveBufferBytes}: one that
+     * stops reading stalls the server's writes to it soon (a slow consumer for the tests).
+     */
+    static NativeClient withSmallReceiveBuffer(int port, int receiveBufferBytes) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(receiveBufferBytes);
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+        return new NativeClient(s, false);
     }
 
     /** Connects and completes the handshake; returns the client with the welcome consumed. */
@@ -70,6 +85,14 @@ final class NativeClient implements AutoCloseable {
     void sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
+    }
+
+    /** The next length-prefixed frame's bytes as they are (a frames client). */
+    byte[] readFrame() throws IOException {
+        int n = in.readInt();
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
     }
 
     String readText() throws IOException {

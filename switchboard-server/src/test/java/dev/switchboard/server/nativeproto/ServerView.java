@@ -34,6 +34,19 @@ final class ServerView {
         return NativeClient.JSON.readTree(r.body());
     }
 
+    /** The value of the first series of the scrape named {@code series} (with or without labels); 0 when absent. */
+    double metric(String series) throws Exception {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(base.replace("/api/v1/", "/metrics")))
+                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(series + " ") || line.startsWith(series + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
     /** The stats entry of lock {@code key}, or a missing node when nobody holds it. */
     JsonNode lock(String key) throws Exception {
         for (JsonNode l : get("stats", null).path("locks")) {

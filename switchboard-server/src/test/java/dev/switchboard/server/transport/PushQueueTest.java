@@ -39,6 +39,21 @@ class PushQueueTest {
     }
 
     @Test
+    void aTopicMessageIsWrittenAsTheJsonEncoderWouldWriteIt() {
+        Signal kept = new Signal("orders.eu", Payload.ofUtf8("created"), new dev.switchboard.core.pubsub.StreamPosition(7, "00ff00ff00ff00ff"));
+        for (Signal s : new Signal[] {SIGNAL, kept, new Signal("b", Payload.binary(new byte[] {0, 1}))}) {
+            EmbeddedChannel ch = new EmbeddedChannel();
+            PushQueue q = new PushQueue(ch, 64, () -> { });
+            q.offer(SignalWire.nativeMessage(s, 12, SignalWire.Framing.LINES));
+            ch.runPendingTasks();
+            ByteBuf out = ch.readOutbound();
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(JsonSupport.writeString(s.asMessage().message(12)) + "\n");
+            out.release();
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void eachFramingWritesWhatTheCodecsWould() {
         EmbeddedChannel ch = new EmbeddedChannel();
         PushQueue q = new PushQueue(ch, 64, () -> { });

@@ -18,6 +18,9 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     public final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    /** Binary messages, whole. */
+    public final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
+    private final java.io.ByteArrayOutputStream partialBinary = new java.io.ByteArrayOutputStream();
     final CompletableFuture<int[]> closed = new CompletableFuture<>();
     final CompletableFuture<String> closeReason = new CompletableFuture<>();
     volatile int pings;
@@ -61,6 +64,31 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         if (last) {
             messages.add(partial.toString());
             partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    /** Sends one binary message. */
+    public void sendBinary(byte[] bytes) throws Exception {
+        ws.sendBinary(ByteBuffer.wrap(bytes), true).get(5, TimeUnit.SECONDS);
+    }
+
+    /** The next binary message. */
+    public byte[] readBinary() throws Exception {
+        byte[] m = binaries.poll(5, TimeUnit.SECONDS);
+        if (m == null) throw new AssertionError("no binary message within 5 s");
+        return m;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        byte[] chunk = new byte[data.remaining()];
+        data.get(chunk);
+        partialBinary.writeBytes(chunk);
+        if (last) {
+            binaries.add(partialBinary.toByteArray());
+            partialBinary.reset();
         }
         webSocket.request(1);
         return null;

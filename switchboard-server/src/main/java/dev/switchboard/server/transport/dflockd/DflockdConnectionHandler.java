@@ -44,6 +44,8 @@ public final class DflockdConnectionHandler extends ConnectionHandler {
         SessionRegistry sessions = server.core().sessions();
         bind(((SessionRegistry.Opened) sessions.open(sessions.dflockdPolicy(), server.connectionId(ctx.channel()),
                 "dflockd", remoteAddress(), null, this)).session());
+        // Anonymous, by where it connects from; the shared token's identity once it says auth.
+        session().identity(server.config().acl().anonymous(ServerContext.local(ctx.channel().remoteAddress())));
         ctx.channel().closeFuture().addListener(f -> {
             cancelReadDeadline();
             pending.forEach(ReferenceCountUtil::release);
@@ -91,6 +93,7 @@ public final class DflockdConnectionHandler extends ConnectionHandler {
         if (!authenticated) {
             if (req.command().equals("auth") && server.tokenMatches(DflockdSyntax.trimSpace(req.arg()))) {
                 authenticated = true;
+                session().identity(dev.switchboard.core.identity.Identity.SHARED_TOKEN);
                 respond("ok", null);
             } else {
                 refuseAuth(line("error_auth"));

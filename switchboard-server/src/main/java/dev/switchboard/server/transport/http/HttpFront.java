@@ -72,7 +72,7 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
             ex.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", null);
             return;
         }
-        if (server.authRequired() && !authExempt(path) && !server.tokenMatches(bearer(ex.header(HttpHeaderNames.AUTHORIZATION)))) {
+        if (server.authRequired() && !authExempt(path) && server.identify(bearer(ex.header(HttpHeaderNames.AUTHORIZATION)), false) == null) {
             // The pause slows down token guessing, as on the TCP port.
             ctx.executor().schedule(() -> ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", null),
                     ServerContext.AUTH_FAILURE_DELAY_MS, TimeUnit.MILLISECONDS);
@@ -112,7 +112,16 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
     }
 
     /** The token of {@code Authorization: Bearer <token>} (scheme case-insensitive, trimmed), or null. */
-    private static String bearer(String authorization) {
+    /**
+     * Who the client of an HTTP request is (see {@link ServerContext#identify}): its bearer
+     * token's identity, or anonymous by its address; null when its token must be refused.
+     */
+    public static dev.switchboard.core.identity.Identity identity(ServerContext server, HttpExchange ex) {
+        return server.identify(bearer(ex.header(HttpHeaderNames.AUTHORIZATION)), ServerContext.local(ex.channel().remoteAddress()));
+    }
+
+    /** The token of an {@code Authorization: Bearer …} header, or null. */
+    public static String bearer(String authorization) {
         if (authorization == null) return null;
         String value = authorization.trim();
         if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) return null;

@@ -2,6 +2,7 @@ package dev.switchboard.server.transport.json;
 
 import dev.switchboard.core.lock.LockOps;
 import dev.switchboard.core.pubsub.Signal;
+import dev.switchboard.core.pubsub.TopicMessage;
 import dev.switchboard.server.transport.IdleDeadlines;
 import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.SessionEvent;
@@ -56,6 +57,12 @@ public final class NativeConnectionHandler extends ConnectionHandler {
 
     /** How this connection frames the events it is pushed (the codecs frame everything else). */
     private final SignalWire.Framing eventFraming;
+    /** Whether the hello asked for binary envelopes ({@code "binary":true}); null when it did not say. */
+    private Boolean binaryAsked;
+    /** BINARY payloads of events go out raw, in binary envelopes (asked for, on a binary framing). */
+    private boolean binaryOut;
+    /** Who the hello's token says the client is; given to the session it opens or resumes. */
+    private dev.switchboard.core.identity.Identity identity;
 
     public NativeConnectionHandler(ServerContext server, String transport) {
         super(server, transport);
@@ -149,8 +156,19 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             return;
         }
         Object token = m.value("token");
-        if (server.authRequired() && !(token instanceof String t && server.tokenMatches(t))) {
+        dev.switchboard.core.identity.Identity identity = server.identify(token instanceof String t ? t : null,
+                ServerContext.local(channel().remoteAddress()));
+        if (identity == null) {
             refuseAuth(error(id, ErrorCode.UNAUTHORIZED, "wrong or missing token"));
+            return;
+        }
+        this.identity = identity;
+        if (m.value("binary") instanceof Boolean b) {
+            binaryAsked = b;
+            // Lines cannot carry raw bytes (a byte may be a line break): there the answer is false.
+            binaryOut = b && eventFraming != SignalWire.Framing.LINES;
+        } else if (m.present("binary")) {
+            fail(id, ErrorCode.INVALID_ARGUMENT, "binary must be true or false");
             return;
         }
         if (server.draining()) {
@@ -267,6 +285,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             resumeError.put("message", SessionRegistry.NOT_FOUND.message());
         }
         String resumeKey = newKey;
+        session().identity(identity);
         long heartbeatMs = cfg.heartbeatInterval().toMillis();
         Map<String, Object> limits = new LinkedHashMap<>();
         limits.put("max_frame_bytes", cfg.maxFrameBytes());
@@ -285,6 +304,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         welcome.put("server", "switchboard/" + Version.VERSION);
         welcome.put("heartbeat_ms", heartbeatMs);
         welcome.put("limits", limits);
+        if (binaryAsked != null) welcome.put("binary", binaryOut);
         if (resumed != null) {
             welcome.put("resumed", true);
             welcome.put("recovered", resumed.recovered());
@@ -359,7 +379,29 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     /** A signal as bytes encoded once for all its subscribers plus this session's {@code seq}; other events as maps. */
     @Override
     protected Object encodeEvent(long seq, SessionEvent event) {
+        if (binaryOut) {
+            Signal carried = event instanceof Signal s ? s : event instanceof TopicMessage m ? m.signal() : null;
+            if (carried != null && carried.payload().kind() == dev.switchboard.protocol.Payload.Kind.BINARY) {
+                return SignalWire.binaryEvent(event, carried.payload(), seq, eventFraming);
+            }
+        }
+        if (event instanceof TopicMessage m) return SignalWire.nativeMessage(m.signal(), seq, eventFraming);
         return event instanceof Signal signal ? SignalWire.nativeEvent(signal, seq, eventFraming) : event.message(seq);
+    }
+
+    @Override
+    protected boolean reportsGaps() {
+        return true;
+    }
+
+    /** {@code {"op":"gap","seq":<to>,"from_seq":<from>,"to_seq":<to>}}: the events in between were dropped (drop-oldest). */
+    @Override
+    protected Object encodeGap(long fromSeq, long toSeq) {
+        Map<String, Object> gap = message("gap", null);
+        gap.put("seq", toSeq);
+        gap.put("from_seq", fromSeq);
+        gap.put("to_seq", toSeq);
+        return gap;
     }
 
     /** The core ends this connection (slow consumer, session closed): an error event, then close. */

@@ -46,7 +46,9 @@ public final class NativePipeline {
         p.addAfter(last, "json-framer", framing.newFramer(server.config().maxFrameBytes()));
         p.addAfter("json-framer", "json-encoder", new JsonMessageEncoder(framing));
         // Straight from bytes to request frames: no map through the object mapper for a flat request.
-        p.addAfter("json-encoder", "json-decoder", JsonMessageDecoder.toFrames());
+        // Length-prefixed frames may also carry binary envelopes (a zero first byte); lines cannot.
+        p.addAfter("json-encoder", "json-decoder", framing == Framing.LENGTH_PREFIXED
+                ? JsonMessageDecoder.toFramesWithEnvelopes() : JsonMessageDecoder.toFrames());
         p.addAfter("json-decoder", "native", new NativeConnectionHandler(server, transport));
         if (framing == Framing.LENGTH_PREFIXED) {
             // acomm speaks the same frames: its first message makes the connection an acomm one.

@@ -36,6 +36,11 @@ final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Object> {
         if (!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) {
             return; // close and ping frames are handled before this codec
         }
+        // A binary frame with a zero first byte is a binary envelope (its payload raw bytes).
+        if (frame instanceof BinaryWebSocketFrame && dev.switchboard.protocol.binary.BinaryEnvelope.isEnvelope(frame.content())) {
+            out.add(dev.switchboard.protocol.binary.BinaryEnvelope.decode(frame.content()));
+            return;
+        }
         // The same parser as the other native transports: strict UTF-8, one JSON object, no repeated key.
         out.add(PARSER.parse(frame.content()));
     }

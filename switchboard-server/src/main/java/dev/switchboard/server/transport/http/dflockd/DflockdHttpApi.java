@@ -265,7 +265,12 @@ public final class DflockdHttpApi {
             ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage());
             return;
         }
-        // Sessionless: publishing does not use the session.
+        dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
+        if (identity == null || !identity.may(dev.switchboard.core.identity.Permission.PUBLISH, ex.param("channel"))) {
+            ex.error(HttpResponseStatus.FORBIDDEN, "forbidden", "this client may not publish on " + ex.param("channel"));
+            return;
+        }
+        // Sessionless: publishing does not use the session (its permission was checked above).
         server.core().sessions().submitSessionless(server.core().dflockdDispatcher(), frame,
                 HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {
                     if (reply.isError()) {

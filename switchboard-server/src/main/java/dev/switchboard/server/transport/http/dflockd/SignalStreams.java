@@ -48,6 +48,8 @@ final class SignalStreams {
         SessionRegistry sessions = server.core().sessions();
         Session session = ((SessionRegistry.Opened) sessions.open(sessions.signalStreamPolicy(), "dflockd-sse",
                 String.valueOf(ch.remoteAddress()), null, stream)).session();
+        dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
+        if (identity != null) session.identity(identity);
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("pattern", pattern);
         f.put("group", group == null ? "" : group);
@@ -56,7 +58,11 @@ final class SignalStreams {
                     server.countLimitReply(reply);
                     if (reply.isError() || !ch.isActive()) {
                         sessions.detach(session, stream); // the session ends with its stream, which stays open for the answer
-                        if (reply.isError()) ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", reply.message());
+                        if (reply.isError() && reply.error() == dev.switchboard.protocol.ErrorCode.FORBIDDEN) {
+                            ex.error(HttpResponseStatus.FORBIDDEN, "forbidden", reply.message());
+                        } else if (reply.isError()) {
+                            ex.error(HttpResponseStatus.BAD_REQUEST, "bad_request", reply.message());
+                        }
                         return;
                     }
                     if (!ex.claimForStream(HttpResponseStatus.OK)) return;

@@ -51,6 +51,12 @@ public final class NativeHttpApi {
     }
 
     private void createSession(HttpExchange ex) {
+        // The session acts as the client that opened it: its bearer token's identity, or anonymous.
+        dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
+        if (identity == null) {
+            ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", null);
+            return;
+        }
         SessionRegistry sessions = server.core().sessions();
         String ip = ex.remoteIp() == null ? null : ex.remoteIp().getHostAddress();
         SessionRegistry.Open open = sessions.open(sessions.nativeHttpPolicy(), "http",
@@ -61,6 +67,7 @@ public final class NativeHttpApi {
         }
         SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
         Session s = opened.session();
+        s.identity(identity);
         String key = opened.resumeKey();
         // The key never goes in a URL: clients send it in a header, browsers in this cookie
         // (scoped to the session's routes), which EventSource and same-origin fetch send by themselves.
@@ -104,6 +111,11 @@ public final class NativeHttpApi {
             } catch (IllegalArgumentException e) {
                 ex.error(HttpResponseStatus.BAD_REQUEST, ErrorCode.BAD_FRAME.wire(), e.getMessage());
                 return;
+            }
+            if (session.identity() == dev.switchboard.core.identity.Identity.RESTORED) {
+                // Restored after a restart: the client's identity again, from this request's credentials.
+                dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
+                if (identity != null) session.identity(identity);
             }
             session.submit(server.core().nativeDispatcher(), new Frame(ex.param("op"), null, fields),
                     HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {
@@ -168,6 +180,7 @@ public final class NativeHttpApi {
         return switch (code) {
             case BAD_FRAME, INVALID_ARGUMENT -> HttpResponseStatus.BAD_REQUEST;
             case UNAUTHORIZED -> HttpResponseStatus.UNAUTHORIZED;
+            case FORBIDDEN -> HttpResponseStatus.FORBIDDEN;
             case UNKNOWN_OP, NOT_HELD -> HttpResponseStatus.NOT_FOUND;
             case CANCELLED -> HttpResponseStatus.REQUEST_TIMEOUT;
             case LIMIT_MISMATCH, ALREADY_ENQUEUED, NOT_ENQUEUED, ALREADY_WAITING, LEASE_EXPIRED -> HttpResponseStatus.CONFLICT;
@@ -177,7 +190,6 @@ public final class NativeHttpApi {
             case UNKNOWN_REQUEST -> HttpResponseStatus.NOT_FOUND;
             case APPLICATION -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
             case DISCONNECTED, WEBHOOK_FAILED -> HttpResponseStatus.BAD_GATEWAY;
-            case FORBIDDEN -> HttpResponseStatus.FORBIDDEN;
             // slow_consumer answers an rpc.chunk whose caller did not read it by the call's deadline.
             case TIMEOUT, SLOW_CONSUMER -> HttpResponseStatus.GATEWAY_TIMEOUT;
             case NO_RESPONDERS, SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;

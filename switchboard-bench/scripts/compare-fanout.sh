@@ -5,7 +5,7 @@
 # Needs the built jars (mvn -DskipTests package), nats-server and redis-server.
 # Usage: switchboard-bench/scripts/compare-fanout.sh [subscribers...]   (default: 100 1000)
 # Each server gets a free loopback port; DURATION (measured seconds, default 8), WARMUP (default 2),
-# PROTOCOLS (default "dflockd json ws nats redis"), SB_JAR (another build of the server) and SB_WARMUP
+# PROTOCOLS (default "dflockd json topic ws nats redis"), SB_JAR (another build of the server) and SB_WARMUP
 # (seconds of the unrecorded pass that warms Switchboard's JIT per protocol, default 5) change the run.
 # SB_SESSION_GRACE (default 0) is Switchboard's --session-grace: with 0 a native session ends with
 # its connection, so the thousands of sessions of one pass (each with a full replay buffer) are gone
@@ -16,7 +16,7 @@ source switchboard-bench/scripts/lib.sh
 if [ $# -gt 0 ]; then counts=("$@"); else counts=(100 1000); fi
 duration=${DURATION:-8}
 warmup=${WARMUP:-2}
-read -r -a protocols <<<"${PROTOCOLS:-dflockd json ws nats redis}"
+read -r -a protocols <<<"${PROTOCOLS:-dflockd json topic ws nats redis}"
 pin_server="taskset -c 0"
 pin_client="taskset -c 1"
 logs=$(mktemp -d "${TMPDIR:-/tmp}/compare-fanout.XXXXXX")

@@ -117,8 +117,9 @@ final class TopicSubscriptions {
                 text(m, "epoch"), PayloadNodes.readOrEmpty(m), m.path("seq").asLong(0));
     }
 
+    /** A string field; absent or empty (a topic without history has no epoch) is null. */
     private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
-        return v != null && v.isString() ? v.stringValue() : null;
+        return v != null && v.isString() && !v.stringValue().isEmpty() ? v.stringValue() : null;
     }
 }

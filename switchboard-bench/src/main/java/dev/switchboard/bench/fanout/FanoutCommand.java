@@ -17,7 +17,7 @@ public final class FanoutCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--protocol", defaultValue = "dflockd",
-            description = "dflockd, json, ws (Switchboard), nats (nats-server) or redis (Redis pub/sub) (default: ${DEFAULT-VALUE}).")
+            description = "dflockd, json (signals), topic (topics), ws (signals over WebSocket) (Switchboard), nats (nats-server) or redis (Redis pub/sub) (default: ${DEFAULT-VALUE}).")
     FanoutProtocol protocol;
 
     @Option(names = "--server", defaultValue = "127.0.0.1:6388", description = "host:port (default: ${DEFAULT-VALUE}).")

@@ -49,6 +49,29 @@ public enum FanoutProtocol {
                     + "\",\"payload\":\"" + payload + "\"}\n";
         }
     },
+    /** Switchboard's topics over native JSON lines: {@code topic.subscribe}, {@code topic.publish}, pushed {@code message} events. */
+    topic(false) {
+        @Override
+        String subscribe(String channel) {
+            return HELLO + "{\"op\":\"topic.subscribe\",\"id\":2,\"pattern\":\"" + channel + "\"}\n";
+        }
+
+        @Override
+        boolean isSubscribed(String line) {
+            return json.isSubscribed(line);
+        }
+
+        @Override
+        String publisherGreeting() {
+            return HELLO;
+        }
+
+        @Override
+        String publish(String channel, long seq, String payload) {
+            return "{\"op\":\"topic.publish\",\"id\":" + (seq + 10) + ",\"topic\":\"" + channel
+                    + "\",\"payload\":\"" + payload + "\"}\n";
+        }
+    },
     /** Switchboard's native JSON in WebSocket text frames (subscribers); the publisher uses JSON lines. */
     ws(true) {
         @Override

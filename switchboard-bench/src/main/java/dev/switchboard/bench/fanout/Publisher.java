@@ -79,7 +79,7 @@ final class Publisher implements AutoCloseable {
         String digits = switch (protocol) {
             case dflockd -> line.startsWith("ok ") ? line.substring(3) : null;
             case redis -> line.startsWith(":") ? line.substring(1) : null;
-            case json, ws -> {
+            case json, topic, ws -> {
                 int at = line.indexOf("\"delivered\":");
                 yield at < 0 ? null : line.substring(at + 12).replaceAll("[^0-9].*", "");
             }

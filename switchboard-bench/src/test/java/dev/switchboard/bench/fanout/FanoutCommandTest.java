@@ -34,7 +34,7 @@ class FanoutCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dflockd", "json", "ws"})
+    @ValueSource(strings = {"dflockd", "json", "topic", "ws"})
     void everySubscriberGetsEveryMessageInOrder(String protocol) {
         Run run = bench("fanout", "--protocol", protocol, "--server", "127.0.0.1:" + server.port(), "--subscribers", "20",
                 "--messages", "300", "--warmup", "0", "--duration", "20", "--channel", "fan-" + protocol);

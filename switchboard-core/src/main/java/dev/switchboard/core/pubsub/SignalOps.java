@@ -77,7 +77,7 @@ public final class SignalOps {
     }
 
     /** {@code forbidden} unless the session's identity may do {@code permission} on {@code subject}. */
-    static void requirePermission(Session s, Permission permission, String subject) {
+    public static void requirePermission(Session s, Permission permission, String subject) {
         // A sessionless request (dflockd's HTTP publish) was checked by its transport, which knows the client.
         if (s != null && !s.identity().may(permission, subject)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "identity '" + s.identity().name() + "' may not "

@@ -35,6 +35,9 @@ final class CallManyOps {
         boolean byName = f.has("name");
         if (byName == f.has("targets")) throw RpcOps.invalid("send either name or targets");
         List<String> targets = byName ? List.of(RpcOps.name(f)) : targets(f);
+        for (String t : targets) {
+            dev.switchboard.core.pubsub.SignalOps.requirePermission(req.session(), dev.switchboard.core.identity.Permission.CALL, t);
+        }
         Payload payload = RpcOps.payload(f);
         long timeoutMs = RpcOps.timeoutMs(f, rpc.settings());
         long maxReplies = f.optionalNumber("max_replies", 1, Integer.MAX_VALUE, Long.MAX_VALUE);

@@ -1,6 +1,7 @@
 package dev.switchboard.core.rpc;
 
 import dev.switchboard.core.Dispatcher;
+import dev.switchboard.core.identity.Permission;
 import dev.switchboard.core.pubsub.SignalOps;
 import dev.switchboard.protocol.Subjects;
 import dev.switchboard.core.session.Request;
@@ -35,7 +36,9 @@ final class RpcOps {
 
     void registerWith(Dispatcher dispatcher) {
         dispatcher.register("rpc.serve", req -> {
-            String refused = rpc.backends().serve(session(req), SignalOps.pattern(req.frame()), SignalOps.group(req.frame()));
+            String pattern = SignalOps.pattern(req.frame());
+            SignalOps.requirePermission(req.session(), Permission.SERVE, pattern);
+            String refused = rpc.backends().serve(session(req), pattern, SignalOps.group(req.frame()));
             if (refused != null) {
                 rpc.limitHit("max_subscriptions");
                 req.reply(Reply.error(ErrorCode.MAX_SUBSCRIPTIONS, refused));
@@ -52,6 +55,7 @@ final class RpcOps {
         dispatcher.register("rpc.notify", req -> {
             Frame f = req.frame();
             String name = name(f);
+            SignalOps.requirePermission(req.session(), Permission.CALL, name);
             Payload payload = payload(f);
             boolean ack = flag(f, "ack");
             if (rpc.tracker().draining()) {
@@ -66,6 +70,7 @@ final class RpcOps {
     private void call(Request req) {
         Frame f = req.frame();
         String name = name(f);
+        SignalOps.requirePermission(req.session(), Permission.CALL, name);
         Payload payload = payload(f);
         // Designed for later (docs/messaging.md): refused clearly rather than half-done.
         boolean stream = flag(f, "stream");

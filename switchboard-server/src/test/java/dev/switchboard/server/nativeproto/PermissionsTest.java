@@ -19,7 +19,8 @@ class PermissionsTest {
     private static final String ACL = """
             {"identities": [
                {"name": "orders", "token": "t-orders", "publish": ["orders.>"], "subscribe": ["orders.*", "public.>"]},
-               {"name": "reader", "token": "t-reader", "subscribe": [">"]}],
+               {"name": "reader", "token": "t-reader", "subscribe": [">"]},
+               {"name": "billing", "token": "t-billing", "call": ["billing.>"], "serve": ["billing.invoice.*"]}],
              "anonymous_loopback": {"subscribe": ["public.>"]}}
             """;
 
@@ -44,6 +45,31 @@ class PermissionsTest {
             assertForbidden(c.request("{\"op\":\"signal.listen\",\"id\":9,\"pattern\":\"billing.*\"}", 9), "orders", "subscribe");
             assertForbidden(c.request("{\"op\":\"topic.history\",\"id\":10,\"topic\":\"billing.x\"}", 10), "orders", "subscribe");
             assertThat(c.request("{\"op\":\"ping\",\"id\":11}", 11).path("op").asString()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void requestReplyNeedsCallToCallAndServeToServe() throws Exception {
+        try (NativeConn backend = SERVER.open("tcp"); NativeConn caller = SERVER.open("websocket")) {
+            assertThat(hello(backend, "t-billing").path("op").asString()).isEqualTo("welcome");
+            assertThat(hello(caller, "t-billing").path("op").asString()).isEqualTo("welcome");
+            assertThat(backend.request("{\"op\":\"rpc.serve\",\"id\":2,\"pattern\":\"billing.invoice.*\"}", 2).has("result")).isTrue();
+            assertForbidden(backend.request("{\"op\":\"rpc.serve\",\"id\":3,\"pattern\":\"billing.>\"}", 3), "billing", "serve");
+            assertForbidden(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"orders.x\"}", 2), "billing", "call");
+            assertForbidden(caller.request("{\"op\":\"rpc.notify\",\"id\":3,\"name\":\"orders.x\"}", 3), "billing", "call");
+            assertForbidden(caller.request("{\"op\":\"rpc.call_many\",\"id\":4,\"targets\":[\"billing.a\",\"orders.x\"]}", 4),
+                    "billing", "call");
+            // Allowed: the call reaches the backend, which answers.
+            caller.send("{\"op\":\"rpc.call\",\"id\":5,\"name\":\"billing.invoice.create\",\"payload\":\"x\"}");
+            JsonNode request = backend.nextEvent();
+            assertThat(request.path("op").asString()).isEqualTo("rpc.request");
+            backend.request("{\"op\":\"rpc.respond\",\"id\":4,\"rid\":\"" + request.path("rid").asString()
+                    + "\",\"payload\":\"done\"}", 4);
+            assertThat(caller.reply(5).at("/result/payload").asString()).isEqualTo("done");
+        }
+        try (NativeConn orders = SERVER.open("tcp")) {
+            assertThat(hello(orders, "t-orders").path("op").asString()).isEqualTo("welcome");
+            assertForbidden(orders.request("{\"op\":\"rpc.serve\",\"id\":2,\"pattern\":\"orders.x\"}", 2), "orders", "serve");
         }
     }
 

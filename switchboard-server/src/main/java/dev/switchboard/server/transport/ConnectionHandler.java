@@ -108,7 +108,7 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
 
     /** The message that tells the client the events numbered {@code fromSeq..toSeq} were dropped. */
     protected Object encodeGap(long fromSeq, long toSeq) {
-        throw new UnsupportedOperationException("this protocol has no gap message");
+        throw new IllegalStateException("encodeGap on a protocol whose reportsGaps() is false: it has no gap message");
     }
 
     @Override

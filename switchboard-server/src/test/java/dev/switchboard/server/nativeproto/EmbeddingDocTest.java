@@ -51,17 +51,20 @@ class EmbeddingDocTest {
                 .sessionLookup(id -> Optional.ofNullable(database.get(id)))
                 .start();
         // doc:end
-        try (sb; NativeClient c = NativeClient.lines(sb.port())) {
-            String sessionId = c.request("{\"op\":\"hello\",\"id\":1,\"version\":1}", 1).path("session").asString();
-            await().atMost(Duration.ofSeconds(5)).until(() -> database.containsKey(sessionId));
-            // doc:start
-            sb.setSessionAttributes(sessionId, Map.of("server.user", "ada"));
-            database.put(sessionId, sb.sessions().record(sessionId).orElseThrow()); // saved with its attributes
-            // doc:end
-            assertThat(database.get(sessionId).attributes()).containsEntry("server.user", "ada");
+        try (sb) {
+            try (NativeClient c = NativeClient.lines(sb.port())) {
+                String sessionId = c.request("{\"op\":\"hello\",\"id\":1,\"version\":1}", 1).path("session").asString();
+                await().atMost(Duration.ofSeconds(5)).until(() -> database.containsKey(sessionId));
+                // doc:start
+                sb.setSessionAttributes(sessionId, Map.of("server.user", "ada"));
+                database.put(sessionId, sb.sessions().record(sessionId).orElseThrow()); // saved with its attributes
+                // doc:end
+                assertThat(database.get(sessionId).attributes()).containsEntry("server.user", "ada");
+            }
+            // The node stays up until the server has seen the client's close: else the stop may come first.
+            await().atMost(Duration.ofSeconds(5)).until(() -> departures.size() == 1);
+            assertThat(departures.get(0).reason()).isEqualTo(DisconnectInfo.CLIENT_CLOSED);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> departures.size() == 1);
-        assertThat(departures.get(0).reason()).isEqualTo(DisconnectInfo.CLIENT_CLOSED); // the client closed before the node
     }
 
     @Test

@@ -85,7 +85,7 @@ final class SwitchboardNode {
                 NioIoHandler.newFactory());
         this.outbound = webhooks(config, core, workerGroup, metrics);
         this.acomm = new dev.switchboard.server.transport.acomm.Acomm(config.acommSettings(), core, workerGroup,
-                context::limitHit);
+                outbound, context::limitHit);
         context.acomm(acomm);
         metrics.acomm(acomm);
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.core.pubsub;
 
+import dev.switchboard.core.session.Permissions;
 import dev.switchboard.protocol.Subjects;
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.identity.Permission;
@@ -36,7 +37,7 @@ public final class SignalOps {
             Session s = req.session();
             Frame f = req.frame();
             String pattern = pattern(f);
-            requirePermission(s, Permission.SUBSCRIBE, pattern);
+            Permissions.require(s, Permission.SUBSCRIBE, pattern);
             broker.subscribe(s, pattern, group(f)).whenComplete((result, err) -> {
                 if (err != null) {
                     // Only a cluster engine fails, when its cluster is out of reach; the subscription then
@@ -60,7 +61,7 @@ public final class SignalOps {
             String channel = f.key("channel");
             String problem = Subjects.channelError(channel);
             if (problem != null) throw invalid("channel: " + problem);
-            requirePermission(req.session(), Permission.PUBLISH, channel);
+            Permissions.require(req.session(), Permission.PUBLISH, channel);
             Payload payload = f.payload("payload");
             if (payload.utf8().isBlank()) throw invalid("payload must not be empty");
             int room = MAX_PUSH_LINE - "sig ".length() - channel.getBytes(StandardCharsets.UTF_8).length - 1;
@@ -74,15 +75,6 @@ public final class SignalOps {
                     ? Reply.error(ErrorCode.INTERNAL, "publish failed: " + err)
                     : Reply.ok(Map.of("delivered", (long) result.delivered()))));
         });
-    }
-
-    /** {@code forbidden} unless the session's identity may do {@code permission} on {@code subject}. */
-    public static void requirePermission(Session s, Permission permission, String subject) {
-        // A sessionless request (dflockd's HTTP publish) was checked by its transport, which knows the client.
-        if (s != null && !s.identity().may(permission, subject)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "identity '" + s.identity().name() + "' may not "
-                    + permission.key() + " on '" + subject + "'");
-        }
     }
 
     /** A subscription pattern field: a key whose tokens may be {@code *} or a last {@code >}. */

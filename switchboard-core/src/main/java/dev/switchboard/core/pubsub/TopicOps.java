@@ -1,5 +1,6 @@
 package dev.switchboard.core.pubsub;
 
+import dev.switchboard.core.session.Permissions;
 import dev.switchboard.protocol.Subjects;
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.identity.Permission;
@@ -54,7 +55,7 @@ public final class TopicOps {
         if (since != null && Subjects.channelError(pattern) != null) {
             throw SignalOps.invalid("since needs a literal topic: offsets belong to one topic, not to a pattern");
         }
-        SignalOps.requirePermission(s, Permission.SUBSCRIBE, pattern);
+        Permissions.require(s, Permission.SUBSCRIBE, pattern);
         broker.subscribe(s.topicSubscriber(), pattern, group, since).whenComplete((p, err) -> {
             if (err != null) {
                 req.reply(Reply.error(ErrorCode.INTERNAL, "subscribe failed: " + err));
@@ -71,7 +72,7 @@ public final class TopicOps {
     private void publish(Request req) {
         Frame f = req.frame();
         String topic = topic(f);
-        SignalOps.requirePermission(req.session(), Permission.PUBLISH, topic);
+        Permissions.require(req.session(), Permission.PUBLISH, topic);
         Payload payload = PayloadFields.read(f);
         broker.publish(topic, payload).whenComplete((r, err) -> {
             if (err != null) {
@@ -92,7 +93,7 @@ public final class TopicOps {
         String topic = topic(f);
         int limit = (int) f.optionalNumber("limit", 1, MAX_HISTORY_PAGE, MAX_HISTORY_PAGE);
         Since since = since(f);
-        SignalOps.requirePermission(req.session(), Permission.SUBSCRIBE, topic);
+        Permissions.require(req.session(), Permission.SUBSCRIBE, topic);
         broker.history(topic, since, limit).whenComplete((p, err) -> {
             if (err != null) {
                 req.reply(Reply.error(ErrorCode.INTERNAL, "history failed: " + err));

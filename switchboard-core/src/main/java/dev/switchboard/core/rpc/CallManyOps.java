@@ -36,7 +36,7 @@ final class CallManyOps {
         if (byName == f.has("targets")) throw RpcOps.invalid("send either name or targets");
         List<String> targets = byName ? List.of(RpcOps.name(f)) : targets(f);
         for (String t : targets) {
-            dev.switchboard.core.pubsub.SignalOps.requirePermission(req.session(), dev.switchboard.core.identity.Permission.CALL, t);
+            dev.switchboard.core.session.Permissions.require(req.session(), dev.switchboard.core.identity.Permission.CALL, t);
         }
         Payload payload = RpcOps.payload(f);
         long timeoutMs = RpcOps.timeoutMs(f, rpc.settings());

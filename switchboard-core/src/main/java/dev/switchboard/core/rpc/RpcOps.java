@@ -1,5 +1,6 @@
 package dev.switchboard.core.rpc;
 
+import dev.switchboard.core.session.Permissions;
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.identity.Permission;
 import dev.switchboard.core.pubsub.SignalOps;
@@ -37,7 +38,7 @@ final class RpcOps {
     void registerWith(Dispatcher dispatcher) {
         dispatcher.register("rpc.serve", req -> {
             String pattern = SignalOps.pattern(req.frame());
-            SignalOps.requirePermission(req.session(), Permission.SERVE, pattern);
+            Permissions.require(req.session(), Permission.SERVE, pattern);
             String refused = rpc.backends().serve(session(req), pattern, SignalOps.group(req.frame()));
             if (refused != null) {
                 rpc.limitHit("max_subscriptions");
@@ -55,7 +56,7 @@ final class RpcOps {
         dispatcher.register("rpc.notify", req -> {
             Frame f = req.frame();
             String name = name(f);
-            SignalOps.requirePermission(req.session(), Permission.CALL, name);
+            Permissions.require(req.session(), Permission.CALL, name);
             Payload payload = payload(f);
             boolean ack = flag(f, "ack");
             if (rpc.tracker().draining()) {
@@ -70,7 +71,7 @@ final class RpcOps {
     private void call(Request req) {
         Frame f = req.frame();
         String name = name(f);
-        SignalOps.requirePermission(req.session(), Permission.CALL, name);
+        Permissions.require(req.session(), Permission.CALL, name);
         Payload payload = payload(f);
         // Designed for later (docs/messaging.md): refused clearly rather than half-done.
         boolean stream = flag(f, "stream");

@@ -27,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Acomm implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Acomm.class);
-    /** The most of an HTTP hook's answer read (its body is not used: the status says whether it took the Response). */
-    private static final int MAX_HOOK_ANSWER_BYTES = 64 * 1024;
 
     /**
      * @param maxInFlight       requests one acomm connection may have whose outcome has not come ({@code --acomm-max-in-flight})
@@ -56,13 +54,16 @@ public final class Acomm implements AutoCloseable {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder undelivered = new LongAdder();
 
-    public Acomm(Settings settings, SwitchboardCore core, EventLoopGroup group, Consumer<Limit> limitHits) {
+    /**
+     * @param http the node's outbound HTTP client (shared with webhooks and URL response hooks, so
+     *             one bound, {@code --webhook-max-in-flight}, covers every POST the node makes)
+     */
+    public Acomm(Settings settings, SwitchboardCore core, EventLoopGroup group, OutboundHttp http, Consumer<Limit> limitHits) {
         this.settings = settings;
         this.core = core;
         this.limitHits = limitHits;
         this.sender = new AcommSender(group, settings.maxFrameBytes());
-        this.http = new OutboundHttp(group, new OutboundHttp.Settings(settings.hookTimeout(), settings.maxHookDeliveries(),
-                MAX_HOOK_ANSWER_BYTES), () -> { });
+        this.http = http;
         this.backends = new AcommBackends(settings, sender, core.rpc().tracker());
         if (!settings.backends().isEmpty()) core.rpc().addTarget(backends);
     }
@@ -177,6 +178,6 @@ public final class Acomm implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        // The HTTP client is the node's: it closes it.
     }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.protocol.relay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.Locale;
 
 /**
  * Reads relay-protocol messages from whole binary WebSocket frames, strictly: any message the
@@ -52,7 +53,7 @@ public final class RelayCodec {
                 RelayProtocolException.Reason.UNKNOWN_TYPE, "message type " + (code & 0xFF) + " is not defined"));
         if (!sender.maySend(type)) {
             throw new RelayProtocolException(RelayProtocolException.Reason.WRONG_DIRECTION,
-                    type + " is never sent by the " + sender.name().toLowerCase(java.util.Locale.ROOT));
+                    type + " is never sent by the " + sender.name().toLowerCase(Locale.ROOT));
         }
         return type;
     }

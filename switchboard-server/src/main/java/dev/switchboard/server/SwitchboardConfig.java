@@ -93,6 +93,7 @@ public final class SwitchboardConfig {
     private final int topicHistoryMaxTopics;
     private final dev.switchboard.server.transport.SlowConsumerPolicy slowConsumerPolicy;
     private final dev.switchboard.server.identity.Acl acl;
+    private final dev.switchboard.server.identity.SignedTokens signedTokens;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -173,6 +174,7 @@ public final class SwitchboardConfig {
         this.topicHistoryMaxTopics = b.topicHistoryMaxTopics;
         this.slowConsumerPolicy = b.slowConsumerPolicy;
         this.acl = b.acl;
+        this.signedTokens = b.signedTokens;
     }
 
     public static Builder builder() {
@@ -347,6 +349,9 @@ public final class SwitchboardConfig {
     /** Tokens mapped to identities, and what anonymous clients may do ({@code --acl FILE}). */
     public dev.switchboard.server.identity.Acl acl() { return acl; }
 
+    /** Signed tokens and JWTs that carry their identity ({@code --token-secret}, {@code --jwks}, {@code --token-max-ttl}). */
+    public dev.switchboard.server.identity.SignedTokens signedTokens() { return signedTokens; }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.embeddingHooks = embeddingHooks;
@@ -427,6 +432,7 @@ public final class SwitchboardConfig {
         b.topicHistoryMaxTopics = topicHistoryMaxTopics;
         b.slowConsumerPolicy = slowConsumerPolicy;
         b.acl = acl;
+        b.signedTokens = signedTokens;
         return b;
     }
 
@@ -511,6 +517,7 @@ public final class SwitchboardConfig {
         private dev.switchboard.server.transport.SlowConsumerPolicy slowConsumerPolicy =
                 dev.switchboard.server.transport.SlowConsumerPolicy.DISCONNECT;
         private dev.switchboard.server.identity.Acl acl = dev.switchboard.server.identity.Acl.DEFAULT;
+        private dev.switchboard.server.identity.SignedTokens signedTokens = dev.switchboard.server.identity.SignedTokens.OFF;
 
         private Builder() {
         }
@@ -673,6 +680,7 @@ public final class SwitchboardConfig {
         public Builder topicHistoryMaxTopics(int n) { this.topicHistoryMaxTopics = n; return this; }
         public Builder slowConsumerPolicy(dev.switchboard.server.transport.SlowConsumerPolicy p) { this.slowConsumerPolicy = Objects.requireNonNull(p); return this; }
         public Builder acl(dev.switchboard.server.identity.Acl acl) { this.acl = Objects.requireNonNull(acl); return this; }
+        public Builder signedTokens(dev.switchboard.server.identity.SignedTokens tokens) { this.signedTokens = Objects.requireNonNull(tokens); return this; }
 
         /** Builds and starts a node with these settings. */
         public Switchboard start() {

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * or, for options dflockd has, from dflockd's own variable. Durations are whole seconds.
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        sortOptions = false, usageHelpAutoWidth = true, subcommands = SessionsCommand.class,
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = {SessionsCommand.class, TokenCommand.class},
         description = "Real-time session server: locks, semaphores and signals; a drop-in for dflockd.",
         footer = {"", "Environment: SWITCHBOARD_<OPTION> (e.g. SWITCHBOARD_MAX_LOCKS), then dflockd's DFLOCKD_* names.",
                 "Precedence: command line > SWITCHBOARD_* > DFLOCKD_* > default."})
@@ -103,6 +103,12 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--acl", description = "A JSON file mapping tokens to identities with publish/subscribe/call/serve subject patterns (see docs/messaging.md).")
     Path aclFile;
+
+    @CommandLine.Mixin
+    TokenOptions tokenOptions;
+
+    @Option(names = "--jwks", paramLabel = "FILE", description = "A JWK set file whose public keys verify RS256 and ES256 JWTs (see docs/identity.md).")
+    Path jwksFile;
 
     @Option(names = "--signal-buffer-size", description = "Signals queued per connection before a slow listener is evicted (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int signalBufferSize;
@@ -265,6 +271,7 @@ public final class Main implements Callable<Integer> {
                 .topicHistoryMaxTopics(topicHistoryMaxTopics)
                 .slowConsumerPolicy(dev.switchboard.server.transport.SlowConsumerPolicy.parse(slowConsumerPolicy))
                 .acl(aclFile == null ? dev.switchboard.server.identity.Acl.DEFAULT : dev.switchboard.server.identity.Acl.load(aclFile))
+                .signedTokens(tokenOptions.signedTokens(jwksFile))
                 .maxRequestsInFlight(maxRequestsInFlight)
                 .rpcMaxInFlight(rpcMaxInFlight)
                 .rpcDefaultTimeoutMs(rpcDefaultTimeoutMs)

@@ -128,7 +128,8 @@ public final class Acl {
         return !entries.isEmpty();
     }
 
-    private static Map<Permission, List<String>> permissions(JsonNode node, String who) {
+    /** The permission lists of {@code node} (an ACL entry or a signed token's claims), checked; {@code who} names it in errors. */
+    static Map<Permission, List<String>> permissions(JsonNode node, String who) {
         Map<Permission, List<String>> m = new EnumMap<>(Permission.class);
         for (Permission p : Permission.values()) {
             JsonNode list = node.path(p.key());

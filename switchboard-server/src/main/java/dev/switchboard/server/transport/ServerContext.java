@@ -92,21 +92,39 @@ public final class ServerContext {
 
     /**
      * Who a client is: the ACL identity of its token, the shared token's full-permission identity,
-     * or (no token) the ACL's anonymous identity for a {@code local} (loopback, Unix socket) or
-     * remote client. Null when the client must be refused: a token nobody has, while the server
-     * checks tokens (an auth token or an ACL with tokens), or no token while an auth token is required.
+     * the identity a signed token or JWT proves (its peer id, with its claims' permissions), or (no
+     * token) the ACL's anonymous identity for a {@code local} (loopback, Unix socket) or remote
+     * client. Null when the client must be refused (see {@link #authenticate}).
      */
     public dev.switchboard.core.identity.Identity identify(String token, boolean local) {
+        return authenticate(token, local) instanceof dev.switchboard.server.identity.Authentication.Accepted a ? a.identity() : null;
+    }
+
+    /**
+     * {@link #identify}, with the reason of a refusal: a token nobody has, while the server checks
+     * tokens (an auth token, an ACL with tokens, or signed tokens on), is "wrong or missing token",
+     * as is no token while an auth token is required; a signed token or JWT that does not check
+     * out says why (expired, bad signature, malformed).
+     */
+    public dev.switchboard.server.identity.Authentication authenticate(String token, boolean local) {
         dev.switchboard.server.identity.Acl acl = config.acl();
-        boolean checksTokens = authRequired() || acl.hasTokens();
+        dev.switchboard.server.identity.SignedTokens signed = config.signedTokens();
+        boolean checksTokens = authRequired() || acl.hasTokens() || signed.enabled();
         if (token != null && checksTokens) {
             dev.switchboard.core.identity.Identity named = acl.byToken(token);
-            if (named != null) return named;
-            return authRequired() && tokenMatches(token) ? dev.switchboard.core.identity.Identity.SHARED_TOKEN : null;
+            if (named != null) return dev.switchboard.server.identity.Authentication.accepted(named);
+            if (authRequired() && tokenMatches(token)) {
+                return dev.switchboard.server.identity.Authentication.accepted(dev.switchboard.core.identity.Identity.SHARED_TOKEN);
+            }
+            dev.switchboard.server.identity.Authentication proven = signed.check(token);
+            return proven != null ? proven : WRONG_TOKEN;
         }
-        if (authRequired()) return null;
-        return acl.anonymous(local);
+        if (authRequired()) return WRONG_TOKEN;
+        return dev.switchboard.server.identity.Authentication.accepted(acl.anonymous(local));
     }
+
+    private static final dev.switchboard.server.identity.Authentication WRONG_TOKEN =
+            new dev.switchboard.server.identity.Authentication.Refused("wrong or missing token");
 
     private final java.util.concurrent.atomic.LongAdder slowConsumerDrops = new java.util.concurrent.atomic.LongAdder();
 

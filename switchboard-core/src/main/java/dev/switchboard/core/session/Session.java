@@ -490,6 +490,11 @@ public final class Session implements Subscriber {
         }
 
         @Override
+        public String peerId() {
+            return Session.this.peerId();
+        }
+
+        @Override
         public String toString() {
             return Session.this + "/topics";
         }
@@ -512,6 +517,7 @@ public final class Session implements Subscriber {
      * the shared {@code --auth-token} and a restored session's placeholder name nobody in
      * particular (every client holding them has the same name), so those sessions go by their id.
      */
+    @Override
     public String peerId() {
         Identity who = identity;
         boolean shared = who.anonymous() || who == Identity.SHARED_TOKEN || who == Identity.RESTORED

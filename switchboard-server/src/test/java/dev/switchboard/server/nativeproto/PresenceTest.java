@@ -135,4 +135,23 @@ class PresenceTest {
             assertThat(c.request("{\"op\":\"ping\",\"id\":3}", 3).path("op").asString()).isEqualTo("pong");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tcp", "websocket"})
+    void topicPresenceCountsTheSubscribersOfATopicAndListsTheirPeerIds(String transport) throws Exception {
+        String topic = "lobby." + transport;
+        try (NativeConn alice = peer(transport, "t-alice"); NativeConn bob = peer("tcp", "t-bob"); NativeConn asker = peer(transport, null)) {
+            alice.request("{\"op\":\"topic.subscribe\",\"id\":2,\"pattern\":\"" + topic + "\"}", 2);
+            bob.request("{\"op\":\"signal.listen\",\"id\":2,\"pattern\":\"" + topic + "\",\"group\":\"g\"}", 2);
+            JsonNode both = asker.request("{\"op\":\"topic.presence\",\"id\":2,\"topic\":\"" + topic + "\",\"list\":true}", 2);
+            assertThat(both.at("/result/count").asInt()).isEqualTo(2);
+            assertThat(ids(both.at("/result/members"))).containsExactlyInAnyOrder("team.alice", "team.bob");
+            alice.request("{\"op\":\"topic.unsubscribe\",\"id\":3,\"pattern\":\"" + topic + "\"}", 3);
+            JsonNode one = asker.request("{\"op\":\"topic.presence\",\"id\":3,\"topic\":\"" + topic + "\"}", 3);
+            assertThat(one.at("/result/count").asInt()).isEqualTo(1);
+            assertThat(one.at("/result").has("members")).isFalse();
+            JsonNode bad = asker.request("{\"op\":\"topic.presence\",\"id\":4,\"topic\":\"a..b\"}", 4);
+            assertThat(bad.at("/error/code").asString()).isEqualTo("invalid_argument");
+        }
+    }
 }

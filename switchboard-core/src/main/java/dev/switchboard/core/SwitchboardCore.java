@@ -61,6 +61,9 @@ public final class SwitchboardCore implements AutoCloseable {
     private final TopicHistories topicHistories;
     private final SessionRegistry sessions;
     private final RequestReply rpc;
+    private final dev.switchboard.core.relay.PeerDirectory peers = new dev.switchboard.core.relay.InMemoryPeerDirectory(0, 0);
+    private final dev.switchboard.core.relay.PresenceOps presence =
+            new dev.switchboard.core.relay.PresenceOps(peers, java.util.concurrent.ForkJoinPool.commonPool());
     private final PreSessionConnections preSession = new PreSessionConnections();
     private final Dispatcher dflockdDispatcher = new Dispatcher();
     private final Dispatcher nativeDispatcher = new Dispatcher();
@@ -96,8 +99,51 @@ public final class SwitchboardCore implements AutoCloseable {
         new TopicOps(broker).registerWith(nativeDispatcher);
         new dev.switchboard.core.session.SessionOps().registerWith(nativeDispatcher);
         this.rpc = new RequestReply(settings.rpc(), this.clock, sessions, broker);
-        sessions.onPresence(rpc); // a backend's registrations follow its connections
         rpc.registerWith(nativeDispatcher);
+        // Every session is a peer (by its peer id) from its opening to its end; its watches end with it.
+        dev.switchboard.core.relay.SessionPeers sessionPeers = new dev.switchboard.core.relay.SessionPeers(peers);
+        // A backend's registrations follow its connections, and so does a session's presence.
+        sessions.onPresence(new SessionRegistry.Presence() {
+            @Override
+            public void attached(dev.switchboard.core.session.Session s) {
+                rpc.attached(s);
+                sessionPeers.opened(s);
+            }
+
+            @Override
+            public void away(dev.switchboard.core.session.Session s) {
+                rpc.away(s);
+                sessionPeers.away(s);
+            }
+
+            @Override
+            public void ended(dev.switchboard.core.session.Session s) {
+                rpc.ended(s);
+            }
+        });
+        sessions.onPeerIds(new dev.switchboard.core.session.SessionLifecycleListener() {
+            @Override
+            public void opened(dev.switchboard.core.session.Session s) {
+                sessionPeers.opened(s);
+            }
+
+            @Override
+            public void ended(dev.switchboard.core.session.Session s, dev.switchboard.core.session.SessionEnd why) {
+                sessionPeers.ended(s, why);
+                presence.ended(s);
+            }
+        });
+        presence.registerWith(nativeDispatcher);
+    }
+
+    /** Which session answers to each peer id, and who watches them (presence). */
+    public dev.switchboard.core.relay.PeerDirectory peers() {
+        return peers;
+    }
+
+    /** Presence watches: their bounds ({@link dev.switchboard.core.relay.PresenceOps#settings}) and limit hits. */
+    public dev.switchboard.core.relay.PresenceOps presence() {
+        return presence;
     }
 
     /** Request/reply: the tracker of calls in flight, the backend services and the in-process handlers. */

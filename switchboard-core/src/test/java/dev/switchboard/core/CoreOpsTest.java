@@ -102,7 +102,9 @@ class CoreOpsTest {
         ops.addAll(List.of("session.info", "session.set")); // the native protocol's own view of the session
         ops.addAll(List.of("rpc.serve", "rpc.unserve", "rpc.call", "rpc.call_many", "rpc.respond", "rpc.chunk",
                 "rpc.notify")); // request/reply, native only
-        ops.addAll(List.of("topic.subscribe", "topic.unsubscribe", "topic.publish", "topic.history")); // native publish/subscribe
+        ops.addAll(List.of("topic.subscribe", "topic.unsubscribe", "topic.publish", "topic.history",
+                "topic.presence")); // native publish/subscribe
+        ops.addAll(List.of("presence.subscribe", "presence.unsubscribe")); // who is online, by peer id
         assertThat(nativeOps.operations()).containsExactlyInAnyOrderElementsOf(ops);
     }
 

@@ -77,6 +77,9 @@ public final class SwitchboardConfig {
     private final long rpcMaxTimeoutMs;
     private final int rpcMaxFanout;
     private final int rpcStreamWindow;
+    private final int presenceMaxWatchesPerSession;
+    private final int presenceMaxIdsPerWatch;
+    private final int presenceMaxQueuedPerWatch;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
     private final dev.switchboard.server.embed.EmbeddingHooks embeddingHooks;
     private final java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks;
@@ -159,6 +162,9 @@ public final class SwitchboardConfig {
         this.rpcMaxTimeoutMs = b.rpcMaxTimeoutMs;
         this.rpcMaxFanout = b.rpcMaxFanout;
         this.rpcStreamWindow = b.rpcStreamWindow;
+        this.presenceMaxWatchesPerSession = b.presenceMaxWatchesPerSession;
+        this.presenceMaxIdsPerWatch = b.presenceMaxIdsPerWatch;
+        this.presenceMaxQueuedPerWatch = b.presenceMaxQueuedPerWatch;
         this.rpcHandlers = b.rpcHandlers;
         this.rpcWebhooks = b.rpcWebhooks;
         this.rpcHookUrlAllow = b.rpcHookUrlAllow;
@@ -303,6 +309,15 @@ public final class SwitchboardConfig {
     public long rpcMaxTimeoutMs() { return rpcMaxTimeoutMs; }
     public int rpcMaxFanout() { return rpcMaxFanout; }
     public int rpcStreamWindow() { return rpcStreamWindow; }
+    public int presenceMaxWatchesPerSession() { return presenceMaxWatchesPerSession; }
+    public int presenceMaxIdsPerWatch() { return presenceMaxIdsPerWatch; }
+    public int presenceMaxQueuedPerWatch() { return presenceMaxQueuedPerWatch; }
+
+    /** The bounds of presence watches ({@code presence.subscribe}). */
+    public dev.switchboard.core.relay.PresenceSettings presenceSettings() {
+        return new dev.switchboard.core.relay.PresenceSettings(presenceMaxWatchesPerSession, presenceMaxIdsPerWatch,
+                presenceMaxQueuedPerWatch, dev.switchboard.core.relay.PresenceSettings.IDS_PER_EVENT);
+    }
     /** The embedding program's request and signal handlers ({@link Builder#onRequest}, {@link Builder#onSignal}). */
     public dev.switchboard.core.rpc.InProcessHandlers rpcHandlers() { return rpcHandlers; }
     /** {@code --rpc-webhook}: name patterns served by HTTP webhooks, consulted after the backends. */
@@ -417,6 +432,9 @@ public final class SwitchboardConfig {
         b.rpcMaxTimeoutMs = rpcMaxTimeoutMs;
         b.rpcMaxFanout = rpcMaxFanout;
         b.rpcStreamWindow = rpcStreamWindow;
+        b.presenceMaxWatchesPerSession = presenceMaxWatchesPerSession;
+        b.presenceMaxIdsPerWatch = presenceMaxIdsPerWatch;
+        b.presenceMaxQueuedPerWatch = presenceMaxQueuedPerWatch;
         b.rpcHandlers = rpcHandlers;
         b.rpcWebhooks = rpcWebhooks;
         b.rpcHookUrlAllow = rpcHookUrlAllow;
@@ -487,6 +505,9 @@ public final class SwitchboardConfig {
         private long rpcMaxTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_TIMEOUT_MS;
         private int rpcMaxFanout = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_FANOUT;
         private int rpcStreamWindow = dev.switchboard.core.rpc.RpcSettings.DEFAULT_STREAM_WINDOW;
+        private int presenceMaxWatchesPerSession = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_WATCHES_PER_SESSION;
+        private int presenceMaxIdsPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_IDS_PER_WATCH;
+        private int presenceMaxQueuedPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_QUEUED_PER_WATCH;
         private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
         private java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks = java.util.List.of();
         private java.util.List<String> rpcHookUrlAllow = java.util.List.of();
@@ -643,6 +664,9 @@ public final class SwitchboardConfig {
         }
         public Builder rpcMaxFanout(int n) { this.rpcMaxFanout = n; return this; }
         public Builder rpcStreamWindow(int n) { this.rpcStreamWindow = n; return this; }
+        public Builder presenceMaxWatchesPerSession(int n) { this.presenceMaxWatchesPerSession = n; return this; }
+        public Builder presenceMaxIdsPerWatch(int n) { this.presenceMaxIdsPerWatch = n; return this; }
+        public Builder presenceMaxQueuedPerWatch(int n) { this.presenceMaxQueuedPerWatch = n; return this; }
 
         /**
          * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one
@@ -751,6 +775,9 @@ public final class SwitchboardConfig {
             }
             require(rpcMaxFanout >= 1, "--rpc-max-fanout must be at least 1");
             require(rpcStreamWindow >= 1, "--rpc-stream-window must be at least 1");
+            require(presenceMaxWatchesPerSession >= 1, "--presence-max-watches-per-session must be at least 1");
+            require(presenceMaxIdsPerWatch >= 1, "--presence-max-ids-per-watch must be at least 1");
+            require(presenceMaxQueuedPerWatch >= 1, "--presence-max-queued-per-watch must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require(topicHistoryMaxBytes >= 0, "--topic-history-max-bytes must not be negative");
             require(topicHistoryMaxTopics >= 0, "--topic-history-max-topics must not be negative");

@@ -74,6 +74,7 @@ final class SwitchboardNode {
         metrics.slowConsumerDrops(context);
         core.sessions().onLimitHit(metrics::limitHit);
         core.rpc().onLimitHit(metrics::limitHit);
+        core.presence().onLimitHit(metrics::limitHit);
         this.embedding = new dev.switchboard.server.embed.EmbeddingRuntime(config.embeddingHooks(), core.sessions(),
                 config.autoReleaseOnDisconnect(), config.maxFrameBytes(),
                 () -> metrics.limitHit(dev.switchboard.server.limits.Limits.HOOK_QUEUE_SIZE.name()), metrics::hookFailed);
@@ -118,6 +119,7 @@ final class SwitchboardNode {
                 config.rpcSettings(),
                 new dev.switchboard.core.pubsub.TopicHistories.Settings(config.topicHistory(), config.topicHistoryMaxBytes(),
                         config.topicHistoryMaxTopics())), config.clock());
+        core.presence().settings(config.presenceSettings());
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {

@@ -146,6 +146,14 @@ public interface Broker {
      */
     long skippedListeners();
 
+    /**
+     * Who is subscribed to exactly {@code pattern} (a literal topic, or a pattern as it was
+     * subscribed: subscribers of other patterns that match it are not counted): the number of
+     * those subscriptions, read from a count the engine keeps per pattern as subscriptions come and
+     * go (never by walking them), and up to {@code maxMembers} of their subscribers (0: none).
+     */
+    TopicPresence presence(String pattern, int maxMembers);
+
     /** The subscriptions of one subscriber of this node: a snapshot, in no particular order. */
     List<Subscription> subscriptionsOf(Subscriber subscriber);
 

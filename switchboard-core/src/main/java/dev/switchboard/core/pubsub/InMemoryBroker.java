@@ -158,6 +158,11 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
+    public TopicPresence presence(String pattern, int maxMembers) {
+        return tree.presence(pattern, maxMembers);
+    }
+
+    @Override
     public int indexSize() {
         return tree.nodeCount();
     }

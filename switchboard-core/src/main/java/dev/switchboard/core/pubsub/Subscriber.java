@@ -28,6 +28,11 @@ public interface Subscriber {
         return true;
     }
 
+    /** The peer id of the session behind this subscriber ({@code topic.presence} lists them), or null when there is none. */
+    default String peerId() {
+        return null;
+    }
+
     /** The subscriber fell too far behind; it is disconnected and its subscriptions dropped. */
     void evictSlow();
 }

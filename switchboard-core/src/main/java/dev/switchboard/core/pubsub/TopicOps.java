@@ -28,6 +28,9 @@ public final class TopicOps {
     /** About how many payload bytes one {@code topic.history} answer holds (at least one message). */
     public static final long MAX_HISTORY_PAGE_BYTES = 512 * 1024;
 
+    /** Most peer ids one {@code topic.presence} lists: the list is for small topics; the count is always exact. */
+    public static final int MAX_PRESENCE_MEMBERS = 100;
+
     private final Broker broker;
 
     public TopicOps(Broker broker) {
@@ -44,6 +47,30 @@ public final class TopicOps {
         });
         dispatcher.register("topic.publish", this::publish);
         dispatcher.register("topic.history", this::history);
+        dispatcher.register("topic.presence", this::presence);
+    }
+
+    /**
+     * {@code topic.presence}: how many subscriptions a topic (or a pattern, as subscribed) has,
+     * from the broker's count, and with {@code list: true} the peer ids of up to
+     * {@value #MAX_PRESENCE_MEMBERS} of their sessions.
+     */
+    private void presence(Request req) {
+        Frame f = req.frame();
+        String topic = f.key("topic");
+        String problem = Subjects.patternError(topic);
+        if (problem != null) throw SignalOps.invalid("topic: " + problem);
+        SignalOps.requirePermission(req.session(), Permission.SUBSCRIBE, topic);
+        boolean list = f.has("list") && Boolean.TRUE.equals(f.value("list"));
+        TopicPresence p = broker.presence(topic, list ? MAX_PRESENCE_MEMBERS : 0);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("count", (long) p.count());
+        if (list) {
+            List<String> members = new ArrayList<>();
+            for (Subscriber s : p.members()) if (s.peerId() != null) members.add(s.peerId());
+            out.put("members", members);
+        }
+        req.reply(Reply.ok(out));
     }
 
     private void subscribe(Request req) {

@@ -128,6 +128,32 @@ final class TopicTree {
         }
     }
 
+    /**
+     * The subscriptions of exactly {@code pattern}: the count its node keeps, and up to
+     * {@code maxMembers} of their subscribers. A walk down the pattern's tokens, lock-free.
+     */
+    public TopicPresence presence(String pattern, int maxMembers) {
+        Node node = root;
+        for (String token : pattern.split("\\.", -1)) {
+            node = node.children.get(token);
+            if (node == null) return TopicPresence.NOBODY;
+        }
+        int count = node.memberCount;
+        if (maxMembers <= 0 || count == 0) return new TopicPresence(count, List.of());
+        List<Subscriber> members = new ArrayList<>(Math.min(count, maxMembers));
+        for (Subscription sub : node.plain) {
+            if (members.size() >= maxMembers) break;
+            members.add(sub.subscriber());
+        }
+        for (Group g : node.groups.values()) {
+            for (Subscriber m : g.members()) {
+                if (members.size() >= maxMembers) break;
+                members.add(m);
+            }
+        }
+        return new TopicPresence(count, members);
+    }
+
     /** Trie nodes in use (the root not counted): zero when nobody listens. */
     public int nodeCount() {
         return nodeCount.get();
@@ -307,6 +333,8 @@ final class TopicTree {
         final boolean wildcard;
         volatile Subscription[] plain = new Subscription[0];
         volatile Map<String, Group> groups = Map.of();
+        /** Subscriptions ending here, plain and grouped: kept as they come and go, so that counting never walks them. */
+        volatile int memberCount;
         /** Unlinked from its parent; never reused. */
         boolean dead;
 
@@ -323,7 +351,9 @@ final class TopicTree {
             return !hasMembers() && children.isEmpty();
         }
 
+        /** Under the node's monitor; the subscriber's record guarantees the subscription is new here. */
         void add(Subscription sub) {
+            memberCount++;
             if (!sub.grouped()) {
                 Subscription[] next = Arrays.copyOf(plain, plain.length + 1);
                 next[plain.length] = sub;
@@ -337,7 +367,9 @@ final class TopicTree {
             }
         }
 
+        /** Under the node's monitor; the subscriber's record guarantees the subscription is here. */
         void remove(Subscription sub) {
+            memberCount--;
             if (!sub.grouped()) {
                 plain = Arrays.stream(plain).filter(s -> !s.equals(sub)).toArray(Subscription[]::new);
             } else {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.switchboard.protocol.Subjects;
 
 /**
  * The peer directory of one node. Lookups ({@link #find}, once per relayed message) read a
@@ -23,6 +24,11 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
     private final Map<String, PeerClaim> peers = new ConcurrentHashMap<>();
     /** Guarded by {@link #lock}. */
     private final Map<String, List<PeerWatch>> watchers = new HashMap<>();
+    /**
+     * Guarded by {@link #lock}: the pattern watches, each tested against every change (a change
+     * costs one match per pattern watch; their number is bounded by {@code maxWatchedIds}).
+     */
+    private final List<PeerWatch> patternWatchers = new ArrayList<>();
     /** Guarded by {@link #lock}: ids named by open watches, counted once per watch. */
     private int watchedIds;
     private int watchCount;
@@ -58,14 +64,39 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
         }
     }
 
+    /** A watch of a set of ids ({@code pattern} null) or of a pattern ({@code ids} empty). */
     private final class PeerWatch implements Watch {
         final Set<String> ids;
+        final String pattern;
         final PresenceListener listener;
         boolean closed;
 
-        PeerWatch(Set<String> ids, PresenceListener listener) {
+        PeerWatch(Set<String> ids, String pattern, PresenceListener listener) {
             this.ids = ids;
+            this.pattern = pattern;
             this.listener = listener;
+        }
+
+        int weight() {
+            return pattern == null ? ids.size() : 1;
+        }
+
+        /** Under the lock: the watched peers online now. */
+        List<String> onlineLocked() {
+            List<String> online = new ArrayList<>();
+            if (pattern == null) {
+                for (String id : ids) if (peers.containsKey(id)) online.add(id);
+            } else {
+                for (String id : peers.keySet()) if (Subjects.matches(pattern, id)) online.add(id);
+            }
+            return online;
+        }
+
+        @Override
+        public void resync() {
+            synchronized (lock) {
+                if (!closed) listener.resynced(onlineLocked());
+            }
         }
 
         @Override
@@ -74,7 +105,8 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
                 if (closed) return;
                 closed = true;
                 watchCount--;
-                watchedIds -= ids.size();
+                watchedIds -= weight();
+                if (pattern != null) patternWatchers.remove(this);
                 for (String id : ids) {
                     List<PeerWatch> list = watchers.get(id);
                     if (list != null && list.remove(this) && list.isEmpty()) watchers.remove(id);
@@ -111,13 +143,30 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
             if (maxWatchedIds > 0 && watchedIds + ids.size() > maxWatchedIds) {
                 return new Watched.Refused("the node watches " + maxWatchedIds + " peer ids already");
             }
-            PeerWatch watch = new PeerWatch(ids, listener);
+            PeerWatch watch = new PeerWatch(ids, null, listener);
             watchCount++;
             watchedIds += ids.size();
             for (String id : ids) {
                 watchers.computeIfAbsent(id, k -> new ArrayList<>()).add(watch);
                 if (peers.containsKey(id)) listener.online(id);
             }
+            return watch;
+        }
+    }
+
+    @Override
+    public Watched watchPattern(String pattern, PresenceListener listener) {
+        String problem = Subjects.patternError(pattern);
+        if (problem != null) throw new IllegalArgumentException("pattern: " + problem);
+        synchronized (lock) {
+            if (maxWatchedIds > 0 && watchedIds + 1 > maxWatchedIds) {
+                return new Watched.Refused("the node watches " + maxWatchedIds + " peer ids already");
+            }
+            PeerWatch watch = new PeerWatch(Set.of(), pattern, listener);
+            watchCount++;
+            watchedIds++;
+            patternWatchers.add(watch);
+            for (String id : watch.onlineLocked()) listener.online(id);
             return watch;
         }
     }
@@ -137,10 +186,16 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
     /** Under the lock: tells the watchers of {@code peerId} that it came or went. */
     private void notifyLocked(String peerId, boolean online) {
         List<PeerWatch> list = watchers.get(peerId);
-        if (list == null) return;
-        for (PeerWatch w : list) {
-            if (online) w.listener.online(peerId);
-            else w.listener.offline(peerId);
+        if (list != null) {
+            for (PeerWatch w : list) tell(w, peerId, online);
         }
+        for (PeerWatch w : patternWatchers) {
+            if (Subjects.matches(w.pattern, peerId)) tell(w, peerId, online);
+        }
+    }
+
+    private static void tell(PeerWatch w, String peerId, boolean online) {
+        if (online) w.listener.online(peerId);
+        else w.listener.offline(peerId);
     }
 }

@@ -34,6 +34,13 @@ public interface PeerDirectory {
      */
     Watched watch(Collection<String> peerIds, PresenceListener listener);
 
+    /**
+     * Watches every peer id matching {@code pattern} (subject syntax: {@code *} one token,
+     * {@code >} the rest), with the same guarantees as {@link #watch(Collection, PresenceListener)}.
+     * A pattern watch counts as one watched id against the engine's bound.
+     */
+    Watched watchPattern(String pattern, PresenceListener listener);
+
     /** Peers online, for admins and for tests that check nothing is left behind. */
     int size();
 
@@ -66,6 +73,14 @@ public interface PeerDirectory {
 
     /** An open watch; {@link #close()} stops it (idempotent); no call reaches the listener after close returns. */
     non-sealed interface Watch extends Watched, AutoCloseable {
+        /**
+         * Tells the listener {@link PresenceListener#resynced} with the watched peers online now, in
+         * the watch's order: after every change told before, before every change told after. For a
+         * watcher that dropped changes it could not keep and must start its view again. Nothing
+         * happens once the watch is closed.
+         */
+        void resync();
+
         @Override
         void close();
     }

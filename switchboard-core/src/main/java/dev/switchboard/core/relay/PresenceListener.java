@@ -11,4 +11,10 @@ public interface PresenceListener {
 
     /** The peer's last registration ended. A newest-wins replacement is not an offline moment. */
     void offline(String peerId);
+
+    /**
+     * Asked for by {@link PeerDirectory.Watch#resync()}: the watched peers online now, replacing
+     * whatever the listener knew; later changes follow as usual.
+     */
+    void resynced(java.util.List<String> online);
 }

@@ -490,6 +490,11 @@ public final class Session implements Subscriber {
         }
 
         @Override
+        public String peerId() {
+            return Session.this.peerId();
+        }
+
+        @Override
         public String toString() {
             return Session.this + "/topics";
         }
@@ -503,6 +508,21 @@ public final class Session implements Subscriber {
     /** Set by the transport once the client authenticated (a hello's token, dflockd's auth). */
     public void identity(Identity identity) {
         this.identity = identity;
+        registry.peerIdMayHaveChanged(this); // the session's peer id follows its identity
+    }
+
+    /**
+     * The id other peers know this session by (direct messages, presence): its identity's name
+     * once it authenticated as someone of its own, else its session id. The anonymous identity,
+     * the shared {@code --auth-token} and a restored session's placeholder name nobody in
+     * particular (every client holding them has the same name), so those sessions go by their id.
+     */
+    @Override
+    public String peerId() {
+        Identity who = identity;
+        boolean shared = who.anonymous() || who == Identity.SHARED_TOKEN || who == Identity.RESTORED
+                || who == Identity.ANONYMOUS_LOCAL;
+        return shared ? id : who.name();
     }
 
     private volatile Identity identity = Identity.ANONYMOUS_LOCAL;

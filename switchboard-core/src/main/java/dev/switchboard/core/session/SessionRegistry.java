@@ -132,6 +132,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     private volatile Consumer<String> limitHits = limit -> { };
     private volatile Presence presence = Presence.NONE;
     private volatile SessionLifecycleListener lifecycleListener = SessionLifecycleListener.NONE;
+    private volatile SessionLifecycleListener peerIds = SessionLifecycleListener.NONE;
     private volatile SessionLookup lookup;
     private volatile java.util.concurrent.Executor lookupExecutor;
     private volatile boolean stopped;
@@ -160,6 +161,19 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
 
     public void onPresence(Presence p) {
         this.presence = p;
+    }
+
+    /**
+     * Told of every session opened and ended, and again — as {@link SessionLifecycleListener#opened}
+     * — whenever its identity is set, since its {@link Session#peerId()} may have changed (with
+     * {@link Presence}, the core's peer directory follows sessions so).
+     */
+    public void onPeerIds(SessionLifecycleListener listener) {
+        this.peerIds = listener == null ? SessionLifecycleListener.NONE : listener;
+    }
+
+    void peerIdMayHaveChanged(Session s) {
+        if (!s.isClosed()) peerIds.opened(s);
     }
 
     /** Sessions counted against one {@link SessionPolicy.Caps}, in total and per IP; guarded by {@link #caps}. */
@@ -279,6 +293,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         startOwner(s);
         // Nobody else knows the session yet: its mailbox is idle and this runs at once.
         if (first != null) s.inMailbox(() -> s.attach(first, 0));
+        peerIds.opened(s);
         lifecycleListener.opened(s);
         return new Opened(s, key);
     }
@@ -566,6 +581,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         if (sessions.remove(s.id(), s)) giveBackCap(s);
         broker.unsubscribeAll(s);
         presence.ended(s);
+        peerIds.ended(s, why);
         broker.unsubscribeAll(s.topicSubscriber());
         byOwnerId.remove(s.ownerId(), s);
         locks.ownerEnded(s.ownerId(), releaseHeld);

@@ -680,4 +680,64 @@ public abstract class BrokerContract {
         assertThat(got).as("receivers of %s", message).hasSize(1);
         return got.get(0);
     }
+
+    // ---- topic presence ---------------------------------------------------------------------------
+
+    @Test
+    void presenceCountsTheSubscriptionsOfExactlyAPatternAndListsABoundedFew() {
+        List<RecordingSubscriber> plain = new ArrayList<>();
+        for (int i = 0; i < 3; i++) plain.add(listen("room.1"));
+        RecordingSubscriber w1 = new RecordingSubscriber("w1");
+        RecordingSubscriber w2 = new RecordingSubscriber("w2");
+        assertThat(subscribe(w1, "room.1", "workers")).isEqualTo(SubscribeResult.SUBSCRIBED);
+        assertThat(subscribe(w2, "room.1", "workers")).isEqualTo(SubscribeResult.SUBSCRIBED);
+        RecordingSubscriber wildcard = listen("room.*");
+
+        TopicPresence room = broker.presence("room.1", 10);
+        assertThat(room.count()).isEqualTo(5);
+        assertThat(room.members()).containsExactlyInAnyOrder(plain.get(0), plain.get(1), plain.get(2), w1, w2);
+        assertThat(broker.presence("room.1", 2).members()).hasSize(2);
+        assertThat(broker.presence("room.1", 0)).isEqualTo(new TopicPresence(5, List.of()));
+        assertThat(broker.presence("room.*", 10).members()).containsExactly(wildcard);
+        assertThat(broker.presence("room.2", 10)).isEqualTo(TopicPresence.NOBODY);
+        assertThat(broker.presence("room", 10).count()).as("a prefix of a pattern is not the pattern").isZero();
+
+        subscribe(plain.get(0), "room.1", ""); // again: idempotent, not counted twice
+        assertThat(broker.presence("room.1", 0).count()).isEqualTo(5);
+        unsubscribe(plain.get(0), "room.1", "");
+        unsubscribe(w1, "room.1", "workers");
+        unsubscribe(w1, "room.1", "workers"); // gone already: ignored
+        assertThat(broker.presence("room.1", 10).count()).isEqualTo(3);
+        unsubscribeAll(plain.get(1));
+        unsubscribeAll(plain.get(2));
+        unsubscribeAll(w2);
+        assertThat(broker.presence("room.1", 10)).isEqualTo(TopicPresence.NOBODY);
+    }
+
+    @Test
+    void presenceCountsStayExactUnderConcurrentSubscribesAndUnsubscribes() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<RecordingSubscriber>>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    List<RecordingSubscriber> kept = new ArrayList<>();
+                    for (int i = 0; i < 500; i++) {
+                        RecordingSubscriber s = new RecordingSubscriber("t" + thread + "-" + i);
+                        String group = i % 4 == 0 ? "g" : "";
+                        subscribe(s, "busy.topic", group);
+                        if (i % 2 == 0) unsubscribe(s, "busy.topic", group);
+                        else kept.add(s);
+                    }
+                    return kept;
+                }));
+            }
+            int kept = 0;
+            for (java.util.concurrent.Future<List<RecordingSubscriber>> f : done) kept += f.get(60, TimeUnit.SECONDS).size();
+            assertThat(broker.presence("busy.topic", 0).count()).isEqualTo(kept).isEqualTo(1_000);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -199,6 +199,15 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--rpc-stream-window", description = "Chunks of one stream sent and not yet written to the caller; one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "16")
     int rpcStreamWindow;
 
+    @Option(names = "--presence-max-watches-per-session", description = "Presence watches (presence.subscribe) one session may have open; one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "16")
+    int presenceMaxWatchesPerSession;
+
+    @Option(names = "--presence-max-ids-per-watch", description = "Peer ids one presence watch may name; more are refused invalid_argument (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    int presenceMaxIdsPerWatch;
+
+    @Option(names = "--presence-max-queued-per-watch", description = "Peers whose presence changes may wait for one watch's subscriber; one more and the subscriber gets presence.resync and a fresh snapshot (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
+    int presenceMaxQueuedPerWatch;
+
     @Spec
     CommandSpec spec;
 
@@ -287,6 +296,9 @@ public final class Main implements Callable<Integer> {
                 .acommBackends(acommBackends == null ? java.util.List.of() : acommBackends)
                 .rpcMaxFanout(rpcMaxFanout)
                 .rpcStreamWindow(rpcStreamWindow)
+                .presenceMaxWatchesPerSession(presenceMaxWatchesPerSession)
+                .presenceMaxIdsPerWatch(presenceMaxIdsPerWatch)
+                .presenceMaxQueuedPerWatch(presenceMaxQueuedPerWatch)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .hookQueueSize(hookQueueSize)

@@ -82,6 +82,16 @@ public final class Limits {
     public static final Limit RPC_STREAM_WINDOW = new Limit("--rpc-stream-window", "16", "chunks per stream",
             "chunks of one stream sent (`rpc.chunk`) and not yet written to the caller",
             "native `too_many_requests` to the chunk's sender; the stream goes on", null, c -> c.rpcStreamWindow());
+    public static final Limit PRESENCE_MAX_WATCHES_PER_SESSION = new Limit("--presence-max-watches-per-session", "16",
+            "watches per session", "presence watches (`presence.subscribe`) one session has open",
+            "native `too_many_requests`", null, c -> c.presenceMaxWatchesPerSession());
+    public static final Limit PRESENCE_MAX_IDS_PER_WATCH = new Limit("--presence-max-ids-per-watch", "1024",
+            "peer ids per watch", "peer ids one `presence.subscribe` names",
+            "native `invalid_argument`", null, c -> c.presenceMaxIdsPerWatch());
+    public static final Limit PRESENCE_MAX_QUEUED_PER_WATCH = new Limit("--presence-max-queued-per-watch", "4096",
+            "peers per watch", "peers whose presence changes wait for one watch's subscriber (not yet handed to its session)",
+            "the waiting changes are dropped; the subscriber gets `presence.resync` and a fresh snapshot (connects and disconnects never wait)",
+            null, c -> c.presenceMaxQueuedPerWatch());
     public static final Limit DFLOCKD_MAX_PIPELINED = new Limit("--dflockd-max-pipelined", "256", "lines",
             "dflockd requests one connection has sent ahead while an earlier one is being answered",
             "the connection is closed (dflockd cancels a connection whose pipelined input overflows its reader)", null,
@@ -125,7 +135,8 @@ public final class Limits {
     public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, LOCK_MAILBOX_SIZE, SESSION_MAILBOX_SIZE, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
             HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, RPC_MAX_FANOUT, RPC_STREAM_WINDOW, WEBHOOK_MAX_IN_FLIGHT, ACOMM_MAX_IN_FLIGHT,
-            ACOMM_MAX_HOOK_DELIVERIES, DFLOCKD_MAX_PIPELINED,
+            ACOMM_MAX_HOOK_DELIVERIES, PRESENCE_MAX_WATCHES_PER_SESSION, PRESENCE_MAX_IDS_PER_WATCH,
+            PRESENCE_MAX_QUEUED_PER_WATCH, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
             HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE, TOPIC_HISTORY_MAX_BYTES, TOPIC_HISTORY_MAX_TOPICS);
 

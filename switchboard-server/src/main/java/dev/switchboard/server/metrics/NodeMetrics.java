@@ -59,6 +59,10 @@ public final class NodeMetrics {
         Gauge.builder("switchboard_lock_keys", () -> core.locks().keyCount()).description("lock and semaphore keys, idle ones included").register(registry);
         Gauge.builder("switchboard_locks_held", () -> locksHeld.get() + semaphoreHolders.get()).description("held lock and semaphore slots").register(registry);
         Gauge.builder("switchboard_lock_waiters", () -> lockWaiters.get() + semaphoreWaiters.get()).description("queued lock and semaphore requests").register(registry);
+        Gauge.builder("switchboard_peers_online", () -> core.peers().size())
+                .description("peer ids that answer on the node (one per session, by its peer id)").register(registry);
+        Gauge.builder("switchboard_presence_watches", () -> core.peers().watchCount())
+                .description("presence watches open (presence.subscribe)").register(registry);
         Gauge.builder("switchboard_topic_nodes", () -> core.broker().indexSize())
                 .description("nodes of the signal topic tree: the paths of the patterns listened to").register(registry);
         Gauge.builder("switchboard_pre_session_connections", () -> core.preSessionConnections().count())

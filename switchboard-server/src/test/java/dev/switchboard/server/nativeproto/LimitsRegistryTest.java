@@ -156,6 +156,46 @@ class LimitsRegistryTest {
                     assertThat(c.read().path("error").asString()).as("a request without a hook is still taken").isEmpty();
                 }
             }),
+            new Case(Limits.PRESENCE_MAX_WATCHES_PER_SESSION, b -> b.presenceMaxWatchesPerSession(1), port -> {
+                try (NativeClient c = NativeClient.hello(port)) {
+                    assertThat(c.request(presenceSubscribe(2, "[\"a\"]"), 2).has("result")).isTrue();
+                    assertError(c.request(presenceSubscribe(3, "[\"b\"]"), 3), "too_many_requests",
+                            "--presence-max-watches-per-session");
+                    assertThat(c.request("{\"op\":\"ping\",\"id\":4}", 4).path("op").asString()).isEqualTo("pong");
+                }
+            }),
+            new Case(Limits.PRESENCE_MAX_IDS_PER_WATCH, b -> b.presenceMaxIdsPerWatch(2), port -> {
+                try (NativeClient c = NativeClient.hello(port)) {
+                    assertError(c.request(presenceSubscribe(2, "[\"a\",\"b\",\"c\"]"), 2), "invalid_argument",
+                            "--presence-max-ids-per-watch");
+                    assertThat(c.request(presenceSubscribe(3, "[\"a\",\"b\"]"), 3).has("result")).as("two ids are within the bound")
+                            .isTrue();
+                }
+            }),
+            // Peers coming and going faster than the watcher's changes are handed over: at most one
+            // may wait, so a burst of disconnects overflows it, and the watcher starts again from a
+            // fresh snapshot. (Bounded rounds: the first one overflows on any ordinary machine.)
+            new Case(Limits.PRESENCE_MAX_QUEUED_PER_WATCH, b -> b.presenceMaxQueuedPerWatch(1), port -> {
+                try (NativeClient watcher = NativeClient.hello(port)) {
+                    assertThat(watcher.request("{\"op\":\"presence.subscribe\",\"id\":2,\"pattern\":\">\"}", 2)
+                            .at("/result/watch").asString()).isNotEmpty();
+                    for (int round = 0; round < 10 && hits(port, Limits.PRESENCE_MAX_QUEUED_PER_WATCH) == 0; round++) {
+                        List<NativeClient> peers = new java.util.ArrayList<>();
+                        for (int i = 0; i < 16; i++) peers.add(NativeClient.hello(port));
+                        for (NativeClient p : peers) p.close();
+                    }
+                    JsonNode e = watcher.read();
+                    for (int i = 0; i < 1_000 && !"presence.resync".equals(e.path("op").asString()); i++) e = watcher.read();
+                    assertThat(e.path("op").asString()).isEqualTo("presence.resync");
+                    JsonNode snapshot = watcher.read();
+                    assertThat(snapshot.path("op").asString()).isEqualTo("presence");
+                    assertThat(snapshot.path("offline")).as("a snapshot holds who is online").isEmpty();
+                    watcher.send("{\"op\":\"ping\",\"id\":3}");
+                    JsonNode pong = watcher.read();
+                    for (int i = 0; i < 1_000 && !pong.has("id"); i++) pong = watcher.read(); // presence events come first
+                    assertThat(pong.path("op").asString()).isEqualTo("pong");
+                }
+            }),
             new Case(Limits.RPC_MAX_FANOUT, b -> b.rpcMaxFanout(1), port -> {
                 try (NativeClient backend = NativeClient.hello(port); NativeClient caller = NativeClient.hello(port)) {
                     assertThat(backend.request("{\"op\":\"rpc.serve\",\"id\":1,\"pattern\":\"svc.>\"}", 1)
@@ -466,6 +506,10 @@ class LimitsRegistryTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static String presenceSubscribe(int id, String peers) {
+        return "{\"op\":\"presence.subscribe\",\"id\":" + id + ",\"peers\":" + peers + "}";
     }
 
     private static String acquire(int id, String key) {

@@ -60,7 +60,7 @@ public final class TopicOps {
         String topic = f.key("topic");
         String problem = Subjects.patternError(topic);
         if (problem != null) throw SignalOps.invalid("topic: " + problem);
-        SignalOps.requirePermission(req.session(), Permission.SUBSCRIBE, topic);
+        Permissions.require(req.session(), Permission.SUBSCRIBE, topic);
         boolean list = f.has("list") && Boolean.TRUE.equals(f.value("list"));
         TopicPresence p = broker.presence(topic, list ? MAX_PRESENCE_MEMBERS : 0);
         Map<String, Object> out = new LinkedHashMap<>();

@@ -101,7 +101,10 @@ public final class SwitchboardCore implements AutoCloseable {
         this.rpc = new RequestReply(settings.rpc(), this.clock, sessions, broker);
         rpc.registerWith(nativeDispatcher);
         // Every session is a peer (by its peer id) from its opening to its end; its watches end with it.
-        dev.switchboard.core.relay.SessionPeers sessionPeers = new dev.switchboard.core.relay.SessionPeers(peers);
+        dev.switchboard.core.relay.SessionPeers sessionPeers = new dev.switchboard.core.relay.SessionPeers(peers,
+                replaced -> sessions.close(replaced, settings.sessions().releaseHeldOnEnd(), dev.switchboard.core.session.SessionEnd.REPLACED,
+                        dev.switchboard.protocol.ErrorCode.REPLACED, "a newer session took this peer id (" + replaced.peerId() + ")"));
+        new dev.switchboard.core.relay.DirectMessages(peers).registerWith(nativeDispatcher);
         // A backend's registrations follow its connections, and so does a session's presence.
         sessions.onPresence(new SessionRegistry.Presence() {
             @Override

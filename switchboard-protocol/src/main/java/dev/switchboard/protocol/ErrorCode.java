@@ -53,6 +53,10 @@ public enum ErrorCode {
      * responder's own ({@link Reply#application()}) and the error carries {@code "origin":"application"}.
      */
     APPLICATION("application"),
+    /** A direct message was sent to a peer id that no session answers to now. */
+    PEER_NOT_FOUND("peer_not_found"),
+    /** A newer session took this session's peer id (newest wins): this one is closed. */
+    REPLACED("replaced"),
     INTERNAL("internal");
 
     private static final Map<String, ErrorCode> BY_WIRE = new HashMap<>();

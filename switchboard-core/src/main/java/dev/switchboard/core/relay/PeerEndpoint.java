@@ -1,5 +1,7 @@
 package dev.switchboard.core.relay;
 
+import dev.switchboard.protocol.Payload;
+
 /**
  * Where a peer id currently leads: a session on this node or, in a cluster, a proxy for a
  * session on another. The relay feature sends to it; the directory only maps ids to it.
@@ -11,4 +13,11 @@ public interface PeerEndpoint {
      * client why (a typed close reason) rather than vanish silently.
      */
     void displaced(String peerId);
+
+    /**
+     * Hands a direct message from {@code fromPeerId} to the peer. Never blocks: the message is
+     * queued for the peer's connection (a peer too far behind is cut as a slow consumer, as for
+     * any event). Returns false when the peer can no longer take it (it has just gone).
+     */
+    boolean deliver(String fromPeerId, Payload payload);
 }

@@ -3,8 +3,10 @@ package dev.switchboard.core.relay;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionEnd;
 import dev.switchboard.core.session.SessionLifecycleListener;
+import dev.switchboard.protocol.Payload;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Keeps every session of the node registered in the {@link PeerDirectory} under its
@@ -12,13 +14,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * session waits for a resume with no connection ({@code detached}: offline, and online again when
  * a connection attaches). A session without connections by nature (an HTTP session) is online
  * until it ends. When the identity of a session changes its peer id, the session moves to the new id.
+ * A session displaced from its peer id by a newer one (newest wins) is handed to
+ * {@code onReplaced}, which closes it with reason {@code replaced}.
  */
 public final class SessionPeers implements SessionLifecycleListener {
     private final PeerDirectory directory;
     private final Map<Session, PeerDirectory.Claim> claims = new ConcurrentHashMap<>();
+    private final Consumer<Session> onReplaced;
+    /** Sessions displaced by a registration, closed once that registration's update is done. */
+    private final java.util.Queue<Session> displaced = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    public SessionPeers(PeerDirectory directory) {
+    public SessionPeers(PeerDirectory directory, Consumer<Session> onReplaced) {
         this.directory = directory;
+        this.onReplaced = onReplaced;
     }
 
     /**
@@ -34,9 +42,13 @@ public final class SessionPeers implements SessionLifecycleListener {
             if (held != null && held.peerId().equals(peerId) && reachable) return held;
             if (held != null) held.close();
             if (!reachable) return null;
-            PeerDirectory.Claimed claimed = directory.register(peerId, SessionPeers::displaced);
+            PeerDirectory.Claimed claimed = directory.register(peerId, new SessionEndpoint(s));
             return claimed instanceof PeerDirectory.Claim c ? c : null;
         });
+        // Not inside compute: closing a displaced session updates this map under its own key.
+        for (Session d; (d = displaced.poll()) != null; ) {
+            if (!d.isClosed()) onReplaced.accept(d);
+        }
     }
 
     @Override
@@ -52,12 +64,29 @@ public final class SessionPeers implements SessionLifecycleListener {
         });
     }
 
-    /**
-     * Another session took the peer id (newest wins). The session stays open: only presence reads
-     * the directory so far, and to it the peer never went offline. (The direct-message feature
-     * will close the displaced session with reason {@code replaced}.)
-     */
-    private static void displaced(String peerId) {
+    /** A session as the directory's endpoint: messages become its events. */
+    private final class SessionEndpoint implements PeerEndpoint {
+        private final Session session;
+
+        SessionEndpoint(Session session) {
+            this.session = session;
+        }
+
+        /**
+         * Another session took the peer id (newest wins). Called during the newer session's
+         * registration, inside its update of the claims: the close waits for that update to end
+         * ({@link #opened}). The close's cleanup then finds this claim displaced and removes
+         * nothing from the directory (compare-and-delete).
+         */
+        @Override
+        public void displaced(String peerId) {
+            if (peerId.equals(session.peerId())) displaced.add(session);
+        }
+
+        @Override
+        public boolean deliver(String fromPeerId, Payload payload) {
+            return session.emit(new DirectMessage(fromPeerId, payload));
+        }
     }
 
     /** Sessions registered now (for tests that check nothing is left behind). */

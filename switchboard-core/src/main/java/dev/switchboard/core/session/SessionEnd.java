@@ -11,7 +11,9 @@ public enum SessionEnd {
     /** An idle-timed (HTTP) session went unused for too long. */
     IDLE_TIMEOUT("idle_timeout"),
     /** A connection-bound session (dflockd) ended with its connection. */
-    CONNECTION_ENDED("connection_ended");
+    CONNECTION_ENDED("connection_ended"),
+    /** A newer session authenticated as the same peer id (newest wins). */
+    REPLACED("replaced");
 
     private final String wire;
 

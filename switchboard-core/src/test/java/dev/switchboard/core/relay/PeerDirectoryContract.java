@@ -37,6 +37,11 @@ public abstract class PeerDirectoryContract {
         public void displaced(String peerId) {
             displacedAs.add(peerId);
         }
+
+        @Override
+        public boolean deliver(String fromPeerId, dev.switchboard.protocol.Payload payload) {
+            return true; // the directory never delivers: only what it maps ids to is under test here
+        }
     }
 
     /** A listener that records every call, in order, as "+id" or "-id". */

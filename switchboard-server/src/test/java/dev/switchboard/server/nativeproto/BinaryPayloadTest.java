@@ -1,11 +1,13 @@
 package dev.switchboard.server.nativeproto;
 
+import static dev.switchboard.server.nativeproto.Envelopes.envelope;
+import static dev.switchboard.server.nativeproto.Envelopes.framed;
+import static dev.switchboard.server.nativeproto.Envelopes.header;
+import static dev.switchboard.server.nativeproto.Envelopes.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.server.ws.WsClient;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,27 +28,6 @@ class BinaryPayloadTest {
 
     static {
         for (int i = 0; i < 256; i++) BYTES[i] = (byte) i;
-    }
-
-    private static byte[] envelope(String headerJson, byte[] payload) {
-        byte[] header = headerJson.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(5 + header.length + payload.length).put((byte) 0).putInt(header.length).put(header).put(payload).array();
-    }
-
-    private static byte[] framed(byte[] message) {
-        return ByteBuffer.allocate(4 + message.length).putInt(message.length).put(message).array();
-    }
-
-    /** The header JSON and the payload of an envelope the server sent. */
-    private static JsonNode header(byte[] envelope) throws Exception {
-        assertThat(envelope[0]).isZero();
-        int n = ByteBuffer.wrap(envelope, 1, 4).getInt();
-        return NativeClient.JSON.readTree(new String(envelope, 5, n, StandardCharsets.UTF_8));
-    }
-
-    private static byte[] payload(byte[] envelope) {
-        int n = ByteBuffer.wrap(envelope, 1, 4).getInt();
-        return Arrays.copyOfRange(envelope, 5 + n, envelope.length);
     }
 
     @Test

@@ -9,25 +9,34 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** Replays the {@code session} blocks of the Presence section of docs/relay.md against a fresh server. */
+/** Replays the {@code session} blocks of the Direct messages and Presence sections of docs/relay.md, each against a fresh server. */
 class RelayPresenceDocTest {
     private static final Pattern BLOCK = Pattern.compile("```session\\n(.*?)```", Pattern.DOTALL);
 
     @Test
+    void theDirectMessageExamplesMatchTheServer() throws Exception {
+        replaySection("Direct messages");
+    }
+
+    @Test
     void thePresenceExamplesMatchTheServer() throws Exception {
+        replaySection("Presence");
+    }
+
+    private static void replaySection(String title) throws Exception {
         String doc = Files.readString(Path.of("..", "docs", "relay.md"));
-        int start = doc.indexOf("\n## Presence\n");
-        assertThat(start).as("a Presence section in docs/relay.md").isNotNegative();
+        int start = doc.indexOf("\n## " + title + "\n");
+        assertThat(start).as("a %s section in docs/relay.md", title).isNotNegative();
         int end = doc.indexOf("\n## ", start + 1);
         String section = doc.substring(start, end < 0 ? doc.length() : end);
         Matcher m = BLOCK.matcher(section);
         int found = 0;
         while (m.find()) {
             try (Switchboard sb = Switchboard.builder().port(0).start()) {
-                ProtocolDocTest.replay("relay.md Presence block " + (found + 1), m.group(1), sb.port());
+                ProtocolDocTest.replay("relay.md " + title + " block " + (found + 1), m.group(1), sb.port());
             }
             found++;
         }
-        assertThat(found).as("session blocks in the Presence section").isGreaterThanOrEqualTo(1);
+        assertThat(found).as("session blocks in the %s section", title).isGreaterThanOrEqualTo(1);
     }
 }

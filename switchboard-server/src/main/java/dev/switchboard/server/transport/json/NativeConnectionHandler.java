@@ -386,6 +386,9 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             if (carried != null && carried.payload().kind() == dev.switchboard.protocol.Payload.Kind.BINARY) {
                 return SignalWire.binaryEvent(event, carried.payload(), seq, eventFraming);
             }
+            if (event instanceof dev.switchboard.core.session.PayloadEvent p && p.payload().kind() == dev.switchboard.protocol.Payload.Kind.BINARY) {
+                return SignalWire.binaryEvent(event, p.payload(), seq, eventFraming);
+            }
         }
         if (event instanceof TopicMessage m) return SignalWire.nativeMessage(m.signal(), seq, eventFraming);
         return event instanceof Signal signal ? SignalWire.nativeEvent(signal, seq, eventFraming) : event.message(seq);

@@ -187,7 +187,7 @@ public final class NativeHttpApi {
             case SESSION_CLOSED -> HttpResponseStatus.GONE;
             case FRAME_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
             case TOO_MANY_REQUESTS -> HttpResponseStatus.TOO_MANY_REQUESTS;
-            case UNKNOWN_REQUEST -> HttpResponseStatus.NOT_FOUND;
+            case UNKNOWN_REQUEST, PEER_NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
             case APPLICATION -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
             case DISCONNECTED, WEBHOOK_FAILED -> HttpResponseStatus.BAD_GATEWAY;
             // slow_consumer answers an rpc.chunk whose caller did not read it by the call's deadline.

@@ -14,6 +14,8 @@ public final class Ops {
     public static final String ERROR = "error";
     public static final String PING = "ping";
     public static final String PONG = "pong";
+    /** A newer token for the session's identity, on a live connection (see docs/identity.md). */
+    public static final String AUTH_REFRESH = "auth.refresh";
 
     // Locks.
     public static final String LOCK_ACQUIRE = "lock.acquire";

@@ -11,7 +11,9 @@ public enum SessionEnd {
     /** An idle-timed (HTTP) session went unused for too long. */
     IDLE_TIMEOUT("idle_timeout"),
     /** A connection-bound session (dflockd) ended with its connection. */
-    CONNECTION_ENDED("connection_ended");
+    CONNECTION_ENDED("connection_ended"),
+    /** The token its client authenticated with expired, and no refresh came within the grace. */
+    TOKEN_EXPIRED("token_expired");
 
     private final String wire;
 

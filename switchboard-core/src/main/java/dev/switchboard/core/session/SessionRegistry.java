@@ -576,6 +576,11 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
      * connections are told with {@code session_closed}.
      */
     public void close(Session s, boolean releaseHeld, SessionEnd why, String message) {
+        close(s, releaseHeld, why, ErrorCode.SESSION_CLOSED, message);
+    }
+
+    /** {@link #close(Session, boolean, SessionEnd, String)}, telling its connections {@code code} instead of {@code session_closed}. */
+    public void close(Session s, boolean releaseHeld, SessionEnd why, ErrorCode code, String message) {
         if (!s.markClosed()) return;
         // At once, whatever thread asks: a resume or a request after this finds the session gone.
         if (sessions.remove(s.id(), s)) giveBackCap(s);
@@ -589,7 +594,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
         s.inMailbox(() -> {
             s.replay().clear(); // after any event still being appended: the node's budget gets every byte back
             for (SessionConnection c : s.takeConnections()) {
-                c.disconnect(ErrorCode.SESSION_CLOSED.wire(), message);
+                c.disconnect(code.wire(), message);
             }
         });
         lifecycleListener.ended(s, why);

@@ -31,6 +31,15 @@ public final class ServerContext {
         this.config = config;
         this.core = core;
         this.sslContext = sslContext;
+        this.tokenExpiry = new dev.switchboard.server.identity.TokenExpiry(core.clock(), core.sessions(),
+                config.tokenExpiryGrace(), config.autoReleaseOnDisconnect());
+    }
+
+    private final dev.switchboard.server.identity.TokenExpiry tokenExpiry;
+
+    /** Watches the expiry of the tokens sessions authenticated with, and refreshes them. */
+    public dev.switchboard.server.identity.TokenExpiry tokenExpiry() {
+        return tokenExpiry;
     }
 
     public SwitchboardConfig config() {

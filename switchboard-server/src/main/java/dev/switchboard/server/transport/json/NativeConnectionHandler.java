@@ -61,8 +61,8 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     private Boolean binaryAsked;
     /** BINARY payloads of events go out raw, in binary envelopes (asked for, on a binary framing). */
     private boolean binaryOut;
-    /** Who the hello's token says the client is; given to the session it opens or resumes. */
-    private dev.switchboard.core.identity.Identity identity;
+    /** Who the hello's token says the client is (and until when); given to the session it opens or resumes. */
+    private dev.switchboard.server.identity.Authentication.Accepted identity;
 
     public NativeConnectionHandler(ServerContext server, String transport) {
         super(server, transport);
@@ -128,6 +128,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         }
         switch (op) {
             case Ops.PING -> send(message(Ops.PONG, id));
+            case Ops.AUTH_REFRESH -> refresh(id, frame.value("token"));
             case Ops.SESSION_CLOSE -> {
                 // An explicit end: locks go at once, not after the grace period. The session is
                 // gone before the answer is written, so a resume after the answer finds nothing;
@@ -162,9 +163,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             refuseAuth(error(id, ErrorCode.UNAUTHORIZED, refused.reason()));
             return;
         }
-        // Accepted.expiresAt() is where refreshing the token and ending the connection with
-        // token_expired will hook in (not done yet: a token is checked at hello only).
-        this.identity = ((dev.switchboard.server.identity.Authentication.Accepted) auth).identity();
+        this.identity = (dev.switchboard.server.identity.Authentication.Accepted) auth;
         if (m.value("binary") instanceof Boolean b) {
             binaryAsked = b;
             // Lines cannot carry raw bytes (a byte may be a line break): there the answer is false.
@@ -287,7 +286,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             resumeError.put("message", SessionRegistry.NOT_FOUND.message());
         }
         String resumeKey = newKey;
-        session().identity(identity);
+        server.tokenExpiry().authenticated(session(), identity);
         long heartbeatMs = cfg.heartbeatInterval().toMillis();
         Map<String, Object> limits = new LinkedHashMap<>();
         limits.put("max_frame_bytes", cfg.maxFrameBytes());
@@ -356,6 +355,19 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             return;
         }
         super.exceptionCaught(ctx, cause);
+    }
+
+    /**
+     * {@code auth.refresh}: the new token is checked as a hello's would be; a refused one is answered
+     * with the reason and the connection stays, until the old token's expiry ends it.
+     */
+    private void refresh(Object id, Object token) {
+        if (!(token instanceof String t) || t.isBlank()) {
+            send(error(id, ErrorCode.INVALID_ARGUMENT, "token must be a non-empty string"));
+            return;
+        }
+        server.tokenExpiry().refresh(session(), server.authenticate(t, ServerContext.local(channel().remoteAddress())),
+                reply -> channel().writeAndFlush(toMessage(id, reply)));
     }
 
     /** Sends an error and ends the connection. */

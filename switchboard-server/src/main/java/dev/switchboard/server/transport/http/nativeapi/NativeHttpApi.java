@@ -52,9 +52,12 @@ public final class NativeHttpApi {
 
     private void createSession(HttpExchange ex) {
         // The session acts as the client that opened it: its bearer token's identity, or anonymous.
-        dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
-        if (identity == null) {
-            ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", null);
+        // A signed token or JWT that does not check out is refused with the reason (expired, forged, ...).
+        dev.switchboard.server.identity.Authentication auth = server.authenticate(
+                dev.switchboard.server.transport.http.HttpFront.bearer(ex.header(io.netty.handler.codec.http.HttpHeaderNames.AUTHORIZATION)),
+                ServerContext.local(ex.channel().remoteAddress()));
+        if (!(auth instanceof dev.switchboard.server.identity.Authentication.Accepted identity)) {
+            ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", ((dev.switchboard.server.identity.Authentication.Refused) auth).reason());
             return;
         }
         SessionRegistry sessions = server.core().sessions();
@@ -67,7 +70,7 @@ public final class NativeHttpApi {
         }
         SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
         Session s = opened.session();
-        s.identity(identity);
+        server.tokenExpiry().authenticated(s, identity); // an expiring token ends the session as on the other transports
         String key = opened.resumeKey();
         // The key never goes in a URL: clients send it in a header, browsers in this cookie
         // (scoped to the session's routes), which EventSource and same-origin fetch send by themselves.

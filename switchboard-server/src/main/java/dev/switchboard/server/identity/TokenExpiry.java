@@ -1,10 +1,12 @@
 package dev.switchboard.server.identity;
 
+import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionEnd;
 import dev.switchboard.core.session.SessionRegistry;
 import dev.switchboard.core.time.NodeClock;
 import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Ops;
 import dev.switchboard.protocol.Reply;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Acts on the expiry of the signed token or JWT a session authenticated with, on the node's clock:
@@ -58,6 +61,20 @@ public final class TokenExpiry {
         s.identity(auth.identity());
         // At once, not in the mailbox: the timer runs from the time the client is told it is welcome.
         schedule(s, auth.expiresAt());
+    }
+
+    /**
+     * Serves {@code auth.refresh {token}} on every native transport (HTTP sessions included):
+     * {@code check} is how the server checks a token (as in a hello).
+     */
+    public void registerWith(Dispatcher dispatcher, Function<String, Authentication> check) {
+        dispatcher.register(Ops.AUTH_REFRESH, request -> {
+            if (!(request.frame().value("token") instanceof String token) || token.isBlank()) {
+                request.reply(Reply.error(ErrorCode.INVALID_ARGUMENT, "token must be a non-empty string"));
+                return;
+            }
+            refresh(request.session(), check.apply(token), request::reply);
+        });
     }
 
     /**

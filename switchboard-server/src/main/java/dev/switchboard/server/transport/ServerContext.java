@@ -33,6 +33,8 @@ public final class ServerContext {
         this.sslContext = sslContext;
         this.tokenExpiry = new dev.switchboard.server.identity.TokenExpiry(core.clock(), core.sessions(),
                 config.tokenExpiryGrace(), config.autoReleaseOnDisconnect());
+        // A refresh always presents a token, so where the client connects from does not matter.
+        tokenExpiry.registerWith(core.nativeDispatcher(), token -> authenticate(token, false));
     }
 
     private final dev.switchboard.server.identity.TokenExpiry tokenExpiry;

@@ -223,7 +223,7 @@ class TokenRefreshTest {
     }
 
     @Test
-    void anHttpSessionIsRefusedAnExpiredBearerWithTheReasonAndEndsWithItsToken() throws Exception {
+    void anHttpSessionIsRefusedAnExpiredBearerWithTheReasonIsRefreshedAndEndsWithItsToken() throws Exception {
         start(Duration.ZERO);
         HttpClient http = HttpClient.newHttpClient();
         URI sessions = URI.create("http://127.0.0.1:" + server.port() + "/api/v1/sessions");
@@ -237,9 +237,18 @@ class TokenRefreshTest {
                 .header("Authorization", "Bearer " + token("alice", Duration.ofSeconds(60)))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(201);
-        String id = tools.jackson.databind.json.JsonMapper.builder().build().readTree(created.body()).path("session").asString();
-        assertThat(server.view().hasSession(id)).isTrue();
-        advanceTo(Duration.ofSeconds(60));
+        JsonNode session = tools.jackson.databind.json.JsonMapper.builder().build().readTree(created.body());
+        String id = session.path("session").asString();
+        advanceTo(Duration.ofSeconds(30));
+        HttpResponse<String> refreshed = http.send(HttpRequest.newBuilder(URI.create(sessions + "/" + id + "/ops/auth.refresh"))
+                .header("X-Switchboard-Key", session.path("resume_key").asString())
+                .POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"" + token("alice", Duration.ofSeconds(60)) + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refreshed.statusCode()).isEqualTo(200);
+        assertThat(refreshed.body().strip()).isEqualTo("{\"expires_at\":" + start.plusSeconds(90).toEpochMilli() + "}");
+        advanceTo(Duration.ofSeconds(61));
+        assertThat(server.view().hasSession(id)).as("refreshed past its first token's expiry").isTrue();
+        advanceTo(Duration.ofSeconds(90));
         org.awaitility.Awaitility.await("the HTTP session ends with its token").atMost(Duration.ofSeconds(5))
                 .pollInterval(Duration.ofMillis(10)).until(() -> !server.view().hasSession(id));
     }

@@ -128,7 +128,6 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         }
         switch (op) {
             case Ops.PING -> send(message(Ops.PONG, id));
-            case Ops.AUTH_REFRESH -> refresh(id, frame.value("token"));
             case Ops.SESSION_CLOSE -> {
                 // An explicit end: locks go at once, not after the grace period. The session is
                 // gone before the answer is written, so a resume after the answer finds nothing;
@@ -355,19 +354,6 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             return;
         }
         super.exceptionCaught(ctx, cause);
-    }
-
-    /**
-     * {@code auth.refresh}: the new token is checked as a hello's would be; a refused one is answered
-     * with the reason and the connection stays, until the old token's expiry ends it.
-     */
-    private void refresh(Object id, Object token) {
-        if (!(token instanceof String t) || t.isBlank()) {
-            send(error(id, ErrorCode.INVALID_ARGUMENT, "token must be a non-empty string"));
-            return;
-        }
-        server.tokenExpiry().refresh(session(), server.authenticate(t, ServerContext.local(channel().remoteAddress())),
-                reply -> channel().writeAndFlush(toMessage(id, reply)));
     }
 
     /** Sends an error and ends the connection. */

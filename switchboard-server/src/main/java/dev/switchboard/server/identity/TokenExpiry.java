@@ -30,7 +30,6 @@ public final class TokenExpiry {
     public static final Duration MAX_WARNING = Duration.ofSeconds(30);
     /** ...and at most this fraction of the token's remaining life before it (a short-lived token is not warned at once). */
     private static final int WARNING_FRACTION = 10;
-    public static final String EXPIRING_EVENT = "token.expiring";
     static final String EXPIRED_MESSAGE = "the session's token expired and was not refreshed";
 
     private final NodeClock clock;
@@ -121,7 +120,7 @@ public final class TokenExpiry {
         if (left - warning > 0) {
             at(s, left - warning, () -> {
                 Map<String, Object> event = new LinkedHashMap<>();
-                event.put("op", EXPIRING_EVENT);
+                event.put("op", Ops.TOKEN_EXPIRING);
                 event.put("expires_at", expiresAt.toEpochMilli());
                 s.emit(event);
                 at(s, expiresAt.toEpochMilli() + grace.toMillis() - clock.currentTimeMillis(), () -> end(s));

@@ -53,9 +53,7 @@ public final class NativeHttpApi {
     private void createSession(HttpExchange ex) {
         // The session acts as the client that opened it: its bearer token's identity, or anonymous.
         // A signed token or JWT that does not check out is refused with the reason (expired, forged, ...).
-        dev.switchboard.server.identity.Authentication auth = server.authenticate(
-                dev.switchboard.server.transport.http.HttpFront.bearer(ex.header(io.netty.handler.codec.http.HttpHeaderNames.AUTHORIZATION)),
-                ServerContext.local(ex.channel().remoteAddress()));
+        dev.switchboard.server.identity.Authentication auth = authenticate(ex);
         if (!(auth instanceof dev.switchboard.server.identity.Authentication.Accepted identity)) {
             ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", ((dev.switchboard.server.identity.Authentication.Refused) auth).reason());
             return;
@@ -93,6 +91,13 @@ public final class NativeHttpApi {
         ex.json(HttpResponseStatus.CREATED, body);
     }
 
+    /** Who the request's bearer token (or its absence) says the client is, or why it is refused. */
+    private dev.switchboard.server.identity.Authentication authenticate(HttpExchange ex) {
+        return server.authenticate(
+                dev.switchboard.server.transport.http.HttpFront.bearer(ex.header(io.netty.handler.codec.http.HttpHeaderNames.AUTHORIZATION)),
+                ServerContext.local(ex.channel().remoteAddress()));
+    }
+
     private void deleteSession(HttpExchange ex) {
         withSession(ex, s -> {
             server.core().sessions().close(s, server.config().autoReleaseOnDisconnect(),
@@ -116,9 +121,11 @@ public final class NativeHttpApi {
                 return;
             }
             if (session.identity() == dev.switchboard.core.identity.Identity.RESTORED) {
-                // Restored after a restart: the client's identity again, from this request's credentials.
-                dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
-                if (identity != null) session.identity(identity);
+                // Restored after a restart: the client's identity again, from this request's credentials
+                // (and the expiry of its token, watched again).
+                if (authenticate(ex) instanceof dev.switchboard.server.identity.Authentication.Accepted identity) {
+                    server.tokenExpiry().authenticated(session, identity);
+                }
             }
             session.submit(server.core().nativeDispatcher(), new Frame(ex.param("op"), null, fields),
                     HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {

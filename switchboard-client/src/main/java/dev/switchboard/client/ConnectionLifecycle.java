@@ -169,8 +169,10 @@ final class ConnectionLifecycle {
     private CompletableFuture<Void> handshake(Connection c, boolean initial) {
         ObjectNode hello = Messages.create(Ops.HELLO);
         hello.put("version", Protocol.VERSION);
-        if (settings.authToken() != null) {
-            hello.put("token", settings.authToken());
+        // The supplier's current token at each connect: a reconnect after token_expired uses a fresh one.
+        String token = settings.tokens() == null ? null : settings.tokens().get();
+        if (token != null) {
+            hello.put("token", token);
         }
         hello.put("client", settings.clientName());
         session.putResume(hello, initial);

@@ -26,6 +26,7 @@ final class EventDispatcher {
     private volatile Consumer<JsonNode> requestHandler = e -> { };
     private volatile Consumer<JsonNode> messageHandler = e -> { };
     private volatile Consumer<JsonNode> chunkHandler = e -> { };
+    private volatile Consumer<JsonNode> tokenExpiringHandler = e -> { };
 
     EventDispatcher(SessionState session, ClientSettings settings) {
         this.session = session;
@@ -73,6 +74,11 @@ final class EventDispatcher {
         this.chunkHandler = handler;
     }
 
+    /** Who takes {@code token.expiring} events (on the I/O thread). */
+    void onTokenExpiring(Consumer<JsonNode> handler) {
+        this.tokenExpiringHandler = handler;
+    }
+
     /** Runs {@code task} on the callback executor after every listener call queued before it. */
     void inOrder(Runnable task) {
         events.execute(task);
@@ -109,6 +115,8 @@ final class EventDispatcher {
             messageHandler.accept(event);
         } else if ("rpc.request".equals(op)) {
             requestHandler.accept(event);
+        } else if (Ops.TOKEN_EXPIRING.equals(op)) {
+            tokenExpiringHandler.accept(event);
         } else if ("rpc.chunk".equals(op)) {
             chunkHandler.accept(event);
         } else if ("notify".equals(op)) {

@@ -8,6 +8,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -82,6 +84,7 @@ public final class SwitchboardClient implements AutoCloseable {
     private final RpcRequests rpc;
     private final ServiceHandlers services;
     private final TopicSubscriptions topics;
+    private final TokenRefresher tokens;
 
     private SwitchboardClient(EventLoopGroup ownedGroup, EventLoop loop, ClientSettings settings) {
         this.settings = settings;
@@ -99,6 +102,8 @@ public final class SwitchboardClient implements AutoCloseable {
         this.topics = new TopicSubscriptions(requests, settings.requestTimeout(), events::inOrder, this::await);
         events.onRequests(services::onRequest);
         events.onMessages(topics::onMessage);
+        this.tokens = new TokenRefresher(settings.refreshTokens() ? settings.tokens() : null, requests, settings.requestTimeout(), settings.callbackExecutor());
+        events.onTokenExpiring(tokens::onExpiring);
         lifecycle.addSessionReplacedListener(services::sessionReplaced);
         lifecycle.addSessionReplacedListener(topics::sessionReplaced);
     }
@@ -313,6 +318,21 @@ public final class SwitchboardClient implements AutoCloseable {
 
     public Duration ping() {
         return await(pingAsync());
+    }
+
+    /**
+     * Replaces the signed token the session authenticated with by {@code token}, a newer one for
+     * the same identity ({@code auth.refresh}); completes with its expiry. With a token supplier
+     * ({@link Builder#tokenSupplier}) the client does this by itself when the server warns that
+     * the token expires soon. Fails with {@code forbidden} for another identity's token and
+     * {@code unauthorized} (with the reason) for a token that does not check out.
+     */
+    public CompletableFuture<Instant> refreshTokenAsync(String token) {
+        return tokens.refresh(Objects.requireNonNull(token, "token"));
+    }
+
+    public Instant refreshToken(String token) {
+        return await(refreshTokenAsync(token));
     }
 
     // ---------------------------------------------------------------- signals
@@ -584,7 +604,8 @@ public final class SwitchboardClient implements AutoCloseable {
     public static final class Builder {
         private String host = "127.0.0.1";
         private int port = 6388;
-        private String authToken;
+        private Supplier<String> tokens;
+        private boolean refreshTokens;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(30);
         private String clientName = "switchboard-java/0.1";
@@ -603,7 +624,7 @@ public final class SwitchboardClient implements AutoCloseable {
         }
 
         private ClientSettings settings() {
-            return new ClientSettings(host, port, authToken, connectTimeout, requestTimeout, clientName,
+            return new ClientSettings(host, port, tokens, refreshTokens, connectTimeout, requestTimeout, clientName,
                     callbackExecutor, maxInboundFrameBytes, reconnect, initialBackoff, maxBackoff,
                     maxReconnectAttempts, maxReconnectTime, stateListeners, signalListeners);
         }
@@ -618,9 +639,23 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
-        /** The server's shared token ({@code --auth-token}); null = none. */
+        /** The token of each hello: the server's shared token ({@code --auth-token}), an ACL token or a signed token; null = none. */
         public Builder authToken(String token) {
-            this.authToken = token;
+            this.tokens = token == null ? null : () -> token;
+            this.refreshTokens = false;
+            return this;
+        }
+
+        /**
+         * Where the token comes from, for signed tokens that expire: asked at each connect (on the
+         * I/O thread: it must return a current token at once, say one an application thread keeps
+         * fresh) and, when the server sends {@code token.expiring}, on the callback executor, whose
+         * answer is sent with {@code auth.refresh} so that the connection outlives the old token.
+         * A reconnect after {@code token_expired} uses the supplier's token of that moment.
+         */
+        public Builder tokenSupplier(Supplier<String> supplier) {
+            this.tokens = Objects.requireNonNull(supplier, "supplier");
+            this.refreshTokens = true;
             return this;
         }
 

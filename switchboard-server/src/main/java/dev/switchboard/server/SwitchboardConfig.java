@@ -97,6 +97,7 @@ public final class SwitchboardConfig {
     private final dev.switchboard.server.transport.SlowConsumerPolicy slowConsumerPolicy;
     private final dev.switchboard.server.identity.Acl acl;
     private final dev.switchboard.server.identity.SignedTokens signedTokens;
+    private final Duration tokenExpiryGrace;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -181,6 +182,7 @@ public final class SwitchboardConfig {
         this.slowConsumerPolicy = b.slowConsumerPolicy;
         this.acl = b.acl;
         this.signedTokens = b.signedTokens;
+        this.tokenExpiryGrace = b.tokenExpiryGrace;
     }
 
     public static Builder builder() {
@@ -366,6 +368,8 @@ public final class SwitchboardConfig {
 
     /** Signed tokens and JWTs that carry their identity ({@code --token-secret}, {@code --jwks}, {@code --token-max-ttl}). */
     public dev.switchboard.server.identity.SignedTokens signedTokens() { return signedTokens; }
+    /** How long a session outlives the expiry of its token, waiting for an {@code auth.refresh} ({@code --token-expiry-grace}). */
+    public Duration tokenExpiryGrace() { return tokenExpiryGrace; }
 
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -451,6 +455,7 @@ public final class SwitchboardConfig {
         b.slowConsumerPolicy = slowConsumerPolicy;
         b.acl = acl;
         b.signedTokens = signedTokens;
+        b.tokenExpiryGrace = tokenExpiryGrace;
         return b;
     }
 
@@ -539,6 +544,7 @@ public final class SwitchboardConfig {
                 dev.switchboard.server.transport.SlowConsumerPolicy.DISCONNECT;
         private dev.switchboard.server.identity.Acl acl = dev.switchboard.server.identity.Acl.DEFAULT;
         private dev.switchboard.server.identity.SignedTokens signedTokens = dev.switchboard.server.identity.SignedTokens.OFF;
+        private Duration tokenExpiryGrace = Duration.ZERO;
 
         private Builder() {
         }
@@ -705,6 +711,7 @@ public final class SwitchboardConfig {
         public Builder slowConsumerPolicy(dev.switchboard.server.transport.SlowConsumerPolicy p) { this.slowConsumerPolicy = Objects.requireNonNull(p); return this; }
         public Builder acl(dev.switchboard.server.identity.Acl acl) { this.acl = Objects.requireNonNull(acl); return this; }
         public Builder signedTokens(dev.switchboard.server.identity.SignedTokens tokens) { this.signedTokens = Objects.requireNonNull(tokens); return this; }
+        public Builder tokenExpiryGrace(Duration d) { this.tokenExpiryGrace = Objects.requireNonNull(d); return this; }
 
         /** Builds and starts a node with these settings. */
         public Switchboard start() {
@@ -748,6 +755,7 @@ public final class SwitchboardConfig {
             positive(httpRequestTimeout, "--http-request-timeout");
             require(httpMaxPendingBytes >= 65536, "--http-max-pending-bytes must be at least 65536, got " + httpMaxPendingBytes);
             notNegative(sessionGrace, "--session-grace");
+            notNegative(tokenExpiryGrace, "--token-expiry-grace");
             require(replayBufferBytes >= 1024, "--replay-buffer-bytes must be at least 1024");
             notNegative(maxSessions, "--max-sessions");
             notNegative(maxSessionsPerIp, "--max-sessions-per-ip");

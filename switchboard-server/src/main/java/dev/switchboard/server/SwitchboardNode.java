@@ -72,6 +72,7 @@ final class SwitchboardNode {
         this.metrics = new NodeMetrics(core, () -> !context.draining());
         context.onLimitHit(metrics::limitHit);
         metrics.slowConsumerDrops(context);
+        metrics.tokens(context.tokenExpiry());
         core.sessions().onLimitHit(metrics::limitHit);
         core.rpc().onLimitHit(metrics::limitHit);
         core.presence().onLimitHit(metrics::limitHit);

@@ -107,6 +107,8 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Mixin
     TokenOptions tokenOptions;
 
+    @Option(names = "--token-expiry-grace", paramLabel = "SECONDS", description = "How long a session outlives its token's expiry waiting for an auth.refresh before it ends with token_expired (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    long tokenExpiryGrace;
     @Option(names = "--jwks", paramLabel = "FILE", description = "A JWK set file whose public keys verify RS256 and ES256 JWTs (see docs/identity.md).")
     Path jwksFile;
 
@@ -281,6 +283,7 @@ public final class Main implements Callable<Integer> {
                 .slowConsumerPolicy(dev.switchboard.server.transport.SlowConsumerPolicy.parse(slowConsumerPolicy))
                 .acl(aclFile == null ? dev.switchboard.server.identity.Acl.DEFAULT : dev.switchboard.server.identity.Acl.load(aclFile))
                 .signedTokens(tokenOptions.signedTokens(jwksFile))
+                .tokenExpiryGrace(Duration.ofSeconds(tokenExpiryGrace))
                 .maxRequestsInFlight(maxRequestsInFlight)
                 .rpcMaxInFlight(rpcMaxInFlight)
                 .rpcDefaultTimeoutMs(rpcDefaultTimeoutMs)

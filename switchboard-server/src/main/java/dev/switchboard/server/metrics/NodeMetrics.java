@@ -209,6 +209,18 @@ public final class NodeMetrics {
                 .register(registry);
     }
 
+    /** Exposes sessions ended by an expired token, and token refreshes by result (every result from the start). */
+    public void tokens(dev.switchboard.server.identity.TokenExpiry tokens) {
+        FunctionCounter.builder("switchboard_token_expired", tokens, dev.switchboard.server.identity.TokenExpiry::expiredTotal)
+                .description("sessions ended with token_expired: their token expired, plus --token-expiry-grace, without a refresh")
+                .register(registry);
+        for (String result : dev.switchboard.server.identity.TokenExpiry.REFRESH_RESULTS) {
+            FunctionCounter.builder("switchboard_token_refreshes", tokens, t -> t.refreshes(result)).tag("result", result)
+                    .description("auth.refresh requests by result: ok, refused (the token does not check out), forbidden (another identity, or a token that does not expire)")
+                    .register(registry);
+        }
+    }
+
     /** Counts a client hitting the limit named {@code limit} (a name of the limits registry). */
     public void limitHit(String limit) {
         limitHits(limit).increment();

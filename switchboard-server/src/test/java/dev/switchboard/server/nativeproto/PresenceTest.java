@@ -36,9 +36,7 @@ class PresenceTest {
     }
 
     private static List<String> ids(JsonNode list) {
-        List<String> out = new ArrayList<>();
-        list.forEach(n -> out.add(n.asString()));
-        return out;
+        return PresenceTestIds.of(list);
     }
 
     /** The next {@code presence} event of {@code watch}, checked for its shape. */

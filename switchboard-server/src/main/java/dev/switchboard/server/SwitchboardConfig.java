@@ -78,6 +78,7 @@ public final class SwitchboardConfig {
     private final int rpcMaxFanout;
     private final int rpcStreamWindow;
     private final int presenceMaxWatchesPerSession;
+    private final int topicPresenceMaxWatchesPerSession;
     private final int presenceMaxIdsPerWatch;
     private final int presenceMaxQueuedPerWatch;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
@@ -164,6 +165,7 @@ public final class SwitchboardConfig {
         this.rpcMaxFanout = b.rpcMaxFanout;
         this.rpcStreamWindow = b.rpcStreamWindow;
         this.presenceMaxWatchesPerSession = b.presenceMaxWatchesPerSession;
+        this.topicPresenceMaxWatchesPerSession = b.topicPresenceMaxWatchesPerSession;
         this.presenceMaxIdsPerWatch = b.presenceMaxIdsPerWatch;
         this.presenceMaxQueuedPerWatch = b.presenceMaxQueuedPerWatch;
         this.rpcHandlers = b.rpcHandlers;
@@ -312,6 +314,7 @@ public final class SwitchboardConfig {
     public int rpcMaxFanout() { return rpcMaxFanout; }
     public int rpcStreamWindow() { return rpcStreamWindow; }
     public int presenceMaxWatchesPerSession() { return presenceMaxWatchesPerSession; }
+    public int topicPresenceMaxWatchesPerSession() { return topicPresenceMaxWatchesPerSession; }
     public int presenceMaxIdsPerWatch() { return presenceMaxIdsPerWatch; }
     public int presenceMaxQueuedPerWatch() { return presenceMaxQueuedPerWatch; }
 
@@ -437,6 +440,7 @@ public final class SwitchboardConfig {
         b.rpcMaxFanout = rpcMaxFanout;
         b.rpcStreamWindow = rpcStreamWindow;
         b.presenceMaxWatchesPerSession = presenceMaxWatchesPerSession;
+        b.topicPresenceMaxWatchesPerSession = topicPresenceMaxWatchesPerSession;
         b.presenceMaxIdsPerWatch = presenceMaxIdsPerWatch;
         b.presenceMaxQueuedPerWatch = presenceMaxQueuedPerWatch;
         b.rpcHandlers = rpcHandlers;
@@ -511,6 +515,7 @@ public final class SwitchboardConfig {
         private int rpcMaxFanout = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_FANOUT;
         private int rpcStreamWindow = dev.switchboard.core.rpc.RpcSettings.DEFAULT_STREAM_WINDOW;
         private int presenceMaxWatchesPerSession = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_WATCHES_PER_SESSION;
+        private int topicPresenceMaxWatchesPerSession = dev.switchboard.core.pubsub.TopicWatches.DEFAULT_MAX_WATCHES_PER_SESSION;
         private int presenceMaxIdsPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_IDS_PER_WATCH;
         private int presenceMaxQueuedPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_QUEUED_PER_WATCH;
         private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
@@ -671,6 +676,7 @@ public final class SwitchboardConfig {
         public Builder rpcMaxFanout(int n) { this.rpcMaxFanout = n; return this; }
         public Builder rpcStreamWindow(int n) { this.rpcStreamWindow = n; return this; }
         public Builder presenceMaxWatchesPerSession(int n) { this.presenceMaxWatchesPerSession = n; return this; }
+        public Builder topicPresenceMaxWatchesPerSession(int n) { this.topicPresenceMaxWatchesPerSession = n; return this; }
         public Builder presenceMaxIdsPerWatch(int n) { this.presenceMaxIdsPerWatch = n; return this; }
         public Builder presenceMaxQueuedPerWatch(int n) { this.presenceMaxQueuedPerWatch = n; return this; }
 
@@ -784,6 +790,7 @@ public final class SwitchboardConfig {
             require(rpcMaxFanout >= 1, "--rpc-max-fanout must be at least 1");
             require(rpcStreamWindow >= 1, "--rpc-stream-window must be at least 1");
             require(presenceMaxWatchesPerSession >= 1, "--presence-max-watches-per-session must be at least 1");
+            require(topicPresenceMaxWatchesPerSession >= 1, "--topic-presence-max-watches-per-session must be at least 1");
             require(presenceMaxIdsPerWatch >= 1, "--presence-max-ids-per-watch must be at least 1");
             require(presenceMaxQueuedPerWatch >= 1, "--presence-max-queued-per-watch must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");

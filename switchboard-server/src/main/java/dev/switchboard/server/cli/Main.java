@@ -210,6 +210,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--presence-max-queued-per-watch", description = "Peers whose presence changes may wait for one watch's subscriber; one more and the subscriber gets presence.resync and a fresh snapshot (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
     int presenceMaxQueuedPerWatch;
 
+    @Option(names = "--topic-presence-max-watches-per-session", description = "Topics one session may watch for joins and leaves (topic.presence.subscribe); one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "16")
+    int topicPresenceMaxWatchesPerSession;
+
     @Spec
     CommandSpec spec;
 
@@ -302,6 +305,7 @@ public final class Main implements Callable<Integer> {
                 .presenceMaxWatchesPerSession(presenceMaxWatchesPerSession)
                 .presenceMaxIdsPerWatch(presenceMaxIdsPerWatch)
                 .presenceMaxQueuedPerWatch(presenceMaxQueuedPerWatch)
+                .topicPresenceMaxWatchesPerSession(topicPresenceMaxWatchesPerSession)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .hookQueueSize(hookQueueSize)

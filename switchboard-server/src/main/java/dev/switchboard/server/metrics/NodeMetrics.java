@@ -63,6 +63,8 @@ public final class NodeMetrics {
                 .description("peer ids that answer on the node (one per session, by its peer id)").register(registry);
         Gauge.builder("switchboard_presence_watches", () -> core.peers().watchCount())
                 .description("presence watches open (presence.subscribe)").register(registry);
+        Gauge.builder("switchboard_topic_presence_watches", () -> core.topicWatches().watchCount())
+                .description("topic join/leave watches open (topic.presence.subscribe)").register(registry);
         Gauge.builder("switchboard_topic_nodes", () -> core.broker().indexSize())
                 .description("nodes of the signal topic tree: the paths of the patterns listened to").register(registry);
         Gauge.builder("switchboard_pre_session_connections", () -> core.preSessionConnections().count())

@@ -53,7 +53,9 @@ import tools.jackson.databind.JsonNode;
  * {@code recovered == false} when the server's replay buffer had dropped some events) or
  * {@code SESSION_LOST} (the old session had ended: a new one is in use, its locks are reported
  * lost through every {@link Lock}'s {@link LockLostListener}, and subscriptions must be made
- * again), and {@code CLOSED} when the client stops for good.
+ * again), and {@code CLOSED} when the client stops for good. A session closed by the server
+ * because a newer session of the same identity took its peer id ({@code replaced}) is not
+ * reconnected: the client stops ({@code CLOSED} with code {@code replaced}).
  *
  * <p>Requests and connection loss:
  * <ul>

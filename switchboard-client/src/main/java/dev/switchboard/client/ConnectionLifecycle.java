@@ -218,7 +218,9 @@ final class ConnectionLifecycle {
         log.info("connection to {} lost ({}){}", settings.address(), code, settings.reconnect() ? "; reconnecting" : "");
         events.emit(new ConnectionEvent(ConnectionEvent.Type.DISCONNECTED, session.sessionId(), code, false,
                 OptionalLong.empty(), cause));
-        if (!settings.reconnect()) {
+        if (!settings.reconnect() || ErrorCode.REPLACED.wire().equals(code)) {
+            // Replaced: a newer session of this identity took its peer id and the server ended this
+            // one. Reconnecting would open yet another session and replace that one in turn.
             terminate(cause, code);
             return;
         }

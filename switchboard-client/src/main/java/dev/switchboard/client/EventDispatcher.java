@@ -23,10 +23,12 @@ final class EventDispatcher {
     private final List<Consumer<Signal>> signalListeners;
     private final List<Consumer<JsonNode>> lockLostListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Notification>> notificationListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<PeerMessage>> peerMessageListeners = new CopyOnWriteArrayList<>();
     private volatile Consumer<JsonNode> requestHandler = e -> { };
     private volatile Consumer<JsonNode> messageHandler = e -> { };
     private volatile Consumer<JsonNode> chunkHandler = e -> { };
     private volatile Consumer<JsonNode> tokenExpiringHandler = e -> { };
+    private volatile Consumer<JsonNode> presenceHandler = e -> { };
 
     EventDispatcher(SessionState session, ClientSettings settings) {
         this.session = session;
@@ -62,6 +64,19 @@ final class EventDispatcher {
     /** Who takes {@code rpc.request} events (on the I/O thread). */
     void onRequests(Consumer<JsonNode> handler) {
         this.requestHandler = handler;
+    }
+
+    void addPeerMessageListener(Consumer<PeerMessage> listener) {
+        peerMessageListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    void removePeerMessageListener(Consumer<PeerMessage> listener) {
+        peerMessageListeners.remove(listener);
+    }
+
+    /** Who takes {@code presence} and {@code presence.resync} events (on the I/O thread). */
+    void onPresence(Consumer<JsonNode> handler) {
+        this.presenceHandler = handler;
     }
 
     /** Who takes topic {@code message} events (on the I/O thread). */
@@ -119,6 +134,11 @@ final class EventDispatcher {
             tokenExpiringHandler.accept(event);
         } else if ("rpc.chunk".equals(op)) {
             chunkHandler.accept(event);
+        } else if ("relay.message".equals(op)) {
+            deliver(peerMessageListeners, new PeerMessage(event.path("from").asString(""),
+                    PayloadNodes.readOrEmpty(event), seq), "peer message");
+        } else if ("presence".equals(op) || "presence.resync".equals(op)) {
+            presenceHandler.accept(event);
         } else if ("notify".equals(op)) {
             deliver(notificationListeners, new Notification(event.path("name").asString(""),
                     PayloadNodes.readOrEmpty(event), seq), "notification");

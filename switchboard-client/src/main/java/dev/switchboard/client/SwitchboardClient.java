@@ -10,6 +10,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,7 +55,9 @@ import tools.jackson.databind.JsonNode;
  * {@code recovered == false} when the server's replay buffer had dropped some events) or
  * {@code SESSION_LOST} (the old session had ended: a new one is in use, its locks are reported
  * lost through every {@link Lock}'s {@link LockLostListener}, and subscriptions must be made
- * again), and {@code CLOSED} when the client stops for good.
+ * again), and {@code CLOSED} when the client stops for good. A session closed by the server
+ * because a newer session of the same identity took its peer id ({@code replaced}) is not
+ * reconnected: the client stops ({@code CLOSED} with code {@code replaced}).
  *
  * <p>Requests and connection loss:
  * <ul>
@@ -85,6 +88,7 @@ public final class SwitchboardClient implements AutoCloseable {
     private final ServiceHandlers services;
     private final TopicSubscriptions topics;
     private final TokenRefresher tokens;
+    private final PresenceWatches presence;
 
     private SwitchboardClient(EventLoopGroup ownedGroup, EventLoop loop, ClientSettings settings) {
         this.settings = settings;
@@ -106,6 +110,9 @@ public final class SwitchboardClient implements AutoCloseable {
         events.onTokenExpiring(tokens::onExpiring);
         lifecycle.addSessionReplacedListener(services::sessionReplaced);
         lifecycle.addSessionReplacedListener(topics::sessionReplaced);
+        this.presence = new PresenceWatches(requests, settings.requestTimeout(), events::inOrder, this::await);
+        events.onPresence(presence::onEvent);
+        lifecycle.addSessionReplacedListener(presence::sessionReplaced);
     }
 
     /** Connects with default settings and does the handshake. */
@@ -542,6 +549,83 @@ public final class SwitchboardClient implements AutoCloseable {
         return await(historyAsync(topic, limit, since));
     }
 
+    // ---------------------------------------------------------------- direct messages and presence
+
+    /**
+     * Sends a direct message to the session answering to {@code peerId} ({@code relay.send}); it
+     * reaches that client's {@linkplain Builder#onPeerMessage peer message listeners} with this
+     * session's peer id as the sender. Completes once the server queued it for the receiver; fails
+     * with {@link PeerNotFoundException} at once when no session answers to {@code peerId} now.
+     * This client speaks JSON lines, so bytes travel to the server as base64 ({@code payload_b64});
+     * a receiver on a binary framing still gets them raw.
+     */
+    public CompletableFuture<Void> sendAsync(String peerId, Payload payload) {
+        FieldsMessage msg = new FieldsMessage("relay.send").put("to", Objects.requireNonNull(peerId, "peerId"))
+                .payload(Objects.requireNonNull(payload, "payload"));
+        return requests.send(msg, settings.requestTimeout(), null).thenApply(a -> null);
+    }
+
+    /** Sends bytes (see {@link #sendAsync}); the receiver gets them byte for byte. */
+    public void send(String peerId, byte[] bytes) {
+        await(sendAsync(peerId, Payload.binary(Objects.requireNonNull(bytes, "bytes"))));
+    }
+
+    /** Sends text (see {@link #sendAsync}); the receiver gets it as a text payload. */
+    public void send(String peerId, String text) {
+        await(sendAsync(peerId, Payload.ofUtf8(Objects.requireNonNull(text, "text"))));
+    }
+
+    /** Adds a listener for direct messages (see {@link Builder#onPeerMessage}); it sees messages delivered from now on. */
+    public void addPeerMessageListener(Consumer<PeerMessage> listener) {
+        events.addPeerMessageListener(listener);
+    }
+
+    public void removePeerMessageListener(Consumer<PeerMessage> listener) {
+        events.removePeerMessageListener(listener);
+    }
+
+    /**
+     * Watches the presence of the given peer ids ({@code presence.subscribe}): {@code listener}
+     * first gets the ones online now, then who comes and goes, in order, on the callback executor.
+     * Close the watch to end it.
+     */
+    public CompletableFuture<PresenceWatch> watchPresenceAsync(Collection<String> peerIds, PresenceListener listener) {
+        if (Objects.requireNonNull(peerIds, "peerIds").isEmpty()) {
+            throw new IllegalArgumentException("peerIds is empty");
+        }
+        return presence.watch(peerIds, null, listener);
+    }
+
+    public PresenceWatch watchPresence(Collection<String> peerIds, PresenceListener listener) {
+        return await(watchPresenceAsync(peerIds, listener));
+    }
+
+    /** Watches every peer id matching {@code pattern} ({@code *} one token, {@code >} the rest); see {@link #watchPresenceAsync(Collection, PresenceListener)}. */
+    public CompletableFuture<PresenceWatch> watchPresenceAsync(String pattern, PresenceListener listener) {
+        return presence.watch(null, Objects.requireNonNull(pattern, "pattern"), listener);
+    }
+
+    public PresenceWatch watchPresence(String pattern, PresenceListener listener) {
+        return await(watchPresenceAsync(pattern, listener));
+    }
+
+    /**
+     * How many subscriptions a topic or pattern has ({@code topic.presence}), and with
+     * {@code list} the peer ids of up to 100 of the subscribed sessions.
+     */
+    public CompletableFuture<TopicPresence> topicPresenceAsync(String topic, boolean list) {
+        return presence.topicPresence(topic, list);
+    }
+
+    public TopicPresence topicPresence(String topic, boolean list) {
+        return await(topicPresenceAsync(topic, list));
+    }
+
+    /** The subscription count and the subscribed peer ids (up to 100) of a topic or pattern. */
+    public TopicPresence topicPresence(String topic) {
+        return topicPresence(topic, true);
+    }
+
     // ---------------------------------------------------------------- closing
 
     /**
@@ -619,6 +703,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private Duration maxReconnectTime;
         private final List<Consumer<ConnectionEvent>> stateListeners = new ArrayList<>();
         private final List<Consumer<Signal>> signalListeners = new ArrayList<>();
+        private final List<Consumer<PeerMessage>> peerMessageListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -766,6 +851,17 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Listens for direct messages other peers send to this session
+         * ({@link SwitchboardClient#send}). Runs on the callback executor, one message at a time,
+         * in the session's order; across a resume every message is delivered once. Set here, it
+         * hears messages that arrive right after the handshake.
+         */
+        public Builder onPeerMessage(Consumer<PeerMessage> listener) {
+            this.peerMessageListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
         /** Connects and does the handshake, blocking; throws the handshake's error on failure. */
         public SwitchboardClient connect() {
             try {
@@ -785,6 +881,7 @@ public final class SwitchboardClient implements AutoCloseable {
                     : null;
             EventLoopGroup group = owned != null ? owned : eventLoopGroup;
             SwitchboardClient client = new SwitchboardClient(owned, group.next(), settings());
+            peerMessageListeners.forEach(client::addPeerMessageListener);
             CompletableFuture<SwitchboardClient> result = new CompletableFuture<>();
             client.lifecycle.open(true).whenComplete((c, e) -> {
                 if (e == null) {

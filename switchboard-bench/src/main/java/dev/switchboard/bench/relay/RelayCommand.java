@@ -31,7 +31,9 @@ public final class RelayCommand implements Callable<Integer> {
     @Option(names = "--payload-bytes", defaultValue = "64", description = "Bytes per message, at least 16 (default: ${DEFAULT-VALUE}).")
     int payloadBytes;
 
-    @Option(names = "--window", defaultValue = "64", description = "Messages a sender may have in flight (sent, not yet received) (default: ${DEFAULT-VALUE}).")
+    // Half Switchboard's default --signal-buffer-size (64 events a connection may owe its client): with
+    // 64 large messages in flight, a receiver that reads as fast as it can is still cut as a slow consumer.
+    @Option(names = "--window", defaultValue = "32", description = "Messages a sender may have in flight (sent, not yet received) (default: ${DEFAULT-VALUE}).")
     int window;
 
     @Option(names = "--messages", defaultValue = "100000000", description = "At most this many measured messages per pair (default: ${DEFAULT-VALUE}).")

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         version = "switchboard-bench 0.1",
         description = "Load generator for Switchboard (and any dflockd-compatible server).",
         subcommands = {LocksCommand.class, LockMemoryCommand.class, ChaosCommand.class,
-                dev.switchboard.bench.fanout.FanoutCommand.class, dev.switchboard.bench.rpc.RpcCommand.class})
+                dev.switchboard.bench.fanout.FanoutCommand.class, dev.switchboard.bench.rpc.RpcCommand.class,
+                dev.switchboard.bench.relay.RelayCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

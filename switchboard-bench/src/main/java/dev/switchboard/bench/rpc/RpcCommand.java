@@ -1,5 +1,6 @@
 package dev.switchboard.bench.rpc;
 
+import dev.switchboard.bench.CommandChecks;
 import dev.switchboard.bench.ServerAddress;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -43,18 +44,12 @@ public final class RpcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        check(callers >= 1 && callers <= 10_000, "--callers must be 1..10000");
-        check(responders >= 1 && responders <= 1_000, "--responders must be 1..1000");
-        check(payloadBytes >= 1 && payloadBytes <= 60_000, "--payload-bytes must be 1..60000");
-        check(calls >= 1, "--calls must be at least 1");
-        check(warmupSeconds >= 0 && warmupSeconds <= 300, "--warmup must be 0..300 seconds");
-        check(durationSeconds >= 1 && durationSeconds <= 300, "--duration must be 1..300 seconds");
-        ServerAddress address;
-        try {
-            address = ServerAddress.parse(server);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        CommandChecks.require(spec, callers >= 1 && callers <= 10_000, "--callers must be 1..10000");
+        CommandChecks.require(spec, responders >= 1 && responders <= 1_000, "--responders must be 1..1000");
+        CommandChecks.require(spec, payloadBytes >= 1 && payloadBytes <= 60_000, "--payload-bytes must be 1..60000");
+        CommandChecks.require(spec, calls >= 1, "--calls must be at least 1");
+        CommandChecks.requireTimes(spec, warmupSeconds, durationSeconds);
+        ServerAddress address = CommandChecks.server(spec, server);
         RpcBenchmark.Settings settings = new RpcBenchmark.Settings(wire, address, callers, responders, payloadBytes, calls,
                 Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds));
         PrintWriter out = spec.commandLine().getOut();
@@ -64,9 +59,5 @@ public final class RpcCommand implements Callable<Integer> {
         result.print(out);
         out.flush();
         return result.failed() ? 1 : 0;
-    }
-
-    private void check(boolean ok, String message) {
-        if (!ok) throw new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

@@ -1,0 +1,62 @@
+package dev.switchboard.bench.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.bench.BenchRun;
+import dev.switchboard.server.Switchboard;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Runs {@code relay} briefly against an embedded Switchboard: a run succeeds only when every message
+ * reached its partner once, in order, with every byte as sent (the receiver checks each one), and
+ * every send was answered.
+ */
+class RelayCommandTest {
+    private static Switchboard server;
+
+    @BeforeAll
+    static void startServer() {
+        server = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {64, 8192})
+    void everyMessageReachesItsPartnerOnceInOrderAndIntact(int payloadBytes) {
+        BenchRun run = BenchRun.of("relay", "--protocol", "ws", "--server", "127.0.0.1:" + server.port(), "--pairs", "3",
+                "--payload-bytes", String.valueOf(payloadBytes), "--window", "16", "--messages", "300", "--warmup", "0",
+                "--duration", "20");
+
+        assertThat(run.exitCode()).as(run.output() + run.errors()).isZero();
+        assertThat(run.number("messages")).isEqualTo(3 * 300);
+        assertThat(run.number("checked")).isEqualTo(3 * 300);
+        assertThat(run.output()).contains("each received once, in order, with its bytes intact", "errors:        0");
+        assertThat(run.number("messages/s")).isPositive();
+        assertThat(run.number("bytes/s")).isPositive();
+        assertThat(run.output()).contains("p50_us:", "p99_us:");
+    }
+
+    @Test
+    void aServerThatIsNotThereFailsTheRun() {
+        BenchRun run = BenchRun.of("relay", "--protocol", "ws", "--server", "127.0.0.1:1", "--pairs", "1");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.output()).contains("first error:", "could not connect");
+    }
+
+    @Test
+    void badFlagsAreUsageErrors() {
+        BenchRun run = BenchRun.of("relay", "--payload-bytes", "8");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errors()).contains("--payload-bytes must be 16..1048576");
+    }
+}

@@ -25,6 +25,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -114,10 +116,11 @@ final class RelayConnectionHandler extends ConnectionHandler {
         Session s = opened.session();
         bind(s);
         stats.admitted();
-        // The answer goes out before the peer is published under its id: a message or a peer
-        // state reaching it first would fail the client's handshake (a race the original has).
-        ctx.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(relay.authResponse())));
+        // Published under its id, then answered, in this one task of the connection's event loop:
+        // what others send it meanwhile is queued for a later task of this loop, so the answer is
+        // always its first message (the original can let a message overtake it).
         s.identity(Identity.nobody(peerId.toString()));
+        ctx.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(relay.authResponse())));
         watch = new RelayPeerWatch(server.core().peers(), ctx.channel().eventLoop(), server.core().presence().settings(),
                 this::send, () -> server.limitHit(dev.switchboard.server.limits.Limits.PRESENCE_MAX_QUEUED_PER_WATCH));
         health = new HealthProbe(ctx.channel().eventLoop(), relay.settings().healthInterval(), relay.settings().healthTimeout(),
@@ -140,7 +143,7 @@ final class RelayConnectionHandler extends ConnectionHandler {
         }
         RelayMessage message = RelayCodec.decodeFromClient(bytes);
         switch (type) {
-            case CLOSE -> end(null);
+            case CLOSE -> end(webSocketClose());
             case HEALTH_CHECK -> health.echoed();
             case SUBSCRIBE_PEER_STATE -> subscribe((RelayPeerStates) message);
             case UNSUBSCRIBE_PEER_STATE -> watch.unsubscribe(((RelayPeerStates) message).peerIds());
@@ -212,10 +215,19 @@ final class RelayConnectionHandler extends ConnectionHandler {
         return new BinaryWebSocketFrame(out);
     }
 
-    /** The server ends the connection (replaced, slow consumer, node stopping): Close, as the original's graceful close. */
+    /**
+     * The server ends the connection (replaced, slow consumer, node stopping): Close, then the
+     * WebSocket's own close, as the original's graceful close. On the event loop.
+     */
     @Override
     protected Object encodeDisconnect(String code, String message) {
-        return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(CLOSE));
+        channel().write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(CLOSE)));
+        return webSocketClose();
+    }
+
+    /** The WebSocket's closing handshake, with no relay message: what the original's connection close sends. */
+    private static CloseWebSocketFrame webSocketClose() {
+        return new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE);
     }
 
     // ---- ending -------------------------------------------------------------------------------------
@@ -226,7 +238,7 @@ final class RelayConnectionHandler extends ConnectionHandler {
         stats.closed(reason);
         log.debug("relay connection {} closed: {}: {}", remoteAddress(), reason, detail);
         endReason(reason);
-        end(null);
+        end(webSocketClose());
     }
 
     /** The server ends a healthy exchange (a dead peer, a token past its expiry): Close, then close. */
@@ -234,7 +246,8 @@ final class RelayConnectionHandler extends ConnectionHandler {
         if (ending()) return;
         stats.closed(reason);
         endReason(reason);
-        end(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(CLOSE)));
+        channel().write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(CLOSE)));
+        end(webSocketClose());
     }
 
     private void stopTimers() {

@@ -38,13 +38,6 @@ public final class RelayService {
         this.listenAddress = listenAddress;
         this.tls = tls;
         this.tokens = new RelayTokens(settings.authSecret(), Clock.systemUTC(), settings.tokenMaxLifetime(), !settings.allowUnboundTokens());
-        if (settings.exposedAddress() != null) {
-            try {
-                RelayInstanceUrl.fromExposedAddress(settings.exposedAddress(), tls);
-            } catch (RelayProtocolException e) {
-                throw new IllegalArgumentException("--relay-exposed-address: " + e.getMessage(), e);
-            }
-        }
         this.directMessages = new DirectMessages(core.peers());
         // One connection, one session: the peer goes offline when its connection ends (the original
         // has no grace either). No replay: the wire has no resume. Counted against --max-sessions.

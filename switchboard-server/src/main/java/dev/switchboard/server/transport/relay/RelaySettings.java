@@ -25,9 +25,21 @@ public record RelaySettings(String authSecret, String exposedAddress, Duration a
     public RelaySettings {
         if (authSecret != null && authSecret.isEmpty()) authSecret = null;
         if (exposedAddress != null && exposedAddress.isBlank()) exposedAddress = null;
-        for (Duration d : new Duration[] {authTimeout, healthInterval, healthTimeout, tokenMaxLifetime}) {
-            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("relay durations must be positive");
+        positive(authTimeout, "--relay-auth-timeout");
+        positive(healthInterval, "--relay-health-interval");
+        positive(healthTimeout, "--relay-health-timeout");
+        positive(tokenMaxLifetime, "--relay-token-max-lifetime");
+        if (exposedAddress != null) {
+            try {
+                dev.switchboard.protocol.relay.RelayInstanceUrl.fromExposedAddress(exposedAddress, false);
+            } catch (dev.switchboard.protocol.relay.RelayProtocolException e) {
+                throw new IllegalArgumentException("--relay-exposed-address: " + e.getMessage(), e);
+            }
         }
+    }
+
+    private static void positive(Duration d, String option) {
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(option + " must be positive");
     }
 
     /** No relay: {@code /relay} answers 404. */

@@ -4,12 +4,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** A snapshot of a {@link SwitchboardClient.Builder}: what one client was built with. */
+/**
+ * A snapshot of a {@link SwitchboardClient.Builder}: what one client was built with. {@code tokens}
+ * gives the token of each hello and refresh; null = no token. {@code refreshTokens}: it is a
+ * supplier that {@code token.expiring} asks for a newer token (not one fixed token).
+ */
 record ClientSettings(
         String host,
         int port,
-        String authToken,
+        Supplier<String> tokens,
+        boolean refreshTokens,
         Duration connectTimeout,
         Duration requestTimeout,
         String clientName,

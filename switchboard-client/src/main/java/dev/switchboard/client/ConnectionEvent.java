@@ -14,7 +14,9 @@ import java.util.OptionalLong;
  *                       the error the server sent before closing, such as {@code heartbeat_timeout},
  *                       {@code slow_consumer}, {@code draining}); {@link Type#SESSION_LOST}: the
  *                       server's {@code resume_error} code ({@code session_not_found}); {@link Type#CLOSED}:
- *                       {@code client_closed}, or the reason the client gave up; otherwise null
+ *                       {@code client_closed}, {@code replaced} (a newer session of the same identity took
+ *                       this one's peer id; the client does not reconnect), or the reason the client gave
+ *                       up; otherwise null
  * @param recovered      {@link Type#RESUMED}: true when every event missed while disconnected is replayed
  * @param firstAvailable {@link Type#RESUMED} with {@code recovered == false}: the oldest event the server
  *                       still had; events before it (after the last one delivered) are lost
@@ -40,7 +42,10 @@ public record ConnectionEvent(Type type, String sessionId, String code, boolean 
          * made again.
          */
         SESSION_LOST,
-        /** The client stopped for good: {@code close()}, reconnecting turned off or given up. Last event. */
+        /**
+         * The client stopped for good: {@code close()}, reconnecting turned off or given up, or the
+         * session was {@code replaced} by a newer one of the same identity. Last event.
+         */
         CLOSED
     }
 

@@ -169,8 +169,10 @@ final class ConnectionLifecycle {
     private CompletableFuture<Void> handshake(Connection c, boolean initial) {
         ObjectNode hello = Messages.create(Ops.HELLO);
         hello.put("version", Protocol.VERSION);
-        if (settings.authToken() != null) {
-            hello.put("token", settings.authToken());
+        // The supplier's current token at each connect: a reconnect after token_expired uses a fresh one.
+        String token = settings.tokens() == null ? null : settings.tokens().get();
+        if (token != null) {
+            hello.put("token", token);
         }
         hello.put("client", settings.clientName());
         session.putResume(hello, initial);
@@ -216,7 +218,9 @@ final class ConnectionLifecycle {
         log.info("connection to {} lost ({}){}", settings.address(), code, settings.reconnect() ? "; reconnecting" : "");
         events.emit(new ConnectionEvent(ConnectionEvent.Type.DISCONNECTED, session.sessionId(), code, false,
                 OptionalLong.empty(), cause));
-        if (!settings.reconnect()) {
+        if (!settings.reconnect() || ErrorCode.REPLACED.wire().equals(code)) {
+            // Replaced: a newer session of this identity took its peer id and the server ended this
+            // one. Reconnecting would open yet another session and replace that one in turn.
             terminate(cause, code);
             return;
         }

@@ -23,9 +23,12 @@ final class EventDispatcher {
     private final List<Consumer<Signal>> signalListeners;
     private final List<Consumer<JsonNode>> lockLostListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Notification>> notificationListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<PeerMessage>> peerMessageListeners = new CopyOnWriteArrayList<>();
     private volatile Consumer<JsonNode> requestHandler = e -> { };
     private volatile Consumer<JsonNode> messageHandler = e -> { };
     private volatile Consumer<JsonNode> chunkHandler = e -> { };
+    private volatile Consumer<JsonNode> tokenExpiringHandler = e -> { };
+    private volatile Consumer<JsonNode> presenceHandler = e -> { };
 
     EventDispatcher(SessionState session, ClientSettings settings) {
         this.session = session;
@@ -63,6 +66,19 @@ final class EventDispatcher {
         this.requestHandler = handler;
     }
 
+    void addPeerMessageListener(Consumer<PeerMessage> listener) {
+        peerMessageListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    void removePeerMessageListener(Consumer<PeerMessage> listener) {
+        peerMessageListeners.remove(listener);
+    }
+
+    /** Who takes {@code presence} and {@code presence.resync} events (on the I/O thread). */
+    void onPresence(Consumer<JsonNode> handler) {
+        this.presenceHandler = handler;
+    }
+
     /** Who takes topic {@code message} events (on the I/O thread). */
     void onMessages(Consumer<JsonNode> handler) {
         this.messageHandler = handler;
@@ -71,6 +87,11 @@ final class EventDispatcher {
     /** Who takes {@code rpc.chunk} events of streams (on the I/O thread). */
     void onChunks(Consumer<JsonNode> handler) {
         this.chunkHandler = handler;
+    }
+
+    /** Who takes {@code token.expiring} events (on the I/O thread). */
+    void onTokenExpiring(Consumer<JsonNode> handler) {
+        this.tokenExpiringHandler = handler;
     }
 
     /** Runs {@code task} on the callback executor after every listener call queued before it. */
@@ -109,8 +130,15 @@ final class EventDispatcher {
             messageHandler.accept(event);
         } else if ("rpc.request".equals(op)) {
             requestHandler.accept(event);
+        } else if (Ops.TOKEN_EXPIRING.equals(op)) {
+            tokenExpiringHandler.accept(event);
         } else if ("rpc.chunk".equals(op)) {
             chunkHandler.accept(event);
+        } else if ("relay.message".equals(op)) {
+            deliver(peerMessageListeners, new PeerMessage(event.path("from").asString(""),
+                    PayloadNodes.readOrEmpty(event), seq), "peer message");
+        } else if ("presence".equals(op) || "presence.resync".equals(op)) {
+            presenceHandler.accept(event);
         } else if ("notify".equals(op)) {
             deliver(notificationListeners, new Notification(event.path("name").asString(""),
                     PayloadNodes.readOrEmpty(event), seq), "notification");

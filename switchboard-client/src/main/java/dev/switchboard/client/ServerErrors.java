@@ -48,6 +48,7 @@ final class ServerErrors {
             case UNAUTHORIZED -> new UnauthorizedException(msg);
             case DRAINING -> new DrainingException(msg);
             case INVALID_ARGUMENT -> new InvalidArgumentException(msg);
+            case PEER_NOT_FOUND -> new PeerNotFoundException(msg);
             default -> new SwitchboardException(code, msg);
         };
     }

@@ -8,7 +8,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,6 +21,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -52,7 +55,9 @@ import tools.jackson.databind.JsonNode;
  * {@code recovered == false} when the server's replay buffer had dropped some events) or
  * {@code SESSION_LOST} (the old session had ended: a new one is in use, its locks are reported
  * lost through every {@link Lock}'s {@link LockLostListener}, and subscriptions must be made
- * again), and {@code CLOSED} when the client stops for good.
+ * again), and {@code CLOSED} when the client stops for good. A session closed by the server
+ * because a newer session of the same identity took its peer id ({@code replaced}) is not
+ * reconnected: the client stops ({@code CLOSED} with code {@code replaced}).
  *
  * <p>Requests and connection loss:
  * <ul>
@@ -82,6 +87,8 @@ public final class SwitchboardClient implements AutoCloseable {
     private final RpcRequests rpc;
     private final ServiceHandlers services;
     private final TopicSubscriptions topics;
+    private final TokenRefresher tokens;
+    private final PresenceWatches presence;
 
     private SwitchboardClient(EventLoopGroup ownedGroup, EventLoop loop, ClientSettings settings) {
         this.settings = settings;
@@ -99,8 +106,13 @@ public final class SwitchboardClient implements AutoCloseable {
         this.topics = new TopicSubscriptions(requests, settings.requestTimeout(), events::inOrder, this::await);
         events.onRequests(services::onRequest);
         events.onMessages(topics::onMessage);
+        this.tokens = new TokenRefresher(settings.refreshTokens() ? settings.tokens() : null, requests, settings.requestTimeout(), settings.callbackExecutor());
+        events.onTokenExpiring(tokens::onExpiring);
         lifecycle.addSessionReplacedListener(services::sessionReplaced);
         lifecycle.addSessionReplacedListener(topics::sessionReplaced);
+        this.presence = new PresenceWatches(requests, settings.requestTimeout(), events::inOrder, this::await);
+        events.onPresence(presence::onEvent);
+        lifecycle.addSessionReplacedListener(presence::sessionReplaced);
     }
 
     /** Connects with default settings and does the handshake. */
@@ -315,6 +327,21 @@ public final class SwitchboardClient implements AutoCloseable {
         return await(pingAsync());
     }
 
+    /**
+     * Replaces the signed token the session authenticated with by {@code token}, a newer one for
+     * the same identity ({@code auth.refresh}); completes with its expiry. With a token supplier
+     * ({@link Builder#tokenSupplier}) the client does this by itself when the server warns that
+     * the token expires soon. Fails with {@code forbidden} for another identity's token and
+     * {@code unauthorized} (with the reason) for a token that does not check out.
+     */
+    public CompletableFuture<Instant> refreshTokenAsync(String token) {
+        return tokens.refresh(Objects.requireNonNull(token, "token"));
+    }
+
+    public Instant refreshToken(String token) {
+        return await(refreshTokenAsync(token));
+    }
+
     // ---------------------------------------------------------------- signals
 
     /**
@@ -522,6 +549,83 @@ public final class SwitchboardClient implements AutoCloseable {
         return await(historyAsync(topic, limit, since));
     }
 
+    // ---------------------------------------------------------------- direct messages and presence
+
+    /**
+     * Sends a direct message to the session answering to {@code peerId} ({@code relay.send}); it
+     * reaches that client's {@linkplain Builder#onPeerMessage peer message listeners} with this
+     * session's peer id as the sender. Completes once the server queued it for the receiver; fails
+     * with {@link PeerNotFoundException} at once when no session answers to {@code peerId} now.
+     * This client speaks JSON lines, so bytes travel to the server as base64 ({@code payload_b64});
+     * a receiver on a binary framing still gets them raw.
+     */
+    public CompletableFuture<Void> sendAsync(String peerId, Payload payload) {
+        FieldsMessage msg = new FieldsMessage("relay.send").put("to", Objects.requireNonNull(peerId, "peerId"))
+                .payload(Objects.requireNonNull(payload, "payload"));
+        return requests.send(msg, settings.requestTimeout(), null).thenApply(a -> null);
+    }
+
+    /** Sends bytes (see {@link #sendAsync}); the receiver gets them byte for byte. */
+    public void send(String peerId, byte[] bytes) {
+        await(sendAsync(peerId, Payload.binary(Objects.requireNonNull(bytes, "bytes"))));
+    }
+
+    /** Sends text (see {@link #sendAsync}); the receiver gets it as a text payload. */
+    public void send(String peerId, String text) {
+        await(sendAsync(peerId, Payload.ofUtf8(Objects.requireNonNull(text, "text"))));
+    }
+
+    /** Adds a listener for direct messages (see {@link Builder#onPeerMessage}); it sees messages delivered from now on. */
+    public void addPeerMessageListener(Consumer<PeerMessage> listener) {
+        events.addPeerMessageListener(listener);
+    }
+
+    public void removePeerMessageListener(Consumer<PeerMessage> listener) {
+        events.removePeerMessageListener(listener);
+    }
+
+    /**
+     * Watches the presence of the given peer ids ({@code presence.subscribe}): {@code listener}
+     * first gets the ones online now, then who comes and goes, in order, on the callback executor.
+     * Close the watch to end it.
+     */
+    public CompletableFuture<PresenceWatch> watchPresenceAsync(Collection<String> peerIds, PresenceListener listener) {
+        if (Objects.requireNonNull(peerIds, "peerIds").isEmpty()) {
+            throw new IllegalArgumentException("peerIds is empty");
+        }
+        return presence.watch(peerIds, null, listener);
+    }
+
+    public PresenceWatch watchPresence(Collection<String> peerIds, PresenceListener listener) {
+        return await(watchPresenceAsync(peerIds, listener));
+    }
+
+    /** Watches every peer id matching {@code pattern} ({@code *} one token, {@code >} the rest); see {@link #watchPresenceAsync(Collection, PresenceListener)}. */
+    public CompletableFuture<PresenceWatch> watchPresenceAsync(String pattern, PresenceListener listener) {
+        return presence.watch(null, Objects.requireNonNull(pattern, "pattern"), listener);
+    }
+
+    public PresenceWatch watchPresence(String pattern, PresenceListener listener) {
+        return await(watchPresenceAsync(pattern, listener));
+    }
+
+    /**
+     * How many subscriptions a topic or pattern has ({@code topic.presence}), and with
+     * {@code list} the peer ids of up to 100 of the subscribed sessions.
+     */
+    public CompletableFuture<TopicPresence> topicPresenceAsync(String topic, boolean list) {
+        return presence.topicPresence(topic, list);
+    }
+
+    public TopicPresence topicPresence(String topic, boolean list) {
+        return await(topicPresenceAsync(topic, list));
+    }
+
+    /** The subscription count and the subscribed peer ids (up to 100) of a topic or pattern. */
+    public TopicPresence topicPresence(String topic) {
+        return topicPresence(topic, true);
+    }
+
     // ---------------------------------------------------------------- closing
 
     /**
@@ -584,7 +688,8 @@ public final class SwitchboardClient implements AutoCloseable {
     public static final class Builder {
         private String host = "127.0.0.1";
         private int port = 6388;
-        private String authToken;
+        private Supplier<String> tokens;
+        private boolean refreshTokens;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(30);
         private String clientName = "switchboard-java/0.1";
@@ -598,12 +703,13 @@ public final class SwitchboardClient implements AutoCloseable {
         private Duration maxReconnectTime;
         private final List<Consumer<ConnectionEvent>> stateListeners = new ArrayList<>();
         private final List<Consumer<Signal>> signalListeners = new ArrayList<>();
+        private final List<Consumer<PeerMessage>> peerMessageListeners = new ArrayList<>();
 
         private Builder() {
         }
 
         private ClientSettings settings() {
-            return new ClientSettings(host, port, authToken, connectTimeout, requestTimeout, clientName,
+            return new ClientSettings(host, port, tokens, refreshTokens, connectTimeout, requestTimeout, clientName,
                     callbackExecutor, maxInboundFrameBytes, reconnect, initialBackoff, maxBackoff,
                     maxReconnectAttempts, maxReconnectTime, stateListeners, signalListeners);
         }
@@ -618,9 +724,23 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
-        /** The server's shared token ({@code --auth-token}); null = none. */
+        /** The token of each hello: the server's shared token ({@code --auth-token}), an ACL token or a signed token; null = none. */
         public Builder authToken(String token) {
-            this.authToken = token;
+            this.tokens = token == null ? null : () -> token;
+            this.refreshTokens = false;
+            return this;
+        }
+
+        /**
+         * Where the token comes from, for signed tokens that expire: asked at each connect (on the
+         * I/O thread: it must return a current token at once, say one an application thread keeps
+         * fresh) and, when the server sends {@code token.expiring}, on the callback executor, whose
+         * answer is sent with {@code auth.refresh} so that the connection outlives the old token.
+         * A reconnect after {@code token_expired} uses the supplier's token of that moment.
+         */
+        public Builder tokenSupplier(Supplier<String> supplier) {
+            this.tokens = Objects.requireNonNull(supplier, "supplier");
+            this.refreshTokens = true;
             return this;
         }
 
@@ -731,6 +851,17 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Listens for direct messages other peers send to this session
+         * ({@link SwitchboardClient#send}). Runs on the callback executor, one message at a time,
+         * in the session's order; across a resume every message is delivered once. Set here, it
+         * hears messages that arrive right after the handshake.
+         */
+        public Builder onPeerMessage(Consumer<PeerMessage> listener) {
+            this.peerMessageListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
         /** Connects and does the handshake, blocking; throws the handshake's error on failure. */
         public SwitchboardClient connect() {
             try {
@@ -750,6 +881,7 @@ public final class SwitchboardClient implements AutoCloseable {
                     : null;
             EventLoopGroup group = owned != null ? owned : eventLoopGroup;
             SwitchboardClient client = new SwitchboardClient(owned, group.next(), settings());
+            peerMessageListeners.forEach(client::addPeerMessageListener);
             CompletableFuture<SwitchboardClient> result = new CompletableFuture<>();
             client.lifecycle.open(true).whenComplete((c, e) -> {
                 if (e == null) {

@@ -1,9 +1,11 @@
 package dev.switchboard.client;
 
 import dev.switchboard.server.Switchboard;
+import dev.switchboard.server.SwitchboardConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -15,11 +17,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class LiveServer implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
     private final List<SwitchboardClient> clients = new CopyOnWriteArrayList<>();
+    private final UnaryOperator<SwitchboardConfig.Builder> config;
     private Switchboard server;
+
+    LiveServer() {
+        this(b -> b);
+    }
+
+    /** A server with its settings adjusted by {@code config} (an ACL file, small bounds). */
+    LiveServer(UnaryOperator<SwitchboardConfig.Builder> config) {
+        this.config = config;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        server = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start();
+        server = config.apply(Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1))).start();
     }
 
     @Override
@@ -44,7 +56,17 @@ final class LiveServer implements BeforeAllCallback, AfterAllCallback, AfterEach
 
     /** A client connected to the server, closed after the test. */
     SwitchboardClient client() {
-        SwitchboardClient c = SwitchboardClient.connect("127.0.0.1", server.port());
+        return client(b -> b);
+    }
+
+    /** A client built with {@code settings} (a token, listeners), connected to the server and closed after the test. */
+    SwitchboardClient client(UnaryOperator<SwitchboardClient.Builder> settings) {
+        return client(server.port(), settings);
+    }
+
+    /** As {@link #client(UnaryOperator)}, connected to {@code port} (a proxy in front of the server). */
+    SwitchboardClient client(int port, UnaryOperator<SwitchboardClient.Builder> settings) {
+        SwitchboardClient c = settings.apply(SwitchboardClient.builder().host("127.0.0.1").port(port)).connect();
         clients.add(c);
         return c;
     }

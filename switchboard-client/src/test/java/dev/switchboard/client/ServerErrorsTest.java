@@ -20,6 +20,7 @@ class ServerErrorsTest {
         assertThat(ServerErrors.toException("unauthorized", "m")).isInstanceOf(UnauthorizedException.class);
         assertThat(ServerErrors.toException("draining", "m")).isInstanceOf(DrainingException.class);
         assertThat(ServerErrors.toException("invalid_argument", "m")).isInstanceOf(InvalidArgumentException.class);
+        assertThat(ServerErrors.toException("peer_not_found", "m")).isInstanceOf(PeerNotFoundException.class);
         SwitchboardException other = ServerErrors.toException("some_future_code", "text");
         assertThat(other.getClass()).isEqualTo(SwitchboardException.class);
         assertThat(other.code()).isEqualTo("some_future_code");

@@ -64,6 +64,8 @@ public final class SwitchboardCore implements AutoCloseable {
     private final dev.switchboard.core.relay.PeerDirectory peers = new dev.switchboard.core.relay.InMemoryPeerDirectory(0, 0);
     private final dev.switchboard.core.relay.PresenceOps presence =
             new dev.switchboard.core.relay.PresenceOps(peers, java.util.concurrent.ForkJoinPool.commonPool());
+    /** Topic join/leave watches (on the broker, made with it). */
+    private final dev.switchboard.core.pubsub.TopicWatches topicWatches;
     private final PreSessionConnections preSession = new PreSessionConnections();
     private final Dispatcher dflockdDispatcher = new Dispatcher();
     private final Dispatcher nativeDispatcher = new Dispatcher();
@@ -97,6 +99,8 @@ public final class SwitchboardCore implements AutoCloseable {
         statsOps.registerWith(nativeDispatcher);
         new SignalOps(broker).registerWith(nativeDispatcher);
         new TopicOps(broker).registerWith(nativeDispatcher);
+        this.topicWatches = new dev.switchboard.core.pubsub.TopicWatches(broker, java.util.concurrent.ForkJoinPool.commonPool());
+        topicWatches.registerWith(nativeDispatcher);
         new dev.switchboard.core.session.SessionOps().registerWith(nativeDispatcher);
         this.rpc = new RequestReply(settings.rpc(), this.clock, sessions, broker);
         rpc.registerWith(nativeDispatcher);
@@ -134,6 +138,7 @@ public final class SwitchboardCore implements AutoCloseable {
             public void ended(dev.switchboard.core.session.Session s, dev.switchboard.core.session.SessionEnd why) {
                 sessionPeers.ended(s, why);
                 presence.ended(s);
+                topicWatches.ended(s);
             }
         });
         presence.registerWith(nativeDispatcher);
@@ -147,6 +152,11 @@ public final class SwitchboardCore implements AutoCloseable {
     /** Presence watches: their bounds ({@link dev.switchboard.core.relay.PresenceOps#settings}) and limit hits. */
     public dev.switchboard.core.relay.PresenceOps presence() {
         return presence;
+    }
+
+    /** Topic join/leave watches: their bounds and limit hits. */
+    public dev.switchboard.core.pubsub.TopicWatches topicWatches() {
+        return topicWatches;
     }
 
     /** Request/reply: the tracker of calls in flight, the backend services and the in-process handlers. */

@@ -103,7 +103,7 @@ class CoreOpsTest {
         ops.addAll(List.of("rpc.serve", "rpc.unserve", "rpc.call", "rpc.call_many", "rpc.respond", "rpc.chunk",
                 "rpc.notify")); // request/reply, native only
         ops.addAll(List.of("topic.subscribe", "topic.unsubscribe", "topic.publish", "topic.history",
-                "topic.presence")); // native publish/subscribe
+                "topic.presence", "topic.presence.subscribe", "topic.presence.unsubscribe")); // native publish/subscribe
         ops.addAll(List.of("presence.subscribe", "presence.unsubscribe")); // who is online, by peer id
         ops.add("relay.send"); // direct messages, by peer id
         assertThat(nativeOps.operations()).containsExactlyInAnyOrderElementsOf(ops);

@@ -35,6 +35,8 @@ public enum ErrorCode {
     TOO_MANY_REQUESTS("too_many_requests"),
     SESSION_NOT_FOUND("session_not_found"),
     SLOW_CONSUMER("slow_consumer"),
+    /** The signed token or JWT the session authenticated with expired (plus the grace) without an {@code auth.refresh}. */
+    TOKEN_EXPIRED("token_expired"),
     FORBIDDEN("forbidden"),
     /** A request/reply call got no answer by its deadline. */
     TIMEOUT("timeout"),

@@ -14,6 +14,10 @@ public final class Ops {
     public static final String ERROR = "error";
     public static final String PING = "ping";
     public static final String PONG = "pong";
+    /** A newer token for the session's identity, on a live connection (see docs/identity.md). */
+    public static final String AUTH_REFRESH = "auth.refresh";
+    /** Event: the session's token expires soon, {@code {expires_at}} in epoch milliseconds; answer with {@link #AUTH_REFRESH}. */
+    public static final String TOKEN_EXPIRING = "token.expiring";
 
     // Locks.
     public static final String LOCK_ACQUIRE = "lock.acquire";

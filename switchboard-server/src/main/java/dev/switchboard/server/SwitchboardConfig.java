@@ -78,6 +78,7 @@ public final class SwitchboardConfig {
     private final int rpcMaxFanout;
     private final int rpcStreamWindow;
     private final int presenceMaxWatchesPerSession;
+    private final int topicPresenceMaxWatchesPerSession;
     private final int presenceMaxIdsPerWatch;
     private final int presenceMaxQueuedPerWatch;
     private final dev.switchboard.server.transport.relay.RelaySettings relay;
@@ -98,6 +99,7 @@ public final class SwitchboardConfig {
     private final dev.switchboard.server.transport.SlowConsumerPolicy slowConsumerPolicy;
     private final dev.switchboard.server.identity.Acl acl;
     private final dev.switchboard.server.identity.SignedTokens signedTokens;
+    private final Duration tokenExpiryGrace;
 
     private SwitchboardConfig(Builder b) {
         this.host = b.host;
@@ -164,6 +166,7 @@ public final class SwitchboardConfig {
         this.rpcMaxFanout = b.rpcMaxFanout;
         this.rpcStreamWindow = b.rpcStreamWindow;
         this.presenceMaxWatchesPerSession = b.presenceMaxWatchesPerSession;
+        this.topicPresenceMaxWatchesPerSession = b.topicPresenceMaxWatchesPerSession;
         this.presenceMaxIdsPerWatch = b.presenceMaxIdsPerWatch;
         this.presenceMaxQueuedPerWatch = b.presenceMaxQueuedPerWatch;
         this.relay = b.relay;
@@ -183,6 +186,7 @@ public final class SwitchboardConfig {
         this.slowConsumerPolicy = b.slowConsumerPolicy;
         this.acl = b.acl;
         this.signedTokens = b.signedTokens;
+        this.tokenExpiryGrace = b.tokenExpiryGrace;
     }
 
     public static Builder builder() {
@@ -312,6 +316,7 @@ public final class SwitchboardConfig {
     public int rpcMaxFanout() { return rpcMaxFanout; }
     public int rpcStreamWindow() { return rpcStreamWindow; }
     public int presenceMaxWatchesPerSession() { return presenceMaxWatchesPerSession; }
+    public int topicPresenceMaxWatchesPerSession() { return topicPresenceMaxWatchesPerSession; }
     public int presenceMaxIdsPerWatch() { return presenceMaxIdsPerWatch; }
     public int presenceMaxQueuedPerWatch() { return presenceMaxQueuedPerWatch; }
     /** The openzro/NetBird relay protocol on {@code /relay} (off without an auth secret). */
@@ -370,6 +375,8 @@ public final class SwitchboardConfig {
 
     /** Signed tokens and JWTs that carry their identity ({@code --token-secret}, {@code --jwks}, {@code --token-max-ttl}). */
     public dev.switchboard.server.identity.SignedTokens signedTokens() { return signedTokens; }
+    /** How long a session outlives the expiry of its token, waiting for an {@code auth.refresh} ({@code --token-expiry-grace}). */
+    public Duration tokenExpiryGrace() { return tokenExpiryGrace; }
 
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -437,6 +444,7 @@ public final class SwitchboardConfig {
         b.rpcMaxFanout = rpcMaxFanout;
         b.rpcStreamWindow = rpcStreamWindow;
         b.presenceMaxWatchesPerSession = presenceMaxWatchesPerSession;
+        b.topicPresenceMaxWatchesPerSession = topicPresenceMaxWatchesPerSession;
         b.presenceMaxIdsPerWatch = presenceMaxIdsPerWatch;
         b.presenceMaxQueuedPerWatch = presenceMaxQueuedPerWatch;
         b.relay = relay;
@@ -456,6 +464,7 @@ public final class SwitchboardConfig {
         b.slowConsumerPolicy = slowConsumerPolicy;
         b.acl = acl;
         b.signedTokens = signedTokens;
+        b.tokenExpiryGrace = tokenExpiryGrace;
         return b;
     }
 
@@ -511,6 +520,7 @@ public final class SwitchboardConfig {
         private int rpcMaxFanout = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_FANOUT;
         private int rpcStreamWindow = dev.switchboard.core.rpc.RpcSettings.DEFAULT_STREAM_WINDOW;
         private int presenceMaxWatchesPerSession = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_WATCHES_PER_SESSION;
+        private int topicPresenceMaxWatchesPerSession = dev.switchboard.core.pubsub.TopicWatches.DEFAULT_MAX_WATCHES_PER_SESSION;
         private int presenceMaxIdsPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_IDS_PER_WATCH;
         private int presenceMaxQueuedPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_QUEUED_PER_WATCH;
         private dev.switchboard.server.transport.relay.RelaySettings relay = dev.switchboard.server.transport.relay.RelaySettings.off();
@@ -545,6 +555,7 @@ public final class SwitchboardConfig {
                 dev.switchboard.server.transport.SlowConsumerPolicy.DISCONNECT;
         private dev.switchboard.server.identity.Acl acl = dev.switchboard.server.identity.Acl.DEFAULT;
         private dev.switchboard.server.identity.SignedTokens signedTokens = dev.switchboard.server.identity.SignedTokens.OFF;
+        private Duration tokenExpiryGrace = Duration.ZERO;
 
         private Builder() {
         }
@@ -671,6 +682,7 @@ public final class SwitchboardConfig {
         public Builder rpcMaxFanout(int n) { this.rpcMaxFanout = n; return this; }
         public Builder rpcStreamWindow(int n) { this.rpcStreamWindow = n; return this; }
         public Builder presenceMaxWatchesPerSession(int n) { this.presenceMaxWatchesPerSession = n; return this; }
+        public Builder topicPresenceMaxWatchesPerSession(int n) { this.topicPresenceMaxWatchesPerSession = n; return this; }
         public Builder presenceMaxIdsPerWatch(int n) { this.presenceMaxIdsPerWatch = n; return this; }
         public Builder presenceMaxQueuedPerWatch(int n) { this.presenceMaxQueuedPerWatch = n; return this; }
         public Builder relay(dev.switchboard.server.transport.relay.RelaySettings settings) { this.relay = settings; return this; }
@@ -712,6 +724,7 @@ public final class SwitchboardConfig {
         public Builder slowConsumerPolicy(dev.switchboard.server.transport.SlowConsumerPolicy p) { this.slowConsumerPolicy = Objects.requireNonNull(p); return this; }
         public Builder acl(dev.switchboard.server.identity.Acl acl) { this.acl = Objects.requireNonNull(acl); return this; }
         public Builder signedTokens(dev.switchboard.server.identity.SignedTokens tokens) { this.signedTokens = Objects.requireNonNull(tokens); return this; }
+        public Builder tokenExpiryGrace(Duration d) { this.tokenExpiryGrace = Objects.requireNonNull(d); return this; }
 
         /** Builds and starts a node with these settings. */
         public Switchboard start() {
@@ -755,6 +768,7 @@ public final class SwitchboardConfig {
             positive(httpRequestTimeout, "--http-request-timeout");
             require(httpMaxPendingBytes >= 65536, "--http-max-pending-bytes must be at least 65536, got " + httpMaxPendingBytes);
             notNegative(sessionGrace, "--session-grace");
+            notNegative(tokenExpiryGrace, "--token-expiry-grace");
             require(replayBufferBytes >= 1024, "--replay-buffer-bytes must be at least 1024");
             notNegative(maxSessions, "--max-sessions");
             notNegative(maxSessionsPerIp, "--max-sessions-per-ip");
@@ -783,6 +797,7 @@ public final class SwitchboardConfig {
             require(rpcMaxFanout >= 1, "--rpc-max-fanout must be at least 1");
             require(rpcStreamWindow >= 1, "--rpc-stream-window must be at least 1");
             require(presenceMaxWatchesPerSession >= 1, "--presence-max-watches-per-session must be at least 1");
+            require(topicPresenceMaxWatchesPerSession >= 1, "--topic-presence-max-watches-per-session must be at least 1");
             require(presenceMaxIdsPerWatch >= 1, "--presence-max-ids-per-watch must be at least 1");
             require(presenceMaxQueuedPerWatch >= 1, "--presence-max-queued-per-watch must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");

@@ -72,9 +72,11 @@ final class SwitchboardNode {
         this.metrics = new NodeMetrics(core, () -> !context.draining());
         context.onLimitHit(metrics::limitHit);
         metrics.slowConsumerDrops(context);
+        metrics.tokens(context.tokenExpiry());
         core.sessions().onLimitHit(metrics::limitHit);
         core.rpc().onLimitHit(metrics::limitHit);
         core.presence().onLimitHit(metrics::limitHit);
+        core.topicWatches().onLimitHit(metrics::limitHit);
         this.embedding = new dev.switchboard.server.embed.EmbeddingRuntime(config.embeddingHooks(), core.sessions(),
                 config.autoReleaseOnDisconnect(), config.maxFrameBytes(),
                 () -> metrics.limitHit(dev.switchboard.server.limits.Limits.HOOK_QUEUE_SIZE.name()), metrics::hookFailed);
@@ -125,6 +127,7 @@ final class SwitchboardNode {
                 new dev.switchboard.core.pubsub.TopicHistories.Settings(config.topicHistory(), config.topicHistoryMaxBytes(),
                         config.topicHistoryMaxTopics())), config.clock());
         core.presence().settings(config.presenceSettings());
+        core.topicWatches().settings(config.topicPresenceMaxWatchesPerSession(), config.presenceMaxQueuedPerWatch());
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {

@@ -125,4 +125,26 @@ class GrantLedgerTest {
 
         assertThat(ledger.check().described()).anyMatch(d -> d.contains("fence handed out twice"));
     }
+
+    @Test
+    void oneGrantReportedTwiceToItsHolderIsOneGrant() {
+        // Enqueue granted fence 5 to holder 3, a cut ended the client's interval, and after the resume
+        // a wait on the key answered the grant the session still held: same holder, key and fence.
+        ledger.granted(POOL, new LockWire.Granted(String.format("%016x%016x", 5L, 7L), 10_000), 3, 0, MS, 0).ended(80 * MS);
+        ledger.granted(POOL, new LockWire.Granted(String.format("%016x%016x", 5L, 7L), 10_000), 3, 90 * MS, 95 * MS, 90 * MS)
+                .ended(150 * MS);
+
+        GrantLedger.Verdict v = ledger.check();
+
+        assertThat(v.violations()).as("%s", v.described()).isZero();
+    }
+
+    @Test
+    void theSameFenceForAnotherHolderIsStillAViolation() {
+        ledger.granted(POOL, new LockWire.Granted(String.format("%016x%016x", 5L, 7L), 10_000), 3, 0, MS, 0).ended(80 * MS);
+        ledger.granted(POOL, new LockWire.Granted(String.format("%016x%016x", 5L, 7L), 10_000), 4, 90 * MS, 95 * MS, 90 * MS)
+                .ended(150 * MS);
+
+        assertThat(ledger.check().described()).anyMatch(d -> d.contains("fence handed out twice"));
+    }
 }

@@ -14,8 +14,13 @@ import java.util.Map;
  * <p>The transports set it: anonymous by default ({@link #ANONYMOUS_LOCAL} on loopback and the
  * Unix socket, the ACL file's {@code anonymous} entry or {@link #nobody} elsewhere), the ACL
  * entry of a hello's token, or {@link #SHARED_TOKEN} for the {@code --auth-token}.
+ *
+ * <p>{@code uniquePeer}: the credential names one peer (a signed token or JWT, an ACL entry marked
+ * {@code "unique": true}), so at most one session may hold its peer id and a newer session
+ * replaces an older one. Otherwise (a plain ACL entry, often one service's credential shared by
+ * its instances) several sessions may use the identity at once.
  */
-public record Identity(String name, Map<Permission, List<String>> permissions) {
+public record Identity(String name, Map<Permission, List<String>> permissions, boolean uniquePeer) {
     private static final List<String> ALL = List.of(">");
 
     /** An anonymous client on loopback or the Unix socket, without an ACL file saying otherwise: everything. */
@@ -40,6 +45,16 @@ public record Identity(String name, Map<Permission, List<String>> permissions) {
             copy.put(p, List.copyOf(patterns));
         }
         permissions = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    /** An identity that several sessions may hold at once. */
+    public Identity(String name, Map<Permission, List<String>> permissions) {
+        this(name, permissions, false);
+    }
+
+    /** This identity, naming one peer: a newer session holding it replaces an older one. */
+    public Identity asUniquePeer() {
+        return uniquePeer ? this : new Identity(name, permissions, true);
     }
 
     /** An identity allowed every subject for every permission. */

@@ -154,6 +154,12 @@ public interface Broker {
      */
     TopicPresence presence(String pattern, int maxMembers);
 
+    /**
+     * Who hears of each subscription of this node added or removed, by its pattern as subscribed
+     * (topic join/leave watches); it replaces the previous listener.
+     */
+    void onMembership(TopicMembership listener);
+
     /** The subscriptions of one subscriber of this node: a snapshot, in no particular order. */
     List<Subscription> subscriptionsOf(Subscriber subscriber);
 

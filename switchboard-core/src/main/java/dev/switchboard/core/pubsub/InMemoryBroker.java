@@ -43,6 +43,11 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
+    public void onMembership(TopicMembership listener) {
+        tree.onMembership(listener);
+    }
+
+    @Override
     public CompletionStage<SubscribeResult> subscribe(Subscriber subscriber, String pattern, String group) {
         return CompletableFuture.completedStage(tree.subscribe(subscriber, pattern, group, maxSubscriptionsPerSubscriber));
     }

@@ -59,6 +59,13 @@ final class TopicTree {
     private final Map<Subscriber, SubscriberState> bySubscriber = new ConcurrentHashMap<>();
     /** Subscribers passed over because their protocol cannot carry a message (see {@link Subscriber#accepts}). */
     private final LongAdder skipped = new LongAdder();
+    /** Told of each subscription added and removed (topic join/leave watches). */
+    private volatile TopicMembership membership = TopicMembership.NONE;
+
+    /** Who hears of subscriptions added and removed, from now on. */
+    public void onMembership(TopicMembership listener) {
+        this.membership = listener;
+    }
 
     /**
      * Adds a subscription; idempotent for the same triple. Refuses (and adds nothing) when the
@@ -76,6 +83,7 @@ final class TopicTree {
                 }
                 state.subscriptions.add(sub);
                 addToTrie(sub);
+                membership.joined(pattern, subscriber);
                 return SubscribeResult.SUBSCRIBED;
             }
         }
@@ -91,6 +99,7 @@ final class TopicTree {
                 if (state.retired) continue;
                 if (!state.subscriptions.remove(sub)) return;
                 removeFromTrie(sub);
+                membership.left(pattern, subscriber);
                 if (state.subscriptions.isEmpty()) retire(subscriber, state);
                 return;
             }
@@ -103,7 +112,10 @@ final class TopicTree {
             if (state == null) return;
             synchronized (state) {
                 if (state.retired) continue;
-                for (Subscription sub : state.subscriptions) removeFromTrie(sub);
+                for (Subscription sub : state.subscriptions) {
+                    removeFromTrie(sub);
+                    membership.left(sub.pattern(), subscriber);
+                }
                 state.subscriptions.clear();
                 retire(subscriber, state);
                 return;

@@ -2,6 +2,8 @@ package dev.switchboard.core.relay;
 
 import dev.switchboard.core.Dispatcher;
 import dev.switchboard.core.pubsub.SignalOps;
+import dev.switchboard.core.identity.Permission;
+import dev.switchboard.core.session.Permissions;
 import dev.switchboard.core.session.Request;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.protocol.ErrorCode;
@@ -23,11 +25,17 @@ import java.util.function.Consumer;
  * The native presence operations: {@code presence.subscribe} (a list of peer ids or a pattern:
  * answered with who is online now, then {@code presence} events of who came and went, on the
  * session's own event stream) and {@code presence.unsubscribe}. A watch lives until it is
- * unsubscribed or its session ends.
+ * unsubscribed or its session ends. It needs the {@code subscribe} permission on
+ * {@code presence.<peer id>} for each id named, or on {@code presence.<pattern>}.
  */
 public final class PresenceOps {
     public static final String EVENT = "presence";
     public static final String RESYNC_EVENT = "presence.resync";
+    /**
+     * Watching a peer is subscribing to its presence: the {@code subscribe} permission on this
+     * prefix and the peer id (or the pattern), so that an ACL grants it apart from topics.
+     */
+    public static final String PERMISSION_PREFIX = "presence.";
 
     private final PeerDirectory directory;
     private final Executor drains;
@@ -75,6 +83,8 @@ public final class PresenceOps {
         if (byPattern == f.has("peers")) throw invalid("give either peers (a list of peer ids) or pattern");
         String pattern = byPattern ? SignalOps.pattern(f) : null;
         List<String> peers = byPattern ? List.of() : peers(f, limits);
+        if (byPattern) Permissions.require(s, Permission.SUBSCRIBE, PERMISSION_PREFIX + pattern);
+        for (String peer : peers) Permissions.require(s, Permission.SUBSCRIBE, PERMISSION_PREFIX + peer);
         Map<String, PresenceStream> mine = watches.computeIfAbsent(s, k -> new ConcurrentHashMap<>());
         String watchId = Long.toString(watchIds.incrementAndGet());
         synchronized (mine) {
@@ -91,6 +101,7 @@ public final class PresenceOps {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("watch", watchId);
             out.put("online", opened.online());
+            if (opened.more()) out.put("more", true);
             req.reply(Reply.ok(out));
             stream.start(); // after the answer: the client knows the watch before its first event
         }

@@ -36,6 +36,8 @@ public final class PresenceStream implements PresenceListener {
     private boolean dropping;
     /** Guarded by {@link #lock}: the snapshot of the last resync, until the drain takes it. */
     private List<String> resynced;
+    /** Guarded by {@link #lock}: the peers of the opening snapshot that did not fit the answer, handed over before any change. */
+    private List<String> snapshotRest = List.of();
     private boolean started;
     private boolean drainScheduled;
     private boolean closed;
@@ -59,22 +61,31 @@ public final class PresenceStream implements PresenceListener {
      * Opens the watch ({@code open} calls {@link PeerDirectory#watch} or {@link PeerDirectory#watchPattern}
      * with this stream) and returns the peers online now, or the refusal. Nothing reaches the sink
      * until {@link #start()}, so the caller can answer its client with the snapshot first.
+     *
+     * <p>The answer holds at most {@code maxIdsPerEvent} of them (one frame's chunk, as every event):
+     * when more are online, {@link Opened#more()} is true and the rest reach the sink as online-only
+     * batches right after {@link #start()}, before any change made after the snapshot.
      */
     public Opened open(java.util.function.Function<PresenceListener, PeerDirectory.Watched> open) {
         PeerDirectory.Watched w = open.apply(this);
-        if (w instanceof PeerDirectory.Watched.Refused r) return new Opened(null, r.reason());
+        if (w instanceof PeerDirectory.Watched.Refused r) return new Opened(null, false, r.reason());
         watch = (PeerDirectory.Watch) w;
         List<String> online = new ArrayList<>();
         synchronized (lock) {
             // Relative to an empty view nothing can be net offline: these are the peers online now.
             for (Map.Entry<String, Boolean> e : pending.entrySet()) if (e.getValue()) online.add(e.getKey());
             pending.clear();
+            if (online.size() <= maxIdsPerEvent) return new Opened(online, false, null);
+            snapshotRest = new ArrayList<>(online.subList(maxIdsPerEvent, online.size()));
         }
-        return new Opened(online, null);
+        return new Opened(List.copyOf(online.subList(0, maxIdsPerEvent)), true, null);
     }
 
-    /** The snapshot of {@link #open}, or why the directory refused the watch. */
-    public record Opened(List<String> online, String refused) {
+    /**
+     * The first chunk of the snapshot of {@link #open} ({@code more}: the rest follow as batches),
+     * or why the directory refused the watch.
+     */
+    public record Opened(List<String> online, boolean more, String refused) {
     }
 
     /** From now on, changes reach the sink. */
@@ -82,7 +93,7 @@ public final class PresenceStream implements PresenceListener {
         boolean schedule;
         synchronized (lock) {
             started = true;
-            schedule = !closed && (!pending.isEmpty() || dropping) && !drainScheduled;
+            schedule = !closed && (!pending.isEmpty() || !snapshotRest.isEmpty() || dropping) && !drainScheduled;
             if (schedule) drainScheduled = true;
         }
         if (schedule) executor.execute(this::drain);
@@ -93,6 +104,7 @@ public final class PresenceStream implements PresenceListener {
         synchronized (lock) {
             closed = true;
             pending.clear();
+            snapshotRest = List.of();
             resynced = null;
         }
         PeerDirectory.Watch w = watch;
@@ -125,6 +137,7 @@ public final class PresenceStream implements PresenceListener {
             if (pending.remove(peerId) == null) { // else the change cancels the one waiting
                 if (started && pending.size() >= maxQueued) {
                     pending.clear();
+                    snapshotRest = List.of(); // the resync's snapshot replaces it
                     dropping = true;
                     dropped = true;
                 } else {
@@ -145,6 +158,7 @@ public final class PresenceStream implements PresenceListener {
         synchronized (lock) {
             if (closed) return;
             pending.clear();
+            snapshotRest = List.of();
             dropping = false;
             resynced = online;
         }
@@ -174,10 +188,14 @@ public final class PresenceStream implements PresenceListener {
             }
         } else {
             Map<String, Boolean> batch;
+            List<String> rest;
             synchronized (lock) {
                 batch = pending;
                 pending = new LinkedHashMap<>();
+                rest = snapshotRest;
+                snapshotRest = List.of();
             }
+            hand(rest, List.of()); // the snapshot's end comes before the changes made after it
             List<String> online = new ArrayList<>();
             List<String> offline = new ArrayList<>();
             for (Map.Entry<String, Boolean> e : batch.entrySet()) (e.getValue() ? online : offline).add(e.getKey());
@@ -185,7 +203,7 @@ public final class PresenceStream implements PresenceListener {
         }
         boolean again;
         synchronized (lock) {
-            again = !closed && (!pending.isEmpty() || dropping);
+            again = !closed && (!pending.isEmpty() || !snapshotRest.isEmpty() || dropping);
             if (!again) drainScheduled = false;
         }
         if (again) executor.execute(this::drain);

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * a connection attaches). A session without connections by nature (an HTTP session) is online
  * until it ends. When the identity of a session changes its peer id, the session moves to the new id.
  * A session displaced from its peer id by a newer one (newest wins) is handed to
- * {@code onReplaced}, which closes it with reason {@code replaced}.
+ * {@code onReplaced}, which closes it with reason {@code replaced}, when its identity names one
+ * peer ({@link dev.switchboard.core.identity.Identity#uniquePeer()}).
  */
 public final class SessionPeers implements SessionLifecycleListener {
     private final PeerDirectory directory;
@@ -80,7 +81,9 @@ public final class SessionPeers implements SessionLifecycleListener {
          */
         @Override
         public void displaced(String peerId) {
-            if (peerId.equals(session.peerId())) displaced.add(session);
+            // Only an identity naming one peer is exclusive; a shared one (a plain ACL entry) keeps
+            // its older sessions open: they are no longer reached by the id, but they still serve.
+            if (peerId.equals(session.peerId()) && session.identity().uniquePeer()) displaced.add(session);
         }
 
         @Override

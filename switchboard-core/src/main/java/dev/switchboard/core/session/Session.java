@@ -544,7 +544,7 @@ public final class Session implements Subscriber {
      * Runs {@code task} in the session's mailbox: after every earlier task, before every later
      * one, never two at once; inline when the mailbox is idle.
      */
-    void inMailbox(Runnable task) {
+    public void inMailbox(Runnable task) {
         mailbox.execute(task);
     }
 
@@ -601,9 +601,34 @@ public final class Session implements Subscriber {
         }
     }
 
-    /** In the mailbox, once closed: hands back the connections still attached and drops the grace timer. */
+    /**
+     * The timer that acts on the expiry of the token the session authenticated with (its warning,
+     * then its end); replaces (and cancels) the one before, null only cancels. Dropped when the
+     * session ends, so an ended session is not kept until its token's expiry.
+     */
+    public void credentialTimer(Timeout t) {
+        Timeout old;
+        synchronized (closing) {
+            old = credentialTimer;
+            credentialTimer = closed ? null : t;
+        }
+        if (old != null && old != t) old.cancel();
+        if (closed && t != null) t.cancel();
+    }
+
+    /** The timer {@link #credentialTimer(Timeout)} set last, null when there is none. */
+    public Timeout credentialTimer() {
+        synchronized (closing) {
+            return credentialTimer;
+        }
+    }
+
+    private Timeout credentialTimer;
+
+    /** In the mailbox, once closed: hands back the connections still attached and drops the grace and credential timers. */
     List<SessionConnection> takeConnections() {
         cancelGraceTimer();
+        credentialTimer(null);
         List<SessionConnection> all = connections();
         connections = NO_CONNECTIONS;
         return all;

@@ -13,7 +13,9 @@ public enum SessionEnd {
     /** A connection-bound session (dflockd) ended with its connection. */
     CONNECTION_ENDED("connection_ended"),
     /** A newer session authenticated as the same peer id (newest wins). */
-    REPLACED("replaced");
+    REPLACED("replaced"),
+    /** The token its client authenticated with expired, and no refresh came within the grace. */
+    TOKEN_EXPIRED("token_expired");
 
     private final String wire;
 

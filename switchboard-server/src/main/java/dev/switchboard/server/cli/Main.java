@@ -107,6 +107,8 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Mixin
     TokenOptions tokenOptions;
 
+    @Option(names = "--token-expiry-grace", paramLabel = "SECONDS", description = "How long a session outlives its token's expiry waiting for an auth.refresh before it ends with token_expired (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    long tokenExpiryGrace;
     @Option(names = "--jwks", paramLabel = "FILE", description = "A JWK set file whose public keys verify RS256 and ES256 JWTs (see docs/identity.md).")
     Path jwksFile;
 
@@ -229,6 +231,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--relay-token-max-lifetime", paramLabel = "SECONDS", description = "How far ahead a relay token's expiry may lie (default: ${DEFAULT-VALUE}).", defaultValue = "86400")
     long relayTokenMaxLifetime;
 
+    @Option(names = "--topic-presence-max-watches-per-session", description = "Topics one session may watch for joins and leaves (topic.presence.subscribe); one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "16")
+    int topicPresenceMaxWatchesPerSession;
+
     @Spec
     CommandSpec spec;
 
@@ -302,6 +307,7 @@ public final class Main implements Callable<Integer> {
                 .slowConsumerPolicy(dev.switchboard.server.transport.SlowConsumerPolicy.parse(slowConsumerPolicy))
                 .acl(aclFile == null ? dev.switchboard.server.identity.Acl.DEFAULT : dev.switchboard.server.identity.Acl.load(aclFile))
                 .signedTokens(tokenOptions.signedTokens(jwksFile))
+                .tokenExpiryGrace(Duration.ofSeconds(tokenExpiryGrace))
                 .maxRequestsInFlight(maxRequestsInFlight)
                 .rpcMaxInFlight(rpcMaxInFlight)
                 .rpcDefaultTimeoutMs(rpcDefaultTimeoutMs)
@@ -323,6 +329,7 @@ public final class Main implements Callable<Integer> {
                 .relay(new dev.switchboard.server.transport.relay.RelaySettings(relayAuthSecret, relayExposedAddress,
                         Duration.ofSeconds(relayAuthTimeout), Duration.ofSeconds(relayHealthInterval),
                         Duration.ofSeconds(relayHealthTimeout), relayAllowUnboundTokens, Duration.ofSeconds(relayTokenMaxLifetime)))
+                .topicPresenceMaxWatchesPerSession(topicPresenceMaxWatchesPerSession)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .hookQueueSize(hookQueueSize)

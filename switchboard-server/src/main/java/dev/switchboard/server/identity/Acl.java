@@ -91,14 +91,17 @@ public final class Acl {
             if (ids.size() > MAX_IDENTITIES) throw new IllegalArgumentException("at most " + MAX_IDENTITIES + " identities");
             for (JsonNode id : ids) {
                 if (!id.isObject()) throw new IllegalArgumentException("each identity must be an object");
-                onlyKeys(id, "an identity", Set.of("name", "token", "publish", "subscribe", "call", "serve"));
+                onlyKeys(id, "an identity", Set.of("name", "token", "publish", "subscribe", "call", "serve", "unique"));
                 String name = text(id, "name");
                 String token = text(id, "token");
                 if (name.equals("anonymous") || name.equals("token")) {
                     throw new IllegalArgumentException("the names 'anonymous' and 'token' are reserved");
                 }
                 if (!tokens.add(token)) throw new IllegalArgumentException("two identities share a token (" + name + ")");
-                entries.add(new Entry(token.getBytes(StandardCharsets.UTF_8), new Identity(name, permissions(id, name))));
+                JsonNode unique = id.path("unique");
+                if (!unique.isMissingNode() && !unique.isBoolean()) throw new IllegalArgumentException(name + ": unique must be true or false");
+                Identity identity = new Identity(name, permissions(id, name));
+                entries.add(new Entry(token.getBytes(StandardCharsets.UTF_8), unique.asBoolean(false) ? identity.asUniquePeer() : identity));
             }
         }
         Identity remote = root.has("anonymous")

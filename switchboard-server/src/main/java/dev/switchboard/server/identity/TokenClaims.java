@@ -54,7 +54,8 @@ public record TokenClaims(String peerId, Instant expiresAt, Instant notBefore, M
     }
 
     private static Identity identity(String peerId, Map<Permission, List<String>> permissions) {
-        return permissions == null ? Identity.everything(peerId) : new Identity(peerId, permissions);
+        // A token names one peer: a newer session with it replaces an older one.
+        return (permissions == null ? Identity.everything(peerId) : new Identity(peerId, permissions)).asUniquePeer();
     }
 
     /** The claims as a native token carries them. */

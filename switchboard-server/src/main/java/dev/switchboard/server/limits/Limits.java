@@ -92,6 +92,9 @@ public final class Limits {
             "peers per watch", "peers whose presence changes wait for one watch's subscriber (not yet handed to its session)",
             "the waiting changes are dropped; the subscriber gets `presence.resync` and a fresh snapshot (connects and disconnects never wait)",
             null, c -> c.presenceMaxQueuedPerWatch());
+    public static final Limit TOPIC_PRESENCE_MAX_WATCHES_PER_SESSION = new Limit("--topic-presence-max-watches-per-session", "16",
+            "watches per session", "topics one session watches for joins and leaves (`topic.presence.subscribe`)",
+            "native `too_many_requests`", null, c -> c.topicPresenceMaxWatchesPerSession());
     public static final Limit DFLOCKD_MAX_PIPELINED = new Limit("--dflockd-max-pipelined", "256", "lines",
             "dflockd requests one connection has sent ahead while an earlier one is being answered",
             "the connection is closed (dflockd cancels a connection whose pipelined input overflows its reader)", null,
@@ -136,7 +139,7 @@ public final class Limits {
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
             HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, RPC_MAX_FANOUT, RPC_STREAM_WINDOW, WEBHOOK_MAX_IN_FLIGHT, ACOMM_MAX_IN_FLIGHT,
             ACOMM_MAX_HOOK_DELIVERIES, PRESENCE_MAX_WATCHES_PER_SESSION, PRESENCE_MAX_IDS_PER_WATCH,
-            PRESENCE_MAX_QUEUED_PER_WATCH, DFLOCKD_MAX_PIPELINED,
+            PRESENCE_MAX_QUEUED_PER_WATCH, TOPIC_PRESENCE_MAX_WATCHES_PER_SESSION, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
             HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE, TOPIC_HISTORY_MAX_BYTES, TOPIC_HISTORY_MAX_TOPICS);
 

@@ -63,6 +63,8 @@ public final class NodeMetrics {
                 .description("peer ids that answer on the node (one per session, by its peer id)").register(registry);
         Gauge.builder("switchboard_presence_watches", () -> core.peers().watchCount())
                 .description("presence watches open (presence.subscribe)").register(registry);
+        Gauge.builder("switchboard_topic_presence_watches", () -> core.topicWatches().watchCount())
+                .description("topic join/leave watches open (topic.presence.subscribe)").register(registry);
         Gauge.builder("switchboard_topic_nodes", () -> core.broker().indexSize())
                 .description("nodes of the signal topic tree: the paths of the patterns listened to").register(registry);
         Gauge.builder("switchboard_pre_session_connections", () -> core.preSessionConnections().count())
@@ -223,6 +225,18 @@ public final class NodeMetrics {
         }
         FunctionCounter.builder("switchboard_relay_peers_admitted", stats, dev.switchboard.server.transport.relay.RelayStats::admissions)
                 .description("relay-protocol peers whose Auth was accepted").register(registry);
+    }
+
+    /** Exposes sessions ended by an expired token, and token refreshes by result (every result from the start). */
+    public void tokens(dev.switchboard.server.identity.TokenExpiry tokens) {
+        FunctionCounter.builder("switchboard_token_expired", tokens, dev.switchboard.server.identity.TokenExpiry::expiredTotal)
+                .description("sessions ended with token_expired: their token expired, plus --token-expiry-grace, without a refresh")
+                .register(registry);
+        for (String result : dev.switchboard.server.identity.TokenExpiry.REFRESH_RESULTS) {
+            FunctionCounter.builder("switchboard_token_refreshes", tokens, t -> t.refreshes(result)).tag("result", result)
+                    .description("auth.refresh requests by result: ok, refused (the token does not check out), forbidden (another identity, or a token that does not expire)")
+                    .register(registry);
+        }
     }
 
     /** Counts a client hitting the limit named {@code limit} (a name of the limits registry). */

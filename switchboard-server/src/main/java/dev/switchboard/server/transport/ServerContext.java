@@ -31,6 +31,17 @@ public final class ServerContext {
         this.config = config;
         this.core = core;
         this.sslContext = sslContext;
+        this.tokenExpiry = new dev.switchboard.server.identity.TokenExpiry(core.clock(), core.sessions(),
+                config.tokenExpiryGrace(), config.autoReleaseOnDisconnect());
+        // A refresh always presents a token, so where the client connects from does not matter.
+        tokenExpiry.registerWith(core.nativeDispatcher(), token -> authenticate(token, false));
+    }
+
+    private final dev.switchboard.server.identity.TokenExpiry tokenExpiry;
+
+    /** Watches the expiry of the tokens sessions authenticated with, and refreshes them. */
+    public dev.switchboard.server.identity.TokenExpiry tokenExpiry() {
+        return tokenExpiry;
     }
 
     public SwitchboardConfig config() {

@@ -61,4 +61,13 @@ class TokenOptionsTest {
         assertThatThrownBy(() -> config(Map.of(), "--jwks", dir.resolve("missing.json").toString()))
                 .hasMessageStartingWith("--jwks " + dir.resolve("missing.json") + ": cannot read it");
     }
+
+    @Test
+    void theTokenExpiryGraceComesFromTheFlagOrTheEnvironmentAndIsNeverNegative() {
+        assertThat(config(Map.of()).tokenExpiryGrace()).isEqualTo(Duration.ZERO);
+        assertThat(config(Map.of("SWITCHBOARD_TOKEN_EXPIRY_GRACE", "5")).tokenExpiryGrace()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config(Map.of("SWITCHBOARD_TOKEN_EXPIRY_GRACE", "5"), "--token-expiry-grace", "2").tokenExpiryGrace())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThatThrownBy(() -> config(Map.of(), "--token-expiry-grace", "-1")).hasMessageContaining("--token-expiry-grace");
+    }
 }

@@ -23,7 +23,8 @@ class DirectMessagesTest {
     private static final String ACL = """
             {"identities": [
                {"name": "team.alice", "token": "t-alice"},
-               {"name": "team.bob", "token": "t-bob"}]}
+               {"name": "team.bob", "token": "t-bob", "unique": true},
+               {"name": "team.svc", "token": "t-svc"}]}
             """;
 
     @RegisterExtension
@@ -107,6 +108,17 @@ class DirectMessagesTest {
             assertThat(bob.read().has("result")).isTrue();
             JsonNode m = alice.read();
             assertThat(Base64.getDecoder().decode(m.path("payload_b64").asString())).isEqualTo(BYTES);
+        }
+    }
+
+    @Test
+    void aSharedIdentityKeepsItsOlderSessionsOpenAndTheNewestAnswersToThePeerId() throws Exception {
+        try (NativeClient first = lines("t-svc"); NativeClient second = lines("t-svc"); NativeClient alice = lines("t-alice")) {
+            alice.send("{\"op\":\"relay.send\",\"id\":2,\"to\":\"team.svc\",\"payload\":\"to the newest\"}");
+            assertThat(alice.readReply(2).has("result")).isTrue();
+            assertThat(second.read().path("payload").asString()).isEqualTo("to the newest");
+            first.send("{\"op\":\"ping\",\"id\":2}");
+            assertThat(first.readReply(2).path("op").asString()).as("still open").isEqualTo("pong");
         }
     }
 

@@ -164,6 +164,17 @@ class LimitsRegistryTest {
                     assertThat(c.request("{\"op\":\"ping\",\"id\":4}", 4).path("op").asString()).isEqualTo("pong");
                 }
             }),
+            new Case(Limits.TOPIC_PRESENCE_MAX_WATCHES_PER_SESSION, b -> b.topicPresenceMaxWatchesPerSession(1), port -> {
+                try (NativeClient c = NativeClient.hello(port)) {
+                    assertThat(c.request("{\"op\":\"topic.presence.subscribe\",\"id\":2,\"topic\":\"room.1\"}", 2)
+                            .has("result")).isTrue();
+                    assertThat(c.request("{\"op\":\"topic.presence.subscribe\",\"id\":3,\"topic\":\"room.1\"}", 3)
+                            .has("result")).as("the same topic again is the same watch").isTrue();
+                    assertError(c.request("{\"op\":\"topic.presence.subscribe\",\"id\":4,\"topic\":\"room.2\"}", 4),
+                            "too_many_requests", "--topic-presence-max-watches-per-session");
+                    assertThat(c.request("{\"op\":\"ping\",\"id\":5}", 5).path("op").asString()).isEqualTo("pong");
+                }
+            }),
             new Case(Limits.PRESENCE_MAX_IDS_PER_WATCH, b -> b.presenceMaxIdsPerWatch(2), port -> {
                 try (NativeClient c = NativeClient.hello(port)) {
                     assertError(c.request(presenceSubscribe(2, "[\"a\",\"b\",\"c\"]"), 2), "invalid_argument",

@@ -23,7 +23,8 @@ class PresenceTest {
     private static final String ACL = """
             {"identities": [
                {"name": "team.alice", "token": "t-alice", "publish": [">"], "subscribe": [">"]},
-               {"name": "team.bob", "token": "t-bob", "publish": [">"], "subscribe": [">"]}]}
+               {"name": "team.bob", "token": "t-bob", "publish": [">"], "subscribe": [">"]},
+               {"name": "lead", "token": "t-lead", "subscribe": ["presence.team.*", "room.>"]}]}
             """;
 
     /** A short grace period, so that a closed connection's session (and its watches) ends soon. */
@@ -31,17 +32,11 @@ class PresenceTest {
     static final TestServer SERVER = TestServer.perClass(b -> b.acl(Acl.parse(ACL)).sessionGrace(Duration.ofMillis(300)));
 
     private static NativeConn peer(String transport, String token) throws Exception {
-        NativeConn c = SERVER.open(transport);
-        JsonNode welcome = c.request("{\"op\":\"hello\",\"id\":1,\"version\":1"
-                + (token == null ? "" : ",\"token\":\"" + token + "\"") + "}", 1);
-        assertThat(welcome.path("op").asString()).isEqualTo("welcome");
-        return c;
+        return SERVER.peer(transport, token);
     }
 
     private static List<String> ids(JsonNode list) {
-        List<String> out = new ArrayList<>();
-        list.forEach(n -> out.add(n.asString()));
-        return out;
+        return PresenceTestIds.of(list);
     }
 
     /** The next {@code presence} event of {@code watch}, checked for its shape. */
@@ -152,6 +147,59 @@ class PresenceTest {
             assertThat(one.at("/result").has("members")).isFalse();
             JsonNode bad = asker.request("{\"op\":\"topic.presence\",\"id\":4,\"topic\":\"a..b\"}", 4);
             assertThat(bad.at("/error/code").asString()).isEqualTo("invalid_argument");
+        }
+    }
+
+    @Test
+    void watchingPeersNeedsTheSubscribePermissionOnTheirPresence() throws Exception {
+        try (NativeConn lead = peer("tcp", "t-lead"); NativeConn alice = peer("tcp", "t-alice")) {
+            for (String json : List.of("{\"op\":\"presence.subscribe\",\"id\":2,\"pattern\":\">\"}",
+                    "{\"op\":\"presence.subscribe\",\"id\":2,\"peers\":[\"team.alice\",\"boss\"]}",
+                    "{\"op\":\"presence.subscribe\",\"id\":2,\"pattern\":\"room.>\"}")) {
+                JsonNode refused = lead.request(json, 2);
+                assertThat(refused.at("/error/code").asString()).as(json).isEqualTo("forbidden");
+                assertThat(refused.at("/error/message").asString()).contains("lead").contains("presence.");
+            }
+            JsonNode byPattern = lead.request("{\"op\":\"presence.subscribe\",\"id\":3,\"pattern\":\"team.*\"}", 3);
+            assertThat(ids(byPattern.at("/result/online"))).containsExactly("team.alice");
+            JsonNode byId = lead.request("{\"op\":\"presence.subscribe\",\"id\":4,\"peers\":[\"team.alice\"]}", 4);
+            assertThat(ids(byId.at("/result/online"))).containsExactly("team.alice");
+            assertThat(SERVER.metric("switchboard_presence_watches")).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /**
+     * More peers online than one answer holds (244 ids): the answer carries the first 244 and
+     * {@code more: true}, and the rest come as {@code presence} events before any later change.
+     */
+    @Test
+    void aSnapshotBiggerThanOneChunkArrivesWholeBeforeAnyChange() throws Exception {
+        List<HttpSessionClient> sessions = new ArrayList<>();
+        try (NativeConn watcher = peer("websocket", null)) {
+            for (int i = 0; i < 300; i++) sessions.add(HttpSessionClient.create(SERVER.port()));
+            java.util.Set<String> expected = new java.util.HashSet<>();
+            sessions.forEach(s -> expected.add(s.session));
+            JsonNode r = watcher.request("{\"op\":\"presence.subscribe\",\"id\":2,\"pattern\":\">\"}", 2);
+            String watch = r.at("/result/watch").asString();
+            assertThat(r.at("/result/more").asBoolean()).isTrue();
+            assertThat(r.at("/result/online").size()).isEqualTo(244);
+            java.util.Set<String> seen = new java.util.HashSet<>(ids(r.at("/result/online")));
+            HttpSessionClient late = HttpSessionClient.create(SERVER.port());
+            sessions.add(late);
+            while (true) { // bounded by the reads' timeout
+                JsonNode e = presence(watcher, watch);
+                List<String> online = ids(e.path("online"));
+                List<String> offline = ids(e.path("offline"));
+                assertThat(online.size() + offline.size()).isLessThanOrEqualTo(244);
+                assertThat(offline).doesNotContainAnyElementsOf(expected);
+                if (online.contains(late.session)) {
+                    assertThat(seen).as("the whole snapshot came before the later peer").containsAll(expected);
+                    break;
+                }
+                for (String id : online) assertThat(seen.add(id)).as("%s told twice", id).isTrue();
+            }
+        } finally {
+            for (HttpSessionClient s : sessions) s.delete();
         }
     }
 }

@@ -93,6 +93,15 @@ final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
         return NativeConn.open(transport, sb.port(), unixSocket);
     }
 
+    /** A native connection over {@code transport} that said {@code hello}, with {@code token} when not null. */
+    NativeConn peer(String transport, String token) throws Exception {
+        NativeConn c = open(transport);
+        tools.jackson.databind.JsonNode welcome = c.request("{\"op\":\"hello\",\"id\":1,\"version\":1"
+                + (token == null ? "" : ",\"token\":\"" + token + "\"") + "}", 1);
+        if (!"welcome".equals(welcome.path("op").asString())) throw new AssertionError("no welcome: " + welcome);
+        return c;
+    }
+
     @Override
     public void close() throws IOException {
         if (sb == null) return;

@@ -61,8 +61,8 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     private Boolean binaryAsked;
     /** BINARY payloads of events go out raw, in binary envelopes (asked for, on a binary framing). */
     private boolean binaryOut;
-    /** Who the hello's token says the client is; given to the session it opens or resumes. */
-    private dev.switchboard.core.identity.Identity identity;
+    /** Who the hello's token says the client is (and until when); given to the session it opens or resumes. */
+    private dev.switchboard.server.identity.Authentication.Accepted identity;
 
     public NativeConnectionHandler(ServerContext server, String transport) {
         super(server, transport);
@@ -162,9 +162,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             refuseAuth(error(id, ErrorCode.UNAUTHORIZED, refused.reason()));
             return;
         }
-        // Accepted.expiresAt() is where refreshing the token and ending the connection with
-        // token_expired will hook in (not done yet: a token is checked at hello only).
-        this.identity = ((dev.switchboard.server.identity.Authentication.Accepted) auth).identity();
+        this.identity = (dev.switchboard.server.identity.Authentication.Accepted) auth;
         if (m.value("binary") instanceof Boolean b) {
             binaryAsked = b;
             // Lines cannot carry raw bytes (a byte may be a line break): there the answer is false.
@@ -287,7 +285,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             resumeError.put("message", SessionRegistry.NOT_FOUND.message());
         }
         String resumeKey = newKey;
-        session().identity(identity);
+        server.tokenExpiry().authenticated(session(), identity);
         long heartbeatMs = cfg.heartbeatInterval().toMillis();
         Map<String, Object> limits = new LinkedHashMap<>();
         limits.put("max_frame_bytes", cfg.maxFrameBytes());

@@ -119,7 +119,8 @@ final class RelayConnectionHandler extends ConnectionHandler {
         // Published under its id, then answered, in this one task of the connection's event loop:
         // what others send it meanwhile is queued for a later task of this loop, so the answer is
         // always its first message (the original can let a message overtake it).
-        s.identity(Identity.nobody(peerId.toString()));
+        // The credential names this one peer: a newer connection with the id replaces this one (newest wins).
+        s.identity(Identity.nobody(peerId.toString()).asUniquePeer());
         ctx.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(relay.authResponse())));
         watch = new RelayPeerWatch(server.core().peers(), ctx.channel().eventLoop(), server.core().presence().settings(),
                 this::send, () -> server.limitHit(dev.switchboard.server.limits.Limits.PRESENCE_MAX_QUEUED_PER_WATCH));

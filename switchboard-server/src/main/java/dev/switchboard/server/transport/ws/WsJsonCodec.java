@@ -84,6 +84,7 @@ final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Object> {
             case "slow_consumer" -> new WebSocketCloseStatus(4001, code);
             case "session_closed" -> new WebSocketCloseStatus(4002, code);
             case "max_connections_per_session" -> new WebSocketCloseStatus(4003, code);
+            case "token_expired" -> new WebSocketCloseStatus(4005, code);
             default -> null;
         };
     }

@@ -52,9 +52,10 @@ public final class NativeHttpApi {
 
     private void createSession(HttpExchange ex) {
         // The session acts as the client that opened it: its bearer token's identity, or anonymous.
-        dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
-        if (identity == null) {
-            ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", null);
+        // A signed token or JWT that does not check out is refused with the reason (expired, forged, ...).
+        dev.switchboard.server.identity.Authentication auth = authenticate(ex);
+        if (!(auth instanceof dev.switchboard.server.identity.Authentication.Accepted identity)) {
+            ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", ((dev.switchboard.server.identity.Authentication.Refused) auth).reason());
             return;
         }
         SessionRegistry sessions = server.core().sessions();
@@ -67,7 +68,7 @@ public final class NativeHttpApi {
         }
         SessionRegistry.Opened opened = (SessionRegistry.Opened) open;
         Session s = opened.session();
-        s.identity(identity);
+        server.tokenExpiry().authenticated(s, identity); // an expiring token ends the session as on the other transports
         String key = opened.resumeKey();
         // The key never goes in a URL: clients send it in a header, browsers in this cookie
         // (scoped to the session's routes), which EventSource and same-origin fetch send by themselves.
@@ -88,6 +89,13 @@ public final class NativeHttpApi {
         body.put("idle_timeout_ms", server.config().httpSessionIdleTimeout().toMillis());
         body.put("limits", limits);
         ex.json(HttpResponseStatus.CREATED, body);
+    }
+
+    /** Who the request's bearer token (or its absence) says the client is, or why it is refused. */
+    private dev.switchboard.server.identity.Authentication authenticate(HttpExchange ex) {
+        return server.authenticate(
+                dev.switchboard.server.transport.http.HttpFront.bearer(ex.header(io.netty.handler.codec.http.HttpHeaderNames.AUTHORIZATION)),
+                ServerContext.local(ex.channel().remoteAddress()));
     }
 
     private void deleteSession(HttpExchange ex) {
@@ -113,9 +121,11 @@ public final class NativeHttpApi {
                 return;
             }
             if (session.identity() == dev.switchboard.core.identity.Identity.RESTORED) {
-                // Restored after a restart: the client's identity again, from this request's credentials.
-                dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
-                if (identity != null) session.identity(identity);
+                // Restored after a restart: the client's identity again, from this request's credentials
+                // (and the expiry of its token, watched again).
+                if (authenticate(ex) instanceof dev.switchboard.server.identity.Authentication.Accepted identity) {
+                    server.tokenExpiry().authenticated(session, identity);
+                }
             }
             session.submit(server.core().nativeDispatcher(), new Frame(ex.param("op"), null, fields),
                     HttpRequests.origin(ex.channel()), HttpRequests.replier(ex, reply -> {

@@ -26,7 +26,7 @@ class DirectMessagesClientTest {
             {"identities": [
                {"name": "team.alice", "token": "t-alice"},
                {"name": "team.bob", "token": "t-bob"},
-               {"name": "solo.erin", "token": "t-erin"}]}
+               {"name": "solo.erin", "token": "t-erin", "unique": true}]}
             """;
 
     @RegisterExtension

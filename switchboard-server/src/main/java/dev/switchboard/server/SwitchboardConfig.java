@@ -81,6 +81,7 @@ public final class SwitchboardConfig {
     private final int topicPresenceMaxWatchesPerSession;
     private final int presenceMaxIdsPerWatch;
     private final int presenceMaxQueuedPerWatch;
+    private final dev.switchboard.server.transport.relay.RelaySettings relay;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
     private final dev.switchboard.server.embed.EmbeddingHooks embeddingHooks;
     private final java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks;
@@ -168,6 +169,7 @@ public final class SwitchboardConfig {
         this.topicPresenceMaxWatchesPerSession = b.topicPresenceMaxWatchesPerSession;
         this.presenceMaxIdsPerWatch = b.presenceMaxIdsPerWatch;
         this.presenceMaxQueuedPerWatch = b.presenceMaxQueuedPerWatch;
+        this.relay = b.relay;
         this.rpcHandlers = b.rpcHandlers;
         this.rpcWebhooks = b.rpcWebhooks;
         this.rpcHookUrlAllow = b.rpcHookUrlAllow;
@@ -317,6 +319,8 @@ public final class SwitchboardConfig {
     public int topicPresenceMaxWatchesPerSession() { return topicPresenceMaxWatchesPerSession; }
     public int presenceMaxIdsPerWatch() { return presenceMaxIdsPerWatch; }
     public int presenceMaxQueuedPerWatch() { return presenceMaxQueuedPerWatch; }
+    /** The openzro/NetBird relay protocol on {@code /relay} (off without an auth secret). */
+    public dev.switchboard.server.transport.relay.RelaySettings relay() { return relay; }
 
     /** The bounds of presence watches ({@code presence.subscribe}). */
     public dev.switchboard.core.relay.PresenceSettings presenceSettings() {
@@ -443,6 +447,7 @@ public final class SwitchboardConfig {
         b.topicPresenceMaxWatchesPerSession = topicPresenceMaxWatchesPerSession;
         b.presenceMaxIdsPerWatch = presenceMaxIdsPerWatch;
         b.presenceMaxQueuedPerWatch = presenceMaxQueuedPerWatch;
+        b.relay = relay;
         b.rpcHandlers = rpcHandlers;
         b.rpcWebhooks = rpcWebhooks;
         b.rpcHookUrlAllow = rpcHookUrlAllow;
@@ -518,6 +523,7 @@ public final class SwitchboardConfig {
         private int topicPresenceMaxWatchesPerSession = dev.switchboard.core.pubsub.TopicWatches.DEFAULT_MAX_WATCHES_PER_SESSION;
         private int presenceMaxIdsPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_IDS_PER_WATCH;
         private int presenceMaxQueuedPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_QUEUED_PER_WATCH;
+        private dev.switchboard.server.transport.relay.RelaySettings relay = dev.switchboard.server.transport.relay.RelaySettings.off();
         private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
         private java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks = java.util.List.of();
         private java.util.List<String> rpcHookUrlAllow = java.util.List.of();
@@ -679,6 +685,7 @@ public final class SwitchboardConfig {
         public Builder topicPresenceMaxWatchesPerSession(int n) { this.topicPresenceMaxWatchesPerSession = n; return this; }
         public Builder presenceMaxIdsPerWatch(int n) { this.presenceMaxIdsPerWatch = n; return this; }
         public Builder presenceMaxQueuedPerWatch(int n) { this.presenceMaxQueuedPerWatch = n; return this; }
+        public Builder relay(dev.switchboard.server.transport.relay.RelaySettings settings) { this.relay = settings; return this; }
 
         /**
          * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one

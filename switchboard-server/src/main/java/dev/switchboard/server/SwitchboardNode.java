@@ -91,6 +91,11 @@ final class SwitchboardNode {
                 outbound, context::limitHit);
         context.acomm(acomm);
         metrics.acomm(acomm);
+        if (config.relay().enabled()) {
+            context.relay(new dev.switchboard.server.transport.relay.RelayService(config.relay(), core, context.relayStats(),
+                    () -> config.host() + ":" + (address != null ? address.getPort() : config.port()), ssl != null));
+        }
+        metrics.relay(context.relayStats());
     }
 
     /** Webhook targets and URL response hooks, over one outbound HTTP client on the node's event loops. */

@@ -45,7 +45,10 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
             Map.entry("--http-sse-ping-interval", List.of("DFLOCKD_HTTP_SSE_PING_S")),
             // dflockd's cluster branch names its admin token so; the server and the `sessions` commands read it.
             Map.entry("--admin-token", List.of("DFLOCKD_ADMIN_TOKEN")),
-            Map.entry("--admin-token-file", List.of("DFLOCKD_ADMIN_TOKEN_FILE")));
+            Map.entry("--admin-token-file", List.of("DFLOCKD_ADMIN_TOKEN_FILE")),
+            // The openzro relay's own variables (its flags' names with OZ_), so its deployment's settings carry over.
+            Map.entry("--relay-auth-secret", List.of("OZ_AUTH_SECRET")),
+            Map.entry("--relay-exposed-address", List.of("OZ_EXPOSED_ADDRESS")));
 
     private final Map<String, String> env;
 

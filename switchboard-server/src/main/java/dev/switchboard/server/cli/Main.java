@@ -210,6 +210,27 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--presence-max-queued-per-watch", description = "Peers whose presence changes may wait for one watch's subscriber; one more and the subscriber gets presence.resync and a fresh snapshot (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
     int presenceMaxQueuedPerWatch;
 
+    @Option(names = {"--relay-auth-secret", "--auth-secret"}, paramLabel = "SECRET", description = "Shared secret of the openzro/NetBird relay's v2 tokens; serves the relay protocol on WebSocket path /relay (default: off, /relay answers 404; environment also OZ_AUTH_SECRET).")
+    String relayAuthSecret;
+
+    @Option(names = {"--relay-exposed-address", "--exposed-address"}, paramLabel = "ADDRESS", description = "Address relay peers are told in the AuthResponse: host:port or a rel:// or rels:// URL (default: the listen address; environment also OZ_EXPOSED_ADDRESS).")
+    String relayExposedAddress;
+
+    @Option(names = "--relay-auth-timeout", paramLabel = "SECONDS", description = "Time a relay connection has to send its Auth before it is closed (default: ${DEFAULT-VALUE}).", defaultValue = "5")
+    long relayAuthTimeout;
+
+    @Option(names = "--relay-health-interval", paramLabel = "SECONDS", description = "Interval of the HealthCheck the server sends each relay peer (default: ${DEFAULT-VALUE}, the original's).", defaultValue = "25")
+    long relayHealthInterval;
+
+    @Option(names = "--relay-health-timeout", paramLabel = "SECONDS", description = "Time a relay peer has to echo a HealthCheck before it is closed (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+    long relayHealthTimeout;
+
+    @Option(names = "--relay-allow-unbound-tokens", description = "Accept relay tokens in the original's form, which name no peer id (any holder can then claim any id) (default: ${DEFAULT-VALUE}).", defaultValue = "false")
+    boolean relayAllowUnboundTokens;
+
+    @Option(names = "--relay-token-max-lifetime", paramLabel = "SECONDS", description = "How far ahead a relay token's expiry may lie (default: ${DEFAULT-VALUE}).", defaultValue = "86400")
+    long relayTokenMaxLifetime;
+
     @Option(names = "--topic-presence-max-watches-per-session", description = "Topics one session may watch for joins and leaves (topic.presence.subscribe); one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "16")
     int topicPresenceMaxWatchesPerSession;
 
@@ -305,6 +326,9 @@ public final class Main implements Callable<Integer> {
                 .presenceMaxWatchesPerSession(presenceMaxWatchesPerSession)
                 .presenceMaxIdsPerWatch(presenceMaxIdsPerWatch)
                 .presenceMaxQueuedPerWatch(presenceMaxQueuedPerWatch)
+                .relay(new dev.switchboard.server.transport.relay.RelaySettings(relayAuthSecret, relayExposedAddress,
+                        Duration.ofSeconds(relayAuthTimeout), Duration.ofSeconds(relayHealthInterval),
+                        Duration.ofSeconds(relayHealthTimeout), relayAllowUnboundTokens, Duration.ofSeconds(relayTokenMaxLifetime)))
                 .topicPresenceMaxWatchesPerSession(topicPresenceMaxWatchesPerSession)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)

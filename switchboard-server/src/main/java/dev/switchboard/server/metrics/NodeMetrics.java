@@ -211,6 +211,22 @@ public final class NodeMetrics {
                 .register(registry);
     }
 
+    /** The relay protocol's refusals and drops, by reason (every reason's series from the start, at 0). */
+    public void relay(dev.switchboard.server.transport.relay.RelayStats stats) {
+        for (String reason : dev.switchboard.server.transport.relay.RelayStats.CLOSE_REASONS) {
+            FunctionCounter.builder("switchboard_relay_connections_closed", stats, s -> s.closes(reason)).tag("reason", reason)
+                    .description("relay-protocol connections the server closed, by reason: a failed Auth, a refused message, a timeout")
+                    .register(registry);
+        }
+        for (String reason : dev.switchboard.server.transport.relay.RelayStats.DROP_REASONS) {
+            FunctionCounter.builder("switchboard_relay_dropped_messages", stats, s -> s.drops(reason)).tag("reason", reason)
+                    .description("relay-protocol Transport messages not delivered, by reason (the wire has no answer for them)")
+                    .register(registry);
+        }
+        FunctionCounter.builder("switchboard_relay_peers_admitted", stats, dev.switchboard.server.transport.relay.RelayStats::admissions)
+                .description("relay-protocol peers whose Auth was accepted").register(registry);
+    }
+
     /** Exposes sessions ended by an expired token, and token refreshes by result (every result from the start). */
     public void tokens(dev.switchboard.server.identity.TokenExpiry tokens) {
         FunctionCounter.builder("switchboard_token_expired", tokens, dev.switchboard.server.identity.TokenExpiry::expiredTotal)

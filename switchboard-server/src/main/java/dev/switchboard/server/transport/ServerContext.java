@@ -187,6 +187,23 @@ public final class ServerContext {
         }
     }
 
+    private volatile dev.switchboard.server.transport.relay.RelayService relay;
+    private final dev.switchboard.server.transport.relay.RelayStats relayStats = new dev.switchboard.server.transport.relay.RelayStats();
+
+    /** What the relay protocol refused and dropped (all zero while it is off). */
+    public dev.switchboard.server.transport.relay.RelayStats relayStats() {
+        return relayStats;
+    }
+
+    /** The openzro/NetBird relay protocol on {@code /relay}, or null when off (no auth secret). */
+    public dev.switchboard.server.transport.relay.RelayService relay() {
+        return relay;
+    }
+
+    public void relay(dev.switchboard.server.transport.relay.RelayService relay) {
+        this.relay = relay;
+    }
+
     /** acomm on this node (frame connections whose first message is acomm's), or null when off. */
     public dev.switchboard.server.transport.acomm.Acomm acomm() {
         return acomm;

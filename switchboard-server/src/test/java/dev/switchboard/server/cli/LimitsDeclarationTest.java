@@ -32,6 +32,7 @@ class LimitsDeclarationTest {
             "--http-rate-limit-burst", "the bucket size of --http-rate-limit-per-ip, whose hits it shares",
             "--rpc-max-timeout-ms", "cuts a call's deadline short; what calls hold is bounded by --rpc-max-in-flight",
             "--token-max-ttl", "how long a signed token may still be valid, not a bound on what clients hold",
+            "--relay-token-max-lifetime", "how long a relay token may still be valid, not a bound on what clients hold",
             "--webhook-max-response-bytes", "caps what the node reads from a webhook or hook URL the operator allowed, not "
                     + "something a client grows; a longer answer is the call's webhook_failed");
     private static final Pattern LIMIT_LIKE = Pattern.compile("max|limit|buffer|-bytes");

@@ -10,6 +10,7 @@ import java.util.Base64;
 /** A WebSocket client over a plain socket, for frames the JDK client will not send: fragments, early frames, bad close codes. */
 final class RawWebSocket implements AutoCloseable {
     static final int TEXT = 1;
+    static final int BINARY = 2;
     static final int CONTINUATION = 0;
     static final int CLOSE = 8;
 
@@ -34,10 +35,15 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Connects with this {@code Host} and extra header lines (each ending in CRLF); fails unless the answer is 101. */
     RawWebSocket(int port, String host, String extraHeaders, byte[] early) throws IOException {
+        this(port, "/api/v1/ws", host, extraHeaders, early);
+    }
+
+    /** Connects to the WebSocket at {@code path} (the relay protocol's {@code /relay}, say). */
+    RawWebSocket(int port, String path, String host, String extraHeaders, byte[] early) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(5000);
         String key = Base64.getEncoder().encodeToString("switchboard-raw-ws".substring(0, 16).getBytes(StandardCharsets.US_ASCII));
-        byte[] upgrade = ("GET /api/v1/ws HTTP/1.1\r\nHost: " + host + "\r\n" + extraHeaders + "Upgrade: websocket\r\n"
+        byte[] upgrade = ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + extraHeaders + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -65,6 +71,10 @@ final class RawWebSocket implements AutoCloseable {
         out.write(mask, 0, 4);
         for (int i = 0; i < payload.length; i++) out.write(payload[i] ^ mask[i % 4]);
         return out.toByteArray();
+    }
+
+    static byte[] binary(byte[] payload) {
+        return frame(BINARY, true, payload);
     }
 
     static byte[] text(String s, boolean fin, int opcode) {

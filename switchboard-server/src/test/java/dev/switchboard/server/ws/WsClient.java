@@ -28,9 +28,19 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     final WebSocket ws;
 
     public WsClient(int port, String origin) throws Exception {
+        this(port, origin, "/api/v1/ws");
+    }
+
+    /** A client of the WebSocket at {@code path} (the native one, or the relay protocol's {@code /relay}). */
+    public WsClient(int port, String origin, String path) throws Exception {
         WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (origin != null) b.header("Origin", origin);
-        ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/ws"), this).get(5, TimeUnit.SECONDS);
+        ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + path), this).get(5, TimeUnit.SECONDS);
+    }
+
+    /** True once the server closed the connection (with a Close frame, or by dropping it). */
+    public boolean isClosed() {
+        return closed.isDone();
     }
 
     public static WsClient hello(int port) throws Exception {

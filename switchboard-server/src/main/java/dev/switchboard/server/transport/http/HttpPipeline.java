@@ -76,6 +76,7 @@ public final class HttpPipeline {
         p.addAfter("http-order", "http-host", new HostAndOriginCheck(services.hostPolicy(), services.nodeMetrics()));
         p.addAfter("http-host", "http-front", new HttpFront(server, services));
         WebSocketUpgrade.install(p, "http-front", server);
+        dev.switchboard.server.transport.relay.RelayRoute.install(p, server);
     }
 
     /** A body over the cap gets dflockd's answer to it, {@code 400 bad_request}, and the connection ends. */

@@ -29,14 +29,40 @@ public final class WebSocketUpgrade {
     private WebSocketUpgrade() {
     }
 
+    /** What a path's WebSocket connections run once the handshake is done (after {@code listener}, the upgrade's handler). */
+    public interface Upgraded {
+        void install(ChannelPipeline p, String listener);
+    }
+
     /** Adds the upgrade handlers before {@code before} (the HTTP front) of an HTTP pipeline. */
     public static void install(ChannelPipeline p, String before, ServerContext server) {
+        install(p, before, PATH, server.config().maxFrameBytes(), (pipeline, listener) -> {
+            HandshakeDeadline.install(pipeline, listener, server);
+            pipeline.addAfter(listener, "ws-reassembly", reassembly(server.config().maxFrameBytes(),
+                    () -> server.limitHit(Limits.MAX_FRAME_BYTES)));
+            pipeline.addAfter("ws-reassembly", "ws-json", new WsJsonCodec());
+            pipeline.addAfter("ws-json", "ws-frames", dev.switchboard.protocol.json.FrameDecoder.INSTANCE);
+            pipeline.addAfter("ws-frames", "native", new NativeConnectionHandler(server, "ws"));
+        }, () -> server.limitHit(Limits.MAX_FRAME_BYTES));
+    }
+
+    /** A handler that joins fragmented messages up to {@code maxBytes} (over it: close 1009, after {@code onOversized}). */
+    public static io.netty.channel.ChannelHandler reassembly(int maxBytes, Runnable onOversized) {
+        return new Reassembly(maxBytes, onOversized);
+    }
+
+    /**
+     * Adds the upgrade handlers of WebSocket path {@code path} before {@code before}: frames of at
+     * most {@code maxFrameBytes}, and {@code then} installs the handlers of the upgraded connection.
+     */
+    public static void install(ChannelPipeline p, String before, String path, int maxFrameBytes,
+                               Upgraded then, Runnable onFrameTooLarge) {
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(PATH)
+                .websocketPath(path)
                 .checkStartsWith(false)
                 // The decoder reports violations and ProtocolViolations answers them with the right code.
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(server.config().maxFrameBytes())
+                        .maxFramePayloadLength(maxFrameBytes)
                         .allowExtensions(false)
                         .closeOnProtocolViolation(false)
                         .build())
@@ -44,9 +70,9 @@ public final class WebSocketUpgrade {
                 .dropPongFrames(false)
                 .handshakeTimeoutMillis(10_000)
                 .build();
-        p.addBefore(before, "ws-pause", new UpgradePause());
+        p.addBefore(before, "ws-pause", new UpgradePause(path));
         p.addBefore(before, "ws-protocol", new WebSocketServerProtocolHandler(config));
-        p.addBefore(before, "ws-upgraded", new UpgradeListener(server));
+        p.addBefore(before, "ws-upgraded", new UpgradeListener(maxFrameBytes, then, onFrameTooLarge));
     }
 
     /**
@@ -58,13 +84,17 @@ public final class WebSocketUpgrade {
      * {@link UpgradePause}), so that none is lost and none overtakes another.
      */
     private static final class UpgradeListener extends ChannelInboundHandlerAdapter {
-        private final ServerContext server;
+        private final int maxFrameBytes;
+        private final Upgraded then;
+        private final Runnable onFrameTooLarge;
         private final List<Object> early = new ArrayList<>();
         private long earlyBytes;
         private boolean upgraded;
 
-        UpgradeListener(ServerContext server) {
-            this.server = server;
+        UpgradeListener(int maxFrameBytes, Upgraded then, Runnable onFrameTooLarge) {
+            this.maxFrameBytes = maxFrameBytes;
+            this.then = then;
+            this.onFrameTooLarge = onFrameTooLarge;
         }
 
         @Override
@@ -77,8 +107,8 @@ public final class WebSocketUpgrade {
             if (msg instanceof ByteBuf || msg instanceof WebSocketFrame) {
                 earlyBytes += msg instanceof ByteBuf b ? b.readableBytes() : ((WebSocketFrame) msg).content().readableBytes();
                 early.add(msg);
-                if (earlyBytes > server.config().maxFrameBytes()) { // bounded: no handshake takes that long
-                    server.limitHit(Limits.MAX_FRAME_BYTES);
+                if (earlyBytes > maxFrameBytes) { // bounded: no handshake takes that long
+                    onFrameTooLarge.run();
                     ctx.close();
                 }
                 return;
@@ -94,13 +124,8 @@ public final class WebSocketUpgrade {
                         "http-transfer-encoding"}) {
                     if (p.get(name) != null) p.remove(name);
                 }
-                p.addBefore("ws-protocol", "ws-violations", new ProtocolViolations(() -> server.limitHit(Limits.MAX_FRAME_BYTES)));
-                HandshakeDeadline.install(p, ctx.name(), server);
-                p.addAfter(ctx.name(), "ws-reassembly", new Reassembly(server.config().maxFrameBytes(),
-                        () -> server.limitHit(Limits.MAX_FRAME_BYTES)));
-                p.addAfter("ws-reassembly", "ws-json", new WsJsonCodec());
-                p.addAfter("ws-json", "ws-frames", dev.switchboard.protocol.json.FrameDecoder.INSTANCE);
-                p.addAfter("ws-frames", "native", new NativeConnectionHandler(server, "ws"));
+                p.addBefore("ws-protocol", "ws-violations", new ProtocolViolations(onFrameTooLarge));
+                then.install(p, ctx.name());
                 upgraded = true;
                 for (Object m : early) channelRead(ctx, m);
                 early.clear();
@@ -138,9 +163,15 @@ public final class WebSocketUpgrade {
      * resumes). (Host and Origin were checked before, by the HTTP pipeline.)
      */
     private static final class UpgradePause extends ChannelInboundHandlerAdapter {
+        private final String path;
+
+        UpgradePause(String path) {
+            this.path = path;
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof FullHttpRequest req && new QueryStringDecoder(req.uri()).path().equals(PATH)
+            if (msg instanceof FullHttpRequest req && new QueryStringDecoder(req.uri()).path().equals(path)
                     && req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
                 ctx.channel().config().setAutoRead(false);
                 ctx.fireChannelRead(msg);

@@ -64,6 +64,7 @@ public final class SwitchboardCore implements AutoCloseable {
     private final dev.switchboard.core.relay.PeerDirectory peers = new dev.switchboard.core.relay.InMemoryPeerDirectory(0, 0);
     private final dev.switchboard.core.relay.PresenceOps presence =
             new dev.switchboard.core.relay.PresenceOps(peers, java.util.concurrent.ForkJoinPool.commonPool());
+    private final dev.switchboard.core.relay.DirectMessages directMessages;
     private final PreSessionConnections preSession = new PreSessionConnections();
     private final Dispatcher dflockdDispatcher = new Dispatcher();
     private final Dispatcher nativeDispatcher = new Dispatcher();
@@ -104,7 +105,8 @@ public final class SwitchboardCore implements AutoCloseable {
         dev.switchboard.core.relay.SessionPeers sessionPeers = new dev.switchboard.core.relay.SessionPeers(peers,
                 replaced -> sessions.close(replaced, settings.sessions().releaseHeldOnEnd(), dev.switchboard.core.session.SessionEnd.REPLACED,
                         dev.switchboard.protocol.ErrorCode.REPLACED, "a newer session took this peer id (" + replaced.peerId() + ")"));
-        new dev.switchboard.core.relay.DirectMessages(peers).registerWith(nativeDispatcher);
+        this.directMessages = new dev.switchboard.core.relay.DirectMessages(peers, this.clock);
+        directMessages.registerWith(nativeDispatcher);
         // A backend's registrations follow its connections, and so does a session's presence.
         sessions.onPresence(new SessionRegistry.Presence() {
             @Override
@@ -134,6 +136,7 @@ public final class SwitchboardCore implements AutoCloseable {
             public void ended(dev.switchboard.core.session.Session s, dev.switchboard.core.session.SessionEnd why) {
                 sessionPeers.ended(s, why);
                 presence.ended(s);
+                directMessages.ended(s);
             }
         });
         presence.registerWith(nativeDispatcher);
@@ -145,6 +148,10 @@ public final class SwitchboardCore implements AutoCloseable {
     }
 
     /** Presence watches: their bounds ({@link dev.switchboard.core.relay.PresenceOps#settings}) and limit hits. */
+    public dev.switchboard.core.relay.DirectMessages directMessages() {
+        return directMessages;
+    }
+
     public dev.switchboard.core.relay.PresenceOps presence() {
         return presence;
     }

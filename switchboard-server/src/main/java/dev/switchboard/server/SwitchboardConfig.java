@@ -80,6 +80,9 @@ public final class SwitchboardConfig {
     private final int presenceMaxWatchesPerSession;
     private final int presenceMaxIdsPerWatch;
     private final int presenceMaxQueuedPerWatch;
+    private final int relayMaxMessageBytes;
+    private final long relayMaxMessagesPerSecond;
+    private final long relayMaxBytesPerSecond;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
     private final dev.switchboard.server.embed.EmbeddingHooks embeddingHooks;
     private final java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks;
@@ -165,6 +168,9 @@ public final class SwitchboardConfig {
         this.presenceMaxWatchesPerSession = b.presenceMaxWatchesPerSession;
         this.presenceMaxIdsPerWatch = b.presenceMaxIdsPerWatch;
         this.presenceMaxQueuedPerWatch = b.presenceMaxQueuedPerWatch;
+        this.relayMaxMessageBytes = b.relayMaxMessageBytes;
+        this.relayMaxMessagesPerSecond = b.relayMaxMessagesPerSecond;
+        this.relayMaxBytesPerSecond = b.relayMaxBytesPerSecond;
         this.rpcHandlers = b.rpcHandlers;
         this.rpcWebhooks = b.rpcWebhooks;
         this.rpcHookUrlAllow = b.rpcHookUrlAllow;
@@ -313,6 +319,15 @@ public final class SwitchboardConfig {
     public int presenceMaxIdsPerWatch() { return presenceMaxIdsPerWatch; }
     public int presenceMaxQueuedPerWatch() { return presenceMaxQueuedPerWatch; }
 
+    public int relayMaxMessageBytes() { return relayMaxMessageBytes; }
+    public long relayMaxMessagesPerSecond() { return relayMaxMessagesPerSecond; }
+    public long relayMaxBytesPerSecond() { return relayMaxBytesPerSecond; }
+
+    /** The bounds of direct messages ({@code relay.send}, the compact relay frames). */
+    public dev.switchboard.core.relay.RelaySettings relaySettings() {
+        return new dev.switchboard.core.relay.RelaySettings(relayMaxMessageBytes, relayMaxMessagesPerSecond, relayMaxBytesPerSecond);
+    }
+
     /** The bounds of presence watches ({@code presence.subscribe}). */
     public dev.switchboard.core.relay.PresenceSettings presenceSettings() {
         return new dev.switchboard.core.relay.PresenceSettings(presenceMaxWatchesPerSession, presenceMaxIdsPerWatch,
@@ -435,6 +450,9 @@ public final class SwitchboardConfig {
         b.presenceMaxWatchesPerSession = presenceMaxWatchesPerSession;
         b.presenceMaxIdsPerWatch = presenceMaxIdsPerWatch;
         b.presenceMaxQueuedPerWatch = presenceMaxQueuedPerWatch;
+        b.relayMaxMessageBytes = relayMaxMessageBytes;
+        b.relayMaxMessagesPerSecond = relayMaxMessagesPerSecond;
+        b.relayMaxBytesPerSecond = relayMaxBytesPerSecond;
         b.rpcHandlers = rpcHandlers;
         b.rpcWebhooks = rpcWebhooks;
         b.rpcHookUrlAllow = rpcHookUrlAllow;
@@ -508,6 +526,9 @@ public final class SwitchboardConfig {
         private int presenceMaxWatchesPerSession = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_WATCHES_PER_SESSION;
         private int presenceMaxIdsPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_IDS_PER_WATCH;
         private int presenceMaxQueuedPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_QUEUED_PER_WATCH;
+        private int relayMaxMessageBytes = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_MESSAGE_BYTES;
+        private long relayMaxMessagesPerSecond = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_MESSAGES_PER_SECOND;
+        private long relayMaxBytesPerSecond = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_BYTES_PER_SECOND;
         private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
         private java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks = java.util.List.of();
         private java.util.List<String> rpcHookUrlAllow = java.util.List.of();
@@ -667,6 +688,9 @@ public final class SwitchboardConfig {
         public Builder presenceMaxWatchesPerSession(int n) { this.presenceMaxWatchesPerSession = n; return this; }
         public Builder presenceMaxIdsPerWatch(int n) { this.presenceMaxIdsPerWatch = n; return this; }
         public Builder presenceMaxQueuedPerWatch(int n) { this.presenceMaxQueuedPerWatch = n; return this; }
+        public Builder relayMaxMessageBytes(int n) { this.relayMaxMessageBytes = n; return this; }
+        public Builder relayMaxMessagesPerSecond(long n) { this.relayMaxMessagesPerSecond = n; return this; }
+        public Builder relayMaxBytesPerSecond(long n) { this.relayMaxBytesPerSecond = n; return this; }
 
         /**
          * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one
@@ -778,6 +802,9 @@ public final class SwitchboardConfig {
             require(presenceMaxWatchesPerSession >= 1, "--presence-max-watches-per-session must be at least 1");
             require(presenceMaxIdsPerWatch >= 1, "--presence-max-ids-per-watch must be at least 1");
             require(presenceMaxQueuedPerWatch >= 1, "--presence-max-queued-per-watch must be at least 1");
+            require(relayMaxMessageBytes >= 0, "--relay-max-message-bytes must not be negative");
+            require(relayMaxMessagesPerSecond >= 0, "--relay-max-messages-per-second must not be negative");
+            require(relayMaxBytesPerSecond >= 0, "--relay-max-bytes-per-second must not be negative");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require(topicHistoryMaxBytes >= 0, "--topic-history-max-bytes must not be negative");
             require(topicHistoryMaxTopics >= 0, "--topic-history-max-topics must not be negative");

@@ -75,6 +75,7 @@ final class SwitchboardNode {
         core.sessions().onLimitHit(metrics::limitHit);
         core.rpc().onLimitHit(metrics::limitHit);
         core.presence().onLimitHit(metrics::limitHit);
+        core.directMessages().onLimitHit(metrics::limitHit);
         this.embedding = new dev.switchboard.server.embed.EmbeddingRuntime(config.embeddingHooks(), core.sessions(),
                 config.autoReleaseOnDisconnect(), config.maxFrameBytes(),
                 () -> metrics.limitHit(dev.switchboard.server.limits.Limits.HOOK_QUEUE_SIZE.name()), metrics::hookFailed);
@@ -120,6 +121,7 @@ final class SwitchboardNode {
                 new dev.switchboard.core.pubsub.TopicHistories.Settings(config.topicHistory(), config.topicHistoryMaxBytes(),
                         config.topicHistoryMaxTopics())), config.clock());
         core.presence().settings(config.presenceSettings());
+        core.directMessages().settings(config.relaySettings());
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {

@@ -208,6 +208,15 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--presence-max-queued-per-watch", description = "Peers whose presence changes may wait for one watch's subscriber; one more and the subscriber gets presence.resync and a fresh snapshot (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
     int presenceMaxQueuedPerWatch;
 
+    @Option(names = "--relay-max-message-bytes", description = "Payload bytes one direct message (relay.send, a compact relay frame) may carry; a bigger one is refused frame_too_large, never truncated (default: ${DEFAULT-VALUE}).", defaultValue = "65536")
+    int relayMaxMessageBytes;
+
+    @Option(names = "--relay-max-messages-per-second", description = "Direct messages one sending peer may send per second, a second's worth in a burst; more are refused too_many_requests; 0 = no bound (default: ${DEFAULT-VALUE}).", defaultValue = "10000")
+    long relayMaxMessagesPerSecond;
+
+    @Option(names = "--relay-max-bytes-per-second", description = "Payload bytes of direct messages one sending peer may send per second, a second's worth in a burst; more are refused too_many_requests; 0 = no bound (default: ${DEFAULT-VALUE}).", defaultValue = "67108864")
+    long relayMaxBytesPerSecond;
+
     @Spec
     CommandSpec spec;
 
@@ -299,6 +308,9 @@ public final class Main implements Callable<Integer> {
                 .presenceMaxWatchesPerSession(presenceMaxWatchesPerSession)
                 .presenceMaxIdsPerWatch(presenceMaxIdsPerWatch)
                 .presenceMaxQueuedPerWatch(presenceMaxQueuedPerWatch)
+                .relayMaxMessageBytes(relayMaxMessageBytes)
+                .relayMaxMessagesPerSecond(relayMaxMessagesPerSecond)
+                .relayMaxBytesPerSecond(relayMaxBytesPerSecond)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .hookQueueSize(hookQueueSize)

@@ -41,6 +41,11 @@ final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Object> {
             out.add(dev.switchboard.protocol.binary.BinaryEnvelope.decode(frame.content()));
             return;
         }
+        // A binary frame with a first byte 01 is a compact relay frame.
+        if (frame instanceof BinaryWebSocketFrame && dev.switchboard.protocol.binary.RelayFrame.isRelayFrame(frame.content())) {
+            out.add(dev.switchboard.protocol.binary.RelayFrame.decode(frame.content()));
+            return;
+        }
         // The same parser as the other native transports: strict UTF-8, one JSON object, no repeated key.
         out.add(PARSER.parse(frame.content()));
     }

@@ -105,7 +105,7 @@ public final class SwitchboardCore implements AutoCloseable {
         dev.switchboard.core.relay.SessionPeers sessionPeers = new dev.switchboard.core.relay.SessionPeers(peers,
                 replaced -> sessions.close(replaced, settings.sessions().releaseHeldOnEnd(), dev.switchboard.core.session.SessionEnd.REPLACED,
                         dev.switchboard.protocol.ErrorCode.REPLACED, "a newer session took this peer id (" + replaced.peerId() + ")"));
-        this.directMessages = new dev.switchboard.core.relay.DirectMessages(peers, this.clock);
+        this.directMessages = new dev.switchboard.core.relay.DirectMessages(peers, sessionPeers, this.clock);
         directMessages.registerWith(nativeDispatcher);
         // A backend's registrations follow its connections, and so does a session's presence.
         sessions.onPresence(new SessionRegistry.Presence() {

@@ -83,6 +83,7 @@ public final class SwitchboardConfig {
     private final int relayMaxMessageBytes;
     private final long relayMaxMessagesPerSecond;
     private final long relayMaxBytesPerSecond;
+    private final int relayMaxUnacknowledged;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
     private final dev.switchboard.server.embed.EmbeddingHooks embeddingHooks;
     private final java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks;
@@ -171,6 +172,7 @@ public final class SwitchboardConfig {
         this.relayMaxMessageBytes = b.relayMaxMessageBytes;
         this.relayMaxMessagesPerSecond = b.relayMaxMessagesPerSecond;
         this.relayMaxBytesPerSecond = b.relayMaxBytesPerSecond;
+        this.relayMaxUnacknowledged = b.relayMaxUnacknowledged;
         this.rpcHandlers = b.rpcHandlers;
         this.rpcWebhooks = b.rpcWebhooks;
         this.rpcHookUrlAllow = b.rpcHookUrlAllow;
@@ -322,10 +324,12 @@ public final class SwitchboardConfig {
     public int relayMaxMessageBytes() { return relayMaxMessageBytes; }
     public long relayMaxMessagesPerSecond() { return relayMaxMessagesPerSecond; }
     public long relayMaxBytesPerSecond() { return relayMaxBytesPerSecond; }
+    public int relayMaxUnacknowledged() { return relayMaxUnacknowledged; }
 
     /** The bounds of direct messages ({@code relay.send}, the compact relay frames). */
     public dev.switchboard.core.relay.RelaySettings relaySettings() {
-        return new dev.switchboard.core.relay.RelaySettings(relayMaxMessageBytes, relayMaxMessagesPerSecond, relayMaxBytesPerSecond);
+        return new dev.switchboard.core.relay.RelaySettings(relayMaxMessageBytes, relayMaxMessagesPerSecond, relayMaxBytesPerSecond,
+                relayMaxUnacknowledged);
     }
 
     /** The bounds of presence watches ({@code presence.subscribe}). */
@@ -453,6 +457,7 @@ public final class SwitchboardConfig {
         b.relayMaxMessageBytes = relayMaxMessageBytes;
         b.relayMaxMessagesPerSecond = relayMaxMessagesPerSecond;
         b.relayMaxBytesPerSecond = relayMaxBytesPerSecond;
+        b.relayMaxUnacknowledged = relayMaxUnacknowledged;
         b.rpcHandlers = rpcHandlers;
         b.rpcWebhooks = rpcWebhooks;
         b.rpcHookUrlAllow = rpcHookUrlAllow;
@@ -529,6 +534,7 @@ public final class SwitchboardConfig {
         private int relayMaxMessageBytes = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_MESSAGE_BYTES;
         private long relayMaxMessagesPerSecond = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_MESSAGES_PER_SECOND;
         private long relayMaxBytesPerSecond = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_BYTES_PER_SECOND;
+        private int relayMaxUnacknowledged = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_UNACKNOWLEDGED;
         private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
         private java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks = java.util.List.of();
         private java.util.List<String> rpcHookUrlAllow = java.util.List.of();
@@ -691,6 +697,7 @@ public final class SwitchboardConfig {
         public Builder relayMaxMessageBytes(int n) { this.relayMaxMessageBytes = n; return this; }
         public Builder relayMaxMessagesPerSecond(long n) { this.relayMaxMessagesPerSecond = n; return this; }
         public Builder relayMaxBytesPerSecond(long n) { this.relayMaxBytesPerSecond = n; return this; }
+        public Builder relayMaxUnacknowledged(int n) { this.relayMaxUnacknowledged = n; return this; }
 
         /**
          * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one
@@ -805,6 +812,7 @@ public final class SwitchboardConfig {
             require(relayMaxMessageBytes >= 0, "--relay-max-message-bytes must not be negative");
             require(relayMaxMessagesPerSecond >= 0, "--relay-max-messages-per-second must not be negative");
             require(relayMaxBytesPerSecond >= 0, "--relay-max-bytes-per-second must not be negative");
+            require(relayMaxUnacknowledged >= 1, "--relay-max-unacknowledged must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require(topicHistoryMaxBytes >= 0, "--topic-history-max-bytes must not be negative");
             require(topicHistoryMaxTopics >= 0, "--topic-history-max-topics must not be negative");

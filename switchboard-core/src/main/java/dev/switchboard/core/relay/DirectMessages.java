@@ -25,6 +25,7 @@ import java.util.function.Consumer;
  */
 public final class DirectMessages {
     public static final String SEND = "relay.send";
+    public static final String ACK = "relay.ack";
 
     private final PeerDirectory directory;
     private final NodeClock clock;
@@ -33,8 +34,13 @@ public final class DirectMessages {
     /** Each sending session's allowance; removed when the session ends ({@link #ended}). */
     private final Map<Session, SendAllowance> allowances = new ConcurrentHashMap<>();
 
-    public DirectMessages(PeerDirectory directory, NodeClock clock) {
+    private final SessionPeers sessions;
+    private final Receipts receipts = new Receipts();
+
+    /** {@code sessions} finds the receivers of messages asking for a receipt, detached ones included. */
+    public DirectMessages(PeerDirectory directory, SessionPeers sessions, NodeClock clock) {
         this.directory = directory;
+        this.sessions = sessions;
         this.clock = clock;
     }
 
@@ -54,6 +60,7 @@ public final class DirectMessages {
 
     public void registerWith(Dispatcher dispatcher) {
         dispatcher.register(SEND, this::send);
+        dispatcher.register(ACK, this::ack);
     }
 
     /** What became of one message. */
@@ -67,18 +74,32 @@ public final class DirectMessages {
         /** The sender used up its messages per second. */
         TOO_MANY_MESSAGES,
         /** The sender used up its bytes per second. */
-        TOO_MANY_BYTES
+        TOO_MANY_BYTES,
+        /** The sender has {@code --relay-max-unacknowledged} messages awaiting their receipt. */
+        TOO_MANY_UNACKNOWLEDGED,
+        /** The sender already has a message with this ack id awaiting its receipt from this receiver. */
+        DUPLICATE_ACK_ID
     }
 
     /** Sends {@code payload} from {@code from} to the peer answering to {@code to}. Never blocks. */
     public Outcome send(Session from, String to, Payload payload) {
+        return send(from, to, payload, null);
+    }
+
+    /**
+     * Sends as {@link #send(Session, String, Payload)}; with an {@code ackId}, the message asks for a
+     * receipt: it also reaches a session waiting for a resume (kept for the resume), and the sender
+     * is told {@link Receipt} once, when the receiver acknowledges it or its session ends.
+     */
+    public Outcome send(Session from, String to, Payload payload, String ackId) {
         RelaySettings limits = settings;
         if (payload.size() > limits.maxMessageBytes()) {
             limitHits.accept("relay_max_message_bytes");
             return Outcome.TOO_LARGE;
         }
         Optional<PeerEndpoint> endpoint = directory.find(to);
-        if (endpoint.isEmpty()) return Outcome.PEER_NOT_FOUND;
+        Optional<Session> receiver = ackId == null ? Optional.empty() : sessions.session(to);
+        if (ackId == null ? endpoint.isEmpty() : receiver.isEmpty()) return Outcome.PEER_NOT_FOUND;
         if (limits.maxMessagesPerSecond() > 0 || limits.maxBytesPerSecond() > 0) {
             long now = clock.nanoTime();
             SendAllowance allowance = from.isClosed() ? new SendAllowance(limits, now)
@@ -95,7 +116,35 @@ public final class DirectMessages {
                 return Outcome.TOO_MANY_BYTES;
             }
         }
-        return endpoint.get().deliver(from.peerId(), payload) ? Outcome.DELIVERED : Outcome.PEER_NOT_FOUND;
+        if (ackId == null) return endpoint.get().deliver(from.peerId(), payload) ? Outcome.DELIVERED : Outcome.PEER_NOT_FOUND;
+        return sendAcknowledged(from, to, receiver.get(), payload, ackId, limits);
+    }
+
+    private Outcome sendAcknowledged(Session from, String to, Session receiver, Payload payload, String ackId, RelaySettings limits) {
+        String fromPeer = from.peerId();
+        Receipts.Pending p = new Receipts.Pending(new Receipts.Key(receiver, fromPeer, ackId), from, to);
+        switch (receipts.reserve(p, limits.maxUnacknowledged())) {
+            case DUPLICATE -> {
+                return Outcome.DUPLICATE_ACK_ID;
+            }
+            case TOO_MANY -> {
+                limitHits.accept("relay_max_unacknowledged");
+                return Outcome.TOO_MANY_UNACKNOWLEDGED;
+            }
+            case OK -> { }
+        }
+        if (!receiver.emit(new DirectMessage(fromPeer, payload, ackId))) {
+            receipts.remove(p.key());
+            return Outcome.PEER_NOT_FOUND;
+        }
+        // A receiver that ended between the reservation and the emit was swept before the entry
+        // existed: sweep again, so the sender still gets its one outcome.
+        if (receiver.isClosed()) tellUndelivered(receipts.ended(receiver));
+        return Outcome.DELIVERED;
+    }
+
+    private static void tellUndelivered(java.util.List<Receipts.Pending> undelivered) {
+        for (Receipts.Pending p : undelivered) p.sender().emit(new Receipt(p.to(), p.key().ackId(), Receipt.Status.UNDELIVERED));
     }
 
     /** The error a sender gets for an outcome other than {@link Outcome#DELIVERED}, naming the limit it hit. */
@@ -109,13 +158,26 @@ public final class DirectMessages {
                     + limits.maxMessagesPerSecond() + " direct messages per second (--relay-max-messages-per-second)");
             case TOO_MANY_BYTES -> new ProtocolException(ErrorCode.TOO_MANY_REQUESTS, "a peer may send "
                     + limits.maxBytesPerSecond() + " bytes of direct messages per second (--relay-max-bytes-per-second)");
+            case TOO_MANY_UNACKNOWLEDGED -> new ProtocolException(ErrorCode.TOO_MANY_REQUESTS, "a session may have "
+                    + limits.maxUnacknowledged() + " direct messages awaiting their receipt (--relay-max-unacknowledged)");
+            case DUPLICATE_ACK_ID -> new ProtocolException(ErrorCode.INVALID_ARGUMENT,
+                    "ack_id: a message with this ack_id to " + to + " awaits its receipt already");
             case DELIVERED -> throw new IllegalArgumentException("a delivered message is no refusal");
         };
     }
 
-    /** The session ended: its allowance goes with it. */
+    /**
+     * The session ended: its allowance goes with it; the messages it received and did not
+     * acknowledge are told undelivered to their senders; the receipts it awaited are forgotten.
+     */
     public void ended(Session s) {
         allowances.remove(s);
+        tellUndelivered(receipts.ended(s));
+    }
+
+    /** Messages awaiting their receipt on the node (for tests that check nothing is left behind). */
+    public int unacknowledgedCount() {
+        return receipts.size();
     }
 
     /** Sending sessions with an allowance now (for tests that check nothing is left behind). */
@@ -129,8 +191,28 @@ public final class DirectMessages {
         String problem = Frame.keyError(to);
         if (problem != null) throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "to: peer id " + problem);
         Payload payload = PayloadFields.read(f);
-        Outcome outcome = send(req.session(), to, payload);
+        String ackId = null;
+        if (f.present("ack_id")) {
+            ackId = f.string("ack_id");
+            String bad = Frame.keyError(ackId);
+            if (bad != null) throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "ack_id " + bad);
+        }
+        Outcome outcome = send(req.session(), to, payload, ackId);
         if (outcome != Outcome.DELIVERED) throw refusal(outcome, to);
+        req.reply(Reply.ok(Map.of()));
+    }
+
+    /** {@code relay.ack {from, ack_id}}: the receiver's client took the message; its sender gets the receipt. */
+    private void ack(Request req) {
+        Frame f = req.frame();
+        String from = f.string("from");
+        String ackId = f.string("ack_id");
+        Receipts.Pending p = receipts.remove(new Receipts.Key(req.session(), from, ackId));
+        if (p == null) {
+            throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "no message from " + from + " with ack_id " + ackId
+                    + " awaits an acknowledgement in this session");
+        }
+        p.sender().emit(new Receipt(p.to(), ackId, Receipt.Status.ACKNOWLEDGED));
         req.reply(Reply.ok(Map.of()));
     }
 }

@@ -10,7 +10,7 @@ class SendAllowanceTest {
 
     @Test
     void aSecondsWorthGoesInABurstThenTheRateRefillsIt() {
-        RelaySettings limits = new RelaySettings(1024, 3, 0);
+        RelaySettings limits = new RelaySettings(1024, 3, 0, 1);
         SendAllowance a = new SendAllowance(limits, 0);
         for (int i = 0; i < 3; i++) assertThat(a.take(limits, 10, 0)).isNull();
         assertThat(a.take(limits, 10, 0)).isEqualTo(SendAllowance.Refusal.MESSAGES);
@@ -25,7 +25,7 @@ class SendAllowanceTest {
 
     @Test
     void bytesAreCountedAndARefusedMessageTakesNothing() {
-        RelaySettings limits = new RelaySettings(1024, 10, 100);
+        RelaySettings limits = new RelaySettings(1024, 10, 100, 1);
         SendAllowance a = new SendAllowance(limits, 0);
         assertThat(a.take(limits, 60, 0)).isNull();
         assertThat(a.take(limits, 60, 0)).isEqualTo(SendAllowance.Refusal.BYTES);
@@ -36,7 +36,7 @@ class SendAllowanceTest {
 
     @Test
     void zeroRatesBoundNothing() {
-        RelaySettings limits = new RelaySettings(1024, 0, 0);
+        RelaySettings limits = new RelaySettings(1024, 0, 0, 1);
         SendAllowance a = new SendAllowance(limits, 0);
         for (int i = 0; i < 10_000; i++) assertThat(a.take(limits, 1024, 0)).isNull();
     }

@@ -217,6 +217,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--relay-max-bytes-per-second", description = "Payload bytes of direct messages one sending peer may send per second, a second's worth in a burst; more are refused too_many_requests; 0 = no bound (default: ${DEFAULT-VALUE}).", defaultValue = "67108864")
     long relayMaxBytesPerSecond;
 
+    @Option(names = "--relay-max-unacknowledged", description = "Direct messages one session may have sent with an ack_id and not seen the receipt of yet; one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    int relayMaxUnacknowledged;
+
     @Spec
     CommandSpec spec;
 
@@ -311,6 +314,7 @@ public final class Main implements Callable<Integer> {
                 .relayMaxMessageBytes(relayMaxMessageBytes)
                 .relayMaxMessagesPerSecond(relayMaxMessagesPerSecond)
                 .relayMaxBytesPerSecond(relayMaxBytesPerSecond)
+                .relayMaxUnacknowledged(relayMaxUnacknowledged)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .hookQueueSize(hookQueueSize)

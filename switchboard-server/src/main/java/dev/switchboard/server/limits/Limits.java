@@ -102,6 +102,9 @@ public final class Limits {
     public static final Limit RELAY_MAX_BYTES_PER_SECOND = new Limit("--relay-max-bytes-per-second", "67108864",
             "bytes per second per sending peer", "payload bytes of the direct messages one peer sends (a token bucket holding one second's worth)",
             "native `too_many_requests` naming the option; the connection goes on", UNLIMITED, c -> c.relayMaxBytesPerSecond());
+    public static final Limit RELAY_MAX_UNACKNOWLEDGED = new Limit("--relay-max-unacknowledged", "1024", "messages per session",
+            "direct messages one session sent with an `ack_id` whose receipt has not come yet",
+            "native `too_many_requests` naming the option; the connection goes on", null, c -> c.relayMaxUnacknowledged());
     public static final Limit DFLOCKD_MAX_PIPELINED = new Limit("--dflockd-max-pipelined", "256", "lines",
             "dflockd requests one connection has sent ahead while an earlier one is being answered",
             "the connection is closed (dflockd cancels a connection whose pipelined input overflows its reader)", null,
@@ -146,7 +149,7 @@ public final class Limits {
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
             HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, RPC_MAX_FANOUT, RPC_STREAM_WINDOW, WEBHOOK_MAX_IN_FLIGHT, ACOMM_MAX_IN_FLIGHT,
             ACOMM_MAX_HOOK_DELIVERIES, PRESENCE_MAX_WATCHES_PER_SESSION, PRESENCE_MAX_IDS_PER_WATCH,
-            PRESENCE_MAX_QUEUED_PER_WATCH, RELAY_MAX_MESSAGE_BYTES, RELAY_MAX_MESSAGES_PER_SECOND, RELAY_MAX_BYTES_PER_SECOND,
+            PRESENCE_MAX_QUEUED_PER_WATCH, RELAY_MAX_MESSAGE_BYTES, RELAY_MAX_MESSAGES_PER_SECOND, RELAY_MAX_BYTES_PER_SECOND, RELAY_MAX_UNACKNOWLEDGED,
             DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
             HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE, TOPIC_HISTORY_MAX_BYTES, TOPIC_HISTORY_MAX_TOPICS);

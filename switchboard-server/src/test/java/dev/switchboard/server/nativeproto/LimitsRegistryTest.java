@@ -212,6 +212,17 @@ class LimitsRegistryTest {
             new Case(Limits.RELAY_MAX_BYTES_PER_SECOND, b -> b.relayMaxBytesPerSecond(4), port -> {
                 sendUntilRefused(port, "\"abc\"", "--relay-max-bytes-per-second");
             }),
+            new Case(Limits.RELAY_MAX_UNACKNOWLEDGED, b -> b.relayMaxUnacknowledged(1), port -> {
+                try (NativeClient sender = NativeClient.hello(port); NativeClient receiver = NativeClient.hello(port)) {
+                    String to = sessionOf(receiver);
+                    String first = "{\"op\":\"relay.send\",\"id\":2,\"to\":\"" + to + "\",\"payload\":\"a\",\"ack_id\":\"m1\"}";
+                    assertThat(sender.request(first, 2).has("result")).isTrue();
+                    String second = "{\"op\":\"relay.send\",\"id\":3,\"to\":\"" + to + "\",\"payload\":\"b\",\"ack_id\":\"m2\"}";
+                    assertError(sender.request(second, 3), "too_many_requests", "--relay-max-unacknowledged");
+                    assertThat(sender.request(relaySend(4, to, "\"c\""), 4).has("result")).as("a message without ack_id still goes")
+                            .isTrue();
+                }
+            }),
             new Case(Limits.RPC_MAX_FANOUT, b -> b.rpcMaxFanout(1), port -> {
                 try (NativeClient backend = NativeClient.hello(port); NativeClient caller = NativeClient.hello(port)) {
                     assertThat(backend.request("{\"op\":\"rpc.serve\",\"id\":1,\"pattern\":\"svc.>\"}", 1)

@@ -18,16 +18,11 @@ import tools.jackson.databind.JsonNode;
  * message — whichever of the two happens first, many times over.
  */
 class PeerIdentityRaceTest {
-    private static final String ACL = """
-            {"identities": [
-               {"name": "team.alice", "token": "t-alice"},
-               {"name": "team.bob", "token": "t-bob"}]}
-            """;
     private static final int ROUNDS = 200;
     private static final long ROUNDS_BUDGET_MS = 90_000;
 
     @RegisterExtension
-    static final TestServer SERVER = TestServer.perClass(b -> b.acl(Acl.parse(ACL)));
+    static final TestServer SERVER = TestServer.perClass(b -> b.acl(Acl.parse(AliceAndBob.ACL)));
 
     static String[] transports() {
         return NativeConn.TRANSPORTS;

@@ -26,15 +26,10 @@ import tools.jackson.databind.JsonNode;
  * relay frame answered with its reason while the connection goes on.
  */
 class RelayFramesTest {
-    private static final String ACL = """
-            {"identities": [
-               {"name": "team.alice", "token": "t-alice"},
-               {"name": "team.bob", "token": "t-bob"}]}
-            """;
     private static final int MAX = 65_536;
 
     @RegisterExtension
-    static final TestServer SERVER = TestServer.perClass(b -> b.acl(Acl.parse(ACL)).relayMaxMessageBytes(MAX));
+    static final TestServer SERVER = TestServer.perClass(b -> b.acl(Acl.parse(AliceAndBob.ACL)).relayMaxMessageBytes(MAX));
 
     /** Empty, every byte value, and the largest payload allowed. */
     private static final List<byte[]> BODIES;

@@ -432,9 +432,10 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     /** A signal as bytes encoded once for all its subscribers plus this session's {@code seq}; other events as maps. */
     @Override
     protected Object encodeEvent(long seq, SessionEvent event) {
-        if (relayFrames && event instanceof DirectMessage dm && dm.payload().kind() == dev.switchboard.protocol.Payload.Kind.BINARY) {
+        if (relayFrames && event instanceof DirectMessage dm && dm.ackId() == null && dm.payload().kind() == dev.switchboard.protocol.Payload.Kind.BINARY) {
             byte[] from = dm.from().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            // A peer id too long for the frame's one-byte length goes as an envelope or JSON instead.
+            // A peer id too long for the frame's one-byte length goes as an envelope or JSON instead
+            // (and so does a message asking for a receipt: the frame has no room for its ack_id).
             if (from.length <= RelayFrame.MAX_PEER_ID_BYTES) return SignalWire.relayMessage(from, dm.payload(), seq, eventFraming);
         }
         if (binaryOut) {

@@ -172,8 +172,12 @@ class RelayFramesTest {
             assertThat(tooLarge.at("/error/message").asString()).contains("--relay-max-message-bytes");
             assertThat(tooLarge.path("to").asString()).isEqualTo("team.bob");
 
+            JsonNode tooLargeJson = alice.request("{\"op\":\"relay.send\",\"id\":3,\"to\":\"team.bob\",\"payload_b64\":\""
+                    + Base64.getEncoder().encodeToString(new byte[MAX + 1]) + "\"}", 3);
+            assertThat(tooLargeJson.at("/error/code").asString()).isEqualTo("frame_too_large");
+
             alice.sendBinary(RelayFrames.send("team.bob", new byte[] {2}));
-            assertThat(Message.of(bob.readBinary()).payload()).as("never truncated; the next one goes through")
+            assertThat(Message.of(bob.readBinary()).payload()).as("never truncated; the connection and the next one go on")
                     .containsExactly(2);
         }
     }

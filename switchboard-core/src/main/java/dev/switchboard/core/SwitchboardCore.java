@@ -66,6 +66,7 @@ public final class SwitchboardCore implements AutoCloseable {
             new dev.switchboard.core.relay.PresenceOps(peers, java.util.concurrent.ForkJoinPool.commonPool());
     /** Topic join/leave watches (on the broker, made with it). */
     private final dev.switchboard.core.pubsub.TopicWatches topicWatches;
+    private final dev.switchboard.core.relay.DirectMessages directMessages;
     private final PreSessionConnections preSession = new PreSessionConnections();
     private final Dispatcher dflockdDispatcher = new Dispatcher();
     private final Dispatcher nativeDispatcher = new Dispatcher();
@@ -108,7 +109,8 @@ public final class SwitchboardCore implements AutoCloseable {
         dev.switchboard.core.relay.SessionPeers sessionPeers = new dev.switchboard.core.relay.SessionPeers(peers,
                 replaced -> sessions.close(replaced, settings.sessions().releaseHeldOnEnd(), dev.switchboard.core.session.SessionEnd.REPLACED,
                         dev.switchboard.protocol.ErrorCode.REPLACED, "a newer session took this peer id (" + replaced.peerId() + ")"));
-        new dev.switchboard.core.relay.DirectMessages(peers).registerWith(nativeDispatcher);
+        this.directMessages = new dev.switchboard.core.relay.DirectMessages(peers, sessionPeers, this.clock);
+        directMessages.registerWith(nativeDispatcher);
         // A backend's registrations follow its connections, and so does a session's presence.
         sessions.onPresence(new SessionRegistry.Presence() {
             @Override
@@ -139,6 +141,7 @@ public final class SwitchboardCore implements AutoCloseable {
                 sessionPeers.ended(s, why);
                 presence.ended(s);
                 topicWatches.ended(s);
+                directMessages.ended(s);
             }
         });
         presence.registerWith(nativeDispatcher);
@@ -150,6 +153,10 @@ public final class SwitchboardCore implements AutoCloseable {
     }
 
     /** Presence watches: their bounds ({@link dev.switchboard.core.relay.PresenceOps#settings}) and limit hits. */
+    public dev.switchboard.core.relay.DirectMessages directMessages() {
+        return directMessages;
+    }
+
     public dev.switchboard.core.relay.PresenceOps presence() {
         return presence;
     }

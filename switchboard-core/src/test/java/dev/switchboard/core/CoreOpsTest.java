@@ -105,7 +105,7 @@ class CoreOpsTest {
         ops.addAll(List.of("topic.subscribe", "topic.unsubscribe", "topic.publish", "topic.history",
                 "topic.presence", "topic.presence.subscribe", "topic.presence.unsubscribe")); // native publish/subscribe
         ops.addAll(List.of("presence.subscribe", "presence.unsubscribe")); // who is online, by peer id
-        ops.add("relay.send"); // direct messages, by peer id
+        ops.addAll(List.of("relay.send", "relay.ack")); // direct messages by peer id
         assertThat(nativeOps.operations()).containsExactlyInAnyOrderElementsOf(ops);
     }
 

@@ -82,6 +82,10 @@ public final class SwitchboardConfig {
     private final int presenceMaxIdsPerWatch;
     private final int presenceMaxQueuedPerWatch;
     private final dev.switchboard.server.transport.relay.RelaySettings relay;
+    private final int relayMaxMessageBytes;
+    private final long relayMaxMessagesPerSecond;
+    private final long relayMaxBytesPerSecond;
+    private final int relayMaxUnacknowledged;
     private final dev.switchboard.core.rpc.InProcessHandlers rpcHandlers;
     private final dev.switchboard.server.embed.EmbeddingHooks embeddingHooks;
     private final java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks;
@@ -170,6 +174,10 @@ public final class SwitchboardConfig {
         this.presenceMaxIdsPerWatch = b.presenceMaxIdsPerWatch;
         this.presenceMaxQueuedPerWatch = b.presenceMaxQueuedPerWatch;
         this.relay = b.relay;
+        this.relayMaxMessageBytes = b.relayMaxMessageBytes;
+        this.relayMaxMessagesPerSecond = b.relayMaxMessagesPerSecond;
+        this.relayMaxBytesPerSecond = b.relayMaxBytesPerSecond;
+        this.relayMaxUnacknowledged = b.relayMaxUnacknowledged;
         this.rpcHandlers = b.rpcHandlers;
         this.rpcWebhooks = b.rpcWebhooks;
         this.rpcHookUrlAllow = b.rpcHookUrlAllow;
@@ -322,6 +330,17 @@ public final class SwitchboardConfig {
     /** The openzro/NetBird relay protocol on {@code /relay} (off without an auth secret). */
     public dev.switchboard.server.transport.relay.RelaySettings relay() { return relay; }
 
+    public int relayMaxMessageBytes() { return relayMaxMessageBytes; }
+    public long relayMaxMessagesPerSecond() { return relayMaxMessagesPerSecond; }
+    public long relayMaxBytesPerSecond() { return relayMaxBytesPerSecond; }
+    public int relayMaxUnacknowledged() { return relayMaxUnacknowledged; }
+
+    /** The bounds of direct messages ({@code relay.send}, the compact relay frames). */
+    public dev.switchboard.core.relay.RelaySettings relaySettings() {
+        return new dev.switchboard.core.relay.RelaySettings(relayMaxMessageBytes, relayMaxMessagesPerSecond, relayMaxBytesPerSecond,
+                relayMaxUnacknowledged);
+    }
+
     /** The bounds of presence watches ({@code presence.subscribe}). */
     public dev.switchboard.core.relay.PresenceSettings presenceSettings() {
         return new dev.switchboard.core.relay.PresenceSettings(presenceMaxWatchesPerSession, presenceMaxIdsPerWatch,
@@ -448,6 +467,10 @@ public final class SwitchboardConfig {
         b.presenceMaxIdsPerWatch = presenceMaxIdsPerWatch;
         b.presenceMaxQueuedPerWatch = presenceMaxQueuedPerWatch;
         b.relay = relay;
+        b.relayMaxMessageBytes = relayMaxMessageBytes;
+        b.relayMaxMessagesPerSecond = relayMaxMessagesPerSecond;
+        b.relayMaxBytesPerSecond = relayMaxBytesPerSecond;
+        b.relayMaxUnacknowledged = relayMaxUnacknowledged;
         b.rpcHandlers = rpcHandlers;
         b.rpcWebhooks = rpcWebhooks;
         b.rpcHookUrlAllow = rpcHookUrlAllow;
@@ -524,6 +547,10 @@ public final class SwitchboardConfig {
         private int presenceMaxIdsPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_IDS_PER_WATCH;
         private int presenceMaxQueuedPerWatch = dev.switchboard.core.relay.PresenceSettings.DEFAULT_MAX_QUEUED_PER_WATCH;
         private dev.switchboard.server.transport.relay.RelaySettings relay = dev.switchboard.server.transport.relay.RelaySettings.off();
+        private int relayMaxMessageBytes = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_MESSAGE_BYTES;
+        private long relayMaxMessagesPerSecond = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_MESSAGES_PER_SECOND;
+        private long relayMaxBytesPerSecond = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_BYTES_PER_SECOND;
+        private int relayMaxUnacknowledged = dev.switchboard.core.relay.RelaySettings.DEFAULT_MAX_UNACKNOWLEDGED;
         private dev.switchboard.core.rpc.InProcessHandlers rpcHandlers = dev.switchboard.core.rpc.InProcessHandlers.NONE;
         private java.util.List<dev.switchboard.server.webhook.WebhookRule> rpcWebhooks = java.util.List.of();
         private java.util.List<String> rpcHookUrlAllow = java.util.List.of();
@@ -686,6 +713,10 @@ public final class SwitchboardConfig {
         public Builder presenceMaxIdsPerWatch(int n) { this.presenceMaxIdsPerWatch = n; return this; }
         public Builder presenceMaxQueuedPerWatch(int n) { this.presenceMaxQueuedPerWatch = n; return this; }
         public Builder relay(dev.switchboard.server.transport.relay.RelaySettings settings) { this.relay = settings; return this; }
+        public Builder relayMaxMessageBytes(int n) { this.relayMaxMessageBytes = n; return this; }
+        public Builder relayMaxMessagesPerSecond(long n) { this.relayMaxMessagesPerSecond = n; return this; }
+        public Builder relayMaxBytesPerSecond(long n) { this.relayMaxBytesPerSecond = n; return this; }
+        public Builder relayMaxUnacknowledged(int n) { this.relayMaxUnacknowledged = n; return this; }
 
         /**
          * Handles requests ({@code rpc.call}) to names matching {@code pattern} ({@code *} one
@@ -800,6 +831,10 @@ public final class SwitchboardConfig {
             require(topicPresenceMaxWatchesPerSession >= 1, "--topic-presence-max-watches-per-session must be at least 1");
             require(presenceMaxIdsPerWatch >= 1, "--presence-max-ids-per-watch must be at least 1");
             require(presenceMaxQueuedPerWatch >= 1, "--presence-max-queued-per-watch must be at least 1");
+            require(relayMaxMessageBytes >= 0, "--relay-max-message-bytes must not be negative");
+            require(relayMaxMessagesPerSecond >= 0, "--relay-max-messages-per-second must not be negative");
+            require(relayMaxBytesPerSecond >= 0, "--relay-max-bytes-per-second must not be negative");
+            require(relayMaxUnacknowledged >= 1, "--relay-max-unacknowledged must be at least 1");
             require(replayTotalBytes >= 0, "--replay-total-bytes must not be negative");
             require(topicHistoryMaxBytes >= 0, "--topic-history-max-bytes must not be negative");
             require(topicHistoryMaxTopics >= 0, "--topic-history-max-topics must not be negative");

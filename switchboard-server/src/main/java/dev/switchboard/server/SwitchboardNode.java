@@ -77,6 +77,7 @@ final class SwitchboardNode {
         core.rpc().onLimitHit(metrics::limitHit);
         core.presence().onLimitHit(metrics::limitHit);
         core.topicWatches().onLimitHit(metrics::limitHit);
+        core.directMessages().onLimitHit(metrics::limitHit);
         this.embedding = new dev.switchboard.server.embed.EmbeddingRuntime(config.embeddingHooks(), core.sessions(),
                 config.autoReleaseOnDisconnect(), config.maxFrameBytes(),
                 () -> metrics.limitHit(dev.switchboard.server.limits.Limits.HOOK_QUEUE_SIZE.name()), metrics::hookFailed);
@@ -128,6 +129,7 @@ final class SwitchboardNode {
                         config.topicHistoryMaxTopics())), config.clock());
         core.presence().settings(config.presenceSettings());
         core.topicWatches().settings(config.topicPresenceMaxWatchesPerSession(), config.presenceMaxQueuedPerWatch());
+        core.directMessages().settings(config.relaySettings());
         dev.switchboard.core.session.store.SessionStore store = config.sessionStore();
         boolean ownsStore = false;
         if (store == null && config.dataDir() != null) {

@@ -12,8 +12,13 @@ import java.util.Map;
  * from the sender's request, so a receiver can trust it as far as it trusts the sender's
  * authentication.
  */
-public record DirectMessage(String from, Payload payload) implements PayloadEvent {
+public record DirectMessage(String from, Payload payload, String ackId) implements PayloadEvent {
     public static final String OP = "relay.message";
+
+    /** A message sent without asking for a receipt. */
+    public DirectMessage(String from, Payload payload) {
+        this(from, payload, null);
+    }
 
     @Override
     public String op() {
@@ -25,6 +30,7 @@ public record DirectMessage(String from, Payload payload) implements PayloadEven
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("op", OP);
         m.put("from", from);
+        if (ackId != null) m.put("ack_id", ackId);
         PayloadFields.put(m, payload);
         if (seq > 0) m.put("seq", seq);
         return m;
@@ -33,6 +39,6 @@ public record DirectMessage(String from, Payload payload) implements PayloadEven
     /** Keys, quotes and separators, the sender's id, the payload (base64 grows it by a third) and a 20-digit seq. */
     @Override
     public long sizeEstimate() {
-        return 64 + from.length() + payload.size() * 4L / 3;
+        return 64 + from.length() + (ackId == null ? 0 : 12 + ackId.length()) + payload.size() * 4L / 3;
     }
 }

@@ -25,6 +25,14 @@ public final class SessionPeers implements SessionLifecycleListener {
     /** Sessions displaced by a registration, closed once that registration's update is done. */
     private final java.util.Queue<Session> displaced = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+    /**
+     * Sessions waiting for a resume, by peer id (newest wins), and the id each is filed under: what
+     * a message asking for a receipt can still reach. Both maps lose a session when a connection
+     * attaches to it or it ends, so they hold at most the node's sessions.
+     */
+    private final Map<String, Session> detached = new ConcurrentHashMap<>();
+    private final Map<Session, String> detachedIds = new ConcurrentHashMap<>();
+
     public SessionPeers(PeerDirectory directory, Consumer<Session> onReplaced) {
         this.directory = directory;
         this.onReplaced = onReplaced;
@@ -36,6 +44,7 @@ public final class SessionPeers implements SessionLifecycleListener {
      */
     @Override
     public void opened(Session s) {
+        undetach(s);
         // Per session, atomically: a close racing an identity change cannot leave a claim behind.
         claims.compute(s, (k, held) -> {
             String peerId = s.peerId();
@@ -54,7 +63,11 @@ public final class SessionPeers implements SessionLifecycleListener {
 
     @Override
     public void ended(Session s, SessionEnd why) {
-        away(s);
+        claims.computeIfPresent(s, (k, held) -> {
+            held.close();
+            return null;
+        });
+        undetach(s);
     }
 
     /** The session lost its last connection and waits for a resume: offline until one attaches. */
@@ -63,6 +76,37 @@ public final class SessionPeers implements SessionLifecycleListener {
             held.close();
             return null;
         });
+        synchronized (detached) {
+            if (s.isClosed() || !"detached".equals(s.state())) return;
+            String peerId = s.peerId();
+            detachedIds.put(s, peerId);
+            detached.put(peerId, s);
+        }
+    }
+
+    private void undetach(Session s) {
+        synchronized (detached) {
+            String peerId = detachedIds.remove(s);
+            if (peerId != null) detached.remove(peerId, s);
+        }
+    }
+
+    /**
+     * The session of this node answering to {@code peerId}: the online one, else one waiting for a
+     * resume (which keeps what it is sent for the resume). Empty when neither.
+     */
+    public java.util.Optional<Session> session(String peerId) {
+        java.util.Optional<PeerEndpoint> online = directory.find(peerId);
+        if (online.isPresent()) {
+            return online.get() instanceof SessionEndpoint e ? java.util.Optional.of(e.session) : java.util.Optional.empty();
+        }
+        Session waiting = detached.get(peerId);
+        return waiting == null || waiting.isClosed() ? java.util.Optional.empty() : java.util.Optional.of(waiting);
+    }
+
+    /** Sessions waiting for a resume that a receipt-asking message can reach (for leak checks). */
+    public int detachedCount() {
+        return detached.size();
     }
 
     /** A session as the directory's endpoint: messages become its events. */

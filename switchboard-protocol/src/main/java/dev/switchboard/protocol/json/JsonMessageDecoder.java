@@ -83,6 +83,10 @@ public final class JsonMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             }
             return decoded;
         }
+        // A first byte 01 is a compact relay frame (a direct message's bytes behind a peer id).
+        if (envelopes && dev.switchboard.protocol.binary.RelayFrame.isRelayFrame(msg)) {
+            return dev.switchboard.protocol.binary.RelayFrame.decode(msg);
+        }
         // From a byte array, not through an InputStream: the parser then reads the array in place
         // (a message is small, and a direct buffer's copy is cheaper than the stream's layers).
         byte[] bytes;

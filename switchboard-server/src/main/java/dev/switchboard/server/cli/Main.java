@@ -233,6 +233,17 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--topic-presence-max-watches-per-session", description = "Topics one session may watch for joins and leaves (topic.presence.subscribe); one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "16")
     int topicPresenceMaxWatchesPerSession;
+    @Option(names = "--relay-max-message-bytes", description = "Payload bytes one direct message (relay.send, a compact relay frame) may carry; a bigger one is refused frame_too_large, never truncated (default: ${DEFAULT-VALUE}).", defaultValue = "65536")
+    int relayMaxMessageBytes;
+
+    @Option(names = "--relay-max-messages-per-second", description = "Direct messages one sending peer may send per second, a second's worth in a burst; more are refused too_many_requests; 0 = no bound (default: ${DEFAULT-VALUE}).", defaultValue = "10000")
+    long relayMaxMessagesPerSecond;
+
+    @Option(names = "--relay-max-bytes-per-second", description = "Payload bytes of direct messages one sending peer may send per second, a second's worth in a burst; more are refused too_many_requests; 0 = no bound (default: ${DEFAULT-VALUE}).", defaultValue = "67108864")
+    long relayMaxBytesPerSecond;
+
+    @Option(names = "--relay-max-unacknowledged", description = "Direct messages one session may have sent with an ack_id and not seen the receipt of yet; one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    int relayMaxUnacknowledged;
 
     @Spec
     CommandSpec spec;
@@ -330,6 +341,10 @@ public final class Main implements Callable<Integer> {
                         Duration.ofSeconds(relayAuthTimeout), Duration.ofSeconds(relayHealthInterval),
                         Duration.ofSeconds(relayHealthTimeout), relayAllowUnboundTokens, Duration.ofSeconds(relayTokenMaxLifetime)))
                 .topicPresenceMaxWatchesPerSession(topicPresenceMaxWatchesPerSession)
+                .relayMaxMessageBytes(relayMaxMessageBytes)
+                .relayMaxMessagesPerSecond(relayMaxMessagesPerSecond)
+                .relayMaxBytesPerSecond(relayMaxBytesPerSecond)
+                .relayMaxUnacknowledged(relayMaxUnacknowledged)
                 .dflockdMaxPipelined(dflockdMaxPipelined)
                 .httpMaxPipelined(httpMaxPipelined)
                 .hookQueueSize(hookQueueSize)

@@ -95,6 +95,19 @@ public final class Limits {
     public static final Limit TOPIC_PRESENCE_MAX_WATCHES_PER_SESSION = new Limit("--topic-presence-max-watches-per-session", "16",
             "watches per session", "topics one session watches for joins and leaves (`topic.presence.subscribe`)",
             "native `too_many_requests`", null, c -> c.topicPresenceMaxWatchesPerSession());
+    public static final Limit RELAY_MAX_MESSAGE_BYTES = new Limit("--relay-max-message-bytes", "65536", "bytes per message",
+            "the payload of one direct message (`relay.send`, a compact relay frame)",
+            "native `frame_too_large` naming the option (never truncated); the connection goes on", "only empty messages",
+            c -> c.relayMaxMessageBytes());
+    public static final Limit RELAY_MAX_MESSAGES_PER_SECOND = new Limit("--relay-max-messages-per-second", "10000",
+            "messages per second per sending peer", "direct messages one peer sends (a token bucket holding one second's worth)",
+            "native `too_many_requests` naming the option; the connection goes on", UNLIMITED, c -> c.relayMaxMessagesPerSecond());
+    public static final Limit RELAY_MAX_BYTES_PER_SECOND = new Limit("--relay-max-bytes-per-second", "67108864",
+            "bytes per second per sending peer", "payload bytes of the direct messages one peer sends (a token bucket holding one second's worth)",
+            "native `too_many_requests` naming the option; the connection goes on", UNLIMITED, c -> c.relayMaxBytesPerSecond());
+    public static final Limit RELAY_MAX_UNACKNOWLEDGED = new Limit("--relay-max-unacknowledged", "1024", "messages per session",
+            "direct messages one session sent with an `ack_id` whose receipt has not come yet",
+            "native `too_many_requests` naming the option; the connection goes on", null, c -> c.relayMaxUnacknowledged());
     public static final Limit DFLOCKD_MAX_PIPELINED = new Limit("--dflockd-max-pipelined", "256", "lines",
             "dflockd requests one connection has sent ahead while an earlier one is being answered",
             "the connection is closed (dflockd cancels a connection whose pipelined input overflows its reader)", null,
@@ -139,7 +152,8 @@ public final class Limits {
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
             HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, RPC_MAX_FANOUT, RPC_STREAM_WINDOW, WEBHOOK_MAX_IN_FLIGHT, ACOMM_MAX_IN_FLIGHT,
             ACOMM_MAX_HOOK_DELIVERIES, PRESENCE_MAX_WATCHES_PER_SESSION, PRESENCE_MAX_IDS_PER_WATCH,
-            PRESENCE_MAX_QUEUED_PER_WATCH, TOPIC_PRESENCE_MAX_WATCHES_PER_SESSION, DFLOCKD_MAX_PIPELINED,
+            PRESENCE_MAX_QUEUED_PER_WATCH, TOPIC_PRESENCE_MAX_WATCHES_PER_SESSION, RELAY_MAX_MESSAGE_BYTES, RELAY_MAX_MESSAGES_PER_SECOND,
+            RELAY_MAX_BYTES_PER_SECOND, RELAY_MAX_UNACKNOWLEDGED, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
             HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE, TOPIC_HISTORY_MAX_BYTES, TOPIC_HISTORY_MAX_TOPICS);
 

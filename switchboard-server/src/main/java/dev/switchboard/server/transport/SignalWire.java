@@ -140,6 +140,28 @@ public final class SignalWire {
         };
     }
 
+    /**
+     * A direct message as a compact relay frame ({@link dev.switchboard.protocol.binary.RelayFrame}):
+     * the sender's id and the seq before the payload's bytes, written once into the connection's
+     * buffer with nothing re-encoded. {@code fromUtf8} is at most 255 bytes.
+     */
+    public static PushedBytes relayMessage(byte[] fromUtf8, Payload payload, long seq, Framing framing) {
+        if (framing == Framing.LINES) throw new IllegalArgumentException("lines cannot carry a relay frame");
+        int body = dev.switchboard.protocol.binary.RelayFrame.messageSize(fromUtf8, payload);
+        return new PushedBytes() {
+            @Override
+            public int size() {
+                return framedSize(framing, body);
+            }
+
+            @Override
+            public void writeTo(ByteBuf out) {
+                writeFrameHead(out, framing, body, 0x82); // WebSocket: FIN, binary
+                dev.switchboard.protocol.binary.RelayFrame.writeMessage(fromUtf8, seq, payload, out);
+            }
+        };
+    }
+
     private static int framedSize(Framing framing, int body) {
         return switch (framing) {
             case LINES -> body + 1;

@@ -20,15 +20,8 @@ import tools.jackson.databind.JsonNode;
  * the first, which is closed with {@code replaced}.
  */
 class DirectMessagesTest {
-    private static final String ACL = """
-            {"identities": [
-               {"name": "team.alice", "token": "t-alice"},
-               {"name": "team.bob", "token": "t-bob", "unique": true},
-               {"name": "team.svc", "token": "t-svc"}]}
-            """;
-
     @RegisterExtension
-    static final TestServer SERVER = TestServer.perClass(b -> b.acl(Acl.parse(ACL)));
+    static final TestServer SERVER = TestServer.perClass(b -> b.acl(Acl.parse(AliceAndBob.ACL)));
 
     private static final byte[] BYTES = new byte[256];
 
@@ -37,10 +30,7 @@ class DirectMessagesTest {
     }
 
     private static NativeClient lines(String token) throws Exception {
-        NativeClient c = NativeClient.lines(SERVER.port());
-        c.send("{\"op\":\"hello\",\"id\":1,\"version\":1,\"token\":\"" + token + "\"}");
-        assertThat(c.readReply(1).path("op").asString()).isEqualTo("welcome");
-        return c;
+        return AliceAndBob.lines(SERVER.port(), token);
     }
 
     @Test

@@ -207,6 +207,33 @@ class LimitsRegistryTest {
                     assertThat(pong.path("op").asString()).isEqualTo("pong");
                 }
             }),
+            new Case(Limits.RELAY_MAX_MESSAGE_BYTES, b -> b.relayMaxMessageBytes(4), port -> {
+                try (NativeClient sender = NativeClient.hello(port); NativeClient receiver = NativeClient.hello(port)) {
+                    String to = sessionOf(receiver);
+                    assertError(sender.request(relaySend(2, to, "\"12345\""), 2), "frame_too_large", "--relay-max-message-bytes");
+                    assertThat(sender.request(relaySend(3, to, "\"1234\""), 3).has("result")).as("four bytes are within the bound")
+                            .isTrue();
+                    assertThat(receiver.read().path("payload").asString()).as("delivered whole, never truncated").isEqualTo("1234");
+                }
+            }),
+            // A bucket of one message (or four bytes) a second: the second of two back-to-back sends is refused.
+            new Case(Limits.RELAY_MAX_MESSAGES_PER_SECOND, b -> b.relayMaxMessagesPerSecond(1), port -> {
+                sendUntilRefused(port, "\"m\"", "--relay-max-messages-per-second");
+            }),
+            new Case(Limits.RELAY_MAX_BYTES_PER_SECOND, b -> b.relayMaxBytesPerSecond(4), port -> {
+                sendUntilRefused(port, "\"abc\"", "--relay-max-bytes-per-second");
+            }),
+            new Case(Limits.RELAY_MAX_UNACKNOWLEDGED, b -> b.relayMaxUnacknowledged(1), port -> {
+                try (NativeClient sender = NativeClient.hello(port); NativeClient receiver = NativeClient.hello(port)) {
+                    String to = sessionOf(receiver);
+                    String first = "{\"op\":\"relay.send\",\"id\":2,\"to\":\"" + to + "\",\"payload\":\"a\",\"ack_id\":\"m1\"}";
+                    assertThat(sender.request(first, 2).has("result")).isTrue();
+                    String second = "{\"op\":\"relay.send\",\"id\":3,\"to\":\"" + to + "\",\"payload\":\"b\",\"ack_id\":\"m2\"}";
+                    assertError(sender.request(second, 3), "too_many_requests", "--relay-max-unacknowledged");
+                    assertThat(sender.request(relaySend(4, to, "\"c\""), 4).has("result")).as("a message without ack_id still goes")
+                            .isTrue();
+                }
+            }),
             new Case(Limits.RPC_MAX_FANOUT, b -> b.rpcMaxFanout(1), port -> {
                 try (NativeClient backend = NativeClient.hello(port); NativeClient caller = NativeClient.hello(port)) {
                     assertThat(backend.request("{\"op\":\"rpc.serve\",\"id\":1,\"pattern\":\"svc.>\"}", 1)
@@ -533,6 +560,32 @@ class LimitsRegistryTest {
 
     private static String listen(int id, String pattern) {
         return "{\"op\":\"signal.listen\",\"id\":" + id + ",\"pattern\":\"" + pattern + "\"}";
+    }
+
+    /**
+     * Sends the same direct message back to back until it is refused (at most ten times, in case
+     * the machine stalls for a whole second between two), then checks the refusal and that the
+     * connection goes on.
+     */
+    private static void sendUntilRefused(int port, String payloadJson, String option) throws IOException {
+        try (NativeClient sender = NativeClient.hello(port); NativeClient receiver = NativeClient.hello(port)) {
+            String to = sessionOf(receiver);
+            JsonNode answer = null;
+            for (int i = 2; i < 12 && (answer == null || answer.has("result")); i++) {
+                answer = sender.request(relaySend(i, to, payloadJson), i);
+            }
+            assertError(answer, "too_many_requests", option);
+            assertThat(sender.request("{\"op\":\"ping\",\"id\":20}", 20).path("op").asString()).isEqualTo("pong");
+        }
+    }
+
+    private static String relaySend(int id, String to, String payloadJson) {
+        return "{\"op\":\"relay.send\",\"id\":" + id + ",\"to\":\"" + to + "\",\"payload\":" + payloadJson + "}";
+    }
+
+    /** The session id of a welcomed anonymous client: its peer id. */
+    private static String sessionOf(NativeClient c) throws IOException {
+        return c.request("{\"op\":\"session.info\",\"id\":90}", 90).at("/result/session").asString();
     }
 
     private static void assertError(JsonNode message, String code, String messagePart) {

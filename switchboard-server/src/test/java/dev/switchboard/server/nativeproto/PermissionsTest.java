@@ -20,7 +20,8 @@ class PermissionsTest {
             {"identities": [
                {"name": "orders", "token": "t-orders", "publish": ["orders.>"], "subscribe": ["orders.*", "public.>"]},
                {"name": "reader", "token": "t-reader", "subscribe": [">"]},
-               {"name": "billing", "token": "t-billing", "call": ["billing.>"], "serve": ["billing.invoice.*"]}],
+               {"name": "billing", "token": "t-billing", "call": ["billing.>"], "serve": ["billing.invoice.*"]},
+               {"name": "billing-caller", "token": "t-billing-caller", "call": ["billing.>"]}],
              "anonymous_loopback": {"subscribe": ["public.>"]}}
             """;
 
@@ -52,13 +53,14 @@ class PermissionsTest {
     void requestReplyNeedsCallToCallAndServeToServe() throws Exception {
         try (NativeConn backend = SERVER.open("tcp"); NativeConn caller = SERVER.open("websocket")) {
             assertThat(hello(backend, "t-billing").path("op").asString()).isEqualTo("welcome");
-            assertThat(hello(caller, "t-billing").path("op").asString()).isEqualTo("welcome");
+            // Another identity: a second session of the same one would replace the backend's (newest wins).
+            assertThat(hello(caller, "t-billing-caller").path("op").asString()).isEqualTo("welcome");
             assertThat(backend.request("{\"op\":\"rpc.serve\",\"id\":2,\"pattern\":\"billing.invoice.*\"}", 2).has("result")).isTrue();
             assertForbidden(backend.request("{\"op\":\"rpc.serve\",\"id\":3,\"pattern\":\"billing.>\"}", 3), "billing", "serve");
-            assertForbidden(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"orders.x\"}", 2), "billing", "call");
-            assertForbidden(caller.request("{\"op\":\"rpc.notify\",\"id\":3,\"name\":\"orders.x\"}", 3), "billing", "call");
+            assertForbidden(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"orders.x\"}", 2), "billing-caller", "call");
+            assertForbidden(caller.request("{\"op\":\"rpc.notify\",\"id\":3,\"name\":\"orders.x\"}", 3), "billing-caller", "call");
             assertForbidden(caller.request("{\"op\":\"rpc.call_many\",\"id\":4,\"targets\":[\"billing.a\",\"orders.x\"]}", 4),
-                    "billing", "call");
+                    "billing-caller", "call");
             // Allowed: the call reaches the backend, which answers.
             caller.send("{\"op\":\"rpc.call\",\"id\":5,\"name\":\"billing.invoice.create\",\"payload\":\"x\"}");
             JsonNode request = backend.nextEvent();

@@ -63,6 +63,11 @@ final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
         close();
     }
 
+    /** The Unix socket the server listens on. */
+    Path unixSocket() {
+        return unixSocket;
+    }
+
     int port() {
         return sb.port();
     }

@@ -2,6 +2,9 @@ package dev.switchboard.server.transport.json;
 
 import dev.switchboard.core.lock.LockOps;
 import dev.switchboard.core.pubsub.Signal;
+import dev.switchboard.core.relay.DirectMessage;
+import dev.switchboard.core.relay.DirectMessages;
+import dev.switchboard.protocol.binary.RelayFrame;
 import dev.switchboard.core.pubsub.TopicMessage;
 import dev.switchboard.server.transport.IdleDeadlines;
 import dev.switchboard.core.session.Outbox;
@@ -63,6 +66,10 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     private boolean binaryOut;
     /** Who the hello's token says the client is (and until when); given to the session it opens or resumes. */
     private dev.switchboard.server.identity.Authentication.Accepted identity;
+    /** Whether the hello asked for compact relay frames ({@code "relay_frames":true}); null when it did not say. */
+    private Boolean relayFramesAsked;
+    /** Direct messages of bytes go out as compact relay frames, and SEND frames are taken (asked for, on a binary framing). */
+    private boolean relayFrames;
 
     public NativeConnectionHandler(ServerContext server, String transport) {
         super(server, transport);
@@ -102,6 +109,10 @@ public final class NativeConnectionHandler extends ConnectionHandler {
                     }
                 }
             }
+            return;
+        }
+        if (msg instanceof RelayFrame relayFrame) {
+            relayFrame(relayFrame);
             return;
         }
         Frame frame = (Frame) msg;
@@ -150,6 +161,38 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         }
     }
 
+    /**
+     * A compact relay frame: a SEND goes to its peer like {@code relay.send}; a refusal comes back
+     * as an error event naming the destination ({@code "to"}), and the connection goes on.
+     */
+    private void relayFrame(RelayFrame f) {
+        if (session() == null) {
+            fail(null, ErrorCode.HELLO_REQUIRED, "the first message must be hello");
+            return;
+        }
+        if (!relayFrames) {
+            send(error(null, ErrorCode.BAD_FRAME, "relay frame: this connection did not ask for relay frames "
+                    + "(\"relay_frames\":true in hello, on a binary framing)"));
+            return;
+        }
+        if (f.type() != RelayFrame.Type.SEND) {
+            send(error(null, ErrorCode.BAD_FRAME, "relay frame: type " + f.type() + " is sent by the server only"));
+            return;
+        }
+        if (server.draining()) {
+            fail(null, ErrorCode.DRAINING, "the server is shutting down");
+            return;
+        }
+        DirectMessages relay = server.core().directMessages();
+        DirectMessages.Outcome outcome = relay.send(session(), f.peerId(), f.payload());
+        if (outcome != DirectMessages.Outcome.DELIVERED) {
+            dev.switchboard.protocol.ProtocolException refused = relay.refusal(outcome, f.peerId());
+            Map<String, Object> error = error(null, refused.code(), refused.getMessage());
+            error.put("to", f.peerId());
+            send(error);
+        }
+    }
+
     private void hello(ChannelHandlerContext ctx, Object id, Frame m) {
         if (!(m.value("version") instanceof Integer v) || v != PROTOCOL_VERSION) {
             fail(id, ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + PROTOCOL_VERSION);
@@ -169,6 +212,13 @@ public final class NativeConnectionHandler extends ConnectionHandler {
             binaryOut = b && eventFraming != SignalWire.Framing.LINES;
         } else if (m.present("binary")) {
             fail(id, ErrorCode.INVALID_ARGUMENT, "binary must be true or false");
+            return;
+        }
+        if (m.value("relay_frames") instanceof Boolean b) {
+            relayFramesAsked = b;
+            relayFrames = b && eventFraming != SignalWire.Framing.LINES;
+        } else if (m.present("relay_frames")) {
+            fail(id, ErrorCode.INVALID_ARGUMENT, "relay_frames must be true or false");
             return;
         }
         if (server.draining()) {
@@ -305,6 +355,7 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         welcome.put("heartbeat_ms", heartbeatMs);
         welcome.put("limits", limits);
         if (binaryAsked != null) welcome.put("binary", binaryOut);
+        if (relayFramesAsked != null) welcome.put("relay_frames", relayFrames);
         if (resumed != null) {
             welcome.put("resumed", true);
             welcome.put("recovered", resumed.recovered());
@@ -379,6 +430,12 @@ public final class NativeConnectionHandler extends ConnectionHandler {
     /** A signal as bytes encoded once for all its subscribers plus this session's {@code seq}; other events as maps. */
     @Override
     protected Object encodeEvent(long seq, SessionEvent event) {
+        if (relayFrames && event instanceof DirectMessage dm && dm.ackId() == null && dm.payload().kind() == dev.switchboard.protocol.Payload.Kind.BINARY) {
+            byte[] from = dm.from().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            // A peer id too long for the frame's one-byte length goes as an envelope or JSON instead
+            // (and so does a message asking for a receipt: the frame has no room for its ack_id).
+            if (from.length <= RelayFrame.MAX_PEER_ID_BYTES) return SignalWire.relayMessage(from, dm.payload(), seq, eventFraming);
+        }
         if (binaryOut) {
             Signal carried = event instanceof Signal s ? s : event instanceof TopicMessage m ? m.signal() : null;
             if (carried != null && carried.payload().kind() == dev.switchboard.protocol.Payload.Kind.BINARY) {

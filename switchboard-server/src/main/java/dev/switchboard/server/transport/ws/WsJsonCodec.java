@@ -41,6 +41,11 @@ final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Object> {
             out.add(dev.switchboard.protocol.binary.BinaryEnvelope.decode(frame.content()));
             return;
         }
+        // A binary frame with a first byte 01 is a compact relay frame.
+        if (frame instanceof BinaryWebSocketFrame && dev.switchboard.protocol.binary.RelayFrame.isRelayFrame(frame.content())) {
+            out.add(dev.switchboard.protocol.binary.RelayFrame.decode(frame.content()));
+            return;
+        }
         // The same parser as the other native transports: strict UTF-8, one JSON object, no repeated key.
         out.add(PARSER.parse(frame.content()));
     }
@@ -77,7 +82,9 @@ final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Object> {
         return switch (code) {
             case "hello_required", "unsupported_version" -> new WebSocketCloseStatus(1002, code);
             case "unauthorized" -> new WebSocketCloseStatus(1008, code);
-            case "frame_too_large" -> new WebSocketCloseStatus(1009, code);
+            // An oversized message ends the connection; an oversized direct message is refused
+            // alone (an answer to a request, with its id, or to a relay frame, naming its "to").
+            case "frame_too_large" -> msg.containsKey("id") || msg.containsKey("to") ? null : new WebSocketCloseStatus(1009, code);
             case "draining" -> new WebSocketCloseStatus(1001, code);
             case "heartbeat_timeout" -> new WebSocketCloseStatus(4000, code);
             case "handshake_timeout" -> new WebSocketCloseStatus(4004, code);

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The two identities of the direct-message tests, and a client welcomed as one of them on JSON lines. */
 final class AliceAndBob {
     /**
-     * {@code team.alice} with token {@code t-alice}, {@code team.bob} with {@code t-bob} (one peer:
+     * {@code team.alice} with token {@code t-alice} (who may watch presence), {@code team.bob} with {@code t-bob} (one peer:
      * a newer session replaces an older one), and {@code team.svc} with {@code t-svc}, an identity
      * several sessions may share.
      */
     static final String ACL = """
             {"identities": [
-               {"name": "team.alice", "token": "t-alice"},
+               {"name": "team.alice", "token": "t-alice", "subscribe": ["presence.>"]},
                {"name": "team.bob", "token": "t-bob", "unique": true},
                {"name": "team.svc", "token": "t-svc"}]}
             """;

@@ -160,8 +160,13 @@ final class RelayConnectionHandler extends ConnectionHandler {
         byte[] payload = new byte[bytes.writerIndex() - from];
         bytes.getBytes(from, payload);
         DirectMessages.Outcome outcome = relay.directMessages().send(session(), destination.toString(), Payload.binary(payload));
-        // The wire has no answer for it; the original drops it too (with a debug log).
-        if (outcome == DirectMessages.Outcome.PEER_NOT_FOUND) stats.dropped("unknown_destination");
+        // The wire has no answer for a refusal; the original drops an unknown destination too (with a debug log).
+        switch (outcome) {
+            case DELIVERED -> { }
+            case PEER_NOT_FOUND -> stats.dropped("unknown_destination");
+            case TOO_LARGE -> stats.dropped("payload_too_large");
+            default -> stats.dropped("rate_limited"); // the sender's --relay-max-*-per-second (no ack ids on this wire)
+        }
     }
 
     private void subscribe(RelayPeerStates states) {

@@ -38,7 +38,7 @@ public final class RelayService {
         this.listenAddress = listenAddress;
         this.tls = tls;
         this.tokens = new RelayTokens(settings.authSecret(), Clock.systemUTC(), settings.tokenMaxLifetime(), !settings.allowUnboundTokens());
-        this.directMessages = new DirectMessages(core.peers());
+        this.directMessages = core.directMessages(); // one meaning and one set of per-peer limits for every transport
         // One connection, one session: the peer goes offline when its connection ends (the original
         // has no grace either). No replay: the wire has no resume. Counted against --max-sessions.
         SessionPolicy nativePolicy = core.sessions().nativePolicy();

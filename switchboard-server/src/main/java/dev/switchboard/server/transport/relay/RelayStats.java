@@ -14,7 +14,7 @@ public final class RelayStats {
     /** Why a relay connection was closed by the server: a failed Auth, a refused message, a timeout. */
     public static final List<String> CLOSE_REASONS = closeReasons();
     /** Why a Transport message was not delivered (the wire has no answer for it: the original drops too). */
-    public static final List<String> DROP_REASONS = List.of("unknown_destination", "source_not_relay_id", "payload_too_large");
+    public static final List<String> DROP_REASONS = List.of("unknown_destination", "source_not_relay_id", "payload_too_large", "rate_limited");
 
     private final Map<String, LongAdder> closed = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();

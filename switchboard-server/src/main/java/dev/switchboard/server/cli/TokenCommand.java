@@ -37,6 +37,8 @@ final class TokenCommand implements Callable<Integer> {
     List<String> call;
     @Option(names = "--serve", paramLabel = "PATTERN", description = "Name pattern it may serve (repeatable).")
     List<String> serve;
+    @Option(names = "--admin", description = "Also open the admin HTTP API to the token's holder (claim \"admin\": true).")
+    boolean admin;
     @Spec
     CommandSpec spec;
 
@@ -46,7 +48,7 @@ final class TokenCommand implements Callable<Integer> {
             String secret = options.secret();
             if (secret == null) throw new IllegalArgumentException("no token secret: set --token-secret, --token-secret-file or SWITCHBOARD_TOKEN_SECRET");
             SignedTokens tokens = new SignedTokens(secret, options.maxTtl(), null, Clock.systemUTC());
-            spec.commandLine().getOut().println(tokens.mint(peer, parseDuration(ttl), permissions()));
+            spec.commandLine().getOut().println(tokens.mint(peer, parseDuration(ttl), permissions(), admin));
             return 0;
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("switchboard token: " + e.getMessage());

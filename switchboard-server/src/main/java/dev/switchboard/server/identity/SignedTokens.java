@@ -75,17 +75,33 @@ public final class SignedTokens {
      * this server reads (not signed-looking, or signed tokens are off), for the caller to try others.
      */
     public Authentication check(String token) {
-        token = token.strip();
-        boolean isNative = NativeTokens.looksNative(token);
-        if (!enabled() || !(isNative && secret != null || JwtTokens.looksLikeJwt(token))) return null;
         try {
-            if (token.length() > MAX_TOKEN_CHARS) throw new TokenRefused("malformed token: longer than " + MAX_TOKEN_CHARS + " characters");
-            TokenClaims claims = isNative ? NativeTokens.verify(token, secret) : jwt.verify(token);
-            checkTimes(claims);
-            return new Authentication.Accepted(claims.identity(), claims.expiresAt());
+            TokenClaims claims = verify(token);
+            return claims == null ? null : new Authentication.Accepted(claims.identity(), claims.expiresAt());
         } catch (TokenRefused e) {
             return new Authentication.Refused(e.getMessage());
         }
+    }
+
+    /** True when {@code token} is a valid signed token or JWT carrying {@code "admin": true}. */
+    public boolean admits(String token) {
+        try {
+            TokenClaims claims = verify(token);
+            return claims != null && claims.admin();
+        } catch (TokenRefused e) {
+            return false;
+        }
+    }
+
+    /** The claims of a valid token; null when it is not of a kind this server reads. */
+    private TokenClaims verify(String token) throws TokenRefused {
+        token = token.strip();
+        boolean isNative = NativeTokens.looksNative(token);
+        if (!enabled() || !(isNative && secret != null || JwtTokens.looksLikeJwt(token))) return null;
+        if (token.length() > MAX_TOKEN_CHARS) throw new TokenRefused("malformed token: longer than " + MAX_TOKEN_CHARS + " characters");
+        TokenClaims claims = isNative ? NativeTokens.verify(token, secret) : jwt.verify(token);
+        checkTimes(claims);
+        return claims;
     }
 
     private void checkTimes(TokenClaims claims) throws TokenRefused {
@@ -104,12 +120,17 @@ public final class SignedTokens {
      * {@code permissions} null grants everything. {@link IllegalArgumentException} says what is wrong.
      */
     public String mint(String peerId, Duration ttl, Map<Permission, List<String>> permissions) {
+        return mint(peerId, ttl, permissions, false);
+    }
+
+    /** {@link #mint(String, Duration, Map)}, with the admin claim when {@code admin}. */
+    public String mint(String peerId, Duration ttl, Map<Permission, List<String>> permissions, boolean admin) {
         if (secret == null) throw new IllegalArgumentException("minting needs a token secret (--token-secret or SWITCHBOARD_TOKEN_SECRET)");
         if (ttl.getSeconds() < 1) throw new IllegalArgumentException("--ttl must be at least 1 second");
         if (ttl.compareTo(maxTtl) > 0) {
             throw new IllegalArgumentException("--ttl " + ttl.getSeconds() + " s is over the --token-max-ttl of " + maxTtl.getSeconds() + " s");
         }
         Instant expires = clock.instant().plus(ttl);
-        return NativeTokens.mint(new TokenClaims(peerId, Instant.ofEpochSecond(expires.getEpochSecond()), null, permissions), secret);
+        return NativeTokens.mint(new TokenClaims(peerId, Instant.ofEpochSecond(expires.getEpochSecond()), null, permissions, admin), secret);
     }
 }

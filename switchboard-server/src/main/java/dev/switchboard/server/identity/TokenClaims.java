@@ -19,19 +19,26 @@ import tools.jackson.databind.node.ObjectNode;
  * optionally the subject patterns it may {@code publish}, {@code subscribe}, {@code call} and
  * {@code serve}. {@code permissions} is null when the token names no list at all: such a token
  * grants everything, as the shared token does; once it names one list, a missing list grants nothing.
+ * {@code admin} (claim {@code "admin": true}) also opens the admin HTTP API to the token's holder.
  */
-public record TokenClaims(String peerId, Instant expiresAt, Instant notBefore, Map<Permission, List<String>> permissions) {
+public record TokenClaims(String peerId, Instant expiresAt, Instant notBefore, Map<Permission, List<String>> permissions,
+                          boolean admin) {
     /** Longest peer id, in UTF-8 bytes: an id travels in every direct message's header. */
     public static final int MAX_PEER_ID_BYTES = 256;
     /** Names the server gives its own identities: a token must not pose as one of them. */
     private static final Set<String> RESERVED = Set.of("anonymous", "token", "restored");
-    private static final Set<String> NATIVE_KEYS = Set.of("sub", "exp", "publish", "subscribe", "call", "serve");
+    private static final Set<String> NATIVE_KEYS = Set.of("sub", "exp", "publish", "subscribe", "call", "serve", "admin");
 
     public TokenClaims {
         String problem = peerIdError(peerId);
         if (problem != null) throw new IllegalArgumentException(problem);
         if (permissions != null) permissions = Map.copyOf(permissions);
         identity(peerId, permissions); // checks the patterns
+    }
+
+    /** Claims without the admin claim. */
+    public TokenClaims(String peerId, Instant expiresAt, Instant notBefore, Map<Permission, List<String>> permissions) {
+        this(peerId, expiresAt, notBefore, permissions, false);
     }
 
     /** Why {@code peerId} cannot be a token's identity, or null when it can. */
@@ -63,6 +70,7 @@ public record TokenClaims(String peerId, Instant expiresAt, Instant notBefore, M
         ObjectNode o = ProtocolJson.MAPPER.createObjectNode();
         o.put("sub", peerId);
         o.put("exp", expiresAt.getEpochSecond());
+        if (admin) o.put("admin", true);
         if (permissions != null) {
             for (Permission p : Permission.values()) {
                 List<String> patterns = permissions.get(p);
@@ -103,7 +111,9 @@ public record TokenClaims(String peerId, Instant expiresAt, Instant notBefore, M
                 throw new TokenRefused("malformed token: " + e.getMessage());
             }
         }
-        return new TokenClaims(sub.asString(), exp, seconds(claims, "nbf"), permissions);
+        JsonNode admin = claims.get("admin");
+        if (admin != null && !admin.isBoolean()) throw new TokenRefused("malformed token: admin must be true or false");
+        return new TokenClaims(sub.asString(), exp, seconds(claims, "nbf"), permissions, admin != null && admin.asBoolean());
     }
 
     private static Instant seconds(JsonNode claims, String key) throws TokenRefused {

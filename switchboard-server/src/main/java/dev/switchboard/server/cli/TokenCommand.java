@@ -17,15 +17,21 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code switchboard token}: mints a native signed token for a peer id with the server's token
- * secret, for tests and operations. Prints the token alone on standard output. Exit codes: 0 done,
- * 2 a usage error (no secret, a bad peer id, pattern or TTL).
+ * secret, for tests and operations; with {@code --relay}, a v2 token of the openzro relay protocol
+ * with the relay's secret. Prints the token alone on standard output (a relay token's bytes in
+ * standard base64, the peer id it is bound to on standard error). Exit codes: 0 done, 2 a usage
+ * error (no secret, a bad peer id, pattern or TTL).
  */
 @Command(name = "token", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Mint a signed identity token (needs the server's --token-secret).")
+        description = "Mint a signed identity token (needs the server's --token-secret), or with --relay a relay token (needs its --relay-auth-secret).")
 final class TokenCommand implements Callable<Integer> {
     @Mixin
     TokenOptions options;
-    @Option(names = "--peer", paramLabel = "ID", required = true, description = "The peer id the token proves (its identity's name).")
+    @Mixin
+    RelayTokenOptions relay;
+    @Option(names = "--relay", description = "Mint a v2 token of the openzro relay protocol for /relay (base64 of its bytes) instead of a native token.")
+    boolean relayMode;
+    @Option(names = "--peer", paramLabel = "ID", description = "The peer id the token proves (its identity's name); required without --relay.")
     String peer;
     @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h", description = "How long it is valid: seconds, or a number with s, m, h or d (default: ${DEFAULT-VALUE}).")
     String ttl;
@@ -45,6 +51,11 @@ final class TokenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
+            if (relayMode) return mintRelayToken();
+            if (peer == null) throw new IllegalArgumentException("--peer is required (or --relay for a relay token)");
+            if (relay.peerKey != null || relay.peerId != null || relay.unbound) {
+                throw new IllegalArgumentException("--peer-key, --peer-id and --unbound go with --relay");
+            }
             String secret = options.secret();
             if (secret == null) throw new IllegalArgumentException("no token secret: set --token-secret, --token-secret-file or SWITCHBOARD_TOKEN_SECRET");
             SignedTokens tokens = new SignedTokens(secret, options.maxTtl(), null, Clock.systemUTC());
@@ -54,6 +65,16 @@ final class TokenCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("switchboard token: " + e.getMessage());
             return 2;
         }
+    }
+
+    private int mintRelayToken() {
+        if (peer != null || permissions() != null) {
+            throw new IllegalArgumentException("a relay token names its peer with --peer-key or --peer-id and carries no permissions");
+        }
+        RelayTokenOptions.Minted minted = relay.mint(parseDuration(ttl), Clock.systemUTC());
+        spec.commandLine().getOut().println(minted.base64());
+        if (minted.peerId() != null) spec.commandLine().getErr().println("peer id: " + minted.peerId());
+        return 0;
     }
 
     /** Null (everything) when no pattern is given; else only the lists given grant anything. */

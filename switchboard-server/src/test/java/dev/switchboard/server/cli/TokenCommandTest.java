@@ -27,21 +27,24 @@ class TokenCommandTest {
     private static final String SECRET = "cli-test-secret-0123456789-abcdefghijkl";
     private static final Map<String, String> ENV = Map.of("SWITCHBOARD_TOKEN_SECRET", SECRET);
 
-    private record Run(int exit, String out, String err) {
+    record Run(int exit, String out, String err) {
     }
 
-    private static Run run(Map<String, String> env, List<String> args) {
+    static Run run(Map<String, String> env, List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = Main.run(args.toArray(String[]::new), env, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Run(exit, out.toString(), err.toString());
     }
 
-    /** The arguments of the doc's {@code TOKEN=$(bin/switchboard token …)} line, single quotes removed as the shell does. */
     private static List<String> docExampleArgs() throws Exception {
-        String prefix = "TOKEN=$(bin/switchboard ";
-        String line = Files.readAllLines(Path.of("../docs/identity.md")).stream().filter(l -> l.startsWith(prefix))
-                .findFirst().orElseThrow(() -> new AssertionError("docs/identity.md has no " + prefix + "… example"));
+        return docExampleArgs("identity.md", "TOKEN=$(bin/switchboard ");
+    }
+
+    /** The arguments of the doc's {@code <prefix>…)} line (a {@code VAR=$(bin/switchboard …)}), single quotes removed as the shell does. */
+    static List<String> docExampleArgs(String doc, String prefix) throws Exception {
+        String line = Files.readAllLines(Path.of("../docs/" + doc)).stream().filter(l -> l.startsWith(prefix))
+                .findFirst().orElseThrow(() -> new AssertionError("docs/" + doc + " has no " + prefix + "… example"));
         String command = line.substring(prefix.length(), line.lastIndexOf(')'));
         List<String> args = new ArrayList<>();
         StringBuilder current = new StringBuilder();

@@ -347,6 +347,11 @@ public final class NativeConnectionHandler extends ConnectionHandler {
         limits.put("session_grace_ms", cfg.sessionGrace().toMillis());
         limits.put("max_connections_per_session", cfg.maxConnectionsPerSession());
         limits.put("max_requests_in_flight", cfg.maxRequestsInFlight());
+        // The direct-message bounds a sender meets (relay.send, compact relay frames), so a client can size and pace before it is refused.
+        limits.put("relay_max_message_bytes", cfg.relayMaxMessageBytes());
+        limits.put("relay_max_messages_per_second", cfg.relayMaxMessagesPerSecond());
+        limits.put("relay_max_bytes_per_second", cfg.relayMaxBytesPerSecond());
+        limits.put("relay_max_unacknowledged", cfg.relayMaxUnacknowledged());
         Map<String, Object> welcome = message(Ops.WELCOME, id);
         welcome.put("session", session().id());
         if (resumeKey != null) welcome.put("resume_key", resumeKey);

@@ -68,8 +68,8 @@ final class TokenCommand implements Callable<Integer> {
     }
 
     private int mintRelayToken() {
-        if (peer != null || permissions() != null) {
-            throw new IllegalArgumentException("a relay token names its peer with --peer-key or --peer-id and carries no permissions");
+        if (peer != null || permissions() != null || admin) {
+            throw new IllegalArgumentException("a relay token names its peer with --peer-key or --peer-id and carries no permissions (nor --admin)");
         }
         RelayTokenOptions.Minted minted = relay.mint(parseDuration(ttl), Clock.systemUTC());
         spec.commandLine().getOut().println(minted.base64());

@@ -16,6 +16,16 @@ final class EnvelopeFraming implements RelayFraming {
     }
 
     @Override
+    public String welcomeGrant() {
+        return "\"binary\":true";
+    }
+
+    @Override
+    public boolean answersSends() {
+        return true; // relay.send is a request: a reply for each
+    }
+
+    @Override
     public byte[] send(long id, String to, byte[] payload) {
         byte[] header = ("{\"op\":\"relay.send\",\"id\":" + id + ",\"to\":\"" + to + "\"}").getBytes(StandardCharsets.UTF_8);
         byte[] frame = new byte[5 + header.length + payload.length];
@@ -38,5 +48,10 @@ final class EnvelopeFraming implements RelayFraming {
             if (frame[5 + i] != DELIVERY[i]) return -1;
         }
         return 5 + h;
+    }
+
+    @Override
+    public String rejection() {
+        return "a binary message that is not a relay.message envelope";
     }
 }

@@ -20,12 +20,12 @@ import org.HdrHistogram.Histogram;
  * partner has every message, or at a deadline. One thread sends per pair, one reads per peer.
  */
 final class RelayBenchmark {
-    record Settings(RelayWire wire, ServerAddress server, int pairs, int payloadBytes, int window, long maxMessages,
+    record Settings(RelayWire wire, FramingChoice framing, ServerAddress server, int pairs, int payloadBytes, int window, long maxMessages,
                     Duration warmup, Duration duration) {
         String describe() {
             return String.format(Locale.ROOT,
-                    "relay: protocol=%s server=%s pairs=%d payload=%dB window=%d warmup=%ds duration=%ds max-messages=%d",
-                    wire, server, pairs, payloadBytes, window, warmup.toSeconds(), duration.toSeconds(), maxMessages);
+                    "relay: protocol=%s%s server=%s pairs=%d payload=%dB window=%d warmup=%ds duration=%ds max-messages=%d",
+                    wire, wire == RelayWire.ws ? " framing=" + framing : "", server, pairs, payloadBytes, window, warmup.toSeconds(), duration.toSeconds(), maxMessages);
         }
     }
 
@@ -68,9 +68,9 @@ final class RelayBenchmark {
         String runId = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         try {
             for (int i = 0; i < s.pairs(); i++) {
-                RelayPeer sender = s.wire().open(s.server(), runId + "-" + i + "-s");
+                RelayPeer sender = s.wire().open(s.server(), runId + "-" + i + "-s", s.framing().forPeer(null));
                 peers.add(sender);
-                RelayPeer receiver = s.wire().open(s.server(), runId + "-" + i + "-r");
+                RelayPeer receiver = s.wire().open(s.server(), runId + "-" + i + "-r", s.framing().forPeer(sender.address()));
                 peers.add(receiver);
                 PairTracker tracker = new PairTracker(i, s.payloadBytes(), this::fail);
                 PairTracker.Acks ack = new PairTracker.Acks(i, this::fail);
@@ -107,7 +107,7 @@ final class RelayBenchmark {
             }
         }
         long t1 = System.nanoTime();
-        if (s.wire().acknowledgesSends()) {
+        if (s.wire().acknowledgesSends(s.framing())) {
             for (int i = 0; i < s.pairs(); i++) {
                 while (failure.get() == null && acks.get(i).answered() < sent[i] && System.nanoTime() < drainDeadline) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // answers trail the deliveries by little
@@ -125,7 +125,7 @@ final class RelayBenchmark {
                 fail("pair " + i + ": " + (sent[i] - tr.received()) + " of " + sent[i] + " messages did not arrive within "
                         + DRAIN_LIMIT.toSeconds() + " s");
             }
-            if (s.wire().acknowledgesSends() && acks.get(i).answered() != sent[i]) {
+            if (s.wire().acknowledgesSends(s.framing()) && acks.get(i).answered() != sent[i]) {
                 fail("pair " + i + ": " + acks.get(i).answered() + " of " + sent[i] + " sends were answered");
             }
             measured += sent[i] - measuredFrom[i];

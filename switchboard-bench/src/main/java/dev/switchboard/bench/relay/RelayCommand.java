@@ -19,8 +19,12 @@ public final class RelayCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--protocol", defaultValue = "ws",
-            description = "ws (Switchboard direct messages in binary envelopes over WebSocket) or nats (core NATS, a subject per peer) (default: ${DEFAULT-VALUE}).")
+            description = "ws (Switchboard direct messages over WebSocket, in the --framing) or nats (core NATS, a subject per peer) (default: ${DEFAULT-VALUE}).")
     RelayWire wire;
+
+    @Option(names = "--framing", defaultValue = "compact",
+            description = "For ws: compact (relay frames, no answer to a send) or envelope (binary envelopes, relay.send answered by a reply) (default: ${DEFAULT-VALUE}).")
+    FramingChoice framing;
 
     @Option(names = "--server", defaultValue = "127.0.0.1:6388", description = "host:port (default: ${DEFAULT-VALUE}).")
     String server;
@@ -53,7 +57,7 @@ public final class RelayCommand implements Callable<Integer> {
         CommandChecks.require(spec, messages >= 1, "--messages must be at least 1");
         CommandChecks.requireTimes(spec, warmupSeconds, durationSeconds);
         ServerAddress address = CommandChecks.server(spec, server);
-        RelayBenchmark.Settings settings = new RelayBenchmark.Settings(wire, address, pairs, payloadBytes, window, messages,
+        RelayBenchmark.Settings settings = new RelayBenchmark.Settings(wire, framing, address, pairs, payloadBytes, window, messages,
                 Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds));
         PrintWriter out = spec.commandLine().getOut();
         out.println(settings.describe());

@@ -5,18 +5,17 @@ import java.io.IOException;
 
 /** The servers and framings the relay benchmark can drive. */
 enum RelayWire {
-    /** Switchboard's direct messages ({@code relay.send}, {@code relay.message}) in binary envelopes over WebSocket. */
+    /** Switchboard's direct messages over WebSocket, in binary envelopes or compact relay frames. */
     ws(true) {
         @Override
-        RelayPeer open(ServerAddress server, String name) throws IOException {
-            return new WebSocketPeer(server, new EnvelopeFraming());
+        RelayPeer open(ServerAddress server, String name, RelayFraming framing) throws IOException {
+            return new WebSocketPeer(server, framing);
         }
     },
-    // The compact binary relay frame becomes a constant here, with its own RelayFraming.
     /** Core NATS, peer to peer: each peer subscribes to {@code peer.<name>}, its partner publishes there. */
     nats(false) {
         @Override
-        RelayPeer open(ServerAddress server, String name) throws IOException {
+        RelayPeer open(ServerAddress server, String name, RelayFraming framing) throws IOException {
             return new NatsPeer(server, name);
         }
     };
@@ -27,11 +26,14 @@ enum RelayWire {
         this.acknowledgesSends = acknowledgesSends;
     }
 
-    /** True when the server answers every send, so the run checks every send was answered. */
-    boolean acknowledgesSends() {
-        return acknowledgesSends;
+    /** True when the server answers every send in {@code framing}, so the run checks every send was answered. */
+    boolean acknowledgesSends(FramingChoice framing) {
+        return acknowledgesSends && framing.forPeer(null).answersSends();
     }
 
-    /** A connected peer; {@code name} is a unique name for servers where the client picks its address. */
-    abstract RelayPeer open(ServerAddress server, String name) throws IOException;
+    /**
+     * A connected peer; {@code name} is a unique name for servers where the client picks its address,
+     * {@code framing} how a Switchboard peer frames direct messages (other servers have their own).
+     */
+    abstract RelayPeer open(ServerAddress server, String name, RelayFraming framing) throws IOException;
 }

@@ -18,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * A Switchboard peer on {@code /api/v1/ws}, on a blocking socket with hand-written RFC 6455 frames
  * (masked out, as a client must), so that what is measured is the server, not a client library. It
  * says hello anonymously, so its address is its session id, and sends and receives direct messages
- * as binary WebSocket messages in the given {@link RelayFraming}.
+ * as binary WebSocket messages in the given {@link RelayFraming}; an error event (a refused compact
+ * SEND is one) fails the run.
  */
 final class WebSocketPeer implements RelayPeer {
     /** Bigger than any benchmark frame: a larger message means something is wrong. */
@@ -56,6 +57,7 @@ final class WebSocketPeer implements RelayPeer {
             out.flush();
             String welcome = readText();
             if (!welcome.startsWith("{\"op\":\"welcome\"")) throw new IOException("no welcome but: " + welcome);
+            if (!welcome.contains(framing.welcomeGrant())) throw new IOException("the welcome did not grant " + framing.welcomeGrant() + ": " + welcome);
             session = stringField(welcome, "session");
             socket.setSoTimeout(0); // a receiving peer's sender may pause; the run's own deadlines bound every wait
         } catch (IOException | RuntimeException e) {
@@ -91,7 +93,7 @@ final class WebSocketPeer implements RelayPeer {
                 if (opcode == 0x2) {
                     int at = framing.payloadOffset(readBuffer, len);
                     if (at < 0) {
-                        inbox.failed("a binary message that is not a delivery");
+                        inbox.failed(framing.rejection());
                         return;
                     }
                     inbox.message(readBuffer, at, len - at);

@@ -9,12 +9,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Runs {@code relay} briefly against an embedded Switchboard: a run succeeds only when every message
- * reached its partner once, in order, with every byte as sent (the receiver checks each one), and
- * every send was answered.
+ * reached its partner once, in order, with every byte as sent (the receiver checks each one), and,
+ * in envelopes, every send was answered; in compact frames, from its partner's peer id with a rising seq.
  */
 class RelayCommandTest {
     private static Switchboard server;
@@ -30,13 +30,14 @@ class RelayCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {64, 8192})
-    void everyMessageReachesItsPartnerOnceInOrderAndIntact(int payloadBytes) {
-        BenchRun run = BenchRun.of("relay", "--protocol", "ws", "--server", "127.0.0.1:" + server.port(), "--pairs", "3",
+    @CsvSource({"envelope, 64", "envelope, 8192", "compact, 64", "compact, 8192"})
+    void everyMessageReachesItsPartnerOnceInOrderAndIntact(String framing, int payloadBytes) {
+        BenchRun run = BenchRun.of("relay", "--protocol", "ws", "--framing", framing, "--server", "127.0.0.1:" + server.port(), "--pairs", "3",
                 "--payload-bytes", String.valueOf(payloadBytes), "--window", "16", "--messages", "300", "--warmup", "0",
                 "--duration", "20");
 
         assertThat(run.exitCode()).as(run.output() + run.errors()).isZero();
+        assertThat(run.output()).contains("framing=" + framing);
         assertThat(run.number("messages")).isEqualTo(3 * 300);
         assertThat(run.number("checked")).isEqualTo(3 * 300);
         assertThat(run.output()).contains("each received once, in order, with its bytes intact", "errors:        0");

@@ -79,14 +79,8 @@ public record RelayFrame(Type type, String peerId, long seq, Payload payload) {
                 return malformed("peer id length " + idLength + " is past the end of the frame ("
                         + (length - PREFIX_BYTES) + " bytes after the prefix)");
             }
-            String peerId;
-            try {
-                peerId = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(frame.nioBuffer(at + PREFIX_BYTES, idLength)).toString();
-            } catch (CharacterCodingException e) {
-                return malformed("the peer id is not UTF-8");
-            }
+            String peerId = peerId(frame, at + PREFIX_BYTES, idLength);
+            if (peerId == null) return malformed("the peer id is not UTF-8");
             String problem = Frame.keyError(peerId);
             if (problem != null) return malformed("peer id " + problem);
             int payloadAt = at + PREFIX_BYTES + idLength;
@@ -100,6 +94,24 @@ public record RelayFrame(Type type, String peerId, long seq, Payload payload) {
             return new RelayFrame(type, peerId, seq, Payload.binary(payload));
         } finally {
             frame.skipBytes(length);
+        }
+    }
+
+    /**
+     * The peer id's {@code length} bytes at {@code index}, or null when they are not UTF-8. An ASCII
+     * id (the usual one) is its own UTF-8 and is read without a decoder: a strict decoder made for
+     * every frame was about a fifth of the server's time on the relay path in a profile.
+     */
+    private static String peerId(ByteBuf frame, int index, int length) {
+        if (ByteBufUtil.isText(frame, index, length, StandardCharsets.US_ASCII)) {
+            return frame.toString(index, length, StandardCharsets.US_ASCII);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(frame.nioBuffer(index, length)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
         }
     }
 

@@ -33,6 +33,13 @@ class RelayFrameTest {
     }
 
     @Test
+    void aPeerIdBeyondAsciiIsReadAsUtf8() {
+        RelayFrame f = (RelayFrame) decode(0x01, 0x01, 6, 'j', 'o', 's', 0xc3, 0xa9, '!', 0x07);
+        assertThat(f.peerId()).isEqualTo("jos\u00e9!");
+        assertThat(f.payload().toByteArray()).containsExactly(0x07);
+    }
+
+    @Test
     void anEmptyPayloadIsAMessage() {
         RelayFrame f = (RelayFrame) decode(0x01, 0x01, 1, 'b');
         assertThat(f.payload().size()).isZero();

@@ -3,6 +3,7 @@ package dev.switchboard.server.transport;
 import dev.switchboard.core.session.AcknowledgedEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.EventLoop;
@@ -31,12 +32,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * client reading at full speed would then be cut for the server's own lateness. A client that does
  * not read still fills the bound: messages are handed to the channel only while it is writable
  * (Netty's buffer below its high-water mark), so behind a full socket they wait here, and queue.
+ * An HTTP stream's queue is the exception: its pipeline bounds Netty's buffer in bytes
+ * ({@code --http-max-pending-bytes}) and cuts the reader itself, and there a message counts until
+ * its write is done.
  */
 public final class PushQueue implements EventPushes {
     private final Channel channel;
     private final ChannelOutboundInvoker out;
     private final EventLoop loop;
     private final int max;
+    /**
+     * An HTTP stream's queue (its pipeline bounds Netty's buffer in bytes, and no handler tells the
+     * queue of writability): messages are handed over at once and count until their write is done.
+     */
+    private final boolean countsUntilWritten;
     private final AtomicInteger queued = new AtomicInteger();
     private final Runnable onFull;
     /** Many threads push, the event loop alone takes: an array-backed queue, no node per message. */
@@ -53,11 +62,19 @@ public final class PushQueue implements EventPushes {
      * time a message finds the queue full (it counts the limit hit).
      */
     public PushQueue(Channel channel, int max, Runnable onFull) {
-        this(channel, channel, max, onFull);
+        this(channel, channel, max, onFull, true);
     }
 
-    /** A queue that writes through {@code out} (a handler's context, below the handler that owns the queue). */
+    /**
+     * A queue that writes through {@code out} (a handler's context, below the handler that owns the
+     * queue), whose owner tells it when the channel's writability changes.
+     */
     public PushQueue(Channel channel, ChannelOutboundInvoker out, int max, Runnable onFull) {
+        this(channel, out, max, onFull, false);
+    }
+
+    private PushQueue(Channel channel, ChannelOutboundInvoker out, int max, Runnable onFull, boolean countsUntilWritten) {
+        this.countsUntilWritten = countsUntilWritten;
         this.channel = channel;
         this.out = out;
         this.loop = channel.eventLoop();
@@ -141,7 +158,7 @@ public final class PushQueue implements EventPushes {
         paused = false;
         while (!waiting.isEmpty()) {
             // A closed channel is not writable either: there, the writes fail and release the messages.
-            if (onlyWhileWritable && !channel.isWritable() && channel.isActive()) {
+            if (onlyWhileWritable && !countsUntilWritten && !channel.isWritable() && channel.isActive()) {
                 paused = true;
                 return;
             }
@@ -153,7 +170,6 @@ public final class PushQueue implements EventPushes {
     private boolean drainBatch() {
         Object next = waiting.poll();
         if (next == null) return false;
-        queued.decrementAndGet(); // handed over: from now on only the channel's writability holds it back
         if (next instanceof Acknowledged a) {
             // Written on its own, so that its sender hears when this very write is done.
             Object msg = a.message();
@@ -162,25 +178,33 @@ public final class PushQueue implements EventPushes {
                 bytes.writeTo(buf);
                 msg = buf;
             }
-            out.write(msg).addListener(resumeIfPaused).addListener(f -> {
+            handedOver(1, out.write(msg)).addListener(f -> {
                 if (f.isSuccess()) a.event().written();
             });
             return true;
         }
         if (!(next instanceof PushedBytes first)) {
-            out.write(next).addListener(resumeIfPaused);
+            handedOver(1, out.write(next));
             return true;
         }
         // A run of wire-ready messages: one buffer, one write.
         ByteBuf run = channel.alloc().ioBuffer(Math.max(256, first.size() * 4));
         first.writeTo(run);
+        int count = 1;
         while (waiting.peek() instanceof PushedBytes bytes) {
             waiting.poll();
-            queued.decrementAndGet();
             bytes.writeTo(run);
+            count++;
         }
-        out.write(run).addListener(resumeIfPaused);
+        handedOver(count, out.write(run));
         return true;
+    }
+
+    /** {@code count} messages were handed to the channel in {@code write}: they leave the count (or will, once written). */
+    private ChannelFuture handedOver(int count, ChannelFuture write) {
+        if (countsUntilWritten) return write.addListener(f -> queued.addAndGet(-count));
+        queued.addAndGet(-count); // from now on only the channel's writability holds them back
+        return write.addListener(resumeIfPaused);
     }
 
     private static void release(Object message) {

@@ -146,7 +146,7 @@ class PushQueueTest {
             }
         });
         java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
-        PushQueue q = new PushQueue(ch, 64, hits::incrementAndGet);
+        PushQueue q = new PushQueue(ch, ch, 64, hits::incrementAndGet);
         long seq = 0;
         for (int window = 0; window < 3; window++) {
             // A publisher that keeps 48 messages in flight: the next 48 once the client has the last 48.
@@ -175,7 +175,7 @@ class PushQueueTest {
         });
         ch.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(64, 128));
         java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
-        PushQueue q = new PushQueue(ch, 4, hits::incrementAndGet);
+        PushQueue q = new PushQueue(ch, ch, 4, hits::incrementAndGet);
         long seq = 0;
         for (int i = 0; i < 4; i++) assertThat(q.offer(SignalWire.nativeEvent(SIGNAL, ++seq, SignalWire.Framing.LINES))).isTrue();
         ch.runPendingTasks();
@@ -205,7 +205,7 @@ class PushQueueTest {
             }
         });
         ch.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
-        PushQueue q = new PushQueue(ch, 8, () -> { });
+        PushQueue q = new PushQueue(ch, ch, 8, () -> { });
         assertThat(q.offer(SignalWire.dflockdLine(SIGNAL))).isTrue();
         ch.runPendingTasks();
         io.netty.buffer.ByteBuf waiting = io.netty.buffer.Unpooled.copiedBuffer("held\n", StandardCharsets.UTF_8);

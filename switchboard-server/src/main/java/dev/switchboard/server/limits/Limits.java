@@ -123,7 +123,7 @@ public final class Limits {
             "native API 413 `frame_too_large`; dflockd API 400 `bad_request`; the connection closes", null,
             c -> c.httpMaxBodyBytes());
     public static final Limit SIGNAL_BUFFER_SIZE = new Limit("--signal-buffer-size", "64", "messages per connection",
-            "signals and events written to one connection and not yet sent",
+            "signals and events queued for one connection and not yet handed to its socket (which takes more only while Netty's buffer is under its 64 KiB high-water mark)",
             "`slow_consumer`, then the connection closes (dflockd: closed)", null, c -> c.signalBufferSize());
     public static final Limit HTTP_MAX_PENDING_BYTES = new Limit("--http-max-pending-bytes", "8388608", "bytes per connection",
             "bytes an HTTP or WebSocket connection owes its client (a client that does not read)",

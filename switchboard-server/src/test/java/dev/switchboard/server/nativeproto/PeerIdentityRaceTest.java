@@ -65,7 +65,8 @@ class PeerIdentityRaceTest {
                     try {
                         closing.send("{\"op\":\"session.close\",\"id\":9}");
                     } catch (Exception e) {
-                        throw new IllegalStateException(e);
+                        // Lost the race: the new session already replaced this one and the server closed
+                        // its connection (team.bob names one peer), so there is nothing left to close.
                     }
                 });
                 NativeConn fresh = as(transport, "t-bob");

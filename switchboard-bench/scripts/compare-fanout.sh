@@ -33,23 +33,6 @@ $pin_server java -Xms512m -Xmx512m ${SB_JAVA_OPTS:-} -jar "${SB_JAR:-switchboard
 sb_pid=$!
 sb_port=$(switchboard_port "$logs/switchboard.log" "$sb_pid" compare-fanout)
 
-# nats-server and redis-server have no "any free port" setting: try random high ports until one
-# binds (both exit at once when their port is taken).
-start_peer() { # name, ready pattern, command with PORT in it
-  local name=$1 ready=$2 port pid
-  shift 2
-  for _ in $(seq 20); do
-    port=$((20000 + RANDOM % 40000))
-    $pin_server "${@//PORT/$port}" > "$logs/$name.log" 2>&1 &
-    pid=$!
-    if wait_for_log "$logs/$name.log" "$ready" "$pid"; then
-      echo "$pid $port"
-      return 0
-    fi
-    kill "$pid" 2>/dev/null || true
-  done
-  return 1
-}
 read -r nats_pid nats_port < <(start_peer nats 'Server is ready' nats-server -a 127.0.0.1 -p PORT) || {
   echo "compare-fanout: nats-server did not start; see $logs/nats.log" >&2; exit 1; }
 read -r redis_pid redis_port < <(start_peer redis 'Ready to accept connections' \

@@ -21,15 +21,9 @@ taskset -c 0 java -Xms512m -Xmx512m -jar switchboard-server/target/switchboard.j
 sb_pid=$!
 sb_port=$(switchboard_port "$logs/switchboard.log" "$sb_pid" compare-rpc)
 
-for _ in $(seq 20); do
-  nats_port=$((20000 + RANDOM % 40000))
-  taskset -c 0 nats-server -a 127.0.0.1 -p "$nats_port" > "$logs/nats.log" 2>&1 &
-  nats_pid=$!
-  wait_for_log "$logs/nats.log" 'Server is ready' "$nats_pid" && break
-  kill "$nats_pid" 2>/dev/null || true
-  nats_pid=
-done
-[ -n "$nats_pid" ] || { echo "compare-rpc: nats-server did not start; see $logs/nats.log" >&2; exit 1; }
+pin_server="taskset -c 0"
+read -r nats_pid nats_port < <(start_peer nats 'Server is ready' nats-server -a 127.0.0.1 -p PORT) || {
+  echo "compare-rpc: nats-server did not start; see $logs/nats.log" >&2; exit 1; }
 echo "Switchboard on 127.0.0.1:$sb_port, nats-server on 127.0.0.1:$nats_port; logs in $logs" >&2
 
 printf '%-8s %-8s %-10s %12s %9s %9s %9s\n' protocol callers responders calls/s p50_ms p99_ms max_ms

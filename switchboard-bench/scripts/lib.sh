@@ -20,3 +20,22 @@ switchboard_port() {
   fi
   grep -o -E 'listening on /127\.0\.0\.1:[0-9]+' "$1" | head -1 | sed 's/.*://'
 }
+
+# nats-server and redis-server have no "any free port" setting: try random high ports until one
+# binds (both exit at once when their port is taken). Prints "pid port". Uses $logs (the peer logs
+# to $logs/<name>.log) and $pin_server (a taskset prefix, or empty).
+start_peer() { # name, ready pattern, command with PORT in it
+  local name=$1 ready=$2 port pid
+  shift 2
+  for _ in $(seq 20); do
+    port=$((20000 + RANDOM % 40000))
+    $pin_server "${@//PORT/$port}" > "$logs/$name.log" 2>&1 &
+    pid=$!
+    if wait_for_log "$logs/$name.log" "$ready" "$pid"; then
+      echo "$pid $port"
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+  done
+  return 1
+}

@@ -6,6 +6,7 @@ import dev.switchboard.core.relay.DirectMessages;
 import dev.switchboard.core.session.Session;
 import dev.switchboard.core.session.SessionEvent;
 import dev.switchboard.core.session.SessionRegistry;
+import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Payload;
 import dev.switchboard.protocol.relay.RelayAuth;
 import dev.switchboard.protocol.relay.RelayClose;
@@ -19,6 +20,7 @@ import dev.switchboard.protocol.relay.RelayProtocolException;
 import dev.switchboard.protocol.relay.RelayTokenException;
 import dev.switchboard.protocol.relay.RelayTokens;
 import dev.switchboard.protocol.relay.RelayTransport;
+import dev.switchboard.server.identity.Authentication;
 import dev.switchboard.server.transport.ConnectionHandler;
 import dev.switchboard.server.transport.ServerContext;
 import io.netty.buffer.ByteBuf;
@@ -30,7 +32,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +52,6 @@ final class RelayConnectionHandler extends ConnectionHandler {
     private final RelayStats stats;
     private RelayPeerId peerId;
     private ScheduledFuture<?> authDeadline;
-    private ScheduledFuture<?> tokenLifetime;
     private HealthProbe health;
     private RelayPeerWatch watch;
 
@@ -120,18 +120,18 @@ final class RelayConnectionHandler extends ConnectionHandler {
         // what others send it meanwhile is queued for a later task of this loop, so the answer is
         // always its first message (the original can let a message overtake it).
         // The credential names this one peer: a newer connection with the id replaces this one (newest wins).
-        s.identity(Identity.nobody(peerId.toString()).asUniquePeer());
+        // The original lets a connection outlive its token; here the session ends when the token does
+        // (valid up to and including its expiry second), on the node clock like every token's end
+        // (TokenExpiry: --token-expiry-grace, switchboard_token_expired_total). The relay wire has no
+        // refresh, so its token.expiring warning is not written (encodeEvent).
+        server.tokenExpiry().authenticated(s, new Authentication.Accepted(Identity.nobody(peerId.toString()).asUniquePeer(),
+                token.expiry().plusSeconds(1)));
         ctx.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(relay.authResponse())));
         watch = new RelayPeerWatch(server.core().peers(), ctx.channel().eventLoop(), server.core().presence().settings(),
                 this::send, () -> server.limitHit(dev.switchboard.server.limits.Limits.PRESENCE_MAX_QUEUED_PER_WATCH));
         health = new HealthProbe(ctx.channel().eventLoop(), relay.settings().healthInterval(), relay.settings().healthTimeout(),
                 () -> push(HEALTH_CHECK), () -> closeWithClose("health_check_timeout"));
         health.start();
-        // The original lets a connection outlive its token; here it ends when the token does
-        // (valid up to and including its expiry second).
-        long untilExpiry = token.expiry().plusSeconds(1).toEpochMilli() - Instant.now().toEpochMilli();
-        tokenLifetime = ctx.executor().schedule(() -> closeWithClose("token_lifetime_over"), Math.max(0, untilExpiry),
-                TimeUnit.MILLISECONDS);
     }
 
     // ---- after the handshake ----------------------------------------------------------------------
@@ -227,6 +227,7 @@ final class RelayConnectionHandler extends ConnectionHandler {
      */
     @Override
     protected Object encodeDisconnect(String code, String message) {
+        if (ErrorCode.TOKEN_EXPIRED.wire().equals(code)) stats.closed("token_lifetime_over");
         channel().write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(CLOSE)));
         return webSocketClose();
     }
@@ -258,7 +259,6 @@ final class RelayConnectionHandler extends ConnectionHandler {
 
     private void stopTimers() {
         if (authDeadline != null) authDeadline.cancel(false);
-        if (tokenLifetime != null) tokenLifetime.cancel(false);
         if (health != null) health.stop();
         if (watch != null) watch.closeAll();
     }

@@ -2,13 +2,11 @@ package dev.switchboard.core;
 
 import dev.switchboard.core.lock.FenceGenerator;
 import dev.switchboard.core.lock.LockOps;
-import dev.switchboard.core.lock.InMemoryLockEngine;
 import dev.switchboard.core.lock.LockEngine;
 import dev.switchboard.core.lock.LockTableConfig;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.pubsub.SignalOps;
 import dev.switchboard.core.pubsub.Broker;
-import dev.switchboard.core.pubsub.InMemoryBroker;
 import dev.switchboard.core.rpc.RequestReply;
 import dev.switchboard.core.rpc.RpcSettings;
 import dev.switchboard.core.pubsub.TopicHistories;
@@ -61,9 +59,8 @@ public final class SwitchboardCore implements AutoCloseable {
     private final TopicHistories topicHistories;
     private final SessionRegistry sessions;
     private final RequestReply rpc;
-    private final dev.switchboard.core.relay.PeerDirectory peers = new dev.switchboard.core.relay.InMemoryPeerDirectory(0, 0);
-    private final dev.switchboard.core.relay.PresenceOps presence =
-            new dev.switchboard.core.relay.PresenceOps(peers, java.util.concurrent.ForkJoinPool.commonPool());
+    private final dev.switchboard.core.relay.PeerDirectory peers;
+    private final dev.switchboard.core.relay.PresenceOps presence;
     /** Topic join/leave watches (on the broker, made with it). */
     private final dev.switchboard.core.pubsub.TopicWatches topicWatches;
     private final dev.switchboard.core.relay.DirectMessages directMessages;
@@ -82,13 +79,23 @@ public final class SwitchboardCore implements AutoCloseable {
      * means real time.
      */
     public SwitchboardCore(Settings settings, NodeClock clock) {
+        this(settings, clock, Engines.IN_MEMORY);
+    }
+
+    /**
+     * A core whose state lives in the engines {@code engines} makes ({@link Engines#IN_MEMORY}: in
+     * this process; a cluster's: on NATS and etcd), on {@code clock} (null: real time).
+     */
+    public SwitchboardCore(Settings settings, NodeClock clock, Engines engines) {
         this.ownClock = clock == null ? SystemClock.start() : null;
         this.clock = clock == null ? ownClock : clock;
         this.fences = settings.fenceStateFile() == null ? FenceGenerator.inMemory()
                 : FenceGenerator.persistent(settings.fenceStateFile());
-        this.locks = new InMemoryLockEngine(settings.locks(), fences, this.clock.timer(), this.clock, this::lockLost);
+        this.locks = engines.locks(settings.locks(), fences, this.clock, this::lockLost);
         this.topicHistories = new TopicHistories(settings.topicHistory(), this.clock::currentTimeMillis);
-        this.broker = new InMemoryBroker(settings.maxSubscriptions(), topicHistories);
+        this.broker = engines.broker(settings.maxSubscriptions(), topicHistories);
+        this.peers = engines.peers();
+        this.presence = new dev.switchboard.core.relay.PresenceOps(peers, java.util.concurrent.ForkJoinPool.commonPool());
         this.sessions = new SessionRegistry(locks, broker, settings.sessions(), this.clock);
 
         LockOps lockOps = new LockOps(locks, settings.defaultLeaseMs());
@@ -103,7 +110,8 @@ public final class SwitchboardCore implements AutoCloseable {
         this.topicWatches = new dev.switchboard.core.pubsub.TopicWatches(broker, java.util.concurrent.ForkJoinPool.commonPool());
         topicWatches.registerWith(nativeDispatcher);
         new dev.switchboard.core.session.SessionOps().registerWith(nativeDispatcher);
-        this.rpc = new RequestReply(settings.rpc(), this.clock, sessions, broker);
+        this.rpc = new RequestReply(settings.rpc(), this.clock, sessions, broker,
+                engines.services(settings.rpc().maxServedPerSession()));
         rpc.registerWith(nativeDispatcher);
         // Every session is a peer (by its peer id) from its opening to its end; its watches end with it.
         dev.switchboard.core.relay.SessionPeers sessionPeers = new dev.switchboard.core.relay.SessionPeers(peers,

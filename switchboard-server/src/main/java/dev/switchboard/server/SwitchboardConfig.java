@@ -59,6 +59,7 @@ public final class SwitchboardConfig {
     private final int replayBufferMessages;
     private final dev.switchboard.core.session.store.SessionStore sessionStore;
     private final dev.switchboard.core.time.NodeClock clock;
+    private final dev.switchboard.core.Engines engines;
     private final dev.switchboard.core.session.store.SessionKeys sessionKeys;
     private final Path unixSocket;
     private final long replayBufferBytes;
@@ -150,6 +151,7 @@ public final class SwitchboardConfig {
         this.replayBufferMessages = b.replayBufferMessages;
         this.sessionStore = b.sessionStore;
         this.clock = b.clock;
+        this.engines = b.engines;
         this.sessionKeys = b.sessionKeys;
         this.unixSocket = b.unixSocket;
         this.replayBufferBytes = b.replayBufferBytes;
@@ -285,6 +287,8 @@ public final class SwitchboardConfig {
     public dev.switchboard.core.session.store.SessionStore sessionStore() { return sessionStore; }
     /** The node's time (leases, grace, idle timeouts, heartbeats, deadlines); null = real time. */
     public dev.switchboard.core.time.NodeClock clock() { return clock; }
+    /** Where the node's locks, messages, services and peers live (in memory unless a cluster's engines are given). */
+    public dev.switchboard.core.Engines engines() { return engines; }
     /** Where native session ids and resume keys come from (embedders may plug in their own). */
     public dev.switchboard.core.session.store.SessionKeys sessionKeys() { return sessionKeys; }
     /** A Unix domain socket to listen on as well (every protocol, as on the TCP port), or null. */
@@ -444,6 +448,7 @@ public final class SwitchboardConfig {
         b.replayBufferMessages = replayBufferMessages;
         b.sessionStore = sessionStore;
         b.clock = clock;
+        b.engines = engines;
         b.sessionKeys = sessionKeys;
         b.unixSocket = unixSocket;
         b.replayBufferBytes = replayBufferBytes;
@@ -537,6 +542,7 @@ public final class SwitchboardConfig {
         private int replayBufferMessages = 1024;
         private dev.switchboard.core.session.store.SessionStore sessionStore = null;
         private dev.switchboard.core.time.NodeClock clock = null;
+        private dev.switchboard.core.Engines engines = dev.switchboard.core.Engines.IN_MEMORY;
         private int rpcMaxInFlight = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_IN_FLIGHT;
         private long rpcDefaultTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_TIMEOUT_MS;
         private long rpcMaxTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_TIMEOUT_MS;
@@ -657,6 +663,8 @@ public final class SwitchboardConfig {
          * (the default) is real time.
          */
         public Builder clock(dev.switchboard.core.time.NodeClock clock) { this.clock = clock; return this; }
+        /** Keeps the node's state in {@code engines} (a cluster's); the default is {@link dev.switchboard.core.Engines#IN_MEMORY}. */
+        public Builder engines(dev.switchboard.core.Engines engines) { this.engines = Objects.requireNonNull(engines); return this; }
         /** Plugs in the generator of native session ids and resume keys (ids: 1..128 of [A-Za-z0-9_-]). */
         public Builder sessionKeys(dev.switchboard.core.session.store.SessionKeys keys) { this.sessionKeys = Objects.requireNonNull(keys); return this; }
         public Builder unixSocket(Path path) { this.unixSocket = path; return this; }

@@ -126,7 +126,7 @@ final class SwitchboardNode {
                         config.maxRequestsInFlight(), config.replayTotalBytes(), config.sessionMailboxSize()),
                 config.rpcSettings(),
                 new dev.switchboard.core.pubsub.TopicHistories.Settings(config.topicHistory(), config.topicHistoryMaxBytes(),
-                        config.topicHistoryMaxTopics())), config.clock());
+                        config.topicHistoryMaxTopics())), config.clock(), config.engines());
         core.presence().settings(config.presenceSettings());
         core.topicWatches().settings(config.topicPresenceMaxWatchesPerSession(), config.presenceMaxQueuedPerWatch());
         core.directMessages().settings(config.relaySettings());

@@ -47,9 +47,15 @@ public final class RequestReply implements SessionRegistry.Presence {
      * @param broker   where a response hook's topic is published
      */
     public RequestReply(RpcSettings settings, NodeClock clock, SessionDirectory sessions, Broker broker) {
+        this(settings, clock, sessions, broker, new InMemoryServiceRegistry(settings.maxServedPerSession(), 0));
+    }
+
+    /** @param registry who serves which names (the in-memory registry, or a cluster's) */
+    public RequestReply(RpcSettings settings, NodeClock clock, SessionDirectory sessions, Broker broker,
+                        ServiceRegistry registry) {
         this.settings = settings;
         this.tracker = new RpcTracker(clock, settings.maxInFlight());
-        this.registry = new InMemoryServiceRegistry(settings.maxServedPerSession(), 0);
+        this.registry = registry;
         this.backends = new BackendServices(registry, tracker, clock, settings.maxServedPerSession());
         this.inProcess = new InProcessTarget(settings.handlers(), tracker, clock);
         this.targets.add(inProcess);

@@ -1,10 +1,14 @@
 package dev.switchboard.cluster;
 
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -32,15 +36,59 @@ public final class ClusterConnections implements AutoCloseable {
      */
     public static ClusterConnections connect(String nodeId, List<String> natsUrls, List<String> etcdUrls,
                                              Duration connectTimeout) throws IOException, InterruptedException {
-        Options options = new Options.Builder()
-                .servers(natsUrls.toArray(String[]::new))
-                .connectionName("switchboard-" + nodeId)
-                .connectionTimeout(connectTimeout)
-                .maxReconnects(-1)
-                .build();
-        Connection nats = Nats.connect(options);
-        Client etcd = Client.builder().endpoints(etcdUrls.toArray(String[]::new)).build();
-        return new ClusterConnections(nodeId, nats, etcd);
+        ClusterSettings settings = new ClusterSettings(nodeId, nodeId, ClusterSettings.DEFAULT_PREFIX,
+                ClusterSettings.Nats.plain(natsUrls), ClusterSettings.Etcd.plain(etcdUrls), connectTimeout,
+                Duration.ofSeconds(1), Duration.ofSeconds(1));
+        return connect(settings, null);
+    }
+
+    /**
+     * Connects as {@code settings} say, with their credentials and TLS.
+     *
+     * @param listener told of every NATS connection state change (jnats's thread), or null
+     */
+    public static ClusterConnections connect(ClusterSettings settings, ConnectionListener listener)
+            throws IOException, InterruptedException {
+        Connection nats = Nats.connect(natsOptions(settings, listener));
+        Client etcd;
+        try {
+            etcd = etcdClient(settings);
+        } catch (RuntimeException e) {
+            nats.close();
+            throw e;
+        }
+        return new ClusterConnections(settings.nodeId(), nats, etcd);
+    }
+
+    private static Options natsOptions(ClusterSettings settings, ConnectionListener listener) {
+        ClusterSettings.Nats n = settings.nats();
+        Options.Builder b = new Options.Builder()
+                .servers(n.urls().toArray(String[]::new))
+                .connectionName("switchboard-" + settings.nodeId())
+                .connectionTimeout(settings.connectTimeout())
+                .reconnectWait(Duration.ofMillis(500))
+                .maxReconnects(-1);
+        if (listener != null) b.connectionListener(listener);
+        if (n.credsFile() != null) b.authHandler(Nats.credentials(n.credsFile().toString()));
+        if (n.user() != null) b.userInfo(n.user().toCharArray(), n.password().toCharArray());
+        if (n.token() != null) b.token(n.token().toCharArray());
+        if (n.tlsCa() != null) b.sslContext(PemTrust.clientContext(n.tlsCa()));
+        return b.build();
+    }
+
+    private static Client etcdClient(ClusterSettings settings) throws IOException {
+        ClusterSettings.Etcd e = settings.etcd();
+        ClientBuilder b = Client.builder()
+                .endpoints(e.urls().toArray(String[]::new))
+                .connectTimeout(settings.connectTimeout());
+        if (e.user() != null) {
+            b.user(ByteSequence.from(e.user(), StandardCharsets.UTF_8))
+                    .password(ByteSequence.from(e.password(), StandardCharsets.UTF_8));
+        }
+        if (e.tlsCa() != null) {
+            b.sslContext(ssl -> ssl.trustManager(e.tlsCa().toFile()));
+        }
+        return b.build();
     }
 
     public String nodeId() {

@@ -60,6 +60,7 @@ public final class SwitchboardConfig {
     private final dev.switchboard.core.session.store.SessionStore sessionStore;
     private final dev.switchboard.core.time.NodeClock clock;
     private final dev.switchboard.core.Engines engines;
+    private final dev.switchboard.cluster.ClusterSettings cluster;
     private final dev.switchboard.core.session.store.SessionKeys sessionKeys;
     private final Path unixSocket;
     private final long replayBufferBytes;
@@ -152,6 +153,7 @@ public final class SwitchboardConfig {
         this.sessionStore = b.sessionStore;
         this.clock = b.clock;
         this.engines = b.engines;
+        this.cluster = b.cluster;
         this.sessionKeys = b.sessionKeys;
         this.unixSocket = b.unixSocket;
         this.replayBufferBytes = b.replayBufferBytes;
@@ -289,6 +291,8 @@ public final class SwitchboardConfig {
     public dev.switchboard.core.time.NodeClock clock() { return clock; }
     /** Where the node's locks, messages, services and peers live (in memory unless a cluster's engines are given). */
     public dev.switchboard.core.Engines engines() { return engines; }
+    /** The cluster this node joins (--cluster-nats, --cluster-etcd), or null: one node, in memory. */
+    public dev.switchboard.cluster.ClusterSettings cluster() { return cluster; }
     /** Where native session ids and resume keys come from (embedders may plug in their own). */
     public dev.switchboard.core.session.store.SessionKeys sessionKeys() { return sessionKeys; }
     /** A Unix domain socket to listen on as well (every protocol, as on the TCP port), or null. */
@@ -449,6 +453,7 @@ public final class SwitchboardConfig {
         b.sessionStore = sessionStore;
         b.clock = clock;
         b.engines = engines;
+        b.cluster = cluster;
         b.sessionKeys = sessionKeys;
         b.unixSocket = unixSocket;
         b.replayBufferBytes = replayBufferBytes;
@@ -543,6 +548,7 @@ public final class SwitchboardConfig {
         private dev.switchboard.core.session.store.SessionStore sessionStore = null;
         private dev.switchboard.core.time.NodeClock clock = null;
         private dev.switchboard.core.Engines engines = dev.switchboard.core.Engines.IN_MEMORY;
+        private dev.switchboard.cluster.ClusterSettings cluster;
         private int rpcMaxInFlight = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_IN_FLIGHT;
         private long rpcDefaultTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_TIMEOUT_MS;
         private long rpcMaxTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_TIMEOUT_MS;
@@ -665,6 +671,8 @@ public final class SwitchboardConfig {
         public Builder clock(dev.switchboard.core.time.NodeClock clock) { this.clock = clock; return this; }
         /** Keeps the node's state in {@code engines} (a cluster's); the default is {@link dev.switchboard.core.Engines#IN_MEMORY}. */
         public Builder engines(dev.switchboard.core.Engines engines) { this.engines = Objects.requireNonNull(engines); return this; }
+        /** Joins the cluster these settings describe: the node makes its cluster engines from them (null: no cluster). */
+        public Builder cluster(dev.switchboard.cluster.ClusterSettings cluster) { this.cluster = cluster; return this; }
         /** Plugs in the generator of native session ids and resume keys (ids: 1..128 of [A-Za-z0-9_-]). */
         public Builder sessionKeys(dev.switchboard.core.session.store.SessionKeys keys) { this.sessionKeys = Objects.requireNonNull(keys); return this; }
         public Builder unixSocket(Path path) { this.unixSocket = path; return this; }
@@ -859,6 +867,9 @@ public final class SwitchboardConfig {
                 // Equal tokens would let every client administer the server.
                 require(!adminToken.equals(authToken), "the admin token must differ from the auth token");
             }
+            // The node makes its engines from the cluster settings: engines of its own would be ignored.
+            require(cluster == null || engines == dev.switchboard.core.Engines.IN_MEMORY,
+                    "cluster settings and engines of one's own cannot be given together");
             return new SwitchboardConfig(this);
         }
 

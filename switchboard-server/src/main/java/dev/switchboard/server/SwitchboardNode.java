@@ -55,6 +55,8 @@ final class SwitchboardNode {
     private final dev.switchboard.core.session.store.SessionStore sessionStore;
     private final dev.switchboard.server.transport.acomm.Acomm acomm;
     private final boolean ownsSessionStore;
+    /** The cluster engines this node made from its cluster settings, or null when it runs alone. */
+    private final dev.switchboard.cluster.ClusterEngines cluster;
     private Channel listener;
     private Channel httpListener;
     private Channel unixListener;
@@ -63,13 +65,19 @@ final class SwitchboardNode {
     private boolean closed;
 
     private SwitchboardNode(SwitchboardConfig config, SwitchboardCore core, SslContext ssl,
-                            dev.switchboard.core.session.store.SessionStore store, boolean ownsStore) {
+                            dev.switchboard.core.session.store.SessionStore store, boolean ownsStore,
+                            dev.switchboard.cluster.ClusterEngines cluster) {
         this.config = config;
         this.core = core;
+        this.cluster = cluster;
         this.sessionStore = store;
         this.ownsSessionStore = ownsStore;
         this.context = new ServerContext(config, core, ssl);
-        this.metrics = new NodeMetrics(core, () -> !context.draining());
+        this.metrics = new NodeMetrics(core, () -> !context.draining() && context.engineTrouble() == null);
+        if (cluster != null) {
+            context.engineTrouble(() -> cluster.health().notReadyReason());
+            metrics.cluster(cluster.health());
+        }
         context.onLimitHit(metrics::limitHit);
         metrics.slowConsumerDrops(context);
         metrics.tokens(context.tokenExpiry());
@@ -115,6 +123,31 @@ final class SwitchboardNode {
 
     static SwitchboardNode start(SwitchboardConfig config) {
         SslContext ssl = config.tlsEnabled() ? TlsContexts.server(config.tlsCert(), config.tlsKey()) : null;
+        dev.switchboard.cluster.ClusterEngines cluster = joinCluster(config);
+        try {
+            return start(config, ssl, cluster);
+        } catch (RuntimeException e) {
+            if (cluster != null) cluster.close();
+            throw e;
+        }
+    }
+
+    /** The cluster engines of the node's cluster settings (connected), or null when it runs alone. */
+    private static dev.switchboard.cluster.ClusterEngines joinCluster(SwitchboardConfig config) {
+        if (config.cluster() == null) return null;
+        try {
+            dev.switchboard.cluster.ClusterEngines engines = dev.switchboard.cluster.ClusterEngines.connect(config.cluster());
+            log.info("joined the cluster: {}", config.cluster());
+            return engines;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot reach NATS at " + config.cluster().nats().urls() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to the cluster", e);
+        }
+    }
+
+    private static SwitchboardNode start(SwitchboardConfig config, SslContext ssl, dev.switchboard.cluster.ClusterEngines cluster) {
         SwitchboardCore core = new SwitchboardCore(new SwitchboardCore.Settings(
                 new LockTableConfig(config.maxLocks(), config.maxWaiters(), config.leaseSweepInterval(),
                         config.gcInterval(), config.gcMaxIdle(), config.lockMailboxSize()),
@@ -126,7 +159,7 @@ final class SwitchboardNode {
                         config.maxRequestsInFlight(), config.replayTotalBytes(), config.sessionMailboxSize()),
                 config.rpcSettings(),
                 new dev.switchboard.core.pubsub.TopicHistories.Settings(config.topicHistory(), config.topicHistoryMaxBytes(),
-                        config.topicHistoryMaxTopics())), config.clock(), config.engines());
+                        config.topicHistoryMaxTopics())), config.clock(), cluster != null ? cluster : config.engines());
         core.presence().settings(config.presenceSettings());
         core.topicWatches().settings(config.topicPresenceMaxWatchesPerSession(), config.presenceMaxQueuedPerWatch());
         core.directMessages().settings(config.relaySettings());
@@ -141,7 +174,7 @@ final class SwitchboardNode {
                 throw new IllegalStateException("cannot open the session store in " + config.dataDir() + ": " + e.getMessage(), e);
             }
         }
-        SwitchboardNode node = new SwitchboardNode(config, core, ssl, store, ownsStore);
+        SwitchboardNode node = new SwitchboardNode(config, core, ssl, store, ownsStore, cluster);
         try {
             node.restoreSessions();
             node.bind();
@@ -378,5 +411,6 @@ final class SwitchboardNode {
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         embedding.close(); // after the I/O threads: every connection's disconnect hook is queued by now
         core.close();
+        if (cluster != null) cluster.close(); // last: the core's engines used its connections until now
     }
 }

@@ -107,6 +107,9 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Mixin
     TokenOptions tokenOptions;
 
+    @CommandLine.Mixin
+    ClusterOptions clusterOptions;
+
     @Option(names = "--token-expiry-grace", paramLabel = "SECONDS", description = "How long a session outlives its token's expiry waiting for an auth.refresh before it ends with token_expired (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     long tokenExpiryGrace;
     @Option(names = "--jwks", paramLabel = "FILE", description = "A JWK set file whose public keys verify RS256 and ES256 JWTs (see docs/identity.md).")
@@ -374,6 +377,7 @@ public final class Main implements Callable<Integer> {
                 .httpMaxPendingBytes(httpMaxPendingBytes)
                 .httpAllowedHosts(httpAllowedHosts == null ? java.util.List.of()
                         : httpAllowedHosts.stream().map(String::trim).filter(h -> !h.isEmpty()).toList())
+                .cluster(clusterOptions.settings(host, port))
                 .build();
     }
 

@@ -211,6 +211,20 @@ public final class NodeMetrics {
                 .register(registry);
     }
 
+
+    /** A clustered node's engine connections ({@code nats}, {@code etcd}): reachability, round trips, errors, reconnects. */
+    public void cluster(dev.switchboard.cluster.ClusterHealth health) {
+        for (dev.switchboard.cluster.EngineStats engine : health.engines()) {
+            Gauge.builder("switchboard_cluster_engine_up", engine, e -> e.up() ? 1 : 0).tag("engine", engine.engine())
+                    .description("1 while the node reaches the cluster engine, 0 while it does not").register(registry);
+            FunctionCounter.builder("switchboard_cluster_round_trips", engine, dev.switchboard.cluster.EngineStats::roundTrips)
+                    .tag("engine", engine.engine()).description("calls the cluster engine answered").register(registry);
+            FunctionCounter.builder("switchboard_cluster_errors", engine, dev.switchboard.cluster.EngineStats::errors)
+                    .tag("engine", engine.engine()).description("calls the cluster engine failed or did not answer in time").register(registry);
+            FunctionCounter.builder("switchboard_cluster_reconnects", engine, dev.switchboard.cluster.EngineStats::reconnects)
+                    .tag("engine", engine.engine()).description("times the cluster engine was reached again after an outage").register(registry);
+        }
+    }
     /** The relay protocol's refusals and drops, by reason (every reason's series from the start, at 0). */
     public void relay(dev.switchboard.server.transport.relay.RelayStats stats) {
         for (String reason : dev.switchboard.server.transport.relay.RelayStats.CLOSE_REASONS) {

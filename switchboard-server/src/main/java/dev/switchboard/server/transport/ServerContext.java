@@ -22,6 +22,7 @@ public final class ServerContext {
     private final SwitchboardCore core;
     private final SslContext sslContext;
     private volatile boolean draining;
+    private volatile java.util.function.Supplier<String> engineTrouble = () -> null;
     private volatile boolean stopping;
     private volatile dev.switchboard.server.embed.EmbeddingRuntime embedding;
     private volatile java.util.function.Consumer<String> limitHits = limit -> { };
@@ -59,6 +60,16 @@ public final class ServerContext {
 
     public boolean draining() {
         return draining;
+    }
+
+    /** Why the node's engines cannot serve now (a cluster engine unreachable), or null when they can. */
+    public String engineTrouble() {
+        return engineTrouble.get();
+    }
+
+    /** Where {@link #engineTrouble()} asks (the cluster's health watch); by default the engines are in memory, never in trouble. */
+    public void engineTrouble(java.util.function.Supplier<String> source) {
+        this.engineTrouble = source;
     }
 
     public void startDraining() {

@@ -33,8 +33,11 @@ final class OperationsRoutes {
     void registerWith(Router router) {
         router.add(HttpMethod.GET, "/health", ex -> ex.json(HttpResponseStatus.OK, Map.of("status", "ok")));
         router.add(HttpMethod.GET, "/ready", ex -> {
+            String trouble = server.engineTrouble();
             if (server.draining()) {
                 ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "draining"));
+            } else if (trouble != null) {
+                ex.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "cluster_unavailable", "reason", trouble));
             } else {
                 ex.json(HttpResponseStatus.OK, Map.of("status", "ok"));
             }

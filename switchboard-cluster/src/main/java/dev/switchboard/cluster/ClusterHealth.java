@@ -1,0 +1,156 @@
+package dev.switchboard.cluster;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the node reaches its two engines, for {@code /ready} and the metrics. NATS tells its
+ * state itself (its connection listener, checked against the connection's status at every tick in
+ * case an event is missed); etcd is asked: a read of one key every interval, with a deadline. At
+ * most one etcd probe is in flight: a hung one is cancelled at its deadline, never stacked.
+ */
+public final class ClusterHealth implements ConnectionListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterHealth.class);
+
+    private final ClusterSettings settings;
+    private final ScheduledExecutorService timer;
+    private volatile EngineStats nats;
+    private volatile EngineStats etcd;
+    private volatile Connection natsConnection;
+    private volatile Client etcdClient;
+    private CompletableFuture<?> probe; // touched only on the timer thread
+    private long probeStartNanos;
+
+    ClusterHealth(ClusterSettings settings) {
+        this.settings = settings;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-cluster-health");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts watching; the first etcd probe runs at once. */
+    void watch(Connection nats, Client etcd) {
+        this.natsConnection = nats;
+        this.etcdClient = etcd;
+        this.nats = new EngineStats("nats", () -> nats.getStatistics().getRequestsSent(),
+                () -> nats.getStatistics().getErrs() + nats.getStatistics().getExceptions());
+        this.etcd = new EngineStats("etcd", () -> 0, () -> 0);
+        checkNats();
+        long every = settings.healthInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::tick, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    public EngineStats nats() {
+        return nats;
+    }
+
+    public EngineStats etcd() {
+        return etcd;
+    }
+
+    public List<EngineStats> engines() {
+        return List.of(nats, etcd);
+    }
+
+    /** Null while both engines are reachable; otherwise why not (both reasons when both are down). */
+    public String notReadyReason() {
+        String n = nats.downReason();
+        String e = etcd.downReason();
+        if (n == null) return e;
+        return e == null ? n : n + "; " + e;
+    }
+
+    @Override
+    public void connectionEvent(Connection conn, Events type) {
+        // jnats delivers on its own thread: only flags are set here.
+        EngineStats stats = nats;
+        if (stats == null) return; // events of the first connect, before watch()
+        switch (type) {
+            case CONNECTED, RECONNECTED, RESUBSCRIBED -> markNatsUp(stats);
+            case DISCONNECTED, CLOSED -> markNatsDown(stats, type.getEvent().toLowerCase(java.util.Locale.ROOT));
+            default -> { }
+        }
+    }
+
+    private void tick() {
+        try {
+            checkNats();
+            probeEtcd();
+        } catch (RuntimeException e) {
+            log.warn("cluster health check failed: {}", e.toString()); // keep the timer running
+        }
+    }
+
+    private void checkNats() {
+        Connection.Status status = natsConnection.getStatus();
+        if (status == Connection.Status.CONNECTED) {
+            markNatsUp(nats);
+        } else {
+            markNatsDown(nats, status.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    private void markNatsUp(EngineStats stats) {
+        if (!stats.up()) log.info("NATS reachable again");
+        stats.markUp();
+    }
+
+    private void markNatsDown(EngineStats stats, String how) {
+        if (stats.up()) log.warn("NATS unreachable: {}", how);
+        stats.markDown(how);
+    }
+
+    private void probeEtcd() {
+        if (probe != null && !probe.isDone()) {
+            long elapsed = System.nanoTime() - probeStartNanos;
+            if (elapsed < settings.healthTimeout().toNanos()) return;
+            probe.cancel(true);
+            etcdFailed("no answer within " + settings.healthTimeout().toMillis() + " ms");
+        }
+        probeStartNanos = System.nanoTime();
+        ByteSequence key = ByteSequence.from("/" + settings.prefix() + "/health", StandardCharsets.UTF_8);
+        long timeoutMs = settings.healthTimeout().toMillis();
+        CompletableFuture<?> call = etcdClient.getKVClient().get(key);
+        probe = call.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((r, err) -> {
+            if (err == null) {
+                etcd.roundTrip();
+                if (!etcd.up()) log.info("etcd reachable again");
+                etcd.markUp();
+            } else {
+                call.cancel(true);
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                etcdFailed(cause instanceof TimeoutException ? "no answer within " + timeoutMs + " ms" : cause.toString());
+            }
+        });
+    }
+
+    private void etcdFailed(String why) {
+        etcd.error();
+        if (etcd.up()) log.warn("etcd unreachable: {}", why);
+        etcd.markDown(why);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(Duration.ofSeconds(2).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.switchboard.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a node joins its cluster: where NATS and etcd are, who the node is, and how it authenticates
+ * to each. Set together (both engines or neither): a node with NATS and no etcd would serve locks
+ * that other nodes cannot see.
+ *
+ * @param nodeId           unique among the cluster's nodes; names the node's subjects and keys
+ * @param advertiseAddress the {@code host:port} other nodes and clients reach this node at
+ * @param prefix           first subject token and etcd key segment of everything the cluster stores
+ * @param nats             NATS servers and credentials
+ * @param etcd             etcd endpoints and credentials
+ * @param connectTimeout   how long the first NATS connection may take; also etcd's connect timeout
+ * @param healthInterval   how often etcd is probed for {@code /ready}
+ * @param healthTimeout    the deadline of one etcd probe; a probe over it counts as etcd unreachable
+ */
+public record ClusterSettings(String nodeId, String advertiseAddress, String prefix, Nats nats, Etcd etcd,
+                              Duration connectTimeout, Duration healthInterval, Duration healthTimeout) {
+    public static final String DEFAULT_PREFIX = "switchboard";
+
+    public ClusterSettings {
+        if (nodeId == null || nodeId.isBlank()) throw new IllegalArgumentException("the node id is empty");
+        if (prefix == null || prefix.isBlank()) throw new IllegalArgumentException("the cluster prefix is empty");
+        if (!prefix.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("the cluster prefix '" + prefix
+                    + "' may hold only letters, digits, '_' and '-' (it is a NATS subject token and an etcd key segment)");
+        }
+        if (nats.urls().isEmpty()) throw new IllegalArgumentException("no NATS server URL");
+        if (etcd.urls().isEmpty()) throw new IllegalArgumentException("no etcd endpoint URL");
+        if (healthTimeout.compareTo(healthInterval) > 0) {
+            healthTimeout = healthInterval; // one probe at a time: a probe never outlives the next one's start
+        }
+    }
+
+    /** With the defaults for the timing settings. */
+    public static ClusterSettings of(String nodeId, String advertiseAddress, String prefix, Nats nats, Etcd etcd) {
+        return new ClusterSettings(nodeId, advertiseAddress, prefix, nats, etcd, Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofSeconds(1));
+    }
+
+    /**
+     * NATS servers and at most one way to authenticate.
+     *
+     * @param credsFile a {@code .creds} file (JWT and NKey seed), or null
+     * @param user      with {@code password}, or null
+     * @param token     a server token, or null
+     * @param tlsCa     PEM file of the CA that signed the servers' certificates (use {@code tls://} URLs), or null
+     */
+    public record Nats(List<String> urls, Path credsFile, String user, String password, String token, Path tlsCa) {
+        public Nats {
+            urls = List.copyOf(urls);
+            int ways = (credsFile != null ? 1 : 0) + (user != null ? 1 : 0) + (token != null ? 1 : 0);
+            if (ways > 1) throw new IllegalArgumentException("give one NATS credential: a creds file, a user and password, or a token");
+            if ((user == null) != (password == null)) throw new IllegalArgumentException("a NATS user needs a password, and a password a user");
+        }
+
+        public static Nats plain(List<String> urls) {
+            return new Nats(urls, null, null, null, null, null);
+        }
+
+        @Override
+        public String toString() { // no secrets in logs
+            return "Nats" + urls;
+        }
+    }
+
+    /**
+     * etcd endpoints and credentials.
+     *
+     * @param user  with {@code password}, or null
+     * @param tlsCa PEM file of the CA that signed the endpoints' certificates (use {@code https://} URLs), or null
+     */
+    public record Etcd(List<String> urls, String user, String password, Path tlsCa) {
+        public Etcd {
+            urls = List.copyOf(urls);
+            if ((user == null) != (password == null)) throw new IllegalArgumentException("an etcd user needs a password, and a password a user");
+        }
+
+        public static Etcd plain(List<String> urls) {
+            return new Etcd(urls, null, null, null);
+        }
+
+        @Override
+        public String toString() { // no secrets in logs
+            return "Etcd" + urls;
+        }
+    }
+
+    @Override
+    public String toString() { // no secrets in logs
+        return "ClusterSettings[node " + nodeId + " at " + advertiseAddress + ", prefix " + prefix + ", nats " + nats.urls()
+                + ", etcd " + etcd.urls() + "]";
+    }
+}

@@ -1,0 +1,155 @@
+package dev.switchboard.server.cluster;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.cluster.testing.EtcdServer;
+import dev.switchboard.cluster.testing.NatsServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A cluster on loopback for server tests: one nats-server, one etcd and N Switchboard nodes, each a
+ * process of its own on free ports. Nodes can be stopped (SIGTERM, a graceful drain), killed
+ * (SIGKILL) and started again on the same port; so can NATS and etcd ({@link #nats()},
+ * {@link #etcd()}). Close it to stop everything; every process is also killed when the JVM exits.
+ */
+final class ClusterHarness implements AutoCloseable {
+    /** How long a node may take from its start to a ready answer (a JVM start on a busy 2-core machine). */
+    static final Duration NODE_READY_TIMEOUT = Duration.ofSeconds(40);
+
+    private final NatsServer nats;
+    private final EtcdServer etcd;
+    private final List<SwitchboardProcess> nodes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private ClusterHarness(NatsServer nats, EtcdServer etcd) {
+        this.nats = nats;
+        this.etcd = etcd;
+    }
+
+    /**
+     * Starts NATS, etcd and {@code nodes} nodes (in parallel) and waits until every node is ready.
+     *
+     * @param extraOptions options every node gets besides the cluster ones
+     */
+    static ClusterHarness started(int nodes, String... extraOptions) {
+        NatsServer nats = NatsServer.started();
+        EtcdServer etcd;
+        try {
+            etcd = EtcdServer.started();
+        } catch (RuntimeException e) {
+            nats.close();
+            throw e;
+        }
+        ClusterHarness h = new ClusterHarness(nats, etcd);
+        try {
+            for (int i = 0; i < nodes; i++) {
+                List<String> options = new ArrayList<>(List.of("--cluster-nats", nats.url(), "--cluster-etcd", etcd.url(),
+                        "--node-id", "node-" + i, "--shutdown-timeout", "2"));
+                options.addAll(List.of(extraOptions));
+                h.nodes.add(new SwitchboardProcess("node-" + i, options));
+            }
+            CompletableFuture.allOf(h.nodes.stream().map(n -> CompletableFuture.runAsync(n::start))
+                    .toArray(CompletableFuture[]::new)).join();
+            for (int i = 0; i < nodes; i++) h.awaitReady(i);
+        } catch (RuntimeException e) {
+            h.close();
+            throw e;
+        }
+        return h;
+    }
+
+    NatsServer nats() {
+        return nats;
+    }
+
+    EtcdServer etcd() {
+        return etcd;
+    }
+
+    int size() {
+        return nodes.size();
+    }
+
+    int port(int node) {
+        return nodes.get(node).port();
+    }
+
+    /** The node's base URL, e.g. {@code http://127.0.0.1:41234}: every protocol is on this one port. */
+    String url(int node) {
+        return nodes.get(node).httpUrl();
+    }
+
+    boolean running(int node) {
+        return nodes.get(node).running();
+    }
+
+    /** SIGKILL: the node gets no chance to drain or tell anyone. */
+    void kill(int node) {
+        nodes.get(node).kill();
+    }
+
+    /** SIGTERM: a graceful stop (drain, then exit). */
+    void stop(int node) {
+        nodes.get(node).stop();
+    }
+
+    /** Starts a stopped or killed node again on its port, and waits until it is ready. */
+    void start(int node) {
+        nodes.get(node).start();
+        awaitReady(node);
+    }
+
+    /** The last lines of the node's output, for failure messages. */
+    String logTail(int node) {
+        return nodes.get(node).logTail();
+    }
+
+    /** {@code GET /ready}: the status code and the body; status 0 when the node does not answer. */
+    Ready ready(int node) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url(node) + "/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Ready(r.statusCode(), r.body().strip());
+        } catch (IOException e) {
+            return new Ready(0, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Ready(0, "interrupted");
+        }
+    }
+
+    /** {@code GET /metrics} of the node. */
+    String metrics(int node) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url(node) + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    void awaitReady(int node) {
+        try {
+            await("node " + node + " ready").atMost(NODE_READY_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .failFast(() -> !running(node))
+                    .until(() -> ready(node).status() == 200);
+        } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+            throw new AssertionError("node " + node + (running(node) ? " not ready: " + ready(node) : " exited")
+                    + "; its log:\n" + logTail(node), e);
+        }
+    }
+
+    record Ready(int status, String body) {
+    }
+
+    @Override
+    public void close() {
+        for (SwitchboardProcess n : nodes) n.close();
+        etcd.close();
+        nats.close();
+    }
+}

@@ -77,9 +77,13 @@ class MetricsDocTest {
         }
     }
 
+    /** The families only a clustered node exports (the "Cluster families" table). */
+    private static final String CLUSTER_PREFIX = "switchboard_cluster_";
+
     @Test
     void everyExportedFamilyIsDocumentedAndEveryDocumentedFamilyIsExported() throws Exception {
         Map<String, Documented> documented = documented();
+        documented.keySet().removeIf(family -> family.startsWith(CLUSTER_PREFIX));
         assertThat(documented).as("metric rows in docs/metrics.md").hasSizeGreaterThanOrEqualTo(10);
 
         try (Switchboard sb = Switchboard.builder().port(0).start();
@@ -166,6 +170,40 @@ class MetricsDocTest {
             assertThat(scrape.value("dflockd_ready", null, null)).isEqualTo(1);
             assertThat(scrape.value("dflockd_http_requests_total", "path", "/health")).isEqualTo(1);
             assertThat(scrape.value("switchboard_http_request_duration_seconds", "route", "/health")).isPositive();
+        }
+    }
+
+    @Test
+    void aClusteredNodeExportsExactlyTheDocumentedClusterFamilies() throws Exception {
+        Map<String, Documented> documented = documented();
+        documented.keySet().removeIf(family -> !family.startsWith(CLUSTER_PREFIX));
+        assertThat(documented).as("cluster rows in docs/metrics.md").isNotEmpty();
+        try (dev.switchboard.cluster.testing.NatsServer nats = dev.switchboard.cluster.testing.NatsServer.started();
+             dev.switchboard.cluster.testing.EtcdServer etcd = dev.switchboard.cluster.testing.EtcdServer.started();
+             Switchboard sb = Switchboard.builder().port(0).cluster(dev.switchboard.cluster.ClusterSettings.of("metrics-node",
+                     "127.0.0.1:0", "switchboard", dev.switchboard.cluster.ClusterSettings.Nats.plain(List.of(nats.url())),
+                     dev.switchboard.cluster.ClusterSettings.Etcd.plain(List.of(etcd.url())))).start()) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sb.port() + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build();
+            // Scraped once etcd has answered a probe, so that every documented series has moved.
+            Scrape scrape = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> parse(http.send(get, HttpResponse.BodyHandlers.ofString()).body()),
+                            s -> s.value("switchboard_cluster_engine_up", "engine", "etcd") == 1);
+            Set<String> exported = new TreeSet<>(scrape.types.keySet());
+            exported.removeIf(family -> !family.startsWith(CLUSTER_PREFIX));
+            assertThat(exported).isEqualTo(documented.keySet());
+            for (Map.Entry<String, Documented> e : documented.entrySet()) {
+                assertThat(scrape.types.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue().type());
+                Set<String> labels = new TreeSet<>();
+                for (Sample s : scrape.samples.get(e.getKey())) labels.addAll(s.labels().keySet());
+                assertThat(labels).as(e.getKey()).isEqualTo(e.getValue().labels());
+                for (String engine : new String[] {"nats", "etcd"}) {
+                    assertThat(scrape.value(e.getKey(), "engine", engine)).as("%s{engine=%s}", e.getKey(), engine).isNotNull();
+                }
+            }
+            assertThat(scrape.value("switchboard_cluster_engine_up", "engine", "nats")).isEqualTo(1);
+            assertThat(scrape.value("switchboard_cluster_round_trips_total", "engine", "etcd")).isPositive();
         }
     }
 

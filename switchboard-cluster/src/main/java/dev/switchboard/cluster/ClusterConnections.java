@@ -67,7 +67,8 @@ public final class ClusterConnections implements AutoCloseable {
                 .connectionName("switchboard-" + settings.nodeId())
                 .connectionTimeout(settings.connectTimeout())
                 .reconnectWait(Duration.ofMillis(500))
-                .maxReconnects(-1);
+                .maxReconnects(-1)
+                .errorListener(new NatsErrorLog());
         if (listener != null) b.connectionListener(listener);
         if (n.credsFile() != null) b.authHandler(Nats.credentials(n.credsFile().toString()));
         if (n.user() != null) b.userInfo(n.user().toCharArray(), n.password().toCharArray());

@@ -32,6 +32,7 @@ public final class ClusterHealth implements ConnectionListener, AutoCloseable {
     private volatile Client etcdClient;
     private CompletableFuture<?> probe; // touched only on the timer thread
     private long probeStartNanos;
+    private volatile boolean closed;
 
     ClusterHealth(ClusterSettings settings) {
         this.settings = settings;
@@ -78,7 +79,7 @@ public final class ClusterHealth implements ConnectionListener, AutoCloseable {
     public void connectionEvent(Connection conn, Events type) {
         // jnats delivers on its own thread: only flags are set here.
         EngineStats stats = nats;
-        if (stats == null) return; // events of the first connect, before watch()
+        if (stats == null || closed) return; // the first connect's events come before watch(); the last, after close()
         switch (type) {
             case CONNECTED, RECONNECTED, RESUBSCRIBED -> markNatsUp(stats);
             case DISCONNECTED, CLOSED -> markNatsDown(stats, type.getEvent().toLowerCase(java.util.Locale.ROOT));
@@ -146,6 +147,7 @@ public final class ClusterHealth implements ConnectionListener, AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         timer.shutdownNow();
         try {
             timer.awaitTermination(Duration.ofSeconds(2).toMillis(), TimeUnit.MILLISECONDS);

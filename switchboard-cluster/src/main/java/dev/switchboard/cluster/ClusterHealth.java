@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Whether the node reaches its two engines, for {@code /ready} and the metrics. NATS tells its
  * state itself (its connection listener, checked against the connection's status at every tick in
  * case an event is missed); etcd is asked: a read of one key every interval, with a deadline. At
- * most one etcd probe is in flight: a hung one is cancelled at its deadline, never stacked.
+ * most one etcd probe is in flight: probes never stack up during an outage.
  */
 public final class ClusterHealth implements ConnectionListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterHealth.class);
@@ -30,6 +30,9 @@ public final class ClusterHealth implements ConnectionListener, AutoCloseable {
     private volatile EngineStats etcd;
     private volatile Connection natsConnection;
     private volatile Client etcdClient;
+    /** A probe still unanswered this many deadlines after its start is cancelled and a new one sent. */
+    private static final int ABANDON_AFTER = 10;
+
     private CompletableFuture<?> probe; // touched only on the timer thread
     private long probeStartNanos;
     private volatile boolean closed;
@@ -115,26 +118,36 @@ public final class ClusterHealth implements ConnectionListener, AutoCloseable {
         stats.markDown(how);
     }
 
+    /**
+     * Reads the health key. The call itself is never abandoned at its deadline (jetcd may not stop
+     * it): the deadline only marks etcd unreachable, and the next probe waits until the call ends,
+     * so that an outage never piles up calls. An answer after the deadline marks etcd reachable.
+     */
     private void probeEtcd() {
+        long now = System.nanoTime();
         if (probe != null && !probe.isDone()) {
-            long elapsed = System.nanoTime() - probeStartNanos;
-            if (elapsed < settings.healthTimeout().toNanos()) return;
-            probe.cancel(true);
-            etcdFailed("no answer within " + settings.healthTimeout().toMillis() + " ms");
+            if (now - probeStartNanos < ABANDON_AFTER * settings.healthTimeout().toNanos()) return;
+            probe.cancel(true); // stuck far past its deadline: try afresh
         }
-        probeStartNanos = System.nanoTime();
+        probeStartNanos = now;
         ByteSequence key = ByteSequence.from("/" + settings.prefix() + "/health", StandardCharsets.UTF_8);
         long timeoutMs = settings.healthTimeout().toMillis();
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         CompletableFuture<?> call = etcdClient.getKVClient().get(key);
-        probe = call.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((r, err) -> {
+        probe = call;
+        call.whenComplete((r, err) -> {
             if (err == null) {
                 etcd.roundTrip();
                 if (!etcd.up()) log.info("etcd reachable again");
                 etcd.markUp();
-            } else {
-                call.cancel(true);
+            } else if (failed.compareAndSet(false, true)) {
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
-                etcdFailed(cause instanceof TimeoutException ? "no answer within " + timeoutMs + " ms" : cause.toString());
+                etcdFailed(cause.toString());
+            }
+        });
+        call.copy().orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((r, err) -> {
+            if (err instanceof TimeoutException && failed.compareAndSet(false, true)) {
+                etcdFailed("no answer within " + timeoutMs + " ms");
             }
         });
     }

@@ -17,6 +17,8 @@ final class Answer {
     private final Consumer<LockOutcome> callback;
     private final AtomicInteger unanswered; // null: not counted
     Timeout timer;
+    /** A two-phase wait's timeout or cancel that came before the wait was admitted. */
+    LockOutcome endedEarly;
     private boolean done;
 
     Answer(Consumer<LockOutcome> callback, AtomicInteger unanswered) {

@@ -113,6 +113,8 @@ public final class EtcdLockEngine implements LockEngine {
     private final MonotonicClock clock;
     private final LockLostListener lost;
     private final ExecutorService loop;
+    /** The engine thread for etcd completions: once the engine is closed they are dropped. */
+    private final java.util.concurrent.Executor onLoop;
     private volatile Thread loopThread;
     private final NodeLease nodeLease;
     private final Map<Long, EtcdOwner> owners = new HashMap<>();
@@ -150,6 +152,13 @@ public final class EtcdLockEngine implements LockEngine {
             loopThread = t;
             return t;
         });
+        this.onLoop = task -> {
+            try {
+                loop.execute(task);
+            } catch (RejectedExecutionException closedAlready) {
+                log.debug("dropped an etcd completion after close");
+            }
+        };
         this.nodeLease = new NodeLease(leases, nodeId, settings.nodeLeaseTtlSeconds(), settings.callTimeout(),
                 id -> post(() -> nodeLeaseLost(id)));
         scheduleSweep();
@@ -249,7 +258,7 @@ public final class EtcdLockEngine implements LockEngine {
                     .whenCompleteAsync((g, e) -> {
                         if (e != null) result.completeExceptionally(e);
                         else result.complete(buildStats(g.getKvs()));
-                    }, loop);
+                    }, onLoop);
         });
         if (!posted) result.completeExceptionally(new IllegalStateException("the lock engine is closed"));
         return result;
@@ -316,6 +325,7 @@ public final class EtcdLockEngine implements LockEngine {
     // ---- admission ------------------------------------------------------------------------------------------
 
     private void admit(EtcdWaiter w) {
+        if (w.answer.isDone()) return; // timed out or cancelled before it got here
         EtcdOwner o = owners.get(w.ownerId);
         if (o == null) {
             w.answer.accept(LockOutcome.failed(LockError.OWNER_CLOSED));
@@ -596,6 +606,20 @@ public final class EtcdLockEngine implements LockEngine {
             a.accept(LockOutcome.failed(LockError.ALREADY_WAITING));
             return;
         }
+        if (!w.answer.isDone()) {
+            // The enqueue has not been answered yet: the wait takes effect after it, as called.
+            chain(r, () -> {
+                admitWait(ownerId, key, timeoutMs, a);
+                return DONE;
+            });
+            return;
+        }
+        if (a.isDone()) return;
+        if (a.endedEarly != null) { // its timeout or cancel came while it waited for the enqueue
+            abandon(w, null);
+            a.accept(a.endedEarly);
+            return;
+        }
         if (w.state == State.HELD) {
             r.twoPhase.remove(ownerId, w);
             if (w.expired(clock.nanoTime())) {
@@ -619,7 +643,10 @@ public final class EtcdLockEngine implements LockEngine {
         if (a.isDone()) return;
         EtcdResource r = resources.get(key);
         EtcdWaiter w = r == null ? null : r.twoPhase.get(ownerId);
-        if (w == null || w.pendingWait != a) return;
+        if (w == null || w.pendingWait != a) {
+            a.endedEarly = outcome; // seen when the wait is admitted behind its enqueue
+            return;
+        }
         w.pendingWait = null;
         abandon(w, null);
         a.accept(outcome);
@@ -849,7 +876,7 @@ public final class EtcdLockEngine implements LockEngine {
             w.state = State.DONE;
             forget(w);
             // Answered after the delete, and after the next waiters' grants are chained behind it.
-            chain(r, () -> deleteKey(w).thenRun(() -> a.accept(LockOutcome.released())));
+            chain(r, () -> deleteKey(w).whenComplete((v, e) -> a.accept(LockOutcome.released())));
             return;
         }
         chain(r, () -> findHeld(r, token, a, k -> call(() -> kv.txn()
@@ -1045,13 +1072,13 @@ public final class EtcdLockEngine implements LockEngine {
                 log.error("lock step on {} failed", r.key, e);
                 return DONE;
             }
-        }, loop).handleAsync((v, e) -> {
+        }, onLoop).handleAsync((v, e) -> {
             r.pendingSteps--;
             if (!r.counted && r.local.isEmpty() && r.pendingSteps == 0 && resources.get(r.key) == r) {
                 resources.remove(r.key);
             }
             return null;
-        }, loop);
+        }, onLoop);
     }
 
     /**
@@ -1069,7 +1096,7 @@ public final class EtcdLockEngine implements LockEngine {
         return f.handleAsync((v, e) -> {
             CompletableFuture<Void> next = then.apply(v, unwrap(e));
             return next == null ? DONE : next;
-        }, loop).thenCompose(x -> x);
+        }, onLoop).thenCompose(x -> x);
     }
 
     private static Throwable unwrap(Throwable e) {

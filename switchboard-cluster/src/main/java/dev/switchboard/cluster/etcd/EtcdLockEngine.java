@@ -25,7 +25,6 @@ import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -47,11 +46,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -97,7 +91,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EtcdLockEngine implements LockEngine {
     private static final Logger log = LoggerFactory.getLogger(EtcdLockEngine.class);
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    private static final CompletableFuture<Void> DONE = EngineLoop.DONE;
     /** The in-memory engine has 64 shard mailboxes of {@code mailboxSize}: this engine bounds the same total. */
     private static final int MAILBOXES = 64;
     private static final int CREATE_ATTEMPTS = 3;
@@ -112,10 +106,7 @@ public final class EtcdLockEngine implements LockEngine {
     private final Timer timer;
     private final MonotonicClock clock;
     private final LockLostListener lost;
-    private final ExecutorService loop;
-    /** The engine thread for etcd completions: once the engine is closed they are dropped. */
-    private final java.util.concurrent.Executor onLoop;
-    private volatile Thread loopThread;
+    private final EngineLoop loop;
     private final NodeLease nodeLease;
     private final Map<Long, EtcdOwner> owners = new HashMap<>();
     private final Map<ResourceKey, EtcdResource> resources = new HashMap<>();
@@ -146,19 +137,7 @@ public final class EtcdLockEngine implements LockEngine {
         this.clock = clock;
         this.lost = lost;
         this.callTimeoutMs = settings.callTimeout().toMillis();
-        this.loop = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "etcd-locks-" + nodeId);
-            t.setDaemon(true);
-            loopThread = t;
-            return t;
-        });
-        this.onLoop = task -> {
-            try {
-                loop.execute(task);
-            } catch (RejectedExecutionException closedAlready) {
-                log.debug("dropped an etcd completion after close");
-            }
-        };
+        this.loop = new EngineLoop(nodeId, callTimeoutMs);
         this.nodeLease = new NodeLease(leases, nodeId, settings.nodeLeaseTtlSeconds(), settings.callTimeout(),
                 id -> post(() -> nodeLeaseLost(id)));
         scheduleSweep();
@@ -257,8 +236,8 @@ public final class EtcdLockEngine implements LockEngine {
                             .orTimeout(callTimeoutMs, TimeUnit.MILLISECONDS))
                     .whenCompleteAsync((g, e) -> {
                         if (e != null) result.completeExceptionally(e);
-                        else result.complete(buildStats(g.getKvs()));
-                    }, onLoop);
+                        else result.complete(EtcdLockStatsView.of(keys, g.getKvs(), resources, clock.nanoTime()));
+                    }, loop.executor());
         });
         if (!posted) result.completeExceptionally(new IllegalStateException("the lock engine is closed"));
         return result;
@@ -950,62 +929,6 @@ public final class EtcdLockEngine implements LockEngine {
         }
     }
 
-    private LockStats buildStats(List<KeyValue> stored) {
-        long now = clock.nanoTime();
-        Map<ResourceKey, Integer> limits = new HashMap<>();
-        Map<ResourceKey, List<KeyValue>> queues = new HashMap<>();
-        for (KeyValue k : stored) {
-            String name = k.getKey().toString(UTF_8);
-            ResourceKey key = keys.resourceOf(name);
-            if (key == null) continue;
-            if (EtcdLockKeys.isMeta(name)) {
-                try {
-                    limits.put(key, Integer.parseInt(k.getValue().toString(UTF_8)));
-                } catch (NumberFormatException e) {
-                    limits.put(key, 1);
-                }
-            } else {
-                queues.computeIfAbsent(key, x -> new ArrayList<>()).add(k);
-            }
-        }
-        List<LockStats.LockInfo> locks = new ArrayList<>();
-        List<LockStats.SemaphoreInfo> semaphores = new ArrayList<>();
-        for (Map.Entry<ResourceKey, List<KeyValue>> e : queues.entrySet()) {
-            List<KeyValue> queue = e.getValue();
-            queue.sort((a, b) -> Long.compare(a.getCreateRevision(), b.getCreateRevision()));
-            int limit = limits.getOrDefault(e.getKey(), 1);
-            int holders = Math.min(limit, queue.size());
-            if (limit == 1) {
-                String first = queue.get(0).getKey().toString(UTF_8);
-                EtcdResource r = resources.get(e.getKey());
-                long leftMs = 0;
-                if (r != null) {
-                    for (EtcdWaiter w : r.local) {
-                        if (w.state == State.HELD && first.equals(w.etcdKey)) leftMs = w.remainingMs(now);
-                    }
-                }
-                locks.add(new LockStats.LockInfo(e.getKey().name(), EtcdLockKeys.ownerOf(first), leftMs,
-                        queue.size() - holders));
-            } else {
-                semaphores.add(new LockStats.SemaphoreInfo(e.getKey().name(), limit, holders, queue.size() - holders));
-            }
-        }
-        List<LockStats.IdleInfo> idleLocks = new ArrayList<>();
-        List<LockStats.IdleInfo> idleSemaphores = new ArrayList<>();
-        for (EtcdResource r : resources.values()) {
-            if (!r.counted || queues.containsKey(r.key)) continue;
-            LockStats.IdleInfo idle = new LockStats.IdleInfo(r.key.name(),
-                    Math.max(0, (now - r.lastActivityNanos) / 1_000_000L));
-            (r.key.kind() == LockKind.LOCK ? idleLocks : idleSemaphores).add(idle);
-        }
-        locks.sort((a, b) -> a.key().compareTo(b.key()));
-        semaphores.sort((a, b) -> a.key().compareTo(b.key()));
-        idleLocks.sort((a, b) -> a.key().compareTo(b.key()));
-        idleSemaphores.sort((a, b) -> a.key().compareTo(b.key()));
-        return new LockStats(List.copyOf(locks), List.copyOf(semaphores), List.copyOf(idleLocks),
-                List.copyOf(idleSemaphores));
-    }
-
     // ---- the engine thread and etcd calls ------------------------------------------------------------------------
 
     private boolean refusedBusy(Consumer<LockOutcome> done) {
@@ -1019,19 +942,7 @@ public final class EtcdLockEngine implements LockEngine {
     }
 
     private boolean post(Runnable task) {
-        if (closed && loop.isShutdown()) return false;
-        try {
-            loop.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("lock engine task failed", e);
-                }
-            });
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
+        return loop.post(task);
     }
 
     private void postOrAnswer(Runnable task, Answer a) {
@@ -1039,68 +950,20 @@ public final class EtcdLockEngine implements LockEngine {
     }
 
     private <T> T onLoopAndWait(Callable<T> task, T ifClosed) {
-        if (Thread.currentThread() == loopThread) {
-            try {
-                return task.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        try {
-            return loop.submit(task).get(callTimeoutMs, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            return ifClosed;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ifClosed;
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the lock engine thread did not answer", e);
-        }
+        return loop.runAndWait(task, ifClosed);
     }
 
-    /** Runs {@code step} on the key's chain once every step chained before it has finished. */
     private void chain(EtcdResource r, Supplier<CompletableFuture<Void>> step) {
-        r.pendingSteps++;
-        r.tail = r.tail.thenComposeAsync(v -> {
-            try {
-                CompletableFuture<Void> f = step.get();
-                return f == null ? DONE : f.exceptionally(e -> {
-                    log.error("lock step on {} failed", r.key, e);
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                log.error("lock step on {} failed", r.key, e);
-                return DONE;
-            }
-        }, onLoop).handleAsync((v, e) -> {
-            r.pendingSteps--;
-            if (!r.counted && r.local.isEmpty() && r.pendingSteps == 0 && resources.get(r.key) == r) {
-                resources.remove(r.key);
-            }
-            return null;
-        }, onLoop);
+        loop.chain(r, step, this::dropIfUnused);
     }
 
-    /**
-     * Makes an etcd call with the engine's deadline and handles its result on the engine thread; the
-     * returned future completes once the handler's own follow-up has.
-     */
+    /** A resource made only for a release or renew goes once its steps are done. */
+    private void dropIfUnused(EtcdResource r) {
+        if (!r.counted && r.local.isEmpty() && r.pendingSteps == 0 && resources.get(r.key) == r) resources.remove(r.key);
+    }
+
     private <T> CompletableFuture<Void> call(Supplier<CompletableFuture<T>> request,
                                              BiFunction<T, Throwable, CompletableFuture<Void>> then) {
-        CompletableFuture<T> f;
-        try {
-            f = request.get().orTimeout(callTimeoutMs, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
-        return f.handleAsync((v, e) -> {
-            CompletableFuture<Void> next = then.apply(v, unwrap(e));
-            return next == null ? DONE : next;
-        }, onLoop).thenCompose(x -> x);
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        while (e instanceof CompletionException && e.getCause() != null) e = e.getCause();
-        return e;
+        return loop.call(request, then);
     }
 }

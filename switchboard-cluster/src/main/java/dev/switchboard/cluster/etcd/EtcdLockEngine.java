@@ -305,7 +305,7 @@ public final class EtcdLockEngine implements LockEngine {
 
     private void admit(EtcdWaiter w) {
         if (w.answer.isDone()) return; // timed out or cancelled before it got here
-        EtcdOwner o = owners.get(w.ownerId);
+        EtcdOwner o = closed ? null : owners.get(w.ownerId);
         if (o == null) {
             w.answer.accept(LockOutcome.failed(LockError.OWNER_CLOSED));
             return;

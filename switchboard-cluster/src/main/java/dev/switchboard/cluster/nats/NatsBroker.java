@@ -394,6 +394,11 @@ public final class NatsBroker implements Broker, AutoCloseable {
         return dispatcher.getDroppedCount();
     }
 
+    /** Messages from other nodes received and not yet fanned out here (bounded by the settings' pending limits). A metric. */
+    public long pendingFromOtherNodes() {
+        return dispatcher.getPendingMessageCount();
+    }
+
     /** Counted publishes counted on this node only because the bound of waiting ones was reached. A metric. */
     public long countsRefused() {
         return remoteCounts.refused();

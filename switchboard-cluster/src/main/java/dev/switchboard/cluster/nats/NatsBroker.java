@@ -144,7 +144,8 @@ public final class NatsBroker implements Broker, AutoCloseable {
                         if (served != null) served.add(servedKey);
                     }));
             // The interest's monitor keeps the local subscription, the member list and the NATS
-            // subscription in step for this (pattern, group).
+            // subscription in step for this (pattern, group). The membership listener runs under it
+            // (from the subscriptions' tree); it only queues events, and takes no lock of ours.
             synchronized (interest) {
                 if (interest.retired) continue;
                 SubscribeResult r = subscriptions.subscribe(subscriber, pattern, g).toCompletableFuture().join();

@@ -200,6 +200,26 @@ class NatsBrokerAcrossNodesTest {
     }
 
     @Test
+    void aNodeThatAnswersAfterTheWaitCountsZeroSoTheCountIsALowerBound() throws Exception {
+        NatsBroker a = node("a");
+        NatsBroker b = node("b");
+        NatsBroker c = node("c");
+        Inbox held = listen(b, "held", "slow.topic", "");
+        Inbox quick = listen(c, "quick", "slow.topic", "");
+        CountDownLatch release = new CountDownLatch(1);
+        held.holdFirst = release;
+        try {
+            long start = System.nanoTime();
+            PublishResult r = done(a.publishCounted("slow.topic", Payload.ofUtf8("x"), Duration.ofMillis(300)));
+            assertThat(r.delivered()).as("C answered in time, B did not").isEqualTo(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(WAIT);
+        } finally {
+            release.countDown();
+        }
+        await().atMost(WAIT).until(() -> held.count() == 1 && quick.count() == 1);
+    }
+
+    @Test
     void countedPublishesPastTheBoundCountThisNodeOnly() throws Exception {
         NatsBroker a = node("a", nats, NatsBrokerSettings.defaults(0, TopicHistories.none()).withCountedPublishes(1));
         NatsBroker b = node("b");
@@ -236,6 +256,24 @@ class NatsBrokerAcrossNodesTest {
         assertThat(onB.payloads.get(2).utf8()).isEqualTo(json.utf8());
         assertThat(onB.received.subList(3, 503))
                 .isEqualTo(IntStream.range(0, 500).mapToObj(i -> "data " + i).toList());
+    }
+
+    @Test
+    void messagesNotFromANodeAreIgnoredAndAMalformedJsonPayloadArrivesAsText() throws Exception {
+        NatsBroker b = node("b");
+        Inbox onB = listen(b, "onB", "raw", "");
+        Connection outsider = connections.get(0);
+        String subject = subjects.subject("ch", "raw");
+
+        outsider.publish(subject, "no headers".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        outsider.publish(io.nats.client.impl.NatsMessage.builder().subject(subject)
+                .headers(new io.nats.client.impl.Headers().put(NatsEnvelope.ORIGIN, "forged/1")
+                        .put(NatsEnvelope.SEQUENCE, "1").put(NatsEnvelope.KIND, "JSON"))
+                .data("{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8)).build());
+
+        await().atMost(WAIT).until(() -> onB.count() == 1);
+        assertThat(onB.received).containsExactly("raw {not json");
+        assertThat(onB.payloads.get(0).kind()).isEqualTo(Payload.Kind.TEXT);
     }
 
     @Test

@@ -171,7 +171,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
         String subject = subjects.subject(KIND, interest.pattern);
         if (interest.grouped()) {
             // The NATS queue group is named by the pattern and the group, as a Switchboard group is.
-            String queue = subjects.single("q", interest.servedKey.replace(' ', '.'));
+            String queue = subjects.single("q", interest.servedKey);
             interest.nats = dispatcher.subscribe(subject, queue, m -> fromOtherNodeToGroup(interest, m));
             groupIndex.subscribe(interest, interest.pattern, "");
         } else {
@@ -227,8 +227,8 @@ public final class NatsBroker implements Broker, AutoCloseable {
     /**
      * {@link #publish}, answering also what the other nodes report delivering within {@code within}:
      * the stage completes when that wait ends (a lower bound still: a node answering late counts
-     * zero). When {@value NatsBrokerSettings#DEFAULT_COUNTED_PUBLISHES}-odd counted publishes (the
-     * settings' bound) already wait, it answers this node's count at once.
+     * zero). When the settings' {@code maxCountedPublishes} already wait, it answers this node's
+     * count at once (and {@link #countsRefused()} counts it).
      */
     public CompletionStage<PublishResult> publishCounted(String channel, Payload payload, Duration within) {
         return publish(channel, payload, within);

@@ -161,7 +161,15 @@ public final class NatsBroker implements Broker, AutoCloseable {
                     interest.members.add(subscriber);
                     position = withResult(plain.subscribe(subscriber, pattern, "", since).toCompletableFuture().join(), r);
                 }
-                if (interest.nats == null) open(interest);
+                if (interest.nats == null) {
+                    try {
+                        open(interest);
+                    } catch (RuntimeException closed) {
+                        // The connection is closed (the node is stopping): the local subscription
+                        // holds, and the next subscriber of this interest tries NATS again.
+                        return CompletableFuture.failedStage(new NatsUnreachableException("NATS refused the subscription", closed));
+                    }
+                }
                 return flushes.flushed().thenApply(v -> position);
             }
         }

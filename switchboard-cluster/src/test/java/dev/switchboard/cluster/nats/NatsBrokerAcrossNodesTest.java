@@ -259,6 +259,20 @@ class NatsBrokerAcrossNodesTest {
     }
 
     @Test
+    void aSubscribeOnAClosedConnectionFailsItsStageAndHoldsOnTheNode() throws Exception {
+        NatsBroker a = node("a");
+        connections.get(0).close();
+        Inbox inbox = new Inbox("inbox");
+
+        assertThatThrownBy(() -> done(a.subscribe(inbox, "after.close", ""))).hasCauseInstanceOf(NatsUnreachableException.class);
+        assertThat(a.subscriptionCount(inbox)).isEqualTo(1);
+        ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> done(a.publish("after.close", Payload.ofUtf8("x"))));
+        assertThat(((CrossNodePublishException) failed.getCause()).localDelivered()).isEqualTo(1);
+        assertThat(inbox.received).containsExactly("after.close x");
+    }
+
+    @Test
     void messagesNotFromANodeAreIgnoredAndAMalformedJsonPayloadArrivesAsText() throws Exception {
         NatsBroker b = node("b");
         Inbox onB = listen(b, "onB", "raw", "");

@@ -1,0 +1,52 @@
+package dev.switchboard.cluster.nats;
+
+import dev.switchboard.core.pubsub.TopicHistories;
+import java.time.Duration;
+
+/**
+ * What a {@link NatsBroker} is built with.
+ *
+ * @param maxSubscriptionsPerSubscriber the cap on one subscriber's subscriptions; 0 = none
+ * @param histories                     the topics that keep a history (kept on this node, see docs/cluster.md)
+ * @param maxPendingMessages            messages from other nodes waiting for this node's NATS dispatcher
+ *                                      thread before NATS drops the next ones ({@link NatsBroker#droppedFromOtherNodes()})
+ * @param maxPendingBytes               the same bound in bytes
+ * @param natsTimeout                   how long a subscribe or unsubscribe waits for NATS to confirm
+ *                                      before its stage fails
+ * @param maxCountedPublishes           counted publishes ({@link NatsBroker#publishCounted}) waiting for
+ *                                      other nodes' counts at once; past it, one counts this node only
+ * @param maxOrigins                    other node instances whose last sequence number is remembered
+ */
+public record NatsBrokerSettings(int maxSubscriptionsPerSubscriber, TopicHistories histories, int maxPendingMessages,
+                                 long maxPendingBytes, Duration natsTimeout, int maxCountedPublishes, int maxOrigins) {
+    public static final int DEFAULT_PENDING_MESSAGES = 65_536;
+    public static final long DEFAULT_PENDING_BYTES = 64L << 20;
+    public static final Duration DEFAULT_NATS_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_COUNTED_PUBLISHES = 10_000;
+    public static final int DEFAULT_ORIGINS = 4_096;
+
+    public NatsBrokerSettings {
+        if (maxSubscriptionsPerSubscriber < 0) throw new IllegalArgumentException("maxSubscriptionsPerSubscriber must not be negative");
+        if (histories == null) throw new IllegalArgumentException("histories must not be null");
+        if (maxPendingMessages <= 0 || maxPendingBytes <= 0) throw new IllegalArgumentException("pending limits must be positive");
+        if (natsTimeout == null || natsTimeout.isNegative() || natsTimeout.isZero()) throw new IllegalArgumentException("natsTimeout must be positive");
+        if (maxCountedPublishes < 0) throw new IllegalArgumentException("maxCountedPublishes must not be negative");
+        if (maxOrigins <= 0) throw new IllegalArgumentException("maxOrigins must be positive");
+    }
+
+    /** The defaults, with the core's cap and histories. */
+    public static NatsBrokerSettings defaults(int maxSubscriptionsPerSubscriber, TopicHistories histories) {
+        return new NatsBrokerSettings(maxSubscriptionsPerSubscriber, histories, DEFAULT_PENDING_MESSAGES,
+                DEFAULT_PENDING_BYTES, DEFAULT_NATS_TIMEOUT, DEFAULT_COUNTED_PUBLISHES, DEFAULT_ORIGINS);
+    }
+
+    public NatsBrokerSettings withPending(int messages, long bytes) {
+        return new NatsBrokerSettings(maxSubscriptionsPerSubscriber, histories, messages, bytes, natsTimeout,
+                maxCountedPublishes, maxOrigins);
+    }
+
+    public NatsBrokerSettings withCountedPublishes(int max) {
+        return new NatsBrokerSettings(maxSubscriptionsPerSubscriber, histories, maxPendingMessages, maxPendingBytes,
+                natsTimeout, max, maxOrigins);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.switchboard.cluster.nats;
+
+import dev.switchboard.cluster.testing.NatsServer;
+import dev.switchboard.core.pubsub.Broker;
+import dev.switchboard.core.pubsub.BrokerContract;
+import dev.switchboard.core.pubsub.TopicHistories;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The broker contract against a real nats-server: one node alone must behave exactly as the
+ * in-memory broker. Each broker gets a subject prefix of its own, so brokers of one test do not
+ * hear each other (cross-node behaviour is {@link NatsBrokerAcrossNodesTest}'s).
+ */
+class NatsBrokerContractTest extends BrokerContract {
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    private static NatsServer nats;
+    // Not initialised in their declarations: the contract's constructor calls newBroker before
+    // this class's field initialisers run.
+    private List<NatsBroker> brokers;
+    private List<Connection> connections;
+
+    @BeforeAll
+    static void startNats() {
+        nats = NatsServer.started();
+    }
+
+    @AfterAll
+    static void stopNats() {
+        if (nats != null) nats.close();
+    }
+
+    @Override
+    protected Broker newBroker(int maxSubscriptionsPerSubscriber) {
+        if (brokers == null) {
+            brokers = new ArrayList<>();
+            connections = new ArrayList<>();
+        }
+        try {
+            Connection c = Nats.connect(nats.url());
+            connections.add(c);
+            NatsBroker b = new NatsBroker(c, "contract", new NatsSubjects("t" + PREFIXES.incrementAndGet()),
+                    NatsBrokerSettings.defaults(maxSubscriptionsPerSubscriber, TopicHistories.none()), null);
+            brokers.add(b);
+            return b;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot reach the test's nats-server", e);
+        }
+    }
+
+    @AfterEach
+    void closeBrokers() throws InterruptedException {
+        for (NatsBroker b : brokers) b.close();
+        for (Connection c : connections) c.close();
+    }
+}

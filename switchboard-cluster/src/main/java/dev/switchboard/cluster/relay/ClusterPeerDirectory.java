@@ -147,6 +147,11 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
         return messages.dropped();
     }
 
+    /** Peer ids whose key write to etcd is still on its way (for tests that wait for etcd to agree). */
+    int pendingWrites() {
+        return writer.inFlight();
+    }
+
     /** Peers connected to this node. */
     public int localSize() {
         int n = 0;
@@ -362,7 +367,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
     }
 
     private void watchFailed(Throwable failure) {
-        if (closed) return;
+        if (closed || NodeLease.clientClosed(failure)) return;
         LOG.warn("the watch of {} failed; reading the directory again", keyPrefix, failure);
         io.etcd.jetcd.Watch.Watcher w = watcher;
         if (w != null) w.close();
@@ -376,6 +381,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
+            if (NodeLease.clientClosed(e)) return;
             LOG.debug("reading {} failed; trying again", keyPrefix, e);
             if (!closed) scheduler.schedule(this::reload, RELOAD_MILLIS, TimeUnit.MILLISECONDS);
         }

@@ -67,6 +67,10 @@ final class NodeLease implements AutoCloseable {
 
     private void lost(long leaseId, Throwable why) {
         if (closed || leaseId != id) return;
+        if (clientClosed(why)) {
+            LOG.debug("etcd client closed: lease {} is no longer kept alive", leaseId);
+            return;
+        }
         LOG.warn("etcd lease {} can no longer be kept alive; granting a new one", leaseId, why);
         scheduler.schedule(this::regrant, RETRY_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -77,6 +81,7 @@ final class NodeLease implements AutoCloseable {
                 .whenComplete((r, e) -> {
                     if (closed) return;
                     if (e != null) {
+                        if (clientClosed(e)) return;
                         scheduler.schedule(this::regrant, RETRY_MILLIS, TimeUnit.MILLISECONDS);
                         return;
                     }
@@ -84,6 +89,14 @@ final class NodeLease implements AutoCloseable {
                     keepAlive(r.getID());
                     renewed.accept(r.getID());
                 });
+    }
+
+    /** The node's etcd client was closed (the node is going away): there is nothing to retry. */
+    static boolean clientClosed(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof io.etcd.jetcd.common.exception.ClosedClientException) return true;
+        }
+        return false;
     }
 
     /** Stops the keep-alive without revoking: the keys live until the TTL runs out (what a killed node leaves). */

@@ -206,6 +206,49 @@ class ClusterPeerDirectoryAcrossNodesTest {
     }
 
     @Test
+    void theSameIdRegisteredOnTwoNodesAtOnceEndsWithOneOwnerThatEveryNodeAgreesOn() throws Exception {
+        Node a = node("a");
+        Node b = node("b");
+        Node c = node("c");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                String id = "race" + round;
+                Peer onA = new Peer();
+                Peer onB = new Peer();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                var fa = pool.submit(() -> {
+                    go.await();
+                    return a.directory().register(id, onA);
+                });
+                var fb = pool.submit(() -> {
+                    go.await();
+                    return b.directory().register(id, onB);
+                });
+                go.countDown();
+                claim(fa.get(10, TimeUnit.SECONDS));
+                claim(fb.get(10, TimeUnit.SECONDS));
+                // Exactly one is displaced, the key names the other's node, and every node sends there.
+                await().atMost(SOON).until(() -> onA.displacedAs.size() + onB.displacedAs.size() == 1
+                        && a.directory().pendingWrites() == 0 && b.directory().pendingWrites() == 0);
+                Peer winner = onA.displacedAs.isEmpty() ? onA : onB;
+                String winnerNode = winner == onA ? "a" : "b";
+                var kv = c.connections().etcd().getKVClient()
+                        .get(ByteSequence.from("/" + prefix + "/peers/" + id, StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS).getKvs();
+                assertThat(kv.get(0).getValue().toString(StandardCharsets.UTF_8)).as(id).isEqualTo(winnerNode);
+                for (Node from : List.of(a, b, c)) {
+                    String sender = "from-" + from.connections().nodeId();
+                    await().atMost(SOON).until(() -> from.directory().find(id).map(e -> e.deliver(sender, Payload.ofUtf8(id))).orElse(false));
+                }
+                await().atMost(SOON).until(() -> winner.received.size() == 3);
+                assertThat((winner == onA ? onB : onA).received).as(id).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aKilledNodesPeersGoOfflineOnTheOthersWhenItsLeaseRunsOut() throws Exception {
         Node doomed = node("doomed", ClusterPeerSettings.defaults().withPrefix(prefix).withLeaseTtlSeconds(1));
         Node b = node("b");

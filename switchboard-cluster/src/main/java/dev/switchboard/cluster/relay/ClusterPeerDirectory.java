@@ -51,9 +51,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Newest wins across nodes, ordered by etcd revision.</b> A key naming another node, with a
  * revision above the one at which the key came to name this node, means a newer connection
  * elsewhere took the id: the local endpoint is {@link PeerEndpoint#displaced displaced} and watchers
- * hear nothing. While this node's own write of the key is still on its way, any key seen is older
- * than it (the watch delivers in revision order, and the write, once made, comes after), so it wins.
- * Every node applies the same order, so all agree on one owner.
+ * hear nothing. While the revision of this node's own write is not known yet (neither its answer
+ * nor its watch event has come), the newest other key seen is kept aside as the rival, and
+ * compared when the revision is known. Every node applies the same order, so all agree on one owner.
  *
  * <p><b>Offline.</b> A deleted key (the peer's claim closed, or its node's lease ran out because the
  * node died or lost etcd for longer than the TTL) is an offline event for every node's watchers. A
@@ -118,7 +118,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
                     this::leaseRenewed);
             this.lease = granted;
             this.writer = new PeerKeyWriter(kv, id -> bytes(keyPrefix + id), bytes(nodeId), lease::id,
-                    settings.callTimeout(), scheduler);
+                    settings.callTimeout(), scheduler, this::written);
             this.messages = new PeerMessages(connections.nats(), subjects.single("relay", nodeId), this::localEndpoint);
             load();
         } catch (Exception | Error e) {
@@ -173,7 +173,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
                 return new Claimed.Refused("the node knows " + settings.maxPeers() + " peers online already");
             }
             if (previous instanceof LocalClaim older) {
-                claim.revision = older.revision; // the key names this node already (or will, when the write lands)
+                claim.inherit(older); // the key names this node already (or will, when the write lands)
             } else {
                 writer.put(peerId);
             }
@@ -243,6 +243,18 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
         final PeerEndpoint endpoint;
         /** Guarded by {@link #lock}: the revision since which the key names this node; 0 while a write of it is on its way. */
         long revision;
+        /** Guarded by {@link #lock}: the revision of the last deletion of the key seen; answers to writes made before it are stale. */
+        long floor;
+        /** Guarded by {@link #lock}: the newest key naming another node seen while {@link #revision} was unknown (0: none). */
+        long rivalRevision;
+        String rivalNode;
+
+        void inherit(LocalClaim older) {
+            revision = older.revision;
+            floor = older.floor;
+            rivalRevision = older.rivalRevision;
+            rivalNode = older.rivalNode;
+        }
 
         LocalClaim(String peerId, PeerEndpoint endpoint) {
             this.peerId = peerId;
@@ -280,7 +292,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
         Entry current = entries.get(peerId);
         if (node.equals(nodeId)) {
             if (current instanceof LocalClaim c) {
-                c.revision = revision;
+                settleLocked(c, revision, after);
             } else {
                 // Our write landed after the peer left or was displaced: take it back (compare-and-delete).
                 writer.delete(peerId);
@@ -288,9 +300,15 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
             return;
         }
         if (current instanceof LocalClaim c) {
-            if (c.revision == 0 || revision <= c.revision) return; // our write is newer: it wins when it lands
-            entries.put(peerId, remote(peerId, node, revision));
-            after.add(() -> c.endpoint.displaced(peerId)); // a newer connection elsewhere: not an offline moment
+            if (c.revision == 0) {
+                // Our write's revision is not known yet: compare when it is.
+                if (revision > c.floor && revision > c.rivalRevision) {
+                    c.rivalRevision = revision;
+                    c.rivalNode = node;
+                }
+            } else if (revision > c.revision) {
+                displaceLocked(c, node, revision, after);
+            }
         } else if (current instanceof Remote) {
             entries.put(peerId, remote(peerId, node, revision)); // moved between other nodes: no event
         } else if (entries.size() >= settings.maxPeers()) {
@@ -302,16 +320,45 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
         }
     }
 
-    /** Under the lock: the key of {@code peerId} is gone. */
-    private void deletedLocked(String peerId) {
+    /**
+     * Under the lock: this node's write of the key of {@code c} has {@code revision} (its answer
+     * or its watch event, whichever comes first): a rival seen meanwhile with a higher revision wins.
+     */
+    private void settleLocked(LocalClaim c, long revision, List<Runnable> after) {
+        if (c.revision != 0 || revision <= c.floor) return; // known already, or a write older than the last deletion
+        c.revision = revision;
+        if (c.rivalRevision > revision) displaceLocked(c, c.rivalNode, c.rivalRevision, after);
+        c.rivalRevision = 0;
+        c.rivalNode = null;
+    }
+
+    /** Under the lock: a newer connection on {@code node} took the id of {@code c}; not an offline moment. */
+    private void displaceLocked(LocalClaim c, String node, long revision, List<Runnable> after) {
+        entries.put(c.peerId, remote(c.peerId, node, revision));
+        after.add(() -> c.endpoint.displaced(c.peerId));
+    }
+
+    /** An answer to this node's write of the key of {@code peerId}: the revision it was made at. */
+    private void written(String peerId, long revision) {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (lock) {
+            if (closed) return;
+            if (entries.get(peerId) instanceof LocalClaim c) settleLocked(c, revision, after);
+        }
+        after.forEach(Runnable::run);
+    }
+
+    /** Under the lock: the key of {@code peerId} is gone, as of {@code revision}. */
+    private void deletedLocked(String peerId, long revision) {
         Entry current = entries.get(peerId);
         if (current instanceof LocalClaim c) {
-            // Ours was deleted under a peer still here (our lease ran out): write it again. While
-            // our write is on its way, the deleted key was an older one.
-            if (c.revision != 0) {
-                c.revision = 0;
-                writer.put(peerId);
-            }
+            // The key is gone under a peer still here (our lease ran out, a rival's key that had
+            // overwritten ours was released, or our own older deletion): write it again.
+            c.revision = 0;
+            c.floor = Math.max(c.floor, revision);
+            c.rivalRevision = 0;
+            c.rivalNode = null;
+            writer.put(peerId);
         } else if (current != null) {
             entries.remove(peerId);
             watchers.notifyLocked(peerId, false);
@@ -333,7 +380,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
                 if (e.getEventType() == WatchEvent.EventType.PUT) {
                     putLocked(peerId, kv.getValue().toString(StandardCharsets.UTF_8), kv.getModRevision(), after);
                 } else if (e.getEventType() == WatchEvent.EventType.DELETE) {
-                    deletedLocked(peerId);
+                    deletedLocked(peerId, kv.getModRevision());
                 }
             }
         }
@@ -358,7 +405,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
                 putLocked(peerId, kv.getValue().toString(StandardCharsets.UTF_8), kv.getModRevision(), after);
             }
             for (String peerId : List.copyOf(entries.keySet())) {
-                if (!present.contains(peerId)) deletedLocked(peerId);
+                if (!present.contains(peerId)) deletedLocked(peerId, got.getHeader().getRevision());
             }
         }
         after.forEach(Runnable::run);

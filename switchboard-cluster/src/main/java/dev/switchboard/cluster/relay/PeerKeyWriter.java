@@ -2,6 +2,7 @@ package dev.switchboard.cluster.relay;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
+import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -36,19 +37,26 @@ final class PeerKeyWriter {
     private final LongSupplier leaseId;
     private final Duration callTimeout;
     private final ScheduledExecutorService scheduler;
+    private final Written written;
     private final Object lock = new Object();
     /** Guarded by {@link #lock}: the ids with a write in flight, to the change waiting after it (null: none). */
     private final Map<String, Boolean> inFlight = new HashMap<>();
     private volatile boolean closed;
 
     PeerKeyWriter(KV kv, Function<String, ByteSequence> keyOf, ByteSequence nodeValue, LongSupplier leaseId,
-                  Duration callTimeout, ScheduledExecutorService scheduler) {
+                  Duration callTimeout, ScheduledExecutorService scheduler, Written written) {
         this.kv = kv;
         this.keyOf = keyOf;
         this.nodeValue = nodeValue;
         this.leaseId = leaseId;
         this.callTimeout = callTimeout;
         this.scheduler = scheduler;
+        this.written = written;
+    }
+
+    /** Told the revision of each put that succeeded. */
+    interface Written {
+        void put(String peerId, long revision);
     }
 
     /** Makes the key of {@code peerId} name this node. */
@@ -90,7 +98,10 @@ final class PeerKeyWriter {
                 ? kv.put(key, nodeValue, PutOption.builder().withLeaseId(leaseId.getAsLong()).build())
                 : kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(nodeValue)))
                         .Then(Op.delete(key, DeleteOption.DEFAULT)).commit();
-        call.orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> done(peerId, put, e));
+        call.orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+            if (e == null && r instanceof PutResponse p) written.put(peerId, p.getHeader().getRevision());
+            done(peerId, put, e);
+        });
     }
 
     private void done(String peerId, boolean put, Throwable failure) {

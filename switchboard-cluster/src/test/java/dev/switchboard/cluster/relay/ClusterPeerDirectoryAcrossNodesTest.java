@@ -248,6 +248,50 @@ class ClusterPeerDirectoryAcrossNodesTest {
         }
     }
 
+    private ByteSequence key(String peerId) {
+        return ByteSequence.from("/" + prefix + "/peers/" + peerId, StandardCharsets.UTF_8);
+    }
+
+    private String owner(Node on, String peerId) throws Exception {
+        var kvs = on.connections().etcd().getKVClient().get(key(peerId)).get(5, TimeUnit.SECONDS).getKvs();
+        return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aKeyWrittenAfterOursByAnotherNodeDisplacesOursAndOneWrittenBeforeDoesNot() throws Exception {
+        Node a = node("a");
+        var kv = a.connections().etcd().getKVClient();
+        kv.put(key("early"), ByteSequence.from("z", StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS); // node z, before us
+        await().atMost(SOON).until(() -> a.directory().find("early").isPresent());
+        Peer early = new Peer();
+        claim(a.directory().register("early", early));
+        await().atMost(SOON).until(() -> "a".equals(owner(a, "early")) && a.directory().pendingWrites() == 0);
+        assertThat(early.displacedAs).isEmpty();
+        assertThat(a.directory().find("early")).containsSame(early);
+
+        Peer late = new Peer();
+        claim(a.directory().register("late", late));
+        await().atMost(SOON).until(() -> "a".equals(owner(a, "late")) && a.directory().pendingWrites() == 0);
+        kv.put(key("late"), ByteSequence.from("z", StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS); // node z, after us
+        await().atMost(SOON).until(() -> late.displacedAs.equals(List.of("late")));
+        assertThat(a.directory().find("late")).get().isNotSameAs(late);
+    }
+
+    @Test
+    void aKeyOfALivePeerDeletedUnderItIsWrittenAgain() throws Exception {
+        Node a = node("a");
+        Node b = node("b");
+        Events events = new Events();
+        b.directory().watch(List.of("alice"), events);
+        claim(a.directory().register("alice", new Peer()));
+        await().atMost(SOON).until(() -> events.seen.equals(List.of("+alice")));
+        // What etcd does when the node's lease runs out while the peer is still connected.
+        a.connections().etcd().getKVClient().delete(key("alice")).get(5, TimeUnit.SECONDS);
+        await().atMost(SOON).until(() -> events.seen.equals(List.of("+alice", "-alice", "+alice")));
+        assertThat(owner(b, "alice")).isEqualTo("a");
+        assertThat(b.directory().find("alice")).isPresent();
+    }
+
     @Test
     void aKilledNodesPeersGoOfflineOnTheOthersWhenItsLeaseRunsOut() throws Exception {
         Node doomed = node("doomed", ClusterPeerSettings.defaults().withPrefix(prefix).withLeaseTtlSeconds(1));

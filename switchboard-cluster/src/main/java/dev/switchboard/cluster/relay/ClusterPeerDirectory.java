@@ -147,6 +147,11 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
         return messages.dropped();
     }
 
+    /** Messages on this node's subject that were not direct messages (dropped). */
+    public long malformedMessages() {
+        return messages.malformed();
+    }
+
     /** Peer ids whose key write to etcd is still on its way (for tests that wait for etcd to agree). */
     int pendingWrites() {
         return writer.inFlight();

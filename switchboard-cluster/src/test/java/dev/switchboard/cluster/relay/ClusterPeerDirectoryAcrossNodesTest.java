@@ -323,6 +323,14 @@ class ClusterPeerDirectoryAcrossNodesTest {
         assertThat(stale.deliver("bob", Payload.ofUtf8("late"))).isTrue(); // published: NATS cannot tell
         await().atMost(SOON).until(() -> a.directory().droppedMessages() == 1);
         assertThat(alice.received).isEmpty();
+
+        // Bytes on the node's subject that are not a direct message are counted and dropped; the node goes on.
+        b.connections().nats().publish(new dev.switchboard.cluster.nats.NatsSubjects(prefix).single("relay", "a"), new byte[] {1, 2});
+        await().atMost(SOON).until(() -> a.directory().malformedMessages() == 1);
+        claim(a.directory().register("alice", alice));
+        await().atMost(SOON).until(() -> b.directory().find("alice").map(e -> e.deliver("bob", Payload.ofUtf8("now"))).orElse(false)
+                && !alice.received.isEmpty());
+        assertThat(alice.received).allMatch(m -> m[0].equals("bob") && m[1].equals(Payload.ofUtf8("now")));
     }
 
     @Test

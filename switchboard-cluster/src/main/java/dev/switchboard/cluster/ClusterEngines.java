@@ -1,5 +1,12 @@
 package dev.switchboard.cluster;
 
+import dev.switchboard.cluster.etcd.EtcdLockEngine;
+import dev.switchboard.cluster.etcd.EtcdLockSettings;
+import dev.switchboard.cluster.nats.NatsBroker;
+import dev.switchboard.cluster.nats.NatsBrokerSettings;
+import dev.switchboard.cluster.nats.NatsSubjects;
+import dev.switchboard.cluster.relay.ClusterPeerDirectory;
+import dev.switchboard.cluster.relay.ClusterPeerSettings;
 import dev.switchboard.core.Engines;
 import dev.switchboard.core.lock.FenceSource;
 import dev.switchboard.core.lock.LockEngine;
@@ -17,15 +24,16 @@ import java.io.IOException;
  * connections to NATS and etcd and their health watch, and closes them when closed (after the
  * core, once nothing calls the engines any more).
  *
- * <p>Each method below is the one place where its cluster engine is plugged in; until an engine
- * lands it returns the in-memory one, so a clustered node already runs (alone) with every
- * connection, option, readiness check and metric in place.
+ * <p>Each method below is the one place where its cluster engine is plugged in: locks on etcd,
+ * the broker on NATS, the peer directory on etcd and NATS; request/reply services are still the
+ * in-memory registry until their NATS engine lands.
  */
 public final class ClusterEngines implements Engines, AutoCloseable {
     private final ClusterSettings settings;
     private final ClusterConnections connections;
     private final ClusterHealth health;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.List<AutoCloseable> ownedEngines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ClusterEngines(ClusterSettings settings, ClusterConnections connections, ClusterHealth health) {
         this.settings = settings;
@@ -63,16 +71,20 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         return health;
     }
 
+    /** Locks on etcd: fences are etcd revisions, so the node's own fence source is not used. */
     @Override
     public LockEngine locks(LockTableConfig config, FenceSource fences, NodeClock clock, LockLostListener lost) {
-        // CLUSTER ENGINE: the etcd lock engine goes here.
-        return Engines.super.locks(config, fences, clock, lost);
+        return EtcdLockEngine.create(connections,
+                new EtcdLockSettings(settings.prefix(), EtcdLockSettings.defaults().callTimeout(),
+                        EtcdLockSettings.defaults().nodeLeaseTtlSeconds()), config, clock, lost);
     }
 
+    /** Signals and pub/sub on NATS: local fan-out here, the node subscribed once per pattern for the rest. */
     @Override
     public Broker broker(int maxSubscriptionsPerSubscriber, TopicHistories histories) {
-        // CLUSTER ENGINE: the NATS broker goes here.
-        return Engines.super.broker(maxSubscriptionsPerSubscriber, histories);
+        NatsBroker broker = new NatsBroker(connections.nats(), connections.nodeId(), new NatsSubjects(settings.prefix()),
+                NatsBrokerSettings.defaults(maxSubscriptionsPerSubscriber, histories), null);
+        return owned(broker);
     }
 
     @Override
@@ -81,15 +93,34 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         return Engines.super.services(maxPerEndpoint);
     }
 
+    /** Who is online in etcd (leased keys, watched by every node), direct messages on NATS. */
     @Override
     public PeerDirectory peers() {
-        // CLUSTER ENGINE: the cluster peer directory goes here.
-        return Engines.super.peers();
+        ClusterPeerSettings defaults = ClusterPeerSettings.defaults();
+        try {
+            return owned(new ClusterPeerDirectory(connections, new ClusterPeerSettings(settings.prefix(),
+                    defaults.maxPeers(), defaults.maxWatchedIds(), defaults.leaseTtlSeconds(), defaults.callTimeout())));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the cluster peer directory: " + e.getMessage(), e);
+        }
+    }
+
+    /** Engines the core does not close itself are closed with the connections. */
+    private <T extends AutoCloseable> T owned(T engine) {
+        ownedEngines.add(engine);
+        return engine;
     }
 
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        for (AutoCloseable engine : ownedEngines) {
+            try {
+                engine.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(ClusterEngines.class).warn("closing {}: {}", engine, e.toString());
+            }
+        }
         health.close();
         connections.close();
     }

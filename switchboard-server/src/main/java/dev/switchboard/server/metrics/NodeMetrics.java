@@ -330,14 +330,25 @@ public final class NodeMetrics {
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** How long a scrape waits for the lock engine's stats before rendering without refreshing them. */
+    static final long STATS_WAIT_MS = 1_000;
+
     /** {@code 2xx}, {@code 4xx}, ...; anything outside 100–599 is {@code other}. */
     static String statusClass(int status) {
         return status >= 100 && status <= 599 ? (status / 100) + "xx" : "other";
     }
 
-    /** Refreshes the lock gauges from a stats snapshot, then renders the Prometheus text format. */
+    /**
+     * Refreshes the lock gauges from a stats snapshot, then renders the Prometheus text format. A
+     * lock engine that cannot answer within {@link #STATS_WAIT_MS} (a cluster's, while etcd is
+     * unreachable) leaves the lock gauges at their last values: a scrape never fails or waits
+     * longer for them, since it is how an operator sees the outage.
+     */
     public CompletableFuture<String> scrape() {
-        return core.locks().stats().thenApply(stats -> {
+        return core.locks().stats().handle((stats, failure) -> stats)
+                .completeOnTimeout(null, STATS_WAIT_MS, TimeUnit.MILLISECONDS)
+                .thenApply(stats -> {
+            if (stats == null) return registry.scrape();
             long held = 0;
             long waiters = 0;
             for (LockStats.LockInfo l : stats.locks()) {

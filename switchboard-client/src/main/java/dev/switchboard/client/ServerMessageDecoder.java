@@ -44,12 +44,6 @@ final class ServerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     /** The message as a flat reply, or null when it is anything else (the buffer is left unread). */
     static Reply flatReply(ByteBuf msg) {
-        Reply plain = PlainReplyScanner.scan(msg);
-        return plain != null ? plain : parsedReply(msg);
-    }
-
-    /** As {@link #flatReply} through the streaming parser, for the replies the scanner leaves. */
-    static Reply parsedReply(ByteBuf msg) {
         // Events and other messages are told apart by their first bytes, so they are parsed once.
         if (!startsWith(msg, REPLY_START)) {
             return null;

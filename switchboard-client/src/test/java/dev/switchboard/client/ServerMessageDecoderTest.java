@@ -44,45 +44,4 @@ class ServerMessageDecoderTest {
         assertThat(ServerMessageDecoder.flatReply(msg)).isNull();
         assertThat(msg.readableBytes()).isEqualTo(json.getBytes(StandardCharsets.UTF_8).length);
     }
-
-    @Test
-    void aLockAnswerAsTheServerWritesItIsReadByTheScanner() {
-        ByteBuf msg = bytes("{\"op\":\"reply\",\"id\":12,\"result\":{\"status\":\"acquired\",\"token\":\"a1b2\",\"lease_ms\":30000,\"fence\":-3}}");
-        ServerMessageDecoder.Reply reply = PlainReplyScanner.scan(msg);
-        assertThat(reply).isNotNull();
-        assertThat(reply.id()).isEqualTo(12);
-        assertThat(reply.result().tree().toString())
-                .isEqualTo("{\"status\":\"acquired\",\"token\":\"a1b2\",\"lease_ms\":30000,\"fence\":-3}");
-        assertThat(msg.isReadable()).isFalse();
-    }
-
-    /** The scanner reads a reply exactly as the streaming parser does, or leaves it to the parser. */
-    @ParameterizedTest
-    @ValueSource(strings = {
-        "{\"op\":\"reply\",\"id\":7,\"result\":{\"status\":\"acquired\",\"token\":\"t\",\"lease_ms\":30000}}",
-        "{\"op\":\"reply\",\"id\":0,\"result\":{}}",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"n\":-0,\"m\":9223372036854775807}}",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"n\":123456789012345678}}",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"n\":007}}",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"s\":\"t\\u00e9\"}}",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"s\":\"t\u00e9\"}}",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"s\":\"a\",\"s\":\"b\"}}",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"s\": \"a\"}}",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"b\":true}}",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"s\":\"a\"}}x",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"s\":\"a\",}}",
-        "{\"op\":\"reply\",\"id\":9,\"result\":{\"s\":\"a\"",
-        "{\"op\":\"reply\",\"id\":-9,\"result\":{}}",
-    })
-    void theScannerAgreesWithTheParser(String json) {
-        ServerMessageDecoder.Reply scanned = PlainReplyScanner.scan(bytes(json));
-        ServerMessageDecoder.Reply parsed = ServerMessageDecoder.parsedReply(bytes(json));
-        if (scanned != null) {
-            assertThat(parsed).isNotNull();
-            assertThat(scanned.id()).isEqualTo(parsed.id());
-            assertThat(scanned.result().tree()).isEqualTo(parsed.result().tree());
-        }
-        ServerMessageDecoder.Reply either = ServerMessageDecoder.flatReply(bytes(json));
-        assertThat(either == null).isEqualTo(parsed == null);
-    }
 }

@@ -5,7 +5,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
@@ -19,13 +18,11 @@ final class PendingRequests {
      * will ever release otherwise.
      */
     static final class Pending {
-        final long id;
         final CompletableFuture<Answer> future;
         final Consumer<Answer> onLateResult;
         volatile ScheduledFuture<?> timeoutTask;
 
-        Pending(long id, CompletableFuture<Answer> future, Consumer<Answer> onLateResult) {
-            this.id = id;
+        Pending(CompletableFuture<Answer> future, Consumer<Answer> onLateResult) {
             this.future = future;
             this.onLateResult = onLateResult;
         }
@@ -63,32 +60,19 @@ final class PendingRequests {
         }
     }
 
-    // Ids are handed out in order, so the requests in flight mostly fit a small ring indexed by the
-    // id's low bits: no boxing, hashing or map node per request, on the I/O thread that matches
-    // every answer. A request whose slot is still taken by an older one still in flight (a long
-    // wait) goes to the map instead.
-    private static final int RING_SIZE = 256;
-    private final AtomicReferenceArray<Pending> ring = new AtomicReferenceArray<>(RING_SIZE);
-    private final Map<Long, Pending> overflow = new ConcurrentHashMap<>();
+    private final Map<Long, Pending> byId = new ConcurrentHashMap<>();
 
     Pending register(long id, Consumer<Answer> onLateResult) {
-        Pending p = new Pending(id, new RequestFuture(id), onLateResult);
-        if (!ring.compareAndSet(slot(id), null, p)) {
-            overflow.put(id, p);
-        }
+        Pending p = new Pending(new RequestFuture(id), onLateResult);
+        byId.put(id, p);
         return p;
     }
 
     /** Called when the caller gave up; keeps the entry only if a late answer needs handling. */
     void abandon(long id) {
-        Pending p = ring.get(slot(id));
-        if (p == null || p.id != id) {
-            p = overflow.get(id);
-        }
+        Pending p = byId.get(id);
         if (p != null && p.onLateResult == null) {
-            if (!ring.compareAndSet(slot(id), p, null)) {
-                overflow.remove(id, p);
-            }
+            byId.remove(id, p);
         }
     }
 
@@ -111,27 +95,13 @@ final class PendingRequests {
 
     /** Fails every request in flight: after a disconnect no answer can come. */
     void failAll(Throwable error) {
-        for (int i = 0; i < RING_SIZE; i++) {
-            Pending p = ring.get(i);
-            if (p != null) {
-                fail(p.id, error);
-            }
-        }
-        for (Long id : overflow.keySet()) {
+        for (Long id : byId.keySet()) {
             fail(id, error);
         }
     }
 
-    private static int slot(long id) {
-        return (int) id & (RING_SIZE - 1);
-    }
-
     private Pending remove(long id) {
-        int slot = slot(id);
-        Pending p = ring.get(slot);
-        if (p == null || p.id != id || !ring.compareAndSet(slot, p, null)) {
-            p = overflow.remove(id);
-        }
+        Pending p = byId.remove(id);
         if (p != null && p.timeoutTask != null) {
             p.timeoutTask.cancel(false);
         }

@@ -91,11 +91,6 @@ final class Connection {
             pending.fail(id, closed.join());
             return p.future;
         }
-        p.future.whenComplete((r, e) -> {
-            if (e instanceof java.util.concurrent.CancellationException || e instanceof RequestTimeoutException) {
-                pending.abandon(id);
-            }
-        });
         Channel ch = channel;
         ByteBuf encoded;
         try {

@@ -58,6 +58,16 @@ final class Futures {
         }
     }
 
+    /**
+     * As {@link #await(CompletableFuture, EventLoop, Duration, String)} for a {@link Call}: waits on
+     * the request itself and maps its answer here, on the caller's thread, so the I/O thread's
+     * completion runs no mapping stage and only wakes this caller. A timeout or interrupt reaches
+     * the request directly, whose late-result hook then handles an answer that still comes.
+     */
+    static <T> T await(Call<T> call, EventLoop loop, Duration limit, String what) {
+        return call.mapping().apply(await(call.request(), loop, limit, what));
+    }
+
     static RuntimeException unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();

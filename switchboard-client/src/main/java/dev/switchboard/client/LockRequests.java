@@ -28,34 +28,34 @@ final class LockRequests {
         return requestTimeout.plusMillis(Messages.nonNegativeMillis(wait, "timeout"));
     }
 
-    CompletableFuture<Optional<Grant>> acquire(Resource resource, Duration timeout, Duration lease, boolean callerWaits) {
+    Call<Optional<Grant>> acquire(Resource resource, Duration timeout, Duration lease, boolean callerWaits) {
         long timeoutMs = Messages.nonNegativeMillis(timeout, "timeout");
         LockMessage msg = new LockMessage(resource, resource.kind().acquireOp).timeoutMs(timeoutMs).lease(lease);
-        return Futures.derive(requests.send(msg, limit(timeout), callerWaits, releaseLateGrant(resource)),
+        return new Call<>(requests.send(msg, limit(timeout), callerWaits, releaseLateGrant(resource)),
                 result -> Replies.grantOrTimeout(resource, result));
     }
 
-    CompletableFuture<EnqueueResult> enqueue(Resource resource, Duration lease, boolean callerWaits) {
+    Call<EnqueueResult> enqueue(Resource resource, Duration lease, boolean callerWaits) {
         LockMessage msg = new LockMessage(resource, resource.kind().enqueueOp).lease(lease);
-        return Futures.derive(requests.send(msg, requestTimeout, callerWaits, releaseLateGrant(resource)),
+        return new Call<>(requests.send(msg, requestTimeout, callerWaits, releaseLateGrant(resource)),
                 result -> Replies.enqueue(resource, result));
     }
 
-    CompletableFuture<Optional<Grant>> awaitGrant(Resource resource, Duration timeout, boolean callerWaits) {
+    Call<Optional<Grant>> awaitGrant(Resource resource, Duration timeout, boolean callerWaits) {
         long timeoutMs = Messages.nonNegativeMillis(timeout, "timeout");
         LockMessage msg = new LockMessage(resource, resource.kind().waitOp).timeoutMs(timeoutMs);
-        return Futures.derive(requests.send(msg, limit(timeout), callerWaits, releaseLateGrant(resource)),
+        return new Call<>(requests.send(msg, limit(timeout), callerWaits, releaseLateGrant(resource)),
                 result -> Replies.grantOrTimeout(resource, result));
     }
 
-    CompletableFuture<Duration> renew(Resource resource, String token, Duration lease, boolean callerWaits) {
+    Call<Duration> renew(Resource resource, String token, Duration lease, boolean callerWaits) {
         LockMessage msg = new LockMessage(resource, resource.kind().renewOp).token(token).lease(lease);
-        return Futures.derive(requests.send(msg, requestTimeout, callerWaits, null), Replies::renewedLease);
+        return new Call<>(requests.send(msg, requestTimeout, callerWaits, null), Replies::renewedLease);
     }
 
-    CompletableFuture<Void> release(Resource resource, String token, boolean callerWaits) {
+    Call<Void> release(Resource resource, String token, boolean callerWaits) {
         LockMessage msg = new LockMessage(resource, resource.kind().releaseOp).token(token);
-        return Futures.derive(requests.send(msg, requestTimeout, callerWaits, null), result -> null);
+        return new Call<>(requests.send(msg, requestTimeout, callerWaits, null), result -> null);
     }
 
     /**
@@ -68,7 +68,7 @@ final class LockRequests {
             if (Replies.isGrant(result)) {
                 String token = Replies.token(result);
                 log.debug("releasing {} granted after its caller gave up", resource);
-                release(resource, token, false).exceptionally(e -> null);
+                release(resource, token, false).request().exceptionally(e -> null);
             }
         };
     }

@@ -1,6 +1,7 @@
 package dev.switchboard.client;
 
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -17,19 +18,52 @@ final class PendingRequests {
      * will ever release otherwise.
      */
     static final class Pending {
-        final CompletableFuture<Answer> future = new CompletableFuture<>();
+        final CompletableFuture<Answer> future;
         final Consumer<Answer> onLateResult;
         volatile ScheduledFuture<?> timeoutTask;
 
-        Pending(Consumer<Answer> onLateResult) {
+        Pending(CompletableFuture<Answer> future, Consumer<Answer> onLateResult) {
+            this.future = future;
             this.onLateResult = onLateResult;
+        }
+    }
+
+    /**
+     * A request's future that tells its entry when the caller gave up on it (a cancel, or the
+     * caller's own timeout), so the entry is dropped or kept for a late answer. An override rather
+     * than a {@code whenComplete} stage: a stage per request is one more node the I/O thread runs
+     * with every answer.
+     */
+    private final class RequestFuture extends CompletableFuture<Answer> {
+        private final long id;
+
+        RequestFuture(long id) {
+            this.id = id;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            boolean done = super.completeExceptionally(ex);
+            if (done && (ex instanceof CancellationException || ex instanceof RequestTimeoutException)) {
+                abandon(id);
+            }
+            return done;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean done = super.cancel(mayInterruptIfRunning);
+            if (done) {
+                abandon(id);
+            }
+            return done;
         }
     }
 
     private final Map<Long, Pending> byId = new ConcurrentHashMap<>();
 
     Pending register(long id, Consumer<Answer> onLateResult) {
-        Pending p = new Pending(onLateResult);
+        Pending p = new Pending(new RequestFuture(id), onLateResult);
         byId.put(id, p);
         return p;
     }

@@ -218,7 +218,7 @@ public final class SwitchboardClient implements AutoCloseable {
      * @return the grant, or empty when the wait ran out
      */
     public CompletableFuture<Optional<Grant>> acquireAsync(Resource resource, Duration timeout, Duration lease) {
-        return locks.acquire(resource, timeout, lease, false);
+        return locks.acquire(resource, timeout, lease, false).async();
     }
 
     public Optional<Grant> acquire(Resource resource, Duration timeout, Duration lease) {
@@ -249,7 +249,7 @@ public final class SwitchboardClient implements AutoCloseable {
      * once (its lease then runs already). Follow a queued result with {@link #awaitGrant}.
      */
     public CompletableFuture<EnqueueResult> enqueueAsync(Resource resource, Duration lease) {
-        return locks.enqueue(resource, lease, false);
+        return locks.enqueue(resource, lease, false).async();
     }
 
     public EnqueueResult enqueue(Resource resource, Duration lease) {
@@ -266,7 +266,7 @@ public final class SwitchboardClient implements AutoCloseable {
      * leaves the queue. Named {@code awaitGrant} because {@code wait} belongs to {@link Object}.
      */
     public CompletableFuture<Optional<Grant>> awaitGrantAsync(Resource resource, Duration timeout) {
-        return locks.awaitGrant(resource, timeout, false);
+        return locks.awaitGrant(resource, timeout, false).async();
     }
 
     public Optional<Grant> awaitGrant(Resource resource, Duration timeout) {
@@ -280,7 +280,7 @@ public final class SwitchboardClient implements AutoCloseable {
      * @return the lease that now applies
      */
     public CompletableFuture<Duration> renewAsync(Resource resource, String token, Duration lease) {
-        return locks.renew(resource, token, lease, false);
+        return locks.renew(resource, token, lease, false).async();
     }
 
     public Duration renew(Resource resource, String token, Duration lease) {
@@ -294,7 +294,7 @@ public final class SwitchboardClient implements AutoCloseable {
 
     /** Frees the slot held by {@code token} (any session may release a token it knows). */
     public CompletableFuture<Void> releaseAsync(Resource resource, String token) {
-        return locks.release(resource, token, false);
+        return locks.release(resource, token, false).async();
     }
 
     public void release(Resource resource, String token) {
@@ -680,8 +680,8 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     /** Waits at most {@code limit} for the answer to a request sent with {@code callerWaits}. */
-    private <T> T awaitAnswer(CompletableFuture<T> future, Duration limit, String op) {
-        return Futures.await(future, lifecycle.loop(), limit, op);
+    private <T> T awaitAnswer(Call<T> call, Duration limit, String op) {
+        return Futures.await(call, lifecycle.loop(), limit, op);
     }
 
     /** Settings for a client; {@link #connect()} opens the connection and does the handshake. */

@@ -106,6 +106,21 @@ public final class RequestReply implements SessionRegistry.Presence {
         tracker.complete(call, RpcReplies.noResponders(call.name()));
     }
 
+    /**
+     * A call that another node sent here (a cluster engine's seam): tracked on this node with
+     * {@code timeoutMs} (the time its caller still waits), routed through this node's targets
+     * only — a target that forwards to other nodes sees {@link RpcCall#fromAnotherNode()} — and
+     * its one outcome, refusals included ({@code shutting_down}, {@code too_many_requests}), goes
+     * to {@code outcome}.
+     */
+    public void callFromAnotherNode(String name, dev.switchboard.protocol.Payload payload, boolean idempotent,
+                                    long timeoutMs, Consumer<dev.switchboard.protocol.Reply> outcome) {
+        RpcCall call = tracker.start(name, payload, idempotent, null, timeoutMs, outcome);
+        if (call == null) return; // refused, and told
+        call.markFromAnotherNode();
+        route(call);
+    }
+
     /** Delivers a notify to the first target that serves its name; false when none does. */
     boolean notify(RpcCall notice) {
         for (RpcTarget t : targets) {

@@ -1,0 +1,84 @@
+package dev.switchboard.cluster.nats;
+
+import dev.switchboard.cluster.ClusterConnections;
+import dev.switchboard.core.Engines;
+import dev.switchboard.core.SwitchboardCore;
+import dev.switchboard.core.rpc.RequestReply;
+import dev.switchboard.core.rpc.ServiceRegistry;
+import io.nats.client.Dispatcher;
+import java.util.function.Consumer;
+
+/**
+ * Request/reply across nodes on NATS, as the engines of one node: the service registry
+ * ({@link NatsServiceRegistry}: local members, each name served also subscribed on NATS), and,
+ * once the core is built, the target that sends calls nothing here serves to the other nodes
+ * ({@link NatsRpcCaller}) and the answering of their calls ({@link NatsRpcResponder}). The
+ * embedding program's in-process handlers are served to other nodes too, each pattern in the
+ * queue group of its own ungrouped registrations.
+ *
+ * <p>Lookup order on a node: in-process handlers, local backends, then other nodes, then the
+ * node's webhooks (which so answer only names that nothing in the cluster serves... and are
+ * not reached at all while NATS says another node serves the name). A local member is always
+ * preferred over remote ones: no network hop, and a node's members keep working when NATS is
+ * down. A service whose members are spread over nodes is so balanced across nodes only for calls
+ * made on nodes that have no member of it.
+ */
+public final class NatsRpcEngines implements Engines {
+    private final ClusterConnections connections;
+    private final NatsSubjects subjects;
+    private final NatsRpcSettings settings;
+    private final NatsRpcResponder responder;
+    private final Dispatcher dispatcher;
+    private final NatsRpcSubscriptions subscriptions;
+    private volatile Consumer<String> limitHits = limit -> { };
+    private volatile NatsRpcCaller caller;
+
+    public NatsRpcEngines(ClusterConnections connections, NatsSubjects subjects, NatsRpcSettings settings) {
+        this.connections = connections;
+        this.subjects = subjects;
+        this.settings = settings;
+        this.responder = new NatsRpcResponder(connections.nats(), subjects);
+        this.dispatcher = connections.nats().createDispatcher(responder);
+        this.subscriptions = new NatsRpcSubscriptions(subjects, dispatcher, responder);
+    }
+
+    /** Where a call refused by {@link NatsRpcSettings#maxInFlight()} is counted (the node's limit counter). */
+    public NatsRpcEngines onLimitHit(Consumer<String> counter) {
+        this.limitHits = counter == null ? limit -> { } : counter;
+        return this;
+    }
+
+    @Override
+    public ServiceRegistry services(int maxPerEndpoint) {
+        return new NatsServiceRegistry(maxPerEndpoint, 0, subscriptions);
+    }
+
+    @Override
+    public void started(SwitchboardCore core) {
+        RequestReply rpc = core.rpc();
+        NatsRpcCaller c = new NatsRpcCaller(connections.nats(), subjects, settings, core.clock(), rpc.tracker(),
+                limit -> limitHits.accept(limit));
+        connections.nats().addConnectionListener(c);
+        rpc.addTarget(c);
+        this.caller = c;
+        responder.serveWith(rpc);
+        for (String pattern : rpc.settings().handlers().requestPatterns()) subscriptions.hold(pattern, "");
+    }
+
+    /** Calls this node has out on NATS now (a gauge for the node's metrics). */
+    public int callsInFlight() {
+        NatsRpcCaller c = caller;
+        return c == null ? 0 : c.inFlight();
+    }
+
+    /** Calls refused because {@link NatsRpcSettings#maxInFlight()} were out already. */
+    public long limitHits() {
+        NatsRpcCaller c = caller;
+        return c == null ? 0 : c.limitHits();
+    }
+
+    /** Names patterns this node is subscribed for now (for tests: nothing left behind). */
+    int subscriptions() {
+        return subscriptions.size();
+    }
+}

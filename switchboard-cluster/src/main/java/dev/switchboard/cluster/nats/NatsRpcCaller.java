@@ -18,9 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 
 /**
  * Other nodes, as the last target before the webhooks: a call that nothing on this node serves
@@ -32,28 +29,23 @@ import java.util.function.Consumer;
  * {@code disconnected} at once; a call out on NATS when the connection drops is
  * {@code disconnected} then (whether the other node ran it is not known: it may have); a request
  * or answer larger than NATS's {@code max_payload} is {@code frame_too_large}. At most
- * {@link NatsRpcSettings#maxInFlight()} calls are out at once; one more is
- * {@code too_many_requests}.
+ * {@link NatsRpcSettings#maxInFlight()} calls are out at once ({@link NatsRpcInFlight}); one more
+ * is {@code too_many_requests}.
  */
 final class NatsRpcCaller implements RpcTarget, ConnectionListener {
     private final Connection nats;
     private final NatsSubjects subjects;
-    private final NatsRpcSettings settings;
     private final NodeClock clock;
     private final RpcTracker tracker;
-    private final Consumer<String> limitHits;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final NatsRpcInFlight inFlight;
     private final Set<RpcCall> out = ConcurrentHashMap.newKeySet();
-    private final LongAdder limitHitCount = new LongAdder();
 
-    NatsRpcCaller(Connection nats, NatsSubjects subjects, NatsRpcSettings settings, NodeClock clock,
-                  RpcTracker tracker, Consumer<String> limitHits) {
+    NatsRpcCaller(Connection nats, NatsSubjects subjects, NodeClock clock, RpcTracker tracker, NatsRpcInFlight inFlight) {
         this.nats = nats;
         this.subjects = subjects;
-        this.settings = settings;
         this.clock = clock;
         this.tracker = tracker;
-        this.limitHits = limitHits;
+        this.inFlight = inFlight;
     }
 
     @Override
@@ -68,12 +60,8 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
             tracker.complete(call, tooLarge("request", body.length, nats.getMaxPayload()));
             return true;
         }
-        if (inFlight.incrementAndGet() > settings.maxInFlight()) {
-            inFlight.decrementAndGet();
-            limitHitCount.increment();
-            limitHits.accept(NatsRpcSettings.LIMIT);
-            tracker.complete(call, Reply.error(ErrorCode.TOO_MANY_REQUESTS, "this node has " + settings.maxInFlight()
-                    + " calls out to other nodes already (" + NatsRpcSettings.OPTION + "); try again later"));
+        if (!inFlight.acquire()) {
+            tracker.complete(call, inFlight.refusal());
             return true;
         }
         long timeLeft = call.timeLeftMs(clock);
@@ -96,7 +84,7 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
     }
 
     private void finished(RpcCall call) {
-        if (out.remove(call)) inFlight.decrementAndGet();
+        if (out.remove(call)) inFlight.release();
     }
 
     private static Reply outcome(Message m, Throwable err, long timeLeft) {
@@ -112,11 +100,11 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
         return NatsRpcWire.decode(m);
     }
 
-    private static Reply noResponders() {
+    static Reply noResponders() {
         return Reply.error(ErrorCode.NO_RESPONDERS, "nothing in the cluster serves this name");
     }
 
-    private static Reply natsLost() {
+    static Reply natsLost() {
         return Reply.error(ErrorCode.DISCONNECTED, "this node has no connection to NATS: the call could not reach,"
                 + " or hear back from, the node serving it");
     }
@@ -141,15 +129,5 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
     @Override
     public boolean notify(RpcCall notice) {
         return false;
-    }
-
-    /** Calls out on NATS now. */
-    int inFlight() {
-        return inFlight.get();
-    }
-
-    /** Calls refused because {@link NatsRpcSettings#maxInFlight()} were out. */
-    long limitHits() {
-        return limitHitCount.sum();
     }
 }

@@ -31,15 +31,16 @@ public final class NatsRpcEngines implements Engines {
     private final Dispatcher dispatcher;
     private final NatsRpcSubscriptions subscriptions;
     private volatile Consumer<String> limitHits = limit -> { };
-    private volatile NatsRpcCaller caller;
+    private final NatsRpcInFlight inFlight;
 
     public NatsRpcEngines(ClusterConnections connections, NatsSubjects subjects, NatsRpcSettings settings) {
         this.connections = connections;
         this.subjects = subjects;
         this.settings = settings;
-        this.responder = new NatsRpcResponder(connections.nats(), subjects);
+        this.responder = new NatsRpcResponder(connections.nats(), subjects, connections.nodeId());
         this.dispatcher = connections.nats().createDispatcher(responder);
-        this.subscriptions = new NatsRpcSubscriptions(subjects, dispatcher, responder);
+        this.subscriptions = new NatsRpcSubscriptions(subjects, dispatcher, responder, responder.many());
+        this.inFlight = new NatsRpcInFlight(settings.maxInFlight(), limit -> limitHits.accept(limit));
     }
 
     /** Where a call refused by {@link NatsRpcSettings#maxInFlight()} is counted (the node's limit counter). */
@@ -56,25 +57,25 @@ public final class NatsRpcEngines implements Engines {
     @Override
     public void started(SwitchboardCore core) {
         RequestReply rpc = core.rpc();
-        NatsRpcCaller c = new NatsRpcCaller(connections.nats(), subjects, settings, core.clock(), rpc.tracker(),
-                limit -> limitHits.accept(limit));
-        connections.nats().addConnectionListener(c);
-        rpc.addTarget(c);
-        this.caller = c;
+        NatsRpcCaller caller = new NatsRpcCaller(connections.nats(), subjects, core.clock(), rpc.tracker(), inFlight);
+        connections.nats().addConnectionListener(caller);
+        rpc.addTarget(caller);
+        NatsRpcMany many = new NatsRpcMany(connections.nats(), dispatcher, subjects, connections.nodeId(), core.clock(),
+                inFlight);
+        connections.nats().addConnectionListener(many);
+        rpc.useOtherNodes(many);
         responder.serveWith(rpc);
         for (String pattern : rpc.settings().handlers().requestPatterns()) subscriptions.hold(pattern, "");
     }
 
     /** Calls this node has out on NATS now (a gauge for the node's metrics). */
     public int callsInFlight() {
-        NatsRpcCaller c = caller;
-        return c == null ? 0 : c.inFlight();
+        return inFlight.now();
     }
 
     /** Calls refused because {@link NatsRpcSettings#maxInFlight()} were out already. */
     public long limitHits() {
-        NatsRpcCaller c = caller;
-        return c == null ? 0 : c.limitHits();
+        return inFlight.hits();
     }
 
     /** Names patterns this node is subscribed for now (for tests: nothing left behind). */

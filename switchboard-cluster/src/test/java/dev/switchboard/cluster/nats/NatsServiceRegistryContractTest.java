@@ -32,7 +32,7 @@ class NatsServiceRegistryContractTest extends ServiceRegistryContract {
     }
 
     private static NatsRpcSubscriptions subscriptions() {
-        return new NatsRpcSubscriptions(new NatsSubjects("contract"), nats.createDispatcher(), m -> { });
+        return new NatsRpcSubscriptions(new NatsSubjects("contract"), nats.createDispatcher(), m -> { }, m -> { });
     }
 
     @Override
@@ -49,6 +49,7 @@ class NatsServiceRegistryContractTest extends ServiceRegistryContract {
         registry.register("billing.>", "workers", new Member("b"));
         registry.register("billing.>", "", new Member("c"));
         assertThat(subs.size()).as("(billing.>, workers) and (billing.>, none)").isEqualTo(2);
+        assertThat(subs.manySize()).as("request-many: one per pattern").isEqualTo(1);
 
         a.close();
         again.close(); // the same registration: released once only
@@ -57,6 +58,7 @@ class NatsServiceRegistryContractTest extends ServiceRegistryContract {
         assertThat(subs.size()).isEqualTo(1);
         registry.unregisterAll("c");
         assertThat(subs.size()).isZero();
+        assertThat(subs.manySize()).isZero();
         assertThat(registry.size()).isZero();
     }
 }

@@ -17,8 +17,7 @@ import java.util.function.Consumer;
  * queue group of its own ungrouped registrations.
  *
  * <p>Lookup order on a node: in-process handlers, local backends, then other nodes, then the
- * node's webhooks (which so answer only names that nothing in the cluster serves... and are
- * not reached at all while NATS says another node serves the name). A local member is always
+ * node's webhooks (which so answer only names that no node serves). A local member is always
  * preferred over remote ones: no network hop, and a node's members keep working when NATS is
  * down. A service whose members are spread over nodes is so balanced across nodes only for calls
  * made on nodes that have no member of it.
@@ -26,7 +25,6 @@ import java.util.function.Consumer;
 public final class NatsRpcEngines implements Engines {
     private final ClusterConnections connections;
     private final NatsSubjects subjects;
-    private final NatsRpcSettings settings;
     private final NatsRpcResponder responder;
     private final Dispatcher dispatcher;
     private final NatsRpcSubscriptions subscriptions;
@@ -36,7 +34,6 @@ public final class NatsRpcEngines implements Engines {
     public NatsRpcEngines(ClusterConnections connections, NatsSubjects subjects, NatsRpcSettings settings) {
         this.connections = connections;
         this.subjects = subjects;
-        this.settings = settings;
         this.responder = new NatsRpcResponder(connections.nats(), subjects, connections.nodeId());
         this.dispatcher = connections.nats().createDispatcher(responder);
         this.subscriptions = new NatsRpcSubscriptions(subjects, dispatcher, responder, responder.many());
@@ -78,8 +75,4 @@ public final class NatsRpcEngines implements Engines {
         return inFlight.hits();
     }
 
-    /** Names patterns this node is subscribed for now (for tests: nothing left behind). */
-    int subscriptions() {
-        return subscriptions.size();
-    }
 }

@@ -14,7 +14,10 @@ import java.util.function.Consumer;
  * members answered, or every member has its outcome (an answer, or its own {@code timeout},
  * {@code disconnected}, ...: each member's call is tracked like an {@code rpc.call}). Then the
  * caller gets {@code {"replies":[…],"complete":bool}} in member order, and the calls still open are
- * ended, so that their late answers are refused {@code unknown_request}.
+ * ended, so that their late answers are refused {@code unknown_request}. In a cluster
+ * ({@link OtherNodes}), members on other nodes join as they are reported, and the gathering also
+ * waits until the other nodes are done (their deadline); a member asked there that has not
+ * answered by then is reported as its timeout.
  */
 final class ManyReplies {
     /** One member asked: the target name it was asked under, and who it is once known. */

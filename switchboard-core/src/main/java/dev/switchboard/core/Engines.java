@@ -51,4 +51,12 @@ public interface Engines {
     default PeerDirectory peers() {
         return new InMemoryPeerDirectory(0, 0);
     }
+
+    /**
+     * The core built from these engines is complete: an engine that must plug more into it than
+     * the factories above return (a cluster's request/reply target, {@code core.rpc().addTarget})
+     * does it here. Called once, at the end of the core's constructor; nothing by default.
+     */
+    default void started(SwitchboardCore core) {
+    }
 }

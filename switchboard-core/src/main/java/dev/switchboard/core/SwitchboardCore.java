@@ -153,6 +153,7 @@ public final class SwitchboardCore implements AutoCloseable {
             }
         });
         presence.registerWith(nativeDispatcher);
+        engines.started(this);
     }
 
     /** Which session answers to each peer id, and who watches them (presence). */

@@ -52,14 +52,19 @@ final class CallManyOps {
         }
         String name = targets.get(0);
         List<ManyReplies.Member> members = new ArrayList<>();
-        List<InProcessHandlers.Route<RpcHandler>> handlers = List.of();
-        List<ServiceEndpoint> backends = List.of();
+        List<Object> sendTo = new ArrayList<>(); // by name: each member's handler or backend endpoint
+        OtherNodes others = byName ? rpc.otherNodes() : null;
         if (byName) {
-            handlers = rpc.settings().handlers().requestHandlers(name);
-            backends = rpc.registry().members(name);
-            for (var h : handlers) members.add(new ManyReplies.Member(name, IN_PROCESS));
-            for (ServiceEndpoint b : backends) members.add(new ManyReplies.Member(name, b.endpointId()));
-            if (members.isEmpty()) {
+            for (var h : rpc.settings().handlers().requestHandlers(name)) {
+                members.add(new ManyReplies.Member(name, IN_PROCESS));
+                sendTo.add(h.handler());
+            }
+            for (ServiceEndpoint b : rpc.registry().members(name)) {
+                members.add(new ManyReplies.Member(name, b.endpointId()));
+                sendTo.add(b);
+            }
+            // In a cluster, other nodes may serve it: they say so (or NATS says nobody does).
+            if (members.isEmpty() && others == null) {
                 req.reply(RpcReplies.noResponders(name));
                 return;
             }
@@ -73,20 +78,71 @@ final class CallManyOps {
                 members.add(new ManyReplies.Member(t, rpc.settings().handlers().requestHandler(t) != null ? IN_PROCESS : null));
             }
         }
-        ManyReplies gather = new ManyReplies(members, maxReplies, rpc.tracker(), req::reply);
+        ManyReplies gather = new ManyReplies(members, maxReplies, rpc.tracker(), req::reply, others != null, maxFanout,
+                others != null ? name : null);
         req.onCancel(gather::cancel);
         for (int i = 0; i < members.size(); i++) {
             ManyReplies.Member m = members.get(i);
             RpcCall call = rpc.tracker().start(m.target, payload, false, req.session(), timeoutMs, r -> gather.outcome(m, r));
             if (call == null) continue; // refused (the node's bound, a drain): its entry says so
             m.call = call;
-            if (!byName) {
-                rpc.route(call);
-            } else if (i < handlers.size()) {
-                rpc.inProcess().callWith(handlers.get(i).handler(), call);
-            } else if (!rpc.backends().callOn(backends.get(i - handlers.size()), call)) {
-                rpc.tracker().complete(call, RpcReplies.disconnected()); // went since the lookup
-            }
+            if (byName) send(rpc, sendTo.get(i), call);
+            else rpc.route(call);
+        }
+        if (others != null) {
+            gather.stopOthersWith(others.callEach(name, payload, timeoutMs, new OtherNodes.Replies() {
+                @Override
+                public void asked(String member) {
+                    if (!gather.otherNodeAsked(member)) rpc.limitHit("rpc_max_fanout");
+                }
+
+                @Override
+                public void member(String member, Reply outcome) {
+                    if (!gather.otherNodeMember(member, outcome)) rpc.limitHit("rpc_max_fanout");
+                }
+
+                @Override
+                public void done() {
+                    gather.otherNodesDone(RpcReplies.timeout(timeoutMs));
+                }
+            }));
+        }
+    }
+
+    /**
+     * A request-many from another node, on this node's members (see
+     * {@link RequestReply#callEachFromAnotherNode}).
+     */
+    static List<String> callEachHere(RequestReply rpc, String name, Payload payload, long timeoutMs,
+                            java.util.function.BiConsumer<String, Reply> memberOutcome) {
+        List<Object> sendTo = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (var h : rpc.settings().handlers().requestHandlers(name)) {
+            sendTo.add(h.handler());
+            names.add(IN_PROCESS);
+        }
+        for (ServiceEndpoint b : rpc.registry().members(name)) {
+            sendTo.add(b);
+            names.add(b.endpointId());
+        }
+        int n = Math.min(sendTo.size(), rpc.settings().maxFanout());
+        if (n < sendTo.size()) rpc.limitHit("rpc_max_fanout");
+        for (int i = 0; i < n; i++) {
+            String member = names.get(i);
+            RpcCall call = rpc.tracker().start(name, payload, false, null, timeoutMs, r -> memberOutcome.accept(member, r));
+            if (call == null) continue; // refused, and its outcome given
+            call.markFromAnotherNode();
+            send(rpc, sendTo.get(i), call);
+        }
+        return List.copyOf(names.subList(0, n));
+    }
+
+    /** Sends a member's call to its in-process handler or backend; {@code disconnected} when the backend went since the lookup. */
+    private static void send(RequestReply rpc, Object member, RpcCall call) {
+        if (member instanceof RpcHandler h) {
+            rpc.inProcess().callWith(h, call);
+        } else if (!rpc.backends().callOn((ServiceEndpoint) member, call)) {
+            rpc.tracker().complete(call, RpcReplies.disconnected());
         }
     }
 

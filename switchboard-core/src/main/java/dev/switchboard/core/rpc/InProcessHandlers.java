@@ -38,6 +38,13 @@ public final class InProcessHandlers {
         return requests.isEmpty() && signals.isEmpty();
     }
 
+    /** The patterns of the request handlers, in registration order (a cluster serves them to other nodes). */
+    public List<String> requestPatterns() {
+        List<String> out = new ArrayList<>();
+        for (Route<RpcHandler> r : requests) out.add(r.pattern());
+        return List.copyOf(out);
+    }
+
     RpcHandler requestHandler(String name) {
         return first(requests, name);
     }

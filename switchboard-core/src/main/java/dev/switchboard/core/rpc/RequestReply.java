@@ -28,6 +28,8 @@ public final class RequestReply implements SessionRegistry.Presence {
     /** Consulted after every other target (the server's HTTP webhooks); none until the server sets them. */
     private volatile RpcTarget webhooks = NO_TARGET;
     private volatile Consumer<String> limitHits = limit -> { };
+    /** The other nodes of a cluster, for request-many; null on one node. */
+    private volatile OtherNodes otherNodes;
     private final java.util.concurrent.atomic.LongAdder chunksTaken = new java.util.concurrent.atomic.LongAdder();
 
     private static final RpcTarget NO_TARGET = new RpcTarget() {
@@ -104,6 +106,43 @@ public final class RequestReply implements SessionRegistry.Presence {
         }
         if (webhooks.call(call)) return;
         tracker.complete(call, RpcReplies.noResponders(call.name()));
+    }
+
+    /**
+     * A call that another node sent here (a cluster engine's seam): tracked on this node with
+     * {@code timeoutMs} (the time its caller still waits), routed through this node's targets
+     * only — a target that forwards to other nodes sees {@link RpcCall#fromAnotherNode()} — and
+     * its one outcome, refusals included ({@code shutting_down}, {@code too_many_requests}), goes
+     * to {@code outcome}.
+     */
+    public void callFromAnotherNode(String name, dev.switchboard.protocol.Payload payload, boolean idempotent,
+                                    long timeoutMs, Consumer<dev.switchboard.protocol.Reply> outcome) {
+        RpcCall call = tracker.start(name, payload, idempotent, null, timeoutMs, outcome);
+        if (call == null) return; // refused, and told
+        call.markFromAnotherNode();
+        route(call);
+    }
+
+    /**
+     * A request-many that another node sent here (a cluster engine's seam): every member on this
+     * node serving {@code name} — in-process handlers, then one member of each backend service —
+     * gets a call of its own, tracked here, and each one's outcome goes to {@code memberOutcome}
+     * with the member's name ({@code in-process} or the backend's session id).
+     *
+     * @return the members asked (none: nothing here serves it now)
+     */
+    public List<String> callEachFromAnotherNode(String name, dev.switchboard.protocol.Payload payload, long timeoutMs,
+                                       java.util.function.BiConsumer<String, dev.switchboard.protocol.Reply> memberOutcome) {
+        return CallManyOps.callEachHere(this, name, payload, timeoutMs, memberOutcome);
+    }
+
+    /** Request-many asks {@code others} too (a cluster); null: this node only. */
+    public void useOtherNodes(OtherNodes others) {
+        this.otherNodes = others;
+    }
+
+    OtherNodes otherNodes() {
+        return otherNodes;
     }
 
     /** Delivers a notify to the first target that serves its name; false when none does. */

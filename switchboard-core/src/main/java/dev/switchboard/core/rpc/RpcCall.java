@@ -30,6 +30,8 @@ public final class RpcCall {
     private volatile String backend;
     private volatile String servedBy;
     private volatile boolean retried;
+    /** Came from another node (a cluster engine): only this node's own targets may take it. */
+    private volatile boolean fromAnotherNode;
     /** The chunks on their way to the caller when it asked for a stream; null otherwise. */
     private volatile CallStream stream;
 
@@ -147,6 +149,18 @@ public final class RpcCall {
     /** The last backend session the call was sent to, even after it went; null if none. */
     String servedBy() {
         return servedBy;
+    }
+
+    /**
+     * True when another node sent this call here to be served by this node's own targets; a
+     * target that forwards calls to other nodes must not take it (it would go round in circles).
+     */
+    public boolean fromAnotherNode() {
+        return fromAnotherNode;
+    }
+
+    void markFromAnotherNode() {
+        fromAnotherNode = true;
     }
 
     boolean retried() {

@@ -1,0 +1,133 @@
+package dev.switchboard.cluster.nats;
+
+import dev.switchboard.core.rpc.RpcCall;
+import dev.switchboard.core.rpc.RpcTarget;
+import dev.switchboard.core.rpc.RpcTracker;
+import dev.switchboard.core.time.NodeClock;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Reply;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Other nodes, as the last target before the webhooks: a call that nothing on this node serves
+ * goes to NATS as a request on {@code <prefix>.rpc.<name>} with the time its caller still waits,
+ * and the answer — whatever outcome the serving node gave — becomes the call's outcome. NATS's
+ * no-responders status is {@code no_responders} at once.
+ *
+ * <p>Explicit outcomes when NATS fails: a call made while this node is not connected to NATS is
+ * {@code disconnected} at once; a call out on NATS when the connection drops is
+ * {@code disconnected} then (whether the other node ran it is not known: it may have); a request
+ * or answer larger than NATS's {@code max_payload} is {@code frame_too_large}. At most
+ * {@link NatsRpcSettings#maxInFlight()} calls are out at once ({@link NatsRpcInFlight}); one more
+ * is {@code too_many_requests}.
+ */
+final class NatsRpcCaller implements RpcTarget, ConnectionListener {
+    private final Connection nats;
+    private final NatsSubjects subjects;
+    private final NodeClock clock;
+    private final RpcTracker tracker;
+    private final NatsRpcInFlight inFlight;
+    private final Set<RpcCall> out = ConcurrentHashMap.newKeySet();
+
+    NatsRpcCaller(Connection nats, NatsSubjects subjects, NodeClock clock, RpcTracker tracker, NatsRpcInFlight inFlight) {
+        this.nats = nats;
+        this.subjects = subjects;
+        this.clock = clock;
+        this.tracker = tracker;
+        this.inFlight = inFlight;
+    }
+
+    @Override
+    public boolean call(RpcCall call) {
+        if (call.fromAnotherNode()) return false; // one hop only: the node that got it serves it or says why not
+        if (nats.getStatus() != Connection.Status.CONNECTED) {
+            tracker.complete(call, natsLost());
+            return true;
+        }
+        byte[] body = call.payload().toByteArray();
+        if (body.length + NatsRpcWire.ENVELOPE_BYTES > nats.getMaxPayload()) {
+            tracker.complete(call, tooLarge("request", body.length, nats.getMaxPayload()));
+            return true;
+        }
+        if (!inFlight.acquire()) {
+            tracker.complete(call, inFlight.refusal());
+            return true;
+        }
+        long timeLeft = call.timeLeftMs(clock);
+        Headers headers = NatsRpcWire.requestHeaders(call.payload(), timeLeft, call.idempotent());
+        out.add(call);
+        CompletableFuture<Message> answer;
+        try {
+            answer = nats.requestWithTimeout(subjects.subject("rpc", call.name()), headers, body,
+                    Duration.ofMillis(timeLeft));
+        } catch (RuntimeException e) { // closed, or refused by the client (a size it knows better)
+            finished(call);
+            tracker.complete(call, natsLost());
+            return true;
+        }
+        answer.whenComplete((m, err) -> {
+            finished(call);
+            tracker.complete(call, outcome(m, err, timeLeft));
+        });
+        return true;
+    }
+
+    private void finished(RpcCall call) {
+        if (out.remove(call)) inFlight.release();
+    }
+
+    private static Reply outcome(Message m, Throwable err, long timeLeft) {
+        if (err instanceof CompletionException ce && ce.getCause() != null) err = ce.getCause();
+        if (err instanceof TimeoutException) return Reply.error(ErrorCode.TIMEOUT, "no answer within " + timeLeft + " ms");
+        // jnats cancels a request that NATS answered with its no-responders status.
+        if (err instanceof CancellationException) return noResponders();
+        if (err != null) return Reply.error(ErrorCode.INTERNAL, "the request to another node failed");
+        if (m.isStatusMessage()) {
+            return m.getStatus().getCode() == 503 ? noResponders()
+                    : Reply.error(ErrorCode.INTERNAL, "NATS answered with status " + m.getStatus().getCode());
+        }
+        return NatsRpcWire.decode(m);
+    }
+
+    static Reply noResponders() {
+        return Reply.error(ErrorCode.NO_RESPONDERS, "nothing in the cluster serves this name");
+    }
+
+    static Reply natsLost() {
+        return Reply.error(ErrorCode.DISCONNECTED, "this node has no connection to NATS: the call could not reach,"
+                + " or hear back from, the node serving it");
+    }
+
+    static Reply tooLarge(String what, int bytes, long maxPayload) {
+        return Reply.error(ErrorCode.FRAME_TOO_LARGE, "the " + what + " (" + bytes + " bytes) is larger than NATS"
+                + " carries between nodes (max_payload " + maxPayload + " bytes, less " + NatsRpcWire.ENVELOPE_BYTES
+                + " for headers)");
+    }
+
+    /** The connection to NATS dropped: every call out on it is answered now, not at its deadline. */
+    @Override
+    public void connectionEvent(Connection conn, Events type) {
+        if (type != Events.DISCONNECTED && type != Events.CLOSED) return;
+        for (RpcCall call : List.copyOf(out)) {
+            finished(call);
+            tracker.complete(call, natsLost());
+        }
+    }
+
+    /** Notifies stay on their node: a fire-and-forget message to another node could not say whether anyone took it. */
+    @Override
+    public boolean notify(RpcCall notice) {
+        return false;
+    }
+}

@@ -4,6 +4,8 @@ import dev.switchboard.cluster.etcd.EtcdLockEngine;
 import dev.switchboard.cluster.etcd.EtcdLockSettings;
 import dev.switchboard.cluster.nats.NatsBroker;
 import dev.switchboard.cluster.nats.NatsBrokerSettings;
+import dev.switchboard.cluster.nats.NatsRpcEngines;
+import dev.switchboard.cluster.nats.NatsRpcSettings;
 import dev.switchboard.cluster.nats.NatsSubjects;
 import dev.switchboard.cluster.relay.ClusterPeerDirectory;
 import dev.switchboard.cluster.relay.ClusterPeerSettings;
@@ -25,13 +27,13 @@ import java.io.IOException;
  * core, once nothing calls the engines any more).
  *
  * <p>Each method below is the one place where its cluster engine is plugged in: locks on etcd,
- * the broker on NATS, the peer directory on etcd and NATS; request/reply services are still the
- * in-memory registry until their NATS engine lands.
+ * the broker on NATS, the peer directory on etcd and NATS, request/reply on NATS.
  */
 public final class ClusterEngines implements Engines, AutoCloseable {
     private final ClusterSettings settings;
     private final ClusterConnections connections;
     private final ClusterHealth health;
+    private final NatsRpcEngines rpc;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.List<AutoCloseable> ownedEngines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -39,6 +41,7 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         this.settings = settings;
         this.connections = connections;
         this.health = health;
+        this.rpc = new NatsRpcEngines(connections, new NatsSubjects(settings.prefix()), NatsRpcSettings.defaults());
     }
 
     /**
@@ -87,10 +90,21 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         return owned(broker);
     }
 
+    /** Request/reply on NATS: each service a node serves is one NATS queue subscription; calls nothing local serves go there. */
     @Override
     public ServiceRegistry services(int maxPerEndpoint) {
-        // CLUSTER ENGINE: the NATS request/reply service registry goes here.
-        return Engines.super.services(maxPerEndpoint);
+        return rpc.services(maxPerEndpoint);
+    }
+
+    /** Once the core is built: its request/reply sends to other nodes and serves theirs. */
+    @Override
+    public void started(dev.switchboard.core.SwitchboardCore core) {
+        rpc.started(core);
+    }
+
+    /** The NATS request/reply engine (its calls in flight and limit hits, for the node's metrics). */
+    public NatsRpcEngines rpc() {
+        return rpc;
     }
 
     /** Who is online in etcd (leased keys, watched by every node), direct messages on NATS. */

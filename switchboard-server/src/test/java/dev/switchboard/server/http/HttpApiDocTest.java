@@ -57,45 +57,55 @@ class HttpApiDocTest {
     }
 
     private void runExamplesOf(Path doc, int atLeast) throws Exception {
-        if (!Files.isExecutable(CURL)) {
-            String why = CURL + " is missing; HttpApiDocTest runs the curl examples of docs/http-api.md with it";
-            if (System.getenv("CI") != null) fail(why + " (and CI is set, so this is not skipped)");
-            Assumptions.abort(why);
-        }
+        requireCurl();
         List<Example> examples = examples(Files.readString(doc));
         assertThat(examples).as("curl examples in " + doc).hasSizeGreaterThanOrEqualTo(atLeast);
 
         try (Switchboard sb = Switchboard.builder().port(0).start()) {
             Map<String, String> vars = new HashMap<>();
             vars.put("SB", "http://127.0.0.1:" + sb.port());
-            List<Background> background = new ArrayList<>();
-            try {
-                for (Example ex : examples) {
-                    List<String> words = words(ex.command(), vars, ex);
-                    boolean inBackground = !words.isEmpty() && words.get(words.size() - 1).equals("&");
-                    if (inBackground) words = words.subList(0, words.size() - 1);
-                    assertThat(words).as("%s: a command starting with curl", where(ex)).isNotEmpty();
-                    assertThat(words.get(0)).as("%s: a command starting with curl", where(ex)).isEqualTo("curl");
-                    List<String> argv = new ArrayList<>(List.of(CURL.toString(), "-sS", "-i", "--max-time", "15"));
-                    argv.addAll(words.subList(1, words.size()));
-                    Process p = new ProcessBuilder(argv).redirectErrorStream(false).start();
-                    ByteArrayOutputStream out = new ByteArrayOutputStream();
-                    Thread pump = pump(p.getInputStream(), out);
-                    if (inBackground) {
-                        background.add(new Background(ex, p, pump, out));
-                        awaitStreamStart(ex, p, out);
-                        continue;
-                    }
-                    finish(ex, p, pump, false);
-                    check(ex, text(out), vars);
+            run(examples, vars);
+        }
+    }
+
+    /** curl must be there; in CI its absence fails the test rather than skipping it. */
+    static void requireCurl() {
+        if (!Files.isExecutable(CURL)) {
+            String why = CURL + " is missing; the doc tests run the curl examples of the docs with it";
+            if (System.getenv("CI") != null) fail(why + " (and CI is set, so this is not skipped)");
+            Assumptions.abort(why);
+        }
+    }
+
+    /** Runs the examples in order with curl, checking each answer and binding the variables it names. */
+    static void run(List<Example> examples, Map<String, String> vars) throws Exception {
+        List<Background> background = new ArrayList<>();
+        try {
+            for (Example ex : examples) {
+                List<String> words = words(ex.command(), vars, ex);
+                boolean inBackground = !words.isEmpty() && words.get(words.size() - 1).equals("&");
+                if (inBackground) words = words.subList(0, words.size() - 1);
+                assertThat(words).as("%s: a command starting with curl", where(ex)).isNotEmpty();
+                assertThat(words.get(0)).as("%s: a command starting with curl", where(ex)).isEqualTo("curl");
+                List<String> argv = new ArrayList<>(List.of(CURL.toString(), "-sS", "-i", "--max-time", "15"));
+                argv.addAll(words.subList(1, words.size()));
+                Process p = new ProcessBuilder(argv).redirectErrorStream(false).start();
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                Thread pump = pump(p.getInputStream(), out);
+                if (inBackground) {
+                    background.add(new Background(ex, p, pump, out));
+                    awaitStreamStart(ex, p, out);
+                    continue;
                 }
-                for (Background b : background) {
-                    finish(b.example(), b.process(), b.pump(), true);
-                    check(b.example(), text(b.output()), vars);
-                }
-            } finally {
-                for (Background b : background) b.process().destroyForcibly();
+                finish(ex, p, pump, false);
+                check(ex, text(out), vars);
             }
+            for (Background b : background) {
+                finish(b.example(), b.process(), b.pump(), true);
+                check(b.example(), text(b.output()), vars);
+            }
+        } finally {
+            for (Background b : background) b.process().destroyForcibly();
         }
     }
 

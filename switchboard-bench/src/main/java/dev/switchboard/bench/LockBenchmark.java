@@ -28,16 +28,22 @@ final class LockBenchmark {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     record Settings(LocksCommand.Protocol protocol, List<ServerAddress> servers, int workers, int rounds, int warmup,
-                    Duration warmupTime, String keyPrefix, boolean sharedKey, boolean handoff, long leaseSeconds,
+                    Duration warmupTime, String keyPrefix, boolean sharedKey, boolean handoff, boolean spread, long leaseSeconds,
                     long timeoutSeconds, String authToken, Duration connectTimeout, Duration durationLimit) {
         String keyFor(int worker) {
             return sharedKey || handoff ? keyPrefix : keyPrefix + "_" + worker;
         }
 
+        /** The server worker {@code worker} connects to: its key's shard, or round-robin with {@code spread}. */
+        ServerAddress serverFor(int worker) {
+            int index = spread ? worker % servers.size() : Sharding.index(keyFor(worker), servers.size());
+            return servers.get(index);
+        }
+
         String describe() {
             return String.format(Locale.ROOT,
-                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d key=%s shared-key=%s handoff=%s lease=%ds timeout=%ds",
-                    protocol.cliName(), servers, workers, rounds, warmup, warmupTime.toSeconds(), keyPrefix, sharedKey, handoff,
+                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d key=%s shared-key=%s handoff=%s spread=%s lease=%ds timeout=%ds",
+                    protocol.cliName(), servers, workers, rounds, warmup, warmupTime.toSeconds(), keyPrefix, sharedKey, handoff, spread,
                     leaseSeconds, timeoutSeconds);
         }
     }
@@ -177,7 +183,7 @@ final class LockBenchmark {
         public void run() {
             String key = settings.keyFor(index);
             try {
-                connection = open(settings.servers().get(Sharding.index(key, settings.servers().size())));
+                connection = open(settings.serverFor(index));
                 for (int i = 0; (i < settings.warmup() || System.nanoTime() < warmupUntil) && System.nanoTime() < deadline; i++) {
                     op(key, false);
                 }
@@ -270,6 +276,9 @@ final class LockBenchmark {
             }
             // The read timeout covers the longest legitimate wait (the acquire timeout) plus slack.
             long readMs = TimeUnit.SECONDS.toMillis(settings.timeoutSeconds()) + 30_000;
+            if (settings.protocol() == LocksCommand.Protocol.etcd) {
+                return new EtcdConnection(server, settings.leaseSeconds(), settings.connectTimeout(), readMs);
+            }
             if (settings.protocol() == LocksCommand.Protocol.redis) {
                 return new RedisConnection(server, connectMs, (int) Math.min(Integer.MAX_VALUE, readMs));
             }

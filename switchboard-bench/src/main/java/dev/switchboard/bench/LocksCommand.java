@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         description = "Each worker repeats acquire + release on its own persistent connection; one op = acquire + release.")
 final class LocksCommand implements Callable<Integer> {
     enum Protocol {
-        dflockd, json, json_async, redis;
+        dflockd, json, json_async, redis, etcd;
 
         boolean usesJavaClient() {
             return this == json || this == json_async;
@@ -31,7 +31,7 @@ final class LocksCommand implements Callable<Integer> {
                         return p;
                     }
                 }
-                throw new CommandLine.TypeConversionException("expected one of dflockd, json, json-async, redis but was '" + value + "'");
+                throw new CommandLine.TypeConversionException("expected one of dflockd, json, json-async, redis, etcd but was '" + value + "'");
             }
         }
     }
@@ -64,12 +64,17 @@ final class LocksCommand implements Callable<Integer> {
     @Option(names = "--protocol", defaultValue = "dflockd", converter = Protocol.Converter.class,
             description = "dflockd; json (the Java client's blocking calls, one thread per worker); json-async (the Java client's"
                     + " async calls, each worker a chain of continuations on the client's I/O threads); or redis (the peer"
-                    + " baseline: SET NX PX and a compare-and-delete script) (default: ${DEFAULT-VALUE}).")
+                    + " baseline: SET NX PX and a compare-and-delete script); or etcd (the cluster baseline: etcd's own Lock and Unlock"
+                    + " RPCs through jetcd, one lease per worker kept alive; --servers are etcd client endpoints) (default: ${DEFAULT-VALUE}).")
     Protocol protocol;
 
     @Option(names = "--servers", defaultValue = "127.0.0.1:6388",
             description = "host:port[,host:port...]; keys are sharded by crc32 as dflockd clients do (default: ${DEFAULT-VALUE}).")
     String servers;
+
+    @Option(names = "--spread", description = "Worker i connects to server i mod N of --servers instead of its key's crc32 shard:"
+            + " for a cluster, whose every node serves every key, so that the clients are spread over the nodes even on one key.")
+    boolean spread;
 
     @Option(names = "--lease", defaultValue = "10", description = "Lease in seconds (default: ${DEFAULT-VALUE}).")
     long leaseSeconds;
@@ -97,13 +102,14 @@ final class LocksCommand implements Callable<Integer> {
         check(timeoutSeconds >= 0, "--timeout must not be negative");
         check(connectTimeoutSeconds >= 1, "--connect-timeout must be at least 1 second");
         check(!(handoff && protocol == Protocol.json_async), "--handoff times blocking workers; use --protocol json");
+        check(!(protocol == Protocol.etcd && timeoutSeconds < 1), "--protocol etcd waits at least 1 s: etcd's Lock has no try-once");
         check(durationLimitSeconds >= 1, "--duration-limit must be at least 1 second");
         check(!key.isEmpty() && key.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '\r' || c == '\n'),
                 "--key must be non-empty without whitespace");
         LockBenchmark.Settings settings;
         try {
             settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
-                    Duration.ofSeconds(warmupSeconds), key, sharedKey, handoff, leaseSeconds, timeoutSeconds, authToken,
+                    Duration.ofSeconds(warmupSeconds), key, sharedKey, handoff, spread, leaseSeconds, timeoutSeconds, authToken,
                     Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -3,6 +3,7 @@ package dev.switchboard.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,30 @@ class ShardingTest {
         assertThat(Sharding.index("deploy-job", 2)).isEqualTo(0);
         assertThat(Sharding.index("deploy-job", 3)).isEqualTo(1);
         assertThat(Sharding.index("anything", 1)).isZero();
+    }
+
+    @Test
+    void spreadPutsWorkersOnTheServersInTurnWhateverTheirKeys() {
+        List<ServerAddress> three = ServerAddress.parseList("127.0.0.1:1,127.0.0.1:2,127.0.0.1:3");
+        LockBenchmark.Settings byKey = settings(three, false, false);
+        LockBenchmark.Settings spreadOnOneKey = settings(three, true, true);
+        LockBenchmark.Settings sharedByKey = settings(three, true, false);
+
+        // By key: worker i goes where crc32("k_i") % 3 says, as a dflockd client would.
+        for (int i = 0; i < 6; i++) {
+            assertThat(byKey.serverFor(i)).isEqualTo(three.get(Sharding.index("k_" + i, 3)));
+        }
+        // One shared key without spread: every worker on the key's one server.
+        assertThat(List.of(sharedByKey.serverFor(0), sharedByKey.serverFor(1), sharedByKey.serverFor(2)))
+                .containsOnly(three.get(Sharding.index("k", 3)));
+        // Spread: round-robin, even on one key.
+        assertThat(List.of(spreadOnOneKey.serverFor(0), spreadOnOneKey.serverFor(1), spreadOnOneKey.serverFor(2),
+                spreadOnOneKey.serverFor(3))).containsExactly(three.get(0), three.get(1), three.get(2), three.get(0));
+    }
+
+    private static LockBenchmark.Settings settings(List<ServerAddress> servers, boolean sharedKey, boolean spread) {
+        return new LockBenchmark.Settings(LocksCommand.Protocol.dflockd, servers, 4, 1, 0, Duration.ZERO, "k", sharedKey, false,
+                spread, 10, 30, null, Duration.ofSeconds(1), Duration.ofSeconds(10));
     }
 
     @Test

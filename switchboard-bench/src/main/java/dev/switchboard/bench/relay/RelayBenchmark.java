@@ -20,12 +20,12 @@ import org.HdrHistogram.Histogram;
  * partner has every message, or at a deadline. One thread sends per pair, one reads per peer.
  */
 final class RelayBenchmark {
-    record Settings(RelayWire wire, FramingChoice framing, ServerAddress server, int pairs, int payloadBytes, int window, long maxMessages,
+    record Settings(RelayWire wire, FramingChoice framing, ServerAddress server, ServerAddress receiverServer, int pairs, int payloadBytes, int window, long maxMessages,
                     Duration warmup, Duration duration) {
         String describe() {
             return String.format(Locale.ROOT,
-                    "relay: protocol=%s%s server=%s pairs=%d payload=%dB window=%d warmup=%ds duration=%ds max-messages=%d",
-                    wire, wire == RelayWire.ws ? " framing=" + framing : "", server, pairs, payloadBytes, window, warmup.toSeconds(), duration.toSeconds(), maxMessages);
+                    "relay: protocol=%s%s server=%s receiver-server=%s pairs=%d payload=%dB window=%d warmup=%ds duration=%ds max-messages=%d",
+                    wire, wire == RelayWire.ws ? " framing=" + framing : "", server, receiverServer, pairs, payloadBytes, window, warmup.toSeconds(), duration.toSeconds(), maxMessages);
         }
     }
 
@@ -70,7 +70,7 @@ final class RelayBenchmark {
             for (int i = 0; i < s.pairs(); i++) {
                 RelayPeer sender = s.wire().open(s.server(), runId + "-" + i + "-s", s.framing().forPeer(null));
                 peers.add(sender);
-                RelayPeer receiver = s.wire().open(s.server(), runId + "-" + i + "-r", s.framing().forPeer(sender.address()));
+                RelayPeer receiver = s.wire().open(s.receiverServer(), runId + "-" + i + "-r", s.framing().forPeer(sender.address()));
                 peers.add(receiver);
                 PairTracker tracker = new PairTracker(i, s.payloadBytes(), this::fail);
                 PairTracker.Acks ack = new PairTracker.Acks(i, this::fail);

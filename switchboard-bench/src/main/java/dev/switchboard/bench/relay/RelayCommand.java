@@ -26,8 +26,11 @@ public final class RelayCommand implements Callable<Integer> {
             description = "For ws: compact (relay frames, no answer to a send) or envelope (binary envelopes, relay.send answered by a reply) (default: ${DEFAULT-VALUE}).")
     FramingChoice framing;
 
-    @Option(names = "--server", defaultValue = "127.0.0.1:6388", description = "host:port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--server", defaultValue = "127.0.0.1:6388", description = "host:port the senders connect to, and the receivers unless --receiver-server is set (default: ${DEFAULT-VALUE}).")
     String server;
+
+    @Option(names = "--receiver-server", description = "host:port the receivers connect to: another node of a cluster, so that every message crosses nodes (default: --server).")
+    String receiverServer;
 
     @Option(names = "--pairs", defaultValue = "10", description = "Sender/receiver pairs (default: ${DEFAULT-VALUE}).")
     int pairs;
@@ -57,7 +60,8 @@ public final class RelayCommand implements Callable<Integer> {
         CommandChecks.require(spec, messages >= 1, "--messages must be at least 1");
         CommandChecks.requireTimes(spec, warmupSeconds, durationSeconds);
         ServerAddress address = CommandChecks.server(spec, server);
-        RelayBenchmark.Settings settings = new RelayBenchmark.Settings(wire, framing, address, pairs, payloadBytes, window, messages,
+        ServerAddress receiverAddress = receiverServer == null ? address : CommandChecks.server(spec, receiverServer);
+        RelayBenchmark.Settings settings = new RelayBenchmark.Settings(wire, framing, address, receiverAddress, pairs, payloadBytes, window, messages,
                 Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds));
         PrintWriter out = spec.commandLine().getOut();
         out.println(settings.describe());

@@ -20,11 +20,11 @@ import org.HdrHistogram.Histogram;
 final class RpcBenchmark {
     private static final long MAX_TRACKED_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    record Settings(RpcWire wire, ServerAddress server, int callers, int responders, int payloadBytes, long maxCalls,
+    record Settings(RpcWire wire, ServerAddress server, ServerAddress responderServer, int callers, int responders, int payloadBytes, long maxCalls,
                     Duration warmup, Duration duration) {
         String describe() {
-            return String.format(Locale.ROOT, "rpc: protocol=%s server=%s:%d callers=%d responders=%d payload=%dB warmup=%ds duration=%ds",
-                    wire, server.host(), server.port(), callers, responders, payloadBytes, warmup.toSeconds(), duration.toSeconds());
+            return String.format(Locale.ROOT, "rpc: protocol=%s server=%s responder-server=%s callers=%d responders=%d payload=%dB warmup=%ds duration=%ds",
+                    wire, server, responderServer, callers, responders, payloadBytes, warmup.toSeconds(), duration.toSeconds());
         }
     }
 
@@ -62,7 +62,7 @@ final class RpcBenchmark {
         List<RpcWire.Caller> callers = new ArrayList<>();
         try {
             for (int i = 0; i < settings.responders(); i++) {
-                RpcWire.Responder r = settings.wire().responder(settings.server(), name, "echoers");
+                RpcWire.Responder r = settings.wire().responder(settings.responderServer(), name, "echoers");
                 responders.add(r);
                 Thread t = new Thread(() -> serve(r), "rpc-responder-" + i);
                 t.setDaemon(true);

@@ -21,8 +21,11 @@ public final class RpcCommand implements Callable<Integer> {
             description = "json (Switchboard's native protocol: rpc.call to a backend that rpc.serve's) or nats (nats-server request/reply) (default: ${DEFAULT-VALUE}).")
     RpcWire wire;
 
-    @Option(names = "--server", defaultValue = "127.0.0.1:6388", description = "host:port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--server", defaultValue = "127.0.0.1:6388", description = "host:port the callers connect to, and the responders unless --responder-server is set (default: ${DEFAULT-VALUE}).")
     String server;
+
+    @Option(names = "--responder-server", description = "host:port the responders connect to: another node of a cluster, so that every call crosses nodes (default: --server).")
+    String responderServer;
 
     @Option(names = "--callers", defaultValue = "10", description = "Caller connections, one thread each (default: ${DEFAULT-VALUE}).")
     int callers;
@@ -50,7 +53,8 @@ public final class RpcCommand implements Callable<Integer> {
         CommandChecks.require(spec, calls >= 1, "--calls must be at least 1");
         CommandChecks.requireTimes(spec, warmupSeconds, durationSeconds);
         ServerAddress address = CommandChecks.server(spec, server);
-        RpcBenchmark.Settings settings = new RpcBenchmark.Settings(wire, address, callers, responders, payloadBytes, calls,
+        ServerAddress responderAddress = responderServer == null ? address : CommandChecks.server(spec, responderServer);
+        RpcBenchmark.Settings settings = new RpcBenchmark.Settings(wire, address, responderAddress, callers, responders, payloadBytes, calls,
                 Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds));
         PrintWriter out = spec.commandLine().getOut();
         out.println(settings.describe());

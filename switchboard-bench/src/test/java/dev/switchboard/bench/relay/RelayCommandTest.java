@@ -47,6 +47,20 @@ class RelayCommandTest {
     }
 
     @Test
+    void receiversGoToTheReceiverServer() {
+        try (Switchboard other = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start()) {
+            // Two servers that are not a cluster: each send names a peer the senders' server does not have,
+            // and the server refuses it at once (envelopes answer every send).
+            BenchRun run = BenchRun.of("relay", "--protocol", "ws", "--framing", "envelope", "--server", "127.0.0.1:" + server.port(),
+                    "--receiver-server", "127.0.0.1:" + other.port(), "--pairs", "1", "--messages", "10", "--warmup", "0",
+                    "--duration", "5");
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.output()).contains("receiver-server=127.0.0.1:" + other.port(), "first error:", "(sender)");
+        }
+    }
+
+    @Test
     void aServerThatIsNotThereFailsTheRun() {
         BenchRun run = BenchRun.of("relay", "--protocol", "ws", "--server", "127.0.0.1:1", "--pairs", "1");
 

@@ -34,6 +34,26 @@ class RpcCommandTest {
     }
 
     @Test
+    void respondersGoToTheResponderServer() {
+        try (Switchboard callers = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start();
+             Switchboard backends = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start()) {
+            // Both ends named explicitly on one server: the calls are answered.
+            String same = run("rpc", "--protocol", "json", "--server", "127.0.0.1:" + backends.port(), "--responder-server",
+                    "127.0.0.1:" + backends.port(), "--callers", "1", "--responders", "1", "--calls", "50", "--warmup", "0",
+                    "--duration", "20");
+            assertThat(same).contains("responder-server=127.0.0.1:" + backends.port(), "calls:      50");
+
+            // Two servers that are not a cluster: the backends are on the other one, so the callers' server has none.
+            StringWriter out = new StringWriter();
+            int code = BenchMain.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "rpc", "--protocol", "json",
+                    "--server", "127.0.0.1:" + callers.port(), "--responder-server", "127.0.0.1:" + backends.port(),
+                    "--callers", "1", "--responders", "1", "--calls", "5", "--warmup", "0", "--duration", "5");
+            assertThat(code).as(out.toString()).isEqualTo(1);
+            assertThat(out.toString()).contains("calls:      0", "first error:", "no_responders");
+        }
+    }
+
+    @Test
     void refusesNonsenseOptions() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

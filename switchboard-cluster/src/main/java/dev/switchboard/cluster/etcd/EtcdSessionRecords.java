@@ -118,6 +118,11 @@ public final class EtcdSessionRecords implements AutoCloseable {
      * lease). Returns the new mod revision, or -1 when another node has the session now.
      */
     public long save(SessionRecord r, long expectedRevision) {
+        return save(r, expectedRevision, 2);
+    }
+
+    /** {@link #save}, retrying at most {@code retries} times after the record changed under it (a bounded race). */
+    private long save(SessionRecord r, long expectedRevision, int retries) {
         long leaseId = leaseId();
         ByteSequence key = bytes(key(r.id()));
         Cmp unchanged = expectedRevision == 0
@@ -127,11 +132,12 @@ public final class EtcdSessionRecords implements AutoCloseable {
                 .Then(Op.put(key, encode(r), PutOption.builder().withLeaseId(leaseId).build()))
                 .Else(Op.get(key, GetOption.DEFAULT)).commit());
         if (t.isSucceeded()) return t.getHeader().getRevision();
+        if (retries == 0) throw new EtcdCallException("the record of session " + r.id() + " keeps changing", null);
         List<KeyValue> there = t.getGetResponses().isEmpty() ? List.of() : t.getGetResponses().get(0).getKvs();
-        if (there.isEmpty()) return save(r, 0); // it vanished meanwhile (our lease ran out): write it anew
+        if (there.isEmpty()) return save(r, 0, retries - 1); // it vanished meanwhile (our lease ran out): write it anew
         Optional<Placed> placed = decode(there.get(0));
         if (placed.isPresent() && !placed.get().node().equals(nodeId)) return -1;
-        return save(r, there.get(0).getModRevision());
+        return save(r, there.get(0).getModRevision(), retries - 1);
     }
 
     /** Writes this node's record whatever is there: the node adopts the session. Returns the new mod revision. */

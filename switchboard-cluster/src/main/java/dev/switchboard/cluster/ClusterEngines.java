@@ -9,6 +9,7 @@ import dev.switchboard.cluster.nats.NatsRpcSettings;
 import dev.switchboard.cluster.nats.NatsSubjects;
 import dev.switchboard.cluster.relay.ClusterPeerDirectory;
 import dev.switchboard.cluster.relay.ClusterPeerSettings;
+import dev.switchboard.cluster.session.ClusterSessions;
 import dev.switchboard.core.Engines;
 import dev.switchboard.core.lock.FenceSource;
 import dev.switchboard.core.lock.LockEngine;
@@ -35,6 +36,7 @@ public final class ClusterEngines implements Engines, AutoCloseable {
     private final ClusterHealth health;
     private final NatsRpcEngines rpc;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile ClusterSessions sessions;
     private final java.util.List<AutoCloseable> ownedEngines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ClusterEngines(ClusterSettings settings, ClusterConnections connections, ClusterHealth health) {
@@ -96,10 +98,24 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         return rpc.services(maxPerEndpoint);
     }
 
-    /** Once the core is built: its request/reply sends to other nodes and serves theirs. */
+    /**
+     * Once the core is built: its request/reply sends to other nodes and serves theirs, and its
+     * resumable sessions are recorded in etcd so that their clients can resume on another node.
+     */
     @Override
     public void started(dev.switchboard.core.SwitchboardCore core) {
         rpc.started(core);
+        sessions = owned(new ClusterSessions(connections, settings.prefix(), core.sessions(),
+                EtcdLockSettings.defaults().callTimeout()));
+    }
+
+    /**
+     * Where the node looks for a session a client resumes and it does not hold (the cluster's
+     * records, and the node that has the session); null before the core is built.
+     */
+    public dev.switchboard.core.session.store.SessionLookup sessionLookup() {
+        ClusterSessions s = sessions;
+        return s == null ? null : s.lookup();
     }
 
     /** The NATS request/reply engine (its calls in flight and limit hits, for the node's metrics). */

@@ -90,6 +90,9 @@ final class SwitchboardNode {
                 config.autoReleaseOnDisconnect(), config.maxFrameBytes(),
                 () -> metrics.limitHit(dev.switchboard.server.limits.Limits.HOOK_QUEUE_SIZE.name()), metrics::hookFailed);
         context.embedding(embedding);
+        if (cluster != null && config.embeddingHooks().sessionLookup() == null && cluster.sessionLookup() != null) {
+            embedding.lookUpMissingWith(cluster.sessionLookup()); // a client whose node died resumes here
+        }
         this.http = new HttpServices(context, metrics);
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
                 NioIoHandler.newFactory());

@@ -406,7 +406,7 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
     private Session lookUp(SessionLookup l, String id, String key) {
         SessionRecord r;
         try {
-            r = l.find(id).orElse(null);
+            r = l.findForResume(id, key).orElse(null);
         } catch (RuntimeException e) {
             log.warn("the session lookup failed for a resume: {}", e.toString());
             return null;

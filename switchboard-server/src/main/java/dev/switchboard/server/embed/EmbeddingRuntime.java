@@ -36,6 +36,14 @@ public final class EmbeddingRuntime implements SessionLifecycleListener, AutoClo
         if (hooks.sessionLookup() != null) registry.lookUpMissingWith(hooks.sessionLookup(), lookupExecutor());
     }
 
+    /**
+     * Resumes of sessions this node does not hold go to {@code lookup}, on the hook threads and
+     * against the hook queue (the cluster's lookup, when the embedding program set none).
+     */
+    public void lookUpMissingWith(dev.switchboard.core.session.store.SessionLookup lookup) {
+        registry.lookUpMissingWith(lookup, lookupExecutor());
+    }
+
     public EmbeddedSessions sessions() {
         return sessions;
     }

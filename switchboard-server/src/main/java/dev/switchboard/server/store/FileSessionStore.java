@@ -1,8 +1,8 @@
 package dev.switchboard.server.store;
 
 import dev.switchboard.core.session.store.SessionRecord;
+import dev.switchboard.core.session.store.SessionRecordJson;
 import dev.switchboard.core.session.store.SessionStore;
-import dev.switchboard.core.session.store.SubscriptionRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,9 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -30,11 +28,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A durable {@link SessionStore}: one JSON file per session, {@code <data-dir>/sessions/<id>.json},
@@ -60,8 +53,6 @@ public final class FileSessionStore implements SessionStore {
     // temporary file can never be mistaken for a record, nor a record for a temporary file.
     static final String TEMP_PREFIX = ".tmp-";
     static final String TEMP_SUFFIX = ".tmp";
-    /** The version of the file layout; a file with another version is skipped, not guessed at. */
-    static final int FORMAT = 1;
     // A record is bounded (32 attributes of at most 1 KiB) apart from its subscriptions. Save
     // refuses anything larger, so a larger file is not one this store wrote, and reading it
     // whole could exhaust the heap.
@@ -69,9 +60,6 @@ public final class FileSessionStore implements SessionStore {
     private static final int STRIPES = 64;
 
     private static final Logger log = LoggerFactory.getLogger(FileSessionStore.class);
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
     /**
      * Directories (real paths) open in this JVM. Checked before the lock file is even opened:
      * POSIX record locks belong to the process, and closing any channel to a locked file drops
@@ -496,87 +484,11 @@ public final class FileSessionStore implements SessionStore {
     }
 
     static byte[] toJson(SessionRecord r) {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("format", FORMAT);
-        root.put("id", r.id());
-        root.put("resumeKeyVerifier", r.resumeKeyVerifier());
-        root.put("createdAtMillis", r.createdAtMillis());
-        root.put("lastSeenMillis", r.lastSeenMillis());
-        root.put("lastSeq", r.lastSeq());
-        ObjectNode attributes = root.putObject("attributes");
-        r.attributes().forEach(attributes::put);
-        ArrayNode subscriptions = root.putArray("subscriptions");
-        for (SubscriptionRecord s : r.subscriptions()) {
-            subscriptions.addObject().put("pattern", s.pattern()).put("group", s.group());
-        }
-        ArrayNode held = root.putArray("heldLocks");
-        r.heldLocks().forEach(held::add);
-        root.put("kind", r.kind());
-        return MAPPER.writeValueAsBytes(root);
+        return SessionRecordJson.toJson(r);
     }
 
-    /**
-     * Parses a record strictly: every field present with its type, so that a damaged file is
-     * reported rather than restored with defaults. The record's own constructor then applies the
-     * same validation as for any other record.
-     */
+    /** Parses a record strictly (see {@link SessionRecordJson#fromJson}). */
     static SessionRecord fromJson(byte[] json) {
-        JsonNode root = MAPPER.readTree(json);
-        if (root == null || !root.isObject()) throw new IllegalArgumentException("not a JSON object");
-        long format = longField(root, "format");
-        if (format != FORMAT) throw new IllegalArgumentException("unsupported format " + format);
-        JsonNode attributesNode = field(root, "attributes");
-        if (!attributesNode.isObject()) throw new IllegalArgumentException("attributes is not an object");
-        Map<String, String> attributes = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : attributesNode.properties()) {
-            if (!e.getValue().isString()) throw new IllegalArgumentException("attribute " + e.getKey() + " is not a string");
-            attributes.put(e.getKey(), e.getValue().stringValue());
-        }
-        JsonNode subscriptionsNode = field(root, "subscriptions");
-        if (!subscriptionsNode.isArray()) throw new IllegalArgumentException("subscriptions is not an array");
-        List<SubscriptionRecord> subscriptions = new ArrayList<>(subscriptionsNode.size());
-        for (JsonNode s : subscriptionsNode.values()) {
-            if (!s.isObject()) throw new IllegalArgumentException("a subscription is not an object");
-            subscriptions.add(new SubscriptionRecord(stringField(s, "pattern"), stringField(s, "group")));
-        }
-        List<String> heldLocks = new ArrayList<>();
-        JsonNode heldNode = root.get("heldLocks"); // absent in files written before it existed
-        if (heldNode != null) {
-            if (!heldNode.isArray()) throw new IllegalArgumentException("heldLocks is not an array");
-            for (JsonNode h : heldNode.values()) {
-                if (!h.isString()) throw new IllegalArgumentException("a held lock is not a string");
-                heldLocks.add(h.stringValue());
-            }
-        }
-        JsonNode kindNode = root.get("kind"); // absent in files written before it existed
-        if (kindNode != null && !kindNode.isString()) throw new IllegalArgumentException("kind is not a string");
-        return new SessionRecord(
-                stringField(root, "id"),
-                stringField(root, "resumeKeyVerifier"),
-                attributes,
-                subscriptions,
-                longField(root, "createdAtMillis"),
-                longField(root, "lastSeenMillis"),
-                longField(root, "lastSeq"),
-                heldLocks,
-                kindNode == null ? SessionRecord.DEFAULT_KIND : kindNode.stringValue());
-    }
-
-    private static JsonNode field(JsonNode node, String name) {
-        JsonNode v = node.get(name);
-        if (v == null) throw new IllegalArgumentException("missing " + name);
-        return v;
-    }
-
-    private static String stringField(JsonNode node, String name) {
-        JsonNode v = field(node, name);
-        if (!v.isString()) throw new IllegalArgumentException(name + " is not a string");
-        return v.stringValue();
-    }
-
-    private static long longField(JsonNode node, String name) {
-        JsonNode v = field(node, name);
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new IllegalArgumentException(name + " is not an integer");
-        return v.longValue();
+        return SessionRecordJson.fromJson(json);
     }
 }

@@ -16,4 +16,14 @@ import java.util.Optional;
 public interface SessionLookup {
     /** The record of the session with this id (a client-supplied id, already checked by {@link SessionRecord#isValidId}), or empty. */
     Optional<SessionRecord> find(String id);
+
+    /**
+     * The record to restore for a client resuming {@code id} with {@code key}; the registry then
+     * checks {@code key} against the record's verifier. By default {@link #find}. A lookup that
+     * acts on the session's behalf before answering (a cluster moving the session away from the
+     * node that has it) checks the key itself first, so that a wrong key changes nothing.
+     */
+    default Optional<SessionRecord> findForResume(String id, String key) {
+        return find(id);
+    }
 }

@@ -36,6 +36,10 @@ final class ChaosActor implements Runnable {
     private final long deadlineNs;
     private final long runStartNs;
     private final Random random;
+    private final AnswerWatch answers;
+    /** Whether NATS or etcd are restarted during the run: their outages then give refusals of their own. */
+    private final boolean enginesDisrupted;
+    private AnswerWatch.Slot inFlight;
 
     private LockWire wire;
     private volatile Phase phase = Phase.IDLE;
@@ -52,7 +56,7 @@ final class ChaosActor implements Runnable {
 
     ChaosActor(int id, Transport transport, WireOpener opener, ChaosSettings settings, List<Target> locks,
                List<Target> semaphores, GrantLedger ledger, OpCounts counts, ScheduledExecutorService cutter,
-               long runStartNs, long deadlineNs) {
+               long runStartNs, long deadlineNs, AnswerWatch answers, boolean enginesDisrupted) {
         this.id = id;
         this.transport = transport;
         this.opener = opener;
@@ -65,12 +69,15 @@ final class ChaosActor implements Runnable {
         this.runStartNs = runStartNs;
         this.deadlineNs = deadlineNs;
         this.random = new Random(settings.seed() * 1_000_003L + id);
+        this.answers = answers;
+        this.enginesDisrupted = enginesDisrupted;
     }
 
     @Override
     public void run() {
         try {
             wire = opener.open(transport, random);
+            inFlight = answers.slot("client #" + id + " (" + transport + ")", wire);
         } catch (IOException | RuntimeException e) {
             counts.unexpected(transport, "could not connect: " + e);
             return;
@@ -136,7 +143,7 @@ final class ChaosActor implements Runnable {
         long sent = System.nanoTime();
         LockWire.Granted g;
         try {
-            g = wire.acquire(t, timeout, settings.leaseMs());
+            g = answered("acquire " + t.id(), timeout, () -> wire.acquire(t, timeout, settings.leaseMs()));
         } catch (Refused r) {
             phase = Phase.IDLE;
             refusedAsExpected(r, "max_waiters");
@@ -162,7 +169,7 @@ final class ChaosActor implements Runnable {
         enqueuedSince.put(t, sentEnqueue);
         LockWire.Granted g;
         try {
-            g = wire.enqueue(t, settings.leaseMs());
+            g = answered("enqueue " + t.id(), 0, () -> wire.enqueue(t, settings.leaseMs()));
         } catch (Refused r) {
             if (!"already_enqueued".equals(r.code())) {
                 enqueuedSince.remove(t);
@@ -205,7 +212,7 @@ final class ChaosActor implements Runnable {
         LockWire.Granted g = null;
         Op outcome;
         try {
-            g = wire.await(t, timeoutMs);
+            g = answered("wait " + t.id(), timeoutMs, () -> wire.await(t, timeoutMs));
             outcome = g == null ? Op.WAIT_TIMEOUT : Op.WAIT_GRANTED;
         } catch (Refused r) {
             if (afterCut && "already_waiting".equals(r.code())) {
@@ -267,7 +274,7 @@ final class ChaosActor implements Runnable {
             if (random.nextInt(100) < 40) {
                 long sent = System.nanoTime();
                 try {
-                    long renewed = wire.renew(t, g.token(), settings.leaseMs());
+                    long renewed = answered("renew " + t.id(), 0, () -> wire.renew(t, g.token(), settings.leaseMs()));
                     h.renewed(sent, renewed);
                     counts.count(transport, Op.RENEWED);
                 } catch (Refused r) {
@@ -286,7 +293,10 @@ final class ChaosActor implements Runnable {
         holding.remove(h);
         h.ended(System.nanoTime()); // before it is sent: from here the client no longer counts on the slot
         try {
-            wire.release(t, token);
+            answered("release " + t.id(), 0, () -> {
+                wire.release(t, token);
+                return null;
+            });
             counts.count(transport, Op.RELEASED);
         } catch (IOException e) {
             endAtFirstCut(h, !wire.sessionOutlivesConnection());
@@ -314,22 +324,35 @@ final class ChaosActor implements Runnable {
             int dice = random.nextInt(100);
             if (dice < 25 && listening.size() < 3) {
                 String pattern = random.nextBoolean() ? "chaos.>" : "chaos.t" + random.nextInt(4) + ".*";
-                wire.listen(pattern);
+                answered("listen", 0, () -> {
+                    wire.listen(pattern);
+                    return null;
+                });
                 listening.add(pattern);
                 counts.count(transport, Op.LISTEN);
             } else if (dice < 40 && !listening.isEmpty()) {
-                wire.unlisten(listening.remove(random.nextInt(listening.size())));
+                String pattern = listening.remove(random.nextInt(listening.size()));
+                answered("unlisten", 0, () -> {
+                    wire.unlisten(pattern);
+                    return null;
+                });
                 counts.count(transport, Op.UNLISTEN);
             } else {
-                wire.publish("chaos.t" + random.nextInt(4) + "." + id, "from-" + id);
+                String channel = "chaos.t" + random.nextInt(4) + "." + id;
+                answered("publish", 0, () -> wire.publish(channel, "from-" + id));
                 counts.count(transport, Op.PUBLISH);
             }
             if (transport == Transport.HTTP) {
-                wire.drainEvents();
+                answered("poll", 0, () -> {
+                    wire.drainEvents();
+                    return null;
+                });
                 counts.count(transport, Op.POLL);
             }
         } catch (Refused r) {
-            counts.unexpected(transport, "signal op refused: " + r.getMessage());
+            if (!engineOutage(r) && !publishAnsweredInternalWhileNatsDown(r)) {
+                counts.unexpected(transport, "signal op refused: " + r.getMessage());
+            }
         }
     }
 
@@ -340,7 +363,54 @@ final class ChaosActor implements Runnable {
         }
     }
 
+    /** One request to the server, watched: it must get its outcome within {@code deadlineMs} + the margin. */
+    private <T> T answered(String what, long deadlineMs, WireCall<T> call) throws IOException, Refused {
+        inFlight.begin(what, deadlineMs);
+        try {
+            return call.call();
+        } finally {
+            inFlight.end();
+        }
+    }
+
+    private interface WireCall<T> {
+        T call() throws IOException, Refused;
+    }
+
+    /**
+     * A refusal NATS or etcd being down explains: the lock engine's {@code fence_persistence} (an etcd
+     * call failed or missed its deadline; dflockd can only say a bare {@code error}),
+     * {@code too_many_requests} while requests pile up, {@code unavailable}. An explicit outcome, counted.
+     */
+    private boolean engineOutage(Refused r) {
+        boolean outage = enginesDisrupted && (ENGINE_OUTAGE_CODES.contains(r.code())
+                || transport == Transport.DFLOCKD && r.getMessage().endsWith("answered 'error'"));
+        if (outage) {
+            counts.count(transport, Op.ENGINE_REFUSAL);
+        }
+        return outage;
+    }
+
+    /**
+     * A publish while NATS is down reaches this node's listeners only and is answered
+     * {@code internal} ("publish failed: ... NATS is DISCONNECTED: delivered on this node only"):
+     * explicit, though the protocol has no better code for it yet. Counted with the engine refusals.
+     */
+    private boolean publishAnsweredInternalWhileNatsDown(Refused r) {
+        boolean natsDown = enginesDisrupted && "internal".equals(r.code()) && r.getMessage().contains("NATS");
+        if (natsDown) {
+            counts.count(transport, Op.ENGINE_REFUSAL);
+        }
+        return natsDown;
+    }
+
+    private static final java.util.Set<String> ENGINE_OUTAGE_CODES =
+            java.util.Set.of("fence_persistence", "too_many_requests", "unavailable", "cluster_unavailable");
+
     private void refusedAsExpected(Refused r, String... expected) {
+        if (engineOutage(r)) {
+            return;
+        }
         for (String code : expected) {
             if (code.equals(r.code())) {
                 if (!r.code().equals("lease_expired") && !r.code().equals("not_held") && !r.code().equals("not_enqueued")) {
@@ -410,7 +480,12 @@ final class ChaosActor implements Runnable {
         for (int attempt = 0; attempt < 5; attempt++) {
             int cutsBefore = wire.cuts();
             try {
-                return wire.reconnect();
+                inFlight.begin("reconnect", 0);
+                try {
+                    return wire.reconnect();
+                } finally {
+                    inFlight.end();
+                }
             } catch (IOException e) {
                 if (wire.cuts() == cutsBefore) {
                     counts.unexpected(transport, "client #" + id + " could not reconnect: " + e);

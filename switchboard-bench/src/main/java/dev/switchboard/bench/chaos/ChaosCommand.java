@@ -20,8 +20,28 @@ public final class ChaosCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--server", defaultValue = "127.0.0.1:6388", description = "host:port of the server, every transport on it (default: ${DEFAULT-VALUE}).")
-    String server;
+    @Option(names = "--server", defaultValue = "127.0.0.1:6388",
+            description = "host:port of the server, every transport on it; repeat it for each node of a cluster, the clients "
+                    + "are spread over the nodes so that every transport reaches every node (default: ${DEFAULT-VALUE}).")
+    java.util.List<String> servers;
+
+    @Option(names = "--nats-restart-cmd",
+            description = "Cluster soak: a shell command (sh -c) that restarts NATS and returns once it is started again; "
+                    + "run --restarts times at random moments of the run.")
+    String natsRestartCommand;
+
+    @Option(names = "--etcd-restart-cmd",
+            description = "Cluster soak: a shell command (sh -c) that restarts etcd and returns once it is started again; "
+                    + "run --restarts times at random moments of the run.")
+    String etcdRestartCommand;
+
+    @Option(names = "--restarts", defaultValue = "1", description = "How many times each restart command runs (default: ${DEFAULT-VALUE}).")
+    int restarts;
+
+    @Option(names = "--answer-margin-ms", defaultValue = "15000",
+            description = "A request unanswered this long past its own deadline (its wait timeout) counts as a violation "
+                    + "and its connection is cut (default: ${DEFAULT-VALUE}; more than the cluster's etcd call deadline).")
+    long answerMarginMs;
 
     @Option(names = "--duration", defaultValue = "60", description = "Seconds the clients run (default: ${DEFAULT-VALUE}).")
     long durationSeconds;
@@ -65,19 +85,28 @@ public final class ChaosCommand implements Callable<Integer> {
         check(cutChance >= 0 && cutChance <= 0.5, "--cut-chance must be 0..0.5");
         check(maxPauseMs >= 0 && maxPauseMs <= 10_000, "--max-pause-ms must be 0..10000");
         check(settleSeconds >= 1, "--settle-timeout must be at least 1 second");
-        ServerAddress address;
+        check(restarts >= 0 && restarts <= 100, "--restarts must be 0..100");
+        check(answerMarginMs >= 100 && answerMarginMs <= 600_000, "--answer-margin-ms must be 100..600000");
+        java.util.List<ServerAddress> addresses = new java.util.ArrayList<>();
         try {
-            address = ServerAddress.parse(server);
+            for (String server : servers) {
+                addresses.add(ServerAddress.parse(server));
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        ChaosSettings settings = new ChaosSettings(address.host(), address.port(), Duration.ofSeconds(durationSeconds),
+        ChaosSettings settings = new ChaosSettings(addresses, Duration.ofSeconds(durationSeconds),
                 clients, keys, semaphoreKeys, semaphoreLimit, leaseMs, cutChance, maxPauseMs, seed,
-                Duration.ofSeconds(settleSeconds));
+                Duration.ofSeconds(settleSeconds), Duration.ofMillis(answerMarginMs));
+        java.util.List<Disruption> disruptions = new java.util.ArrayList<>();
+        for (int i = 0; i < restarts; i++) {
+            if (natsRestartCommand != null) disruptions.add(ShellDisruption.of("NATS restart", natsRestartCommand));
+            if (etcdRestartCommand != null) disruptions.add(ShellDisruption.of("etcd restart", etcdRestartCommand));
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println(settings.describe());
         out.flush();
-        ChaosReport report = new ChaosSoak(settings).run();
+        ChaosReport report = new ChaosSoak(settings, disruptions).run();
         report.print(out);
         out.flush();
         return report.passed() ? 0 : 1;

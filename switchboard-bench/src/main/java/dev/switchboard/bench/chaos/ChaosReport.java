@@ -2,14 +2,16 @@ package dev.switchboard.bench.chaos;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** What a soak did and found; {@link #passed()} decides the exit code. */
 record ChaosReport(ChaosSettings settings, OpCounts counts, int grants, int stayedWaiters,
-                   GrantLedger.Verdict verdict, ServerResidue.Residue residue, Duration ran) {
+                   GrantLedger.Verdict verdict, ServerResidue.Residue residue, Duration ran,
+                   long unanswered, List<String> unansweredDescribed, List<String> disruptions) {
 
     boolean passed() {
-        return verdict.violations() == 0 && residue.clean() && counts.get(Op.UNEXPECTED) == 0;
+        return verdict.violations() == 0 && unanswered == 0 && residue.clean() && counts.get(Op.UNEXPECTED) == 0;
     }
 
     void print(PrintWriter out) {
@@ -31,6 +33,11 @@ record ChaosReport(ChaosSettings settings, OpCounts counts, int grants, int stay
         for (String v : verdict.described()) {
             out.println("  VIOLATION " + v);
         }
+        out.printf("requests unanswered past deadline + %d ms (violations): %d%n", settings.answerMargin().toMillis(), unanswered);
+        for (String v : unansweredDescribed) {
+            out.println("  NO ANSWER " + v);
+        }
+        out.println("disruptions:        " + (disruptions.isEmpty() ? "none" : String.join("; ", disruptions)));
         out.printf("unexpected errors:  %d%n", counts.get(Op.UNEXPECTED));
         for (String e : counts.firstErrors()) {
             out.println("  " + e);

@@ -16,6 +16,7 @@ enum Op {
     RELEASED("release"),
     RELEASE_NOT_HELD("release refused not_held (lease ran out)"),
     OTHER_REFUSAL("other expected refusal (already_enqueued, cancelled, already_waiting after a cut)"),
+    ENGINE_REFUSAL("refused while NATS or etcd restarted (fence_persistence, too_many_requests, dflockd error, publish internal)"),
     LISTEN("signal listen"),
     UNLISTEN("signal unlisten"),
     PUBLISH("signal publish"),

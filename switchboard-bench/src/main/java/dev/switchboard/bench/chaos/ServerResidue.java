@@ -1,5 +1,6 @@
 package dev.switchboard.bench.chaos;
 
+import dev.switchboard.bench.ServerAddress;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,13 +43,26 @@ final class ServerResidue {
 
     /** Scrapes every 100 ms until the server is clean or {@code timeout} has passed. */
     static Residue awaitClean(String host, int port, Duration timeout) throws InterruptedException {
+        return awaitClean(List.of(new ServerAddress(host, port)), timeout);
+    }
+
+    /** Scrapes every node every 100 ms until each is clean or {@code timeout} has passed; with several nodes each series is named by its node. */
+    static Residue awaitClean(List<ServerAddress> nodes, Duration timeout) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        Residue last;
         while (true) {
-            last = read(host, port, Duration.ofNanos(System.nanoTime() - start));
-            if (last.clean() || System.nanoTime() > deadline) {
-                return last;
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            Map<String, Double> values = new LinkedHashMap<>();
+            List<String> leftovers = new ArrayList<>();
+            for (ServerAddress node : nodes) {
+                Residue r = read(node.host(), node.port(), waited);
+                String prefix = nodes.size() == 1 ? "" : node.host() + ":" + node.port() + " ";
+                r.values().forEach((k, v) -> values.put(prefix + k, v));
+                r.leftovers().forEach(l -> leftovers.add(prefix + l));
+            }
+            Residue all = new Residue(values, leftovers, waited);
+            if (all.clean() || System.nanoTime() > deadline) {
+                return all;
             }
             Thread.sleep(100); // the soak's own polling of the server, not a test's wait
         }

@@ -19,8 +19,9 @@ import java.util.concurrent.CompletableFuture;
  * process of its own on free ports. Nodes can be stopped (SIGTERM, a graceful drain), killed
  * (SIGKILL) and started again on the same port; so can NATS and etcd ({@link #nats()},
  * {@link #etcd()}). Close it to stop everything; every process is also killed when the JVM exits.
+ * Public (in the server's test-jar) for the chaos soak in switchboard-bench.
  */
-final class ClusterHarness implements AutoCloseable {
+public final class ClusterHarness implements AutoCloseable {
     /** How long a node may take from its start to a ready answer (a JVM start on a busy 2-core machine). */
     static final Duration NODE_READY_TIMEOUT = Duration.ofSeconds(40);
 
@@ -39,7 +40,7 @@ final class ClusterHarness implements AutoCloseable {
      *
      * @param extraOptions options every node gets besides the cluster ones
      */
-    static ClusterHarness started(int nodes, String... extraOptions) {
+    public static ClusterHarness started(int nodes, String... extraOptions) {
         NatsServer nats = NatsServer.started();
         EtcdServer etcd;
         try {
@@ -66,19 +67,19 @@ final class ClusterHarness implements AutoCloseable {
         return h;
     }
 
-    NatsServer nats() {
+    public NatsServer nats() {
         return nats;
     }
 
-    EtcdServer etcd() {
+    public EtcdServer etcd() {
         return etcd;
     }
 
-    int size() {
+    public int size() {
         return nodes.size();
     }
 
-    int port(int node) {
+    public int port(int node) {
         return nodes.get(node).port();
     }
 
@@ -108,7 +109,7 @@ final class ClusterHarness implements AutoCloseable {
     }
 
     /** The last lines of the node's output, for failure messages. */
-    String logTail(int node) {
+    public String logTail(int node) {
         return nodes.get(node).logTail();
     }
 

@@ -90,6 +90,12 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         return owned(broker);
     }
 
+    /** dflockd's {@code signal} waits this long for the other nodes' counts ({@code --cluster-signal-count-wait}). */
+    @Override
+    public java.time.Duration signalCountWait() {
+        return settings.signalCountWait();
+    }
+
     /** Request/reply on NATS: each service a node serves is one NATS queue subscription; calls nothing local serves go there. */
     @Override
     public ServiceRegistry services(int maxPerEndpoint) {

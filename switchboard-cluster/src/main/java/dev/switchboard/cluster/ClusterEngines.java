@@ -60,7 +60,30 @@ public final class ClusterEngines implements Engines, AutoCloseable {
             throw e;
         }
         health.watch(connections.nats(), connections.etcd());
+        try {
+            awaitEtcd(settings, connections);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            connections.close();
+            health.close();
+            throw e;
+        }
         return new ClusterEngines(settings, connections, health);
+    }
+
+    /**
+     * One read of etcd within the connect timeout before the engines start. jetcd connects on its
+     * first call, and the engines' first calls (the node lease) have their short call deadlines: on
+     * a busy machine the channel's start alone can take longer, so the start gets the connect
+     * timeout, as NATS's does.
+     */
+    private static void awaitEtcd(ClusterSettings settings, ClusterConnections connections) throws IOException, InterruptedException {
+        try {
+            connections.etcd().getKVClient().get(io.etcd.jetcd.ByteSequence.from("/" + settings.prefix() + "/health",
+                    java.nio.charset.StandardCharsets.UTF_8)).get(settings.connectTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("cannot reach etcd at " + settings.etcd().urls() + " within "
+                    + settings.connectTimeout().toSeconds() + " s: " + e, e);
+        }
     }
 
     public ClusterSettings settings() {
@@ -90,6 +113,12 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         NatsBroker broker = new NatsBroker(connections.nats(), connections.nodeId(), new NatsSubjects(settings.prefix()),
                 NatsBrokerSettings.defaults(maxSubscriptionsPerSubscriber, histories), null);
         return owned(broker);
+    }
+
+    /** dflockd's {@code signal} waits this long for the other nodes' counts ({@code --cluster-signal-count-wait}). */
+    @Override
+    public java.time.Duration signalCountWait() {
+        return settings.signalCountWait();
     }
 
     /** Request/reply on NATS: each service a node serves is one NATS queue subscription; calls nothing local serves go there. */

@@ -17,10 +17,24 @@ import java.util.List;
  * @param connectTimeout   how long the first NATS connection may take; also etcd's connect timeout
  * @param healthInterval   how often etcd is probed for {@code /ready}
  * @param healthTimeout    the deadline of one etcd probe; a probe over it counts as etcd unreachable
+ * @param signalCountWait  how long dflockd's {@code signal} waits for the other nodes' delivery counts
+ *                         before it answers {@code ok N} (zero: this node's count only, at once)
  */
 public record ClusterSettings(String nodeId, String advertiseAddress, String prefix, Nats nats, Etcd etcd,
-                              Duration connectTimeout, Duration healthInterval, Duration healthTimeout) {
+                              Duration connectTimeout, Duration healthInterval, Duration healthTimeout,
+                              Duration signalCountWait) {
     public static final String DEFAULT_PREFIX = "switchboard";
+    /** Long enough for a NATS round trip on a LAN under load, short enough for a lock client's {@code signal}. */
+    public static final Duration DEFAULT_SIGNAL_COUNT_WAIT = Duration.ofMillis(50);
+    /** A signal's answer must stay prompt: a longer wait is refused. */
+    public static final Duration MAX_SIGNAL_COUNT_WAIT = Duration.ofSeconds(5);
+
+    /** With the default {@code signalCountWait}. */
+    public ClusterSettings(String nodeId, String advertiseAddress, String prefix, Nats nats, Etcd etcd,
+                           Duration connectTimeout, Duration healthInterval, Duration healthTimeout) {
+        this(nodeId, advertiseAddress, prefix, nats, etcd, connectTimeout, healthInterval, healthTimeout,
+                DEFAULT_SIGNAL_COUNT_WAIT);
+    }
 
     public ClusterSettings {
         if (nodeId == null || nodeId.isBlank()) throw new IllegalArgumentException("the node id is empty");
@@ -31,6 +45,11 @@ public record ClusterSettings(String nodeId, String advertiseAddress, String pre
         }
         if (nats.urls().isEmpty()) throw new IllegalArgumentException("no NATS server URL");
         if (etcd.urls().isEmpty()) throw new IllegalArgumentException("no etcd endpoint URL");
+        if (signalCountWait == null) signalCountWait = DEFAULT_SIGNAL_COUNT_WAIT;
+        if (signalCountWait.isNegative() || signalCountWait.compareTo(MAX_SIGNAL_COUNT_WAIT) > 0) {
+            throw new IllegalArgumentException("the signal count wait must be between 0 and "
+                    + MAX_SIGNAL_COUNT_WAIT.toMillis() + " ms, not " + signalCountWait.toMillis() + " ms");
+        }
         if (healthTimeout.compareTo(healthInterval) > 0) {
             healthTimeout = healthInterval; // one probe at a time: a probe never outlives the next one's start
         }

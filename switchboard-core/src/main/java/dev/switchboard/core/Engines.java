@@ -53,6 +53,15 @@ public interface Engines {
     }
 
     /**
+     * How long dflockd's {@code signal} waits for other nodes to report their deliveries before it
+     * answers {@code ok N} ({@link Broker#publishCounted}). Zero by default: one node has nobody
+     * to wait for, and its count is exact at once.
+     */
+    default java.time.Duration signalCountWait() {
+        return java.time.Duration.ZERO;
+    }
+
+    /**
      * The core built from these engines is complete: an engine that must plug more into it than
      * the factories above return (a cluster's request/reply target, {@code core.rpc().addTarget})
      * does it here. Called once, at the end of the core's constructor; nothing by default.

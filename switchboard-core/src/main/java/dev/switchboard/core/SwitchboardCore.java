@@ -102,7 +102,7 @@ public final class SwitchboardCore implements AutoCloseable {
         StatsOps statsOps = new StatsOps(locks, broker, this::connectionCount);
         lockOps.registerWith(dflockdDispatcher);
         statsOps.registerWith(dflockdDispatcher);
-        new SignalOps(broker).registerWith(dflockdDispatcher);
+        new SignalOps(broker, engines.signalCountWait()).registerWith(dflockdDispatcher);
         lockOps.registerWith(nativeDispatcher);
         statsOps.registerWith(nativeDispatcher);
         new SignalOps(broker).registerWith(nativeDispatcher);

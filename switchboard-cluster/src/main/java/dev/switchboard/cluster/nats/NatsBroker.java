@@ -238,6 +238,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
      * zero). When the settings' {@code maxCountedPublishes} already wait, it answers this node's
      * count at once (and {@link #countsRefused()} counts it).
      */
+    @Override
     public CompletionStage<PublishResult> publishCounted(String channel, Payload payload, Duration within) {
         return publish(channel, payload, within);
     }

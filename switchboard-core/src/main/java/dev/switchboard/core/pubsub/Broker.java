@@ -122,6 +122,22 @@ public interface Broker {
     CompletionStage<PublishResult> publish(String channel, Payload payload);
 
     /**
+     * {@link #publish}, and a count that also includes the deliveries other nodes report within
+     * {@code wait}: what dflockd's {@code signal} answers as {@code ok N}.
+     *
+     * <p>The fan-out, order and atomicity are those of {@link #publish}. The count is the
+     * deliveries on this node plus those each other node reports back before {@code wait} ends; a
+     * node that answers later counts zero, so it is a lower bound, never an overcount. A cluster
+     * engine completes the stage when {@code wait} ends (it cannot know how many nodes will answer)
+     * and may answer this node's count at once when too many counted publishes already wait. An
+     * engine without other nodes (the in-memory one, by this default) answers {@link #publish}'s
+     * exact count at once and never waits. Failures are those of {@link #publish}.
+     */
+    default CompletionStage<PublishResult> publishCounted(String channel, Payload payload, java.time.Duration wait) {
+        return publish(channel, payload);
+    }
+
+    /**
      * {@link #subscribe} to a literal topic that keeps a history, starting after {@code since}
      * (null: live only). The messages kept after {@code since} are offered to the subscriber, in
      * order and before any live message of the topic: each message after {@code since} reaches it

@@ -27,9 +27,21 @@ public final class SignalOps {
     public static final int MAX_GROUP_BYTES = Frame.MAX_KEY_BYTES;
 
     private final Broker broker;
+    /** Null: {@code signal.publish} counts this node only; else the wait of {@link Broker#publishCounted}. */
+    private final java.time.Duration countWait;
 
+    /** The native protocols' signals: the delivered count is this node's, answered at once. */
     public SignalOps(Broker broker) {
+        this(broker, null);
+    }
+
+    /**
+     * dflockd's signals: {@code ok N} counts, in a cluster, the other nodes' deliveries reported within
+     * {@code countWait} too ({@link Broker#publishCounted}); zero or null counts this node only.
+     */
+    public SignalOps(Broker broker, java.time.Duration countWait) {
         this.broker = broker;
+        this.countWait = countWait == null || countWait.isZero() || countWait.isNegative() ? null : countWait;
     }
 
     public void registerWith(Dispatcher dispatcher) {
@@ -70,8 +82,9 @@ public final class SignalOps {
                         + "'sig <channel> <payload>' must fit in " + MAX_PUSH_LINE + " bytes with its line break)");
             }
             if (payload.contains((byte) '\n')) throw invalid("payload must not contain a line break");
-            // dflockd's "ok N": N is the delivered count as Broker#publish defines it.
-            broker.publish(channel, payload).whenComplete((result, err) -> req.reply(err != null
+            // dflockd's "ok N": N is the delivered count as Broker#publish (one node) or
+            // Broker#publishCounted (a cluster) defines it.
+            (countWait == null ? broker.publish(channel, payload) : broker.publishCounted(channel, payload, countWait)).whenComplete((result, err) -> req.reply(err != null
                     ? Reply.error(ErrorCode.INTERNAL, "publish failed: " + err)
                     : Reply.ok(Map.of("delivered", (long) result.delivered()))));
         });

@@ -26,6 +26,8 @@ final class ClusterOptions {
     String prefix;
     @Option(names = "--cluster-connect-timeout", paramLabel = "SECONDS", description = "How long the first NATS connection may take at startup; also etcd's connect timeout (default: ${DEFAULT-VALUE}).", defaultValue = "5")
     long connectTimeout;
+    @Option(names = "--cluster-signal-count-wait", paramLabel = "MS", description = "How long dflockd's signal waits for the other nodes to report their deliveries before it answers ok N, in milliseconds (0: this node's count only; at most 5000; default: ${DEFAULT-VALUE}).", defaultValue = "50")
+    long signalCountWaitMs;
     @Option(names = "--cluster-nats-creds", paramLabel = "FILE", description = "NATS credentials file (JWT and NKey seed).")
     Path natsCreds;
     @Option(names = "--cluster-nats-user", description = "NATS user name (with --cluster-nats-password).")
@@ -59,7 +61,16 @@ final class ClusterOptions {
         return new ClusterSettings(id, advertised, prefix.strip(),
                 new ClusterSettings.Nats(nats, natsCreds, natsUser, natsPassword, natsToken, natsTlsCa),
                 new ClusterSettings.Etcd(etcd, etcdUser, etcdPassword, etcdTlsCa),
-                Duration.ofSeconds(connectTimeout), Duration.ofSeconds(1), Duration.ofSeconds(1));
+                Duration.ofSeconds(connectTimeout), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                signalCountWait());
+    }
+
+    private Duration signalCountWait() {
+        if (signalCountWaitMs < 0 || signalCountWaitMs > ClusterSettings.MAX_SIGNAL_COUNT_WAIT.toMillis()) {
+            throw new IllegalArgumentException("--cluster-signal-count-wait must be between 0 and "
+                    + ClusterSettings.MAX_SIGNAL_COUNT_WAIT.toMillis() + " (milliseconds)");
+        }
+        return Duration.ofMillis(signalCountWaitMs);
     }
 
     private static String defaultAdvertised(String host, int port) {

@@ -34,6 +34,7 @@ class ClusterOptionsTest {
         assertThat(c.prefix()).isEqualTo("switchboard");
         assertThat(c.nodeId()).isEqualTo(java.net.InetAddress.getLocalHost().getHostName() + "-7001");
         assertThat(c.advertiseAddress()).isEqualTo("127.0.0.1:7001");
+        assertThat(c.signalCountWait()).isEqualTo(java.time.Duration.ofMillis(50));
         assertThat(c.toString()).doesNotContain("password");
     }
 
@@ -45,6 +46,7 @@ class ClusterOptionsTest {
                 Map.entry("SWITCHBOARD_NODE_ID", "node-a"),
                 Map.entry("SWITCHBOARD_ADVERTISE_ADDRESS", "10.0.0.5:6388"),
                 Map.entry("SWITCHBOARD_CLUSTER_PREFIX", "staging"),
+                Map.entry("SWITCHBOARD_CLUSTER_SIGNAL_COUNT_WAIT", "120"),
                 Map.entry("SWITCHBOARD_CLUSTER_NATS_USER", "sb"),
                 Map.entry("SWITCHBOARD_CLUSTER_NATS_PASSWORD", "nats-secret"),
                 Map.entry("SWITCHBOARD_CLUSTER_NATS_TLS_CA", "/etc/ssl/nats-ca.pem"),
@@ -54,6 +56,7 @@ class ClusterOptionsTest {
         assertThat(c.nodeId()).isEqualTo("node-a");
         assertThat(c.advertiseAddress()).isEqualTo("10.0.0.5:6388");
         assertThat(c.prefix()).isEqualTo("staging");
+        assertThat(c.signalCountWait()).isEqualTo(java.time.Duration.ofMillis(120));
         assertThat(c.nats()).isEqualTo(new ClusterSettings.Nats(List.of("tls://nats.internal:4222"), null, "sb", "nats-secret",
                 null, Path.of("/etc/ssl/nats-ca.pem")));
         assertThat(c.etcd()).isEqualTo(new ClusterSettings.Etcd(List.of("https://etcd.internal:2379"), "root", "etcd-secret",
@@ -82,6 +85,10 @@ class ClusterOptionsTest {
                 .hasMessageContaining("an etcd user needs a password");
         assertThatThrownBy(() -> cluster(Map.of(), concat(cluster, "--cluster-prefix", "a.b")))
                 .hasMessageContaining("cluster prefix 'a.b'");
+        assertThatThrownBy(() -> cluster(Map.of(), concat(cluster, "--cluster-signal-count-wait", "5001")))
+                .hasMessageContaining("--cluster-signal-count-wait must be between 0 and 5000");
+        assertThatThrownBy(() -> cluster(Map.of(), concat(cluster, "--cluster-signal-count-wait", "-1")))
+                .hasMessageContaining("--cluster-signal-count-wait must be between 0 and 5000");
     }
 
     @Test

@@ -53,7 +53,9 @@ public final class ClusterHarness implements AutoCloseable {
         try {
             for (int i = 0; i < nodes; i++) {
                 List<String> options = new ArrayList<>(List.of("--cluster-nats", nats.url(), "--cluster-etcd", etcd.url(),
-                        "--node-id", "node-" + i, "--shutdown-timeout", "2"));
+                        "--node-id", "node-" + i, "--shutdown-timeout", "2",
+                        // A JVM and gRPC starting on a busy 2-core machine can take longer than the default 5 s.
+                        "--cluster-connect-timeout", "30"));
                 options.addAll(List.of(extraOptions));
                 h.nodes.add(new SwitchboardProcess("node-" + i, options));
             }
@@ -73,6 +75,19 @@ public final class ClusterHarness implements AutoCloseable {
 
     public EtcdServer etcd() {
         return etcd;
+    }
+
+    /**
+     * Waits until etcd answers a linearizable read (it has elected itself leader), as an operator
+     * waits for {@code etcdctl endpoint health} before starting nodes after an etcd restart: a port
+     * that accepts connections is not yet a serving etcd.
+     */
+    void awaitEtcdServing() {
+        try (io.etcd.jetcd.Client client = io.etcd.jetcd.Client.builder().endpoints(etcd.url()).build()) {
+            io.etcd.jetcd.ByteSequence key = io.etcd.jetcd.ByteSequence.from("/harness/health", java.nio.charset.StandardCharsets.UTF_8);
+            await("etcd serving").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> client.getKVClient().get(key).get(2, java.util.concurrent.TimeUnit.SECONDS) != null);
+        }
     }
 
     public int size() {

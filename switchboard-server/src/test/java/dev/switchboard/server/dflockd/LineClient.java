@@ -32,29 +32,29 @@ import tools.jackson.databind.json.JsonMapper;
  * line arrives within {@link #TIMEOUT}. Lines are returned without their {@code \n}; a {@code \r}
  * sent by the server stays in the returned text, so exact comparisons catch {@code \r\n}.
  */
-final class LineClient implements AutoCloseable {
-    static final Duration TIMEOUT = Duration.ofSeconds(5);
-    static final Pattern TOKEN = Pattern.compile("^[0-9a-f]{32}$");
-    static final String TOKEN_RE = "([0-9a-f]{32})";
+public final class LineClient implements AutoCloseable {
+    public static final Duration TIMEOUT = Duration.ofSeconds(5);
+    public static final Pattern TOKEN = Pattern.compile("^[0-9a-f]{32}$");
+    public static final String TOKEN_RE = "([0-9a-f]{32})";
     /** A float as Go's encoding/json prints it: shortest form, no trailing zeros, exponent only below 1e-6. */
-    static final String GO_FLOAT_RE = "(?:0|[1-9][0-9]*)(?:\\.[0-9]*[1-9])?|[1-9](?:\\.[0-9]*[1-9])?e-[0-9]{2,}";
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final String GO_FLOAT_RE = "(?:0|[1-9][0-9]*)(?:\\.[0-9]*[1-9])?|[1-9](?:\\.[0-9]*[1-9])?e-[0-9]{2,}";
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
     private final String name;
 
-    LineClient(int port) {
+    public LineClient(int port) {
         this(port, "client", 0);
     }
 
-    LineClient(int port, String name) {
+    public LineClient(int port, String name) {
         this(port, name, 0);
     }
 
     /** @param receiveBuffer when &gt; 0, SO_RCVBUF set before connecting (for slow-consumer tests) */
-    LineClient(int port, String name, int receiveBuffer) {
+    public LineClient(int port, String name, int receiveBuffer) {
         this.name = name;
         try {
             socket = new Socket();
@@ -69,22 +69,22 @@ final class LineClient implements AutoCloseable {
         }
     }
 
-    static LineClient connect(Switchboard sb) {
+    public static LineClient connect(Switchboard sb) {
         return new LineClient(sb.port());
     }
 
-    static LineClient connect(Switchboard sb, String name) {
+    public static LineClient connect(Switchboard sb, String name) {
         return new LineClient(sb.port(), name);
     }
 
     // ------------------------------------------------------------------------------------------
     // Sending
 
-    LineClient send(String s) {
+    public LineClient send(String s) {
         return sendBytes(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    LineClient sendBytes(byte[] bytes) {
+    public LineClient sendBytes(byte[] bytes) {
         try {
             out.write(bytes);
             out.flush();
@@ -96,18 +96,18 @@ final class LineClient implements AutoCloseable {
     }
 
     /** Sends {@code cmd\nkey\narg\n}. */
-    LineClient req(String cmd, String key, String arg) {
+    public LineClient req(String cmd, String key, String arg) {
         return send(cmd + "\n" + key + "\n" + arg + "\n");
     }
 
     /** Sends {@code cmd\nkey\narg\n} and returns the one response line (without {@code \n}). */
-    String call(String cmd, String key, String arg) {
+    public String call(String cmd, String key, String arg) {
         req(cmd, key, arg);
         return line();
     }
 
     /** Sends raw bytes and returns the one response line. */
-    String callRaw(String raw) {
+    public String callRaw(String raw) {
         send(raw);
         return line();
     }
@@ -116,11 +116,11 @@ final class LineClient implements AutoCloseable {
     // Receiving
 
     /** Reads one {@code \n}-terminated line within {@link #TIMEOUT}; fails on EOF, reset or timeout. */
-    String line() {
+    public String line() {
         return line(TIMEOUT);
     }
 
-    String line(Duration within) {
+    public String line(Duration within) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         long deadline = System.nanoTime() + within.toNanos();
         try {
@@ -160,14 +160,14 @@ final class LineClient implements AutoCloseable {
     }
 
     /** Reads {@code n} lines. */
-    List<String> lines(int n) {
+    public List<String> lines(int n) {
         List<String> r = new ArrayList<>();
         for (int i = 0; i < n; i++) r.add(line());
         return r;
     }
 
     /** Asserts that nothing at all arrives (and the connection stays open) for {@code quiet}. */
-    void assertSilentFor(Duration quiet) {
+    public void assertSilentFor(Duration quiet) {
         try {
             socket.setSoTimeout((int) quiet.toMillis());
             int b = in.read();
@@ -199,11 +199,11 @@ final class LineClient implements AutoCloseable {
      * Asserts the server closes the connection within {@link #TIMEOUT} without sending any (more)
      * byte: {@code read()} returns -1 (a TCP reset also counts as closed).
      */
-    void assertClosedByServer() {
+    public void assertClosedByServer() {
         assertClosedByServer(TIMEOUT);
     }
 
-    void assertClosedByServer(Duration within) {
+    public void assertClosedByServer(Duration within) {
         try {
             socket.setSoTimeout((int) within.toMillis());
             int b = in.read();
@@ -230,7 +230,7 @@ final class LineClient implements AutoCloseable {
     }
 
     /** Reads and discards everything until EOF (bounded by count and time); returns true when EOF/reset was seen. */
-    boolean drainUntilClosed(Duration within) {
+    public boolean drainUntilClosed(Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
         byte[] buf = new byte[64 * 1024];
         try {
@@ -254,12 +254,12 @@ final class LineClient implements AutoCloseable {
     // Convenience on top of the wire
 
     /** {@code ping} → {@code ok}: proves the connection is open and in sync. */
-    void assertAlive() {
+    public void assertAlive() {
         assertThat(call("ping", "_", "")).as(name + ": ping on a connection that must stay open").isEqualTo("ok");
     }
 
     /** Sends a request, expects exactly {@code error}, and proves the connection stays open. */
-    void assertErrorKeepsOpen(String cmd, String key, String arg) {
+    public void assertErrorKeepsOpen(String cmd, String key, String arg) {
         assertThat(call(cmd, key, arg))
                 .as(name + ": response to " + show(cmd + "\n" + key + "\n" + arg + "\n"))
                 .isEqualTo("error");
@@ -267,33 +267,33 @@ final class LineClient implements AutoCloseable {
     }
 
     /** Sends a lock-style request expecting {@code <status> <T> <lease>}; returns T. */
-    String grant(String cmd, String key, String arg, String status, long lease) {
+    public String grant(String cmd, String key, String arg, String status, long lease) {
         String line = call(cmd, key, arg);
         return grantToken(line, status, lease, cmd + "\n" + key + "\n" + arg + "\n");
     }
 
     /** {@code l\nkey\narg\n} → {@code ok <T> <lease>}; returns T. */
-    String lock(String key, String arg, long lease) {
+    public String lock(String key, String arg, long lease) {
         return grant("l", key, arg, "ok", lease);
     }
 
     /** {@code l\nkey\n0\n} → {@code ok <T> 33}. */
-    String lock(String key) {
+    public String lock(String key) {
         return lock(key, "0", 33);
     }
 
-    void release(String key, String token) {
+    public void release(String key, String token) {
         assertThat(call("r", key, token)).as(name + ": release of " + token + " on " + key).isEqualTo("ok");
     }
 
     /** Current {@code stats} JSON (after asserting the {@code ok } prefix). */
-    String statsJson() {
+    public String statsJson() {
         String line = call("stats", "_", "_");
         assertThat(line).as(name + ": stats response").startsWith("ok {");
         return line.substring(3);
     }
 
-    JsonNode stats() {
+    public JsonNode stats() {
         return JSON.readTree(statsJson());
     }
 
@@ -306,14 +306,14 @@ final class LineClient implements AutoCloseable {
         }
     }
 
-    Socket socket() {
+    public Socket socket() {
         return socket;
     }
 
     // ------------------------------------------------------------------------------------------
     // Static helpers
 
-    static String grantToken(String line, String status, long lease, String request) {
+    public static String grantToken(String line, String status, long lease, String request) {
         Pattern p = Pattern.compile("^" + Pattern.quote(status) + " " + TOKEN_RE + " " + lease + "$");
         Matcher m = p.matcher(line);
         assertThat(m.matches())
@@ -324,13 +324,13 @@ final class LineClient implements AutoCloseable {
     }
 
     /** Unsigned fence = first 16 hex chars of a v2.1 token. */
-    static long fence(String token) {
+    public static long fence(String token) {
         assertThat(token).matches(TOKEN);
         return Long.parseUnsignedLong(token.substring(0, 16), 16);
     }
 
     /** Shows bytes readably: control characters escaped, long runs abbreviated. */
-    static String show(String s) {
+    public static String show(String s) {
         StringBuilder b = new StringBuilder("\"");
         int n = s.length();
         for (int i = 0; i < n; i++) {
@@ -355,20 +355,20 @@ final class LineClient implements AutoCloseable {
     }
 
     /** Base config for tests: ephemeral port, quick shutdown. */
-    static SwitchboardConfig.Builder config() {
+    public static SwitchboardConfig.Builder config() {
         return Switchboard.builder().host("127.0.0.1").port(0).shutdownTimeout(Duration.ofSeconds(2));
     }
 
-    static Switchboard start() {
+    public static Switchboard start() {
         return config().start();
     }
 
-    static Switchboard start(UnaryOperator<SwitchboardConfig.Builder> customize) {
+    public static Switchboard start(UnaryOperator<SwitchboardConfig.Builder> customize) {
         return customize.apply(config()).start();
     }
 
     /** Awaits (bounded) until the stats seen by {@code observer} satisfy {@code condition}. */
-    static void awaitStats(LineClient observer, java.util.function.Predicate<JsonNode> condition, String what) {
+    public static void awaitStats(LineClient observer, java.util.function.Predicate<JsonNode> condition, String what) {
         Awaitility.await(what)
                 .atMost(TIMEOUT)
                 .pollInterval(Duration.ofMillis(20))
@@ -377,15 +377,15 @@ final class LineClient implements AutoCloseable {
     }
 
     /** Waiter count of the lock entry {@code key} (0 when absent). */
-    static int lockWaiters(JsonNode stats, String key) {
+    public static int lockWaiters(JsonNode stats, String key) {
         return entryInt(stats, "locks", key, "waiters");
     }
 
-    static int semWaiters(JsonNode stats, String key) {
+    public static int semWaiters(JsonNode stats, String key) {
         return entryInt(stats, "semaphores", key, "waiters");
     }
 
-    static int entryInt(JsonNode stats, String array, String key, String field) {
+    public static int entryInt(JsonNode stats, String array, String key, String field) {
         JsonNode arr = stats.get(array);
         if (arr == null) return 0;
         for (JsonNode e : arr) {
@@ -394,7 +394,7 @@ final class LineClient implements AutoCloseable {
         return 0;
     }
 
-    static boolean hasEntry(JsonNode stats, String array, String key) {
+    public static boolean hasEntry(JsonNode stats, String array, String key) {
         JsonNode arr = stats.get(array);
         if (arr == null) return false;
         for (JsonNode e : arr) {
@@ -403,7 +403,7 @@ final class LineClient implements AutoCloseable {
         return false;
     }
 
-    static String repeat(char c, int n) {
+    public static String repeat(char c, int n) {
         return String.valueOf(c).repeat(n);
     }
 }

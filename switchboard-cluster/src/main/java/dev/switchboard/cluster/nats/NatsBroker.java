@@ -7,6 +7,7 @@ import dev.switchboard.core.pubsub.InMemoryBroker;
 import dev.switchboard.core.pubsub.PublishResult;
 import dev.switchboard.core.pubsub.Signal;
 import dev.switchboard.core.pubsub.Since;
+import dev.switchboard.core.pubsub.StreamPosition;
 import dev.switchboard.core.pubsub.SubscribeResult;
 import dev.switchboard.core.pubsub.Subscriber;
 import dev.switchboard.core.pubsub.Subscription;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -94,6 +96,17 @@ public final class NatsBroker implements Broker, AutoCloseable {
     private final Object publishOrder = new Object();
     private long sequence;
     private final SystemClock ownClock;
+    /** The topic histories in JetStream; null when no topic keeps one. */
+    private final JetStreamHistory shared;
+    private final TopicHistories histories;
+    /** Live messages one subscriber may have held while its backlog is read ({@link HistoryCatchUp}). */
+    private final int maxHeldForCatchUp;
+    /**
+     * Striped by topic: held around the local fan-out of every message of a topic with history, and
+     * around a subscription's switch from its backlog to live delivery, so none falls between.
+     */
+    private final Object[] topicLocks = new Object[64];
+    private final long natsTimeoutMillis;
 
     private record InterestKey(String pattern, String group) {
     }
@@ -116,11 +129,24 @@ public final class NatsBroker implements Broker, AutoCloseable {
         new SecureRandom().nextBytes(instance);
         this.origin = nodeId + "/" + HexFormat.of().formatHex(instance);
         this.subscriptions = new InMemoryBroker(settings.maxSubscriptionsPerSubscriber());
-        this.plain = new InMemoryBroker(0, settings.histories());
+        // Histories live in JetStream, not in the local fan-out's broker.
+        this.plain = new InMemoryBroker(0);
+        this.histories = settings.histories();
+        this.maxHeldForCatchUp = settings.maxPendingMessages();
+        for (int i = 0; i < topicLocks.length; i++) topicLocks[i] = new Object();
+        this.shared = histories.enabled() ? new JetStreamHistory(nats, subjects, histories, settings.natsTimeout()) : null;
+        if (shared != null) {
+            try {
+                shared.ensureStreams();
+            } catch (HistoryUnavailableException e) {
+                // Not fatal: each history operation makes its rule's stream when it first needs it, and fails explicitly meanwhile.
+            }
+        }
         this.seen = new OriginSequences(settings.maxOrigins());
         this.ownClock = clock == null ? SystemClock.start() : null;
         this.dispatcher = nats.createDispatcher();
         dispatcher.setPendingLimits(settings.maxPendingMessages(), settings.maxPendingBytes());
+        this.natsTimeoutMillis = settings.natsTimeout().toMillis();
         this.flushes = new NatsFlushes(nats, settings.natsTimeout(), "nats-broker-flush-" + nodeId);
         this.remoteCounts = new RemoteCounts(dispatcher, subjects.single("count", origin), settings.maxCountedPublishes(),
                 (clock == null ? ownClock : clock).timer());
@@ -157,9 +183,13 @@ public final class NatsBroker implements Broker, AutoCloseable {
                 if (interest.grouped()) {
                     if (interest.members.add(subscriber)) interest.queue.add(subscriber);
                     position = since == null ? positionNow(pattern, null, r) : offerBacklog(subscriber, pattern, since, r);
+                } else if (since != null && sharedHistory(pattern)) {
+                    interest.members.add(subscriber);
+                    return catchUp(interest, subscriber, pattern, since, r);
                 } else {
                     interest.members.add(subscriber);
-                    position = withResult(plain.subscribe(subscriber, pattern, "", since).toCompletableFuture().join(), r);
+                    plain.subscribe(subscriber, pattern, "");
+                    position = positionNow(pattern, since, r);
                 }
                 if (interest.nats == null) {
                     try {
@@ -173,6 +203,67 @@ public final class NatsBroker implements Broker, AutoCloseable {
                 return flushes.flushed().thenApply(v -> position);
             }
         }
+    }
+
+    /**
+     * A plain subscription to a topic with history from {@code since}, under the interest's monitor:
+     * live messages are held by a {@link HistoryCatchUp} from the start; once NATS confirms the
+     * node's subscription (so every later publication reaches this node), the backlog is read from
+     * JetStream and offered, then the held messages it did not contain, and the subscriber takes
+     * its own place in the fan-out, under the topic's lock so that no message falls in between.
+     */
+    private CompletionStage<TopicPosition> catchUp(NodeInterest interest, Subscriber subscriber, String topic, Since since,
+                                                   SubscribeResult r) {
+        HistoryCatchUp held = new HistoryCatchUp(subscriber, maxHeldForCatchUp);
+        synchronized (topicLock(topic)) {
+            plain.subscribe(held, topic, "");
+        }
+        TopicPosition backlog;
+        try {
+            if (interest.nats == null) open(interest);
+            flushes.flushed().get(timeoutMillis(), TimeUnit.MILLISECONDS);
+            backlog = shared.read(topic, since, 0);
+        } catch (Exception e) {
+            // The subscription stays, live from now on (as for any subscribe NATS did not confirm).
+            goLive(held, subscriber, topic, Long.MAX_VALUE);
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            return CompletableFuture.failedStage(cause instanceof HistoryUnavailableException ? cause
+                    : new NatsUnreachableException("NATS did not confirm the subscription", cause));
+        }
+        long seen = backlog.recovered() && since.epoch().equals(backlog.epoch()) ? since.offset() : 0;
+        boolean keeping = true;
+        for (Signal s : backlog.messages()) {
+            seen = Math.max(seen, s.position().offset());
+            if (!keeping || !subscriber.accepts(s)) continue;
+            if (!subscriber.offer(s)) {
+                subscriber.evictSlow();
+                keeping = false;
+            }
+        }
+        goLive(held, subscriber, topic, keeping ? seen : Long.MAX_VALUE);
+        return CompletableFuture.completedStage(withResult(backlog, r));
+    }
+
+    /** The subscriber takes the place of its catch-up in the fan-out, after the held messages past {@code seen}. */
+    private void goLive(HistoryCatchUp held, Subscriber subscriber, String topic, long seen) {
+        synchronized (topicLock(topic)) {
+            if (seen != Long.MAX_VALUE) held.release(seen);
+            plain.unsubscribe(held, topic, "");
+            plain.subscribe(subscriber, topic, "");
+        }
+    }
+
+    private long timeoutMillis() {
+        return natsTimeoutMillis;
+    }
+
+    private Object topicLock(String topic) {
+        return topicLocks[(topic.hashCode() & 0x7fffffff) % topicLocks.length];
+    }
+
+    private boolean sharedHistory(String topic) {
+        return shared != null && Subjects.channelError(topic) == null && shared.keeps(topic);
     }
 
     private void open(NodeInterest interest) {
@@ -243,12 +334,29 @@ public final class NatsBroker implements Broker, AutoCloseable {
     }
 
     private CompletionStage<PublishResult> publish(String channel, Payload payload, Duration countWithin) {
-        PublishResult plainResult = plain.publish(channel, payload).toCompletableFuture().join();
+        if (!sharedHistory(channel)) return fanOutAndSend(channel, payload, null, countWithin);
+        StreamPosition position;
+        try {
+            // Stored first: the position must travel with the message, here and to the other nodes.
+            position = shared.append(channel, payload);
+        } catch (HistoryUnavailableException e) {
+            return CompletableFuture.failedStage(e);
+        }
+        synchronized (topicLock(channel)) {
+            return fanOutAndSend(channel, payload, new Signal(channel, payload, position), countWithin);
+        }
+    }
+
+    /** Fans out here and hands the message on; {@code kept} is the signal with its history position, or null. */
+    private CompletionStage<PublishResult> fanOutAndSend(String channel, Payload payload, Signal kept, Duration countWithin) {
+        PublishResult plainResult = kept == null ? plain.publish(channel, payload).toCompletableFuture().join()
+                : new PublishResult(plain.publish(kept), kept.position());
         List<String> served = new ArrayList<>();
         SERVED_HERE.set(served);
         int groups;
         try {
-            groups = groupIndex.publish(channel, payload).toCompletableFuture().join().delivered();
+            groups = kept == null ? groupIndex.publish(channel, payload).toCompletableFuture().join().delivered()
+                    : groupIndex.publish(kept);
         } finally {
             SERVED_HERE.remove();
         }
@@ -266,7 +374,8 @@ public final class NatsBroker implements Broker, AutoCloseable {
                 nats.publish(NatsMessage.builder()
                         .subject(subjects.subject(KIND, channel))
                         .replyTo(waiter == null ? null : waiter.replyTo)
-                        .headers(NatsEnvelope.headers(origin, seq, payload, served))
+                        .headers(NatsEnvelope.headers(origin, seq, payload, served,
+                                kept == null ? StreamPosition.NONE : kept.position()))
                         .data(payload.toByteArray())
                         .build());
             }
@@ -286,7 +395,15 @@ public final class NatsBroker implements Broker, AutoCloseable {
         if (seq < 0 || !seen.firstCopy(from, seq)) return;
         String channel = channelOf(m);
         if (channel == null) return;
-        int n = plain.publish(channel, NatsEnvelope.payload(m)).toCompletableFuture().join().delivered();
+        StreamPosition position = NatsEnvelope.position(m);
+        int n;
+        if (position.isNone()) {
+            n = plain.publish(channel, NatsEnvelope.payload(m)).toCompletableFuture().join().delivered();
+        } else {
+            synchronized (topicLock(channel)) {
+                n = plain.publish(new Signal(channel, NatsEnvelope.payload(m), position));
+            }
+        }
         answerCount(m, n);
     }
 
@@ -296,7 +413,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
         if (from == null || from.equals(origin) || NatsEnvelope.served(m, interest.servedKey)) return;
         String channel = channelOf(m);
         if (channel == null) return;
-        answerCount(m, interest.deliver(new Signal(channel, NatsEnvelope.payload(m))) ? 1 : 0);
+        answerCount(m, interest.deliver(new Signal(channel, NatsEnvelope.payload(m), NatsEnvelope.position(m))) ? 1 : 0);
     }
 
     private String channelOf(Message m) {
@@ -320,13 +437,18 @@ public final class NatsBroker implements Broker, AutoCloseable {
         return new TopicPosition(p.recovered(), p.epoch(), p.offset(), p.firstOffset(), p.messages(), r);
     }
 
-    /** Where {@code topic} stands, for an answer that offers nothing. */
+    /**
+     * Where {@code topic} stands, for an answer that offers nothing. With JetStream unreachable it
+     * answers as for a topic without history (empty epoch): the subscription itself does not need it.
+     */
     private TopicPosition positionNow(String topic, Since since, SubscribeResult r) {
-        if (Subjects.channelError(topic) != null || !plain.keepsHistory(topic)) {
-            return new TopicPosition(since == null, "", 0, 1, List.of(), r);
+        if (!sharedHistory(topic)) return new TopicPosition(since == null, "", 0, 1, List.of(), r);
+        try {
+            TopicPosition p = shared.read(topic, null, -1);
+            return new TopicPosition(since == null, p.epoch(), p.offset(), p.firstOffset(), List.of(), r);
+        } catch (HistoryUnavailableException e) {
+            return new TopicPosition(false, "", 0, 1, List.of(), r);
         }
-        TopicPosition p = plain.history(topic, null, 1).toCompletableFuture().join();
-        return new TopicPosition(true, p.epoch(), p.offset(), p.firstOffset(), List.of(), r);
     }
 
     /**
@@ -334,8 +456,13 @@ public final class NatsBroker implements Broker, AutoCloseable {
      * would; unlike a plain one, a live message may reach it before the backlog ends.
      */
     private TopicPosition offerBacklog(Subscriber subscriber, String topic, Since since, SubscribeResult r) {
-        if (Subjects.channelError(topic) != null || !plain.keepsHistory(topic)) return positionNow(topic, since, r);
-        TopicPosition p = plain.history(topic, since, 0).toCompletableFuture().join();
+        if (!sharedHistory(topic)) return positionNow(topic, since, r);
+        TopicPosition p;
+        try {
+            p = shared.read(topic, since, 0);
+        } catch (HistoryUnavailableException e) {
+            return new TopicPosition(false, "", 0, 1, List.of(), r); // nothing offered: not recovered
+        }
         for (Signal s : p.messages()) {
             if (!subscriber.accepts(s)) continue;
             if (!subscriber.offer(s)) {
@@ -348,12 +475,17 @@ public final class NatsBroker implements Broker, AutoCloseable {
 
     @Override
     public CompletionStage<TopicPosition> history(String topic, Since since, int limit) {
-        return plain.history(topic, since, limit);
+        if (!sharedHistory(topic)) return CompletableFuture.completedStage(new TopicPosition(since == null, "", 0, 1, List.of(), null));
+        try {
+            return CompletableFuture.completedStage(shared.read(topic, since, limit));
+        } catch (HistoryUnavailableException e) {
+            return CompletableFuture.failedStage(e);
+        }
     }
 
     @Override
     public boolean keepsHistory(String topic) {
-        return plain.keepsHistory(topic);
+        return histories.ruleFor(topic) != null;
     }
 
     // ---- node-local views ---------------------------------------------------------------------

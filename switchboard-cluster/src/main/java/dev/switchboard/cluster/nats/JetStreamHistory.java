@@ -49,7 +49,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * A message's offset is its stream sequence: it grows on each topic, with holes (the other topics
  * of the rule share the sequence). The epoch is the stream's creation time: a stream deleted and
  * made again is a new epoch. Since offsets have holes, each stored message says in {@value #PREV}
- * the offset of the topic's previous message; the oldest kept message's {@value #PREV} tells
+ * the offset of the topic's previous message (and in {@code Sb-Epoch} the epoch its publisher
+ * knew, so a node learns that the stream was made again from the topic's last message); the
+ * oldest kept message's {@value #PREV} tells
  * whether anything after a client's offset was dropped. A publish writes it with JetStream's
  * expected-last-subject-sequence check, so two nodes publishing on one topic at once cannot both
  * claim the same predecessor: the loser reads the topic's last message again and retries.
@@ -68,7 +70,7 @@ final class JetStreamHistory {
     /** Tries of one publish racing other publishers of its topic before it gives up. */
     private static final int MAX_PUBLISH_TRIES = 16;
 
-    /** A rule's stream; {@code epoch} is refreshed by each read. */
+    /** A rule's stream; {@code epoch} is refreshed by each read, and by a publish that finds the stream made again. */
     private static final class RuleStream {
         final String name;
         final String kind;
@@ -151,14 +153,36 @@ final class JetStreamHistory {
     /** Stores one message of {@code topic} and answers its position. */
     StreamPosition append(String topic, Payload payload) {
         RuleStream s = stream(topic);
+        try {
+            return append(s, topic, payload);
+        } catch (HistoryUnavailableException e) {
+            forget(s); // deleted behind our back, say: the next call makes it again (and learns its epoch)
+            throw e;
+        }
+    }
+
+    private StreamPosition append(RuleStream s, String topic, Payload payload) {
         String subject = subjects.subject(s.kind, topic);
         for (int attempt = 0; attempt < MAX_PUBLISH_TRIES; attempt++) {
             MessageInfo last = lastOf(s, subject);
-            // With no message of the topic kept, everything before the stream's first sequence is
-            // gone: a predecessor, if there was one, is among those.
-            long prev = last != null ? last.getSeq() : call(() -> jsm.getStreamInfo(s.name)).getStreamState().getFirstSequence() - 1;
+            long prev;
+            if (last != null) {
+                prev = last.getSeq();
+                // The topic's last message names the epoch its publisher knew: another one means the
+                // stream was made again since this node learnt its epoch.
+                String itsEpoch = last.getHeaders() == null ? null : last.getHeaders().getFirst(NatsEnvelope.EPOCH);
+                if (itsEpoch != null && !itsEpoch.equals(s.epoch)) s.epoch = epoch(call(() -> jsm.getStreamInfo(s.name)).getCreateTime());
+            } else {
+                // With no message of the topic kept, everything before the stream's first sequence is
+                // gone: a predecessor, if there was one, is among those. (And the first publisher of
+                // a topic in a stream made again learns its epoch here.)
+                StreamInfo info = call(() -> jsm.getStreamInfo(s.name));
+                s.epoch = epoch(info.getCreateTime());
+                prev = info.getStreamState().getFirstSequence() - 1;
+            }
             Headers h = new Headers();
             h.put(NatsEnvelope.KIND, payload.kind().name());
+            h.put(NatsEnvelope.EPOCH, s.epoch);
             h.put(PREV, Long.toString(prev));
             PublishOptions expect = PublishOptions.builder().expectedStream(s.name)
                     .expectedLastSubjectSequence(last == null ? 0 : last.getSeq()).build();
@@ -179,6 +203,19 @@ final class JetStreamHistory {
      */
     TopicPosition read(String topic, Since since, int limit) {
         RuleStream s = stream(topic);
+        try {
+            return read(s, topic, since, limit);
+        } catch (HistoryUnavailableException e) {
+            forget(s);
+            throw e;
+        }
+    }
+
+    private void forget(RuleStream s) {
+        streams.values().remove(s);
+    }
+
+    private TopicPosition read(RuleStream s, String topic, Since since, int limit) {
         String subject = subjects.subject(s.kind, topic);
         StreamInfo info = call(() -> jsm.getStreamInfo(s.name));
         s.epoch = epoch(info.getCreateTime());

@@ -63,6 +63,14 @@ import java.util.concurrent.atomic.LongAdder;
  * a message once across the cluster. Every node drops its own publications when NATS hands them
  * back, and the extra copies it gets when several of its patterns match ({@link OriginSequences}).
  *
+ * <h2>Topics with history</h2>
+ * Their history is in JetStream ({@link JetStreamHistory}), shared by every node. A publication is
+ * stored first, and its fan-out (here, then to the other nodes with headers {@code Sb-Offset} and
+ * {@code Sb-Epoch}) carries the position JetStream gave, under the topic's striped lock, the same
+ * lock a subscription from an offset takes to switch from its backlog ({@link HistoryCatchUp}) to
+ * live delivery. A history publish therefore waits for JetStream (two round trips) and fails,
+ * delivered nowhere, when JetStream does not answer in time.
+ *
  * <h2>The count</h2>
  * {@link #publish} answers the deliveries on this node, at once, and never waits on the network:
  * a lower bound of the cluster's. {@link #publishCounted} also waits a bounded time for the other

@@ -7,16 +7,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stands in for a subscriber in the local fan-out while its backlog is read from JetStream: live
- * messages of the topic are held here, in arrival order, and handed on after the backlog (those
- * the backlog already held dropped), so the subscriber sees each message once, backlog first.
- * At most {@code max} are held: past that the subscriber is as slow as one whose buffer is full.
+ * A subscriber's place in the local fan-out of one topic it subscribed to from an offset. While
+ * its backlog is read from JetStream, live messages of the topic are held here, in arrival order;
+ * then the held ones the backlog did not contain are handed on, and from then on every live message
+ * passes, except one at or below the backlog's last offset: its copy from the publishing node can
+ * arrive after the backlog was read (it is stored before it is sent), and the subscriber has it.
+ * So the subscriber sees each message once, backlog first. At most {@code max} are held: past
+ * that the subscriber is as slow as one whose buffer is full.
  */
 final class HistoryCatchUp implements Subscriber {
     private final Subscriber target;
     private final int max;
     private final List<Signal> held = new ArrayList<>();
     private boolean overflowed;
+    /** Set once the backlog is delivered: messages pass, those at or below {@code floor} dropped. */
+    private boolean live;
+    private long floor;
 
     HistoryCatchUp(Subscriber target, int max) {
         this.target = target;
@@ -25,6 +31,7 @@ final class HistoryCatchUp implements Subscriber {
 
     @Override
     public synchronized boolean offer(Signal signal) {
+        if (live) return signal.position().offset() <= floor || target.offer(signal);
         if (held.size() >= max) {
             overflowed = true;
             return false;
@@ -53,17 +60,25 @@ final class HistoryCatchUp implements Subscriber {
         target.evictSlow();
     }
 
-    /** Hands the held messages after {@code afterOffset} to the subscriber; false when it refused one (then evicted). */
-    synchronized boolean release(long afterOffset) {
-        if (overflowed) return false;
+    /**
+     * Hands the held messages after {@code afterOffset} to the subscriber (none when
+     * {@code handHeld} is false: it was evicted) and lets later ones through, but those at or below
+     * {@code afterOffset}.
+     */
+    synchronized void release(long afterOffset, boolean handHeld) {
+        live = true;
+        floor = afterOffset;
+        if (overflowed || !handHeld) {
+            held.clear();
+            return;
+        }
         for (Signal s : held) {
             if (s.position().offset() <= afterOffset) continue;
             if (!target.offer(s)) {
                 target.evictSlow();
-                return false;
+                break;
             }
         }
         held.clear();
-        return true;
     }
 }

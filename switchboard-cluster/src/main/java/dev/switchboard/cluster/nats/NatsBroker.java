@@ -114,10 +114,22 @@ public final class NatsBroker implements Broker, AutoCloseable {
      * around a subscription's switch from its backlog to live delivery, so none falls between.
      */
     private final Object[] topicLocks = new Object[64];
+    /**
+     * Striped by topic: held around storing a publication in JetStream, so this node's publishers
+     * of one topic take turns instead of racing each other for the topic's next predecessor
+     * (publishers on other nodes still race, and retry). Never taken by a NATS thread.
+     */
+    private final Object[] appendLocks = new Object[64];
     private final long natsTimeoutMillis;
 
     private record InterestKey(String pattern, String group) {
     }
+
+    private record Resumed(Subscriber subscriber, String topic) {
+    }
+
+    /** The subscriptions made from an offset: their place in the local fan-out is their {@link HistoryCatchUp}. */
+    private final Map<Resumed, HistoryCatchUp> resumed = new ConcurrentHashMap<>();
 
     /** A broker for the node of {@code connections}, with the default limits and its own timer. */
     public NatsBroker(ClusterConnections connections, int maxSubscriptionsPerSubscriber, TopicHistories histories) {
@@ -142,6 +154,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
         this.histories = settings.histories();
         this.maxHeldForCatchUp = settings.maxPendingMessages();
         for (int i = 0; i < topicLocks.length; i++) topicLocks[i] = new Object();
+        for (int i = 0; i < appendLocks.length; i++) appendLocks[i] = new Object();
         this.shared = histories.enabled() ? new JetStreamHistory(nats, subjects, histories, settings.natsTimeout()) : null;
         if (shared != null) {
             try {
@@ -191,13 +204,15 @@ public final class NatsBroker implements Broker, AutoCloseable {
                 if (interest.grouped()) {
                     if (interest.members.add(subscriber)) interest.queue.add(subscriber);
                     position = since == null ? positionNow(pattern, null, r) : offerBacklog(subscriber, pattern, since, r);
-                } else if (since != null && sharedHistory(pattern)) {
+                } else if (since != null && sharedHistory(pattern) && r == SubscribeResult.SUBSCRIBED) {
                     interest.members.add(subscriber);
                     return catchUp(interest, subscriber, pattern, since, r);
                 } else {
                     interest.members.add(subscriber);
-                    plain.subscribe(subscriber, pattern, "");
-                    position = positionNow(pattern, since, r);
+                    // Already subscribed: its place in the fan-out stays as it is (perhaps a catch-up's).
+                    if (r == SubscribeResult.SUBSCRIBED) plain.subscribe(subscriber, pattern, "");
+                    position = since != null && sharedHistory(pattern) ? offerBacklog(subscriber, pattern, since, r)
+                            : positionNow(pattern, since, r);
                 }
                 if (interest.nats == null) {
                     try {
@@ -226,6 +241,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
         synchronized (topicLock(topic)) {
             plain.subscribe(held, topic, "");
         }
+        resumed.put(new Resumed(subscriber, topic), held);
         TopicPosition backlog;
         try {
             if (interest.nats == null) open(interest);
@@ -233,7 +249,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
             backlog = shared.read(topic, since, 0);
         } catch (Exception e) {
             // The subscription stays, live from now on (as for any subscribe NATS did not confirm).
-            goLive(held, subscriber, topic, Long.MAX_VALUE);
+            goLive(held, topic, 0, false);
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
             return CompletableFuture.failedStage(cause instanceof HistoryUnavailableException ? cause
@@ -249,16 +265,14 @@ public final class NatsBroker implements Broker, AutoCloseable {
                 keeping = false;
             }
         }
-        goLive(held, subscriber, topic, keeping ? seen : Long.MAX_VALUE);
+        goLive(held, topic, seen, keeping);
         return CompletableFuture.completedStage(withResult(backlog, r));
     }
 
-    /** The subscriber takes the place of its catch-up in the fan-out, after the held messages past {@code seen}. */
-    private void goLive(HistoryCatchUp held, Subscriber subscriber, String topic, long seen) {
+    /** From the backlog to live delivery: the held messages past {@code seen}, then live ones (see {@link HistoryCatchUp}). */
+    private void goLive(HistoryCatchUp held, String topic, long seen, boolean handHeld) {
         synchronized (topicLock(topic)) {
-            if (seen != Long.MAX_VALUE) held.release(seen);
-            plain.unsubscribe(held, topic, "");
-            plain.subscribe(subscriber, topic, "");
+            held.release(seen, handHeld);
         }
     }
 
@@ -267,7 +281,11 @@ public final class NatsBroker implements Broker, AutoCloseable {
     }
 
     private Object topicLock(String topic) {
-        return topicLocks[(topic.hashCode() & 0x7fffffff) % topicLocks.length];
+        return stripe(topicLocks, topic);
+    }
+
+    private static Object stripe(Object[] locks, String topic) {
+        return locks[(topic.hashCode() & 0x7fffffff) % locks.length];
     }
 
     private boolean sharedHistory(String topic) {
@@ -303,8 +321,12 @@ public final class NatsBroker implements Broker, AutoCloseable {
         synchronized (interest) {
             if (interest.retired || !interest.members.remove(subscriber)) return CompletableFuture.completedStage(null);
             subscriptions.unsubscribe(subscriber, pattern, g);
-            if (interest.grouped()) interest.queue.remove(subscriber);
-            else plain.unsubscribe(subscriber, pattern, "");
+            if (interest.grouped()) {
+                interest.queue.remove(subscriber);
+            } else {
+                HistoryCatchUp held = resumed.remove(new Resumed(subscriber, pattern));
+                plain.unsubscribe(held != null ? held : subscriber, pattern, "");
+            }
             if (!interest.members.isEmpty()) return CompletableFuture.completedStage(null);
             retire(interest);
         }
@@ -343,15 +365,19 @@ public final class NatsBroker implements Broker, AutoCloseable {
 
     private CompletionStage<PublishResult> publish(String channel, Payload payload, Duration countWithin) {
         if (!sharedHistory(channel)) return fanOutAndSend(channel, payload, null, countWithin);
-        StreamPosition position;
-        try {
-            // Stored first: the position must travel with the message, here and to the other nodes.
-            position = shared.append(channel, payload);
-        } catch (HistoryUnavailableException e) {
-            return CompletableFuture.failedStage(e);
-        }
-        synchronized (topicLock(channel)) {
-            return fanOutAndSend(channel, payload, new Signal(channel, payload, position), countWithin);
+        // Stored first: the position must travel with the message, here and to the other nodes.
+        // The fan-out starts before the append lock is let go, so this node's publishers of the
+        // topic fan out in the order of their offsets.
+        synchronized (stripe(appendLocks, channel)) {
+            StreamPosition position;
+            try {
+                position = shared.append(channel, payload);
+            } catch (HistoryUnavailableException e) {
+                return CompletableFuture.failedStage(e);
+            }
+            synchronized (topicLock(channel)) {
+                return fanOutAndSend(channel, payload, new Signal(channel, payload, position), countWithin);
+            }
         }
     }
 

@@ -59,16 +59,16 @@ class NatsHistoryAcrossNodesTest {
     }
 
     private NatsBroker node(String id) {
-        return node(id, nats);
+        return node(id, nats, NatsBrokerSettings.DEFAULT_NATS_TIMEOUT);
     }
 
-    private NatsBroker node(String id, NatsServer server) {
+    private NatsBroker node(String id, NatsServer server, Duration natsTimeout) {
         try {
             Connection c = Nats.connect(new Options.Builder().server(server.url()).connectionName(id)
                     .maxReconnects(-1).reconnectWait(Duration.ofMillis(50)).build());
             connections.add(c);
             NatsBroker b = new NatsBroker(c, id, subjects,
-                    NatsBrokerSettings.defaults(0, histories).withNatsTimeout(Duration.ofMillis(500)), null);
+                    NatsBrokerSettings.defaults(0, histories).withNatsTimeout(natsTimeout), null);
             brokers.add(b);
             return b;
         } catch (Exception e) {
@@ -188,7 +188,7 @@ class NatsHistoryAcrossNodesTest {
         TopicPosition p = done(b.subscribe(resumed, "orders.busy", "", new Since(start.offset(), start.epoch())));
         publisher.join(WAIT.toMillis());
 
-        assertThat(p.recovered()).isTrue();
+        assertThat(p.recovered()).as("from %s: %s first %s offset %s", start, p.epoch(), p.firstOffset(), p.offset()).isTrue();
         List<String> expected = new ArrayList<>();
         for (int i = 1; i <= total; i++) expected.add("m" + i);
         await().atMost(WAIT).until(() -> resumed.got.size() >= total);
@@ -280,7 +280,7 @@ class NatsHistoryAcrossNodesTest {
     @Test
     void withNatsDownHistoryOperationsFailExplicitlyAndQuickly() throws Exception {
         try (NatsServer own = NatsServer.started()) {
-            NatsBroker a = node("a", own);
+            NatsBroker a = node("a", own, Duration.ofMillis(500));
             publish(a, "orders.eu", "o1");
             own.stop();
             await().atMost(WAIT).until(() -> connections.get(connections.size() - 1).getStatus() != Connection.Status.CONNECTED);

@@ -7,6 +7,7 @@ import dev.switchboard.core.pubsub.InMemoryBroker;
 import dev.switchboard.core.pubsub.PublishResult;
 import dev.switchboard.core.pubsub.Signal;
 import dev.switchboard.core.pubsub.Since;
+import dev.switchboard.core.pubsub.StreamPosition;
 import dev.switchboard.core.pubsub.SubscribeResult;
 import dev.switchboard.core.pubsub.Subscriber;
 import dev.switchboard.core.pubsub.Subscription;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -60,6 +62,14 @@ import java.util.concurrent.atomic.LongAdder;
  * NATS, which picks one node of its queue group, whose turn picks the member: so each group gets
  * a message once across the cluster. Every node drops its own publications when NATS hands them
  * back, and the extra copies it gets when several of its patterns match ({@link OriginSequences}).
+ *
+ * <h2>Topics with history</h2>
+ * Their history is in JetStream ({@link JetStreamHistory}), shared by every node. A publication is
+ * stored first, and its fan-out (here, then to the other nodes with headers {@code Sb-Offset} and
+ * {@code Sb-Epoch}) carries the position JetStream gave, under the topic's striped lock, the same
+ * lock a subscription from an offset takes to switch from its backlog ({@link HistoryCatchUp}) to
+ * live delivery. A history publish therefore waits for JetStream (two round trips) and fails,
+ * delivered nowhere, when JetStream does not answer in time.
  *
  * <h2>The count</h2>
  * {@link #publish} answers the deliveries on this node, at once, and never waits on the network:
@@ -94,9 +104,32 @@ public final class NatsBroker implements Broker, AutoCloseable {
     private final Object publishOrder = new Object();
     private long sequence;
     private final SystemClock ownClock;
+    /** The topic histories in JetStream; null when no topic keeps one. */
+    private final JetStreamHistory shared;
+    private final TopicHistories histories;
+    /** Live messages one subscriber may have held while its backlog is read ({@link HistoryCatchUp}). */
+    private final int maxHeldForCatchUp;
+    /**
+     * Striped by topic: held around the local fan-out of every message of a topic with history, and
+     * around a subscription's switch from its backlog to live delivery, so none falls between.
+     */
+    private final Object[] topicLocks = new Object[64];
+    /**
+     * Striped by topic: held around storing a publication in JetStream, so this node's publishers
+     * of one topic take turns instead of racing each other for the topic's next predecessor
+     * (publishers on other nodes still race, and retry). Never taken by a NATS thread.
+     */
+    private final Object[] appendLocks = new Object[64];
+    private final long natsTimeoutMillis;
 
     private record InterestKey(String pattern, String group) {
     }
+
+    private record Resumed(Subscriber subscriber, String topic) {
+    }
+
+    /** The subscriptions made from an offset: their place in the local fan-out is their {@link HistoryCatchUp}. */
+    private final Map<Resumed, HistoryCatchUp> resumed = new ConcurrentHashMap<>();
 
     /** A broker for the node of {@code connections}, with the default limits and its own timer. */
     public NatsBroker(ClusterConnections connections, int maxSubscriptionsPerSubscriber, TopicHistories histories) {
@@ -116,11 +149,25 @@ public final class NatsBroker implements Broker, AutoCloseable {
         new SecureRandom().nextBytes(instance);
         this.origin = nodeId + "/" + HexFormat.of().formatHex(instance);
         this.subscriptions = new InMemoryBroker(settings.maxSubscriptionsPerSubscriber());
-        this.plain = new InMemoryBroker(0, settings.histories());
+        // Histories live in JetStream, not in the local fan-out's broker.
+        this.plain = new InMemoryBroker(0);
+        this.histories = settings.histories();
+        this.maxHeldForCatchUp = settings.maxPendingMessages();
+        for (int i = 0; i < topicLocks.length; i++) topicLocks[i] = new Object();
+        for (int i = 0; i < appendLocks.length; i++) appendLocks[i] = new Object();
+        this.shared = histories.enabled() ? new JetStreamHistory(nats, subjects, histories, settings.natsTimeout()) : null;
+        if (shared != null) {
+            try {
+                shared.ensureStreams();
+            } catch (HistoryUnavailableException e) {
+                // Not fatal: each history operation makes its rule's stream when it first needs it, and fails explicitly meanwhile.
+            }
+        }
         this.seen = new OriginSequences(settings.maxOrigins());
         this.ownClock = clock == null ? SystemClock.start() : null;
         this.dispatcher = nats.createDispatcher();
         dispatcher.setPendingLimits(settings.maxPendingMessages(), settings.maxPendingBytes());
+        this.natsTimeoutMillis = settings.natsTimeout().toMillis();
         this.flushes = new NatsFlushes(nats, settings.natsTimeout(), "nats-broker-flush-" + nodeId);
         this.remoteCounts = new RemoteCounts(dispatcher, subjects.single("count", origin), settings.maxCountedPublishes(),
                 (clock == null ? ownClock : clock).timer());
@@ -157,9 +204,15 @@ public final class NatsBroker implements Broker, AutoCloseable {
                 if (interest.grouped()) {
                     if (interest.members.add(subscriber)) interest.queue.add(subscriber);
                     position = since == null ? positionNow(pattern, null, r) : offerBacklog(subscriber, pattern, since, r);
+                } else if (since != null && sharedHistory(pattern) && r == SubscribeResult.SUBSCRIBED) {
+                    interest.members.add(subscriber);
+                    return catchUp(interest, subscriber, pattern, since, r);
                 } else {
                     interest.members.add(subscriber);
-                    position = withResult(plain.subscribe(subscriber, pattern, "", since).toCompletableFuture().join(), r);
+                    // Already subscribed: its place in the fan-out stays as it is (perhaps a catch-up's).
+                    if (r == SubscribeResult.SUBSCRIBED) plain.subscribe(subscriber, pattern, "");
+                    position = since != null && sharedHistory(pattern) ? offerBacklog(subscriber, pattern, since, r)
+                            : positionNow(pattern, since, r);
                 }
                 if (interest.nats == null) {
                     try {
@@ -173,6 +226,70 @@ public final class NatsBroker implements Broker, AutoCloseable {
                 return flushes.flushed().thenApply(v -> position);
             }
         }
+    }
+
+    /**
+     * A plain subscription to a topic with history from {@code since}, under the interest's monitor:
+     * live messages are held by a {@link HistoryCatchUp} from the start; once NATS confirms the
+     * node's subscription (so every later publication reaches this node), the backlog is read from
+     * JetStream and offered, then the held messages it did not contain, and the subscriber takes
+     * its own place in the fan-out, under the topic's lock so that no message falls in between.
+     */
+    private CompletionStage<TopicPosition> catchUp(NodeInterest interest, Subscriber subscriber, String topic, Since since,
+                                                   SubscribeResult r) {
+        HistoryCatchUp held = new HistoryCatchUp(subscriber, maxHeldForCatchUp);
+        synchronized (topicLock(topic)) {
+            plain.subscribe(held, topic, "");
+        }
+        resumed.put(new Resumed(subscriber, topic), held);
+        TopicPosition backlog;
+        try {
+            if (interest.nats == null) open(interest);
+            flushes.flushed().get(timeoutMillis(), TimeUnit.MILLISECONDS);
+            backlog = shared.read(topic, since, 0);
+        } catch (Exception e) {
+            // The subscription stays, live from now on (as for any subscribe NATS did not confirm).
+            goLive(held, topic, 0, false);
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            return CompletableFuture.failedStage(cause instanceof HistoryUnavailableException ? cause
+                    : new NatsUnreachableException("NATS did not confirm the subscription", cause));
+        }
+        long seen = backlog.recovered() && since.epoch().equals(backlog.epoch()) ? since.offset() : 0;
+        boolean keeping = true;
+        for (Signal s : backlog.messages()) {
+            seen = Math.max(seen, s.position().offset());
+            if (!keeping || !subscriber.accepts(s)) continue;
+            if (!subscriber.offer(s)) {
+                subscriber.evictSlow();
+                keeping = false;
+            }
+        }
+        goLive(held, topic, seen, keeping);
+        return CompletableFuture.completedStage(withResult(backlog, r));
+    }
+
+    /** From the backlog to live delivery: the held messages past {@code seen}, then live ones (see {@link HistoryCatchUp}). */
+    private void goLive(HistoryCatchUp held, String topic, long seen, boolean handHeld) {
+        synchronized (topicLock(topic)) {
+            held.release(seen, handHeld);
+        }
+    }
+
+    private long timeoutMillis() {
+        return natsTimeoutMillis;
+    }
+
+    private Object topicLock(String topic) {
+        return stripe(topicLocks, topic);
+    }
+
+    private static Object stripe(Object[] locks, String topic) {
+        return locks[(topic.hashCode() & 0x7fffffff) % locks.length];
+    }
+
+    private boolean sharedHistory(String topic) {
+        return shared != null && Subjects.channelError(topic) == null && shared.keeps(topic);
     }
 
     private void open(NodeInterest interest) {
@@ -204,8 +321,12 @@ public final class NatsBroker implements Broker, AutoCloseable {
         synchronized (interest) {
             if (interest.retired || !interest.members.remove(subscriber)) return CompletableFuture.completedStage(null);
             subscriptions.unsubscribe(subscriber, pattern, g);
-            if (interest.grouped()) interest.queue.remove(subscriber);
-            else plain.unsubscribe(subscriber, pattern, "");
+            if (interest.grouped()) {
+                interest.queue.remove(subscriber);
+            } else {
+                HistoryCatchUp held = resumed.remove(new Resumed(subscriber, pattern));
+                plain.unsubscribe(held != null ? held : subscriber, pattern, "");
+            }
             if (!interest.members.isEmpty()) return CompletableFuture.completedStage(null);
             retire(interest);
         }
@@ -244,12 +365,33 @@ public final class NatsBroker implements Broker, AutoCloseable {
     }
 
     private CompletionStage<PublishResult> publish(String channel, Payload payload, Duration countWithin) {
-        PublishResult plainResult = plain.publish(channel, payload).toCompletableFuture().join();
+        if (!sharedHistory(channel)) return fanOutAndSend(channel, payload, null, countWithin);
+        // Stored first: the position must travel with the message, here and to the other nodes.
+        // The fan-out starts before the append lock is let go, so this node's publishers of the
+        // topic fan out in the order of their offsets.
+        synchronized (stripe(appendLocks, channel)) {
+            StreamPosition position;
+            try {
+                position = shared.append(channel, payload);
+            } catch (HistoryUnavailableException e) {
+                return CompletableFuture.failedStage(e);
+            }
+            synchronized (topicLock(channel)) {
+                return fanOutAndSend(channel, payload, new Signal(channel, payload, position), countWithin);
+            }
+        }
+    }
+
+    /** Fans out here and hands the message on; {@code kept} is the signal with its history position, or null. */
+    private CompletionStage<PublishResult> fanOutAndSend(String channel, Payload payload, Signal kept, Duration countWithin) {
+        PublishResult plainResult = kept == null ? plain.publish(channel, payload).toCompletableFuture().join()
+                : new PublishResult(plain.publish(kept), kept.position());
         List<String> served = new ArrayList<>();
         SERVED_HERE.set(served);
         int groups;
         try {
-            groups = groupIndex.publish(channel, payload).toCompletableFuture().join().delivered();
+            groups = kept == null ? groupIndex.publish(channel, payload).toCompletableFuture().join().delivered()
+                    : groupIndex.publish(kept);
         } finally {
             SERVED_HERE.remove();
         }
@@ -267,7 +409,8 @@ public final class NatsBroker implements Broker, AutoCloseable {
                 nats.publish(NatsMessage.builder()
                         .subject(subjects.subject(KIND, channel))
                         .replyTo(waiter == null ? null : waiter.replyTo)
-                        .headers(NatsEnvelope.headers(origin, seq, payload, served))
+                        .headers(NatsEnvelope.headers(origin, seq, payload, served,
+                                kept == null ? StreamPosition.NONE : kept.position()))
                         .data(payload.toByteArray())
                         .build());
             }
@@ -287,7 +430,15 @@ public final class NatsBroker implements Broker, AutoCloseable {
         if (seq < 0 || !seen.firstCopy(from, seq)) return;
         String channel = channelOf(m);
         if (channel == null) return;
-        int n = plain.publish(channel, NatsEnvelope.payload(m)).toCompletableFuture().join().delivered();
+        StreamPosition position = NatsEnvelope.position(m);
+        int n;
+        if (position.isNone()) {
+            n = plain.publish(channel, NatsEnvelope.payload(m)).toCompletableFuture().join().delivered();
+        } else {
+            synchronized (topicLock(channel)) {
+                n = plain.publish(new Signal(channel, NatsEnvelope.payload(m), position));
+            }
+        }
         answerCount(m, n);
     }
 
@@ -297,7 +448,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
         if (from == null || from.equals(origin) || NatsEnvelope.served(m, interest.servedKey)) return;
         String channel = channelOf(m);
         if (channel == null) return;
-        answerCount(m, interest.deliver(new Signal(channel, NatsEnvelope.payload(m))) ? 1 : 0);
+        answerCount(m, interest.deliver(new Signal(channel, NatsEnvelope.payload(m), NatsEnvelope.position(m))) ? 1 : 0);
     }
 
     private String channelOf(Message m) {
@@ -321,13 +472,18 @@ public final class NatsBroker implements Broker, AutoCloseable {
         return new TopicPosition(p.recovered(), p.epoch(), p.offset(), p.firstOffset(), p.messages(), r);
     }
 
-    /** Where {@code topic} stands, for an answer that offers nothing. */
+    /**
+     * Where {@code topic} stands, for an answer that offers nothing. With JetStream unreachable it
+     * answers as for a topic without history (empty epoch): the subscription itself does not need it.
+     */
     private TopicPosition positionNow(String topic, Since since, SubscribeResult r) {
-        if (Subjects.channelError(topic) != null || !plain.keepsHistory(topic)) {
-            return new TopicPosition(since == null, "", 0, 1, List.of(), r);
+        if (!sharedHistory(topic)) return new TopicPosition(since == null, "", 0, 1, List.of(), r);
+        try {
+            TopicPosition p = shared.read(topic, null, -1);
+            return new TopicPosition(since == null, p.epoch(), p.offset(), p.firstOffset(), List.of(), r);
+        } catch (HistoryUnavailableException e) {
+            return new TopicPosition(false, "", 0, 1, List.of(), r);
         }
-        TopicPosition p = plain.history(topic, null, 1).toCompletableFuture().join();
-        return new TopicPosition(true, p.epoch(), p.offset(), p.firstOffset(), List.of(), r);
     }
 
     /**
@@ -335,8 +491,13 @@ public final class NatsBroker implements Broker, AutoCloseable {
      * would; unlike a plain one, a live message may reach it before the backlog ends.
      */
     private TopicPosition offerBacklog(Subscriber subscriber, String topic, Since since, SubscribeResult r) {
-        if (Subjects.channelError(topic) != null || !plain.keepsHistory(topic)) return positionNow(topic, since, r);
-        TopicPosition p = plain.history(topic, since, 0).toCompletableFuture().join();
+        if (!sharedHistory(topic)) return positionNow(topic, since, r);
+        TopicPosition p;
+        try {
+            p = shared.read(topic, since, 0);
+        } catch (HistoryUnavailableException e) {
+            return new TopicPosition(false, "", 0, 1, List.of(), r); // nothing offered: not recovered
+        }
         for (Signal s : p.messages()) {
             if (!subscriber.accepts(s)) continue;
             if (!subscriber.offer(s)) {
@@ -349,12 +510,17 @@ public final class NatsBroker implements Broker, AutoCloseable {
 
     @Override
     public CompletionStage<TopicPosition> history(String topic, Since since, int limit) {
-        return plain.history(topic, since, limit);
+        if (!sharedHistory(topic)) return CompletableFuture.completedStage(new TopicPosition(since == null, "", 0, 1, List.of(), null));
+        try {
+            return CompletableFuture.completedStage(shared.read(topic, since, limit));
+        } catch (HistoryUnavailableException e) {
+            return CompletableFuture.failedStage(e);
+        }
     }
 
     @Override
     public boolean keepsHistory(String topic) {
-        return plain.keepsHistory(topic);
+        return histories.ruleFor(topic) != null;
     }
 
     // ---- node-local views ---------------------------------------------------------------------

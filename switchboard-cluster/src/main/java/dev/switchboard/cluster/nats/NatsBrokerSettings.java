@@ -7,12 +7,14 @@ import java.time.Duration;
  * What a {@link NatsBroker} is built with.
  *
  * @param maxSubscriptionsPerSubscriber the cap on one subscriber's subscriptions; 0 = none
- * @param histories                     the topics that keep a history (kept on this node, see docs/cluster.md)
+ * @param histories                     the topics that keep a history (kept in JetStream, see docs/cluster.md)
  * @param maxPendingMessages            messages from other nodes waiting for this node's NATS dispatcher
- *                                      thread before NATS drops the next ones ({@link NatsBroker#droppedFromOtherNodes()})
+ *                                      thread before NATS drops the next ones ({@link NatsBroker#droppedFromOtherNodes()});
+ *                                      also the live messages one subscriber resuming a topic's history may
+ *                                      have held while its backlog is read (past it, it is evicted as slow)
  * @param maxPendingBytes               the same bound in bytes
  * @param natsTimeout                   how long a subscribe or unsubscribe waits for NATS to confirm
- *                                      before its stage fails
+ *                                      before its stage fails, and each JetStream call of a topic history
  * @param maxCountedPublishes           counted publishes ({@link NatsBroker#publishCounted}) waiting for
  *                                      other nodes' counts at once; past it, one counts this node only
  * @param maxOrigins                    other node instances whose last sequence number is remembered
@@ -43,6 +45,11 @@ public record NatsBrokerSettings(int maxSubscriptionsPerSubscriber, TopicHistori
     public NatsBrokerSettings withPending(int messages, long bytes) {
         return new NatsBrokerSettings(maxSubscriptionsPerSubscriber, histories, messages, bytes, natsTimeout,
                 maxCountedPublishes, maxOrigins);
+    }
+
+    public NatsBrokerSettings withNatsTimeout(Duration timeout) {
+        return new NatsBrokerSettings(maxSubscriptionsPerSubscriber, histories, maxPendingMessages, maxPendingBytes,
+                timeout, maxCountedPublishes, maxOrigins);
     }
 
     public NatsBrokerSettings withCountedPublishes(int max) {

@@ -1,5 +1,6 @@
 package dev.switchboard.cluster.nats;
 
+import dev.switchboard.core.pubsub.StreamPosition;
 import dev.switchboard.protocol.Payload;
 import dev.switchboard.protocol.PayloadFields;
 import dev.switchboard.protocol.json.ProtocolJson;
@@ -21,6 +22,9 @@ final class NatsEnvelope {
     static final String SEQUENCE = "Sb-Seq";
     static final String KIND = "Sb-Kind";
     static final String SERVED = "Sb-Served";
+    /** On a topic with history: the message's offset and epoch in the topic's JetStream stream. */
+    static final String OFFSET = "Sb-Offset";
+    static final String EPOCH = "Sb-Epoch";
 
     private NatsEnvelope() {
     }
@@ -33,6 +37,30 @@ final class NatsEnvelope {
         h.put(KIND, payload.kind().name());
         if (!served.isEmpty()) h.put(SERVED, served);
         return h;
+    }
+
+    /** {@link #headers} of a publication kept in its topic's history at {@code position}. */
+    static Headers headers(String origin, long sequence, Payload payload, List<String> served, StreamPosition position) {
+        Headers h = headers(origin, sequence, payload, served);
+        if (!position.isNone()) {
+            h.put(OFFSET, Long.toString(position.offset()));
+            h.put(EPOCH, position.epoch());
+        }
+        return h;
+    }
+
+    /** The position a publication carries, or {@link StreamPosition#NONE} (none, or malformed). */
+    static StreamPosition position(Message m) {
+        Headers h = m.getHeaders();
+        String offset = h == null ? null : h.getFirst(OFFSET);
+        String epoch = h == null ? null : h.getFirst(EPOCH);
+        if (offset == null || epoch == null || epoch.isEmpty()) return StreamPosition.NONE;
+        try {
+            long o = Long.parseLong(offset);
+            return o > 0 ? new StreamPosition(o, epoch) : StreamPosition.NONE;
+        } catch (NumberFormatException e) {
+            return StreamPosition.NONE;
+        }
     }
 
     /**
@@ -72,8 +100,12 @@ final class NatsEnvelope {
      * trusted: a malformed one from the wire becomes text, so it can never break a JSON frame.
      */
     static Payload payload(Message m) {
-        byte[] data = m.getData() == null ? new byte[0] : m.getData();
-        Headers h = m.getHeaders();
+        return payload(m.getHeaders(), m.getData());
+    }
+
+    /** {@link #payload(Message)} of a message read from a stream. */
+    static Payload payload(Headers h, byte[] body) {
+        byte[] data = body == null ? new byte[0] : body;
         String kind = h == null ? null : h.getFirst(KIND);
         if (Payload.Kind.BINARY.name().equals(kind)) return Payload.binary(data);
         if (Payload.Kind.JSON.name().equals(kind)) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
  * in-memory broker. Each broker gets a subject prefix of its own, so brokers of one test do not
  * hear each other (cross-node behaviour is {@link NatsBrokerAcrossNodesTest}'s).
  */
-class NatsBrokerContractTest extends BrokerContract {
+public class NatsBrokerContractTest extends BrokerContract {
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static NatsServer nats;
     // Not initialised in their declarations: the contract's constructor calls newBroker before
@@ -46,12 +46,17 @@ class NatsBrokerContractTest extends BrokerContract {
             Connection c = Nats.connect(nats.url());
             connections.add(c);
             NatsBroker b = new NatsBroker(c, "contract", new NatsSubjects("t" + PREFIXES.incrementAndGet()),
-                    NatsBrokerSettings.defaults(maxSubscriptionsPerSubscriber, TopicHistories.none()), null);
+                    NatsBrokerSettings.defaults(maxSubscriptionsPerSubscriber, histories()), null);
             brokers.add(b);
             return b;
         } catch (Exception e) {
             throw new IllegalStateException("cannot reach the test's nats-server", e);
         }
+    }
+
+    /** The topics that keep a history: none here; {@link NatsBrokerJetStreamHistoryContractTest} keeps every one. */
+    protected TopicHistories histories() {
+        return TopicHistories.none();
     }
 
     @AfterEach

@@ -84,6 +84,14 @@ public final class InMemoryBroker implements Broker {
         }
     }
 
+    /**
+     * Fans out a signal whose stream position another engine gave (a cluster's shared history):
+     * no position of this broker is taken. Returns how many took it, as {@link #publish} counts.
+     */
+    public int publish(Signal signal) {
+        return tree.publish(signal);
+    }
+
     @Override
     public CompletionStage<TopicPosition> subscribe(Subscriber subscriber, String pattern, String group, Since since) {
         boolean literal = Subjects.channelError(pattern) == null;

@@ -88,6 +88,16 @@ public final class TopicHistories {
         return !rules.isEmpty();
     }
 
+    /** The rules, in their order (a cluster engine keeps one stream per rule). */
+    public List<HistoryRule> rules() {
+        return rules;
+    }
+
+    /** {@code --topic-history-max-bytes}; 0 = no cap. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
     /** The topic's log, made when missing (forgetting the least used topic past the cap); null without a rule. */
     TopicLog log(String topic) {
         HistoryRule rule = ruleFor(topic);

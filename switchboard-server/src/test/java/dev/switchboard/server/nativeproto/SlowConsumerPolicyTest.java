@@ -30,12 +30,23 @@ class SlowConsumerPolicyTest {
     private static final int N = 2000;
     /** 8 MB in all: more than the kernel's socket buffers can take for the stalled subscriber (tcp_wmem at most 4 MB). */
     private static final String PAYLOAD = "x".repeat(4000);
-    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final Duration BOUND = Duration.ofSeconds(60);
     private static final int WINDOW = 16;
+
+    /**
+     * The node under test, heartbeat off: neither subscriber here ever writes after subscribing
+     * (the stalled one cannot by definition, the healthy one only reads), so with the default 15 s
+     * heartbeat both are cut with {@code heartbeat_timeout} once a test outlives three intervals,
+     * which a loaded machine makes it do (4 s usually, 45 s at load 20 on two cores). The only thing
+     * that may cut a subscriber here is the slow-consumer policy.
+     */
+    private static TestServer server(SlowConsumerPolicy policy) throws IOException {
+        return TestServer.start(b -> b.signalBufferSize(64).slowConsumerPolicy(policy).heartbeatInterval(Duration.ZERO));
+    }
 
     @Test
     void disconnectCutsTheStalledSubscriberAndTheHealthyOneGetsEverything() throws Exception {
-        try (TestServer server = TestServer.start(b -> b.signalBufferSize(64).slowConsumerPolicy(SlowConsumerPolicy.DISCONNECT));
+        try (TestServer server = server(SlowConsumerPolicy.DISCONNECT);
              HealthyReader healthy = new HealthyReader(server.port());
              NativeClient stalled = stalledSubscriber(server.port());
              NativeClient pub = NativeClient.hello(server.port())) {
@@ -55,7 +66,7 @@ class SlowConsumerPolicyTest {
 
     @Test
     void dropOldestKeepsTheStalledSubscriberAndTellsItExactlyWhatWasDropped() throws Exception {
-        try (TestServer server = TestServer.start(b -> b.signalBufferSize(64).slowConsumerPolicy(SlowConsumerPolicy.DROP_OLDEST));
+        try (TestServer server = server(SlowConsumerPolicy.DROP_OLDEST);
              HealthyReader healthy = new HealthyReader(server.port());
              NativeClient stalled = stalledSubscriber(server.port());
              NativeClient pub = NativeClient.hello(server.port())) {
@@ -114,6 +125,7 @@ class SlowConsumerPolicyTest {
             JsonNode r = pub.request("{\"op\":\"topic.publish\",\"id\":" + i + ",\"topic\":\"feed\",\"payload\":\"" + PAYLOAD + "\"}", i);
             assertThat(r.has("result")).as("%s", r).isTrue();
         }
+        assertThat(healthy.received()).as("published everything within %s", BOUND).isGreaterThanOrEqualTo(N - WINDOW);
     }
 
     /** A subscriber that reads as fast as it can, through a buffer (the healthy one). */

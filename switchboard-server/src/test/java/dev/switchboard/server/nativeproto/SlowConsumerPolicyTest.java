@@ -34,14 +34,26 @@ class SlowConsumerPolicyTest {
     private static final int WINDOW = 16;
 
     /**
-     * The node under test, heartbeat off: neither subscriber here ever writes after subscribing
-     * (the stalled one cannot by definition, the healthy one only reads), so with the default 15 s
-     * heartbeat both are cut with {@code heartbeat_timeout} once a test outlives three intervals,
-     * which a loaded machine makes it do (4 s usually, 45 s at load 20 on two cores). The only thing
-     * that may cut a subscriber here is the slow-consumer policy.
+     * The node under test, with only the slow-consumer policy to cut a subscriber. The publishing
+     * phase lasts 4 s on an idle machine and 45 s or more at load 20 on two cores, and two other
+     * deadlines are shorter than that: the heartbeat (neither subscriber writes after subscribing,
+     * so both are cut with {@code heartbeat_timeout} after three 15 s intervals) and the write
+     * timeout (5 s: the stalled subscriber's oldest unwritten bytes wait for the whole phase, so it
+     * is cut, without a word, whatever the policy). The test passed only while the machine was fast
+     * enough to finish within 5 s; both are off here.
      */
     private static TestServer server(SlowConsumerPolicy policy) throws IOException {
-        return TestServer.start(b -> b.signalBufferSize(64).slowConsumerPolicy(policy).heartbeatInterval(Duration.ZERO));
+        return TestServer.start(b -> b.signalBufferSize(64).slowConsumerPolicy(policy)
+                .heartbeatInterval(Duration.ZERO).writeTimeout(Duration.ZERO));
+    }
+
+    /** A client of {@link NativeClient#hello}, waiting up to {@link #BOUND} for each read (a cold, loaded JVM may take over 5 s). */
+    private static NativeClient patientHello(int port) throws IOException {
+        NativeClient c = NativeClient.lines(port);
+        c.setTimeout((int) BOUND.toMillis());
+        c.send("{\"op\":\"hello\",\"id\":0,\"version\":1}");
+        assertThat(c.read().path("op").asString()).isEqualTo("welcome");
+        return c;
     }
 
     @Test
@@ -49,7 +61,7 @@ class SlowConsumerPolicyTest {
         try (TestServer server = server(SlowConsumerPolicy.DISCONNECT);
              HealthyReader healthy = new HealthyReader(server.port());
              NativeClient stalled = stalledSubscriber(server.port());
-             NativeClient pub = NativeClient.hello(server.port())) {
+             NativeClient pub = patientHello(server.port())) {
             CompletableFuture<List<Long>> got = healthy.readMessages(N);
             publishAll(pub, healthy);
             assertThat(got.get(BOUND.toSeconds(), TimeUnit.SECONDS)).hasSize(N);
@@ -69,7 +81,7 @@ class SlowConsumerPolicyTest {
         try (TestServer server = server(SlowConsumerPolicy.DROP_OLDEST);
              HealthyReader healthy = new HealthyReader(server.port());
              NativeClient stalled = stalledSubscriber(server.port());
-             NativeClient pub = NativeClient.hello(server.port())) {
+             NativeClient pub = patientHello(server.port())) {
             CompletableFuture<List<Long>> got = healthy.readMessages(N);
             publishAll(pub, healthy);
             List<Long> healthySeqs = got.get(BOUND.toSeconds(), TimeUnit.SECONDS);
@@ -102,6 +114,7 @@ class SlowConsumerPolicyTest {
 
     private static NativeClient stalledSubscriber(int port) throws IOException {
         NativeClient c = NativeClient.withSmallReceiveBuffer(port, 4096);
+        c.setTimeout((int) BOUND.toMillis());
         c.send("{\"op\":\"hello\",\"id\":0,\"version\":1}");
         assertThat(c.read().path("op").asString()).isEqualTo("welcome");
         subscribe(c);
@@ -136,7 +149,7 @@ class SlowConsumerPolicyTest {
 
         HealthyReader(int port) throws IOException {
             socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(5000);
+            socket.setSoTimeout((int) BOUND.toMillis());
             in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), 1 << 16);
             OutputStream out = socket.getOutputStream();
             out.write(("{\"op\":\"hello\",\"id\":0,\"version\":1}\n"

@@ -30,7 +30,7 @@ class SlowConsumerPolicyTest {
     private static final int N = 2000;
     /** 8 MB in all: more than the kernel's socket buffers can take for the stalled subscriber (tcp_wmem at most 4 MB). */
     private static final String PAYLOAD = "x".repeat(4000);
-    private static final Duration BOUND = Duration.ofSeconds(60);
+    private static final Duration BOUND = Duration.ofSeconds(120);
     private static final int WINDOW = 16;
 
     /**

@@ -21,6 +21,8 @@ public final class ClusterConnections implements AutoCloseable {
     private final String nodeId;
     private final Connection nats;
     private final Client etcd;
+    private volatile EtcdCalls etcdCalls = EtcdCalls.UNCOUNTED;
+    private NatsErrorLog natsErrors = new NatsErrorLog(); // the one given to the connection, once connected
 
     private ClusterConnections(String nodeId, Connection nats, Client etcd) {
         this.nodeId = nodeId;
@@ -38,7 +40,7 @@ public final class ClusterConnections implements AutoCloseable {
                                              Duration connectTimeout) throws IOException, InterruptedException {
         ClusterSettings settings = new ClusterSettings(nodeId, nodeId, ClusterSettings.DEFAULT_PREFIX,
                 ClusterSettings.Nats.plain(natsUrls), ClusterSettings.Etcd.plain(etcdUrls), connectTimeout,
-                Duration.ofSeconds(1), Duration.ofSeconds(1));
+                Duration.ofSeconds(1), Duration.ofSeconds(1), ClusterSettings.Engines.defaults());
         return connect(settings, null);
     }
 
@@ -47,9 +49,25 @@ public final class ClusterConnections implements AutoCloseable {
      *
      * @param listener told of every NATS connection state change (jnats's thread), or null
      */
+    /** Where the engines count their etcd calls ({@link EtcdCalls#UNCOUNTED} until a node's health is given). */
+    public EtcdCalls etcdCalls() {
+        return etcdCalls;
+    }
+
+    /** Told of each NATS consumer of this connection that starts dropping messages (its pending limits reached). */
+    void onSlowConsumer(java.util.function.Consumer<io.nats.client.Consumer> listener) {
+        natsErrors.onSlowConsumer = listener;
+    }
+
+    /** Counts the engines' etcd calls into {@code stats} (the node's etcd health). */
+    void countEtcdCallsIn(EngineStats stats) {
+        etcdCalls = new EtcdCalls(stats);
+    }
+
     public static ClusterConnections connect(ClusterSettings settings, ConnectionListener listener)
             throws IOException, InterruptedException {
-        Connection nats = Nats.connect(natsOptions(settings, listener));
+        NatsErrorLog errors = new NatsErrorLog();
+        Connection nats = Nats.connect(natsOptions(settings, listener, errors));
         Client etcd;
         try {
             etcd = etcdClient(settings);
@@ -57,10 +75,12 @@ public final class ClusterConnections implements AutoCloseable {
             nats.close();
             throw e;
         }
-        return new ClusterConnections(settings.nodeId(), nats, etcd);
+        ClusterConnections connections = new ClusterConnections(settings.nodeId(), nats, etcd);
+        connections.natsErrors = errors;
+        return connections;
     }
 
-    private static Options natsOptions(ClusterSettings settings, ConnectionListener listener) {
+    private static Options natsOptions(ClusterSettings settings, ConnectionListener listener, NatsErrorLog errors) {
         ClusterSettings.Nats n = settings.nats();
         Options.Builder b = new Options.Builder()
                 .servers(n.urls().toArray(String[]::new))
@@ -68,7 +88,7 @@ public final class ClusterConnections implements AutoCloseable {
                 .connectionTimeout(settings.connectTimeout())
                 .reconnectWait(Duration.ofMillis(500))
                 .maxReconnects(-1)
-                .errorListener(new NatsErrorLog());
+                .errorListener(errors);
         if (listener != null) b.connectionListener(listener);
         if (n.credsFile() != null) b.authHandler(Nats.credentials(n.credsFile().toString()));
         if (n.user() != null) b.userInfo(n.user().toCharArray(), n.password().toCharArray());

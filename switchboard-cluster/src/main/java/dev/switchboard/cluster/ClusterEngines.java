@@ -38,12 +38,17 @@ public final class ClusterEngines implements Engines, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile ClusterSessions sessions;
     private final java.util.List<AutoCloseable> ownedEngines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<String> limitHits = limit -> { };
+    private volatile NatsBroker broker;
+    private volatile ClusterPeerDirectory peers;
 
     private ClusterEngines(ClusterSettings settings, ClusterConnections connections, ClusterHealth health) {
         this.settings = settings;
         this.connections = connections;
         this.health = health;
-        this.rpc = new NatsRpcEngines(connections, new NatsSubjects(settings.prefix()), NatsRpcSettings.defaults());
+        this.rpc = new NatsRpcEngines(connections, new NatsSubjects(settings.prefix()),
+                new NatsRpcSettings(settings.engines().rpcMaxInFlight()));
+        rpc.onLimitHit(limit -> limitHits.accept(limit));
     }
 
     /**
@@ -67,7 +72,10 @@ public final class ClusterEngines implements Engines, AutoCloseable {
             health.close();
             throw e;
         }
-        return new ClusterEngines(settings, connections, health);
+        connections.countEtcdCallsIn(health.etcd());
+        ClusterEngines engines = new ClusterEngines(settings, connections, health);
+        connections.onSlowConsumer(engines::slowConsumer);
+        return engines;
     }
 
     /**
@@ -103,15 +111,18 @@ public final class ClusterEngines implements Engines, AutoCloseable {
     @Override
     public LockEngine locks(LockTableConfig config, FenceSource fences, NodeClock clock, LockLostListener lost) {
         return EtcdLockEngine.create(connections,
-                new EtcdLockSettings(settings.prefix(), EtcdLockSettings.defaults().callTimeout(),
-                        EtcdLockSettings.defaults().nodeLeaseTtlSeconds()), config, clock, lost);
+                new EtcdLockSettings(settings.prefix(), settings.engines().callTimeout(),
+                        settings.engines().leaseTtlSeconds()), config, clock, lost);
     }
 
     /** Signals and pub/sub on NATS: local fan-out here, the node subscribed once per pattern for the rest. */
     @Override
     public Broker broker(int maxSubscriptionsPerSubscriber, TopicHistories histories) {
+        ClusterSettings.Engines e = settings.engines();
         NatsBroker broker = new NatsBroker(connections.nats(), connections.nodeId(), new NatsSubjects(settings.prefix()),
-                NatsBrokerSettings.defaults(maxSubscriptionsPerSubscriber, histories), null);
+                new NatsBrokerSettings(maxSubscriptionsPerSubscriber, histories, e.maxPendingMessages(), e.maxPendingBytes(),
+                        e.callTimeout(), e.maxCountedPublishes(), e.maxOrigins()), null);
+        this.broker = broker;
         return owned(broker);
     }
 
@@ -155,12 +166,42 @@ public final class ClusterEngines implements Engines, AutoCloseable {
     /** Who is online in etcd (leased keys, watched by every node), direct messages on NATS. */
     @Override
     public PeerDirectory peers() {
-        ClusterPeerSettings defaults = ClusterPeerSettings.defaults();
+        ClusterSettings.Engines tuning = settings.engines();
         try {
-            return owned(new ClusterPeerDirectory(connections, new ClusterPeerSettings(settings.prefix(),
-                    defaults.maxPeers(), defaults.maxWatchedIds(), defaults.leaseTtlSeconds(), defaults.callTimeout())));
+            ClusterPeerDirectory directory = new ClusterPeerDirectory(connections, new ClusterPeerSettings(settings.prefix(),
+                    tuning.maxPeers(), ClusterPeerSettings.defaults().maxWatchedIds(), tuning.leaseTtlSeconds(), tuning.callTimeout()));
+            directory.onLimitHit(limit -> limitHits.accept(limit));
+            this.peers = directory;
+            return owned(directory);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the cluster peer directory: " + e.getMessage(), e);
+        }
+    }
+
+    /** The broker on NATS once the core has asked for it, else null (for the node's metrics). */
+    public NatsBroker natsBroker() {
+        return broker;
+    }
+
+    /** The peer directory once the core has asked for it, else null (for the node's metrics). */
+    public ClusterPeerDirectory peerDirectory() {
+        return peers;
+    }
+
+    /** Told the name of each cluster bound a client hits ({@code cluster_max_peers}, {@code cluster_rpc_max_in_flight}). */
+    public void onLimitHit(java.util.function.Consumer<String> counter) {
+        this.limitHits = counter == null ? limit -> { } : counter;
+    }
+
+    /** NATS began dropping messages for one of the node's consumers: the broker's is counted as the bound it hit. */
+    private void slowConsumer(io.nats.client.Consumer consumer) {
+        NatsBroker b = broker;
+        if (b == null || !b.receivesWith(consumer)) return;
+        try {
+            boolean byCount = consumer.getPendingMessageCount() + 1 >= consumer.getPendingMessageLimit();
+            limitHits.accept(byCount ? "cluster_max_pending_messages" : "cluster_max_pending_bytes");
+        } catch (IllegalStateException closed) {
+            // the dispatcher closed meanwhile: the node is going away
         }
     }
 

@@ -19,21 +19,36 @@ import java.util.List;
  * @param healthTimeout    the deadline of one etcd probe; a probe over it counts as etcd unreachable
  * @param signalCountWait  how long dflockd's {@code signal} waits for the other nodes' delivery counts
  *                         before it answers {@code ok N} (zero: this node's count only, at once)
+ * @param engines          the deadlines, lease and bounds of the engines themselves
  */
 public record ClusterSettings(String nodeId, String advertiseAddress, String prefix, Nats nats, Etcd etcd,
                               Duration connectTimeout, Duration healthInterval, Duration healthTimeout,
-                              Duration signalCountWait) {
+                              Duration signalCountWait, Engines engines) {
     public static final String DEFAULT_PREFIX = "switchboard";
     /** Long enough for a NATS round trip on a LAN under load, short enough for a lock client's {@code signal}. */
     public static final Duration DEFAULT_SIGNAL_COUNT_WAIT = Duration.ofMillis(50);
     /** A signal's answer must stay prompt: a longer wait is refused. */
     public static final Duration MAX_SIGNAL_COUNT_WAIT = Duration.ofSeconds(5);
 
-    /** With the default {@code signalCountWait}. */
+    /** With the default signal count wait and engine settings. */
     public ClusterSettings(String nodeId, String advertiseAddress, String prefix, Nats nats, Etcd etcd,
                            Duration connectTimeout, Duration healthInterval, Duration healthTimeout) {
         this(nodeId, advertiseAddress, prefix, nats, etcd, connectTimeout, healthInterval, healthTimeout,
-                DEFAULT_SIGNAL_COUNT_WAIT);
+                DEFAULT_SIGNAL_COUNT_WAIT, Engines.defaults());
+    }
+
+    /** With the default signal count wait. */
+    public ClusterSettings(String nodeId, String advertiseAddress, String prefix, Nats nats, Etcd etcd,
+                           Duration connectTimeout, Duration healthInterval, Duration healthTimeout, Engines engines) {
+        this(nodeId, advertiseAddress, prefix, nats, etcd, connectTimeout, healthInterval, healthTimeout,
+                DEFAULT_SIGNAL_COUNT_WAIT, engines);
+    }
+
+    /** With the default engine settings. */
+    public ClusterSettings(String nodeId, String advertiseAddress, String prefix, Nats nats, Etcd etcd,
+                           Duration connectTimeout, Duration healthInterval, Duration healthTimeout, Duration signalCountWait) {
+        this(nodeId, advertiseAddress, prefix, nats, etcd, connectTimeout, healthInterval, healthTimeout,
+                signalCountWait, Engines.defaults());
     }
 
     public ClusterSettings {
@@ -45,6 +60,7 @@ public record ClusterSettings(String nodeId, String advertiseAddress, String pre
         }
         if (nats.urls().isEmpty()) throw new IllegalArgumentException("no NATS server URL");
         if (etcd.urls().isEmpty()) throw new IllegalArgumentException("no etcd endpoint URL");
+        if (engines == null) engines = Engines.defaults();
         if (signalCountWait == null) signalCountWait = DEFAULT_SIGNAL_COUNT_WAIT;
         if (signalCountWait.isNegative() || signalCountWait.compareTo(MAX_SIGNAL_COUNT_WAIT) > 0) {
             throw new IllegalArgumentException("the signal count wait must be between 0 and "
@@ -55,10 +71,63 @@ public record ClusterSettings(String nodeId, String advertiseAddress, String pre
         }
     }
 
-    /** With the defaults for the timing settings. */
+    /** With the defaults for the timing settings and the engines. */
     public static ClusterSettings of(String nodeId, String advertiseAddress, String prefix, Nats nats, Etcd etcd) {
         return new ClusterSettings(nodeId, advertiseAddress, prefix, nats, etcd, Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Duration.ofSeconds(1));
+                Duration.ofSeconds(1), Duration.ofSeconds(1), DEFAULT_SIGNAL_COUNT_WAIT, Engines.defaults());
+    }
+
+    /** The same settings with {@code engines}. */
+    public ClusterSettings withEngines(Engines engines) {
+        return new ClusterSettings(nodeId, advertiseAddress, prefix, nats, etcd, connectTimeout, healthInterval,
+                healthTimeout, signalCountWait, engines);
+    }
+
+    /**
+     * What the cluster engines are built with (options {@code --cluster-*}, docs/operations.md). One
+     * deadline and one lease serve every engine, as they mean the same thing in each.
+     *
+     * @param callTimeout         the deadline of each call to etcd or NATS an engine waits for (a lock
+     *                            request's etcd transaction, a peer's key, a subscription's confirmation):
+     *                            a call that misses it fails what it serves instead of hanging
+     * @param leaseTtlSeconds     the TTL of the node's etcd lease, whole seconds as etcd counts them: how
+     *                            long a dead node's waiters stay queued and its peers stay online
+     * @param maxPeers            peer ids the node's directory caches, its own and other nodes' together
+     * @param maxPendingMessages  messages from other nodes waiting for the node's NATS dispatcher; NATS drops
+     *                            the next ones
+     * @param maxPendingBytes     the same bound in bytes
+     * @param maxCountedPublishes dflockd {@code signal}s waiting for other nodes' counts at once; past it
+     *                            one counts this node's receivers only
+     * @param maxOrigins          other node instances whose last message number the broker remembers
+     * @param rpcMaxInFlight      requests this node has out on NATS at once, waiting for another node
+     */
+    public record Engines(Duration callTimeout, long leaseTtlSeconds, int maxPeers, int maxPendingMessages,
+                          long maxPendingBytes, int maxCountedPublishes, int maxOrigins, int rpcMaxInFlight) {
+        public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
+        public static final long DEFAULT_LEASE_TTL_SECONDS = 5;
+
+        public Engines {
+            if (callTimeout == null || callTimeout.isNegative() || callTimeout.isZero()) {
+                throw new IllegalArgumentException("--cluster-call-timeout must be positive");
+            }
+            if (leaseTtlSeconds < 2) throw new IllegalArgumentException("--cluster-lease-ttl must be at least 2 (seconds)");
+            if (maxPeers < 1) throw new IllegalArgumentException("--cluster-max-peers must be at least 1");
+            if (maxPendingMessages < 1) throw new IllegalArgumentException("--cluster-max-pending-messages must be at least 1");
+            if (maxPendingBytes < 1) throw new IllegalArgumentException("--cluster-max-pending-bytes must be at least 1");
+            if (maxCountedPublishes < 0) throw new IllegalArgumentException("--cluster-max-counted-publishes must not be negative");
+            if (maxOrigins < 1) throw new IllegalArgumentException("--cluster-max-origins must be at least 1");
+            if (rpcMaxInFlight < 1) throw new IllegalArgumentException("--cluster-rpc-max-in-flight must be at least 1");
+        }
+
+        public static Engines defaults() {
+            return new Engines(DEFAULT_CALL_TIMEOUT, DEFAULT_LEASE_TTL_SECONDS,
+                    dev.switchboard.cluster.relay.ClusterPeerSettings.DEFAULT_MAX_PEERS,
+                    dev.switchboard.cluster.nats.NatsBrokerSettings.DEFAULT_PENDING_MESSAGES,
+                    dev.switchboard.cluster.nats.NatsBrokerSettings.DEFAULT_PENDING_BYTES,
+                    dev.switchboard.cluster.nats.NatsBrokerSettings.DEFAULT_COUNTED_PUBLISHES,
+                    dev.switchboard.cluster.nats.NatsBrokerSettings.DEFAULT_ORIGINS,
+                    dev.switchboard.cluster.nats.NatsRpcSettings.DEFAULT_MAX_IN_FLIGHT);
+        }
     }
 
     /**

@@ -24,8 +24,12 @@ final class NatsErrorLog implements ErrorListener {
         log.debug("NATS connection: {}", exp.toString());
     }
 
+    /** Told of each consumer NATS starts dropping messages for (one call per overflow, not per message). */
+    volatile java.util.function.Consumer<Consumer> onSlowConsumer = c -> { };
+
     @Override
     public void slowConsumerDetected(Connection conn, Consumer consumer) {
         log.warn("NATS slow consumer: messages dropped for {}", consumer);
+        onSlowConsumer.accept(consumer);
     }
 }

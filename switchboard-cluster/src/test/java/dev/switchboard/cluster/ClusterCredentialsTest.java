@@ -64,7 +64,8 @@ class ClusterCredentialsTest {
 
     private static ClusterSettings settings(ClusterSettings.Nats nats) {
         return new ClusterSettings("creds-node", "127.0.0.1:0", "switchboard", nats,
-                ClusterSettings.Etcd.plain(List.of(etcd.url())), Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1));
+                ClusterSettings.Etcd.plain(List.of(etcd.url())), Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                ClusterSettings.Engines.defaults());
     }
 
     /** Debian's nats-server requiring credentials. */

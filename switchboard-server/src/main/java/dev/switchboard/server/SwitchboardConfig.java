@@ -61,6 +61,7 @@ public final class SwitchboardConfig {
     private final dev.switchboard.core.time.NodeClock clock;
     private final dev.switchboard.core.Engines engines;
     private final dev.switchboard.cluster.ClusterSettings cluster;
+    private final dev.switchboard.cluster.ClusterSettings.Engines clusterEngines;
     private final dev.switchboard.core.session.store.SessionKeys sessionKeys;
     private final Path unixSocket;
     private final long replayBufferBytes;
@@ -154,6 +155,7 @@ public final class SwitchboardConfig {
         this.clock = b.clock;
         this.engines = b.engines;
         this.cluster = b.cluster;
+        this.clusterEngines = b.clusterEngines;
         this.sessionKeys = b.sessionKeys;
         this.unixSocket = b.unixSocket;
         this.replayBufferBytes = b.replayBufferBytes;
@@ -293,6 +295,8 @@ public final class SwitchboardConfig {
     public dev.switchboard.core.Engines engines() { return engines; }
     /** The cluster this node joins (--cluster-nats, --cluster-etcd), or null: one node, in memory. */
     public dev.switchboard.cluster.ClusterSettings cluster() { return cluster; }
+    /** The deadlines, lease and bounds of the cluster engines (--cluster-call-timeout, --cluster-max-*); used only in a cluster. */
+    public dev.switchboard.cluster.ClusterSettings.Engines clusterEngines() { return clusterEngines; }
     /** Where native session ids and resume keys come from (embedders may plug in their own). */
     public dev.switchboard.core.session.store.SessionKeys sessionKeys() { return sessionKeys; }
     /** A Unix domain socket to listen on as well (every protocol, as on the TCP port), or null. */
@@ -454,6 +458,7 @@ public final class SwitchboardConfig {
         b.clock = clock;
         b.engines = engines;
         b.cluster = cluster;
+        b.clusterEngines = clusterEngines;
         b.sessionKeys = sessionKeys;
         b.unixSocket = unixSocket;
         b.replayBufferBytes = replayBufferBytes;
@@ -549,6 +554,7 @@ public final class SwitchboardConfig {
         private dev.switchboard.core.time.NodeClock clock = null;
         private dev.switchboard.core.Engines engines = dev.switchboard.core.Engines.IN_MEMORY;
         private dev.switchboard.cluster.ClusterSettings cluster;
+        private dev.switchboard.cluster.ClusterSettings.Engines clusterEngines = dev.switchboard.cluster.ClusterSettings.Engines.defaults();
         private int rpcMaxInFlight = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_IN_FLIGHT;
         private long rpcDefaultTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_TIMEOUT_MS;
         private long rpcMaxTimeoutMs = dev.switchboard.core.rpc.RpcSettings.DEFAULT_MAX_TIMEOUT_MS;
@@ -673,6 +679,8 @@ public final class SwitchboardConfig {
         public Builder engines(dev.switchboard.core.Engines engines) { this.engines = Objects.requireNonNull(engines); return this; }
         /** Joins the cluster these settings describe: the node makes its cluster engines from them (null: no cluster). */
         public Builder cluster(dev.switchboard.cluster.ClusterSettings cluster) { this.cluster = cluster; return this; }
+        /** The deadlines, lease and bounds of the cluster engines (the defaults unless given). */
+        public Builder clusterEngines(dev.switchboard.cluster.ClusterSettings.Engines e) { this.clusterEngines = java.util.Objects.requireNonNull(e); return this; }
         /** Plugs in the generator of native session ids and resume keys (ids: 1..128 of [A-Za-z0-9_-]). */
         public Builder sessionKeys(dev.switchboard.core.session.store.SessionKeys keys) { this.sessionKeys = Objects.requireNonNull(keys); return this; }
         public Builder unixSocket(Path path) { this.unixSocket = path; return this; }

@@ -77,6 +77,8 @@ final class SwitchboardNode {
         if (cluster != null) {
             context.engineTrouble(() -> cluster.health().notReadyReason());
             metrics.cluster(cluster.health());
+            metrics.clusterEngines(cluster);
+            cluster.onLimitHit(metrics::limitHit);
         }
         context.onLimitHit(metrics::limitHit);
         metrics.slowConsumerDrops(context);
@@ -139,7 +141,8 @@ final class SwitchboardNode {
     private static dev.switchboard.cluster.ClusterEngines joinCluster(SwitchboardConfig config) {
         if (config.cluster() == null) return null;
         try {
-            dev.switchboard.cluster.ClusterEngines engines = dev.switchboard.cluster.ClusterEngines.connect(config.cluster());
+            dev.switchboard.cluster.ClusterEngines engines = dev.switchboard.cluster.ClusterEngines.connect(
+                    config.cluster().withEngines(config.clusterEngines()));
             log.info("joined the cluster: {}", config.cluster());
             return engines;
         } catch (java.io.IOException e) {

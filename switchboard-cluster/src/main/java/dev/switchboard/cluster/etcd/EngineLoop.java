@@ -31,6 +31,9 @@ final class EngineLoop {
     /** The thread for etcd completions: once the loop is shut down they are dropped. */
     private final Executor onLoop;
 
+    /** Where the calls are counted (the node's etcd stats, once the engine belongs to a node). */
+    volatile dev.switchboard.cluster.EtcdCalls calls = dev.switchboard.cluster.EtcdCalls.UNCOUNTED;
+
     EngineLoop(String nodeId, long callTimeoutMs) {
         this.callTimeoutMs = callTimeoutMs;
         this.executor = Executors.newSingleThreadExecutor(r -> {
@@ -121,7 +124,7 @@ final class EngineLoop {
                                      BiFunction<T, Throwable, CompletableFuture<Void>> then) {
         CompletableFuture<T> f;
         try {
-            f = request.get().orTimeout(callTimeoutMs, TimeUnit.MILLISECONDS);
+            f = calls.counted(request.get().orTimeout(callTimeoutMs, TimeUnit.MILLISECONDS));
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }

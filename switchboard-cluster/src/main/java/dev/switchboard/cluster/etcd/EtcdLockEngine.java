@@ -146,7 +146,9 @@ public final class EtcdLockEngine implements LockEngine {
     /** The engine of a cluster node: its etcd client and node id, time from its clock. */
     public static EtcdLockEngine create(ClusterConnections connections, EtcdLockSettings settings, LockTableConfig config,
                                         NodeClock clock, LockLostListener lost) {
-        return new EtcdLockEngine(connections.etcd(), connections.nodeId(), settings, config, clock.timer(), clock, lost);
+        EtcdLockEngine engine = new EtcdLockEngine(connections.etcd(), connections.nodeId(), settings, config, clock.timer(), clock, lost);
+        engine.loop.calls = connections.etcdCalls(); // before any request: each etcd call counts in the node's etcd stats
+        return engine;
     }
 
     // ---- the LockEngine API: each call posts to the engine thread ------------------------------------------

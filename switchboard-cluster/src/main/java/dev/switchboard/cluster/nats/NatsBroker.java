@@ -565,6 +565,11 @@ public final class NatsBroker implements Broker, AutoCloseable {
         return interests.size();
     }
 
+    /** True when {@code consumer} is the dispatcher that brings this broker other nodes' messages. */
+    public boolean receivesWith(io.nats.client.Consumer consumer) {
+        return consumer == dispatcher;
+    }
+
     /** Messages from other nodes that NATS dropped because this node's dispatcher was over its pending limits. A metric. */
     public long droppedFromOtherNodes() {
         return dispatcher.getDroppedCount();

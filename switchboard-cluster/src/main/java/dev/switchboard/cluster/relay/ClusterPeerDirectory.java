@@ -88,6 +88,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
     private final PeerKeyWriter writer;
     private final PeerMessages messages;
     private final NodeLease lease;
+    private final dev.switchboard.cluster.EtcdCalls etcdCalls;
     private final AtomicLong cacheFull = new AtomicLong();
     private volatile Consumer<String> limitHits = limit -> { };
     private volatile io.etcd.jetcd.Watch.Watcher watcher;
@@ -102,6 +103,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
         this.nodeId = connections.nodeId();
         this.settings = settings;
         this.kv = connections.etcd().getKVClient();
+        this.etcdCalls = connections.etcdCalls();
         this.watchClient = connections.etcd().getWatchClient();
         this.subjects = new NatsSubjects(settings.prefix());
         this.keyPrefix = "/" + settings.prefix() + "/peers/";
@@ -118,7 +120,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
                     this::leaseRenewed);
             this.lease = granted;
             this.writer = new PeerKeyWriter(kv, id -> bytes(keyPrefix + id), bytes(nodeId), lease::id,
-                    settings.callTimeout(), scheduler, this::written);
+                    settings.callTimeout(), scheduler, this::written, etcdCalls);
             this.messages = new PeerMessages(connections.nats(), subjects.single("relay", nodeId), this::localEndpoint);
             load();
         } catch (Exception | Error e) {
@@ -398,8 +400,8 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
      * the node knew before.
      */
     private void load() throws Exception {
-        GetResponse got = kv.get(prefixKey, GetOption.builder().isPrefix(true).build())
-                .get(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        GetResponse got = etcdCalls.counted(kv.get(prefixKey, GetOption.builder().isPrefix(true).build())
+                .orTimeout(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS)).get();
         List<Runnable> after = new ArrayList<>();
         synchronized (lock) {
             Set<String> present = new HashSet<>();

@@ -1,5 +1,7 @@
 package dev.switchboard.cluster.relay;
 
+import dev.switchboard.cluster.EtcdCalls;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.PutResponse;
@@ -43,9 +45,12 @@ final class PeerKeyWriter {
     private final Map<String, Boolean> inFlight = new HashMap<>();
     private volatile boolean closed;
 
+    private final EtcdCalls calls;
+
     PeerKeyWriter(KV kv, Function<String, ByteSequence> keyOf, ByteSequence nodeValue, LongSupplier leaseId,
-                  Duration callTimeout, ScheduledExecutorService scheduler, Written written) {
+                  Duration callTimeout, ScheduledExecutorService scheduler, Written written, EtcdCalls calls) {
         this.kv = kv;
+        this.calls = calls;
         this.keyOf = keyOf;
         this.nodeValue = nodeValue;
         this.leaseId = leaseId;
@@ -98,7 +103,7 @@ final class PeerKeyWriter {
                 ? kv.put(key, nodeValue, PutOption.builder().withLeaseId(leaseId.getAsLong()).build())
                 : kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(nodeValue)))
                         .Then(Op.delete(key, DeleteOption.DEFAULT)).commit();
-        call.orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+        calls.counted(call.orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)).whenComplete((r, e) -> {
             if (e == null && r instanceof PutResponse p) written.put(peerId, p.getHeader().getRevision());
             done(peerId, put, e);
         });

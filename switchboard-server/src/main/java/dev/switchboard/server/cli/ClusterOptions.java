@@ -46,6 +46,21 @@ final class ClusterOptions {
     @Option(names = "--cluster-etcd-tls-ca", paramLabel = "FILE", description = "PEM file of the CA of the etcd endpoints' certificates.")
     Path etcdTlsCa;
 
+    @Option(names = "--cluster-call-timeout", paramLabel = "MILLISECONDS", description = "Deadline of each etcd or NATS call a cluster engine waits for (a lock's etcd transaction, a peer's key, a subscription's confirmation); a call past it fails what it serves (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
+    long callTimeoutMs;
+    @Option(names = "--cluster-lease-ttl", paramLabel = "SECONDS", description = "TTL of the node's etcd lease: how long a dead node's lock waiters stay queued and its peers stay online for the other nodes; at least 2 (default: ${DEFAULT-VALUE}).", defaultValue = "5")
+    long leaseTtlSeconds;
+    @Option(names = "--cluster-max-peers", description = "Relay peer ids the node's directory caches, its own and other nodes' together; a registration beyond it is refused, another node's peer beyond it is not found from this node (default: ${DEFAULT-VALUE}).", defaultValue = "1000000")
+    int maxPeers;
+    @Option(names = "--cluster-max-pending-messages", description = "Messages from other nodes waiting for this node's NATS dispatcher; NATS drops the next ones, counted (default: ${DEFAULT-VALUE}).", defaultValue = "65536")
+    int maxPendingMessages;
+    @Option(names = "--cluster-max-pending-bytes", paramLabel = "BYTES", description = "The same bound in bytes (default: ${DEFAULT-VALUE}).", defaultValue = "67108864")
+    long maxPendingBytes;
+    @Option(names = "--cluster-max-origins", description = "Other node instances whose last message number the broker remembers (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
+    int maxOrigins;
+    @Option(names = "--cluster-rpc-max-in-flight", description = "Requests this node has out on NATS at once, waiting for another node's answer; one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "10000")
+    int rpcMaxInFlight;
+
     /** The cluster settings, or null when the node runs alone; throws with a one-line reason when half set. */
     ClusterSettings settings(String host, int port) {
         List<String> nats = nonBlank(natsUrls);
@@ -62,7 +77,7 @@ final class ClusterOptions {
                 new ClusterSettings.Nats(nats, natsCreds, natsUser, natsPassword, natsToken, natsTlsCa),
                 new ClusterSettings.Etcd(etcd, etcdUser, etcdPassword, etcdTlsCa),
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                signalCountWait());
+                signalCountWait(), engines());
     }
 
     private Duration signalCountWait() {
@@ -71,6 +86,12 @@ final class ClusterOptions {
                     + ClusterSettings.MAX_SIGNAL_COUNT_WAIT.toMillis() + " (milliseconds)");
         }
         return Duration.ofMillis(signalCountWaitMs);
+    }
+
+    /** The engines' deadlines, lease and bounds (checked even when the node runs alone, so a typo shows at once). */
+    ClusterSettings.Engines engines() {
+        return new ClusterSettings.Engines(Duration.ofMillis(callTimeoutMs), leaseTtlSeconds, maxPeers, maxPendingMessages,
+                maxPendingBytes, dev.switchboard.cluster.nats.NatsBrokerSettings.DEFAULT_COUNTED_PUBLISHES, maxOrigins, rpcMaxInFlight);
     }
 
     private static String defaultAdvertised(String host, int port) {

@@ -378,6 +378,7 @@ public final class Main implements Callable<Integer> {
                 .httpAllowedHosts(httpAllowedHosts == null ? java.util.List.of()
                         : httpAllowedHosts.stream().map(String::trim).filter(h -> !h.isEmpty()).toList())
                 .cluster(clusterOptions.settings(host, port))
+                .clusterEngines(clusterOptions.engines())
                 .build();
     }
 

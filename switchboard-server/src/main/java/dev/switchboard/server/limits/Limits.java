@@ -148,6 +148,21 @@ public final class Limits {
             null, c -> c.embeddingHooks().queueSize());
 
     /** Every limit whose hit refuses something: each has a label of {@code switchboard_limit_hits_total}. */
+    public static final Limit CLUSTER_MAX_PEERS = new Limit("--cluster-max-peers", "1000000", "peer ids",
+            "in a cluster: peer ids the node's directory holds, its own sessions' and other nodes' together",
+            "a session past it is not reachable as a peer (`relay.send` to it: `peer_not_found`); another node's peer past it is not found from this node",
+            null, c -> c.clusterEngines().maxPeers());
+    public static final Limit CLUSTER_RPC_MAX_IN_FLIGHT = new Limit("--cluster-rpc-max-in-flight", "10000", "calls",
+            "in a cluster: requests this node has out on NATS at once, waiting for another node's answer",
+            "native `too_many_requests` to the caller, naming the option; HTTP 429", null, c -> c.clusterEngines().rpcMaxInFlight());
+    public static final Limit CLUSTER_MAX_PENDING_MESSAGES = new Limit("--cluster-max-pending-messages", "65536", "messages",
+            "in a cluster: messages from other nodes waiting for this node's NATS dispatcher to fan them out",
+            "NATS drops the next ones (`switchboard_cluster_dropped_from_other_nodes_total`); a hit is counted once per overflow",
+            null, c -> c.clusterEngines().maxPendingMessages());
+    public static final Limit CLUSTER_MAX_PENDING_BYTES = new Limit("--cluster-max-pending-bytes", "67108864", "bytes",
+            "in a cluster: the same messages, in bytes",
+            "as `cluster_max_pending_messages`", null, c -> c.clusterEngines().maxPendingBytes());
+
     public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, LOCK_MAILBOX_SIZE, SESSION_MAILBOX_SIZE, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
             HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, RPC_MAX_FANOUT, RPC_STREAM_WINDOW, WEBHOOK_MAX_IN_FLIGHT, ACOMM_MAX_IN_FLIGHT,
@@ -155,7 +170,8 @@ public final class Limits {
             PRESENCE_MAX_QUEUED_PER_WATCH, TOPIC_PRESENCE_MAX_WATCHES_PER_SESSION, RELAY_MAX_MESSAGE_BYTES, RELAY_MAX_MESSAGES_PER_SECOND,
             RELAY_MAX_BYTES_PER_SECOND, RELAY_MAX_UNACKNOWLEDGED, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
-            HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE, TOPIC_HISTORY_MAX_BYTES, TOPIC_HISTORY_MAX_TOPICS);
+            HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE, TOPIC_HISTORY_MAX_BYTES, TOPIC_HISTORY_MAX_TOPICS,
+            CLUSTER_MAX_PEERS, CLUSTER_RPC_MAX_IN_FLIGHT, CLUSTER_MAX_PENDING_MESSAGES, CLUSTER_MAX_PENDING_BYTES);
 
     /**
      * Buffers that never refuse: when full they drop their oldest event, and a client that asks
@@ -163,6 +179,10 @@ public final class Limits {
      * Not counted as limit hits (a long-lived session drops old events as a matter of course).
      */
     public static final List<Limit> ROLLING_BUFFERS = List.of(
+            new Limit("--cluster-max-origins", "4096", "node instances",
+                    "in a cluster: other node instances whose last message number the broker remembers (to fan each message out once)",
+                    "the one heard from least recently is forgotten; its next message may be fanned out twice, once", null,
+                    c -> c.clusterEngines().maxOrigins()),
             new Limit("--replay-buffer-bytes", "4194304", "bytes per session", "events a native session keeps for a resume",
                     "the oldest event is dropped; a resume after it gets `recovered: false`", null, c -> c.replayBufferBytes()),
             new Limit("--replay-buffer-messages", "1024", "events per session",

@@ -225,6 +225,35 @@ public final class NodeMetrics {
                     .tag("engine", engine.engine()).description("times the cluster engine was reached again after an outage").register(registry);
         }
     }
+    /**
+     * What a clustered node's engines dropped or refused: messages from other nodes NATS dropped or
+     * that wait, dflockd signal counts not gathered, peers not cached, direct messages dropped,
+     * requests out on NATS. The engines are read through {@code engines} (made before the core asks
+     * for them), 0 while one is not made.
+     */
+    public void clusterEngines(dev.switchboard.cluster.ClusterEngines engines) {
+        FunctionCounter.builder("switchboard_cluster_dropped_from_other_nodes", engines,
+                        e -> e.natsBroker() == null ? 0 : e.natsBroker().droppedFromOtherNodes())
+                .description("messages from other nodes NATS dropped because --cluster-max-pending-messages or -bytes were waiting").register(registry);
+        Gauge.builder("switchboard_cluster_pending_from_other_nodes", engines,
+                        e -> e.natsBroker() == null ? 0 : e.natsBroker().pendingFromOtherNodes())
+                .description("messages from other nodes waiting for the node's NATS dispatcher").register(registry);
+        FunctionCounter.builder("switchboard_cluster_counts_refused", engines,
+                        e -> e.natsBroker() == null ? 0 : e.natsBroker().countsRefused())
+                .description("dflockd signals that counted this node's receivers only: --cluster-max-counted-publishes were waiting").register(registry);
+        FunctionCounter.builder("switchboard_cluster_peers_not_cached", engines,
+                        e -> e.peerDirectory() == null ? 0 : e.peerDirectory().cacheFullDrops())
+                .description("peers refused or not cached because the directory held --cluster-max-peers").register(registry);
+        FunctionCounter.builder("switchboard_cluster_direct_messages_dropped", engines,
+                        e -> e.peerDirectory() == null ? 0 : e.peerDirectory().droppedMessages())
+                .description("direct messages from other nodes for a peer no longer here").register(registry);
+        FunctionCounter.builder("switchboard_cluster_malformed_messages", engines,
+                        e -> e.peerDirectory() == null ? 0 : e.peerDirectory().malformedMessages())
+                .description("messages on the node's relay subject that were not direct messages").register(registry);
+        Gauge.builder("switchboard_cluster_rpc_in_flight", engines, e -> e.rpc().callsInFlight())
+                .description("requests this node has out on NATS, waiting for another node's answer").register(registry);
+    }
+
     /** The relay protocol's refusals and drops, by reason (every reason's series from the start, at 0). */
     public void relay(dev.switchboard.server.transport.relay.RelayStats stats) {
         for (String reason : dev.switchboard.server.transport.relay.RelayStats.CLOSE_REASONS) {

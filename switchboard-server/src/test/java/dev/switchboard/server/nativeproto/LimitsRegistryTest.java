@@ -442,11 +442,154 @@ class LimitsRegistryTest {
                     HeldHook.INSTANCE.release();
                     assertThat(first.read().path("op").asString()).isEqualTo("welcome");
                 }
-            }));
+            }),
+            // The cluster's bounds, on clustered nodes (one nats-server and one etcd for the class;
+            // each case its own cluster prefix, so no case sees another's peers or services).
+            new Case(Limits.CLUSTER_MAX_PEERS, b -> Clustered.node(b, "peers", 1, e -> e.maxPeers(1)), port -> {
+                try (NativeClient first = NativeClient.hello(port); NativeClient second = NativeClient.hello(port)) {
+                    String unlisted = sessionOf(second); // its peer id found no room in the directory
+                    assertError(first.request(relaySend(2, unlisted, "\"m\""), 2), "peer_not_found", unlisted);
+                    assertThat(second.request(relaySend(3, sessionOf(first), "\"m\""), 3).has("result"))
+                            .as("the peer that found room is reachable").isTrue();
+                    assertThat(first.read().path("op").asString()).isEqualTo("relay.message");
+                }
+            }),
+            new Case(Limits.CLUSTER_RPC_MAX_IN_FLIGHT, b -> Clustered.node(b, "rpc", 1, e -> e.rpcMaxInFlight(1)), port -> {
+                try (Switchboard other = Clustered.node(Switchboard.builder().port(0), "rpc", 2, e -> e).start();
+                     NativeClient backend = NativeClient.hello(other.port());
+                     NativeClient caller = NativeClient.hello(port)) {
+                    assertThat(backend.request("{\"op\":\"rpc.serve\",\"id\":1,\"pattern\":\"svc.>\"}", 1)
+                            .path("op").asString()).isEqualTo("reply");
+                    // The first call goes to the other node over NATS (once NATS has its subscription) and waits there.
+                    // (no_responders comes at once while NATS does not know the subscription yet: asked again)
+                    await().atMost(WAIT).until(() -> {
+                        caller.send("{\"op\":\"rpc.call\",\"id\":1,\"name\":\"svc.a\",\"payload\":\"one\",\"timeout_ms\":4000}");
+                        caller.setTimeout(1_000);
+                        try {
+                            assertThat(caller.readReply(1).at("/error/code").asString()).isEqualTo("no_responders");
+                            return false;
+                        } catch (java.net.SocketTimeoutException waiting) {
+                            return true;
+                        } finally {
+                            caller.setTimeout(5_000);
+                        }
+                    });
+                    JsonNode request = backend.read();
+                    assertThat(request.path("op").asString()).isEqualTo("rpc.request");
+                    assertError(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"svc.b\"}", 2),
+                            "too_many_requests", "--cluster-rpc-max-in-flight");
+                    backend.request("{\"op\":\"rpc.respond\",\"id\":2,\"rid\":\"" + request.path("rid").asString()
+                            + "\",\"payload\":\"done\"}", 2);
+                    assertThat(caller.readReply(1).at("/result/payload").asString()).as("the call in flight is still served")
+                            .isEqualTo("done");
+                }
+            }),
+            new Case(Limits.CLUSTER_MAX_PENDING_MESSAGES, b -> Clustered.node(b, "pending-messages", 1, e -> e.maxPendingMessages(1)),
+                    port -> overflowFromAnotherNode(port, "pending-messages", Limits.CLUSTER_MAX_PENDING_MESSAGES)),
+            new Case(Limits.CLUSTER_MAX_PENDING_BYTES, b -> Clustered.node(b, "pending-bytes", 1, e -> e.maxPendingBytes(1_000)),
+                    port -> overflowFromAnotherNode(port, "pending-bytes", Limits.CLUSTER_MAX_PENDING_BYTES)));
+
+    /**
+     * A subscriber on the node under test, and bursts published on another node until NATS drops
+     * some for the node under test (bounded rounds: the first one overflows on any ordinary machine):
+     * the subscriber gets fewer than were published, and both nodes still serve.
+     */
+    private static void overflowFromAnotherNode(int port, String cluster, Limit limit) throws Exception {
+        int burst = 500;
+        String payload = "x".repeat(2_000);
+        try (Switchboard other = Clustered.node(Switchboard.builder().port(0), cluster, 2, e -> e).start();
+             NativeClient subscriber = NativeClient.hello(port);
+             NativeClient publisher = NativeClient.hello(other.port())) {
+            assertThat(subscriber.request("{\"op\":\"topic.subscribe\",\"id\":1,\"pattern\":\"burst\"}", 1).has("result")).isTrue();
+            int published = 0;
+            for (int round = 0; round < 10 && hits(port, limit) == 0; round++) {
+                StringBuilder out = new StringBuilder();
+                for (int i = 0; i < burst; i++) {
+                    int id = 10 + published + i;
+                    out.append("{\"op\":\"topic.publish\",\"id\":").append(id).append(",\"topic\":\"burst\",\"payload\":\"")
+                            .append(payload).append("\"}\n");
+                }
+                publisher.sendRaw(out.toString().getBytes(StandardCharsets.UTF_8));
+                for (int i = 0; i < burst; i++) assertThat(publisher.read().has("result")).isTrue();
+                published += burst;
+            }
+            assertThat(hits(port, limit)).as("NATS dropped messages for the node under test").isPositive();
+            int received = 0;
+            subscriber.setTimeout(1_000);
+            try {
+                while (received < published) {
+                    if ("message".equals(subscriber.read().path("op").asString())) received++;
+                }
+            } catch (java.net.SocketTimeoutException quiet) {
+                // nothing more is coming
+            }
+            subscriber.setTimeout(5_000);
+            assertThat(received).as("what the subscriber got of %s", published).isLessThan(published);
+            assertThat(subscriber.request("{\"op\":\"ping\",\"id\":2}", 2).path("op").asString()).isEqualTo("pong");
+        }
+    }
+
+    /** Clustered nodes for the cluster's bounds: nats-server and etcd started on first use, stopped after the class. */
+    private static final class Clustered {
+        private static dev.switchboard.cluster.testing.NatsServer nats;
+        private static dev.switchboard.cluster.testing.EtcdServer etcd;
+
+        /** {@code b} as node {@code n} of the cluster named {@code cluster}, its engines tuned by {@code tuning}. */
+        static synchronized SwitchboardConfig.Builder node(SwitchboardConfig.Builder b, String cluster, int n,
+                                                           UnaryOperator<EngineTuning> tuning) {
+            try {
+                if (nats == null) nats = dev.switchboard.cluster.testing.NatsServer.started();
+                if (etcd == null) etcd = dev.switchboard.cluster.testing.EtcdServer.started();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start nats-server and etcd for the cluster's limits", e);
+            }
+            String prefix = "limits-" + cluster;
+            return b.shutdownTimeout(Duration.ofSeconds(1))
+                    .cluster(dev.switchboard.cluster.ClusterSettings.of(prefix + "-" + n, "127.0.0.1:0", prefix,
+                            dev.switchboard.cluster.ClusterSettings.Nats.plain(List.of(nats.url())),
+                            dev.switchboard.cluster.ClusterSettings.Etcd.plain(List.of(etcd.url()))))
+                    .clusterEngines(tuning.apply(new EngineTuning(dev.switchboard.cluster.ClusterSettings.Engines.defaults())).engines);
+        }
+
+        static synchronized void stop() {
+            if (nats != null) nats.close();
+            if (etcd != null) etcd.close();
+            nats = null;
+            etcd = null;
+        }
+    }
+
+    /** The default cluster engine settings with one bound changed. */
+    private record EngineTuning(dev.switchboard.cluster.ClusterSettings.Engines engines) {
+        EngineTuning maxPeers(int n) {
+            return new EngineTuning(new dev.switchboard.cluster.ClusterSettings.Engines(engines.callTimeout(), engines.leaseTtlSeconds(),
+                    n, engines.maxPendingMessages(), engines.maxPendingBytes(), engines.maxCountedPublishes(), engines.maxOrigins(),
+                    engines.rpcMaxInFlight()));
+        }
+
+        EngineTuning rpcMaxInFlight(int n) {
+            return new EngineTuning(new dev.switchboard.cluster.ClusterSettings.Engines(engines.callTimeout(), engines.leaseTtlSeconds(),
+                    engines.maxPeers(), engines.maxPendingMessages(), engines.maxPendingBytes(), engines.maxCountedPublishes(),
+                    engines.maxOrigins(), n));
+        }
+
+        EngineTuning maxPendingMessages(int n) {
+            return new EngineTuning(new dev.switchboard.cluster.ClusterSettings.Engines(engines.callTimeout(), engines.leaseTtlSeconds(),
+                    engines.maxPeers(), n, engines.maxPendingBytes(), engines.maxCountedPublishes(), engines.maxOrigins(),
+                    engines.rpcMaxInFlight()));
+        }
+
+        EngineTuning maxPendingBytes(long n) {
+            return new EngineTuning(new dev.switchboard.cluster.ClusterSettings.Engines(engines.callTimeout(), engines.leaseTtlSeconds(),
+                    engines.maxPeers(), engines.maxPendingMessages(), n, engines.maxCountedPublishes(), engines.maxOrigins(),
+                    engines.rpcMaxInFlight()));
+        }
+    }
 
     @AfterAll
     static void stopWebhook() {
         HANGING_WEBHOOK.close();
+        Clustered.stop();
     }
 
     /** A connect hook that holds the first call until released, and accepts every connection. */

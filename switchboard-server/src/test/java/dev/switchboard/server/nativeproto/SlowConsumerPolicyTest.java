@@ -30,15 +30,38 @@ class SlowConsumerPolicyTest {
     private static final int N = 2000;
     /** 8 MB in all: more than the kernel's socket buffers can take for the stalled subscriber (tcp_wmem at most 4 MB). */
     private static final String PAYLOAD = "x".repeat(4000);
-    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final Duration BOUND = Duration.ofSeconds(120);
     private static final int WINDOW = 16;
+
+    /**
+     * The node under test, with only the slow-consumer policy to cut a subscriber. The publishing
+     * phase lasts 4 s on an idle machine and 45 s or more at load 20 on two cores, and two other
+     * deadlines are shorter than that: the heartbeat (neither subscriber writes after subscribing,
+     * so both are cut with {@code heartbeat_timeout} after three 15 s intervals) and the write
+     * timeout (5 s: the stalled subscriber's oldest unwritten bytes wait for the whole phase, so it
+     * is cut, without a word, whatever the policy). The test passed only while the machine was fast
+     * enough to finish within 5 s; both are off here.
+     */
+    private static TestServer server(SlowConsumerPolicy policy) throws IOException {
+        return TestServer.start(b -> b.signalBufferSize(64).slowConsumerPolicy(policy)
+                .heartbeatInterval(Duration.ZERO).writeTimeout(Duration.ZERO));
+    }
+
+    /** A client of {@link NativeClient#hello}, waiting up to {@link #BOUND} for each read (a cold, loaded JVM may take over 5 s). */
+    private static NativeClient patientHello(int port) throws IOException {
+        NativeClient c = NativeClient.lines(port);
+        c.setTimeout((int) BOUND.toMillis());
+        c.send("{\"op\":\"hello\",\"id\":0,\"version\":1}");
+        assertThat(c.read().path("op").asString()).isEqualTo("welcome");
+        return c;
+    }
 
     @Test
     void disconnectCutsTheStalledSubscriberAndTheHealthyOneGetsEverything() throws Exception {
-        try (TestServer server = TestServer.start(b -> b.signalBufferSize(64).slowConsumerPolicy(SlowConsumerPolicy.DISCONNECT));
+        try (TestServer server = server(SlowConsumerPolicy.DISCONNECT);
              HealthyReader healthy = new HealthyReader(server.port());
              NativeClient stalled = stalledSubscriber(server.port());
-             NativeClient pub = NativeClient.hello(server.port())) {
+             NativeClient pub = patientHello(server.port())) {
             CompletableFuture<List<Long>> got = healthy.readMessages(N);
             publishAll(pub, healthy);
             assertThat(got.get(BOUND.toSeconds(), TimeUnit.SECONDS)).hasSize(N);
@@ -55,10 +78,10 @@ class SlowConsumerPolicyTest {
 
     @Test
     void dropOldestKeepsTheStalledSubscriberAndTellsItExactlyWhatWasDropped() throws Exception {
-        try (TestServer server = TestServer.start(b -> b.signalBufferSize(64).slowConsumerPolicy(SlowConsumerPolicy.DROP_OLDEST));
+        try (TestServer server = server(SlowConsumerPolicy.DROP_OLDEST);
              HealthyReader healthy = new HealthyReader(server.port());
              NativeClient stalled = stalledSubscriber(server.port());
-             NativeClient pub = NativeClient.hello(server.port())) {
+             NativeClient pub = patientHello(server.port())) {
             CompletableFuture<List<Long>> got = healthy.readMessages(N);
             publishAll(pub, healthy);
             List<Long> healthySeqs = got.get(BOUND.toSeconds(), TimeUnit.SECONDS);
@@ -91,6 +114,7 @@ class SlowConsumerPolicyTest {
 
     private static NativeClient stalledSubscriber(int port) throws IOException {
         NativeClient c = NativeClient.withSmallReceiveBuffer(port, 4096);
+        c.setTimeout((int) BOUND.toMillis());
         c.send("{\"op\":\"hello\",\"id\":0,\"version\":1}");
         assertThat(c.read().path("op").asString()).isEqualTo("welcome");
         subscribe(c);
@@ -114,6 +138,7 @@ class SlowConsumerPolicyTest {
             JsonNode r = pub.request("{\"op\":\"topic.publish\",\"id\":" + i + ",\"topic\":\"feed\",\"payload\":\"" + PAYLOAD + "\"}", i);
             assertThat(r.has("result")).as("%s", r).isTrue();
         }
+        assertThat(healthy.received()).as("published everything within %s", BOUND).isGreaterThanOrEqualTo(N - WINDOW);
     }
 
     /** A subscriber that reads as fast as it can, through a buffer (the healthy one). */
@@ -124,7 +149,7 @@ class SlowConsumerPolicyTest {
 
         HealthyReader(int port) throws IOException {
             socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(5000);
+            socket.setSoTimeout((int) BOUND.toMillis());
             in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), 1 << 16);
             OutputStream out = socket.getOutputStream();
             out.write(("{\"op\":\"hello\",\"id\":0,\"version\":1}\n"

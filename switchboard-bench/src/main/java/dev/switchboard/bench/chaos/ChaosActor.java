@@ -171,7 +171,12 @@ final class ChaosActor implements Runnable {
         try {
             g = answered("enqueue " + t.id(), 0, () -> wire.enqueue(t, settings.leaseMs()));
         } catch (Refused r) {
-            if (!"already_enqueued".equals(r.code())) {
+            if ("already_enqueued".equals(r.code())) {
+                // The session holds a place from an enqueue this client lost track of (its answer
+                // was cut): that place, and a grant to it, may be older than this request, so the
+                // checker must not date it from now. The earliest it can be is the run's start.
+                enqueuedSince.put(t, runStartNs);
+            } else {
                 enqueuedSince.remove(t);
             }
             refusedAsExpected(r, "already_enqueued", "max_waiters");

@@ -80,7 +80,9 @@ import org.slf4j.LoggerFactory;
  * whose call fails or misses it is answered {@code FAILED FENCE_PERSISTENCE} (the grant's fence could
  * not be written), never left hanging. A held key that vanishes from etcd, or whose renew cannot
  * reach etcd, is reported to the {@link LockLostListener} and dropped here: a holder is never told it
- * holds what etcd no longer grants.
+ * holds what etcd no longer grants. A key this node no longer wants is deleted until it goes, and
+ * after a failed call this node's keys that no live request owns are deleted ({@link StaleKeyCleaner}):
+ * a waiting key on the node lease never runs out by itself, and first in line it blocks every node.
  *
  * <p><b>Threads.</b> All state lives on one engine thread; callbacks and the lost listener run there.
  * Etcd calls of one key run one after another on that key's chain ({@link EtcdResource}); calls of

@@ -30,12 +30,15 @@ final class EngineLoop {
     private final long callTimeoutMs;
     /** The thread for etcd completions: once the loop is shut down they are dropped. */
     private final Executor onLoop;
+    /** Told (on the thread) of every etcd call that failed or missed its deadline. */
+    private final Runnable onCallFailed;
 
     /** Where the calls are counted (the node's etcd stats, once the engine belongs to a node). */
     volatile dev.switchboard.cluster.EtcdCalls calls = dev.switchboard.cluster.EtcdCalls.UNCOUNTED;
 
-    EngineLoop(String nodeId, long callTimeoutMs) {
+    EngineLoop(String nodeId, long callTimeoutMs, Runnable onCallFailed) {
         this.callTimeoutMs = callTimeoutMs;
+        this.onCallFailed = onCallFailed;
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "etcd-locks-" + nodeId);
             t.setDaemon(true);
@@ -129,6 +132,7 @@ final class EngineLoop {
             f = CompletableFuture.failedFuture(e);
         }
         return f.handleAsync((v, e) -> {
+            if (e != null) onCallFailed.run();
             CompletableFuture<Void> next = then.apply(v, unwrap(e));
             return next == null ? DONE : next;
         }, onLoop).thenCompose(x -> x);

@@ -80,7 +80,9 @@ import org.slf4j.LoggerFactory;
  * whose call fails or misses it is answered {@code FAILED FENCE_PERSISTENCE} (the grant's fence could
  * not be written), never left hanging. A held key that vanishes from etcd, or whose renew cannot
  * reach etcd, is reported to the {@link LockLostListener} and dropped here: a holder is never told it
- * holds what etcd no longer grants.
+ * holds what etcd no longer grants. A key this node no longer wants is deleted until it goes, and
+ * after a failed call this node's keys that no live request owns are deleted ({@link StaleKeyCleaner}):
+ * a waiting key on the node lease never runs out by itself, and first in line it blocks every node.
  *
  * <p><b>Threads.</b> All state lives on one engine thread; callbacks and the lost listener run there.
  * Etcd calls of one key run one after another on that key's chain ({@link EtcdResource}); calls of
@@ -108,6 +110,7 @@ public final class EtcdLockEngine implements LockEngine {
     private final LockLostListener lost;
     private final EngineLoop loop;
     private final NodeLease nodeLease;
+    private final StaleKeyCleaner staleKeys;
     private final Map<Long, EtcdOwner> owners = new HashMap<>();
     private final Map<ResourceKey, EtcdResource> resources = new HashMap<>();
     private final AtomicInteger keyCount = new AtomicInteger();
@@ -137,7 +140,9 @@ public final class EtcdLockEngine implements LockEngine {
         this.clock = clock;
         this.lost = lost;
         this.callTimeoutMs = settings.callTimeout().toMillis();
-        this.loop = new EngineLoop(nodeId, callTimeoutMs);
+        this.loop = new EngineLoop(nodeId, callTimeoutMs, this::etcdCallFailed);
+        this.staleKeys = new StaleKeyCleaner(kv, loop, keys.locksPrefix(), EtcdLockKeys.encode(nodeId), callTimeoutMs,
+                this::liveKeys, () -> closed);
         this.nodeLease = new NodeLease(leases, nodeId, settings.nodeLeaseTtlSeconds(), settings.callTimeout(),
                 id -> post(() -> nodeLeaseLost(id)));
         scheduleSweep();
@@ -519,7 +524,12 @@ public final class EtcdLockEngine implements LockEngine {
         return call(() -> kv.get(bytes(r.queuePrefix), queueOption(r)), (g, err) -> {
             if (err != null) {
                 log.warn("could not read the queue of {}: {}", r.key, err.toString());
-                return DONE; // the waiters' deadlines answer them; the watch calls again when etcd is back
+                // No watch is left to call again: read again later, until etcd answers or nobody waits.
+                CompletableFuture.delayedExecutor(StaleKeyCleaner.PASS_INTERVAL_MS, TimeUnit.MILLISECONDS,
+                        loop.executor()).execute(() -> {
+                            if (!closed && r.watcher == null && r.hasWaiting()) chain(r, () -> recheck(r));
+                        });
+                return DONE;
             }
             applyQueue(r, g.getKvs());
             return r.local.isEmpty() ? DONE : watchFrom(r, g.getHeader().getRevision() + 1);
@@ -560,6 +570,7 @@ public final class EtcdLockEngine implements LockEngine {
     private void onWatchError(EtcdResource r, Watch.Watcher from, Throwable err) {
         if (r.watcher != from) return;
         log.warn("the watch on {} failed: {}", r.key, err.toString());
+        etcdCallFailed();
         r.closeWatch();
         if (!r.local.isEmpty()) chain(r, () -> recheck(r));
     }
@@ -725,7 +736,9 @@ public final class EtcdLockEngine implements LockEngine {
                 .Else(queueGet(r)).commit(), (txn, err) -> {
             if (w.holderLeaseId != 0) leases.revoke(w.holderLeaseId);
             if (err != null) {
-                log.warn("could not delete a key of {} (it goes when its lease runs out): {}", w.key, err.toString());
+                // A waiting key hangs on the node lease, which never runs out while the node lives.
+                log.warn("could not delete a key of {}, retrying until it goes: {}", w.key, err.toString());
+                staleKeys.deleteUntilGone(w.etcdKey, w.createRevision, StaleKeyCleaner.FIRST_RETRY_MS);
                 return DONE;
             }
             List<GetResponse> gets = txn.getGetResponses();
@@ -932,6 +945,22 @@ public final class EtcdLockEngine implements LockEngine {
     }
 
     // ---- the engine thread and etcd calls ------------------------------------------------------------------------
+
+    /** Some write or delete may have been left in etcd unanswered: look for keys nobody owns for a while. */
+    private void etcdCallFailed() {
+        staleKeys.noteFailure();
+    }
+
+    /** The keys of every request of this node that is not over, including those still being written. */
+    private Set<String> liveKeys() {
+        Set<String> live = new HashSet<>();
+        for (EtcdResource r : resources.values()) {
+            for (EtcdWaiter w : r.local) {
+                if (w.state != State.DONE && w.etcdKey != null) live.add(w.etcdKey);
+            }
+        }
+        return live;
+    }
 
     private boolean refusedBusy(Consumer<LockOutcome> done) {
         if (unanswered.incrementAndGet() > config.mailboxSize() * MAILBOXES) {

@@ -99,7 +99,8 @@ final class EtcdLockKeys {
         return "0".repeat(16 - h.length()) + h;
     }
 
-    private static String encode(String s) {
+    /** A name or node id as it appears in keys: URL-encoded, so never containing {@code /}. */
+    static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 

@@ -5,6 +5,7 @@ import static dev.switchboard.cluster.etcd.EtcdLockKeys.rangeEnd;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.switchboard.cluster.ClusterConnections;
+import dev.switchboard.cluster.NodeLease;
 import dev.switchboard.cluster.etcd.EtcdWaiter.State;
 import dev.switchboard.core.lock.FenceGenerator;
 import dev.switchboard.core.lock.LockEngine;
@@ -111,6 +112,9 @@ public final class EtcdLockEngine implements LockEngine {
     private final LockLostListener lost;
     private final EngineLoop loop;
     private final NodeLease nodeLease;
+    /** Whether the node lease is this engine's own (made alone, in tests), given back when it closes. */
+    private final boolean ownsNodeLease;
+    private final AutoCloseable nodeLeaseListener;
     private final IdleLimitLease idleLimits;
     private final StaleKeyCleaner staleKeys;
     private final Map<Long, EtcdOwner> owners = new HashMap<>();
@@ -131,6 +135,15 @@ public final class EtcdLockEngine implements LockEngine {
      */
     public EtcdLockEngine(Client etcd, String nodeId, EtcdLockSettings settings, LockTableConfig config, Timer timer,
                           MonotonicClock clock, LockLostListener lost) {
+        this(etcd, nodeId, settings, config, timer, clock, lost, null);
+    }
+
+    /**
+     * @param nodeLease the node's lease, shared with its other engines (not given back by this one),
+     *                  or null for a lease of the engine's own ({@code nodeLeaseTtlSeconds})
+     */
+    public EtcdLockEngine(Client etcd, String nodeId, EtcdLockSettings settings, LockTableConfig config, Timer timer,
+                          MonotonicClock clock, LockLostListener lost, NodeLease nodeLease) {
         this.kv = etcd.getKVClient();
         this.leases = etcd.getLeaseClient();
         this.watches = etcd.getWatchClient();
@@ -145,16 +158,19 @@ public final class EtcdLockEngine implements LockEngine {
         this.loop = new EngineLoop(nodeId, callTimeoutMs, this::etcdCallFailed);
         this.staleKeys = new StaleKeyCleaner(kv, loop, keys.locksPrefix(), EtcdLockKeys.encode(nodeId), callTimeoutMs,
                 this::liveKeys, () -> closed);
-        this.nodeLease = new NodeLease(leases, nodeId, settings.nodeLeaseTtlSeconds(), settings.callTimeout(),
-                id -> post(() -> nodeLeaseLost(id)));
+        this.ownsNodeLease = nodeLease == null;
+        this.nodeLease = ownsNodeLease
+                ? new NodeLease(etcd, nodeId, settings.nodeLeaseTtlSeconds(), settings.callTimeout()) : nodeLease;
+        this.nodeLeaseListener = this.nodeLease.listen(id -> post(() -> nodeLeaseLost(id)));
         this.idleLimits = new IdleLimitLease(leases, config.gcMaxIdle());
         scheduleSweep();
     }
 
-    /** The engine of a cluster node: its etcd client and node id, time from its clock. */
+    /** The engine of a cluster node: its etcd client, node id and node lease, time from its clock. */
     public static EtcdLockEngine create(ClusterConnections connections, EtcdLockSettings settings, LockTableConfig config,
-                                        NodeClock clock, LockLostListener lost) {
-        EtcdLockEngine engine = new EtcdLockEngine(connections.etcd(), connections.nodeId(), settings, config, clock.timer(), clock, lost);
+                                        NodeClock clock, LockLostListener lost, NodeLease nodeLease) {
+        EtcdLockEngine engine = new EtcdLockEngine(connections.etcd(), connections.nodeId(), settings, config, clock.timer(),
+                clock, lost, nodeLease);
         engine.loop.calls = connections.etcdCalls(); // before any request: each etcd call counts in the node's etcd stats
         return engine;
     }
@@ -291,7 +307,8 @@ public final class EtcdLockEngine implements LockEngine {
         } catch (Exception e) {
             log.warn("could not give back every holder lease; those keys go when their leases run out", e);
         }
-        nodeLease.revoke();
+        closeQuietly(nodeLeaseListener);
+        if (ownsNodeLease) nodeLease.close(); // a shared one is given back by its owner, after every engine
         loop.shutdown();
     }
 
@@ -303,7 +320,8 @@ public final class EtcdLockEngine implements LockEngine {
         closed = true;
         Timeout s = sweep;
         if (s != null) s.cancel();
-        nodeLease.abandon();
+        closeQuietly(nodeLeaseListener);
+        if (ownsNodeLease) nodeLease.abandon();
         onLoopAndWait(() -> {
             resources.values().forEach(EtcdResource::closeWatch);
             return null;
@@ -965,6 +983,14 @@ public final class EtcdLockEngine implements LockEngine {
                 resources.remove(r.key);
                 keyCount.decrementAndGet();
             }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.debug("closing {}", c, e);
         }
     }
 

@@ -125,7 +125,8 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         ClusterSettings.Engines e = settings.engines();
         NatsBroker broker = new NatsBroker(connections.nats(), connections.nodeId(), new NatsSubjects(settings.prefix()),
                 new NatsBrokerSettings(maxSubscriptionsPerSubscriber, histories, e.maxPendingMessages(), e.maxPendingBytes(),
-                        e.callTimeout(), e.maxCountedPublishes(), e.maxOrigins()), null);
+                        e.callTimeout(), e.maxCountedPublishes(), e.maxOrigins(), e.historyMaxPending()), null);
+        broker.onLimitHit(limit -> limitHits.accept(limit));
         this.broker = broker;
         return owned(broker);
     }

@@ -35,6 +35,8 @@ public final class ClusterEngines implements Engines, AutoCloseable {
     private final ClusterConnections connections;
     private final ClusterHealth health;
     private final NatsRpcEngines rpc;
+    /** One etcd lease (and one keepalive) for the node, shared by the lock engine and the peer directory. */
+    private final NodeLease nodeLease;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile ClusterSessions sessions;
     private final java.util.List<AutoCloseable> ownedEngines = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -46,6 +48,8 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         this.settings = settings;
         this.connections = connections;
         this.health = health;
+        this.nodeLease = new NodeLease(connections.etcd(), connections.nodeId(), settings.engines().leaseTtlSeconds(),
+                settings.engines().callTimeout());
         this.rpc = new NatsRpcEngines(connections, new NatsSubjects(settings.prefix()),
                 new NatsRpcSettings(settings.engines().rpcMaxInFlight()));
         rpc.onLimitHit(limit -> limitHits.accept(limit));
@@ -112,7 +116,7 @@ public final class ClusterEngines implements Engines, AutoCloseable {
     public LockEngine locks(LockTableConfig config, FenceSource fences, NodeClock clock, LockLostListener lost) {
         return EtcdLockEngine.create(connections,
                 new EtcdLockSettings(settings.prefix(), settings.engines().callTimeout(),
-                        settings.engines().leaseTtlSeconds()), config, clock, lost);
+                        settings.engines().leaseTtlSeconds()), config, clock, lost, nodeLease);
     }
 
     /** Signals and pub/sub on NATS: local fan-out here, the node subscribed once per pattern for the rest. */
@@ -121,7 +125,8 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         ClusterSettings.Engines e = settings.engines();
         NatsBroker broker = new NatsBroker(connections.nats(), connections.nodeId(), new NatsSubjects(settings.prefix()),
                 new NatsBrokerSettings(maxSubscriptionsPerSubscriber, histories, e.maxPendingMessages(), e.maxPendingBytes(),
-                        e.callTimeout(), e.maxCountedPublishes(), e.maxOrigins()), null);
+                        e.callTimeout(), e.maxCountedPublishes(), e.maxOrigins(), e.historyMaxPending()), null);
+        broker.onLimitHit(limit -> limitHits.accept(limit));
         this.broker = broker;
         return owned(broker);
     }
@@ -169,7 +174,8 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         ClusterSettings.Engines tuning = settings.engines();
         try {
             ClusterPeerDirectory directory = new ClusterPeerDirectory(connections, new ClusterPeerSettings(settings.prefix(),
-                    tuning.maxPeers(), ClusterPeerSettings.defaults().maxWatchedIds(), tuning.leaseTtlSeconds(), tuning.callTimeout()));
+                    tuning.maxPeers(), ClusterPeerSettings.defaults().maxWatchedIds(), tuning.leaseTtlSeconds(), tuning.callTimeout()),
+                    nodeLease);
             directory.onLimitHit(limit -> limitHits.accept(limit));
             this.peers = directory;
             return owned(directory);
@@ -205,6 +211,11 @@ public final class ClusterEngines implements Engines, AutoCloseable {
         }
     }
 
+    /** The node's etcd lease, shared by its engines. */
+    public NodeLease nodeLease() {
+        return nodeLease;
+    }
+
     /** Engines the core does not close itself are closed with the connections. */
     private <T extends AutoCloseable> T owned(T engine) {
         ownedEngines.add(engine);
@@ -221,6 +232,7 @@ public final class ClusterEngines implements Engines, AutoCloseable {
                 org.slf4j.LoggerFactory.getLogger(ClusterEngines.class).warn("closing {}: {}", engine, e.toString());
             }
         }
+        nodeLease.close(); // after every engine: the keys left on it (waiters, peers) go at once
         health.close();
         connections.close();
     }

@@ -100,9 +100,11 @@ public record ClusterSettings(String nodeId, String advertiseAddress, String pre
      *                            one counts this node's receivers only
      * @param maxOrigins          other node instances whose last message number the broker remembers
      * @param rpcMaxInFlight      requests this node has out on NATS at once, waiting for another node
+     * @param historyMaxPending   topic history publishes and reads waiting for JetStream at once
      */
     public record Engines(Duration callTimeout, long leaseTtlSeconds, int maxPeers, int maxPendingMessages,
-                          long maxPendingBytes, int maxCountedPublishes, int maxOrigins, int rpcMaxInFlight) {
+                          long maxPendingBytes, int maxCountedPublishes, int maxOrigins, int rpcMaxInFlight,
+                          int historyMaxPending) {
         public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
         public static final long DEFAULT_LEASE_TTL_SECONDS = 5;
 
@@ -117,6 +119,20 @@ public record ClusterSettings(String nodeId, String advertiseAddress, String pre
             if (maxCountedPublishes < 0) throw new IllegalArgumentException("--cluster-max-counted-publishes must not be negative");
             if (maxOrigins < 1) throw new IllegalArgumentException("--cluster-max-origins must be at least 1");
             if (rpcMaxInFlight < 1) throw new IllegalArgumentException("--cluster-rpc-max-in-flight must be at least 1");
+            if (historyMaxPending < 1) throw new IllegalArgumentException("--cluster-history-max-pending must be at least 1");
+        }
+
+        /** With the default bound on history operations waiting for JetStream. */
+        public Engines(Duration callTimeout, long leaseTtlSeconds, int maxPeers, int maxPendingMessages,
+                       long maxPendingBytes, int maxCountedPublishes, int maxOrigins, int rpcMaxInFlight) {
+            this(callTimeout, leaseTtlSeconds, maxPeers, maxPendingMessages, maxPendingBytes, maxCountedPublishes, maxOrigins,
+                    rpcMaxInFlight, dev.switchboard.cluster.nats.NatsBrokerSettings.DEFAULT_HISTORY_PENDING);
+        }
+
+        /** The same, with {@code n} history operations waiting for JetStream at most. */
+        public Engines withHistoryMaxPending(int n) {
+            return new Engines(callTimeout, leaseTtlSeconds, maxPeers, maxPendingMessages, maxPendingBytes,
+                    maxCountedPublishes, maxOrigins, rpcMaxInFlight, n);
         }
 
         public static Engines defaults() {

@@ -5,6 +5,7 @@ import static dev.switchboard.cluster.etcd.EtcdLockKeys.rangeEnd;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.switchboard.cluster.ClusterConnections;
+import dev.switchboard.cluster.NodeLease;
 import dev.switchboard.cluster.etcd.EtcdWaiter.State;
 import dev.switchboard.core.lock.FenceGenerator;
 import dev.switchboard.core.lock.LockEngine;
@@ -63,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * ({@link EtcdLockKeys}); an owner holds a slot when its key is among the first {@code limit} keys by
  * create revision, so the order is FIFO across all nodes. Waiters watch the queue from the revision
  * they read it at and look at their place again when a key goes. The limit lives in a {@code meta}
- * key written (compared) with every waiter; a request naming another limit while anyone queues fails
- * {@code LIMIT_MISMATCH}.
+ * key written (compared) with every waiter; a request naming another limit fails
+ * {@code LIMIT_MISMATCH} while anyone queues, and while the key is idle until the GC idle time has
+ * passed: the queue's last delete moves the meta onto an {@link IdleLimitLease}.
  *
  * <p><b>Fences.</b> A grant's token is dflockd's 32-hex form: the waiter key's create revision, then
  * 16 random hex digits. Grants on a key follow create-revision order, and etcd revisions only grow
@@ -110,6 +112,10 @@ public final class EtcdLockEngine implements LockEngine {
     private final LockLostListener lost;
     private final EngineLoop loop;
     private final NodeLease nodeLease;
+    /** Whether the node lease is this engine's own (made alone, in tests), given back when it closes. */
+    private final boolean ownsNodeLease;
+    private final AutoCloseable nodeLeaseListener;
+    private final IdleLimitLease idleLimits;
     private final StaleKeyCleaner staleKeys;
     private final Map<Long, EtcdOwner> owners = new HashMap<>();
     private final Map<ResourceKey, EtcdResource> resources = new HashMap<>();
@@ -129,6 +135,15 @@ public final class EtcdLockEngine implements LockEngine {
      */
     public EtcdLockEngine(Client etcd, String nodeId, EtcdLockSettings settings, LockTableConfig config, Timer timer,
                           MonotonicClock clock, LockLostListener lost) {
+        this(etcd, nodeId, settings, config, timer, clock, lost, null);
+    }
+
+    /**
+     * @param nodeLease the node's lease, shared with its other engines (not given back by this one),
+     *                  or null for a lease of the engine's own ({@code nodeLeaseTtlSeconds})
+     */
+    public EtcdLockEngine(Client etcd, String nodeId, EtcdLockSettings settings, LockTableConfig config, Timer timer,
+                          MonotonicClock clock, LockLostListener lost, NodeLease nodeLease) {
         this.kv = etcd.getKVClient();
         this.leases = etcd.getLeaseClient();
         this.watches = etcd.getWatchClient();
@@ -143,15 +158,19 @@ public final class EtcdLockEngine implements LockEngine {
         this.loop = new EngineLoop(nodeId, callTimeoutMs, this::etcdCallFailed);
         this.staleKeys = new StaleKeyCleaner(kv, loop, keys.locksPrefix(), EtcdLockKeys.encode(nodeId), callTimeoutMs,
                 this::liveKeys, () -> closed);
-        this.nodeLease = new NodeLease(leases, nodeId, settings.nodeLeaseTtlSeconds(), settings.callTimeout(),
-                id -> post(() -> nodeLeaseLost(id)));
+        this.ownsNodeLease = nodeLease == null;
+        this.nodeLease = ownsNodeLease
+                ? new NodeLease(etcd, nodeId, settings.nodeLeaseTtlSeconds(), settings.callTimeout()) : nodeLease;
+        this.nodeLeaseListener = this.nodeLease.listen(id -> post(() -> nodeLeaseLost(id)));
+        this.idleLimits = new IdleLimitLease(leases, config.gcMaxIdle());
         scheduleSweep();
     }
 
-    /** The engine of a cluster node: its etcd client and node id, time from its clock. */
+    /** The engine of a cluster node: its etcd client, node id and node lease, time from its clock. */
     public static EtcdLockEngine create(ClusterConnections connections, EtcdLockSettings settings, LockTableConfig config,
-                                        NodeClock clock, LockLostListener lost) {
-        EtcdLockEngine engine = new EtcdLockEngine(connections.etcd(), connections.nodeId(), settings, config, clock.timer(), clock, lost);
+                                        NodeClock clock, LockLostListener lost, NodeLease nodeLease) {
+        EtcdLockEngine engine = new EtcdLockEngine(connections.etcd(), connections.nodeId(), settings, config, clock.timer(),
+                clock, lost, nodeLease);
         engine.loop.calls = connections.etcdCalls(); // before any request: each etcd call counts in the node's etcd stats
         return engine;
     }
@@ -288,7 +307,8 @@ public final class EtcdLockEngine implements LockEngine {
         } catch (Exception e) {
             log.warn("could not give back every holder lease; those keys go when their leases run out", e);
         }
-        nodeLease.revoke();
+        closeQuietly(nodeLeaseListener);
+        if (ownsNodeLease) nodeLease.close(); // a shared one is given back by its owner, after every engine
         loop.shutdown();
     }
 
@@ -300,7 +320,8 @@ public final class EtcdLockEngine implements LockEngine {
         closed = true;
         Timeout s = sweep;
         if (s != null) s.cancel();
-        nodeLease.abandon();
+        closeQuietly(nodeLeaseListener);
+        if (ownsNodeLease) nodeLease.abandon();
         onLoopAndWait(() -> {
             resources.values().forEach(EtcdResource::closeWatch);
             return null;
@@ -352,7 +373,8 @@ public final class EtcdLockEngine implements LockEngine {
 
     /**
      * Writes the waiter key and reads the queue in one transaction, provided the meta key holds the same
-     * limit; when it holds another, the limit may still be taken over if nobody queues any more.
+     * limit (the put takes the meta off its idle lease, if it was on one); when it holds another, the
+     * limit may still be taken over if nobody queues and the meta is not on an idle lease.
      */
     private CompletableFuture<Void> writeWaiterKey(EtcdWaiter w, int attemptsLeft) {
         if (w.state == State.DONE) return DONE; // answered before its key was written
@@ -371,11 +393,13 @@ public final class EtcdLockEngine implements LockEngine {
                 if (txn.isSucceeded()) return placed(w, txn.getGetResponses().get(0).getKvs());
                 List<KeyValue> metaNow = txn.getGetResponses().get(0).getKvs();
                 long queued = txn.getGetResponses().get(1).getCount();
-                if (!metaNow.isEmpty() && queued > 0) {
+                // The limit holds while anyone queues, and while the idle key's meta waits on its GC lease.
+                if (!metaNow.isEmpty() && (queued > 0 || metaNow.get(0).getLease() != 0)) {
                     abandon(w, LockOutcome.failed(LockError.LIMIT_MISMATCH));
                     return DONE;
                 }
-                // Nobody queues: the limit is free to set (unless someone sets it first).
+                // No meta, or one left without a GC lease by a node that died with the last holder:
+                // the limit is free to set (unless someone sets it first).
                 long metaRevision = metaNow.isEmpty() ? 0 : metaNow.get(0).getModRevision();
                 return call(() -> kv.txn().If(new Cmp(meta, Cmp.Op.EQUAL, CmpTarget.modRevision(metaRevision)))
                         .Then(Op.put(meta, limit, PutOption.DEFAULT), putWaiter, queueGet(w.resource)).commit(),
@@ -727,13 +751,16 @@ public final class EtcdLockEngine implements LockEngine {
         if (r.local.isEmpty()) r.closeWatch();
     }
 
-    /** Deletes the key (if it is still this request's), then looks at the queue as the delete left it. */
+    /**
+     * Deletes the key (if it is still this request's), then looks at the queue as the delete left it;
+     * a queue left empty starts its limit's idle time.
+     */
     private CompletableFuture<Void> deleteKey(EtcdWaiter w) {
         w.inEtcd = false;
         EtcdResource r = w.resource;
         Cmp[] same = w.createRevision > 0 ? new Cmp[] {sameKey(w)} : new Cmp[0];
-        return call(() -> kv.txn().If(same).Then(Op.delete(bytes(w.etcdKey), DeleteOption.DEFAULT), queueGet(r))
-                .Else(queueGet(r)).commit(), (txn, err) -> {
+        return call(() -> kv.txn().If(same).Then(Op.delete(bytes(w.etcdKey), DeleteOption.DEFAULT), queueGet(r), metaGet(r))
+                .Else(queueGet(r), metaGet(r)).commit(), (txn, err) -> {
             if (w.holderLeaseId != 0) leases.revoke(w.holderLeaseId);
             if (err != null) {
                 // A waiting key hangs on the node lease, which never runs out while the node lives.
@@ -742,8 +769,34 @@ public final class EtcdLockEngine implements LockEngine {
                 return DONE;
             }
             List<GetResponse> gets = txn.getGetResponses();
-            applyQueue(r, gets.get(gets.size() - 1).getKvs());
-            return DONE;
+            applyQueue(r, gets.get(0).getKvs());
+            return rememberIdleLimit(gets.get(0).getKvs(), gets.get(1).getKvs());
+        });
+    }
+
+    private Op metaGet(EtcdResource r) {
+        return Op.get(bytes(keys.metaKey(r.key)), GetOption.DEFAULT);
+    }
+
+    /**
+     * The queue is empty: the meta key (the limit) moves onto the idle lease, so that every node keeps
+     * answering {@code LIMIT_MISMATCH} to another limit until the GC idle time has passed, as the
+     * in-memory engine does until it collects the key. Only if the meta has not been written since the
+     * queue was read: each waiter's write puts the meta again (off any lease), so a changed mod revision
+     * means someone queues (or took the limit over) meanwhile. If etcd cannot be reached the meta stays
+     * off a lease, and the next request may set another limit, as a key whose node died would.
+     */
+    private CompletableFuture<Void> rememberIdleLimit(List<KeyValue> queue, List<KeyValue> meta) {
+        if (!queue.isEmpty() || meta.isEmpty() || meta.get(0).getLease() != 0) return DONE;
+        KeyValue m = meta.get(0);
+        return call(idleLimits::id, (leaseId, err) -> {
+            if (err != null) {
+                log.warn("could not keep the idle limit of {}: {}", m.getKey().toString(UTF_8), err.toString());
+                return DONE;
+            }
+            return call(() -> kv.txn().If(new Cmp(m.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(m.getModRevision())))
+                    .Then(Op.put(m.getKey(), m.getValue(), PutOption.builder().withLeaseId(leaseId).build())).commit(),
+                    (moved, err2) -> DONE);
         });
     }
 
@@ -875,7 +928,7 @@ public final class EtcdLockEngine implements LockEngine {
         }
         chain(r, () -> findHeld(r, token, a, k -> call(() -> kv.txn()
                 .If(new Cmp(k.getKey(), Cmp.Op.EQUAL, CmpTarget.createRevision(k.getCreateRevision())))
-                .Then(Op.delete(k.getKey(), DeleteOption.DEFAULT), queueGet(r)).commit(), (txn, err) -> {
+                .Then(Op.delete(k.getKey(), DeleteOption.DEFAULT), queueGet(r), metaGet(r)).commit(), (txn, err) -> {
             if (err != null) {
                 a.accept(LockOutcome.failed(LockError.FENCE_PERSISTENCE));
                 return DONE;
@@ -885,9 +938,10 @@ public final class EtcdLockEngine implements LockEngine {
                 return DONE;
             }
             if (k.getLease() != 0) leases.revoke(k.getLease());
-            applyQueue(r, txn.getGetResponses().get(0).getKvs());
-            a.accept(LockOutcome.released());
-            return DONE;
+            List<KeyValue> queue = txn.getGetResponses().get(0).getKvs();
+            applyQueue(r, queue);
+            return rememberIdleLimit(queue, txn.getGetResponses().get(1).getKvs())
+                    .whenComplete((v, e) -> a.accept(LockOutcome.released()));
         })));
     }
 
@@ -929,6 +983,14 @@ public final class EtcdLockEngine implements LockEngine {
                 resources.remove(r.key);
                 keyCount.decrementAndGet();
             }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.debug("closing {}", c, e);
         }
     }
 

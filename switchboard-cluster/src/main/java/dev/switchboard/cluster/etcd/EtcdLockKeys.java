@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Where the lock engine keeps what in etcd:
  * <pre>
- * /&lt;prefix&gt;/locks/&lt;l|s&gt;/&lt;name&gt;/meta                         the key's limit, while anyone queues
+ * /&lt;prefix&gt;/locks/&lt;l|s&gt;/&lt;name&gt;/meta                         the key's limit, while anyone queues, then until the GC idle time
  * /&lt;prefix&gt;/locks/&lt;l|s&gt;/&lt;name&gt;/q/&lt;node&gt;-&lt;owner&gt;-&lt;unique&gt;   one waiter or holder
  * </pre>
  * Names and node ids are URL-encoded, so that neither can hold a {@code /}; the owner is the node's

@@ -1,6 +1,7 @@
 package dev.switchboard.cluster.etcd;
 
 import dev.switchboard.cluster.ClusterConnections;
+import dev.switchboard.cluster.NodeLease;
 import dev.switchboard.core.session.store.SessionRecord;
 import dev.switchboard.core.session.store.SessionRecordJson;
 import io.etcd.jetcd.ByteSequence;
@@ -73,8 +74,8 @@ public final class EtcdSessionRecords implements AutoCloseable {
         this.keyPrefix = "/" + prefix + "/sessions/";
         this.ttlSeconds = ttlSeconds(graceMs);
         this.callTimeout = callTimeout;
-        this.lease = new NodeLease(connections.etcd().getLeaseClient(), nodeId + "-sessions", ttlSeconds, callTimeout,
-                id -> leaseLosses.incrementAndGet());
+        this.lease = new NodeLease(connections.etcd(), nodeId + "-sessions", ttlSeconds, callTimeout);
+        lease.listen(id -> leaseLosses.incrementAndGet());
     }
 
     /**

@@ -4,7 +4,7 @@ package dev.switchboard.cluster.nats;
  * A topic history operation JetStream could not carry out in time (unreachable, JetStream not
  * enabled, a refusal): the operation fails with this instead of waiting.
  */
-public final class HistoryUnavailableException extends RuntimeException {
+public class HistoryUnavailableException extends RuntimeException {
     public HistoryUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

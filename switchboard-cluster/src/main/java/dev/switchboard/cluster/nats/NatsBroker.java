@@ -68,8 +68,9 @@ import java.util.concurrent.atomic.LongAdder;
  * stored first, and its fan-out (here, then to the other nodes with headers {@code Sb-Offset} and
  * {@code Sb-Epoch}) carries the position JetStream gave, under the topic's striped lock, the same
  * lock a subscription from an offset takes to switch from its backlog ({@link HistoryCatchUp}) to
- * live delivery. A history publish therefore waits for JetStream (two round trips) and fails,
- * delivered nowhere, when JetStream does not answer in time.
+ * live delivery. A history publish's stage therefore completes after JetStream's two round trips,
+ * which run on the broker's history threads ({@link HistoryQueue}), never the caller's; it fails,
+ * delivered nowhere, when JetStream does not answer in time or too many history operations wait.
  *
  * <h2>The count</h2>
  * {@link #publish} answers the deliveries on this node, at once, and never waits on the network:
@@ -115,11 +116,11 @@ public final class NatsBroker implements Broker, AutoCloseable {
      */
     private final Object[] topicLocks = new Object[64];
     /**
-     * Striped by topic: held around storing a publication in JetStream, so this node's publishers
-     * of one topic take turns instead of racing each other for the topic's next predecessor
-     * (publishers on other nodes still race, and retry). Never taken by a NATS thread.
+     * Where JetStream is called, off the callers' threads and bounded: this node's publishers of one
+     * topic take turns there instead of racing each other for the topic's next predecessor
+     * (publishers on other nodes still race, and retry). Null when no topic keeps a history.
      */
-    private final Object[] appendLocks = new Object[64];
+    private final HistoryQueue historyQueue;
     private final long natsTimeoutMillis;
 
     private record InterestKey(String pattern, String group) {
@@ -154,8 +155,8 @@ public final class NatsBroker implements Broker, AutoCloseable {
         this.histories = settings.histories();
         this.maxHeldForCatchUp = settings.maxPendingMessages();
         for (int i = 0; i < topicLocks.length; i++) topicLocks[i] = new Object();
-        for (int i = 0; i < appendLocks.length; i++) appendLocks[i] = new Object();
         this.shared = histories.enabled() ? new JetStreamHistory(nats, subjects, histories, settings.natsTimeout()) : null;
+        this.historyQueue = shared == null ? null : new HistoryQueue(nodeId, settings.maxHistoryPending());
         if (shared != null) {
             try {
                 shared.ensureStreams();
@@ -366,20 +367,15 @@ public final class NatsBroker implements Broker, AutoCloseable {
 
     private CompletionStage<PublishResult> publish(String channel, Payload payload, Duration countWithin) {
         if (!sharedHistory(channel)) return fanOutAndSend(channel, payload, null, countWithin);
-        // Stored first: the position must travel with the message, here and to the other nodes.
-        // The fan-out starts before the append lock is let go, so this node's publishers of the
-        // topic fan out in the order of their offsets.
-        synchronized (stripe(appendLocks, channel)) {
-            StreamPosition position;
-            try {
-                position = shared.append(channel, payload);
-            } catch (HistoryUnavailableException e) {
-                return CompletableFuture.failedStage(e);
-            }
+        // Stored first, on the history threads: the position must travel with the message, here and
+        // to the other nodes. The fan-out runs in the same turn, so this node's publishers of the
+        // topic fan out in the order of their offsets; the caller's thread never waits for JetStream.
+        return historyQueue.write(channel, () -> {
+            StreamPosition position = shared.append(channel, payload);
             synchronized (topicLock(channel)) {
                 return fanOutAndSend(channel, payload, new Signal(channel, payload, position), countWithin);
             }
-        }
+        }).thenCompose(sent -> sent);
     }
 
     /** Fans out here and hands the message on; {@code kept} is the signal with its history position, or null. */
@@ -511,11 +507,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
     @Override
     public CompletionStage<TopicPosition> history(String topic, Since since, int limit) {
         if (!sharedHistory(topic)) return CompletableFuture.completedStage(new TopicPosition(since == null, "", 0, 1, List.of(), null));
-        try {
-            return CompletableFuture.completedStage(shared.read(topic, since, limit));
-        } catch (HistoryUnavailableException e) {
-            return CompletableFuture.failedStage(e);
-        }
+        return historyQueue.read(() -> shared.read(topic, since, limit));
     }
 
     @Override
@@ -585,6 +577,21 @@ public final class NatsBroker implements Broker, AutoCloseable {
         return remoteCounts.refused();
     }
 
+    /** History publishes and reads waiting for JetStream now (at most the settings' {@code maxHistoryPending}). */
+    public int historyPending() {
+        return historyQueue == null ? 0 : historyQueue.pending();
+    }
+
+    /** History publishes and reads refused because {@code maxHistoryPending} already waited. */
+    public long historyRefused() {
+        return historyQueue == null ? 0 : historyQueue.refused();
+    }
+
+    /** Told {@code cluster_history_max_pending} each time a history operation is refused by that bound. */
+    public void onLimitHit(java.util.function.Consumer<String> counter) {
+        if (historyQueue != null) historyQueue.onLimitHit(counter);
+    }
+
     /** This node instance's name in what it publishes. */
     public String origin() {
         return origin;
@@ -592,6 +599,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
 
     @Override
     public void close() {
+        if (historyQueue != null) historyQueue.close();
         flushes.close();
         if (nats.getStatus() != Connection.Status.CLOSED) nats.closeDispatcher(dispatcher);
         if (ownClock != null) ownClock.close();

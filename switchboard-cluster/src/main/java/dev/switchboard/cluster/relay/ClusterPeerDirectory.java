@@ -1,6 +1,7 @@
 package dev.switchboard.cluster.relay;
 
 import dev.switchboard.cluster.ClusterConnections;
+import dev.switchboard.cluster.NodeLease;
 import dev.switchboard.cluster.nats.NatsSubjects;
 import dev.switchboard.core.relay.PeerDirectory;
 import dev.switchboard.core.relay.PeerEndpoint;
@@ -88,6 +89,9 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
     private final PeerKeyWriter writer;
     private final PeerMessages messages;
     private final NodeLease lease;
+    /** Whether the lease is this directory's own (made alone, in tests), given back when it closes. */
+    private final boolean ownsLease;
+    private final AutoCloseable leaseListener;
     private final dev.switchboard.cluster.EtcdCalls etcdCalls;
     private final AtomicLong cacheFull = new AtomicLong();
     private volatile Consumer<String> limitHits = limit -> { };
@@ -100,6 +104,16 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
      * etcd call; throws when etcd cannot be reached.
      */
     public ClusterPeerDirectory(ClusterConnections connections, ClusterPeerSettings settings) throws Exception {
+        this(connections, settings, null);
+    }
+
+    /**
+     * As above, with the node's lease shared with its other engines ({@code ClusterEngines} gives it
+     * back after every engine closed), or null for a lease of the directory's own
+     * ({@code leaseTtlSeconds}).
+     */
+    public ClusterPeerDirectory(ClusterConnections connections, ClusterPeerSettings settings, NodeLease sharedLease)
+            throws Exception {
         this.nodeId = connections.nodeId();
         this.settings = settings;
         this.kv = connections.etcd().getKVClient();
@@ -114,17 +128,29 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
             return t;
         });
         this.watchers = new PeerWatchers(lock, settings.maxWatchedIds(), entries::containsKey, entries::keySet);
-        NodeLease granted = null;
+        this.ownsLease = sharedLease == null;
+        this.lease = ownsLease
+                ? new NodeLease(connections.etcd(), nodeId, settings.leaseTtlSeconds(), settings.callTimeout()) : sharedLease;
+        this.leaseListener = lease.listen(new NodeLease.Listener() {
+            @Override
+            public void lost(long leaseId) {
+                // the keys are written again under the new lease, when it comes (renewed)
+            }
+
+            @Override
+            public void renewed(long leaseId) {
+                leaseRenewed();
+            }
+        });
         try {
-            granted = new NodeLease(connections.etcd(), settings.leaseTtlSeconds(), settings.callTimeout(), scheduler,
-                    this::leaseRenewed);
-            this.lease = granted;
-            this.writer = new PeerKeyWriter(kv, id -> bytes(keyPrefix + id), bytes(nodeId), lease::id,
+            lease.id().get(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS); // the first put needs it
+            this.writer = new PeerKeyWriter(kv, id -> bytes(keyPrefix + id), bytes(nodeId), lease::currentId,
                     settings.callTimeout(), scheduler, this::written, etcdCalls);
             this.messages = new PeerMessages(connections.nats(), subjects.single("relay", nodeId), this::localEndpoint);
             load();
         } catch (Exception | Error e) {
-            if (granted != null) granted.close();
+            leaseListener.close();
+            if (ownsLease) lease.close();
             scheduler.shutdownNow();
             throw e;
         }
@@ -219,8 +245,9 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
     }
 
     /**
-     * Leaves the cluster: stops watching and receiving, and revokes the node's lease, which deletes
-     * its peers' keys at once (the other nodes hear them go offline).
+     * Leaves the cluster: stops watching and receiving; the node's lease is revoked (by its owner,
+     * right after, when it is shared), which deletes its peers' keys at once (the other nodes hear
+     * them go offline).
      */
     @Override
     public void close() {
@@ -230,7 +257,12 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
         if (w != null) w.close();
         messages.close();
         writer.close();
-        lease.close();
+        try {
+            leaseListener.close();
+        } catch (Exception e) {
+            LOG.debug("closing the lease listener", e);
+        }
+        if (ownsLease) lease.close();
         scheduler.shutdownNow();
     }
 
@@ -442,7 +474,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
     }
 
     /** A new lease replaced one that ran out: every key of this node is written again under it. */
-    private void leaseRenewed(long leaseId) {
+    private void leaseRenewed() {
         synchronized (lock) {
             for (Entry e : entries.values()) {
                 if (e instanceof LocalClaim c) writer.put(c.peerId);

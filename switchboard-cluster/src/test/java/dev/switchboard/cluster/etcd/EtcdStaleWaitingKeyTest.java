@@ -11,14 +11,12 @@ import dev.switchboard.core.lock.LockOutcome.Status;
 import dev.switchboard.core.lock.LockTableConfig;
 import dev.switchboard.core.lock.ResourceKey;
 import dev.switchboard.core.lock.WaitHandle;
-import dev.switchboard.core.time.SystemClock;
 import io.etcd.jetcd.Client;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +35,8 @@ class EtcdStaleWaitingKeyTest {
 
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final String prefix = "stale" + System.nanoTime();
-    private final AtomicLong ownerIds = new AtomicLong(100);
+    private final EtcdEngineNodes nodes = new EtcdEngineNodes(etcd, new EtcdLockSettings(prefix, Duration.ofSeconds(1), 10),
+            new LockTableConfig(0, 0, Duration.ofMillis(50), Duration.ofDays(1), Duration.ofDays(1)));
 
     @BeforeAll
     static void startEtcd() {
@@ -52,25 +51,16 @@ class EtcdStaleWaitingKeyTest {
     @AfterEach
     void stopNodes() throws Exception {
         for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
+        nodes.close();
     }
 
     /** A node with a 1 s call deadline and a node lease (10 s) that outlives the short outages here. */
     private EtcdLockEngine node(String id) {
-        Client client = Client.builder().endpoints(etcd.url()).build();
-        SystemClock clock = SystemClock.start();
-        LockTableConfig config = new LockTableConfig(0, 0, Duration.ofMillis(50), Duration.ofDays(1), Duration.ofDays(1));
-        EtcdLockEngine engine = new EtcdLockEngine(client, id, new EtcdLockSettings(prefix, Duration.ofSeconds(1), 10),
-                config, clock.timer(), clock, (owner, key, token) -> { });
-        closing.add(clock::close);
-        closing.add(client::close);
-        closing.add(engine::close);
-        return engine;
+        return nodes.node(id);
     }
 
     private long owner(EtcdLockEngine n) {
-        long id = ownerIds.incrementAndGet();
-        n.ownerStarted(id);
-        return id;
+        return nodes.owner(n);
     }
 
     private static CompletableFuture<LockOutcome> lock(EtcdLockEngine n, long owner, String key, long timeoutMs) {

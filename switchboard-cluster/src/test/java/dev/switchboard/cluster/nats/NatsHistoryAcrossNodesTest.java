@@ -63,12 +63,15 @@ class NatsHistoryAcrossNodesTest {
     }
 
     private NatsBroker node(String id, NatsServer server, Duration natsTimeout) {
+        return node(id, server, NatsBrokerSettings.defaults(0, histories).withNatsTimeout(natsTimeout));
+    }
+
+    private NatsBroker node(String id, NatsServer server, NatsBrokerSettings settings) {
         try {
             Connection c = Nats.connect(new Options.Builder().server(server.url()).connectionName(id)
                     .maxReconnects(-1).reconnectWait(Duration.ofMillis(50)).build());
             connections.add(c);
-            NatsBroker b = new NatsBroker(c, id, subjects,
-                    NatsBrokerSettings.defaults(0, histories).withNatsTimeout(natsTimeout), null);
+            NatsBroker b = new NatsBroker(c, id, subjects, settings, null);
             brokers.add(b);
             return b;
         } catch (Exception e) {
@@ -291,6 +294,44 @@ class NatsHistoryAcrossNodesTest {
             assertThatThrownBy(() -> a.history("orders.eu", null, 0).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(HistoryUnavailableException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("bounded by the NATS timeout").isLessThan(WAIT);
+        }
+    }
+
+    @Test
+    void withJetStreamGoneAPublishReturnsAtOnceAndPastTheBoundIsRefusedAtOnceTheRestFailingWithinTheTimeout() throws Exception {
+        try (NatsServer own = NatsServer.started()) {
+            NatsBroker a = node("a", own, NatsBrokerSettings.defaults(0, histories)
+                    .withNatsTimeout(Duration.ofMillis(1_000)).withHistoryPending(3));
+            List<String> limitHits = new CopyOnWriteArrayList<>();
+            a.onLimitHit(limitHits::add);
+            publish(a, "orders.eu", "o1");
+            own.stop();
+            await().atMost(WAIT).until(() -> connections.get(connections.size() - 1).getStatus() != Connection.Status.CONNECTED);
+
+            // Ten publishes and a history read: the calling thread never waits for JetStream.
+            List<java.util.concurrent.CompletableFuture<?>> stages = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 10; i++) stages.add(a.publish("orders.eu", Payload.ofUtf8("p" + i)).toCompletableFuture());
+            stages.add(a.history("orders.eu", null, 0).toCompletableFuture());
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("eleven calls, none waiting for JetStream")
+                    .isLessThan(Duration.ofMillis(500));
+            assertThat(a.historyPending()).isEqualTo(3);
+
+            // Past the bound: refused at once, explicitly, and counted.
+            for (java.util.concurrent.CompletableFuture<?> refused : stages.subList(3, stages.size())) {
+                assertThat(refused).isCompletedExceptionally();
+                assertThatThrownBy(refused::join).hasCauseInstanceOf(HistoryBacklogFullException.class)
+                        .hasMessageContaining("--cluster-history-max-pending");
+            }
+            assertThat(a.historyRefused()).isEqualTo(8);
+            assertThat(limitHits).hasSize(8).containsOnly("cluster_history_max_pending");
+
+            // Within the bound: each fails once JetStream has not answered in time; delivered nowhere.
+            for (java.util.concurrent.CompletableFuture<?> waiting : stages.subList(0, 3)) {
+                assertThatThrownBy(() -> waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(HistoryUnavailableException.class);
+            }
+            await().atMost(WAIT).until(() -> a.historyPending() == 0);
         }
     }
 }

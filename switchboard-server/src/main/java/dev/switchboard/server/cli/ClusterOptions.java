@@ -60,6 +60,8 @@ final class ClusterOptions {
     int maxOrigins;
     @Option(names = "--cluster-rpc-max-in-flight", description = "Requests this node has out on NATS at once, waiting for another node's answer; one more is refused too_many_requests (default: ${DEFAULT-VALUE}).", defaultValue = "10000")
     int rpcMaxInFlight;
+    @Option(names = "--cluster-history-max-pending", description = "Topic history publishes and reads waiting for JetStream at once on this node; one more fails at once (default: ${DEFAULT-VALUE}).", defaultValue = "10000")
+    int historyMaxPending;
 
     /** The cluster settings, or null when the node runs alone; throws with a one-line reason when half set. */
     ClusterSettings settings(String host, int port) {
@@ -91,7 +93,8 @@ final class ClusterOptions {
     /** The engines' deadlines, lease and bounds (checked even when the node runs alone, so a typo shows at once). */
     ClusterSettings.Engines engines() {
         return new ClusterSettings.Engines(Duration.ofMillis(callTimeoutMs), leaseTtlSeconds, maxPeers, maxPendingMessages,
-                maxPendingBytes, dev.switchboard.cluster.nats.NatsBrokerSettings.DEFAULT_COUNTED_PUBLISHES, maxOrigins, rpcMaxInFlight);
+                maxPendingBytes, dev.switchboard.cluster.nats.NatsBrokerSettings.DEFAULT_COUNTED_PUBLISHES, maxOrigins, rpcMaxInFlight,
+                historyMaxPending);
     }
 
     private static String defaultAdvertised(String host, int port) {

@@ -155,6 +155,10 @@ public final class Limits {
     public static final Limit CLUSTER_RPC_MAX_IN_FLIGHT = new Limit("--cluster-rpc-max-in-flight", "10000", "calls",
             "in a cluster: requests this node has out on NATS at once, waiting for another node's answer",
             "native `too_many_requests` to the caller, naming the option; HTTP 429", null, c -> c.clusterEngines().rpcMaxInFlight());
+    public static final Limit CLUSTER_HISTORY_MAX_PENDING = new Limit("--cluster-history-max-pending", "10000", "operations",
+            "in a cluster: topic history publishes and reads waiting for JetStream at once on this node (they take up to the NATS timeout each while JetStream does not answer)",
+            "native `internal` (`publish failed:` / `history failed:` with `HistoryBacklogFullException`), delivered nowhere", null,
+            c -> c.clusterEngines().historyMaxPending());
     public static final Limit CLUSTER_MAX_PENDING_MESSAGES = new Limit("--cluster-max-pending-messages", "65536", "messages",
             "in a cluster: messages from other nodes waiting for this node's NATS dispatcher to fan them out",
             "NATS drops the next ones (`switchboard_cluster_dropped_from_other_nodes_total`); a hit is counted once per overflow",
@@ -171,7 +175,8 @@ public final class Limits {
             RELAY_MAX_BYTES_PER_SECOND, RELAY_MAX_UNACKNOWLEDGED, DFLOCKD_MAX_PIPELINED,
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
             HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE, TOPIC_HISTORY_MAX_BYTES, TOPIC_HISTORY_MAX_TOPICS,
-            CLUSTER_MAX_PEERS, CLUSTER_RPC_MAX_IN_FLIGHT, CLUSTER_MAX_PENDING_MESSAGES, CLUSTER_MAX_PENDING_BYTES);
+            CLUSTER_MAX_PEERS, CLUSTER_RPC_MAX_IN_FLIGHT, CLUSTER_HISTORY_MAX_PENDING, CLUSTER_MAX_PENDING_MESSAGES,
+            CLUSTER_MAX_PENDING_BYTES);
 
     /**
      * Buffers that never refuse: when full they drop their oldest event, and a client that asks

@@ -484,6 +484,32 @@ class LimitsRegistryTest {
                             .isEqualTo("done");
                 }
             }),
+            new Case(Limits.CLUSTER_HISTORY_MAX_PENDING,
+                    b -> Clustered.node(b.topicHistory("hist.>=100"), "history", 1, e -> e.historyMaxPending(1)), port -> {
+                try (NativeClient c = NativeClient.hello(port)) {
+                    // A burst in one write: the first publish waits for JetStream, the ones read meanwhile find no room.
+                    int burst = 50;
+                    int stored = 0;
+                    int refused = 0;
+                    for (int round = 0; round < 10 && refused == 0; round++) {
+                        StringBuilder out = new StringBuilder();
+                        for (int i = 0; i < burst; i++) out.append(topicPublish(10 + round * burst + i, "hist.a", "m")).append('\n');
+                        c.sendRaw(out.toString().getBytes(StandardCharsets.UTF_8));
+                        for (int i = 0; i < burst; i++) {
+                            JsonNode reply = c.read();
+                            if (reply.has("result")) {
+                                stored++;
+                            } else {
+                                assertError(reply, "internal", "--cluster-history-max-pending");
+                                refused++;
+                            }
+                        }
+                    }
+                    assertThat(refused).as("publishes refused by the bound").isPositive();
+                    assertThat(stored).as("publishes stored while others were refused").isPositive();
+                    assertThat(c.request("{\"op\":\"ping\",\"id\":2}", 2).path("op").asString()).isEqualTo("pong");
+                }
+            }),
             new Case(Limits.CLUSTER_MAX_PENDING_MESSAGES, b -> Clustered.node(b, "pending-messages", 1, e -> e.maxPendingMessages(1)),
                     port -> overflowFromAnotherNode(port, "pending-messages", Limits.CLUSTER_MAX_PENDING_MESSAGES)),
             new Case(Limits.CLUSTER_MAX_PENDING_BYTES, b -> Clustered.node(b, "pending-bytes", 1, e -> e.maxPendingBytes(1_000)),
@@ -571,6 +597,10 @@ class LimitsRegistryTest {
             return new EngineTuning(new dev.switchboard.cluster.ClusterSettings.Engines(engines.callTimeout(), engines.leaseTtlSeconds(),
                     engines.maxPeers(), engines.maxPendingMessages(), engines.maxPendingBytes(), engines.maxCountedPublishes(),
                     engines.maxOrigins(), n));
+        }
+
+        EngineTuning historyMaxPending(int n) {
+            return new EngineTuning(engines.withHistoryMaxPending(n));
         }
 
         EngineTuning maxPendingMessages(int n) {

@@ -33,7 +33,7 @@ public final class ClusterSessions implements AutoCloseable {
         SessionRecordSync sync = new SessionRecordSync(records, registry);
         this.handover = new SessionHandover(connections.nats(), new NatsSubjects(prefix), connections.nodeId(), callTimeout,
                 registry, sync::moved);
-        this.lookup = new ClusterSessionLookup(records, handover, sync);
+        this.lookup = new ClusterSessionLookup(records, handover, sync, new HeldLockTransfer(registry, callTimeout));
         this.syncThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-session-records");
             t.setDaemon(true);

@@ -934,12 +934,16 @@ public final class EtcdLockEngine implements LockEngine {
 
     private void adoptNow(String fromNode, long fromOwner, long toOwner, List<ResourceKey> keys,
                           CompletableFuture<Set<ResourceKey>> result) {
+        if (closed || !owners.containsKey(toOwner)) { // an owner that ended takes nothing over
+            result.complete(Set.of());
+            return;
+        }
         Set<ResourceKey> adopted = new HashSet<>();
         AtomicInteger left = new AtomicInteger(keys.size());
         for (ResourceKey key : keys) {
             EtcdResource r = resources.get(key);
             if (r == null || !r.counted) {
-                if (closed || !owners.containsKey(toOwner) || config.maxKeys() > 0 && keyCount.get() >= config.maxKeys()) {
+                if (config.maxKeys() > 0 && keyCount.get() >= config.maxKeys()) {
                     if (left.decrementAndGet() == 0) result.complete(Set.copyOf(adopted));
                     continue;
                 }
@@ -955,8 +959,8 @@ public final class EtcdLockEngine implements LockEngine {
                 } else {
                     for (KeyValue k : g.getKvs()) {
                         EtcdLockKeys.Holder h = EtcdLockKeys.parseValue(k.getValue());
-                        if (h != null && h.token() != null && h.node().equals(fromNode) && h.owner() == fromOwner
-                                && FenceGenerator.fenceOf(h.token()) == k.getCreateRevision()) {
+                        if (h != null && h.token() != null && k.getLease() != 0 && h.node().equals(fromNode)
+                                && h.owner() == fromOwner && FenceGenerator.fenceOf(h.token()) == k.getCreateRevision()) {
                             moves.add(takeOver(resource, k, h, toOwner));
                         }
                     }
@@ -977,7 +981,7 @@ public final class EtcdLockEngine implements LockEngine {
         String value = EtcdLockKeys.value(nodeId, toOwner, h.leaseMs(), h.token());
         call(() -> leases.timeToLive(k.getLease(), io.etcd.jetcd.options.LeaseOption.DEFAULT), (ttl, err) -> {
             // etcd's copy outlives the holder's lease by a second (LeaseSeconds): what is left beyond it is the lease.
-            long seconds = err != null || k.getLease() == 0 ? 0 : ttl.getTTL();
+            long seconds = err != null ? 0 : ttl.getTTL();
             if (seconds <= 1) {
                 out.complete(false);
                 return DONE;

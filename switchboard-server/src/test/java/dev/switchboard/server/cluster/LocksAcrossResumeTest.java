@@ -91,7 +91,7 @@ class LocksAcrossResumeTest {
         Line client = new Line(cluster.port(2));
         JsonNode welcome = client.hello(null);
         String session = welcome.path("session").asString();
-        acquire(client, "latch", 3_000); // 4 s in etcd
+        acquire(client, "latch", 5_000); // 6 s in etcd
         awaitRecordedHolding(session, "lock:latch");
 
         cluster.kill(2);

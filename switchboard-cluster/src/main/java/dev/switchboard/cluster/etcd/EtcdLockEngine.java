@@ -156,7 +156,7 @@ public final class EtcdLockEngine implements LockEngine {
         this.lost = lost;
         this.callTimeoutMs = settings.callTimeout().toMillis();
         this.loop = new EngineLoop(nodeId, callTimeoutMs, this::etcdCallFailed);
-        this.staleKeys = new StaleKeyCleaner(kv, loop, keys.locksPrefix(), EtcdLockKeys.encode(nodeId), callTimeoutMs,
+        this.staleKeys = new StaleKeyCleaner(kv, loop, keys.locksPrefix(), nodeId, callTimeoutMs,
                 this::liveKeys, () -> closed);
         this.ownsNodeLease = nodeLease == null;
         this.nodeLease = ownsNodeLease
@@ -454,11 +454,12 @@ public final class EtcdLockEngine implements LockEngine {
         if (w.state == State.DONE) return DONE;
         w.state = State.GRANTING;
         String token = EtcdLockKeys.token(w.createRevision, w.unique);
+        String value = EtcdLockKeys.value(nodeId, w.ownerId, w.leaseMs, token);
         return call(() -> leases.grant(LeaseSeconds.of(w.leaseMs)), (granted, err) -> {
             if (err != null) return grantFailed(w, err);
             long leaseId = granted.getID();
             return call(() -> kv.txn().If(sameKey(w))
-                    .Then(Op.put(bytes(w.etcdKey), bytes(EtcdLockKeys.value(nodeId, w.ownerId, w.leaseMs, token)),
+                    .Then(Op.put(bytes(w.etcdKey), bytes(value),
                             PutOption.builder().withLeaseId(leaseId).build())).commit(), (moved, err2) -> {
                 if (err2 != null || !moved.isSucceeded()) {
                     leases.revoke(leaseId);
@@ -467,6 +468,7 @@ public final class EtcdLockEngine implements LockEngine {
                     abandon(w, LockOutcome.failed(LockError.FENCE_PERSISTENCE));
                     return DONE;
                 }
+                w.heldValue = value;
                 if (w.state == State.DONE) { // ended while granting: the delete chained by the end revokes
                     w.holderLeaseId = leaseId;
                     return DONE;
@@ -758,7 +760,8 @@ public final class EtcdLockEngine implements LockEngine {
     private CompletableFuture<Void> deleteKey(EtcdWaiter w) {
         w.inEtcd = false;
         EtcdResource r = w.resource;
-        Cmp[] same = w.createRevision > 0 ? new Cmp[] {sameKey(w)} : new Cmp[0];
+        Cmp[] same = w.createRevision <= 0 ? new Cmp[0]
+                : w.heldValue != null ? heldHere(w) : new Cmp[] {sameKey(w)};
         return call(() -> kv.txn().If(same).Then(Op.delete(bytes(w.etcdKey), DeleteOption.DEFAULT), queueGet(r), metaGet(r))
                 .Else(queueGet(r), metaGet(r)).commit(), (txn, err) -> {
             if (w.holderLeaseId != 0) leases.revoke(w.holderLeaseId);
@@ -804,6 +807,11 @@ public final class EtcdLockEngine implements LockEngine {
         return new Cmp(bytes(w.etcdKey), Cmp.Op.EQUAL, CmpTarget.createRevision(w.createRevision));
     }
 
+    /** The held key is still as this node left it: not adopted by another node since. */
+    private Cmp[] heldHere(EtcdWaiter w) {
+        return new Cmp[] {sameKey(w), new Cmp(bytes(w.etcdKey), Cmp.Op.EQUAL, CmpTarget.value(bytes(w.heldValue)))};
+    }
+
     // ---- renew and release --------------------------------------------------------------------------------------
 
     private void renewNow(ResourceKey key, String token, long leaseMs, Answer a) {
@@ -834,8 +842,9 @@ public final class EtcdLockEngine implements LockEngine {
         return call(() -> leases.grant(LeaseSeconds.of(leaseMs)), (granted, err) -> {
             if (err != null) return leaseNotKept(w, a, err);
             long leaseId = granted.getID();
-            return call(() -> kv.txn().If(sameKey(w))
-                    .Then(Op.put(bytes(w.etcdKey), bytes(EtcdLockKeys.value(nodeId, w.ownerId, leaseMs, w.token)),
+            String value = EtcdLockKeys.value(nodeId, w.ownerId, leaseMs, w.token);
+            return call(() -> kv.txn().If(heldHere(w))
+                    .Then(Op.put(bytes(w.etcdKey), bytes(value),
                             PutOption.builder().withLeaseId(leaseId).build())).commit(), (moved, err2) -> {
                 if (err2 != null) {
                     leases.revoke(leaseId);
@@ -853,6 +862,7 @@ public final class EtcdLockEngine implements LockEngine {
                 }
                 leases.revoke(w.holderLeaseId);
                 w.holderLeaseId = leaseId;
+                w.heldValue = value;
                 w.startLease(leaseMs, clock.nanoTime());
                 a.accept(success);
                 return DONE;
@@ -895,14 +905,15 @@ public final class EtcdLockEngine implements LockEngine {
 
     private CompletableFuture<Void> renewElsewhere(KeyValue k, String token, long leaseMs, Answer a) {
         ByteSequence key = k.getKey();
-        long owner = EtcdLockKeys.ownerOf(key.toString(UTF_8));
         return call(() -> leases.grant(LeaseSeconds.of(leaseMs)), (granted, err) -> {
             if (err != null) {
                 a.accept(LockOutcome.failed(LockError.FENCE_PERSISTENCE));
                 return DONE;
             }
-            return call(() -> kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(k.getCreateRevision())))
-                    .Then(Op.put(key, bytes(EtcdLockKeys.value(nodeId, owner, leaseMs, token)),
+            // The value stays as the holder's node wrote it (it names the holder, whom a renew from here
+            // does not change, and that node compares it before it touches the key).
+            return call(() -> kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(k.getModRevision())))
+                    .Then(Op.put(key, k.getValue(),
                             PutOption.builder().withLeaseId(granted.getID()).build())).commit(), (moved, err2) -> {
                 if (err2 != null || !moved.isSucceeded()) {
                     leases.revoke(granted.getID());
@@ -949,6 +960,129 @@ public final class EtcdLockEngine implements LockEngine {
     private EtcdResource resourceFor(ResourceKey key) {
         EtcdResource r = resources.get(key);
         return r != null ? r : newResource(key);
+    }
+
+    // ---- adoption: a session resumed here from another node keeps its held slots ---------------------------------
+
+    /**
+     * Takes over, for {@code toOwner} on this node, the slots of {@code keys} that etcd still grants
+     * to owner {@code fromOwner} of node {@code fromNode} (a session resumed here from a node that
+     * died or handed it over): same key, same create revision, same token, moved in one transaction
+     * (compared on the key's mod revision, so that of two nodes adopting at once, or the old node
+     * renewing meanwhile, only one wins) onto a lease of this node as long as the one it had left.
+     * Its lease here is that remaining time less the second etcd's copy always has in hand. Waiting
+     * keys are not taken over: they hang on the old node's lease and go with it.
+     *
+     * @return completes on the engine thread with the keys on which at least one slot was taken
+     *         over; a key whose slot is gone (the lease ran out, another owner holds it, etcd
+     *         failed) is absent. Completes empty when the owner is unknown here.
+     */
+    public CompletableFuture<Set<ResourceKey>> adoptHeld(String fromNode, long fromOwner, long toOwner,
+                                                        java.util.Collection<ResourceKey> keys) {
+        CompletableFuture<Set<ResourceKey>> result = new CompletableFuture<>();
+        if (keys.isEmpty() || !post(() -> adoptNow(fromNode, fromOwner, toOwner, List.copyOf(keys), result))) {
+            result.complete(Set.of());
+        }
+        return result;
+    }
+
+    private void adoptNow(String fromNode, long fromOwner, long toOwner, List<ResourceKey> keys,
+                          CompletableFuture<Set<ResourceKey>> result) {
+        if (closed || !owners.containsKey(toOwner)) { // an owner that ended takes nothing over
+            result.complete(Set.of());
+            return;
+        }
+        Set<ResourceKey> adopted = new HashSet<>();
+        AtomicInteger left = new AtomicInteger(keys.size());
+        for (ResourceKey key : keys) {
+            EtcdResource r = resources.get(key);
+            if (r == null || !r.counted) {
+                if (config.maxKeys() > 0 && keyCount.get() >= config.maxKeys()) {
+                    if (left.decrementAndGet() == 0) result.complete(Set.copyOf(adopted));
+                    continue;
+                }
+                if (r == null) r = newResource(key);
+                r.counted = true;
+                keyCount.incrementAndGet();
+            }
+            EtcdResource resource = r;
+            chain(r, () -> call(() -> kv.get(bytes(resource.queuePrefix), queueOption(resource)), (g, err) -> {
+                List<CompletableFuture<Boolean>> moves = new ArrayList<>();
+                if (err != null) {
+                    log.warn("could not read the queue of {} to adopt its slot: {}", key, err.toString());
+                } else {
+                    for (KeyValue k : g.getKvs()) {
+                        EtcdLockKeys.Holder h = EtcdLockKeys.parseValue(k.getValue());
+                        if (h != null && h.token() != null && k.getLease() != 0 && h.node().equals(fromNode)
+                                && h.owner() == fromOwner && FenceGenerator.fenceOf(h.token()) == k.getCreateRevision()) {
+                            moves.add(takeOver(resource, k, h, toOwner));
+                        }
+                    }
+                }
+                return CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new)).handleAsync((v, e) -> {
+                    if (moves.stream().anyMatch(m -> m.getNow(false))) adopted.add(key);
+                    if (left.decrementAndGet() == 0) result.complete(Set.copyOf(adopted));
+                    return (Void) null;
+                }, loop.executor());
+            }));
+        }
+    }
+
+    /** Moves one held key onto a lease of this node, for {@code toOwner}; true when it did. */
+    private CompletableFuture<Boolean> takeOver(EtcdResource r, KeyValue k, EtcdLockKeys.Holder h, long toOwner) {
+        CompletableFuture<Boolean> out = new CompletableFuture<>();
+        String etcdKey = k.getKey().toString(UTF_8);
+        String value = EtcdLockKeys.value(nodeId, toOwner, h.leaseMs(), h.token());
+        call(() -> leases.timeToLive(k.getLease(), io.etcd.jetcd.options.LeaseOption.DEFAULT), (ttl, err) -> {
+            // etcd's copy outlives the holder's lease by a second (LeaseSeconds): what is left beyond it is the lease.
+            long seconds = err != null ? 0 : ttl.getTTL();
+            if (seconds <= 1) {
+                out.complete(false);
+                return DONE;
+            }
+            return call(() -> leases.grant(seconds), (granted, err2) -> {
+                if (err2 != null) {
+                    out.complete(false);
+                    return DONE;
+                }
+                long leaseId = granted.getID();
+                return call(() -> kv.txn().If(new Cmp(k.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(k.getModRevision())))
+                        .Then(Op.put(k.getKey(), bytes(value), PutOption.builder().withLeaseId(leaseId).build())).commit(),
+                        (moved, err3) -> {
+                    EtcdOwner o = owners.get(toOwner);
+                    if (err3 != null || !moved.isSucceeded()) {
+                        leases.revoke(leaseId);
+                        out.complete(false);
+                        return DONE;
+                    }
+                    leases.revoke(k.getLease()); // the old node's lease holds nothing any more
+                    EtcdWaiter w = new EtcdWaiter(toOwner, r.key, 1, h.leaseMs(), 0, false, new Answer(x -> { }, null));
+                    w.answer.accept(LockOutcome.acquired(h.token(), h.leaseMs())); // answered on the node it was granted on
+                    w.resource = r;
+                    w.etcdKey = etcdKey;
+                    w.createRevision = k.getCreateRevision();
+                    w.token = h.token();
+                    w.holderLeaseId = leaseId;
+                    w.heldValue = value;
+                    w.inEtcd = true;
+                    w.state = State.HELD;
+                    w.startLease((seconds - 1) * 1000, clock.nanoTime());
+                    r.local.add(w);
+                    r.heldByToken.put(w.token, w);
+                    r.lastActivityNanos = clock.nanoTime();
+                    if (o == null) { // the owner ended meanwhile: what it held goes as its end would have let it
+                        takeBack(w);
+                        out.complete(false);
+                        return DONE;
+                    }
+                    w.owner = o;
+                    o.requests.add(w);
+                    out.complete(true);
+                    return DONE;
+                });
+            });
+        });
+        return out;
     }
 
     // ---- housekeeping -------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import io.etcd.jetcd.ByteSequence;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Where the lock engine keeps what in etcd:
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
  * decimal owner id and {@code unique} 16 hex digits, the last half of the token.
  */
 final class EtcdLockKeys {
+    private static final JsonMapper VALUES = JsonMapper.builder().build();
     private final String locks;
 
     EtcdLockKeys(String prefix) {
@@ -83,6 +86,25 @@ final class EtcdLockKeys {
     static String value(String nodeId, long ownerId, long leaseMs, String token) {
         return "{\"node\":\"" + jsonEscape(nodeId) + "\",\"owner\":" + ownerId + ",\"lease_ms\":" + leaseMs
                 + (token == null ? "" : ",\"token\":\"" + token + "\"") + "}";
+    }
+
+    /** What a waiter key's value says: whose slot it is, and the token once granted (null while waiting). */
+    record Holder(String node, long owner, long leaseMs, String token) {
+    }
+
+    /** The value {@link #value} wrote, or null for anything else. */
+    static Holder parseValue(ByteSequence value) {
+        try {
+            JsonNode root = VALUES.readTree(value.getBytes());
+            JsonNode node = root == null ? null : root.get("node");
+            JsonNode owner = root == null ? null : root.get("owner");
+            if (node == null || !node.isString() || owner == null || !owner.isIntegralNumber()) return null;
+            JsonNode token = root.get("token");
+            return new Holder(node.stringValue(), owner.longValue(), root.path("lease_ms").asLong(0),
+                    token != null && token.isString() ? token.stringValue() : null);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     static ByteSequence bytes(String s) {

@@ -52,7 +52,9 @@ final class EtcdLockStatsView {
                         if (w.state == EtcdWaiter.State.HELD && first.equals(w.etcdKey)) leftMs = w.remainingMs(now);
                     }
                 }
-                locks.add(new LockStats.LockInfo(e.getKey().name(), EtcdLockKeys.ownerOf(first), leftMs,
+                // The value names the holder: a slot adopted by another node keeps its first holder's name.
+                EtcdLockKeys.Holder holder = EtcdLockKeys.parseValue(queue.get(0).getValue());
+                locks.add(new LockStats.LockInfo(e.getKey().name(), holder != null ? holder.owner() : EtcdLockKeys.ownerOf(first), leftMs,
                         queue.size() - holders));
             } else {
                 semaphores.add(new LockStats.SemaphoreInfo(e.getKey().name(), limit, holders, queue.size() - holders));

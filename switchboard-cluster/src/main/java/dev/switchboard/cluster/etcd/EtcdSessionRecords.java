@@ -36,15 +36,20 @@ import tools.jackson.databind.node.ObjectNode;
  * later, so a client always has at least the grace to resume elsewhere.
  *
  * <p>Writes are conditional on the key's mod revision, so that a node never overwrites a record
- * another node has taken since ({@link #save}); {@link #take} is the unconditional write of the
- * node that adopts a session. Every call waits at most the call timeout and then throws
+ * another node has taken since ({@link #save}); {@link #adopt} is the write of the node that adopts
+ * a dead node's session (compared on the revision it found), {@link #take} the unconditional one of
+ * a node a live node handed a session to. The record also carries the session's owner id on its
+ * node, by which its held lock keys name it, so that a node resuming it can take its locks over. Every call waits at most the call timeout and then throws
  * {@link EtcdCallException}: the caller decides what a failed call means.
  *
  * <p>Thread-safe.
  */
 public final class EtcdSessionRecords implements AutoCloseable {
-    /** A record as found in etcd: which node wrote it, and the key's mod revision then. */
-    public record Placed(String node, SessionRecord record, long modRevision) {
+    /**
+     * A record as found in etcd: which node wrote it, the key's mod revision then, and the
+     * session's owner id on that node (what its lock keys in etcd name it by; 0 when not known yet).
+     */
+    public record Placed(String node, SessionRecord record, long modRevision, long owner) {
     }
 
     /** An etcd call failed or took longer than the call timeout. */
@@ -119,33 +124,54 @@ public final class EtcdSessionRecords implements AutoCloseable {
      * lease). Returns the new mod revision, or -1 when another node has the session now.
      */
     public long save(SessionRecord r, long expectedRevision) {
-        return save(r, expectedRevision, 2);
+        return save(r, 0, expectedRevision, 2);
+    }
+
+    /** {@link #save(SessionRecord, long)} of a session that is lock owner {@code owner} on this node. */
+    public long save(SessionRecord r, long owner, long expectedRevision) {
+        return save(r, owner, expectedRevision, 2);
     }
 
     /** {@link #save}, retrying at most {@code retries} times after the record changed under it (a bounded race). */
-    private long save(SessionRecord r, long expectedRevision, int retries) {
+    private long save(SessionRecord r, long owner, long expectedRevision, int retries) {
         long leaseId = leaseId();
         ByteSequence key = bytes(key(r.id()));
         Cmp unchanged = expectedRevision == 0
                 ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
                 : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedRevision));
         TxnResponse t = await(kv.txn().If(unchanged)
-                .Then(Op.put(key, encode(r), PutOption.builder().withLeaseId(leaseId).build()))
+                .Then(Op.put(key, encode(r, owner), PutOption.builder().withLeaseId(leaseId).build()))
                 .Else(Op.get(key, GetOption.DEFAULT)).commit());
         if (t.isSucceeded()) return t.getHeader().getRevision();
         if (retries == 0) throw new EtcdCallException("the record of session " + r.id() + " keeps changing", null);
         List<KeyValue> there = t.getGetResponses().isEmpty() ? List.of() : t.getGetResponses().get(0).getKvs();
-        if (there.isEmpty()) return save(r, 0, retries - 1); // it vanished meanwhile (our lease ran out): write it anew
+        if (there.isEmpty()) return save(r, owner, 0, retries - 1); // it vanished meanwhile (our lease ran out): write it anew
         Optional<Placed> placed = decode(there.get(0));
         if (placed.isPresent() && !placed.get().node().equals(nodeId)) return -1;
-        return save(r, there.get(0).getModRevision(), retries - 1);
+        return save(r, owner, there.get(0).getModRevision(), retries - 1);
     }
 
-    /** Writes this node's record whatever is there: the node adopts the session. Returns the new mod revision. */
+    /**
+     * Writes this node's record whatever is there: the node the session was on handed it over.
+     * Returns the new mod revision.
+     */
     public long take(SessionRecord r) {
         long leaseId = leaseId();
-        return await(kv.put(bytes(key(r.id())), encode(r), PutOption.builder().withLeaseId(leaseId).build()))
+        return await(kv.put(bytes(key(r.id())), encode(r, 0), PutOption.builder().withLeaseId(leaseId).build()))
                 .getHeader().getRevision();
+    }
+
+    /**
+     * Writes this node's record if the key still has mod revision {@code foundRevision}: the node
+     * adopts the session of a node that is gone. Of several nodes adopting at once, one wins.
+     * Returns the new mod revision, or -1 when the record changed since it was found.
+     */
+    public long adopt(SessionRecord r, long foundRevision) {
+        long leaseId = leaseId();
+        ByteSequence key = bytes(key(r.id()));
+        TxnResponse t = await(kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(foundRevision)))
+                .Then(Op.put(key, encode(r, 0), PutOption.builder().withLeaseId(leaseId).build())).commit());
+        return t.isSucceeded() ? t.getHeader().getRevision() : -1;
     }
 
     /** Deletes the record if it still has mod revision {@code expectedRevision}; true when it did. */
@@ -159,9 +185,10 @@ public final class EtcdSessionRecords implements AutoCloseable {
         return await(lease.id());
     }
 
-    private ByteSequence encode(SessionRecord r) {
+    private ByteSequence encode(SessionRecord r, long owner) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("node", nodeId);
+        root.put("owner", owner);
         root.set("session", SessionRecordJson.toTree(r));
         return ByteSequence.from(MAPPER.writeValueAsBytes(root));
     }
@@ -173,7 +200,8 @@ public final class EtcdSessionRecords implements AutoCloseable {
             JsonNode node = root == null ? null : root.get("node");
             JsonNode session = root == null ? null : root.get("session");
             if (node == null || !node.isString() || session == null) return Optional.empty();
-            return Optional.of(new Placed(node.stringValue(), SessionRecordJson.fromTree(session), kv.getModRevision()));
+            return Optional.of(new Placed(node.stringValue(), SessionRecordJson.fromTree(session), kv.getModRevision(),
+                    root.path("owner").asLong(0)));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

@@ -38,6 +38,12 @@ final class EtcdWaiter {
     /** Its key may be in etcd and nobody has been asked to delete it yet. */
     boolean inEtcd;
     long holderLeaseId;
+    /**
+     * The value this node last wrote on its key while holding it (null before the grant): its
+     * deletes and lease moves compare it, so that a key another node has adopted since (which
+     * rewrote the value) is never touched from here.
+     */
+    String heldValue;
     String token;
     long leaseStartNanos;
     long leaseNanos;

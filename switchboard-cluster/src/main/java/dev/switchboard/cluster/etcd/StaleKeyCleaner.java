@@ -45,6 +45,7 @@ final class StaleKeyCleaner {
     private final KV kv;
     private final EngineLoop loop;
     private final String locksPrefix;
+    private final String nodeId;
     private final String nodePart;
     private final Supplier<Set<String>> liveKeys;
     private final BooleanSupplier closed;
@@ -53,16 +54,17 @@ final class StaleKeyCleaner {
     private boolean passScheduled;
 
     /**
-     * @param nodePart the encoded node id as it appears in a waiter key's last segment
+     * @param nodeId   this node's id (its keys' names carry it encoded, their values as it is)
      * @param liveKeys the keys of every request of this node that is not over (waiting, granting, held,
      *                 or still waiting for its write's answer)
      */
-    StaleKeyCleaner(KV kv, EngineLoop loop, String locksPrefix, String nodePart, long callTimeoutMs,
+    StaleKeyCleaner(KV kv, EngineLoop loop, String locksPrefix, String nodeId, long callTimeoutMs,
                     Supplier<Set<String>> liveKeys, BooleanSupplier closed) {
         this.kv = kv;
         this.loop = loop;
         this.locksPrefix = locksPrefix;
-        this.nodePart = nodePart + "-";
+        this.nodeId = nodeId;
+        this.nodePart = EtcdLockKeys.encode(nodeId) + "-";
         this.liveKeys = liveKeys;
         this.closed = closed;
         this.quietNanos = TimeUnit.MILLISECONDS.toNanos(QUIET_AFTER_FAILURE_MS + 2 * callTimeoutMs);
@@ -109,21 +111,30 @@ final class StaleKeyCleaner {
 
     /** Reads this node's keys under the locks prefix and deletes those no live request owns. */
     private void pass() {
-        loop.call(() -> kv.get(bytes(locksPrefix), GetOption.builder().withRange(rangeEnd(locksPrefix))
-                .withKeysOnly(true).build()), (got, err) -> {
+        loop.call(() -> kv.get(bytes(locksPrefix), GetOption.builder().withRange(rangeEnd(locksPrefix)).build()),
+                (got, err) -> {
             if (err != null) return EngineLoop.DONE; // counted as a failure: the passes go on
             // Read after the get answered: a request admitted meanwhile is live, a key of one that
             // ended meanwhile is not wanted, and key names are never reused.
             Set<String> live = liveKeys.get();
             for (KeyValue kvp : got.getKvs()) {
                 String key = kvp.getKey().toString(UTF_8);
-                if (isOwnQueueKey(key) && !live.contains(key)) {
+                if (isOwnQueueKey(key) && !live.contains(key) && !adoptedElsewhere(kvp)) {
                     log.info("deleting {}: a queue key of this node that no request owns", key);
                     deleteNow(key, kvp.getCreateRevision(), 0);
                 }
             }
             return EngineLoop.DONE;
         });
+    }
+
+    /**
+     * A held key named after this node whose value names another: a session resumed on that node
+     * took the slot over ({@link EtcdLockEngine#adoptHeld}). It is that node's now, whatever its name.
+     */
+    private boolean adoptedElsewhere(KeyValue kvp) {
+        EtcdLockKeys.Holder h = EtcdLockKeys.parseValue(kvp.getValue());
+        return h != null && !h.node().equals(nodeId);
     }
 
     private boolean isOwnQueueKey(String key) {

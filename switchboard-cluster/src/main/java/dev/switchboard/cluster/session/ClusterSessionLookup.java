@@ -30,11 +30,13 @@ final class ClusterSessionLookup implements SessionLookup {
     private final EtcdSessionRecords records;
     private final SessionHandover handover;
     private final SessionRecordSync sync;
+    private final HeldLockTransfer locks;
 
-    ClusterSessionLookup(EtcdSessionRecords records, SessionHandover handover, SessionRecordSync sync) {
+    ClusterSessionLookup(EtcdSessionRecords records, SessionHandover handover, SessionRecordSync sync, HeldLockTransfer locks) {
         this.records = records;
         this.handover = handover;
         this.sync = sync;
+        this.locks = locks;
     }
 
     /** Without a key nothing may move: a plain find only reads the record. */
@@ -65,14 +67,24 @@ final class ClusterSessionLookup implements SessionLookup {
         } // Gone: it ended there
         if (r == null) return Optional.empty();
         try {
-            sync.adopted(r, records.take(r));
+            // A dead node's session: of two nodes adopting it at once, the one whose write finds the
+            // record as read wins; the other answers session_not_found (a retry finds the winner
+            // alive, which hands it over). A live node answered only this node: its write is plain.
+            long revision = outcome instanceof SessionHandover.Moved ? records.take(r) : records.adopt(r, p.modRevision());
+            if (revision < 0) {
+                log.info("session {} was adopted by another node meanwhile", id);
+                return Optional.empty();
+            }
+            sync.adopted(r, revision);
         } catch (RuntimeException e) {
             // Not restored: a copy here that etcd does not name could never be found again by
             // another node. The client's next resume tries again.
             log.warn("could not write the record of adopted session {}: {}", id, e.getMessage());
             return Optional.empty();
         }
-        return Optional.of(r);
+        // Restored here with its locks; the registry then finds it restored (and reports nothing twice).
+        locks.restore(r, p.node(), p.owner());
+        return Optional.of(r.withHeldLocks(java.util.List.of()));
     }
 
     private Optional<EtcdSessionRecords.Placed> placed(String id) {

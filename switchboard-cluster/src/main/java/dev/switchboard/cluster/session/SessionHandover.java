@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * Moves a session between live nodes over NATS. Each node answers on
  * {@code <prefix>.sessions.<node id>}: asked for a session (its id and key verifier, newline
  * separated), it closes its copy — the client there hears {@code session_closed} — and answers
- * with the session's record, or with an empty body when it has no such session. The asking node
- * restores the record; the node that had it forgets it ({@code moved}) so that it does not delete
+ * with the session's record, or with an empty body when it has no such session. Its held locks are
+ * not released: they stay in etcd for the asking node to take over. The asking node restores the
+ * record; the node that had it forgets it ({@code moved}) so that it does not delete
  * the record the new node writes.
  */
 final class SessionHandover implements AutoCloseable {
@@ -78,8 +79,9 @@ final class SessionHandover implements AutoCloseable {
             return;
         }
         moved.accept(s.id());
-        registry.close(s, registry.lifecycle().releaseHeldOnEnd(), SessionEnd.CLOSED_BY_SERVER,
-                "the session was resumed on another node");
+        // Its held locks stay in etcd for the asking node to take over (a slot it does not take runs
+        // out with its lease, as a dead node's would); this node no longer touches their keys once taken.
+        registry.close(s, false, SessionEnd.CLOSED_BY_SERVER, "the session was resumed on another node");
         log.info("session {} moved to another node at its client's resume", s.id());
         nats.publish(m.getReplyTo(), SessionRecordJson.toJson(r));
     }

@@ -23,12 +23,13 @@ final class SessionRecordSync implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SessionRecordSync.class);
 
     /**
-     * What this node last wrote for a session (last-seen time zeroed), the key's mod revision then,
-     * and when it adopted the session ({@code System.nanoTime()}, 0 for one opened here).
+     * What this node last wrote for a session (last-seen time zeroed) and the lock owner id it
+     * wrote with it (0 for a record written before the session was restored here), the key's mod
+     * revision then, and when it adopted the session ({@code System.nanoTime()}, 0 for one opened here).
      */
-    private record Written(SessionRecord compared, long revision, long adoptedAtNanos) {
-        Written(SessionRecord compared, long revision) {
-            this(compared, revision, 0);
+    private record Written(SessionRecord compared, long owner, long revision, long adoptedAtNanos) {
+        Written(SessionRecord compared, long owner, long revision) {
+            this(compared, owner, revision, 0);
         }
 
         /** Adopted so recently that the registry may not have restored it yet: not ended, only not live yet. */
@@ -52,7 +53,7 @@ final class SessionRecordSync implements Runnable {
 
     /** This node wrote {@code r} itself at {@code revision} (it adopted the session). */
     void adopted(SessionRecord r, long revision) {
-        written.put(r.id(), new Written(r.withLastSeen(0), revision, Math.max(1, System.nanoTime())));
+        written.put(r.id(), new Written(r.withLastSeen(0), 0, revision, Math.max(1, System.nanoTime())));
     }
 
     /** The session moved to another node: its record there is not this node's to delete. */
@@ -82,15 +83,15 @@ final class SessionRecordSync implements Runnable {
             SessionRecord r = registry.snapshot(s);
             SessionRecord compared = r.withLastSeen(0);
             Written w = written.get(s.id());
-            if (w != null && w.compared().equals(compared)) continue;
-            long revision = records.save(r, w == null ? 0 : w.revision());
+            if (w != null && w.compared().equals(compared) && w.owner() == s.ownerId()) continue;
+            long revision = records.save(r, s.ownerId(), w == null ? 0 : w.revision());
             if (revision < 0) {
                 written.remove(s.id());
                 log.info("session {} was taken by another node; closing the copy here", s.id());
                 registry.close(s, registry.lifecycle().releaseHeldOnEnd(), SessionEnd.CLOSED_BY_SERVER,
                         "the session was resumed on another node");
             } else {
-                written.put(s.id(), new Written(compared, revision));
+                written.put(s.id(), new Written(compared, s.ownerId(), revision));
             }
         }
         for (Map.Entry<String, Written> e : written.entrySet()) {

@@ -219,4 +219,99 @@ class EtcdLockEngineClusterTest {
             etcd.start();
         }
     }
+
+    private static java.util.Set<ResourceKey> adopt(Node to, String fromNode, long fromOwner, long toOwner, String key) {
+        return to.engine.adoptHeld(fromNode, fromOwner, toOwner, List.of(ResourceKey.lock(key)))
+                .orTimeout(20, TimeUnit.SECONDS).join();
+    }
+
+    private static LockOutcome renew(Node n, String key, String token, long leaseMs) {
+        CompletableFuture<LockOutcome> out = new CompletableFuture<>();
+        n.engine.renew(ResourceKey.lock(key), token, leaseMs, out::complete);
+        return get(out);
+    }
+
+    /** Node {@code id}'s {@code owner} takes "door" for {@code leaseMs}, then the node dies (SIGKILL-like); returns the token. */
+    private String heldByANodeThatDies(String id, long owner, long leaseMs) {
+        Node dying = node(id);
+        dying.engine.ownerStarted(owner);
+        String token = granted(lock(dying, owner, "door", 0, leaseMs));
+        dying.engine.stopAbruptly();
+        dying.client.close();
+        return token;
+    }
+
+    @Test
+    void aDeadNodesHeldSlotIsTakenOverWithItsTokenByTheNodeItsOwnerResumesOn() {
+        long deadOwner = ownerIds.incrementAndGet();
+        String token = heldByANodeThatDies("dying", deadOwner, 20_000);
+
+        Node b = node("b");
+        Node c = node("c");
+        long resumed = owner(b);
+        assertThat(adopt(b, "dying", deadOwner, resumed, "door")).containsExactly(ResourceKey.lock("door"));
+        assertThat(b.engine.keysOf(resumed)).containsExactly(ResourceKey.lock("door"));
+        // Taken over once: another node adopting from the same dead owner finds nothing left to take.
+        assertThat(adopt(c, "dying", deadOwner, owner(c), "door")).isEmpty();
+        // Still held: nobody else gets it, and the original token renews and releases it on b.
+        assertThat(get(lock(c, owner(c), "door", 0, LEASE)).status()).isEqualTo(Status.TIMEOUT);
+        assertThat(renew(b, "door", token, LEASE).status()).isEqualTo(Status.RENEWED);
+        assertThat(b.lost).isEmpty();
+        CompletableFuture<LockOutcome> next = lock(c, owner(c), "door", LONG_WAIT, LEASE);
+        assertThat(release(b, "door", token).status()).isEqualTo(Status.RELEASED);
+        assertThat(FenceGenerator.fenceOf(granted(next))).isGreaterThan(FenceGenerator.fenceOf(token));
+    }
+
+    @Test
+    void ofTwoNodesAdoptingTheSameSlotAtOnceOnlyOneGetsIt() {
+        long deadOwner = ownerIds.incrementAndGet();
+        String token = heldByANodeThatDies("dying", deadOwner, 20_000);
+
+        Node b = node("b");
+        Node c = node("c");
+        long onB = owner(b);
+        long onC = owner(c);
+        CompletableFuture<java.util.Set<ResourceKey>> byB = b.engine.adoptHeld("dying", deadOwner, onB, List.of(ResourceKey.lock("door")));
+        CompletableFuture<java.util.Set<ResourceKey>> byC = c.engine.adoptHeld("dying", deadOwner, onC, List.of(ResourceKey.lock("door")));
+        int winners = byB.orTimeout(20, TimeUnit.SECONDS).join().size() + byC.orTimeout(20, TimeUnit.SECONDS).join().size();
+        assertThat(winners).isEqualTo(1);
+        Node winner = byB.join().isEmpty() ? c : b;
+        Node loser = winner == b ? c : b;
+        assertThat(renew(loser, "door", token, LEASE).status()).as("a renew on the loser finds the winner's slot")
+                .isEqualTo(Status.RENEWED);
+        assertThat(renew(winner, "door", token, LEASE).status()).isEqualTo(Status.RENEWED);
+        assertThat(release(winner, "door", token).status()).isEqualTo(Status.RELEASED);
+    }
+
+    @Test
+    void aSlotWhoseLeaseRanOutIsNotTakenOver() {
+        long deadOwner = ownerIds.incrementAndGet();
+        heldByANodeThatDies("dying", deadOwner, 1_000);
+
+        Node b = node("b");
+        Node c = node("c");
+        // The key goes with its etcd lease (2 s): then c takes the lock.
+        String cToken = granted(lock(c, owner(c), "door", LONG_WAIT, LEASE));
+        assertThat(adopt(b, "dying", deadOwner, owner(b), "door")).isEmpty();
+        assertThat(renew(c, "door", cToken, LEASE).status()).isEqualTo(Status.RENEWED);
+        assertThat(c.lost).isEmpty();
+    }
+
+    @Test
+    void aLiveNodeNeverTouchesASlotAnotherNodeTookOver() {
+        Node a = node("a");
+        long owner = owner(a);
+        String token = granted(lock(a, owner, "door", 0, 20_000));
+        // The session moves (its owner ends on a without releasing), and b takes the slot over.
+        a.engine.ownerEnded(owner, false);
+        Node b = node("b");
+        long onB = owner(b);
+        assertThat(adopt(b, "a", owner, onB, "door")).containsExactly(ResourceKey.lock("door"));
+        // a's leftover copy of the slot: a release through it changes nothing in etcd.
+        release(a, "door", token);
+        Node c = node("c");
+        assertThat(get(lock(c, owner(c), "door", 0, LEASE)).status()).isEqualTo(Status.TIMEOUT);
+        assertThat(renew(b, "door", token, LEASE).status()).isEqualTo(Status.RENEWED);
+        assertThat(release(b, "door", token).status()).isEqualTo(Status.RELEASED);
+    }
 }

@@ -677,7 +677,18 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
                 }
             });
         }
-        for (String held : r.heldLocks()) {
+        reportHeldLost(s, r.heldLocks());
+        if (policy.lifetime() == SessionPolicy.Lifetime.GRACE) s.inMailbox(() -> startGrace(s, Math.max(1, policy.lifetimeMs())));
+        return s;
+    }
+
+    /**
+     * Tells a restored session, with a {@code lock.lost} event ({@code reason: "server_restart"})
+     * for each, that locks its record says it held ({@code lock:<key>} or {@code sem:<key>}) are
+     * not held here. A cluster node that carried some of them over reports only the others.
+     */
+    public void reportHeldLost(Session s, List<String> heldLocks) {
+        for (String held : heldLocks) {
             int colon = held.indexOf(':');
             Map<String, Object> event = new LinkedHashMap<>();
             event.put("op", "lock.lost");
@@ -686,8 +697,6 @@ public final class SessionRegistry implements SessionDirectory, AutoCloseable {
             event.put("reason", "server_restart");
             s.emit(event);
         }
-        if (policy.lifetime() == SessionPolicy.Lifetime.GRACE) s.inMailbox(() -> startGrace(s, Math.max(1, policy.lifetimeMs())));
-        return s;
     }
 
     /** The resumable sessions that are not closed (what a graceful stop saves). */

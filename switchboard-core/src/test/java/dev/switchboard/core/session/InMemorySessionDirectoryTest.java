@@ -3,21 +3,14 @@ package dev.switchboard.core.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.core.SwitchboardCore;
-import dev.switchboard.core.lock.LockTableConfig;
-import dev.switchboard.core.session.store.SecureSessionKeys;
 import dev.switchboard.core.session.store.SessionRecord;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The node's own session registry against the contract every session directory must keep, and what is particular to it. */
 class InMemorySessionDirectoryTest extends SessionDirectoryContract {
     @Override
     protected Fixture newFixture(int maxSessions, int maxConnections) {
-        SessionRegistry.Lifecycle lifecycle = new SessionRegistry.Lifecycle(30_000, maxConnections, 64, true,
-                maxSessions, 0, 1 << 20, SecureSessionKeys.INSTANCE, 60_000, 0, 0, 256, 0);
-        SwitchboardCore core = new SwitchboardCore(new SwitchboardCore.Settings(
-                new LockTableConfig(1024, 16, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(60)),
-                30_000, 16, null, lifecycle));
+        SwitchboardCore core = coreWith(maxSessions, maxConnections);
         SessionRegistry registry = core.sessions();
         return new Fixture(registry, registry.nativePolicy(), registry.dflockdPolicy(), core);
     }

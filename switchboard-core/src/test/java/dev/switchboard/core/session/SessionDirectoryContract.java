@@ -23,13 +23,23 @@ import org.junit.jupiter.api.Test;
  * policies it offers for a resumable session and for one bound to its connection.
  */
 public abstract class SessionDirectoryContract {
-    /** A directory and what the contract needs of its node. */
-    protected record Fixture(SessionDirectory directory, SessionPolicy resumable, SessionPolicy connectionBound,
+    /** A directory and what the contract needs of its node (public: engines in other modules make them). */
+    public record Fixture(SessionDirectory directory, SessionPolicy resumable, SessionPolicy connectionBound,
                              AutoCloseable resources) {
     }
 
     /** A directory capped at {@code maxSessions} resumable sessions and {@code maxConnections} connections per session. */
     protected abstract Fixture newFixture(int maxSessions, int maxConnections);
+
+    /** A node's core (in-memory engines unless a directory adds its own) with the contract's bounds. */
+    protected static dev.switchboard.core.SwitchboardCore coreWith(int maxSessions, int maxConnections) {
+        SessionRegistry.Lifecycle lifecycle = new SessionRegistry.Lifecycle(30_000, maxConnections, 64, true,
+                maxSessions, 0, 1 << 20, dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE, 60_000, 0, 0, 256, 0);
+        return new dev.switchboard.core.SwitchboardCore(new dev.switchboard.core.SwitchboardCore.Settings(
+                new dev.switchboard.core.lock.LockTableConfig(1024, 16, java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(60)),
+                30_000, 16, null, lifecycle));
+    }
 
     private final List<Fixture> made = new ArrayList<>();
 

@@ -5,6 +5,7 @@ import dev.switchboard.core.rpc.RpcTarget;
 import dev.switchboard.core.rpc.RpcTracker;
 import dev.switchboard.core.time.NodeClock;
 import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.Payload;
 import dev.switchboard.protocol.Reply;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Other nodes, as the last target before the webhooks: a call that nothing on this node serves
@@ -38,7 +40,7 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
     private final NodeClock clock;
     private final RpcTracker tracker;
     private final NatsRpcInFlight inFlight;
-    private final Set<RpcCall> out = ConcurrentHashMap.newKeySet();
+    private final Set<Out> out = ConcurrentHashMap.newKeySet();
 
     NatsRpcCaller(Connection nats, NatsSubjects subjects, NodeClock clock, RpcTracker tracker, NatsRpcInFlight inFlight) {
         this.nats = nats;
@@ -51,40 +53,67 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
     @Override
     public boolean call(RpcCall call) {
         if (call.fromAnotherNode()) return false; // one hop only: the node that got it serves it or says why not
-        if (nats.getStatus() != Connection.Status.CONNECTED) {
-            tracker.complete(call, natsLost());
-            return true;
-        }
-        byte[] body = call.payload().toByteArray();
-        if (body.length + NatsRpcWire.ENVELOPE_BYTES > nats.getMaxPayload()) {
-            tracker.complete(call, tooLarge("request", body.length, nats.getMaxPayload()));
-            return true;
-        }
-        if (!inFlight.acquire()) {
-            tracker.complete(call, inFlight.refusal());
-            return true;
-        }
         long timeLeft = call.timeLeftMs(clock);
-        Headers headers = NatsRpcWire.requestHeaders(call.payload(), timeLeft, call.idempotent());
-        out.add(call);
-        CompletableFuture<Message> answer;
-        try {
-            answer = nats.requestWithTimeout(subjects.subject("rpc", call.name()), headers, body,
-                    Duration.ofMillis(timeLeft));
-        } catch (RuntimeException e) { // closed, or refused by the client (a size it knows better)
-            finished(call);
-            tracker.complete(call, natsLost());
-            return true;
-        }
-        answer.whenComplete((m, err) -> {
-            finished(call);
-            tracker.complete(call, outcome(m, err, timeLeft));
-        });
+        request(call.name(), call.payload(), NatsRpcWire.requestHeaders(call.payload(), timeLeft, call.idempotent()),
+                timeLeft, outcome -> tracker.complete(call, outcome));
         return true;
     }
 
-    private void finished(RpcCall call) {
-        if (out.remove(call)) inFlight.release();
+    /**
+     * A notify for one other node serving {@code name} (one per service, by queue group, as a
+     * call): a request marked {@value NatsRpcWire#NOTIFY}, which the serving node answers as soon
+     * as one of its members took it (or none could). It waits at most {@code timeoutMs}.
+     */
+    void notifyOne(String name, Payload payload, long timeoutMs, Consumer<Reply> outcome) {
+        Headers headers = NatsRpcWire.requestHeaders(payload, timeoutMs, false);
+        headers.put(NatsRpcWire.NOTIFY, "true");
+        request(name, payload, headers, timeoutMs, outcome);
+    }
+
+    /** One request out on NATS, its one outcome to {@code outcome}, with the refusals and failures above. */
+    private void request(String name, Payload payload, Headers headers, long timeLeft, Consumer<Reply> outcome) {
+        if (nats.getStatus() != Connection.Status.CONNECTED) {
+            outcome.accept(natsLost());
+            return;
+        }
+        byte[] body = payload.toByteArray();
+        if (body.length + NatsRpcWire.ENVELOPE_BYTES > nats.getMaxPayload()) {
+            outcome.accept(tooLarge("request", body.length, nats.getMaxPayload()));
+            return;
+        }
+        if (!inFlight.acquire()) {
+            outcome.accept(inFlight.refusal());
+            return;
+        }
+        Out pending = new Out(outcome);
+        out.add(pending);
+        CompletableFuture<Message> answer;
+        try {
+            answer = nats.requestWithTimeout(subjects.subject("rpc", name), headers, body, Duration.ofMillis(timeLeft));
+        } catch (RuntimeException e) { // closed, or refused by the client (a size it knows better)
+            finish(pending, natsLost());
+            return;
+        }
+        answer.whenComplete((m, err) -> finish(pending, outcome(m, err, timeLeft)));
+    }
+
+    /** A request out on NATS (equal only to itself), answered once: by NATS, or by the connection dropping. */
+    private static final class Out {
+        private final Consumer<Reply> outcome;
+
+        Out(Consumer<Reply> outcome) {
+            this.outcome = outcome;
+        }
+
+        Consumer<Reply> outcome() {
+            return outcome;
+        }
+    }
+
+    private void finish(Out pending, Reply reply) {
+        if (!out.remove(pending)) return;
+        inFlight.release();
+        pending.outcome().accept(reply);
     }
 
     private static Reply outcome(Message m, Throwable err, long timeLeft) {
@@ -119,13 +148,10 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
     @Override
     public void connectionEvent(Connection conn, Events type) {
         if (type != Events.DISCONNECTED && type != Events.CLOSED) return;
-        for (RpcCall call : List.copyOf(out)) {
-            finished(call);
-            tracker.complete(call, natsLost());
-        }
+        for (Out pending : List.copyOf(out)) finish(pending, natsLost());
     }
 
-    /** Notifies stay on their node: a fire-and-forget message to another node could not say whether anyone took it. */
+    /** Notifies go to other nodes through {@link #notifyOne}, after this node's webhooks' turn is decided by the core. */
     @Override
     public boolean notify(RpcCall notice) {
         return false;

@@ -3,7 +3,10 @@ package dev.switchboard.cluster.nats;
 import dev.switchboard.cluster.ClusterConnections;
 import dev.switchboard.core.Engines;
 import dev.switchboard.core.SwitchboardCore;
+import dev.switchboard.core.rpc.OtherNodes;
 import dev.switchboard.core.rpc.RequestReply;
+import dev.switchboard.protocol.Payload;
+import dev.switchboard.protocol.Reply;
 import dev.switchboard.core.rpc.ServiceRegistry;
 import io.nats.client.Dispatcher;
 import java.util.function.Consumer;
@@ -21,6 +24,9 @@ import java.util.function.Consumer;
  * preferred over remote ones: no network hop, and a node's members keep working when NATS is
  * down. A service whose members are spread over nodes is so balanced across nodes only for calls
  * made on nodes that have no member of it.
+ *
+ * <p>A notify nothing here serves goes to one other node the same way ({@link NatsRpcCaller#notifyOne}),
+ * before the webhooks; request-many asks every other node ({@link NatsRpcMany}).
  */
 public final class NatsRpcEngines implements Engines {
     private final ClusterConnections connections;
@@ -60,7 +66,18 @@ public final class NatsRpcEngines implements Engines {
         NatsRpcMany many = new NatsRpcMany(connections.nats(), dispatcher, subjects, connections.nodeId(), core.clock(),
                 inFlight);
         connections.nats().addConnectionListener(many);
-        rpc.useOtherNodes(many);
+        long notifyTimeoutMs = rpc.settings().defaultTimeoutMs();
+        rpc.useOtherNodes(new OtherNodes() {
+            @Override
+            public Runnable callEach(String name, Payload payload, long timeoutMs, Replies replies) {
+                return many.callEach(name, payload, timeoutMs, replies);
+            }
+
+            @Override
+            public void notifyOne(String name, Payload payload, Consumer<Reply> outcome) {
+                caller.notifyOne(name, payload, notifyTimeoutMs, outcome);
+            }
+        });
         responder.serveWith(rpc);
         for (String pattern : rpc.settings().handlers().requestPatterns()) subscriptions.hold(pattern, "");
     }

@@ -66,6 +66,11 @@ final class NatsRpcResponder implements MessageHandler {
             answer(replyTo, Reply.error(ErrorCode.INTERNAL, "the request could not be read on the serving node"));
             return;
         }
+        if (NatsRpcWire.notify(m)) {
+            answer(replyTo, r.notifyFromAnotherNode(name, payload) ? Reply.ok(java.util.Map.of())
+                    : NatsRpcCaller.noResponders());
+            return;
+        }
         long timeoutMs = NatsRpcWire.timeoutMs(m, r.settings().defaultTimeoutMs());
         r.callFromAnotherNode(name, payload, NatsRpcWire.idempotent(m), Math.min(timeoutMs, r.settings().maxTimeoutMs()),
                 outcome -> answer(replyTo, outcome));

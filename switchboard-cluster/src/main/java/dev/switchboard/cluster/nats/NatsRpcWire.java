@@ -24,6 +24,8 @@ final class NatsRpcWire {
     static final String TIMEOUT_MS = "Sb-Timeout-Ms";
     static final String IDEMPOTENT = "Sb-Idempotent";
     static final String ERROR = "Sb-Error";
+    /** Marks a notify: the serving node answers once a member took it, with no payload. */
+    static final String NOTIFY = "Sb-Notify";
     /** Room kept for the protocol line and headers when a body is checked against max_payload. */
     static final int ENVELOPE_BYTES = 512;
 
@@ -57,6 +59,10 @@ final class NatsRpcWire {
         } catch (NumberFormatException e) {
             return fallback;
         }
+    }
+
+    static boolean notify(Message m) {
+        return m.getHeaders() != null && "true".equals(m.getHeaders().getFirst(NOTIFY));
     }
 
     static boolean idempotent(Message m) {

@@ -146,7 +146,8 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
             lease.id().get(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS); // the first put needs it
             this.writer = new PeerKeyWriter(kv, id -> bytes(keyPrefix + id), bytes(nodeId), lease::currentId,
                     settings.callTimeout(), scheduler, this::written, etcdCalls);
-            this.messages = new PeerMessages(connections.nats(), subjects.single("relay", nodeId), this::localEndpoint);
+            this.messages = new PeerMessages(connections.nats(), subjects.single("relay", nodeId), this::localEndpoint,
+                    scheduler, settings.callTimeout());
             load();
         } catch (Exception | Error e) {
             leaseListener.close();
@@ -212,6 +213,7 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
             }
             entries.put(peerId, claim);
             if (previous == null) watchers.notifyLocked(peerId, true);
+            if (previous instanceof Remote r) leftLocked(peerId, r);
         }
         if (previous instanceof LocalClaim older) older.endpoint.displaced(peerId);
         return claim;
@@ -348,8 +350,9 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
             } else if (revision > c.revision) {
                 displaceLocked(c, node, revision, after);
             }
-        } else if (current instanceof Remote) {
+        } else if (current instanceof Remote r) {
             entries.put(peerId, remote(peerId, node, revision)); // moved between other nodes: no event
+            if (!r.node().equals(node)) leftLocked(peerId, r);
         } else if (entries.size() >= settings.maxPeers()) {
             cacheFull.incrementAndGet();
             after.add(() -> limitHits.accept(CACHE_LIMIT));
@@ -401,7 +404,18 @@ public final class ClusterPeerDirectory implements PeerDirectory, AutoCloseable 
         } else if (current != null) {
             entries.remove(peerId);
             watchers.notifyLocked(peerId, false);
+            if (current instanceof Remote r) leftLocked(peerId, r);
         }
+    }
+
+    /** Under the lock: {@code peerId} is no longer on the node of {@code r}; receipts awaited from there will not come. */
+    private void leftLocked(String peerId, Remote r) {
+        messages.peerLeft(subjects.single("relay", r.node()), peerId);
+    }
+
+    /** Receipt-asking messages sent from this node to peers of other nodes, awaiting their receipt (for leak checks). */
+    public int awaitingReceipts() {
+        return messages.awaitingReceipts();
     }
 
     private Remote remote(String peerId, String node, long revision) {

@@ -1,6 +1,7 @@
 package dev.switchboard.cluster.relay;
 
 import dev.switchboard.core.relay.PeerEndpoint;
+import dev.switchboard.core.relay.Receipt;
 import dev.switchboard.protocol.Payload;
 import dev.switchboard.protocol.PayloadFields;
 import dev.switchboard.protocol.json.ProtocolJson;
@@ -9,7 +10,10 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * The message is {@code [u8 kind][u16 BE to length][to][u16 BE from length][from][payload]}
  * (ids in UTF-8): the payload's bytes follow as they are, and its kind keeps how a JSON client
  * sees it.
+ *
+ * <p>A message asking for a receipt carries its ack id and, as its NATS reply subject, the
+ * sender's node's subject, where the receiving node sends the receipt ({@link PeerReceipts}).
  *
  * <p>At most once: NATS does not tell a publisher whether anyone got the message. A message for a
  * peer no longer on the receiving node (it left or moved between the sender's lookup and the
@@ -34,14 +41,17 @@ final class PeerMessages implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private final PeerReceipts receipts;
 
     /**
      * Subscribes {@code nodeSubject}: each message is handed to the endpoint {@code localEndpoint}
      * names for its peer id on this node (null: the peer is not here).
      */
-    PeerMessages(Connection nats, String nodeSubject, Function<String, PeerEndpoint> localEndpoint) {
+    PeerMessages(Connection nats, String nodeSubject, Function<String, PeerEndpoint> localEndpoint,
+                 ScheduledExecutorService scheduler, Duration receiptGrace) {
         this.nats = nats;
         this.localEndpoint = localEndpoint;
+        this.receipts = new PeerReceipts(this, nodeSubject, scheduler, receiptGrace);
         this.dispatcher = nats.createDispatcher(this::received);
         dispatcher.subscribe(nodeSubject);
     }
@@ -61,13 +71,44 @@ final class PeerMessages implements AutoCloseable {
         return malformed.get();
     }
 
+    /** The first byte's high nibble: what the message is. Its low nibble is the payload's kind, or a receipt's status. */
+    static final int PLAIN = 0x00;
+    /** A message asking for a receipt: its ack id follows the sender's id; the NATS reply subject is the sender's node's. */
+    static final int ASKS_RECEIPT = 0x10;
+    /** A receipt, to the sender's node: to, from and ack id name the message; the low nibble is its status. */
+    static final int RECEIPT = 0x20;
+    /** The sender went, to the receiver's node: no receipt is wanted for the message to, from and ack id name. */
+    static final int FORGET = 0x30;
+    private static final Receipt.Status[] STATUSES = Receipt.Status.values();
+
     static byte[] encode(String to, String from, Payload payload) {
+        return encode(PLAIN | payload.kind().ordinal(), to, from, null, payload);
+    }
+
+    static byte[] encodeAskingReceipt(String to, String from, String ackId, Payload payload) {
+        return encode(ASKS_RECEIPT | payload.kind().ordinal(), to, from, ackId, payload);
+    }
+
+    static byte[] encodeReceipt(String to, String from, String ackId, Receipt.Status status) {
+        return encode(RECEIPT | status.ordinal(), to, from, ackId, null);
+    }
+
+    static byte[] encodeForget(String to, String from, String ackId) {
+        return encode(FORGET, to, from, ackId, null);
+    }
+
+    private static byte[] encode(int first, String to, String from, String ackId, Payload payload) {
         byte[] t = to.getBytes(StandardCharsets.UTF_8);
         byte[] f = from.getBytes(StandardCharsets.UTF_8);
-        if (t.length > 0xFFFF || f.length > 0xFFFF) throw new IllegalArgumentException("peer id over 65535 bytes");
-        ByteBuffer b = ByteBuffer.allocate(1 + 2 + t.length + 2 + f.length + payload.size());
-        b.put((byte) payload.kind().ordinal()).putShort((short) t.length).put(t).putShort((short) f.length).put(f);
-        b.put(payload.toByteArray());
+        byte[] a = ackId == null ? null : ackId.getBytes(StandardCharsets.UTF_8);
+        if (t.length > 0xFFFF || f.length > 0xFFFF || (a != null && a.length > 0xFFFF)) {
+            throw new IllegalArgumentException("peer id or ack id over 65535 bytes");
+        }
+        byte[] body = payload == null ? new byte[0] : payload.toByteArray();
+        ByteBuffer b = ByteBuffer.allocate(1 + 2 + t.length + 2 + f.length + (a == null ? 0 : 2 + a.length) + body.length);
+        b.put((byte) first).putShort((short) t.length).put(t).putShort((short) f.length).put(f);
+        if (a != null) b.putShort((short) a.length).put(a);
+        b.put(body);
         return b.array();
     }
 
@@ -75,28 +116,51 @@ final class PeerMessages implements AutoCloseable {
     static Decoded decode(byte[] data) {
         if (data == null || data.length < 5) return null;
         ByteBuffer b = ByteBuffer.wrap(data);
-        int kind = b.get() & 0xFF;
-        if (kind >= KINDS.length) return null;
-        int toLength = b.getShort() & 0xFFFF;
-        if (b.remaining() < toLength + 2) return null;
-        String to = new String(data, b.position(), toLength, StandardCharsets.UTF_8);
-        b.position(b.position() + toLength);
-        int fromLength = b.getShort() & 0xFFFF;
-        if (b.remaining() < fromLength) return null;
-        String from = new String(data, b.position(), fromLength, StandardCharsets.UTF_8);
-        b.position(b.position() + fromLength);
+        int first = b.get() & 0xFF;
+        int type = first & 0xF0;
+        int low = first & 0x0F;
+        if (type > FORGET) return null;
+        if ((type == PLAIN || type == ASKS_RECEIPT) && low >= KINDS.length) return null;
+        if (type == RECEIPT && low >= STATUSES.length) return null;
+        String to = string(b);
+        String from = to == null ? null : string(b);
+        if (from == null) return null;
+        String ackId = null;
+        if (type != PLAIN) {
+            ackId = string(b);
+            if (ackId == null) return null;
+        }
+        if (type == RECEIPT || type == FORGET) {
+            return new Decoded(type, to, from, ackId, null, type == RECEIPT ? STATUSES[low] : null);
+        }
         byte[] bytes = new byte[b.remaining()];
         b.get(bytes);
-        Payload payload = switch (KINDS[kind]) {
+        Payload payload = switch (KINDS[low]) {
             case TEXT -> Payload.of(bytes);
             case BINARY -> Payload.binary(bytes);
             // A JSON payload was written by the protocol's mapper; parsing it again gives the same value.
             case JSON -> PayloadFields.fromValue(ProtocolJson.MAPPER.readValue(bytes, Object.class));
         };
-        return new Decoded(to, from, payload);
+        return new Decoded(type, to, from, ackId, payload, null);
     }
 
-    record Decoded(String to, String from, Payload payload) {
+    /** A u16-length-prefixed UTF-8 string, or null when the bytes are too few. */
+    private static String string(ByteBuffer b) {
+        if (b.remaining() < 2) return null;
+        int length = b.getShort() & 0xFFFF;
+        if (b.remaining() < length) return null;
+        String s = new String(b.array(), b.position(), length, StandardCharsets.UTF_8);
+        b.position(b.position() + length);
+        return s;
+    }
+
+    /**
+     * @param type    {@link #PLAIN}, {@link #ASKS_RECEIPT}, {@link #RECEIPT} or {@link #FORGET}
+     * @param ackId   null for a plain message
+     * @param payload null for a receipt or a forget
+     * @param status  a receipt's status; null otherwise
+     */
+    record Decoded(int type, String to, String from, String ackId, Payload payload, Receipt.Status status) {
     }
 
     private void received(Message m) {
@@ -111,8 +175,41 @@ final class PeerMessages implements AutoCloseable {
             LOG.debug("dropped a message on {} that is not a direct message", m.getSubject());
             return;
         }
-        PeerEndpoint endpoint = localEndpoint.apply(d.to());
-        if (endpoint == null || !endpoint.deliver(d.from(), d.payload())) dropped.incrementAndGet();
+        switch (d.type()) {
+            case RECEIPT -> receipts.receipt(d.to(), d.from(), d.ackId(), d.status());
+            case FORGET -> receipts.forget(d.to(), d.from(), d.ackId());
+            case ASKS_RECEIPT -> {
+                if (!receipts.deliver(localEndpoint.apply(d.to()), d, m.getReplyTo())) dropped.incrementAndGet();
+            }
+            default -> {
+                PeerEndpoint endpoint = localEndpoint.apply(d.to());
+                if (endpoint == null || !endpoint.deliver(d.from(), d.payload())) dropped.incrementAndGet();
+            }
+        }
+    }
+
+    /** Publishes {@code body} to {@code subject} with {@code replyTo}; false when the connection cannot take it. */
+    boolean publish(String subject, String replyTo, byte[] body) {
+        try {
+            nats.publish(subject, replyTo, body);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("publishing a direct message to {} failed", subject, e);
+            return false;
+        }
+    }
+
+    /**
+     * The peer {@code peerId} is no longer on the node subscribed to {@code nodeSubject} (it left,
+     * moved, or the node's lease ran out): receipts still awaited from there are undelivered.
+     */
+    void peerLeft(String nodeSubject, String peerId) {
+        receipts.peerLeft(nodeSubject, peerId);
+    }
+
+    /** Receipt-asking messages sent from this node still awaiting their receipt from another (for leak checks). */
+    int awaitingReceipts() {
+        return receipts.awaiting();
     }
 
     @Override
@@ -146,13 +243,13 @@ final class PeerMessages implements AutoCloseable {
          */
         @Override
         public boolean deliver(String fromPeerId, Payload payload) {
-            try {
-                nats.publish(subject, encode(peerId, fromPeerId, payload));
-                return true;
-            } catch (RuntimeException e) {
-                LOG.debug("publishing a direct message to {} failed", subject, e);
-                return false;
-            }
+            return publish(subject, null, encode(peerId, fromPeerId, payload));
+        }
+
+        @Override
+        public Runnable deliverAskingReceipt(String fromPeerId, Payload payload, String ackId,
+                                             Consumer<Receipt.Status> outcome) {
+            return receipts.send(subject, peerId, fromPeerId, ackId, payload, outcome);
         }
     }
 }

@@ -31,4 +31,31 @@ class PeerMessagesTest {
         assertThat(PeerMessages.decode(badKind)).isNull();
         assertThat(PeerMessages.decode(null)).isNull();
     }
+
+    @Test
+    void receiptAskingMessagesReceiptsAndForgetsDecodeToWhatWasEncodedAndTheirTruncationsAreRefused() {
+        PeerMessages.Decoded asks = PeerMessages.decode(PeerMessages.encodeAskingReceipt("bób", "sha-x", "m1", Payload.ofUtf8("hi")));
+        assertThat(asks.type()).isEqualTo(PeerMessages.ASKS_RECEIPT);
+        assertThat(asks.to()).isEqualTo("bób");
+        assertThat(asks.from()).isEqualTo("sha-x");
+        assertThat(asks.ackId()).isEqualTo("m1");
+        assertThat(asks.payload().utf8()).isEqualTo("hi");
+
+        PeerMessages.Decoded receipt = PeerMessages.decode(PeerMessages.encodeReceipt("bób", "sha-x", "m1",
+                dev.switchboard.core.relay.Receipt.Status.UNDELIVERED));
+        assertThat(receipt.type()).isEqualTo(PeerMessages.RECEIPT);
+        assertThat(receipt.status()).isEqualTo(dev.switchboard.core.relay.Receipt.Status.UNDELIVERED);
+        assertThat(receipt.ackId()).isEqualTo("m1");
+
+        byte[] forget = PeerMessages.encodeForget("bób", "sha-x", "m1");
+        assertThat(PeerMessages.decode(forget).type()).isEqualTo(PeerMessages.FORGET);
+        for (int n = 0; n < forget.length; n++) {
+            assertThat(PeerMessages.decode(Arrays.copyOf(forget, n))).as("first %d bytes", n).isNull();
+        }
+        byte[] badStatus = PeerMessages.encodeReceipt("a", "b", "c", dev.switchboard.core.relay.Receipt.Status.ACKNOWLEDGED);
+        badStatus[0] = (byte) (PeerMessages.RECEIPT | 7);
+        assertThat(PeerMessages.decode(badStatus)).isNull();
+        badStatus[0] = (byte) 0x40;
+        assertThat(PeerMessages.decode(badStatus)).as("an unknown type").isNull();
+    }
 }

@@ -42,6 +42,7 @@ public final class DirectMessages {
         this.directory = directory;
         this.sessions = sessions;
         this.clock = clock;
+        sessions.receiptsFromOtherNodes(this::receiveAskingReceipt);
     }
 
     /** The bounds of later messages (before the node serves). */
@@ -99,7 +100,9 @@ public final class DirectMessages {
         }
         Optional<PeerEndpoint> endpoint = directory.find(to);
         Optional<Session> receiver = ackId == null ? Optional.empty() : sessions.session(to);
-        if (ackId == null ? endpoint.isEmpty() : receiver.isEmpty()) return Outcome.PEER_NOT_FOUND;
+        // A receipt-asking message goes to a session here (online or waiting for a resume), else
+        // to the peer online on another node.
+        if (endpoint.isEmpty() && receiver.isEmpty()) return Outcome.PEER_NOT_FOUND;
         if (limits.maxMessagesPerSecond() > 0 || limits.maxBytesPerSecond() > 0) {
             long now = clock.nanoTime();
             SendAllowance allowance = from.isClosed() ? new SendAllowance(limits, now)
@@ -117,34 +120,86 @@ public final class DirectMessages {
             }
         }
         if (ackId == null) return endpoint.get().deliver(from.peerId(), payload) ? Outcome.DELIVERED : Outcome.PEER_NOT_FOUND;
+        if (receiver.isEmpty()) return sendAcknowledgedElsewhere(from, to, endpoint.get(), payload, ackId, limits);
         return sendAcknowledged(from, to, receiver.get(), payload, ackId, limits);
+    }
+
+    /** A receipt-asking message to a peer on another node: the entry here waits for that node's word. */
+    private Outcome sendAcknowledgedElsewhere(Session from, String to, PeerEndpoint endpoint, Payload payload, String ackId,
+                                              RelaySettings limits) {
+        Receipts.Pending p = new Receipts.Pending(new Receipts.Key(new Receipts.Elsewhere(to), from.peerId(), ackId), from, to);
+        Outcome refused = reserve(p, limits);
+        if (refused != null) return refused;
+        Runnable forget = endpoint.deliverAskingReceipt(from.peerId(), payload, ackId, status -> {
+            if (receipts.removeExactly(p)) p.tell(status);
+        });
+        if (forget == null) {
+            receipts.removeExactly(p);
+            return Outcome.PEER_NOT_FOUND;
+        }
+        p.forget().set(forget);
+        // The sender ended between the reservation and now: its entries were forgotten before this handle existed.
+        if (from.isClosed() && receipts.removeExactly(p)) forget.run();
+        return Outcome.DELIVERED;
+    }
+
+    /** Reserves the entry of a receipt-asking message; the refusal, or null when reserved. */
+    private Outcome reserve(Receipts.Pending p, RelaySettings limits) {
+        return switch (receipts.reserve(p, limits.maxUnacknowledged())) {
+            case DUPLICATE -> Outcome.DUPLICATE_ACK_ID;
+            case TOO_MANY -> {
+                limitHits.accept("relay_max_unacknowledged");
+                yield Outcome.TOO_MANY_UNACKNOWLEDGED;
+            }
+            case OK -> null;
+        };
+    }
+
+    /**
+     * A receipt-asking message from a sender on another node, for {@code receiver} here: tracked
+     * as one from a sender here, its outcome going to {@code outcome}. A message with the same
+     * sender and ack id still awaiting its receipt is one whose sender's node forgot it (the
+     * sender went): the new one takes its place. Returns the handle that forgets it, or null
+     * when the receiver could not take it.
+     */
+    private Runnable receiveAskingReceipt(Session receiver, String fromPeer, Payload payload, String ackId,
+                                          Consumer<Receipt.Status> outcome) {
+        Receipts.Pending p = new Receipts.Pending(new Receipts.Key(receiver, fromPeer, ackId), null, receiver.peerId(),
+                outcome, new java.util.concurrent.atomic.AtomicReference<>());
+        if (receipts.reserve(p, 0) == Receipts.Reserved.DUPLICATE) {
+            receipts.remove(p.key());
+            if (receipts.reserve(p, 0) != Receipts.Reserved.OK) return null;
+        }
+        if (!receiver.emit(new DirectMessage(fromPeer, payload, ackId))) {
+            receipts.removeExactly(p);
+            return null;
+        }
+        if (receiver.isClosed()) settle(receipts.ended(receiver));
+        return () -> receipts.removeExactly(p);
     }
 
     private Outcome sendAcknowledged(Session from, String to, Session receiver, Payload payload, String ackId, RelaySettings limits) {
         String fromPeer = from.peerId();
         Receipts.Pending p = new Receipts.Pending(new Receipts.Key(receiver, fromPeer, ackId), from, to);
-        switch (receipts.reserve(p, limits.maxUnacknowledged())) {
-            case DUPLICATE -> {
-                return Outcome.DUPLICATE_ACK_ID;
-            }
-            case TOO_MANY -> {
-                limitHits.accept("relay_max_unacknowledged");
-                return Outcome.TOO_MANY_UNACKNOWLEDGED;
-            }
-            case OK -> { }
-        }
+        Outcome refused = reserve(p, limits);
+        if (refused != null) return refused;
         if (!receiver.emit(new DirectMessage(fromPeer, payload, ackId))) {
             receipts.remove(p.key());
             return Outcome.PEER_NOT_FOUND;
         }
         // A receiver that ended between the reservation and the emit was swept before the entry
         // existed: sweep again, so the sender still gets its one outcome.
-        if (receiver.isClosed()) tellUndelivered(receipts.ended(receiver));
+        if (receiver.isClosed()) settle(receipts.ended(receiver));
         return Outcome.DELIVERED;
     }
 
-    private static void tellUndelivered(java.util.List<Receipts.Pending> undelivered) {
-        for (Receipts.Pending p : undelivered) p.sender().emit(new Receipt(p.to(), p.key().ackId(), Receipt.Status.UNDELIVERED));
+    /** After a session's end: its received messages are told undelivered; the other nodes forget its sent ones. */
+    private static void settle(Receipts.Ended ended) {
+        for (Receipts.Pending p : ended.undelivered()) p.tell(Receipt.Status.UNDELIVERED);
+        for (Receipts.Pending p : ended.forgotten()) {
+            Runnable forget = p.forget().get();
+            if (forget != null) forget.run();
+        }
     }
 
     /** The error a sender gets for an outcome other than {@link Outcome#DELIVERED}, naming the limit it hit. */
@@ -172,7 +227,7 @@ public final class DirectMessages {
      */
     public void ended(Session s) {
         allowances.remove(s);
-        tellUndelivered(receipts.ended(s));
+        settle(receipts.ended(s));
     }
 
     /** Messages awaiting their receipt on the node (for tests that check nothing is left behind). */
@@ -212,7 +267,7 @@ public final class DirectMessages {
             throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "no message from " + from + " with ack_id " + ackId
                     + " awaits an acknowledgement in this session");
         }
-        p.sender().emit(new Receipt(p.to(), ackId, Receipt.Status.ACKNOWLEDGED));
+        p.tell(Receipt.Status.ACKNOWLEDGED);
         req.reply(Reply.ok(Map.of()));
     }
 }

@@ -20,4 +20,18 @@ public interface PeerEndpoint {
      * any event). Returns false when the peer can no longer take it (it has just gone).
      */
     boolean deliver(String fromPeerId, Payload payload);
+
+    /**
+     * Hands a direct message asking for a receipt ({@code ack_id}) to the peer, where the sender's
+     * and the receiver's sessions are on different nodes: the receipt's status goes to
+     * {@code outcome} exactly once (acknowledged, or undelivered when the receiving session ends
+     * first or, on the sender's node, when the receiver's node is gone), from any thread. Never blocks.
+     *
+     * @return forgets the message (its sender's session ended: no outcome is wanted any more), or
+     *         null when the peer cannot take it (it has just gone, or this endpoint asks for no receipts)
+     */
+    default Runnable deliverAskingReceipt(String fromPeerId, Payload payload, String ackId,
+                                          java.util.function.Consumer<Receipt.Status> outcome) {
+        return null;
+    }
 }

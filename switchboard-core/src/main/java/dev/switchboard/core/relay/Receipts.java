@@ -7,6 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The direct messages sent with an {@code ack_id} and not acknowledged yet, each with exactly one
@@ -14,13 +16,47 @@ import java.util.Set;
  * Indexed by receiver and by sender, so that either one ending takes its entries with it (no entry
  * outlives both sessions), and counted per sender for {@code --relay-max-unacknowledged}.
  * Under one lock: every change is a few map operations.
+ *
+ * <p>In a cluster one side may be on another node. A sender here whose receiver is elsewhere has
+ * an entry keyed by {@link Elsewhere} (the receiver's node tells the outcome back; {@code forget}
+ * tells that node when the sender goes); a receiver here whose sender is elsewhere has an entry
+ * without a sender session, whose outcome goes to {@code remote} (the sender's node bounds those).
  */
 final class Receipts {
-    /** One unacknowledged message, as its receiver names it: the sender's peer id and the sender's ack id. */
-    record Key(Session receiver, String from, String ackId) {
+    /**
+     * One unacknowledged message, as its receiver names it: the sender's peer id and the sender's
+     * ack id. {@code receiver} is the receiving {@link Session}, or {@link Elsewhere} for a peer on another node.
+     */
+    record Key(Object receiver, String from, String ackId) {
     }
 
-    record Pending(Key key, Session sender, String to) {
+    /** A receiver on another node, by its peer id. */
+    record Elsewhere(String peerId) {
+    }
+
+    /**
+     * @param sender the sending session here; null when the sender is on another node
+     * @param remote where the outcome goes when the sender is on another node; null otherwise
+     * @param forget for a receiver on another node: tells that node the sender went (set once sent)
+     */
+    record Pending(Key key, Session sender, String to, Consumer<Receipt.Status> remote,
+                   AtomicReference<Runnable> forget) {
+        Pending(Key key, Session sender, String to) {
+            this(key, sender, to, null, new AtomicReference<>());
+        }
+
+        /** The one outcome, to the sender's session or back to the sender's node. */
+        void tell(Receipt.Status status) {
+            if (remote != null) {
+                remote.accept(status);
+            } else {
+                sender.emit(new Receipt(to, key.ackId(), status));
+            }
+        }
+    }
+
+    /** What a session's end settled: messages it received (now undelivered), and messages it sent (forgotten). */
+    record Ended(List<Pending> undelivered, List<Pending> forgotten) {
     }
 
     enum Reserved { OK, DUPLICATE, TOO_MANY }
@@ -33,11 +69,11 @@ final class Receipts {
     Reserved reserve(Pending p, int maxPerSender) {
         synchronized (lock) {
             if (pending.containsKey(p.key())) return Reserved.DUPLICATE;
-            Set<Key> sent = bySender.get(p.sender());
+            Set<Key> sent = p.sender() == null ? null : bySender.get(p.sender());
             if (maxPerSender > 0 && sent != null && sent.size() >= maxPerSender) return Reserved.TOO_MANY;
             pending.put(p.key(), p);
-            bySender.computeIfAbsent(p.sender(), s -> new LinkedHashSet<>()).add(p.key());
-            byReceiver.computeIfAbsent(p.key().receiver(), s -> new LinkedHashSet<>()).add(p.key());
+            if (p.sender() != null) bySender.computeIfAbsent(p.sender(), s -> new LinkedHashSet<>()).add(p.key());
+            if (p.key().receiver() instanceof Session r) byReceiver.computeIfAbsent(r, s -> new LinkedHashSet<>()).add(p.key());
             return Reserved.OK;
         }
     }
@@ -46,35 +82,47 @@ final class Receipts {
     Pending remove(Key key) {
         synchronized (lock) {
             Pending p = pending.remove(key);
-            if (p != null) {
-                unindex(bySender, p.sender(), key);
-                unindex(byReceiver, key.receiver(), key);
-            }
+            if (p != null) unindexBoth(p);
             return p;
         }
     }
 
+    /** Takes out the entry {@code p} itself, not a later one under the same key; false when it is gone. */
+    boolean removeExactly(Pending p) {
+        synchronized (lock) {
+            if (!pending.remove(p.key(), p)) return false;
+            unindexBoth(p);
+            return true;
+        }
+    }
+
     /** A session ended: the messages it received unacknowledged (to be told undelivered); the ones it sent are forgotten. */
-    List<Pending> ended(Session s) {
+    Ended ended(Session s) {
         List<Pending> undelivered = new ArrayList<>();
+        List<Pending> forgotten = new ArrayList<>();
         synchronized (lock) {
             Set<Key> received = byReceiver.remove(s);
             if (received != null) {
                 for (Key k : received) {
                     Pending p = pending.remove(k);
-                    unindex(bySender, p.sender(), k);
+                    if (p.sender() != null) unindex(bySender, p.sender(), k);
                     undelivered.add(p);
                 }
             }
             Set<Key> sent = bySender.remove(s);
             if (sent != null) {
                 for (Key k : sent) {
-                    pending.remove(k);
-                    unindex(byReceiver, k.receiver(), k);
+                    forgotten.add(pending.remove(k));
+                    if (k.receiver() instanceof Session r) unindex(byReceiver, r, k);
                 }
             }
         }
-        return undelivered;
+        return new Ended(undelivered, forgotten);
+    }
+
+    private void unindexBoth(Pending p) {
+        if (p.sender() != null) unindex(bySender, p.sender(), p.key());
+        if (p.key().receiver() instanceof Session r) unindex(byReceiver, r, p.key());
     }
 
     int size() {

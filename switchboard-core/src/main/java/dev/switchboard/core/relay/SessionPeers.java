@@ -33,6 +33,18 @@ public final class SessionPeers implements SessionLifecycleListener {
     private final Map<String, Session> detached = new ConcurrentHashMap<>();
     private final Map<Session, String> detachedIds = new ConcurrentHashMap<>();
 
+    /** Takes a receipt-asking message from another node for a session here ({@link DirectMessages}). */
+    interface ReceiptAskingReceiver {
+        Runnable deliver(Session receiver, String fromPeerId, Payload payload, String ackId,
+                         Consumer<Receipt.Status> outcome);
+    }
+
+    private volatile ReceiptAskingReceiver receiptAsking = (s, from, payload, ackId, outcome) -> null;
+
+    void receiptsFromOtherNodes(ReceiptAskingReceiver receiver) {
+        this.receiptAsking = receiver;
+    }
+
     public SessionPeers(PeerDirectory directory, Consumer<Session> onReplaced) {
         this.directory = directory;
         this.onReplaced = onReplaced;
@@ -133,6 +145,12 @@ public final class SessionPeers implements SessionLifecycleListener {
         @Override
         public boolean deliver(String fromPeerId, Payload payload) {
             return session.emit(new DirectMessage(fromPeerId, payload));
+        }
+
+        @Override
+        public Runnable deliverAskingReceipt(String fromPeerId, Payload payload, String ackId,
+                                             Consumer<Receipt.Status> outcome) {
+            return receiptAsking.deliver(session, fromPeerId, payload, ackId, outcome);
         }
     }
 

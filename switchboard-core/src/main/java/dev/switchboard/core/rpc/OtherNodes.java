@@ -32,4 +32,14 @@ public interface OtherNodes {
      * @return stops the gathering early (the caller has what it needs, or went)
      */
     Runnable callEach(String name, Payload payload, long timeoutMs, Replies replies);
+
+    /**
+     * Hands a notify to one other node serving {@code name} (one per service, as a call goes),
+     * which delivers it to one of its members. {@code outcome} is told once, from any thread: ok
+     * when a node took it, {@code no_responders} when no other node serves the name, or why the
+     * others could not be asked. Without a cluster nothing else serves it.
+     */
+    default void notifyOne(String name, Payload payload, java.util.function.Consumer<Reply> outcome) {
+        outcome.accept(RpcReplies.noResponders(name));
+    }
 }

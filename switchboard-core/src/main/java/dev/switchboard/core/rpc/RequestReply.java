@@ -145,12 +145,51 @@ public final class RequestReply implements SessionRegistry.Presence {
         return otherNodes;
     }
 
-    /** Delivers a notify to the first target that serves its name; false when none does. */
-    boolean notify(RpcCall notice) {
+    /**
+     * Delivers a notify to the first target that serves its name, in lookup order: this node's
+     * targets, then (in a cluster) one other node serving it, then the webhooks. {@code outcome}
+     * is told once, from any thread: ok when something took it, {@code no_responders} when
+     * nothing serves the name, or why another node could not be asked ({@code disconnected},
+     * {@code timeout}, {@code frame_too_large}, {@code too_many_requests}).
+     */
+    void notify(RpcCall notice, Consumer<dev.switchboard.protocol.Reply> outcome) {
+        if (notifyHere(notice)) {
+            outcome.accept(NOTIFIED);
+            return;
+        }
+        OtherNodes others = otherNodes;
+        if (others == null || notice.fromAnotherNode()) {
+            outcome.accept(webhooks.notify(notice) ? NOTIFIED : RpcReplies.noResponders(notice.name()));
+            return;
+        }
+        others.notifyOne(notice.name(), notice.payload(), answer -> {
+            if (answer.error() == dev.switchboard.protocol.ErrorCode.NO_RESPONDERS) {
+                outcome.accept(webhooks.notify(notice) ? NOTIFIED : answer);
+            } else {
+                outcome.accept(answer);
+            }
+        });
+    }
+
+    private static final dev.switchboard.protocol.Reply NOTIFIED = dev.switchboard.protocol.Reply.ok(java.util.Map.of());
+
+    private boolean notifyHere(RpcCall notice) {
         for (RpcTarget t : targets) {
             if (t.notify(notice)) return true;
         }
-        return webhooks.notify(notice);
+        return false;
+    }
+
+    /**
+     * A notify that another node sent here (a cluster engine's seam): delivered to this node's
+     * targets only, then its webhooks, as a notify of its own without a caller session.
+     *
+     * @return whether something here took it
+     */
+    public boolean notifyFromAnotherNode(String name, dev.switchboard.protocol.Payload payload) {
+        RpcCall notice = tracker.notice(name, payload, null);
+        notice.markFromAnotherNode();
+        return notifyHere(notice) || webhooks.notify(notice);
     }
 
     public RpcSettings settings() {

@@ -63,8 +63,12 @@ final class RpcOps {
                 req.reply(RpcReplies.shuttingDown());
                 return;
             }
-            boolean delivered = rpc.notify(rpc.tracker().notice(name, payload, req.session()));
-            req.reply(ack && !delivered ? RpcReplies.noResponders(name) : Reply.ok(Map.of()));
+            // Without ack the sender is answered at once; with it, once the notify has found a
+            // target or none (in a cluster, after asking another node).
+            if (!ack) req.reply(Reply.ok(Map.of()));
+            rpc.notify(rpc.tracker().notice(name, payload, req.session()), outcome -> {
+                if (ack) req.reply(outcome);
+            });
         });
     }
 

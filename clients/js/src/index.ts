@@ -32,3 +32,5 @@ export {
 } from './transport.js';
 export { defaultTransports, webSocketTransport, type TransportFactory, type TransportContext } from './transports/index.js';
 export { WebSocketTransport, webSocketUrl, type WebSocketConstructor, type WebSocketLike } from './transports/websocket.js';
+export { SseTransport, sseTransport, type SseTransportOptions } from './transports/sse.js';
+export { PollTransport, pollTransport, type PollTransportOptions } from './transports/poll.js';

@@ -10,6 +10,7 @@
  * message through unchanged (`payload_b64` included) and the client core decodes `payload_b64` into
  * a Uint8Array exactly as it does for a JSON text frame, so the app sees the same types everywhere.
  */
+import { SwitchboardError } from '../errors.js';
 import { TransportUnavailable } from '../transport.js';
 import type { HelloRequest, TransportHandlers, TransportKind, WireMessage } from '../transport.js';
 
@@ -17,17 +18,6 @@ import type { HelloRequest, TransportHandlers, TransportKind, WireMessage } from
 export interface HttpTransportOptions {
   /** The fetch to use (default `globalThis.fetch`). */
   fetch?: typeof fetch;
-}
-
-/**
- * An error of the HTTP handshake: the server's code and message, and the HTTP status. It has the
- * same fields as the client's `SwitchboardError` (code, message, status, data, origin).
- */
-export class HttpOpenError extends Error {
-  constructor(readonly code: string, message: string, readonly status?: number) {
-    super(message);
-    this.name = 'SwitchboardError';
-  }
 }
 
 /** The base URL of the HTTP API from the URL the client was given (http(s), or the ws(s) endpoint). */
@@ -150,7 +140,7 @@ export class HttpSession {
         return { welcome, lastSeq: hello.resume.last_seq, resumed: true };
       }
       const error = await errorOf(res);
-      if (error.code !== 'session_not_found') throw new HttpOpenError(error.code, error.message, error.status);
+      if (error.code !== 'session_not_found') throw new SwitchboardError(error.code, error.message, { status: error.status });
       // As on a native connection: the session is gone, so this is a new session, saying why.
       const fresh = await this.create(kind);
       fresh.welcome.resumed = false;
@@ -167,7 +157,7 @@ export class HttpSession {
     const res = await this.openStep(`${this.base}/api/v1/sessions`, { method: 'POST', headers: this.headers() }, kind);
     if (res.status !== 201) {
       const error = await errorOf(res);
-      throw new HttpOpenError(error.code, error.message, error.status);
+      throw new SwitchboardError(error.code, error.message, { status: error.status });
     }
     const body = (await res.json()) as Record<string, unknown>;
     this.session = String(body.session);
@@ -182,7 +172,7 @@ export class HttpSession {
     try {
       res = await this.request(url, init);
     } catch (e) {
-      throw new HttpOpenError('disconnected', `cannot reach ${this.base}: ${(e as Error).message}`);
+      throw new SwitchboardError('disconnected', `cannot reach ${this.base}: ${(e as Error).message}`);
     }
     if (!isJson(res) && res.status !== 204) {
       throw new TransportUnavailable(kind, `the session routes answered HTTP ${res.status} without the server's JSON`);

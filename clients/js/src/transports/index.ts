@@ -1,5 +1,7 @@
 import { TransportUnavailable, type Transport, type TransportKind } from '../transport.js';
 import { WebSocketTransport, type WebSocketConstructor } from './websocket.js';
+import { sseTransport } from './sse.js';
+import { pollTransport } from './poll.js';
 
 /** What a factory is given to build its transport. */
 export interface TransportContext {
@@ -34,7 +36,7 @@ export const webSocketTransport: TransportFactory = {
 };
 
 /**
- * The fallback chain, tried in order when a transport is unavailable (throws TransportUnavailable).
- * The HTTP transports (SSE, then long-poll) join this list.
+ * The fallback chain, tried in order when a transport is unavailable (throws TransportUnavailable):
+ * WebSocket, then the native HTTP API with SSE, then with long-poll.
  */
-export const defaultTransports: readonly TransportFactory[] = [webSocketTransport];
+export const defaultTransports: readonly TransportFactory[] = [webSocketTransport, sseTransport(), pollTransport()];

@@ -4,10 +4,12 @@
  * acknowledging what the previous one returned (`after` is the last seq handed to the client).
  * Plain request/response calls: the last resort of the fallback chain, for paths that stream nothing.
  */
+import { SwitchboardError } from '../errors.js';
 import { TransportUnavailable } from '../transport.js';
 import type { HelloRequest, Transport, TransportHandlers, WireMessage } from '../transport.js';
-import { EventSink, HttpOpenError, HttpTransport, SESSION_GONE, errorOf, isJson } from './http-common.js';
+import { EventSink, HttpTransport, SESSION_GONE, errorOf, isJson } from './http-common.js';
 import type { HttpTransportOptions } from './http-common.js';
+import type { TransportFactory } from './index.js';
 
 export interface PollTransportOptions extends HttpTransportOptions {
   /** How long one poll waits for events (ms, default 25000; the server caps it at 60000). */
@@ -48,8 +50,8 @@ export class PollTransport extends HttpTransport implements Transport {
     } catch (e) {
       await this.abandon(sink, opened.resumed);
       if (e instanceof PollFailure) {
-        throw e.error ? new HttpOpenError(e.error.code, e.error.message, e.error.status)
-          : new HttpOpenError('disconnected', e.message);
+        throw e.error ? new SwitchboardError(e.error.code, e.error.message, { status: e.error.status })
+          : new SwitchboardError('disconnected', e.message);
       }
       throw e;
     }
@@ -107,7 +109,7 @@ export class PollTransport extends HttpTransport implements Transport {
   }
 }
 
-/** The long-poll entry of the client's fallback chain. */
-export function pollTransport(options: PollTransportOptions = {}): { kind: 'poll'; create(url: string): Transport } {
-  return { kind: 'poll', create: (url: string) => new PollTransport(url, options) };
+/** The long-poll entry of the client's fallback chain (fetch from the client's options, unless given here). */
+export function pollTransport(options: PollTransportOptions = {}): TransportFactory {
+  return { kind: 'poll', create: (url, context) => new PollTransport(url, { fetch: context.fetch, ...options }) };
 }

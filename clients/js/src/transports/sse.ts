@@ -13,10 +13,12 @@
  * it is as quick on an idle session as on a busy one. A session made by this open is then deleted,
  * so that the next transport does not leave it behind.
  */
+import { SwitchboardError } from '../errors.js';
 import { TransportUnavailable } from '../transport.js';
 import type { HelloRequest, Transport, TransportHandlers, WireMessage } from '../transport.js';
-import { EventSink, HttpOpenError, HttpTransport, errorOf, isJson } from './http-common.js';
+import { EventSink, HttpTransport, errorOf, isJson } from './http-common.js';
 import type { HttpTransportOptions } from './http-common.js';
+import type { TransportFactory } from './index.js';
 import { SseParser } from './sse-parser.js';
 
 export interface SseTransportOptions extends HttpTransportOptions {
@@ -92,7 +94,7 @@ export class SseTransport extends HttpTransport implements Transport {
         }
         if (msg.op === 'error' && msg.id === undefined) {
           const error = msg.error as { code: string; message: string };
-          if (!settled) fail(new HttpOpenError(error.code, error.message));
+          if (!settled) fail(new SwitchboardError(error.code, error.message));
           else if (!this.http.closing) sink.end({ error });
           return;
         }
@@ -110,7 +112,7 @@ export class SseTransport extends HttpTransport implements Transport {
           if (res.status !== 200 || !type.startsWith('text/event-stream') || !res.body) {
             if (isJson(res) && res.status !== 200) {
               const error = await errorOf(res);
-              fail(new HttpOpenError(error.code, error.message, error.status));
+              fail(new SwitchboardError(error.code, error.message, { status: error.status }));
             } else {
               fail(new TransportUnavailable('sse', `the event stream answered HTTP ${res.status} ${type || 'without a type'}`));
             }
@@ -128,21 +130,21 @@ export class SseTransport extends HttpTransport implements Transport {
               return;
             }
           }
-          if (!settled) fail(new HttpOpenError('disconnected', 'the event stream ended during the handshake'));
+          if (!settled) fail(new SwitchboardError('disconnected', 'the event stream ended during the handshake'));
           else if (!this.http.closing) sink.end({ detail: 'the event stream ended' });
         } finally {
           done();
         }
       }).catch((e: unknown) => {
         const detail = `the event stream failed: ${(e as Error).message}`;
-        if (!settled) fail(new HttpOpenError('disconnected', detail));
+        if (!settled) fail(new SwitchboardError('disconnected', detail));
         else if (!this.http.closing) sink.end({ detail });
       });
     });
   }
 }
 
-/** The SSE entry of the client's fallback chain. */
-export function sseTransport(options: SseTransportOptions = {}): { kind: 'sse'; create(url: string): Transport } {
-  return { kind: 'sse', create: (url: string) => new SseTransport(url, options) };
+/** The SSE entry of the client's fallback chain (fetch from the client's options, unless given here). */
+export function sseTransport(options: SseTransportOptions = {}): TransportFactory {
+  return { kind: 'sse', create: (url, context) => new SseTransport(url, { fetch: context.fetch, ...options }) };
 }

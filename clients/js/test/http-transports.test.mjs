@@ -203,6 +203,22 @@ for (const [kind, make] of Object.entries(kinds)) {
       again.transport.close();
     });
 
+    test('sends the token as a bearer token on every request, and a wrong one is refused unauthorized', async () => {
+      const own = await startServer(['--auth-token', 's3cret']);
+      try {
+        const a = new Harness(make(own.url));
+        await a.open({ version: 1, token: 's3cret' });
+        await a.call('signal.listen', { pattern: 'auth.x' });
+        await a.call('signal.publish', { channel: 'auth.x', payload: 'ok' });
+        await a.until((h) => h.eventsOf('signal').length === 1, 5000, 'the signal');
+        a.transport.close();
+        const b = new Harness(make(own.url));
+        await assert.rejects(b.open({ version: 1, token: 'wrong' }), (e) => e.code === 'unauthorized' && e.status === 401);
+      } finally {
+        await own.stop();
+      }
+    });
+
     test('a request that cannot reach the server is answered disconnected', async () => {
       let cut = false;
       const fetchThroughCut = (url, init) => (cut && String(url).includes('/ops/')

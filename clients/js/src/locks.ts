@@ -37,6 +37,8 @@ interface Grant {
 export class Lock {
   /** The fence counter: the token's first 16 hex digits, growing with every grant. */
   readonly fence: bigint;
+  /** How many times the lease was renewed (by `renew()` or in the background). */
+  renewals = 0;
   private lostReason?: string;
   private released = false;
   private renewTimer?: ReturnType<typeof setTimeout>;
@@ -82,6 +84,7 @@ export class Lock {
         lease_ms: leaseMs,
       });
       this.leaseMs = result.lease_ms;
+      this.renewals++;
       this.scheduleRenewal();
       return result.lease_ms;
     } catch (err) {

@@ -35,6 +35,8 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Reconnect backoff (capped exponential, full jitter); `false` turns reconnecting off. */
   reconnect?: Partial<BackoffOptions> & { maxAttempts?: number } | false;
+  /** How long opening one connection, up to the welcome, may take (default 10 s). */
+  connectTimeoutMs?: number;
   /** How many requests may wait for a resume while reconnecting (default 256). */
   maxQueuedRequests?: number;
 }
@@ -99,6 +101,12 @@ export class Client extends Emitter<ClientEvents> {
   private readonly eventHandlers = new Map<string, Set<(msg: WireMessage) => void>>();
   private readonly closeHandlers: Array<(error: SwitchboardError) => void> = [];
   private lastId = 0;
+  /** close() is under way: the server's `session_closed` that follows is ours, not news. */
+  private closing = false;
+  /** Messages that came with the welcome, before it was handled: delivered right after it. */
+  private early: Array<{ transport: Transport; msg: WireMessage }> = [];
+  /** The seq a resume asked to replay after. */
+  private resumedFrom = 0;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private readonly backoff: BackoffOptions;
   private readonly maxAttempts: number;
@@ -169,6 +177,9 @@ export class Client extends Emitter<ClientEvents> {
   async close(): Promise<void> {
     if (this.stateValue === 'closed') return;
     if (this.stateValue === 'connected') {
+      // Settle the app's calls first, all alike, before the server answers them `session_closed`.
+      this.closing = true;
+      this.pending.rejectAll(new SwitchboardError('disconnected', 'the client was closed'));
       const id = this.nextId();
       const answered = new Promise<void>((resolve) => {
         this.pending.add({ id, op: 'session.close', fields: {}, sent: true, resolve: () => resolve(), reject: () => resolve() });
@@ -259,10 +270,11 @@ export class Client extends Emitter<ClientEvents> {
   /** Tries each transport of the chain in order; one that is unavailable passes to the next. */
   private async openTransport(resume: HelloRequest['resume']): Promise<WireMessage> {
     const factories = this.options.transports ?? defaultTransports;
-    const context = { WebSocket: this.options.WebSocket, fetch: this.options.fetch };
+    const context = { WebSocket: this.options.WebSocket, fetch: this.options.fetch, connectTimeoutMs: this.options.connectTimeoutMs };
     const unavailable: string[] = [];
     for (const factory of factories) {
       const hello = await this.hello(resume);
+      this.early = [];
       const transport = factory.create(this.options.url, context);
       this.transport = transport;
       try {
@@ -285,6 +297,8 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   private welcomed(welcome: WireMessage, resuming: boolean): void {
+    const early = this.early;
+    this.early = [];
     if (this.stateValue === 'closed') {
       this.transport?.close();
       return;
@@ -309,16 +323,23 @@ export class Client extends Emitter<ClientEvents> {
     if (resuming) {
       const resumed: ClientEvents['resumed'] = {
         recovered: welcome.recovered === true,
-        lastSeq: this.sequence.last,
+        lastSeq: this.resumedFrom,
         serverLastSeq: Number(welcome.last_seq ?? 0),
       };
       if (typeof welcome.first_available === 'number') resumed.firstAvailable = welcome.first_available;
       this.emit('resumed', resumed);
     }
+    // The replay (and anything else that came in the welcome's packet) after 'resumed'.
+    for (const { transport, msg } of early) this.received(transport, msg);
   }
 
   private received(transport: Transport, msg: WireMessage): void {
     if (transport !== this.transport) return;
+    if (this.stateValue !== 'connected') {
+      // Still handling the welcome (a WebSocket may deliver it and the replay in one go).
+      if (this.stateValue !== 'closed') this.early.push({ transport, msg });
+      return;
+    }
     if (msg.id !== undefined && (msg.op === 'reply' || msg.op === 'error' || msg.op === 'pong')) {
       if (this.pending.answer(msg)) return;
     }
@@ -357,6 +378,7 @@ export class Client extends Emitter<ClientEvents> {
   private transportClosed(transport: Transport, reason: { error?: { code: string; message: string }; detail?: string }): void {
     if (transport !== this.transport) return;
     this.transport = undefined;
+    if (this.closing) return;
     const error = reason.error ? SwitchboardError.fromWire(reason.error) : disconnected(`the connection was lost (${reason.detail ?? 'no detail'})`);
     // Whatever was sent on that connection can no longer be answered.
     this.pending.rejectAll(reason.error ? error : disconnected(), (r) => r.sent);
@@ -378,7 +400,8 @@ export class Client extends Emitter<ClientEvents> {
     this.reconnectTimer = undefined;
     if (this.stateValue !== 'reconnecting') return;
     try {
-      const welcome = await this.openTransport({ session: this.sessionIdValue!, key: this.resumeKey!, last_seq: this.sequence.last });
+      this.resumedFrom = this.sequence.last;
+      const welcome = await this.openTransport({ session: this.sessionIdValue!, key: this.resumeKey!, last_seq: this.resumedFrom });
       this.welcomed(welcome, true);
     } catch (err) {
       if (this.stateValue !== 'reconnecting') return;

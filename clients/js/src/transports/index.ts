@@ -9,6 +9,8 @@ export interface TransportContext {
   WebSocket?: WebSocketConstructor;
   /** fetch, for the HTTP transports. */
   fetch?: typeof fetch;
+  /** How long opening a connection (up to the welcome) may take. */
+  connectTimeoutMs?: number;
 }
 
 /** Builds one transport to the server at `url` (the server's base URL, e.g. http://host:6388). */
@@ -31,7 +33,7 @@ export const webSocketTransport: TransportFactory = {
         close() {},
       } satisfies Transport;
     }
-    return new WebSocketTransport(url, impl);
+    return new WebSocketTransport(url, impl, context.connectTimeoutMs);
   },
 };
 

@@ -48,6 +48,8 @@ export class WebSocketTransport implements Transport {
   constructor(
     private readonly url: string,
     private readonly WebSocketImpl: WebSocketConstructor,
+    /** How long the upgrade and the handshake may take before this transport gives up. */
+    private readonly openTimeoutMs = 10_000,
   ) {}
 
   open(hello: HelloRequest, handlers: TransportHandlers): Promise<WireMessage> {
@@ -56,10 +58,26 @@ export class WebSocketTransport implements Transport {
       let welcomed = false;
       let opened = false;
       let socket: WebSocketLike;
+      // Some implementations (Node's) never fire 'close' for a connection dropped during the
+      // upgrade, so the handshake has a deadline of its own.
+      const deadline = setTimeout(() => fail(`no welcome within ${this.openTimeoutMs} ms`), this.openTimeoutMs);
+      const fail = (detail: string) => {
+        clearTimeout(deadline);
+        if (welcomed || this.ended) return;
+        this.ended = true;
+        try {
+          socket?.close();
+        } catch {
+          // not open yet
+        }
+        // A socket that never opened: a proxy refusing the upgrade, or nothing listening. Either
+        // way this transport cannot be used now; the client tries the next one, then retries.
+        reject(opened ? new SwitchboardError('disconnected', `the WebSocket ${detail}`) : new TransportUnavailable('ws', `the WebSocket ${detail}`));
+      };
       try {
         socket = new this.WebSocketImpl(webSocketUrl(this.url));
       } catch (err) {
-        reject(new TransportUnavailable('ws', String(err)));
+        fail(`could not be created: ${String(err)}`);
         return;
       }
       this.socket = socket;
@@ -83,8 +101,10 @@ export class WebSocketTransport implements Transport {
         if (!welcomed) {
           if (msg.op === 'welcome') {
             welcomed = true;
+            clearTimeout(deadline);
             resolve(msg);
           } else if (msg.op === 'error') {
+            clearTimeout(deadline);
             this.ended = true;
             reject(SwitchboardError.fromWire(msg.error));
             socket.close(1000);
@@ -97,22 +117,13 @@ export class WebSocketTransport implements Transport {
         handlers.message(msg);
       });
       socket.addEventListener('close', (event: { code?: number; reason?: string }) => {
-        if (!welcomed) {
-          if (this.ended) return;
-          this.ended = true;
-          // A socket that never opened: a proxy refusing the upgrade, or nothing listening. Either
-          // way this transport cannot be used now; the client tries the next one, then retries.
-          reject(
-            opened
-              ? new SwitchboardError('disconnected', `the WebSocket closed before the welcome (${event.code})`)
-              : new TransportUnavailable('ws', `the WebSocket did not open (${event.code ?? 'no code'})`),
-          );
-          return;
-        }
-        this.finish(event.code, event.reason);
+        if (!welcomed) fail(`closed before the welcome (${event.code ?? 'no code'})`);
+        else this.finish(event.code, event.reason);
       });
       socket.addEventListener('error', () => {
-        // Always followed by 'close', which settles everything.
+        // Usually followed by 'close', but not always (Node's WebSocket): settle here as well.
+        if (!welcomed) fail('failed before the welcome');
+        else this.finish(1006, '');
       });
     });
   }

@@ -5,7 +5,12 @@ import net from 'node:net';
 /** Starts a proxy to targetPort; resolves with { port, url, cut(), close() }. */
 export async function startProxy(targetPort, host = '127.0.0.1') {
   const sockets = new Set();
+  let refusing = false;
   const server = net.createServer((inbound) => {
+    if (refusing) {
+      inbound.destroy();
+      return;
+    }
     const outbound = net.connect(targetPort, host);
     for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
       sockets.add(a);
@@ -25,6 +30,10 @@ export async function startProxy(targetPort, host = '127.0.0.1') {
     /** How many connections go through the proxy now. */
     get connections() {
       return sockets.size / 2;
+    },
+    /** While true, new connections are dropped at once (the server looks unreachable). */
+    set refusing(value) {
+      refusing = value;
     },
     /** Drops every connection through the proxy at once (new ones are still accepted). */
     cut() {

@@ -23,7 +23,7 @@ const kinds = {
 };
 
 for (const [kind, make] of Object.entries(kinds)) {
-  describe(`${kind} transport`, { timeout: 30000 }, () => {
+  describe(`${kind} transport`, { timeout: 90000 }, () => {
     test('opens a new session whose welcome is shaped like the native one', async () => {
       const a = new Harness(make(server.url));
       const welcome = await a.open({ version: 1, client: 'test' });
@@ -203,7 +203,7 @@ for (const [kind, make] of Object.entries(kinds)) {
       again.transport.close();
     });
 
-    test('sends the token as a bearer token on every request, and a wrong one is refused unauthorized', async () => {
+    test('sends the token as a bearer token on every request, a wrong one is refused, and a server that goes ends the transport', async () => {
       const own = await startServer(['--auth-token', 's3cret']);
       try {
         const a = new Harness(make(own.url));
@@ -214,9 +214,28 @@ for (const [kind, make] of Object.entries(kinds)) {
         a.transport.close();
         const b = new Harness(make(own.url));
         await assert.rejects(b.open({ version: 1, token: 'wrong' }), (e) => e.code === 'unauthorized' && e.status === 401);
+
+        // When the server goes, the transport reports a network end, without an error code.
+        const c = new Harness(make(own.url));
+        await c.open({ version: 1, token: 's3cret' });
+        const stopping = own.stop();
+        own.stop = () => stopping; // the launcher's stop() waits for an exit it has already seen
+        await c.until((h) => h.closedWith !== null, 40000, 'the end');
+        assert.equal(c.closedWith.error, undefined);
+        assert.equal(typeof c.closedWith.detail, 'string');
       } finally {
         await own.stop();
       }
+    });
+
+    test('a handshake that gets no answer fails disconnected by its deadline', async () => {
+      // A path that swallows requests: the fetch never answers until it is aborted.
+      const blackHole = (url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+      const options = { fetch: blackHole, openTimeoutMs: 300 };
+      const a = new Harness(kind === 'sse' ? new SseTransport(server.url, options) : new PollTransport(server.url, options));
+      const started = Date.now();
+      await assert.rejects(a.open(), (e) => e.code === 'disconnected');
+      assert.ok(Date.now() - started < 3000, 'gave up by the deadline');
     });
 
     test('a request that cannot reach the server is answered disconnected', async () => {
@@ -231,16 +250,6 @@ for (const [kind, make] of Object.entries(kinds)) {
       assert.equal(answer.op, 'error');
       assert.equal(answer.error.code, 'disconnected');
       a.transport.close();
-    });
-
-    test('when the server goes, the transport reports a network end without an error code', async () => {
-      const own = await startServer();
-      const a = new Harness(make(own.url));
-      await a.open();
-      await own.stop();
-      await a.until((h) => h.closedWith !== null, 40000, 'the end');
-      assert.equal(a.closedWith.error, undefined);
-      assert.equal(typeof a.closedWith.detail, 'string');
     });
   });
 }

@@ -18,6 +18,8 @@ import type { HelloRequest, TransportHandlers, TransportKind, WireMessage } from
 export interface HttpTransportOptions {
   /** The fetch to use (default `globalThis.fetch`). */
   fetch?: typeof fetch;
+  /** How long each request of the handshake may take (ms, default 10000): past it the open fails `disconnected`. */
+  openTimeoutMs?: number;
 }
 
 /** The base URL of the HTTP API from the URL the client was given (http(s), or the ws(s) endpoint). */
@@ -73,6 +75,7 @@ export class HttpSession {
   key = '';
   private token: string | undefined;
   private readonly fetchFn: typeof fetch;
+  readonly openTimeoutMs: number;
   private readonly inFlight = new Set<AbortController>();
   private ended = false;
   /** A `session.close` was sent: its answer, not the events' route, reports the session's end. */
@@ -81,6 +84,7 @@ export class HttpSession {
   constructor(url: string, options: HttpTransportOptions) {
     this.base = httpBase(url);
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.openTimeoutMs = options.openTimeoutMs ?? 10_000;
   }
 
   /** The headers every session route needs: the key (never in a URL) and the bearer token. */
@@ -95,13 +99,16 @@ export class HttpSession {
     return `${this.base}/api/v1/sessions/${encodeURIComponent(this.session)}${rest}`;
   }
 
-  /** A fetch that close() aborts. */
-  async request(url: string, init: RequestInit = {}): Promise<Response> {
+  /** A fetch that close() aborts, and so does `timeoutMs` when given (until the answer's head). */
+  async request(url: string, init: RequestInit = {}, timeoutMs?: number): Promise<Response> {
     const abort = new AbortController();
     this.inFlight.add(abort);
+    const timer = timeoutMs === undefined ? undefined
+      : setTimeout(() => abort.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
       return await this.fetchFn(url, { ...init, signal: abort.signal, cache: 'no-store' });
     } finally {
+      clearTimeout(timer);
       this.inFlight.delete(abort);
     }
   }
@@ -170,7 +177,7 @@ export class HttpSession {
   private async openStep(url: string, init: RequestInit, kind: TransportKind): Promise<Response> {
     let res: Response;
     try {
-      res = await this.request(url, init);
+      res = await this.request(url, init, this.openTimeoutMs);
     } catch (e) {
       throw new SwitchboardError('disconnected', `cannot reach ${this.base}: ${(e as Error).message}`);
     }

@@ -94,8 +94,9 @@ export class PollTransport extends HttpTransport implements Transport {
   private async poll(after: number, timeoutMs: number): Promise<PollAnswer> {
     let res: Response;
     try {
+      // The handshake's poll (timeout 0) answers at once: it gets the handshake's deadline.
       res = await this.http.request(this.http.sessionUrl(`/poll?after=${after}&timeout_ms=${timeoutMs}`),
-        { headers: this.http.headers() });
+        { headers: this.http.headers() }, timeoutMs === 0 ? this.http.openTimeoutMs : undefined);
     } catch (e) {
       throw new PollFailure(undefined, `the poll failed: ${(e as Error).message}`);
     }
@@ -111,5 +112,5 @@ export class PollTransport extends HttpTransport implements Transport {
 
 /** The long-poll entry of the client's fallback chain (fetch from the client's options, unless given here). */
 export function pollTransport(options: PollTransportOptions = {}): TransportFactory {
-  return { kind: 'poll', create: (url, context) => new PollTransport(url, { fetch: context.fetch, ...options }) };
+  return { kind: 'poll', create: (url, context) => new PollTransport(url, { fetch: context.fetch, openTimeoutMs: context.connectTimeoutMs, ...options }) };
 }

@@ -146,5 +146,5 @@ export class SseTransport extends HttpTransport implements Transport {
 
 /** The SSE entry of the client's fallback chain (fetch from the client's options, unless given here). */
 export function sseTransport(options: SseTransportOptions = {}): TransportFactory {
-  return { kind: 'sse', create: (url, context) => new SseTransport(url, { fetch: context.fetch, ...options }) };
+  return { kind: 'sse', create: (url, context) => new SseTransport(url, { fetch: context.fetch, openTimeoutMs: context.connectTimeoutMs, ...options }) };
 }

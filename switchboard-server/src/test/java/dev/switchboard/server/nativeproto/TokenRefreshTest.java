@@ -134,6 +134,28 @@ class TokenRefreshTest {
         }
     }
 
+    /**
+     * The session's pending wait is answered {@code session_closed} when the token ends it; that
+     * answer must not close the connection itself (a WebSocket did, with Close 4002), so the
+     * connection still learns why the session ended: {@code token_expired}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "websocket"})
+    void aWaitPendingAtTheExpiryIsAnsweredAndTheConnectionStillGetsTokenExpired(String transport) throws Exception {
+        start(Duration.ZERO);
+        try (NativeConn holder = server.open("tcp"); NativeConn c = server.open(transport)) {
+            hello(holder, token("holder", Duration.ofHours(1)), null);
+            assertThat(lock(holder, 2, "busy", 0).at("/result/status").asString()).isEqualTo("acquired");
+            hello(c, token("alice", Duration.ofSeconds(60)), null);
+            c.send("{\"op\":\"lock.acquire\",\"id\":2,\"key\":\"busy\",\"timeout_ms\":36000000}");
+            assertThat(c.request("{\"op\":\"ping\",\"id\":3}", 3).path("op").asString()).isEqualTo("pong");
+            advanceTo(Duration.ofSeconds(60));
+            assertThat(c.reply(2).at("/error/code").asString()).isEqualTo("session_closed");
+            assertThat(c.nextEvent().path("op").asString()).isEqualTo("token.expiring");
+            assertThat(c.nextEvent().at("/error/code").asString()).isEqualTo("token_expired");
+        }
+    }
+
     @Test
     void aTokenForAnotherIdentityOrABadTokenIsRefusedAndTheOldExpiryStands() throws Exception {
         start(Duration.ZERO);

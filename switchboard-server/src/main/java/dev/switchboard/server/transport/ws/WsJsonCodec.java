@@ -88,8 +88,11 @@ final class WsJsonCodec extends MessageToMessageCodec<WebSocketFrame, Object> {
             case "draining" -> new WebSocketCloseStatus(1001, code);
             case "heartbeat_timeout" -> new WebSocketCloseStatus(4000, code);
             case "handshake_timeout" -> new WebSocketCloseStatus(4004, code);
-            case "slow_consumer" -> new WebSocketCloseStatus(4001, code);
-            case "session_closed" -> new WebSocketCloseStatus(4002, code);
+            // These end a connection as events (no id). As the answer to a request — a wait the
+            // ending session cancels, an rpc.chunk its caller did not read in time — they close
+            // nothing: the event that follows (token_expired, session_closed...) does, with its code.
+            case "slow_consumer" -> msg.containsKey("id") ? null : new WebSocketCloseStatus(4001, code);
+            case "session_closed" -> msg.containsKey("id") ? null : new WebSocketCloseStatus(4002, code);
             case "max_connections_per_session" -> new WebSocketCloseStatus(4003, code);
             case "token_expired" -> new WebSocketCloseStatus(4005, code);
             default -> null;

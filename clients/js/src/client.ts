@@ -1,0 +1,449 @@
+import { TransportUnavailable, type HelloRequest, type Transport, type WireMessage } from './transport.js';
+import { SwitchboardError, disconnected, isFatal } from './errors.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { SequenceTracker } from './sequence.js';
+import { Emitter, reportListenerError } from './emitter.js';
+import { PendingRequests, type PendingRequest } from './requests.js';
+import { isBytes, payloadFields, toBytes, type Payload } from './payload.js';
+import { encodeEnvelope, decodeBinaryFrame } from './binary.js';
+import { defaultTransports, type TransportFactory } from './transports/index.js';
+import type { WebSocketConstructor } from './transports/websocket.js';
+import type { ClientCore } from './core.js';
+import { Locks, Semaphores, type LockLostEvent } from './locks.js';
+import { Signals, Topics } from './pubsub.js';
+import { Rpc } from './rpc.js';
+import { Relay, Presence } from './relay.js';
+import { SessionApi } from './session.js';
+
+export interface ClientOptions {
+  /** The server's base URL (`http://host:6388`), or a `ws://…/api/v1/ws` URL. */
+  url: string;
+  /** The token for `hello` (`--auth-token`, an ACL token, a signed token or JWT). */
+  token?: string;
+  /**
+   * Returns a current token: asked at each connect (overriding `token`) and on `token.expiring`,
+   * whose answer is sent with `auth.refresh` (docs/identity.md, "Refreshing a token").
+   */
+  getToken?: () => string | Promise<string>;
+  /** Free-form client name for the server's logs. */
+  client?: string;
+  /** The fallback chain of transports, tried in order; default: WebSocket (`defaultTransports`). */
+  transports?: readonly TransportFactory[];
+  /** A WebSocket constructor (Node users without a global one: the `ws` package). */
+  WebSocket?: WebSocketConstructor;
+  /** fetch for the HTTP transports; default globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** Reconnect backoff (capped exponential, full jitter); `false` turns reconnecting off. */
+  reconnect?: Partial<BackoffOptions> & { maxAttempts?: number } | false;
+  /** How long opening one connection, up to the welcome, may take (default 10 s). */
+  connectTimeoutMs?: number;
+  /** How many requests may wait for a resume while reconnecting (default 256). */
+  maxQueuedRequests?: number;
+}
+
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface ClientEvents {
+  [name: string]: unknown;
+  /** A connection is up: the first one, or one that resumed the session. */
+  connected: { session: string; transport: string; resumed: boolean };
+  /** The connection dropped; the client is reconnecting. `error` is the server's reason if it gave one. */
+  disconnected: { error: SwitchboardError };
+  /**
+   * The session was resumed. `recovered` false means events between `lastSeq` (what the client
+   * had) and `firstAvailable` were dropped from the server's replay buffer: resynchronise.
+   */
+  resumed: { recovered: boolean; lastSeq: number; serverLastSeq: number; firstAvailable?: number };
+  /** The client is closed for good (by `close()`, or a fatal error such as `session_closed`). */
+  closed: { error?: SwitchboardError };
+  /** An error event the server sent that ends nothing (`bad_frame`, a refused relay frame...). */
+  error: SwitchboardError;
+  /** `drop-oldest` slow consumer: the events `fromSeq`..`toSeq` were not delivered. */
+  gap: { fromSeq: number; toSeq: number };
+  'lock.lost': LockLostEvent;
+  /** A message of the embedding program (`notify` event). */
+  notify: { name: string; payload: unknown; seq?: number };
+  /** The session's attributes after the embedding program changed them. */
+  attributes: Record<string, string>;
+  'token.refreshed': { expiresAt: number };
+  /** Every event, after deduplication, for programs that want the raw protocol. */
+  event: WireMessage;
+}
+
+const OPEN_STATES: ReadonlySet<ClientState> = new Set(['connected', 'reconnecting']);
+
+/**
+ * A Switchboard client: one native session, kept across dropped connections by resuming it.
+ *
+ * Requests made while reconnecting wait in a bounded queue (`maxQueuedRequests`) and are sent once
+ * the session is resumed; past the bound they reject at once with `disconnected`, and when the
+ * client closes for good every queued request rejects with the closing error. Requests that were
+ * already sent when the connection dropped reject with `disconnected`: the server cancels a
+ * connection's pending waits when it goes, and their effect may or may not have happened.
+ */
+export class Client extends Emitter<ClientEvents> {
+  readonly locks: Locks;
+  readonly semaphores: Semaphores;
+  readonly signals: Signals;
+  readonly topics: Topics;
+  readonly rpc: Rpc;
+  readonly relay: Relay;
+  readonly presence: Presence;
+  readonly session: SessionApi;
+
+  private stateValue: ClientState = 'idle';
+  private transport?: Transport;
+  private sessionIdValue?: string;
+  private resumeKey?: string;
+  private welcomeValue?: WireMessage;
+  private readonly sequence = new SequenceTracker();
+  private readonly pending = new PendingRequests();
+  private readonly eventHandlers = new Map<string, Set<(msg: WireMessage) => void>>();
+  private readonly closeHandlers: Array<(error: SwitchboardError) => void> = [];
+  private lastId = 0;
+  /** close() is under way: the server's `session_closed` that follows is ours, not news. */
+  private closing = false;
+  /** Messages that came with the welcome, before it was handled: delivered right after it. */
+  private early: Array<{ transport: Transport; msg: WireMessage }> = [];
+  /** The seq a resume asked to replay after. */
+  private resumedFrom = 0;
+  private reconnectTimer?: ReturnType<typeof setTimeout>;
+  private readonly backoff: BackoffOptions;
+  private readonly maxAttempts: number;
+  private readonly maxQueued: number;
+
+  constructor(private readonly options: ClientOptions) {
+    super();
+    const reconnect = options.reconnect === false ? undefined : options.reconnect;
+    this.backoff = { ...DEFAULT_BACKOFF, ...(reconnect ?? {}) };
+    this.maxAttempts = options.reconnect === false ? 0 : (reconnect?.maxAttempts ?? Infinity);
+    this.maxQueued = options.maxQueuedRequests ?? 256;
+    const core = this.core();
+    this.locks = new Locks(core);
+    this.semaphores = new Semaphores(core);
+    this.signals = new Signals(core);
+    this.topics = new Topics(core);
+    this.rpc = new Rpc(core);
+    this.relay = new Relay(core);
+    this.presence = new Presence(core);
+    this.session = new SessionApi(core);
+    this.onEvent('lock.lost', (msg) => this.emit('lock.lost', msg as unknown as LockLostEvent));
+    this.onEvent('notify', (msg) =>
+      this.emit('notify', { name: String(msg.name), payload: msg.payload ?? msg.payload_b64, seq: msg.seq as number | undefined }),
+    );
+    this.onEvent('session.attributes', (msg) => this.emit('attributes', (msg.attributes ?? {}) as Record<string, string>));
+    this.onEvent('gap', (msg) => this.emit('gap', { fromSeq: Number(msg.from_seq), toSeq: Number(msg.to_seq) }));
+    this.onEvent('token.expiring', () => void this.refreshToken());
+  }
+
+  get state(): ClientState {
+    return this.stateValue;
+  }
+  /** The session id (32 hex), once connected. */
+  get sessionId(): string | undefined {
+    return this.sessionIdValue;
+  }
+  /** The newest event seq handled: what a resume asks to replay after. */
+  get lastSeq(): number {
+    return this.sequence.last;
+  }
+  /** The transport in use (`ws`, `sse`, `poll`), while connected. */
+  get transportKind(): string | undefined {
+    return this.transport?.kind;
+  }
+  /** The last welcome (its `limits`, `heartbeat_ms`, `server`...). */
+  get welcome(): WireMessage | undefined {
+    return this.welcomeValue;
+  }
+
+  /** Opens the session. Rejects (and the client is closed) when no transport can reach the server. */
+  async connect(): Promise<void> {
+    if (this.stateValue !== 'idle') throw new SwitchboardError('invalid_state', `connect() on a ${this.stateValue} client`);
+    this.stateValue = 'connecting';
+    try {
+      const welcome = await this.openTransport(undefined);
+      this.welcomed(welcome, false);
+    } catch (err) {
+      const error = asSwitchboardError(err);
+      this.shutDown(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Ends the session (`session.close`: its locks are released, its subscriptions dropped) and
+   * closes the client. Every pending request rejects with `disconnected`.
+   */
+  async close(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    if (this.stateValue === 'connected') {
+      // Settle the app's calls first, all alike, before the server answers them `session_closed`.
+      this.closing = true;
+      this.pending.rejectAll(new SwitchboardError('disconnected', 'the client was closed'));
+      const id = this.nextId();
+      const answered = new Promise<void>((resolve) => {
+        this.pending.add({ id, op: 'session.close', fields: {}, sent: true, resolve: () => resolve(), reject: () => resolve() });
+      });
+      this.transport?.send({ op: 'session.close', id });
+      await Promise.race([answered, new Promise((r) => setTimeout(r, 2000))]);
+    }
+    this.shutDown(undefined);
+  }
+
+  /** Sends a `ping` and resolves with the round trip in ms. */
+  async ping(): Promise<number> {
+    const start = Date.now();
+    await this.request('ping');
+    return Date.now() - start;
+  }
+
+  /** The server's `stats` (the dflockd stats object). */
+  stats(): Promise<Record<string, unknown>> {
+    return this.request('stats');
+  }
+
+  // ---- requests ----
+
+  nextId(): number {
+    return ++this.lastId;
+  }
+
+  request<T = Record<string, unknown>>(op: string, fields: Record<string, unknown> = {}, payload?: Payload, id = this.nextId()): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (!OPEN_STATES.has(this.stateValue)) {
+        reject(this.stateValue === 'closed' ? new SwitchboardError('disconnected', 'the client is closed') : new SwitchboardError('invalid_state', 'connect() first'));
+        return;
+      }
+      const request: PendingRequest = { id, op, fields, payload, sent: false, resolve: resolve as (r: unknown) => void, reject };
+      if (this.stateValue === 'reconnecting') {
+        if (this.pending.unsent().length >= this.maxQueued) {
+          reject(new SwitchboardError('disconnected', `reconnecting, and ${this.maxQueued} requests wait already (maxQueuedRequests)`));
+          return;
+        }
+        this.pending.add(request);
+        return;
+      }
+      this.pending.add(request);
+      this.write(request);
+    });
+  }
+
+  private write(request: PendingRequest): void {
+    const transport = this.transport;
+    if (!transport) return;
+    request.sent = true;
+    const header: WireMessage = { op: request.op, id: request.id, ...request.fields };
+    if (isBytes(request.payload) && transport.sendBinary) {
+      transport.sendBinary(encodeEnvelope(header, toBytes(request.payload)));
+    } else {
+      transport.send({ ...header, ...payloadFields(request.payload) });
+    }
+  }
+
+  onEvent(op: string, handler: (msg: WireMessage) => void): () => void {
+    let set = this.eventHandlers.get(op);
+    if (!set) this.eventHandlers.set(op, (set = new Set()));
+    set.add(handler);
+    return () => set!.delete(handler);
+  }
+
+  private core(): ClientCore {
+    return {
+      request: (op, fields, payload, id) => this.request(op, fields, payload, id),
+      nextId: () => this.nextId(),
+      onEvent: (op, handler) => this.onEvent(op, handler),
+      onClosed: (handler) => void this.closeHandlers.push(handler),
+    };
+  }
+
+  // ---- connection ----
+
+  private async hello(resume: HelloRequest['resume']): Promise<HelloRequest> {
+    const hello: HelloRequest = { version: 1 };
+    const token = this.options.getToken ? await this.options.getToken() : this.options.token;
+    if (token !== undefined) hello.token = token;
+    if (this.options.client !== undefined) hello.client = this.options.client;
+    if (resume) hello.resume = resume;
+    return hello;
+  }
+
+  /** Tries each transport of the chain in order; one that is unavailable passes to the next. */
+  private async openTransport(resume: HelloRequest['resume']): Promise<WireMessage> {
+    const factories = this.options.transports ?? defaultTransports;
+    const context = { WebSocket: this.options.WebSocket, fetch: this.options.fetch, connectTimeoutMs: this.options.connectTimeoutMs };
+    const unavailable: string[] = [];
+    for (const factory of factories) {
+      const hello = await this.hello(resume);
+      this.early = [];
+      const transport = factory.create(this.options.url, context);
+      this.transport = transport;
+      try {
+        return await transport.open(hello, {
+          message: (msg) => this.received(transport, msg),
+          binary: (frame) => this.receivedBinary(transport, frame),
+          closed: (reason) => this.transportClosed(transport, reason),
+        });
+      } catch (err) {
+        if (this.transport === transport) this.transport = undefined;
+        transport.close();
+        if (err instanceof TransportUnavailable) {
+          unavailable.push(err.message);
+          continue;
+        }
+        throw err;
+      }
+    }
+    throw new SwitchboardError('disconnected', `no transport could reach ${this.options.url}: ${unavailable.join('; ')}`);
+  }
+
+  private welcomed(welcome: WireMessage, resuming: boolean): void {
+    const early = this.early;
+    this.early = [];
+    if (this.stateValue === 'closed') {
+      this.transport?.close();
+      return;
+    }
+    if (resuming && welcome.resumed !== true) {
+      // The session is gone (its grace ran out, an admin closed it...): the server made a new one,
+      // which we do not want. Everything the app held is lost; that is fatal for this client.
+      this.transport?.send({ op: 'session.close' });
+      const error = welcome.resume_error
+        ? SwitchboardError.fromWire(welcome.resume_error)
+        : new SwitchboardError('session_not_found', 'the session could not be resumed');
+      this.shutDown(error);
+      return;
+    }
+    this.welcomeValue = welcome;
+    this.sessionIdValue = String(welcome.session);
+    if (typeof welcome.resume_key === 'string') this.resumeKey = welcome.resume_key;
+    this.stateValue = 'connected';
+    for (const request of this.pending.unsent()) this.write(request);
+    const transport = this.transport?.kind ?? 'ws';
+    this.emit('connected', { session: this.sessionIdValue, transport, resumed: resuming });
+    if (resuming) {
+      const resumed: ClientEvents['resumed'] = {
+        recovered: welcome.recovered === true,
+        lastSeq: this.resumedFrom,
+        serverLastSeq: Number(welcome.last_seq ?? 0),
+      };
+      if (typeof welcome.first_available === 'number') resumed.firstAvailable = welcome.first_available;
+      this.emit('resumed', resumed);
+    }
+    // The replay (and anything else that came in the welcome's packet) after 'resumed'.
+    for (const { transport, msg } of early) this.received(transport, msg);
+  }
+
+  private received(transport: Transport, msg: WireMessage): void {
+    if (transport !== this.transport) return;
+    if (this.stateValue !== 'connected') {
+      // Still handling the welcome (a WebSocket may deliver it and the replay in one go).
+      if (this.stateValue !== 'closed') this.early.push({ transport, msg });
+      return;
+    }
+    if (msg.id !== undefined && (msg.op === 'reply' || msg.op === 'error' || msg.op === 'pong')) {
+      if (this.pending.answer(msg)) return;
+    }
+    if (typeof msg.seq === 'number' && !this.sequence.accept(msg.seq)) return; // replayed twice
+    if (msg.op === 'ping') {
+      transport.send({ op: 'pong' });
+      return;
+    }
+    if (msg.op === 'error') {
+      // An error event that ends the connection is reported by transportClosed; others go to the app.
+      const error = SwitchboardError.fromWire(msg.error);
+      if (!isFatal(error.code)) this.emit('error', error);
+      return;
+    }
+    for (const handler of [...(this.eventHandlers.get(msg.op) ?? [])]) {
+      try {
+        handler(msg);
+      } catch (err) {
+        reportListenerError(err);
+      }
+    }
+    this.emit('event', msg);
+  }
+
+  private receivedBinary(transport: Transport, frame: Uint8Array): void {
+    let msg: WireMessage;
+    try {
+      msg = decodeBinaryFrame(frame);
+    } catch (err) {
+      this.emit('error', new SwitchboardError('bad_frame', `the server sent a frame the client cannot read: ${String(err)}`));
+      return;
+    }
+    this.received(transport, msg);
+  }
+
+  private transportClosed(transport: Transport, reason: { error?: { code: string; message: string }; detail?: string }): void {
+    if (transport !== this.transport) return;
+    this.transport = undefined;
+    if (this.closing) return;
+    const error = reason.error ? SwitchboardError.fromWire(reason.error) : disconnected(`the connection was lost (${reason.detail ?? 'no detail'})`);
+    // Whatever was sent on that connection can no longer be answered.
+    this.pending.rejectAll(reason.error ? error : disconnected(), (r) => r.sent);
+    if (isFatal(error.code) || this.maxAttempts === 0 || this.stateValue !== 'connected') {
+      this.shutDown(error);
+      return;
+    }
+    this.stateValue = 'reconnecting';
+    this.emit('disconnected', { error });
+    this.scheduleReconnect(0);
+  }
+
+  private scheduleReconnect(attempt: number): void {
+    const delay = backoffDelay(attempt, this.backoff);
+    this.reconnectTimer = setTimeout(() => void this.reconnect(attempt), delay);
+  }
+
+  private async reconnect(attempt: number): Promise<void> {
+    this.reconnectTimer = undefined;
+    if (this.stateValue !== 'reconnecting') return;
+    try {
+      this.resumedFrom = this.sequence.last;
+      const welcome = await this.openTransport({ session: this.sessionIdValue!, key: this.resumeKey!, last_seq: this.resumedFrom });
+      this.welcomed(welcome, true);
+    } catch (err) {
+      if (this.stateValue !== 'reconnecting') return;
+      const error = asSwitchboardError(err);
+      if (isFatal(error.code) || attempt + 1 >= this.maxAttempts) this.shutDown(error);
+      else this.scheduleReconnect(attempt + 1);
+    }
+  }
+
+  private async refreshToken(): Promise<void> {
+    if (!this.options.getToken) return;
+    try {
+      const token = await this.options.getToken();
+      const result = await this.request<{ expires_at: number }>('auth.refresh', { token });
+      this.emit('token.refreshed', { expiresAt: result.expires_at });
+    } catch (err) {
+      this.emit('error', asSwitchboardError(err));
+    }
+  }
+
+  /** Closes for good: stops reconnecting, settles every request, tells the modules and the app. */
+  private shutDown(error: SwitchboardError | undefined): void {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const transport = this.transport;
+    this.transport = undefined;
+    transport?.close();
+    const settle = error ?? new SwitchboardError('disconnected', 'the client was closed');
+    this.pending.rejectAll(settle);
+    for (const handler of this.closeHandlers) {
+      try {
+        handler(settle);
+      } catch (err) {
+        reportListenerError(err);
+      }
+    }
+    this.emit('closed', error ? { error } : {});
+  }
+}
+
+function asSwitchboardError(err: unknown): SwitchboardError {
+  if (err instanceof SwitchboardError) return err;
+  return new SwitchboardError('disconnected', err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,183 @@
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './support/server.mjs';
+import { startProxy } from './support/proxy.mjs';
+import { clientPool } from './support/clients.mjs';
+import { waitFor, nextEvent } from './support/wait.mjs';
+import { Client, AdminClient, SwitchboardError } from '../dist/index.js';
+
+const ADMIN_TOKEN = 'admin-token-for-the-js-tests';
+let server;
+let proxy;
+let pool;
+const fastReconnect = { initialDelayMs: 20, maxDelayMs: 100 };
+// Node's WebSocket never reports a connection the proxy drops during the upgrade: a short deadline.
+const proxied = () => ({ url: proxy.url, reconnect: fastReconnect, connectTimeoutMs: 500 });
+
+before(async () => {
+  server = await startServer(['--admin-token', ADMIN_TOKEN]);
+  proxy = await startProxy(server.port);
+  pool = clientPool({ url: server.url });
+});
+afterEach(async () => {
+  proxy.refusing = false;
+  await pool.closeAll();
+});
+after(async () => {
+  await proxy.close();
+  await server.stop();
+});
+
+test('resume: events published while the connection was down arrive once, in order, and recovered is reported', { timeout: 30000 }, async () => {
+  const publisher = await pool.open();
+  const a = await pool.open(proxied());
+  const sessionBefore = a.sessionId;
+  const got = [];
+  await a.topics.subscribe('resume.>', (m) => got.push(m));
+  for (let i = 1; i <= 3; i++) await publisher.topics.publish('resume.t', `m${i}`);
+  await waitFor(() => got.length === 3, { what: 'the first three messages' });
+
+  const disconnected = nextEvent(a, 'disconnected');
+  const resumed = nextEvent(a, 'resumed', 10000);
+  proxy.refusing = true; // the reconnects fail until we allow them, while messages are published
+  proxy.cut();
+  const dropped = await disconnected;
+  assert.equal(dropped.error.code, 'disconnected');
+  assert.equal(a.state, 'reconnecting');
+  // A request made while reconnecting waits for the resume instead of failing.
+  const queued = a.topics.publish('resume.t', 'm7 (queued by a)');
+  // The server sees the session detached before the events are published.
+  const admin = new AdminClient({ url: server.url, token: ADMIN_TOKEN });
+  await waitFor(async () => (await admin.session(sessionBefore)).state === 'detached', { what: 'the session detached' });
+  for (let i = 4; i <= 6; i++) await publisher.topics.publish('resume.t', `m${i}`);
+  proxy.refusing = false;
+
+  const info = await resumed;
+  assert.equal(info.recovered, true);
+  assert.equal(info.lastSeq, 3);
+  assert.equal(a.sessionId, sessionBefore, 'the same session');
+  assert.equal(a.state, 'connected');
+  assert.equal((await queued).delivered, 1);
+  await publisher.topics.publish('resume.t', 'm8');
+  await waitFor(() => got.length === 8, { what: 'all eight messages' });
+  assert.deepEqual(got.map((m) => m.payload), ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7 (queued by a)', 'm8']);
+  assert.deepEqual(got.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
+test('resume: requests in flight when the connection drops reject disconnected; locks survive the resume', { timeout: 30000 }, async () => {
+  const holder = await pool.open();
+  const a = await pool.open(proxied());
+  const mine = await a.locks.acquire('kept', { leaseMs: 5000 });
+  await holder.locks.acquire('busy');
+  const waiting = a.locks.acquire('busy', { timeoutMs: 20000 });
+  const rejected = assert.rejects(waiting, (e) => e instanceof SwitchboardError && e.code === 'disconnected');
+  await waitFor(async () => (await new AdminClient({ url: server.url, token: ADMIN_TOKEN }).session(a.sessionId)).requests_in_flight === 1,
+    { what: 'the acquire to be waiting' });
+  const resumed = nextEvent(a, 'resumed', 10000);
+  proxy.cut();
+  await rejected;
+  await resumed;
+  assert.ok(mine.held);
+  assert.equal(await mine.renew(), 5000, 'the lock is still ours after the resume');
+  assert.equal(await holder.locks.tryAcquire('kept'), undefined);
+});
+
+test('close: every pending call settles with disconnected when the client closes', { timeout: 30000 }, async () => {
+  const holder = await pool.open();
+  const backend = await pool.open();
+  await holder.locks.acquire('held-forever');
+  await backend.rpc.serve('never.answers', () => new Promise(() => {}));
+  const a = new Client({ url: server.url });
+  await a.connect();
+  const calls = [
+    a.locks.acquire('held-forever', { timeoutMs: 20000 }),
+    a.rpc.call('never.answers', 'x', { timeoutMs: 20000 }),
+    a.locks.enqueue('held-forever').then((q) => q.wait(20000)),
+  ];
+  const settled = Promise.allSettled(calls);
+  const closed = nextEvent(a, 'closed');
+  await waitFor(async () => (await new AdminClient({ url: server.url, token: ADMIN_TOKEN }).session(a.sessionId)).requests_in_flight >= 2,
+    { what: 'the calls to be in flight' });
+  await a.close();
+  const results = await settled;
+  for (const r of results) {
+    assert.equal(r.status, 'rejected');
+    assert.ok(r.reason instanceof SwitchboardError);
+    assert.equal(r.reason.code, 'disconnected');
+  }
+  assert.deepEqual(await closed, {});
+  assert.equal(a.state, 'closed');
+  await assert.rejects(a.ping(), (e) => e.code === 'disconnected');
+});
+
+test('close by the server: session_closed settles pending calls with its code, marks locks lost, and stops reconnecting', { timeout: 30000 }, async () => {
+  const holder = await pool.open();
+  await holder.locks.acquire('contended');
+  const a = await pool.open({ reconnect: fastReconnect });
+  const lock = await a.locks.acquire('mine');
+  const lost = new Promise((resolve) => lock.onLost(resolve));
+  const pending = a.locks.acquire('contended', { timeoutMs: 20000 });
+  const rejected = assert.rejects(pending, (e) => e.code === 'session_closed');
+  const closed = nextEvent(a, 'closed');
+  let reconnects = 0;
+  a.on('disconnected', () => reconnects++);
+  const admin = new AdminClient({ url: server.url, token: ADMIN_TOKEN });
+  await waitFor(async () => (await admin.session(a.sessionId)).requests_in_flight === 1, { what: 'the acquire in flight' });
+  await admin.closeSession(a.sessionId, 'test');
+  await rejected;
+  assert.equal((await closed).error.code, 'session_closed');
+  assert.equal((await lost).reason, 'session_closed');
+  assert.equal(reconnects, 0);
+  assert.equal(a.state, 'closed');
+  await assert.rejects(admin.session(a.sessionId), (e) => e.code === 'session_not_found' && e.status === 404);
+});
+
+test('resume: a session that ended while disconnected is reported as closed with session_not_found', { timeout: 30000 }, async () => {
+  const a = await pool.open(proxied());
+  const id = a.sessionId;
+  const closed = nextEvent(a, 'closed', 10000);
+  proxy.refusing = true;
+  proxy.cut();
+  await nextEvent(a, 'disconnected');
+  await new AdminClient({ url: server.url, token: ADMIN_TOKEN }).closeSession(id);
+  proxy.refusing = false;
+  const { error } = await closed;
+  assert.equal(error.code, 'session_not_found');
+  assert.equal(a.state, 'closed');
+});
+
+test('connect: an unreachable server rejects, a bad token is unauthorized', { timeout: 30000 }, async () => {
+  proxy.refusing = true;
+  const unreachable = new Client(proxied());
+  await assert.rejects(unreachable.connect(), (e) => e instanceof SwitchboardError && e.code === 'disconnected');
+  assert.equal(unreachable.state, 'closed');
+  const guarded = await startServer(['--auth-token', 'the-right-token']);
+  try {
+    await assert.rejects(new Client({ url: guarded.url, token: 'wrong' }).connect(), (e) => e.code === 'unauthorized');
+    const ok = new Client({ url: guarded.url, token: 'the-right-token' });
+    await ok.connect();
+    assert.equal(ok.state, 'connected');
+    await ok.close();
+  } finally {
+    await guarded.stop();
+  }
+});
+
+test('admin client: lists, reads and closes sessions; errors carry code and status', { timeout: 30000 }, async () => {
+  const a = await pool.open();
+  await a.session.set({ user: 'ada' });
+  const admin = new AdminClient({ url: server.url, token: ADMIN_TOKEN });
+  const list = await admin.sessions();
+  assert.equal(list.count, list.sessions.length);
+  const mine = list.sessions.find((s) => s.id === a.sessionId);
+  assert.equal(mine.transport, 'ws');
+  assert.deepEqual(mine.attributes, { user: 'ada' });
+  const one = await admin.session(a.sessionId);
+  assert.equal(one.state, 'active');
+  assert.equal(one.connections, 1);
+  await assert.rejects(admin.session('0'.repeat(32)), (e) => e.code === 'session_not_found' && e.status === 404);
+  await assert.rejects(new AdminClient({ url: server.url, token: 'wrong' }).sessions(), (e) => e.code === 'unauthorized' && e.status === 401);
+  const closed = nextEvent(a, 'closed');
+  await admin.closeSession(a.sessionId, 'done');
+  assert.equal((await closed).error.code, 'session_closed');
+});

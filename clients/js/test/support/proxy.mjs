@@ -1,0 +1,47 @@
+// A loopback TCP proxy the tests can cut, to drop a client's connection the way a network does
+// (the server sees a reset, not a clean WebSocket close), without touching the client.
+import net from 'node:net';
+
+/** Starts a proxy to targetPort; resolves with { port, url, cut(), close() }. */
+export async function startProxy(targetPort, host = '127.0.0.1') {
+  const sockets = new Set();
+  let refusing = false;
+  const server = net.createServer((inbound) => {
+    if (refusing) {
+      inbound.destroy();
+      return;
+    }
+    const outbound = net.connect(targetPort, host);
+    for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
+      sockets.add(a);
+      a.on('error', () => b.destroy());
+      a.on('close', () => {
+        sockets.delete(a);
+        b.destroy();
+      });
+      a.pipe(b);
+    }
+  });
+  await new Promise((resolve) => server.listen(0, host, resolve));
+  const port = server.address().port;
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    /** How many connections go through the proxy now. */
+    get connections() {
+      return sockets.size / 2;
+    },
+    /** While true, new connections are dropped at once (the server looks unreachable). */
+    set refusing(value) {
+      refusing = value;
+    },
+    /** Drops every connection through the proxy at once (new ones are still accepted). */
+    cut() {
+      for (const socket of [...sockets]) socket.resetAndDestroy ? socket.resetAndDestroy() : socket.destroy();
+    },
+    async close() {
+      this.cut();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -11,8 +11,9 @@ let server;
 let proxy;
 let pool;
 const fastReconnect = { initialDelayMs: 20, maxDelayMs: 100 };
-// Node's WebSocket never reports a connection the proxy drops during the upgrade: a short deadline.
-const proxied = () => ({ url: proxy.url, reconnect: fastReconnect, connectTimeoutMs: 500 });
+// Node's WebSocket never reports a connection the proxy drops during the upgrade: a deadline
+// short enough for the tests, long enough for a loaded machine's first handshake.
+const proxied = () => ({ url: proxy.url, reconnect: fastReconnect, connectTimeoutMs: 2000 });
 
 before(async () => {
   server = await startServer(['--admin-token', ADMIN_TOKEN]);

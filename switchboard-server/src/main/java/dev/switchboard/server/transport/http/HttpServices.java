@@ -32,6 +32,7 @@ public final class HttpServices implements AutoCloseable {
         new DflockdHttpApi(server).registerWith(router);
         new NativeHttpApi(server).registerWith(router);
         new AdminApi(server, metrics).registerWith(router);
+        new AdminPage().registerWith(router);
     }
 
     public Router router() {

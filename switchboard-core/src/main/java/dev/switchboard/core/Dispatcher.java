@@ -23,6 +23,17 @@ public final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     private final Map<String, OpHandler> handlers = new HashMap<>();
+    private final OperationCounts counts;
+
+    /** A dispatcher whose operations are not counted (tests, embedded uses). */
+    public Dispatcher() {
+        this(new OperationCounts());
+    }
+
+    /** @param counts where each dispatched operation is counted, by its session's transport */
+    public Dispatcher(OperationCounts counts) {
+        this.counts = counts;
+    }
 
     public Dispatcher register(String op, OpHandler handler) {
         if (handlers.putIfAbsent(op, handler) != null) {
@@ -37,6 +48,7 @@ public final class Dispatcher {
 
     public void dispatch(Request request) {
         String op = request.frame().op();
+        counts.count(request.session() == null ? null : request.session().transport());
         OpHandler handler = handlers.get(op);
         if (handler == null) {
             request.reply(Reply.error(ErrorCode.UNKNOWN_OP, "unknown operation: " + op));

@@ -65,8 +65,10 @@ public final class SwitchboardCore implements AutoCloseable {
     private final dev.switchboard.core.pubsub.TopicWatches topicWatches;
     private final dev.switchboard.core.relay.DirectMessages directMessages;
     private final PreSessionConnections preSession = new PreSessionConnections();
-    private final Dispatcher dflockdDispatcher = new Dispatcher();
-    private final Dispatcher nativeDispatcher = new Dispatcher();
+    /** Operations of both dispatchers, for the admin snapshot's throughput. */
+    private final OperationCounts operationCounts = new OperationCounts();
+    private final Dispatcher dflockdDispatcher = new Dispatcher(operationCounts);
+    private final Dispatcher nativeDispatcher = new Dispatcher(operationCounts);
 
     /** A core on real time, with a timer thread of its own. */
     public SwitchboardCore(Settings settings) {
@@ -226,6 +228,10 @@ public final class SwitchboardCore implements AutoCloseable {
     }
 
     /** Operations of the dflockd line protocol: locks, stats and dflockd 1.x signals. */
+    public OperationCounts operationCounts() {
+        return operationCounts;
+    }
+
     public Dispatcher dflockdDispatcher() {
         return dflockdDispatcher;
     }

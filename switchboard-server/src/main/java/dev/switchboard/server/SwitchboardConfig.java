@@ -98,6 +98,7 @@ public final class SwitchboardConfig {
     private final int webhookMaxResponseBytes;
     private final int acommMaxInFlight;
     private final int acommMaxHookDeliveries;
+    private final int adminSnapshotMaxItems;
     private final long acommHookTimeoutMs;
     private final java.util.Map<String, String> acommBackends;
     private final java.util.List<dev.switchboard.core.pubsub.HistoryRule> topicHistory;
@@ -192,6 +193,7 @@ public final class SwitchboardConfig {
         this.webhookMaxResponseBytes = b.webhookMaxResponseBytes;
         this.acommMaxInFlight = b.acommMaxInFlight;
         this.acommMaxHookDeliveries = b.acommMaxHookDeliveries;
+        this.adminSnapshotMaxItems = b.adminSnapshotMaxItems;
         this.acommHookTimeoutMs = b.acommHookTimeoutMs;
         this.acommBackends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.acommBackends));
         this.topicHistory = b.topicHistory;
@@ -373,6 +375,8 @@ public final class SwitchboardConfig {
     public int acommMaxInFlight() { return acommMaxInFlight; }
     /** acomm Responses owed to response hooks node-wide; a request with a hook past it is refused in its acknowledgement. */
     public int acommMaxHookDeliveries() { return acommMaxHookDeliveries; }
+    /** Entries of each list of the admin snapshot (sessions, locks, topics…); the rest is cut. */
+    public int adminSnapshotMaxItems() { return adminSnapshotMaxItems; }
     /** The deadline of one delivery to an acomm response hook, or of one Request to an acomm backend. */
     public long acommHookTimeoutMs() { return acommHookTimeoutMs; }
     /** Name pattern → the Unix socket of the backend written for acomm that serves it, in the order given. */
@@ -494,6 +498,7 @@ public final class SwitchboardConfig {
         b.webhookMaxResponseBytes = webhookMaxResponseBytes;
         b.acommMaxInFlight = acommMaxInFlight;
         b.acommMaxHookDeliveries = acommMaxHookDeliveries;
+        b.adminSnapshotMaxItems = adminSnapshotMaxItems;
         b.acommHookTimeoutMs = acommHookTimeoutMs;
         b.acommBackends = new java.util.LinkedHashMap<>(acommBackends);
         b.topicHistory = topicHistory;
@@ -577,6 +582,7 @@ public final class SwitchboardConfig {
         private int webhookMaxResponseBytes = 1 << 20;
         private int acommMaxInFlight = 1024;
         private int acommMaxHookDeliveries = 4096;
+        private int adminSnapshotMaxItems = 1000;
         private long acommHookTimeoutMs = 5000;
         private java.util.Map<String, String> acommBackends = new java.util.LinkedHashMap<>();
         private dev.switchboard.core.session.store.SessionKeys sessionKeys = dev.switchboard.core.session.store.SecureSessionKeys.INSTANCE;
@@ -710,6 +716,7 @@ public final class SwitchboardConfig {
         public Builder webhookMaxResponseBytes(int n) { this.webhookMaxResponseBytes = n; return this; }
         public Builder acommMaxInFlight(int n) { this.acommMaxInFlight = n; return this; }
         public Builder acommMaxHookDeliveries(int n) { this.acommMaxHookDeliveries = n; return this; }
+        public Builder adminSnapshotMaxItems(int n) { this.adminSnapshotMaxItems = n; return this; }
         public Builder acommHookTimeoutMs(long ms) { this.acommHookTimeoutMs = ms; return this; }
 
         /** Calls for names matching {@code pattern} go to the backend written for acomm at {@code url} ({@code unix:///path}). */
@@ -841,6 +848,7 @@ public final class SwitchboardConfig {
             require(webhookMaxResponseBytes >= 1, "--webhook-max-response-bytes must be at least 1");
             require(acommMaxInFlight >= 1, "--acomm-max-in-flight must be at least 1");
             require(acommMaxHookDeliveries >= 1, "--acomm-max-hook-deliveries must be at least 1");
+            require(adminSnapshotMaxItems >= 1, "--admin-snapshot-max-items must be at least 1");
             require(acommHookTimeoutMs >= 1, "--acomm-hook-timeout-ms must be at least 1");
             require(acommBackends.isEmpty() || unixSocket != null,
                     "--acomm-backend needs --unix-socket: acomm backends send their responses there");

@@ -106,4 +106,10 @@ public final class NatsServiceRegistry implements ServiceRegistry {
     public int size() {
         return local.size();
     }
+
+    /** This node's own members only: those of other nodes are not known here. */
+    @Override
+    public java.util.List<dev.switchboard.core.rpc.ServiceListing> listing() {
+        return local.listing();
+    }
 }

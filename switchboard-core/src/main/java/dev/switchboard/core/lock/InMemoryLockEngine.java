@@ -134,16 +134,32 @@ public final class InMemoryLockEngine implements LockEngine {
     @Override
     public CompletableFuture<LockStats> stats() {
         LockStats.Builder builder = new LockStats.Builder();
-        CompletableFuture<LockStats> result = new CompletableFuture<>();
+        return overAllShards(builder::add, builder::build);
+    }
+
+    @Override
+    public CompletableFuture<LockInspection> inspect(int maxItems) {
+        LockInspection.Builder builder = new LockInspection.Builder(maxItems);
+        return overAllShards(builder::add, builder::build);
+    }
+
+    /**
+     * Runs {@code visit} over every resource, each on its own shard, then completes with
+     * {@code build}: the shards run concurrently, so both are called under one monitor.
+     */
+    private <R> CompletableFuture<R> overAllShards(java.util.function.ObjLongConsumer<Resource> visit,
+                                                   java.util.function.Supplier<R> build) {
+        Object monitor = new Object();
+        CompletableFuture<R> result = new CompletableFuture<>();
         AtomicInteger remaining = new AtomicInteger(SHARDS);
         for (LockShard shard : shards) {
             shard.mailbox.execute(() -> {
-                synchronized (builder) {
-                    shard.collectStats(builder);
+                synchronized (monitor) {
+                    shard.visit(visit);
                 }
                 if (remaining.decrementAndGet() == 0) {
-                    synchronized (builder) {
-                        result.complete(builder.build());
+                    synchronized (monitor) {
+                        result.complete(build.get());
                     }
                 }
             });

@@ -133,6 +133,16 @@ public interface LockEngine extends AutoCloseable {
     /** A point-in-time view in the shape of dflockd's {@code stats}; completes on an engine thread. */
     CompletableFuture<LockStats> stats();
 
+    /**
+     * The busy keys with their holders and waiters in queue order, for an operator's view: at most
+     * {@code maxItems} keys (sorted, locks before semaphores), as many holders and waiters each.
+     * This default knows only what {@link #stats} tells (no fences, no waiter identities); the
+     * in-memory engine overrides it with the full picture. Completes on an engine thread.
+     */
+    default CompletableFuture<LockInspection> inspect(int maxItems) {
+        return stats().thenApply(s -> LockInspection.fromStats(s, maxItems));
+    }
+
     /** Keys currently tracked, idle ones included (what the key cap counts). */
     int keyCount();
 

@@ -236,10 +236,11 @@ final class LockShard {
         }
     }
 
-    void collectStats(LockStats.Builder stats) {
+    /** On the shard: hands every resource, with the time now, to {@code visitor} (stats, inspection). */
+    void visit(java.util.function.ObjLongConsumer<Resource> visitor) {
         long now = clock.nanoTime();
         for (Resource r : resources.values()) {
-            stats.add(r, now);
+            visitor.accept(r, now);
         }
     }
 

@@ -193,4 +193,18 @@ public interface Broker {
      * the distinct patterns listened to, and is zero when nobody on this node listens. A metric.
      */
     int indexSize();
+
+    /**
+     * Every pattern listened to on this node with its subscriptions, groups and matching
+     * publishes, sorted by pattern: an operator's view. This default knows no publish counts (0);
+     * the in-memory engine keeps them.
+     */
+    default List<TopicActivity> topicActivity() {
+        return TopicActivity.of(channels(), pattern -> 0);
+    }
+
+    /** Messages published through, and delivered by, this node's broker; {@link MessageCounts#NONE} when not counted. */
+    default MessageCounts messageCounts() {
+        return MessageCounts.NONE;
+    }
 }

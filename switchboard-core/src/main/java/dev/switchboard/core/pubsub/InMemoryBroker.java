@@ -166,6 +166,16 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
+    public List<TopicActivity> topicActivity() {
+        return TopicActivity.of(tree.channels(), tree::published);
+    }
+
+    @Override
+    public MessageCounts messageCounts() {
+        return tree.messageCounts();
+    }
+
+    @Override
     public List<ChannelListeners> channels() {
         return tree.channels();
     }

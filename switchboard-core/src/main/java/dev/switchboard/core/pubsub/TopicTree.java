@@ -59,6 +59,9 @@ final class TopicTree {
     private final Map<Subscriber, SubscriberState> bySubscriber = new ConcurrentHashMap<>();
     /** Subscribers passed over because their protocol cannot carry a message (see {@link Subscriber#accepts}). */
     private final LongAdder skipped = new LongAdder();
+    /** Messages offered to the tree, and deliveries made: for an operator's throughput view. */
+    private final LongAdder messagesPublished = new LongAdder();
+    private final LongAdder messagesDelivered = new LongAdder();
     /** Told of each subscription added and removed (topic join/leave watches). */
     private volatile TopicMembership membership = TopicMembership.NONE;
 
@@ -145,11 +148,8 @@ final class TopicTree {
      * {@code maxMembers} of their subscribers. A walk down the pattern's tokens, lock-free.
      */
     public TopicPresence presence(String pattern, int maxMembers) {
-        Node node = root;
-        for (String token : pattern.split("\\.", -1)) {
-            node = node.children.get(token);
-            if (node == null) return TopicPresence.NOBODY;
-        }
+        Node node = nodeOf(pattern);
+        if (node == null) return TopicPresence.NOBODY;
         int count = node.memberCount;
         if (maxMembers <= 0 || count == 0) return new TopicPresence(count, List.of());
         List<Subscriber> members = new ArrayList<>(Math.min(count, maxMembers));
@@ -182,6 +182,8 @@ final class TopicTree {
         String[] tokens = channel.split("\\.", -1);
         List<Node> matches = new ArrayList<>();
         collect(root, tokens, 0, matches);
+        messagesPublished.increment();
+        for (Node node : matches) node.published.increment();
         int delivered = 0;
         // One signal object for every subscriber: encoded once per wire format.
         // A subscriber is in a node once, so de-duplication is needed only when several nodes match.
@@ -201,7 +203,28 @@ final class TopicTree {
                 }
             }
         }
+        messagesDelivered.add(delivered);
         return delivered;
+    }
+
+    /** Messages that matched {@code pattern} exactly as subscribed, while it was listened to; 0 when nobody listens. */
+    public long published(String pattern) {
+        Node node = nodeOf(pattern);
+        return node == null ? 0 : node.published.sum();
+    }
+
+    /** The node of exactly {@code pattern} (a walk down its tokens, lock-free), or null. */
+    private Node nodeOf(String pattern) {
+        Node node = root;
+        for (String token : pattern.split("\\.", -1)) {
+            node = node.children.get(token);
+            if (node == null) return null;
+        }
+        return node;
+    }
+
+    public MessageCounts messageCounts() {
+        return new MessageCounts(messagesPublished.sum(), messagesDelivered.sum());
     }
 
     /** Every pattern and group with its number of listeners, sorted by pattern then group. */
@@ -347,6 +370,8 @@ final class TopicTree {
         volatile Map<String, Group> groups = Map.of();
         /** Subscriptions ending here, plain and grouped: kept as they come and go, so that counting never walks them. */
         volatile int memberCount;
+        /** Published messages that matched this node's members (an operator's per-topic rate). */
+        final LongAdder published = new LongAdder();
         /** Unlinked from its parent; never reused. */
         boolean dead;
 

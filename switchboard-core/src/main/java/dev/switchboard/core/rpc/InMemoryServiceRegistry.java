@@ -156,6 +156,15 @@ public final class InMemoryServiceRegistry implements ServiceRegistry {
     }
 
     @Override
+    public List<ServiceListing> listing() {
+        List<ServiceListing> out = new ArrayList<>();
+        for (Service s : services) {
+            out.add(new ServiceListing(s.pattern, s.group, Arrays.stream(s.members).map(ServiceEndpoint::endpointId).toList()));
+        }
+        return out;
+    }
+
+    @Override
     public int size() {
         synchronized (lock) {
             return registrations.size();

@@ -50,6 +50,15 @@ public interface ServiceRegistry {
     /** Registrations in force, for admins and for tests that check nothing is left behind. */
     int size();
 
+    /**
+     * The services registered on this node with their members, in registration order: an
+     * operator's view. This default lists none; the in-memory registry (and a cluster registry
+     * through its local one) lists them.
+     */
+    default List<ServiceListing> listing() {
+        return List.of();
+    }
+
     /** The outcome of {@link #register}. */
     sealed interface Registered permits Registration, Registered.Refused {
         /** Not registered, and why (for the client's error message). */

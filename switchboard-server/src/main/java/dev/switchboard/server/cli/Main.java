@@ -137,6 +137,9 @@ public final class Main implements Callable<Integer> {
     int acommMaxInFlight;
     @Option(names = "--acomm-max-hook-deliveries", description = "acomm responses owed to response hooks on the node; a request with a hook past it is refused in its acknowledgement (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
     int acommMaxHookDeliveries;
+
+    @Option(names = "--admin-snapshot-max-items", description = "Entries of each list of the admin snapshot (GET /api/v1/admin/snapshot: sessions, locks, topics…); the rest is cut and the reply says truncated (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
+    int adminSnapshotMaxItems;
     @Option(names = "--acomm-hook-timeout-ms", paramLabel = "MS", description = "Deadline of one delivery to an acomm response hook or one request to an acomm backend (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
     long acommHookTimeoutMs;
     @Option(names = "--acomm-backend", paramLabel = "PATTERN=unix:///PATH", description = "Calls for names matching PATTERN go to a backend written for acomm on that Unix socket (repeatable; needs --unix-socket).")
@@ -333,6 +336,7 @@ public final class Main implements Callable<Integer> {
                 .webhookMaxResponseBytes(webhookMaxResponseBytes)
                 .acommMaxInFlight(acommMaxInFlight)
                 .acommMaxHookDeliveries(acommMaxHookDeliveries)
+                .adminSnapshotMaxItems(adminSnapshotMaxItems)
                 .acommHookTimeoutMs(acommHookTimeoutMs)
                 .acommBackends(acommBackends == null ? java.util.List.of() : acommBackends)
                 .rpcMaxFanout(rpcMaxFanout)

@@ -167,6 +167,10 @@ public final class Limits {
             "in a cluster: the same messages, in bytes",
             "as `cluster_max_pending_messages`", null, c -> c.clusterEngines().maxPendingBytes());
 
+    public static final Limit ADMIN_SNAPSHOT_MAX_ITEMS = new Limit("--admin-snapshot-max-items", "1000", "entries per list",
+            "entries of each list of the admin snapshot (sessions, locks, holders and waiters of one key, topics, services, peers)",
+            "the list is cut and the snapshot says `\"truncated\": true`", null, c -> c.adminSnapshotMaxItems());
+
     public static final List<Limit> ALL = List.of(MAX_LOCKS, MAX_WAITERS, LOCK_MAILBOX_SIZE, SESSION_MAILBOX_SIZE, MAX_SUBSCRIPTIONS, MAX_CONNECTIONS,
             MAX_CONNECTIONS_PER_IP, HTTP_MAX_CONNECTIONS_PER_IP, MAX_SESSIONS, MAX_SESSIONS_PER_IP, HTTP_MAX_SESSIONS,
             HTTP_MAX_SESSIONS_PER_IP, MAX_CONNECTIONS_PER_SESSION, MAX_REQUESTS_IN_FLIGHT, RPC_MAX_IN_FLIGHT, RPC_MAX_FANOUT, RPC_STREAM_WINDOW, WEBHOOK_MAX_IN_FLIGHT, ACOMM_MAX_IN_FLIGHT,
@@ -176,7 +180,7 @@ public final class Limits {
             HTTP_MAX_PIPELINED, MAX_FRAME_BYTES, HTTP_MAX_BODY_BYTES, SIGNAL_BUFFER_SIZE, HTTP_MAX_PENDING_BYTES,
             HANDSHAKE_TIMEOUT, HTTP_RATE_LIMIT_PER_IP, HOOK_QUEUE_SIZE, TOPIC_HISTORY_MAX_BYTES, TOPIC_HISTORY_MAX_TOPICS,
             CLUSTER_MAX_PEERS, CLUSTER_RPC_MAX_IN_FLIGHT, CLUSTER_HISTORY_MAX_PENDING, CLUSTER_MAX_PENDING_MESSAGES,
-            CLUSTER_MAX_PENDING_BYTES);
+            CLUSTER_MAX_PENDING_BYTES, ADMIN_SNAPSHOT_MAX_ITEMS);
 
     /**
      * Buffers that never refuse: when full they drop their oldest event, and a client that asks

@@ -39,6 +39,8 @@ public final class NodeMetrics {
     private final AtomicLong semaphoreWaiters = new AtomicLong();
     private final Counter bytesIn;
     private final Counter bytesOut;
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> bytesInByTransport = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> bytesOutByTransport = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> slowHttpReadersCut = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> tlsRefused = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> httpRefused = new ConcurrentHashMap<>();
@@ -315,12 +317,53 @@ public final class NodeMetrics {
         });
     }
 
-    public void bytesReceived(long n) {
+    /** Bytes read from a connection of {@code transport} (null while its protocol is not known yet). */
+    public void bytesReceived(String transport, long n) {
         bytesIn.increment(n);
+        bytesByTransport(bytesInByTransport, transport).add(n);
     }
 
-    public void bytesSent(long n) {
+    public void bytesSent(String transport, long n) {
         bytesOut.increment(n);
+        bytesByTransport(bytesOutByTransport, transport).add(n);
+    }
+
+    private static java.util.concurrent.atomic.LongAdder bytesByTransport(
+            ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> map, String transport) {
+        return map.computeIfAbsent(transport == null ? "undetected" : transport, t -> new java.util.concurrent.atomic.LongAdder());
+    }
+
+    /**
+     * Bytes read and written since start by transport (of the connection as detected: a WebSocket
+     * counts as {@code http}, whose upgrade it is; bytes read before detection as {@code undetected}):
+     * the admin snapshot's throughput. Not metrics: {@code switchboard_network_*} has the totals.
+     */
+    public java.util.Map<String, Long> bytesReceivedByTransport() {
+        return sums(bytesInByTransport);
+    }
+
+    public java.util.Map<String, Long> bytesSentByTransport() {
+        return sums(bytesOutByTransport);
+    }
+
+    private static java.util.Map<String, Long> sums(ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> map) {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        map.forEach((t, n) -> out.put(t, n.sum()));
+        return out;
+    }
+
+    /** {@code switchboard_limit_hits_total} by limit name, as the scrape shows it (the admin snapshot). */
+    public java.util.Map<String, Long> limitHitCounts() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        for (io.micrometer.core.instrument.Meter m : registry.find("switchboard_limit_hits").meters()) {
+            double n = m instanceof Counter c ? c.count() : m instanceof FunctionCounter f ? f.count() : 0;
+            out.merge(m.getId().getTag("limit"), (long) n, Long::sum);
+        }
+        return out;
+    }
+
+    public long uptimeSeconds() {
+        return (System.nanoTime() - startNanos) / 1_000_000_000L;
     }
 
     /**

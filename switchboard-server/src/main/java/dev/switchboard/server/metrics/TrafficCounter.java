@@ -7,9 +7,14 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 
-/** Counts the bytes each connection reads and writes, at the socket, for every protocol alike. */
+/**
+ * Counts the bytes each connection reads and writes, at the socket, for every protocol alike, by
+ * the transport the connection was detected as ({@link #TRANSPORT}).
+ */
 @ChannelHandler.Sharable
 public final class TrafficCounter extends ChannelDuplexHandler {
+    /** The connection's transport, set once its protocol is known (see {@code ProtocolDetector}). */
+    public static final io.netty.util.AttributeKey<String> TRANSPORT = io.netty.util.AttributeKey.valueOf("switchboard.transport");
     private final NodeMetrics metrics;
 
     public TrafficCounter(NodeMetrics metrics) {
@@ -19,14 +24,16 @@ public final class TrafficCounter extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         long n = size(msg);
-        if (n > 0) metrics.bytesReceived(n);
+        // Counted after the read has gone down the pipeline: the first bytes are what detection
+        // reads, and they then count under the transport they were detected as.
         ctx.fireChannelRead(msg);
+        if (n > 0) metrics.bytesReceived(ctx.channel().attr(TRANSPORT).get(), n);
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         long n = size(msg);
-        if (n > 0) metrics.bytesSent(n);
+        if (n > 0) metrics.bytesSent(ctx.channel().attr(TRANSPORT).get(), n);
         ctx.write(msg, promise);
     }
 

@@ -443,6 +443,17 @@ class LimitsRegistryTest {
                     assertThat(first.read().path("op").asString()).isEqualTo("welcome");
                 }
             }),
+            // Two sessions and a snapshot of at most one entry per list: one session shown, the cut said.
+            new Case(Limits.ADMIN_SNAPSHOT_MAX_ITEMS, b -> b.adminToken("limits-admin").adminSnapshotMaxItems(1), port -> {
+                try (NativeClient a = NativeClient.hello(port); NativeClient b = NativeClient.hello(port)) {
+                    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri(port, "/api/v1/admin/snapshot")).timeout(WAIT)
+                            .header("X-Switchboard-Admin", "limits-admin").build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                    JsonNode snapshot = NativeClient.JSON.readTree(r.body());
+                    assertThat(snapshot.path("truncated").asBoolean()).isTrue();
+                    assertThat(snapshot.path("sessions").size()).isEqualTo(1);
+                }
+            }),
             // The cluster's bounds, on clustered nodes (one nats-server and one etcd for the class;
             // each case its own cluster prefix, so no case sees another's peers or services).
             new Case(Limits.CLUSTER_MAX_PEERS, b -> Clustered.node(b, "peers", 1, e -> e.maxPeers(1)), port -> {

@@ -115,6 +115,7 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
     }
 
     private void countConnection(ChannelHandlerContext ctx, String transport) {
+        ctx.channel().attr(dev.switchboard.server.metrics.TrafficCounter.TRANSPORT).set(transport);
         if (!ctx.channel().isActive()) return;
         metrics.connectionOpened(transport);
         ctx.channel().closeFuture().addListener(f -> metrics.connectionClosed(transport));

@@ -103,12 +103,13 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
     }
 
     /**
-     * Paths served without the bearer token: the public ones, and the admin routes, which check
-     * their own, separate token ({@link AdminApi}): an operator's tool needs one credential, and a
-     * client's bearer token, shared by every client, opens nothing there.
+     * Paths served without the bearer token: the public ones, the admin dashboard's static files
+     * (which hold no data), and the admin routes, which check their own, separate token
+     * ({@link AdminApi}): an operator's tool needs one credential, and a client's bearer token,
+     * shared by every client, opens nothing there.
      */
     private static boolean authExempt(String path) {
-        return AUTH_EXEMPT.contains(path) || path.startsWith(AdminApi.PREFIX);
+        return AUTH_EXEMPT.contains(path) || path.startsWith(AdminApi.PREFIX) || path.equals("/admin") || path.startsWith("/admin/");
     }
 
     /** The token of {@code Authorization: Bearer <token>} (scheme case-insensitive, trimmed), or null. */

@@ -31,7 +31,8 @@ public final class HttpServices implements AutoCloseable {
         new OperationsRoutes(server, metrics).registerWith(router);
         new DflockdHttpApi(server).registerWith(router);
         new NativeHttpApi(server).registerWith(router);
-        new AdminApi(server).registerWith(router);
+        new AdminApi(server, metrics).registerWith(router);
+        new AdminPage().registerWith(router);
     }
 
     public Router router() {

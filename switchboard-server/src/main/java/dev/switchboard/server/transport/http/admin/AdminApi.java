@@ -1,8 +1,7 @@
 package dev.switchboard.server.transport.http.admin;
 
-import dev.switchboard.core.pubsub.Broker;
-import dev.switchboard.core.session.Outbox;
 import dev.switchboard.core.session.Session;
+import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.http.HttpExchange;
 import dev.switchboard.server.transport.http.Router;
@@ -16,14 +15,13 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Session administration for operators, under {@value #PREFIX}: list the live sessions of every
- * transport, show one, and end one.
+ * transport, show one, end one, and take a snapshot of the whole node ({@link AdminSnapshot}).
  *
  * <p>Authorised by the header {@value #HEADER} carrying {@code --admin-token}, compared in constant
  * time; the clients' bearer token plays no part (the HTTP front lets these paths through without
@@ -43,9 +41,13 @@ public final class AdminApi {
 
     private final ServerContext server;
     private final byte[] expectedDigest;
+    private final SessionViews views;
+    private final AdminSnapshot snapshot;
 
-    public AdminApi(ServerContext server) {
+    public AdminApi(ServerContext server, NodeMetrics metrics) {
         this.server = server;
+        this.views = new SessionViews(server.core().broker());
+        this.snapshot = new AdminSnapshot(server, metrics, views);
         String token = server.config().adminToken();
         this.expectedDigest = token == null ? null : sha256(token);
     }
@@ -59,6 +61,12 @@ public final class AdminApi {
         });
         router.add(HttpMethod.DELETE, PREFIX + "sessions/{id}", ex -> {
             if (authorised(ex)) close(ex);
+        });
+        router.add(HttpMethod.GET, PREFIX + "snapshot", ex -> {
+            if (authorised(ex)) snapshot.take().whenCompleteAsync((body, err) -> {
+                if (err != null) ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", err.toString());
+                else ex.json(HttpResponseStatus.OK, body);
+            }, ex.channel().eventLoop());
         });
     }
 
@@ -100,14 +108,14 @@ public final class AdminApi {
     private void list(HttpExchange ex) {
         List<Session> sessions = new ArrayList<>(server.core().sessions().all());
         sessions.sort(Comparator.comparingLong(Session::ownerId));
-        List<Map<String, Object>> views = new ArrayList<>(sessions.size());
+        List<Map<String, Object>> shown = new ArrayList<>(sessions.size());
         long now = server.core().clock().currentTimeMillis();
         for (Session s : sessions) {
-            if (!s.isClosed()) views.add(view(s, now));
+            if (!s.isClosed()) shown.add(views.view(s, now));
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("sessions", views);
-        body.put("count", views.size());
+        body.put("sessions", shown);
+        body.put("count", shown.size());
         ex.json(HttpResponseStatus.OK, body);
     }
 
@@ -117,7 +125,7 @@ public final class AdminApi {
             notFound(ex);
             return;
         }
-        ex.json(HttpResponseStatus.OK, view(s, server.core().clock().currentTimeMillis()));
+        ex.json(HttpResponseStatus.OK, views.view(s, server.core().clock().currentTimeMillis()));
     }
 
     /**
@@ -159,45 +167,5 @@ public final class AdminApi {
         StringBuilder b = new StringBuilder(reason.length());
         reason.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
         return b.toString();
-    }
-
-    // ---- views -----------------------------------------------------------------------------------
-
-    private Map<String, Object> view(Session s, long nowMillis) {
-        Broker broker = server.core().broker();
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("id", s.id());
-        v.put("numeric_id", s.ownerId());
-        v.put("transport", s.transport());
-        v.put("remote_address", s.remoteAddress());
-        v.put("resumable", s.resumable());
-        v.put("kind", s.policy().name());
-        v.put("connections", s.connectionCount());
-        v.put("state", s.state());
-        {
-            java.util.List<Map<String, Object>> attached = new java.util.ArrayList<>();
-            for (dev.switchboard.core.session.SessionConnection c : s.connections()) {
-                Map<String, Object> cm = new LinkedHashMap<>();
-                cm.put("transport", c.transport());
-                cm.put("remote_address", c.remoteAddress());
-                attached.add(cm);
-            }
-            v.put("attached", attached);
-        }
-        v.put("age_s", Math.max(0, (nowMillis - s.createdAtMillis()) / 1000));
-        v.put("locks", s.lockKeys().size());
-        v.put("subscriptions", broker.subscriptionCount(s));
-        v.put("attributes", s.attributes());
-        long lastSeq;
-        long depth;
-        Outbox replay = s.replay();
-        synchronized (replay) { // the Outbox's own lock: both numbers from one moment
-            lastSeq = replay.lastSeq();
-            depth = Math.max(0, lastSeq - replay.firstAvailable() + 1);
-        }
-        v.put("last_seq", lastSeq);
-        v.put("queue_depth", depth);
-        v.put("requests_in_flight", s.requestsInFlight());
-        return v;
     }
 }

@@ -70,7 +70,7 @@ public abstract class ExternalServer implements AutoCloseable {
             if (!process.isAlive()) throw new IllegalStateException(name + " exited at start: " + tail(log));
             if (accepts(readyPort())) return this;
             try {
-                process.waitFor(50, TimeUnit.MILLISECONDS);
+                process.waitFor(20, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while starting " + name, e);
@@ -78,6 +78,39 @@ public abstract class ExternalServer implements AutoCloseable {
         }
         kill();
         throw new IllegalStateException(name + " did not accept connections within " + START_TIMEOUT + ": " + tail(log));
+    }
+
+    /**
+     * Starts every server at once, each on a thread of its own, and returns when all accept
+     * connections: a test needing nats-server, etcd and node JVMs waits for the slowest, not for
+     * the sum. If one fails, all are killed and the first failure is thrown.
+     */
+    public static void startAll(List<? extends ExternalServer> servers) {
+        List<Thread> starters = new ArrayList<>();
+        List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (ExternalServer s : servers) {
+            Thread t = new Thread(() -> {
+                try {
+                    s.start();
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }, s.name + "-starter");
+            t.start();
+            starters.add(t);
+        }
+        try {
+            for (Thread t : starters) t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failures.add(new IllegalStateException("interrupted while starting servers", e));
+        }
+        if (!failures.isEmpty()) {
+            servers.forEach(ExternalServer::kill);
+            RuntimeException first = failures.get(0);
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
     }
 
     /** SIGTERM, and SIGKILL if it has not exited within 10 s. */

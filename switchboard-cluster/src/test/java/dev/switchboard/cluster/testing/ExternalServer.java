@@ -43,6 +43,11 @@ public abstract class ExternalServer implements AutoCloseable {
     /** The port whose accepting a connection means the server is up. */
     protected abstract int readyPort();
 
+    /** Whether the server answers as its users need; by default, whether {@link #readyPort()} accepts connections. */
+    protected boolean serving() {
+        return accepts(readyPort());
+    }
+
     /** Whether the program is installed (tests skip nothing: a missing binary fails loudly with the package to install). */
     protected static String binary(String program, String debianPackage) {
         for (String d : new String[]{"/usr/bin", "/usr/sbin", "/usr/local/bin"}) {
@@ -68,7 +73,7 @@ public abstract class ExternalServer implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) throw new IllegalStateException(name + " exited at start: " + tail(log));
-            if (accepts(readyPort())) return this;
+            if (serving()) return this;
             try {
                 process.waitFor(20, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -166,7 +171,7 @@ public abstract class ExternalServer implements AutoCloseable {
         }
     }
 
-    private static boolean accepts(int port) {
+    protected static boolean accepts(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;

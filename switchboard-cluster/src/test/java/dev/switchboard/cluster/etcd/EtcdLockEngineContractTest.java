@@ -3,6 +3,7 @@ package dev.switchboard.cluster.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.cluster.testing.EtcdServer;
+import dev.switchboard.cluster.testing.SharedEngines;
 import dev.switchboard.core.lock.FenceSource;
 import dev.switchboard.core.lock.LockEngine;
 import dev.switchboard.core.lock.LockEngineContract;
@@ -35,14 +36,13 @@ class EtcdLockEngineContractTest extends LockEngineContract {
 
     @BeforeAll
     static void startEtcd() {
-        etcd = EtcdServer.started();
+        etcd = SharedEngines.etcd();
         client = Client.builder().endpoints(etcd.url()).build();
     }
 
     @AfterAll
     static void stopEtcd() {
         if (client != null) client.close();
-        if (etcd != null) etcd.close();
     }
 
     @Override

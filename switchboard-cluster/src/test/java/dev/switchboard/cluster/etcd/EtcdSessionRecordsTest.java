@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.switchboard.cluster.ClusterConnections;
 import dev.switchboard.cluster.testing.EtcdServer;
 import dev.switchboard.cluster.testing.NatsServer;
+import dev.switchboard.cluster.testing.SharedEngines;
 import dev.switchboard.core.session.store.SessionKeys;
 import dev.switchboard.core.session.store.SessionRecord;
 import dev.switchboard.core.session.store.SubscriptionRecord;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,14 +38,8 @@ class EtcdSessionRecordsTest {
 
     @BeforeAll
     static void startServers() {
-        nats = NatsServer.started();
-        etcd = EtcdServer.started();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        if (etcd != null) etcd.close();
-        if (nats != null) nats.close();
+        nats = SharedEngines.nats();
+        etcd = SharedEngines.etcd();
     }
 
     @AfterEach

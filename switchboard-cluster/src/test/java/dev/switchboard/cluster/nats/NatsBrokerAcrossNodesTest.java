@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.cluster.testing.NatsServer;
+import dev.switchboard.cluster.testing.SharedEngines;
 import dev.switchboard.core.pubsub.PublishResult;
 import dev.switchboard.core.pubsub.SubscribeResult;
 import dev.switchboard.core.pubsub.TopicHistories;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,14 +38,10 @@ class NatsBrokerAcrossNodesTest {
     /** Each test's nodes have a prefix of their own: tests do not hear each other. */
     private final NatsSubjects subjects = new NatsSubjects("x" + PREFIXES.incrementAndGet());
 
+    /** The run's shared nats-server; a test that stops NATS starts its own. */
     @BeforeAll
     static void startNats() {
-        nats = NatsServer.started();
-    }
-
-    @AfterAll
-    static void stopNats() {
-        if (nats != null) nats.close();
+        nats = SharedEngines.nats();
     }
 
     @AfterEach

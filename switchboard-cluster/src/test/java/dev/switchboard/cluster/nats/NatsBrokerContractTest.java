@@ -1,6 +1,7 @@
 package dev.switchboard.cluster.nats;
 
 import dev.switchboard.cluster.testing.NatsServer;
+import dev.switchboard.cluster.testing.SharedEngines;
 import dev.switchboard.core.pubsub.Broker;
 import dev.switchboard.core.pubsub.BrokerContract;
 import dev.switchboard.core.pubsub.TopicHistories;
@@ -9,7 +10,6 @@ import io.nats.client.Nats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -28,12 +28,7 @@ public class NatsBrokerContractTest extends BrokerContract {
 
     @BeforeAll
     static void startNats() {
-        nats = NatsServer.started();
-    }
-
-    @AfterAll
-    static void stopNats() {
-        if (nats != null) nats.close();
+        nats = SharedEngines.nats();
     }
 
     @Override

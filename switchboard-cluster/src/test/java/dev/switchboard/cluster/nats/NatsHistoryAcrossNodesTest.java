@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.cluster.testing.NatsServer;
+import dev.switchboard.cluster.testing.SharedEngines;
 import dev.switchboard.core.pubsub.HistoryRule;
 import dev.switchboard.core.pubsub.Signal;
 import dev.switchboard.core.pubsub.Since;
@@ -25,7 +26,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,14 +42,10 @@ class NatsHistoryAcrossNodesTest {
     private final TopicHistories histories = new TopicHistories(new TopicHistories.Settings(
             List.of(HistoryRule.parse("small.>=3"), HistoryRule.parse("orders.>=100")), 8L << 20, 0), System::currentTimeMillis);
 
+    /** The run's shared nats-server; a test that stops NATS starts its own. */
     @BeforeAll
     static void startNats() {
-        nats = NatsServer.started();
-    }
-
-    @AfterAll
-    static void stopNats() {
-        if (nats != null) nats.close();
+        nats = SharedEngines.nats();
     }
 
     @AfterEach

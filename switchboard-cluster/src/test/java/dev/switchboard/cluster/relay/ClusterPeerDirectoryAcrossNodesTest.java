@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.switchboard.cluster.ClusterConnections;
 import dev.switchboard.cluster.testing.EtcdServer;
 import dev.switchboard.cluster.testing.NatsServer;
+import dev.switchboard.cluster.testing.SharedEngines;
 import dev.switchboard.core.relay.PeerDirectory;
 import dev.switchboard.core.relay.PeerEndpoint;
 import dev.switchboard.core.relay.PresenceListener;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,14 +39,8 @@ class ClusterPeerDirectoryAcrossNodesTest {
 
     @BeforeAll
     static void startEngines() {
-        nats = NatsServer.started();
-        etcd = EtcdServer.started();
-    }
-
-    @AfterAll
-    static void stopEngines() {
-        if (nats != null) nats.close();
-        if (etcd != null) etcd.close();
+        nats = SharedEngines.nats();
+        etcd = SharedEngines.etcd();
     }
 
     @AfterEach

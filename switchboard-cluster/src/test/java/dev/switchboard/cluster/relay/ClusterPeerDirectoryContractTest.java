@@ -3,6 +3,7 @@ package dev.switchboard.cluster.relay;
 import dev.switchboard.cluster.ClusterConnections;
 import dev.switchboard.cluster.testing.EtcdServer;
 import dev.switchboard.cluster.testing.NatsServer;
+import dev.switchboard.cluster.testing.SharedEngines;
 import dev.switchboard.core.relay.PeerDirectory;
 import dev.switchboard.core.relay.PeerDirectoryContract;
 import java.time.Duration;
@@ -23,16 +24,14 @@ class ClusterPeerDirectoryContractTest extends PeerDirectoryContract {
 
     @BeforeAll
     static void startEngines() throws Exception {
-        nats = NatsServer.started();
-        etcd = EtcdServer.started();
+        nats = SharedEngines.nats();
+        etcd = SharedEngines.etcd();
         connections = ClusterConnections.connect("contract-node", List.of(nats.url()), List.of(etcd.url()), Duration.ofSeconds(5));
     }
 
     @AfterAll
     static void stopEngines() {
         if (connections != null) connections.close();
-        if (nats != null) nats.close();
-        if (etcd != null) etcd.close();
     }
 
     @AfterEach
@@ -44,7 +43,7 @@ class ClusterPeerDirectoryContractTest extends PeerDirectoryContract {
     protected PeerDirectory newDirectory(int maxPeers, int maxWatchedIds) {
         // Each directory its own prefix: the tests share one etcd but none sees another's peers.
         ClusterPeerSettings settings = ClusterPeerSettings.defaults()
-                .withPrefix("contract" + PREFIXES.incrementAndGet())
+                .withPrefix("peer-contract" + PREFIXES.incrementAndGet())
                 .withMaxPeers(maxPeers == 0 ? ClusterPeerSettings.DEFAULT_MAX_PEERS : maxPeers, maxWatchedIds);
         try {
             ClusterPeerDirectory dir = new ClusterPeerDirectory(connections, settings);

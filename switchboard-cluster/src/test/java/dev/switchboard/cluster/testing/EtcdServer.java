@@ -1,5 +1,9 @@
 package dev.switchboard.cluster.testing;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -34,6 +38,24 @@ public final class EtcdServer extends ExternalServer {
     @Override
     protected int readyPort() {
         return clientPort;
+    }
+
+    /**
+     * Whether etcd has elected itself leader ({@code GET /health} says {@code "health":"true"}):
+     * it accepts connections before, and on a loaded machine a test's first call (a lease grant,
+     * say) could time out while it waited for the election.
+     */
+    @Override
+    protected boolean serving() {
+        if (!accepts(clientPort)) return false;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", clientPort), 1_000);
+            s.setSoTimeout(1_000);
+            s.getOutputStream().write("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).contains("\"health\":\"true\"");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public String url() {

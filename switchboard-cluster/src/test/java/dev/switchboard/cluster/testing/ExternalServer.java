@@ -43,6 +43,11 @@ public abstract class ExternalServer implements AutoCloseable {
     /** The port whose accepting a connection means the server is up. */
     protected abstract int readyPort();
 
+    /** Whether the server answers as its users need; by default, whether {@link #readyPort()} accepts connections. */
+    protected boolean serving() {
+        return accepts(readyPort());
+    }
+
     /** Whether the program is installed (tests skip nothing: a missing binary fails loudly with the package to install). */
     protected static String binary(String program, String debianPackage) {
         for (String d : new String[]{"/usr/bin", "/usr/sbin", "/usr/local/bin"}) {
@@ -68,9 +73,9 @@ public abstract class ExternalServer implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) throw new IllegalStateException(name + " exited at start: " + tail(log));
-            if (accepts(readyPort())) return this;
+            if (serving()) return this;
             try {
-                process.waitFor(50, TimeUnit.MILLISECONDS);
+                process.waitFor(20, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while starting " + name, e);
@@ -78,6 +83,39 @@ public abstract class ExternalServer implements AutoCloseable {
         }
         kill();
         throw new IllegalStateException(name + " did not accept connections within " + START_TIMEOUT + ": " + tail(log));
+    }
+
+    /**
+     * Starts every server at once, each on a thread of its own, and returns when all accept
+     * connections: a test needing nats-server, etcd and node JVMs waits for the slowest, not for
+     * the sum. If one fails, all are killed and the first failure is thrown.
+     */
+    public static void startAll(List<? extends ExternalServer> servers) {
+        List<Thread> starters = new ArrayList<>();
+        List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (ExternalServer s : servers) {
+            Thread t = new Thread(() -> {
+                try {
+                    s.start();
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }, s.name + "-starter");
+            t.start();
+            starters.add(t);
+        }
+        try {
+            for (Thread t : starters) t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failures.add(new IllegalStateException("interrupted while starting servers", e));
+        }
+        if (!failures.isEmpty()) {
+            servers.forEach(ExternalServer::kill);
+            RuntimeException first = failures.get(0);
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
     }
 
     /** SIGTERM, and SIGKILL if it has not exited within 10 s. */
@@ -133,7 +171,7 @@ public abstract class ExternalServer implements AutoCloseable {
         }
     }
 
-    private static boolean accepts(int port) {
+    protected static boolean accepts(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;

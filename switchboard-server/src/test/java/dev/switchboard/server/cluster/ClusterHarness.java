@@ -3,6 +3,7 @@ package dev.switchboard.server.cluster;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.cluster.testing.EtcdServer;
+import dev.switchboard.cluster.testing.ExternalServer;
 import dev.switchboard.cluster.testing.NatsServer;
 import java.io.IOException;
 import java.net.URI;
@@ -12,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A cluster on loopback for server tests: one nats-server, one etcd and N Switchboard nodes, each a
@@ -41,12 +41,13 @@ public final class ClusterHarness implements AutoCloseable {
      * @param extraOptions options every node gets besides the cluster ones
      */
     public static ClusterHarness started(int nodes, String... extraOptions) {
-        NatsServer nats = NatsServer.started();
-        EtcdServer etcd;
+        NatsServer nats = new NatsServer();
+        EtcdServer etcd = new EtcdServer();
         try {
-            etcd = EtcdServer.started();
+            ExternalServer.startAll(List.of(nats, etcd));
         } catch (RuntimeException e) {
             nats.close();
+            etcd.close();
             throw e;
         }
         ClusterHarness h = new ClusterHarness(nats, etcd);
@@ -59,8 +60,9 @@ public final class ClusterHarness implements AutoCloseable {
                 options.addAll(List.of(extraOptions));
                 h.nodes.add(new SwitchboardProcess("node-" + i, options));
             }
-            CompletableFuture.allOf(h.nodes.stream().map(n -> CompletableFuture.runAsync(n::start))
-                    .toArray(CompletableFuture[]::new)).join();
+            // Each JVM on a thread of its own: the common pool has one thread on a 2-core machine,
+            // which started the nodes one after the other.
+            ExternalServer.startAll(h.nodes);
             for (int i = 0; i < nodes; i++) h.awaitReady(i);
         } catch (RuntimeException e) {
             h.close();
@@ -123,6 +125,30 @@ public final class ClusterHarness implements AutoCloseable {
         awaitReady(node);
     }
 
+    /** SIGTERM to every node at once, each draining on a thread of its own; returns when all have exited. */
+    void stopEveryNode() {
+        List<Thread> stoppers = new ArrayList<>();
+        for (SwitchboardProcess n : nodes) {
+            Thread t = new Thread(n::stop, "stop-" + n.port());
+            t.start();
+            stoppers.add(t);
+        }
+        for (Thread t : stoppers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the nodes", e);
+            }
+        }
+    }
+
+    /** Starts every stopped or killed node at once, on their ports, and waits until all are ready. */
+    void startEveryNode() {
+        ExternalServer.startAll(nodes);
+        for (int i = 0; i < nodes.size(); i++) awaitReady(i);
+    }
+
     /** The last lines of the node's output, for failure messages. */
     public String logTail(int node) {
         return nodes.get(node).logTail();
@@ -150,7 +176,7 @@ public final class ClusterHarness implements AutoCloseable {
 
     void awaitReady(int node) {
         try {
-            await("node " + node + " ready").atMost(NODE_READY_TIMEOUT).pollInterval(Duration.ofMillis(100))
+            await("node " + node + " ready").atMost(NODE_READY_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(25))
                     .failFast(() -> !running(node))
                     .until(() -> ready(node).status() == 200);
         } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {

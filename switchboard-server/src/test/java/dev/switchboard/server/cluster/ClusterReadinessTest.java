@@ -3,18 +3,21 @@ package dev.switchboard.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.cluster.testing.QuickPolls;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Three nodes on one nats-server and one etcd, each its own process: they report ready, report not
  * ready with the reason while NATS or etcd is down and ready again once it is back, and a node
  * killed with SIGKILL leaves the others ready. Each test leaves the cluster as it found it.
  */
+@ExtendWith(QuickPolls.class)
 class ClusterReadinessTest {
     private static final Duration OUTAGE_SEEN = Duration.ofSeconds(10);
     private static final Duration RECOVERED = Duration.ofSeconds(20);

@@ -2,6 +2,7 @@ package dev.switchboard.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.cluster.testing.QuickPolls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * other reads with the same offsets and epoch, and still does after the first is killed with
  * SIGKILL; a client resuming there from an offset gets exactly what it missed.
  */
+@ExtendWith(QuickPolls.class)
 class ClusterTopicHistoryTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static ClusterHarness cluster;

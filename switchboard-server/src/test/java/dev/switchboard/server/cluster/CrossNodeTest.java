@@ -6,20 +6,20 @@ import static dev.switchboard.server.nativeproto.Envelopes.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.cluster.testing.QuickPolls;
 import dev.switchboard.server.dflockd.LineClient;
 import dev.switchboard.server.ws.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -29,6 +29,7 @@ import tools.jackson.databind.JsonNode;
  * running again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(QuickPolls.class)
 class CrossNodeTest {
     /**
      * dflockd's {@code signal} waits this long for the other nodes' counts: far above a NATS round
@@ -215,11 +216,11 @@ class CrossNodeTest {
             before = LineClient.fence(token);
             c.release(key, token);
         }
-        onEveryNode(cluster::stop);
+        cluster.stopEveryNode();
         cluster.etcd().stop();
         cluster.etcd().start();
         cluster.awaitEtcdServing();
-        onEveryNode(cluster::start);
+        cluster.startEveryNode();
         long after;
         try (LineClient c = client(2, "after the restart")) {
             String token = c.lock(key);
@@ -227,11 +228,6 @@ class CrossNodeTest {
             c.release(key, token);
         }
         assertThat(after).isGreaterThan(before);
-    }
-
-    private static void onEveryNode(java.util.function.IntConsumer action) {
-        CompletableFuture.allOf(IntStream.range(0, cluster.size())
-                .mapToObj(i -> CompletableFuture.runAsync(() -> action.accept(i))).toArray(CompletableFuture[]::new)).join();
     }
 
     private static LineClient client(int node, String name) {

@@ -3,6 +3,7 @@ package dev.switchboard.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.cluster.testing.QuickPolls;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,6 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  * session; a session nobody resumes leaves etcd once the grace has passed; and a resume on a live
  * node other than the session's moves the session there.
  */
+@ExtendWith(QuickPolls.class)
 class SessionsAcrossNodesTest {
     private static final long GRACE_SECONDS = 4;
     private static final JsonMapper JSON = JsonMapper.builder().build();

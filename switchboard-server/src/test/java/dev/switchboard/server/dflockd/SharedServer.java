@@ -3,6 +3,7 @@ package dev.switchboard.server.dflockd;
 import dev.switchboard.cluster.ClusterSettings;
 import dev.switchboard.cluster.testing.EtcdServer;
 import dev.switchboard.cluster.testing.NatsServer;
+import dev.switchboard.cluster.testing.QuickPolls;
 import dev.switchboard.server.Switchboard;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 abstract class SharedServer {
     static Switchboard sb;
 
-    /** A suite whose shared server is a cluster node, on the run's one nats-server and etcd. */
+    /**
+     * A suite whose shared server is a cluster node, on the run's one nats-server and etcd; its
+     * waits check their condition at once and then often ({@link QuickPolls}).
+     */
+    @ExtendWith(QuickPolls.class)
     interface Clustered {
     }
 

@@ -199,9 +199,11 @@ public final class NatsBroker implements Broker, AutoCloseable {
                 SubscribeResult r = subscriptions.subscribe(subscriber, pattern, g).toCompletableFuture().join();
                 if (r == SubscribeResult.MAX_SUBSCRIPTIONS) {
                     if (interest.members.isEmpty()) retire(interest);
-                    return CompletableFuture.completedStage(positionNow(pattern, since, r));
+                    return positionNow(pattern, since, r);
                 }
-                TopicPosition position;
+                // A topic with history: its position or backlog is read on the history threads,
+                // and the stage completes when the read does (the caller's thread never waits).
+                CompletionStage<TopicPosition> position;
                 if (interest.grouped()) {
                     if (interest.members.add(subscriber)) interest.queue.add(subscriber);
                     position = since == null ? positionNow(pattern, null, r) : offerBacklog(subscriber, pattern, since, r);
@@ -224,7 +226,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
                         return CompletableFuture.failedStage(new NatsUnreachableException("NATS refused the subscription", closed));
                     }
                 }
-                return flushes.flushed().thenApply(v -> position);
+                return flushes.flushed().thenCompose(v -> position);
             }
         }
     }
@@ -243,19 +245,47 @@ public final class NatsBroker implements Broker, AutoCloseable {
             plain.subscribe(held, topic, "");
         }
         resumed.put(new Resumed(subscriber, topic), held);
-        TopicPosition backlog;
         try {
             if (interest.nats == null) open(interest);
-            flushes.flushed().get(timeoutMillis(), TimeUnit.MILLISECONDS);
-            backlog = shared.read(topic, since, 0);
-        } catch (Exception e) {
-            // The subscription stays, live from now on (as for any subscribe NATS did not confirm).
-            goLive(held, topic, 0, false);
-            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
-            return CompletableFuture.failedStage(cause instanceof HistoryUnavailableException ? cause
-                    : new NatsUnreachableException("NATS did not confirm the subscription", cause));
+        } catch (RuntimeException closed) {
+            return CompletableFuture.failedStage(caughtUpLive(held, topic, closed));
         }
+        // Neither the NATS confirmation nor the JetStream read is waited for on the caller's thread:
+        // the backlog is read on the history threads once NATS confirmed, and offered from there.
+        CompletableFuture<TopicPosition> answer = new CompletableFuture<>();
+        flushes.flushed().toCompletableFuture().orTimeout(timeoutMillis(), TimeUnit.MILLISECONDS)
+                .handle((v, flushFailed) -> {
+                    if (flushFailed != null) {
+                        answer.completeExceptionally(caughtUpLive(held, topic, flushFailed));
+                        return null;
+                    }
+                    historyQueue.read(() -> shared.read(topic, since, 0)).whenComplete((backlog, readFailed) -> {
+                        if (readFailed != null) {
+                            answer.completeExceptionally(caughtUpLive(held, topic, readFailed));
+                        } else {
+                            answer.complete(offerThenGoLive(held, subscriber, topic, since, backlog, r));
+                        }
+                    });
+                    return null;
+                });
+        return answer;
+    }
+
+    /**
+     * The catch-up could not read its backlog: the subscription stays, live from now on (as for
+     * any subscribe NATS did not confirm); the subscribe's failure.
+     */
+    private Throwable caughtUpLive(HistoryCatchUp held, String topic, Throwable failure) {
+        goLive(held, topic, 0, false);
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return cause instanceof HistoryUnavailableException ? cause
+                : new NatsUnreachableException("NATS did not confirm the subscription", cause);
+    }
+
+    /** The backlog offered to {@code subscriber}, then the held live messages it did not contain, then live delivery. */
+    private TopicPosition offerThenGoLive(HistoryCatchUp held, Subscriber subscriber, String topic, Since since,
+                                          TopicPosition backlog, SubscribeResult r) {
         long seen = backlog.recovered() && since.epoch().equals(backlog.epoch()) ? since.offset() : 0;
         boolean keeping = true;
         for (Signal s : backlog.messages()) {
@@ -267,7 +297,7 @@ public final class NatsBroker implements Broker, AutoCloseable {
             }
         }
         goLive(held, topic, seen, keeping);
-        return CompletableFuture.completedStage(withResult(backlog, r));
+        return withResult(backlog, r);
     }
 
     /** From the backlog to live delivery: the held messages past {@code seen}, then live ones (see {@link HistoryCatchUp}). */
@@ -472,28 +502,25 @@ public final class NatsBroker implements Broker, AutoCloseable {
      * Where {@code topic} stands, for an answer that offers nothing. With JetStream unreachable it
      * answers as for a topic without history (empty epoch): the subscription itself does not need it.
      */
-    private TopicPosition positionNow(String topic, Since since, SubscribeResult r) {
-        if (!sharedHistory(topic)) return new TopicPosition(since == null, "", 0, 1, List.of(), r);
-        try {
-            TopicPosition p = shared.read(topic, null, -1);
-            return new TopicPosition(since == null, p.epoch(), p.offset(), p.firstOffset(), List.of(), r);
-        } catch (HistoryUnavailableException e) {
-            return new TopicPosition(false, "", 0, 1, List.of(), r);
-        }
+    private CompletionStage<TopicPosition> positionNow(String topic, Since since, SubscribeResult r) {
+        if (!sharedHistory(topic)) return CompletableFuture.completedStage(new TopicPosition(since == null, "", 0, 1, List.of(), r));
+        return historyQueue.read(() -> shared.read(topic, null, -1)).handle((p, e) -> e != null
+                ? new TopicPosition(false, "", 0, 1, List.of(), r)
+                : new TopicPosition(since == null, p.epoch(), p.offset(), p.firstOffset(), List.of(), r));
     }
 
     /**
      * A queue-group member asking for a topic's history gets it offered as a plain subscriber
      * would; unlike a plain one, a live message may reach it before the backlog ends.
      */
-    private TopicPosition offerBacklog(Subscriber subscriber, String topic, Since since, SubscribeResult r) {
+    private CompletionStage<TopicPosition> offerBacklog(Subscriber subscriber, String topic, Since since, SubscribeResult r) {
         if (!sharedHistory(topic)) return positionNow(topic, since, r);
-        TopicPosition p;
-        try {
-            p = shared.read(topic, since, 0);
-        } catch (HistoryUnavailableException e) {
-            return new TopicPosition(false, "", 0, 1, List.of(), r); // nothing offered: not recovered
-        }
+        return historyQueue.read(() -> shared.read(topic, since, 0)).handle((p, e) -> e != null
+                ? new TopicPosition(false, "", 0, 1, List.of(), r) // nothing offered: not recovered
+                : offered(subscriber, p, r));
+    }
+
+    private static TopicPosition offered(Subscriber subscriber, TopicPosition p, SubscribeResult r) {
         for (Signal s : p.messages()) {
             if (!subscriber.accepts(s)) continue;
             if (!subscriber.offer(s)) {

@@ -1,6 +1,7 @@
 package dev.switchboard.cluster.nats;
 
 import dev.switchboard.core.rpc.RpcCall;
+import dev.switchboard.core.rpc.RpcStream;
 import dev.switchboard.core.rpc.RpcTarget;
 import dev.switchboard.core.rpc.RpcTracker;
 import dev.switchboard.core.time.NodeClock;
@@ -41,9 +42,12 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
     private final RpcTracker tracker;
     private final NatsRpcInFlight inFlight;
     private final Set<Out> out = ConcurrentHashMap.newKeySet();
+    private final NatsCallerStreams streams;
 
-    NatsRpcCaller(Connection nats, NatsSubjects subjects, NodeClock clock, RpcTracker tracker, NatsRpcInFlight inFlight) {
+    NatsRpcCaller(Connection nats, NatsSubjects subjects, NodeClock clock, RpcTracker tracker, NatsRpcInFlight inFlight,
+                  NatsCallerStreams streams) {
         this.nats = nats;
+        this.streams = streams;
         this.subjects = subjects;
         this.clock = clock;
         this.tracker = tracker;
@@ -54,8 +58,28 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
     public boolean call(RpcCall call) {
         if (call.fromAnotherNode()) return false; // one hop only: the node that got it serves it or says why not
         long timeLeft = call.timeLeftMs(clock);
-        request(call.name(), call.payload(), NatsRpcWire.requestHeaders(call.payload(), timeLeft, call.idempotent()),
-                timeLeft, outcome -> tracker.complete(call, outcome));
+        Headers headers = NatsRpcWire.requestHeaders(call.payload(), timeLeft, call.idempotent());
+        RpcStream toCaller = call.chunksToCaller();
+        if (toCaller == null) {
+            request(call.name(), call.payload(), headers, timeLeft, outcome -> tracker.complete(call, outcome));
+            return true;
+        }
+        // A stream: the serving node sends the chunks to a subject of this call's own, answered
+        // here once the caller's stream took each (NatsCallerStreams).
+        String chunkSubject = streams.open(toCaller);
+        headers.put(NatsRpcWire.STREAM, chunkSubject);
+        Out pending = request(call.name(), call.payload(), headers, timeLeft, outcome -> {
+            streams.close(chunkSubject);
+            tracker.complete(call, outcome);
+        });
+        if (pending == null) return true;
+        // The caller went (or its deadline came) before the serving node answered: that node ends
+        // the call, and this node's slot is free now rather than at the serving node's answer.
+        call.ended().thenRun(() -> {
+            if (!out.contains(pending)) return;
+            streams.cancel(chunkSubject);
+            finish(pending, Reply.error(ErrorCode.CANCELLED, "the call ended on the caller's node"));
+        });
         return true;
     }
 
@@ -70,20 +94,24 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
         request(name, payload, headers, timeoutMs, outcome);
     }
 
-    /** One request out on NATS, its one outcome to {@code outcome}, with the refusals and failures above. */
-    private void request(String name, Payload payload, Headers headers, long timeLeft, Consumer<Reply> outcome) {
+    /**
+     * One request out on NATS, its one outcome to {@code outcome}, with the refusals and failures above.
+     *
+     * @return the request while out; null when it was answered at once
+     */
+    private Out request(String name, Payload payload, Headers headers, long timeLeft, Consumer<Reply> outcome) {
         if (nats.getStatus() != Connection.Status.CONNECTED) {
             outcome.accept(natsLost());
-            return;
+            return null;
         }
         byte[] body = payload.toByteArray();
         if (body.length + NatsRpcWire.ENVELOPE_BYTES > nats.getMaxPayload()) {
             outcome.accept(tooLarge("request", body.length, nats.getMaxPayload()));
-            return;
+            return null;
         }
         if (!inFlight.acquire()) {
             outcome.accept(inFlight.refusal());
-            return;
+            return null;
         }
         Out pending = new Out(outcome);
         out.add(pending);
@@ -92,9 +120,10 @@ final class NatsRpcCaller implements RpcTarget, ConnectionListener {
             answer = nats.requestWithTimeout(subjects.subject("rpc", name), headers, body, Duration.ofMillis(timeLeft));
         } catch (RuntimeException e) { // closed, or refused by the client (a size it knows better)
             finish(pending, natsLost());
-            return;
+            return null;
         }
         answer.whenComplete((m, err) -> finish(pending, outcome(m, err, timeLeft)));
+        return pending;
     }
 
     /** A request out on NATS (equal only to itself), answered once: by NATS, or by the connection dropping. */

@@ -60,7 +60,9 @@ public final class NatsRpcEngines implements Engines {
     @Override
     public void started(SwitchboardCore core) {
         RequestReply rpc = core.rpc();
-        NatsRpcCaller caller = new NatsRpcCaller(connections.nats(), subjects, core.clock(), rpc.tracker(), inFlight);
+        NatsCallerStreams streams = new NatsCallerStreams(connections.nats(), dispatcher, subjects, connections.nodeId());
+        NatsRpcCaller caller = new NatsRpcCaller(connections.nats(), subjects, core.clock(), rpc.tracker(), inFlight, streams);
+        responder.streamsIn(new NatsServedStreams(dispatcher, subjects));
         connections.nats().addConnectionListener(caller);
         rpc.addTarget(caller);
         NatsRpcMany many = new NatsRpcMany(connections.nats(), dispatcher, subjects, connections.nodeId(), core.clock(),

@@ -29,6 +29,7 @@ final class NatsRpcResponder implements MessageHandler {
     private final NatsSubjects subjects;
     private final String nodeId;
     private volatile RequestReply rpc;
+    private volatile NatsServedStreams streams;
     private final java.util.Map<String, Boolean> recentMany = new java.util.LinkedHashMap<>(64, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
@@ -45,6 +46,11 @@ final class NatsRpcResponder implements MessageHandler {
     /** The node's request/reply, once its core is built; until then a request is answered {@code shutting_down}-like refusal. */
     void serveWith(RequestReply rpc) {
         this.rpc = rpc;
+    }
+
+    /** Where this node keeps the streaming calls from other nodes (set before {@link #serveWith}). */
+    void streamsIn(NatsServedStreams streams) {
+        this.streams = streams;
     }
 
     @Override
@@ -71,9 +77,21 @@ final class NatsRpcResponder implements MessageHandler {
                     : NatsRpcCaller.noResponders());
             return;
         }
-        long timeoutMs = NatsRpcWire.timeoutMs(m, r.settings().defaultTimeoutMs());
-        r.callFromAnotherNode(name, payload, NatsRpcWire.idempotent(m), Math.min(timeoutMs, r.settings().maxTimeoutMs()),
-                outcome -> answer(replyTo, outcome));
+        long timeoutMs = Math.min(NatsRpcWire.timeoutMs(m, r.settings().defaultTimeoutMs()), r.settings().maxTimeoutMs());
+        String chunkSubject = NatsRpcWire.stream(m);
+        NatsServedStreams served = streams;
+        if (chunkSubject == null || served == null) {
+            r.callFromAnotherNode(name, payload, NatsRpcWire.idempotent(m), timeoutMs, outcome -> answer(replyTo, outcome));
+            return;
+        }
+        // A stream: the backend's chunks go to the caller's node; the outcome goes back once every
+        // chunk sent before it has its answer there, so that it never overtakes one.
+        NatsChunkForwarder forwarder = new NatsChunkForwarder(nats, chunkSubject, timeoutMs);
+        NatsServedStreams.Cancel cancel = served.started(chunkSubject);
+        cancel.set(r.callFromAnotherNode(name, payload, false, timeoutMs, forwarder, outcome -> {
+            served.ended(chunkSubject);
+            forwarder.answered().whenComplete((v, e) -> answer(replyTo, outcome));
+        }));
     }
 
     /**

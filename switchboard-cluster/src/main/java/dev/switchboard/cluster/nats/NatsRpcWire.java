@@ -26,6 +26,8 @@ final class NatsRpcWire {
     static final String ERROR = "Sb-Error";
     /** Marks a notify: the serving node answers once a member took it, with no payload. */
     static final String NOTIFY = "Sb-Notify";
+    /** Marks a streaming call: the subject on which the caller's node takes the call's chunks ({@link NatsCallerStreams}). */
+    static final String STREAM = "Sb-Stream";
     /** Room kept for the protocol line and headers when a body is checked against max_payload. */
     static final int ENVELOPE_BYTES = 512;
 
@@ -63,6 +65,18 @@ final class NatsRpcWire {
 
     static boolean notify(Message m) {
         return m.getHeaders() != null && "true".equals(m.getHeaders().getFirst(NOTIFY));
+    }
+
+    /** The chunk subject of a streaming call's request; null for a plain call. */
+    static String stream(Message m) {
+        return m.getHeaders() == null ? null : m.getHeaders().getFirst(STREAM);
+    }
+
+    /** A chunk's headers (what its body is). */
+    static Headers chunkHeaders(Payload chunk) {
+        Headers h = new Headers();
+        h.put(KIND, chunk.kind().name());
+        return h;
     }
 
     static boolean idempotent(Message m) {

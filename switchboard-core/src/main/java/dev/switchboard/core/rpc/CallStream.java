@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * (the deadline came while the caller read slowly) or {@code unknown_request} (the caller went,
  * the backend went, the drain), or taken as they are when the responder ended it normally.
  */
-final class CallStream implements RpcStream {
+final class CallStream implements ResponderStream {
     private final RpcCall call;
     private final Object callerRequestId;
     private final int window;
@@ -90,7 +90,8 @@ final class CallStream implements RpcStream {
      * {@code r} reads the stream from now on: it gets the chunks not yet taken, in order, then
      * each new one, then the outcome. False when the stream has ended or has a reader already.
      */
-    synchronized boolean read(StreamReader r) {
+    @Override
+    public synchronized boolean read(StreamReader r) {
         if (ended || call.isDone() || reader != null) return false;
         reader = r;
         List<ChunkEvent> pending = new java.util.ArrayList<>(waiting);
@@ -100,12 +101,14 @@ final class CallStream implements RpcStream {
     }
 
     /** {@code r} stopped reading (its client went). */
-    synchronized void unread(StreamReader r) {
+    @Override
+    public synchronized void unread(StreamReader r) {
         if (reader == r) reader = null;
     }
 
     /** The call has its outcome: no more chunks; those still waiting are answered now. */
-    void ended(Reply outcome) {
+    @Override
+    public void ended(Reply outcome) {
         StreamReader r;
         synchronized (this) {
             ended = true;

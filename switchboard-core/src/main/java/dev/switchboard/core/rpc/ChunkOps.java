@@ -40,7 +40,7 @@ final class ChunkOps {
                     + " (it ended: its deadline passed or its caller went)"));
             return;
         }
-        CallStream stream = call.stream();
+        ResponderStream stream = call.stream();
         if (stream == null) throw RpcOps.invalid("the caller of " + rid + " did not ask for a stream: answer with rpc.respond");
         stream.send(chunk).whenComplete((ok, e) -> {
             if (e == null) {

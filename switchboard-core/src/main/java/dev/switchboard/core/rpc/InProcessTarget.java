@@ -126,7 +126,7 @@ final class InProcessTarget implements RpcTarget {
 
         @Override
         public RpcStream stream() {
-            CallStream s = call.stream();
+            ResponderStream s = call.stream();
             if (s == null) return RpcContext.super.stream();
             return s;
         }

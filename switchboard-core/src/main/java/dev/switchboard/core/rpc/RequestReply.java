@@ -117,10 +117,26 @@ public final class RequestReply implements SessionRegistry.Presence {
      */
     public void callFromAnotherNode(String name, dev.switchboard.protocol.Payload payload, boolean idempotent,
                                     long timeoutMs, Consumer<dev.switchboard.protocol.Reply> outcome) {
-        RpcCall call = tracker.start(name, payload, idempotent, null, timeoutMs, outcome);
-        if (call == null) return; // refused, and told
+        callFromAnotherNode(name, payload, idempotent, timeoutMs, null, outcome);
+    }
+
+    /**
+     * As {@link #callFromAnotherNode(String, dev.switchboard.protocol.Payload, boolean, long, Consumer)},
+     * for a streaming call when {@code toCallerNode} is not null: the responder's chunks go to it
+     * (a stream to the caller's node, whose answer is the chunk's), while the call is in flight.
+     *
+     * @return ends the call here, {@code cancelled} (its caller went); null when it was refused
+     */
+    public Runnable callFromAnotherNode(String name, dev.switchboard.protocol.Payload payload, boolean idempotent,
+                                        long timeoutMs, RpcStream toCallerNode,
+                                        Consumer<dev.switchboard.protocol.Reply> outcome) {
+        RpcCall call = tracker.start(name, payload, idempotent && toCallerNode == null, null, timeoutMs, outcome);
+        if (call == null) return null; // refused, and told
         call.markFromAnotherNode();
+        if (toCallerNode != null) call.stream(new ForwardedStream(call, toCallerNode));
         route(call);
+        return () -> tracker.complete(call, dev.switchboard.protocol.Reply.error(
+                dev.switchboard.protocol.ErrorCode.CANCELLED, "the caller on another node went"));
     }
 
     /**

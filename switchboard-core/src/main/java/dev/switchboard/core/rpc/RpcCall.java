@@ -33,7 +33,9 @@ public final class RpcCall {
     /** Came from another node (a cluster engine): only this node's own targets may take it. */
     private volatile boolean fromAnotherNode;
     /** The chunks on their way to the caller when it asked for a stream; null otherwise. */
-    private volatile CallStream stream;
+    private volatile ResponderStream stream;
+    /** Completes with the outcome once it is given. */
+    private final java.util.concurrent.CompletableFuture<Reply> ended = new java.util.concurrent.CompletableFuture<>();
 
     RpcCall(String rid, String name, Payload payload, boolean idempotent, boolean notify, Session caller,
             long timeoutMs, long nowNanos, long nowMillis, Consumer<Reply> outcome) {
@@ -118,17 +120,31 @@ public final class RpcCall {
     /** Gives the outcome; only after a successful {@link #claim()}. A stream learns that it has ended. */
     void deliver(Reply reply) {
         outcome.accept(reply);
-        CallStream s = stream;
+        ResponderStream s = stream;
         if (s != null) s.ended(reply);
+        ended.complete(reply);
+    }
+
+    /** Completes with the call's outcome once it is given, whoever gave it (a cluster engine learns that the caller went). */
+    public java.util.concurrent.CompletionStage<Reply> ended() {
+        return ended;
+    }
+
+    /**
+     * Where the responder's chunks go when the caller asked for a stream (the caller's session,
+     * for a cluster engine that forwards the call's chunks from another node); null otherwise.
+     */
+    public RpcStream chunksToCaller() {
+        return stream;
     }
 
     /** The call's stream, or null when the caller did not ask for one. */
-    CallStream stream() {
+    ResponderStream stream() {
         return stream;
     }
 
     /** The caller asked for a stream (set before the call is routed). */
-    void stream(CallStream s) {
+    void stream(ResponderStream s) {
         this.stream = s;
     }
 

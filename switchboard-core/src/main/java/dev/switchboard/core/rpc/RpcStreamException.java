@@ -6,7 +6,8 @@ import dev.switchboard.protocol.ErrorCode;
 public final class RpcStreamException extends RuntimeException {
     private final ErrorCode code;
 
-    RpcStreamException(ErrorCode code, String message) {
+    /** A refusal; public so that a cluster engine can pass on the one the caller's node gave. */
+    public RpcStreamException(ErrorCode code, String message) {
         super(message, null, false, false);
         this.code = code;
     }

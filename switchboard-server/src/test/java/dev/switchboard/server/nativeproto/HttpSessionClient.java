@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
  * {@code POST /api/v1/sessions}, or one opened on a native connection and reached here with its
  * resume key: operations, the SSE stream and long-polls, every call bounded.
  */
-final class HttpSessionClient {
+public final class HttpSessionClient {
     static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(TIMEOUT).build();
@@ -44,7 +44,7 @@ final class HttpSessionClient {
     }
 
     /** {@code POST /api/v1/sessions}: a new native HTTP session. */
-    static HttpSessionClient create(int port) throws Exception {
+    public static HttpSessionClient create(int port) throws Exception {
         HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/sessions"))
                 .timeout(TIMEOUT).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("POST /api/v1/sessions -> " + r.body()).isEqualTo(201);
@@ -53,8 +53,8 @@ final class HttpSessionClient {
     }
 
     /** What came back: the status and the body. */
-    record Resp(String request, int status, String body) {
-        JsonNode json() {
+    public record Resp(String request, int status, String body) {
+        public JsonNode json() {
             return NativeClient.JSON.readTree(body);
         }
 
@@ -77,21 +77,21 @@ final class HttpSessionClient {
     }
 
     /** An operation that may wait; the client gives up after {@code timeout}. */
-    CompletableFuture<Resp> opAsync(String op, String fields, Duration timeout) {
+    public CompletableFuture<Resp> opAsync(String op, String fields, Duration timeout) {
         String what = "POST …/ops/" + op + " " + fields;
         return CLIENT.sendAsync(request("/ops/" + op).timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(fields)).build(),
                 HttpResponse.BodyHandlers.ofString()).thenApply(r -> new Resp(what, r.statusCode(), r.body()));
     }
 
     /** {@code GET …/poll?after=…&timeout_ms=…}. */
-    Resp poll(long after, long timeoutMs) throws Exception {
+    public Resp poll(long after, long timeoutMs) throws Exception {
         HttpResponse<String> r = CLIENT.send(request("/poll?after=" + after + "&timeout_ms=" + timeoutMs)
                 .timeout(Duration.ofMillis(timeoutMs).plus(TIMEOUT)).GET().build(), HttpResponse.BodyHandlers.ofString());
         return new Resp("GET …/poll?after=" + after, r.statusCode(), r.body());
     }
 
     /** {@code DELETE /api/v1/sessions/{session}}. */
-    Resp delete() throws Exception {
+    public Resp delete() throws Exception {
         HttpResponse<String> r = CLIENT.send(request("").timeout(TIMEOUT).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         return new Resp("DELETE", r.statusCode(), r.body());
     }

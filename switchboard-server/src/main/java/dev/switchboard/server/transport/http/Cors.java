@@ -4,8 +4,16 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 
-/** CORS as dflockd does it: an allow-list of origins ({@code *} = any) and a fixed set of methods and headers. */
+/**
+ * CORS as dflockd does it: an allow-list of origins ({@code *} = any) and a fixed set of methods and
+ * headers. The native routes under {@code /api/} also allow the two headers a page needs for the
+ * native HTTP API from another origin ({@code X-Switchboard-Key}, {@code Last-Event-ID}); the
+ * dflockd routes keep dflockd's exact list.
+ */
 final class Cors {
+    private static final String DFLOCKD_HEADERS = "Authorization, Content-Type, X-Dflockd-Session";
+    private static final String NATIVE_HEADERS = "Authorization, Content-Type, X-Switchboard-Key, Last-Event-ID";
+
     private final List<String> allowed;
 
     Cors(List<String> allowed) {
@@ -16,8 +24,8 @@ final class Cors {
         return !allowed.isEmpty();
     }
 
-    /** Adds the response headers for a request from {@code origin}; false when the origin is not allowed. */
-    boolean apply(String origin, HttpHeaders out) {
+    /** Adds the response headers for a request to {@code path} from {@code origin}; false when the origin is not allowed. */
+    boolean apply(String origin, String path, HttpHeaders out) {
         if (origin == null || allowed.isEmpty()) return false;
         if (allowed.contains("*")) {
             out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
@@ -28,7 +36,7 @@ final class Cors {
             return false;
         }
         out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, DELETE, OPTIONS");
-        out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type, X-Dflockd-Session");
+        out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, path.startsWith("/api/") ? NATIVE_HEADERS : DFLOCKD_HEADERS);
         out.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "300");
         return true;
     }

@@ -58,7 +58,7 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
         if (match != null && match.route() != null) ex.route(match.route().pattern(), match.params());
         services.metrics().track(ex);
 
-        boolean corsAllowed = services.cors().apply(ex.header(HttpHeaderNames.ORIGIN), ex.extraHeaders());
+        boolean corsAllowed = services.cors().apply(ex.header(HttpHeaderNames.ORIGIN), path, ex.extraHeaders());
         // A preflight from an allowed origin ends here; from any other origin it is routed like any
         // request (and, having no OPTIONS route, gets 405), as in dflockd.
         if (corsAllowed && ex.method().equals(HttpMethod.OPTIONS)

@@ -67,6 +67,17 @@ class CorsTest {
     }
 
     @Test
+    void nativeRoutesAllowTheHeadersOfTheNativeHttpApi() {
+        // A page on another origin resumes a session with X-Switchboard-Key and reads its SSE stream
+        // after Last-Event-ID: the preflight of such a request must allow both.
+        Resp pre = anonymous.send("OPTIONS", "/api/v1/sessions/0123/events", null, "Origin", APP,
+                "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "x-switchboard-key, last-event-id");
+        assertThat(pre.status()).isEqualTo(204);
+        assertThat(pre.header("Access-Control-Allow-Headers")).as("ACAH of " + pre)
+                .isEqualTo("Authorization, Content-Type, X-Switchboard-Key, Last-Event-ID");
+    }
+
+    @Test
     void disallowedOrMissingOriginGetsNoCorsHeaders() {
         Resp r = authed.get("/v1/stats", "Origin", "https://evil.example");
         assertThat(r.status()).isEqualTo(200);

@@ -5,8 +5,12 @@ import { startProxy } from './support/proxy.mjs';
 import { clientPool } from './support/clients.mjs';
 import { waitFor, nextEvent } from './support/wait.mjs';
 import { Client, AdminClient, SwitchboardError } from '../dist/index.js';
+import { boundTestFile } from './support/bound.mjs';
+
+boundTestFile();
 
 const ADMIN_TOKEN = 'admin-token-for-the-js-tests';
+const HEARTBEAT_S = 2;
 let server;
 let proxy;
 let pool;
@@ -16,7 +20,8 @@ const fastReconnect = { initialDelayMs: 20, maxDelayMs: 100 };
 const proxied = () => ({ url: proxy.url, reconnect: fastReconnect, connectTimeoutMs: 2000 });
 
 before(async () => {
-  server = await startServer(['--admin-token', ADMIN_TOKEN]);
+  // A short heartbeat, so that the liveness test finds a dead path in seconds.
+  server = await startServer(['--admin-token', ADMIN_TOKEN, '--heartbeat-interval', String(HEARTBEAT_S)]);
   proxy = await startProxy(server.port);
   pool = clientPool({ url: server.url });
 });
@@ -205,4 +210,56 @@ test('reconnecting: requests wait for the resume up to maxQueuedRequests, more r
   await assert.rejects(a.ping(), (e) => e.code === 'disconnected' && /maxQueuedRequests/.test(e.message));
   proxy.refusing = false;
   assert.deepEqual((await queued).attributes, { queued: 'yes' });
+});
+
+test('liveness: a WebSocket path that goes silent is counted dead after three heartbeats, and the session resumes', { timeout: 30000 }, async () => {
+  const publisher = await pool.open();
+  // An idle healthy connection (direct, not through the proxy) is kept all along: the client's
+  // check does not count quiet as dead, since it pings when nothing came for a heartbeat.
+  const idle = await pool.open({ reconnect: fastReconnect });
+  let idleDrops = 0;
+  idle.on('disconnected', () => idleDrops++);
+  const a = await pool.open(proxied());
+  assert.equal(a.welcome.heartbeat_ms, HEARTBEAT_S * 1000);
+  const got = [];
+  await a.topics.subscribe('quiet.>', (m) => got.push(m.payload));
+  const disconnected = nextEvent(a, 'disconnected', 20000);
+  const resumed = nextEvent(a, 'resumed', 25000);
+  const stalledAt = Date.now();
+  proxy.stall(); // nothing passes any more, and neither end is told
+  const { error } = await disconnected;
+  const noticedAfter = Date.now() - stalledAt;
+  assert.equal(error.code, 'disconnected');
+  assert.match(error.message, /nothing received/);
+  assert.ok(noticedAfter >= 2 * HEARTBEAT_S * 1000, `noticed after ${noticedAfter} ms, before the deadline`);
+  assert.equal((await resumed).recovered, true);
+  await publisher.topics.publish('quiet.t', 'after the stall');
+  await waitFor(() => got.length === 1, { what: 'the message on the resumed connection' });
+  assert.deepEqual(got, ['after the stall']);
+  assert.equal(idleDrops, 0, 'the idle connection was never counted dead');
+  assert.equal(idle.state, 'connected');
+});
+
+test('close: a client closed while it reconnects settles at once and leaves no timer or socket behind', { timeout: 30000 }, async () => {
+  const a = new Client({ ...proxied(), reconnect: { initialDelayMs: 5, maxDelayMs: 20 } });
+  await a.connect();
+  proxy.refusing = true;
+  proxy.cut();
+  await nextEvent(a, 'disconnected');
+  // Close at many points of the reconnect loop: each close() settles, and the state stays closed.
+  const closedAt = Date.now();
+  await a.close();
+  assert.ok(Date.now() - closedAt < 1000, 'close() while reconnecting does not wait');
+  assert.equal(a.state, 'closed');
+  proxy.refusing = false;
+  await assert.rejects(a.ping(), (e) => e.code === 'disconnected');
+  for (let i = 0; i < 5; i++) {
+    const b = new Client(proxied());
+    const opening = b.connect().then(() => 'connected', (e) => e.code);
+    await new Promise((r) => setTimeout(r, i * 3));
+    await b.close();
+    assert.equal(b.state, 'closed');
+    assert.ok(['connected', 'disconnected'].includes(await opening));
+    assert.equal(b.state, 'closed', 'a connect that finishes after close() leaves the client closed');
+  }
 });

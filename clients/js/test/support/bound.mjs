@@ -19,5 +19,30 @@ export function boundTestFile(fileMs = 120_000, exitMs = 15_000) {
   setTimeout(() => report(`the test file ran longer than ${fileMs} ms`), fileMs).unref();
   after(() => {
     setTimeout(() => report(`the test file did not exit within ${exitMs} ms of its last test`), exitMs).unref();
+    // Registered here, after every module's own 'exit' listeners (server.mjs kills its servers in one).
+    process.once('exit', exitWithoutHandleCleanup);
   });
+}
+
+/**
+ * Once the event loop is empty and 'exit' has run, Node still closes every libuv handle left and
+ * waits for each close (FreeEnvironment → CleanupHandles). A handle whose close never completes
+ * makes that wait spin for ever at full CPU, where no JS timer can fire: connection.test.mjs hung
+ * so once, a process with no JS left to run, no child and no TCP connection, spinning in uv_run
+ * under CleanupHandles (seen with perf). Exiting from the 'exit' event skips that cleanup, which a
+ * test process does not need (the OS frees everything); the handles still open are named first.
+ */
+function describe(handle) {
+  const name = handle?.constructor?.name ?? typeof handle;
+  if (name !== 'Socket') return name;
+  return `Socket(${handle.localPort ?? '?'}→${handle.remotePort ?? '?'}, ${handle.destroyed ? 'destroyed' : handle.readyState})`;
+}
+
+function exitWithoutHandleCleanup(code) {
+  const std = new Set([process.stdin, process.stdout, process.stderr]);
+  const left = (process._getActiveHandles?.() ?? []).filter((h) => !std.has(h));
+  if (left.length > 0) {
+    process.stderr.write(`# exiting with handles still open: ${left.map(describe).join(', ')}\n`);
+  }
+  process.exit(code);
 }

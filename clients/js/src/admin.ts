@@ -35,9 +35,11 @@ export interface AdminSnapshot {
     limit: number;
     holders: Array<{ session: string; numeric_id: number; fence: string; lease_remaining_ms: number }>;
     waiters: Array<{ session: string; numeric_id: number; position: number; state: 'waiting' | 'enqueued' }>;
+    holder_count?: number;
+    waiter_count?: number;
   }>;
   topics: Array<{ topic: string; subscribers: number; groups: number; published_total: number }>;
-  services: Array<{ name: string; members: Array<{ kind: string; session: string | null; in_flight: number }> }>;
+  services: Array<{ name: string; group?: string | null; members: Array<{ kind: string; session: string | null; numeric_id?: number; in_flight?: number }> }>;
   peers: Array<{ peer: string; session: string; numeric_id: number; transport: string }>;
   presence: Array<{ topic: string; members: number }>;
   counters: {
@@ -50,6 +52,8 @@ export interface AdminSnapshot {
   };
   limit_hits: Record<string, number>;
   truncated?: boolean;
+  /** The lists that `--admin-snapshot-max-items` cut. */
+  truncated_lists?: string[];
 }
 
 export interface AdminClientOptions {

@@ -39,6 +39,21 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** How many requests may wait for a resume while reconnecting (default 256). */
   maxQueuedRequests?: number;
+  /**
+   * A resume starts the fallback chain at the transport that last worked (behind a proxy that
+   * blocks WebSocket, a resume does not wait for the WebSocket and SSE probes again). After this
+   * many resumes on a transport that is not the chain's first, the next resume tries the chain
+   * from its start again, in case the first works now (default 10). A fresh `connect()` always
+   * starts from the first.
+   */
+  retryFirstTransportAfterResumes?: number;
+  /**
+   * On WebSocket, how many heartbeat intervals (the welcome's `heartbeat_ms`) may pass with
+   * nothing received before the client counts the connection dead and resumes (default 3). The
+   * client pings when the connection has been quiet for a heartbeat interval, so a live idle
+   * connection always answers in time. 0 turns the check off.
+   */
+  livenessHeartbeats?: number;
 }
 
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -108,6 +123,13 @@ export class Client extends Emitter<ClientEvents> {
   /** The seq a resume asked to replay after. */
   private resumedFrom = 0;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
+  /** The index in the fallback chain of the transport that last worked: where a resume starts. */
+  private workingTransport = 0;
+  /** Resumes made in a row on a transport that is not the chain's first. */
+  private resumesOnFallback = 0;
+  /** When the current connection last received anything (ms), and the timer that watches it. */
+  private lastHeard = 0;
+  private livenessTimer?: ReturnType<typeof setInterval>;
   private readonly backoff: BackoffOptions;
   private readonly maxAttempts: number;
   private readonly maxQueued: number;
@@ -181,11 +203,15 @@ export class Client extends Emitter<ClientEvents> {
       this.closing = true;
       this.pending.rejectAll(new SwitchboardError('disconnected', 'the client was closed'));
       const id = this.nextId();
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const answered = new Promise<void>((resolve) => {
         this.pending.add({ id, op: 'session.close', fields: {}, sent: true, resolve: () => resolve(), reject: () => resolve() });
+        // The server's answer is awaited for at most 2 s: close() always settles.
+        timer = setTimeout(resolve, 2000);
       });
       this.transport?.send({ op: 'session.close', id });
-      await Promise.race([answered, new Promise((r) => setTimeout(r, 2000))]);
+      await answered;
+      clearTimeout(timer);
     }
     this.shutDown(undefined);
   }
@@ -272,17 +298,27 @@ export class Client extends Emitter<ClientEvents> {
     const factories = this.options.transports ?? defaultTransports;
     const context = { WebSocket: this.options.WebSocket, fetch: this.options.fetch, connectTimeoutMs: this.options.connectTimeoutMs };
     const unavailable: string[] = [];
-    for (const factory of factories) {
+    for (const index of this.chainOrder(factories.length, resume !== undefined)) {
+      const factory = factories[index]!;
       const hello = await this.hello(resume);
+      // close() may have come while the token was fetched: open nothing it could not close.
+      if (this.isClosed()) throw new SwitchboardError('disconnected', 'the client was closed');
       this.early = [];
       const transport = factory.create(this.options.url, context);
       this.transport = transport;
       try {
-        return await transport.open(hello, {
+        const welcome = await transport.open(hello, {
           message: (msg) => this.received(transport, msg),
           binary: (frame) => this.receivedBinary(transport, frame),
           closed: (reason) => this.transportClosed(transport, reason),
         });
+        if (this.isClosed()) {
+          // Opened after close(): this connection is nobody's, it must not keep the process alive.
+          transport.close();
+          throw new SwitchboardError('disconnected', 'the client was closed');
+        }
+        this.transportWorked(index, resume !== undefined);
+        return welcome;
       } catch (err) {
         if (this.transport === transport) this.transport = undefined;
         transport.close();
@@ -294,6 +330,68 @@ export class Client extends Emitter<ClientEvents> {
       }
     }
     throw new SwitchboardError('disconnected', `no transport could reach ${this.options.url}: ${unavailable.join('; ')}`);
+  }
+
+  /** A method, not a field read: TypeScript would narrow the state across the awaits that change it. */
+  private isClosed(): boolean {
+    return this.stateValue === 'closed';
+  }
+
+  /**
+   * The order to try the chain's transports in: from the first on a fresh connect, from the one
+   * that last worked on a resume (then the ones after it, then those before it).
+   */
+  private chainOrder(length: number, resuming: boolean): number[] {
+    const start = resuming && this.workingTransport < length ? this.workingTransport : 0;
+    return Array.from({ length }, (_, i) => (start + i) % length);
+  }
+
+  private transportWorked(index: number, resuming: boolean): void {
+    this.workingTransport = index;
+    this.resumesOnFallback = index > 0 && resuming ? this.resumesOnFallback + 1 : 0;
+    if (this.resumesOnFallback >= (this.options.retryFirstTransportAfterResumes ?? 10)) {
+      // Try the chain's first transport again at the next resume: whatever blocked it may be gone.
+      this.workingTransport = 0;
+      this.resumesOnFallback = 0;
+    }
+  }
+
+  /**
+   * Watches a WebSocket connection for silence: a dead path (a proxy that stops forwarding, a
+   * network that drops packets without a reset) otherwise goes unnoticed until the OS gives up.
+   */
+  private watchLiveness(transport: Transport, welcome: WireMessage): void {
+    this.stopLiveness();
+    const beat = Number(welcome.heartbeat_ms ?? 0);
+    const factor = this.options.livenessHeartbeats ?? 3;
+    if (transport.kind !== 'ws' || !(beat > 0) || !(factor > 0)) return;
+    const deadline = beat * factor;
+    this.lastHeard = Date.now();
+    let pingedAt = 0;
+    this.livenessTimer = setInterval(() => {
+      if (transport !== this.transport) {
+        this.stopLiveness();
+        return;
+      }
+      const now = Date.now();
+      const quiet = now - this.lastHeard;
+      if (quiet >= deadline) {
+        this.stopLiveness();
+        transport.close();
+        this.transportClosed(transport, { detail: `nothing received for ${quiet} ms (${factor} heartbeats)` });
+        return;
+      }
+      // The server's own heartbeat may be a WebSocket Ping, which scripts never see: ask for a pong.
+      if (quiet >= beat && now - pingedAt >= beat) {
+        pingedAt = now;
+        transport.send({ op: 'ping', id: this.nextId() });
+      }
+    }, Math.max(20, Math.min(1000, Math.floor(beat / 4))));
+  }
+
+  private stopLiveness(): void {
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.livenessTimer = undefined;
   }
 
   private welcomed(welcome: WireMessage, resuming: boolean): void {
@@ -317,6 +415,7 @@ export class Client extends Emitter<ClientEvents> {
     this.sessionIdValue = String(welcome.session);
     if (typeof welcome.resume_key === 'string') this.resumeKey = welcome.resume_key;
     this.stateValue = 'connected';
+    if (this.transport) this.watchLiveness(this.transport, welcome);
     for (const request of this.pending.unsent()) this.write(request);
     const transport = this.transport?.kind ?? 'ws';
     this.emit('connected', { session: this.sessionIdValue, transport, resumed: resuming });
@@ -335,6 +434,7 @@ export class Client extends Emitter<ClientEvents> {
 
   private received(transport: Transport, msg: WireMessage): void {
     if (transport !== this.transport) return;
+    this.lastHeard = Date.now();
     if (this.stateValue !== 'connected') {
       // Still handling the welcome (a WebSocket may deliver it and the replay in one go).
       if (this.stateValue !== 'closed') this.early.push({ transport, msg });
@@ -342,6 +442,7 @@ export class Client extends Emitter<ClientEvents> {
     }
     if (msg.id !== undefined && (msg.op === 'reply' || msg.op === 'error' || msg.op === 'pong')) {
       if (this.pending.answer(msg)) return;
+      if (msg.op === 'pong') return; // the liveness check's own ping
     }
     if (typeof msg.seq === 'number' && !this.sequence.accept(msg.seq)) return; // replayed twice
     if (msg.op === 'ping') {
@@ -365,6 +466,7 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   private receivedBinary(transport: Transport, frame: Uint8Array): void {
+    if (transport === this.transport) this.lastHeard = Date.now();
     let msg: WireMessage;
     try {
       msg = decodeBinaryFrame(frame);
@@ -378,6 +480,7 @@ export class Client extends Emitter<ClientEvents> {
   private transportClosed(transport: Transport, reason: { error?: { code: string; message: string }; detail?: string }): void {
     if (transport !== this.transport) return;
     this.transport = undefined;
+    this.stopLiveness();
     if (this.closing) return;
     const error = reason.error ? SwitchboardError.fromWire(reason.error) : disconnected(`the connection was lost (${reason.detail ?? 'no detail'})`);
     // Whatever was sent on that connection can no longer be answered.
@@ -427,6 +530,8 @@ export class Client extends Emitter<ClientEvents> {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.stopLiveness();
     const transport = this.transport;
     this.transport = undefined;
     transport?.close();

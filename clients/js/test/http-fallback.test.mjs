@@ -5,12 +5,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './support/server.mjs';
 import { startHttpProxy } from './support/http-proxy.mjs';
-import { Client, SseTransport, TransportUnavailable } from '../dist/index.js';
+import { Client, SseTransport, TransportUnavailable, webSocketTransport, sseTransport, pollTransport } from '../dist/index.js';
+import { nextEvent } from './support/wait.mjs';
 import { Harness } from './support/harness.mjs';
+import { boundTestFile } from './support/bound.mjs';
+
+boundTestFile();
 
 let server;
 before(async () => {
-  server = await startServer(['--admin-token', 'admin-secret']);
+  // Keep-alive comments every second: the stream-idle test counts three of them missing.
+  server = await startServer(['--admin-token', 'admin-secret', '--http-sse-ping-interval', '1']);
 });
 after(async () => {
   await server?.stop();
@@ -110,3 +115,97 @@ for (const streams of ['buffer', 'refuse']) {
     }
   });
 }
+
+const quickReconnect = { initialDelayMs: 20, maxDelayMs: 100 };
+
+test('errors over SSE carry the HTTP status of the answer; over WebSocket they have none', { timeout: 20000 }, async () => {
+  const overSse = new Client({ url: server.url, transports: [sseTransport()] });
+  const overWs = new Client({ url: server.url });
+  try {
+    await overSse.connect();
+    await overWs.connect();
+    assert.equal(overSse.transportKind, 'sse');
+    await assert.rejects(overSse.request('no.such.op'), (e) => e.code === 'unknown_op' && e.status === 404);
+    await assert.rejects(overWs.request('no.such.op'), (e) => e.code === 'unknown_op' && e.status === undefined);
+  } finally {
+    await overSse.close();
+    await overWs.close();
+  }
+});
+
+test('a resume starts the chain at the transport that last worked; a fresh connect starts from WebSocket again', { timeout: 40000 }, async () => {
+  const proxy = await startHttpProxy(server.port, { webSocket: 'refuse', streams: 'buffer' });
+  const options = { url: proxy.url, reconnect: quickReconnect, transports: [webSocketTransport, sseTransport({ probeMs: 1000 }), pollTransport({ pollTimeoutMs: 2000 })] };
+  const a = new Client(options);
+  const b = new Client(options);
+  try {
+    await a.connect();
+    assert.equal(a.transportKind, 'poll');
+    assert.deepEqual([proxy.seen.upgrades, proxy.seen.streams], [1, 1], 'the first connect tried WebSocket, then SSE');
+    const resumed = nextEvent(a, 'resumed', 15000);
+    const cutAt = Date.now();
+    proxy.cut();
+    assert.equal((await resumed).recovered, true);
+    assert.equal(a.transportKind, 'poll');
+    assert.deepEqual([proxy.seen.upgrades, proxy.seen.streams], [1, 1], 'the resume went straight to long-poll');
+    assert.ok(Date.now() - cutAt < 1000, 'the resume did not wait for the SSE probe');
+    await b.connect();
+    assert.equal(b.transportKind, 'poll');
+    assert.deepEqual([proxy.seen.upgrades, proxy.seen.streams], [2, 2], 'a fresh connect tries the whole chain');
+  } finally {
+    await a.close();
+    await b.close();
+    await proxy.close();
+  }
+});
+
+test('after retryFirstTransportAfterResumes resumes on a fallback, the next resume tries WebSocket first again', { timeout: 40000 }, async () => {
+  const proxy = await startHttpProxy(server.port, { webSocket: 'refuse' });
+  const a = new Client({ url: proxy.url, reconnect: quickReconnect, retryFirstTransportAfterResumes: 2 });
+  try {
+    await a.connect();
+    assert.equal(a.transportKind, 'sse');
+    const upgrades = [proxy.seen.upgrades];
+    for (let i = 0; i < 3; i++) {
+      const resumed = nextEvent(a, 'resumed', 15000);
+      proxy.cut();
+      await resumed;
+      assert.equal(a.transportKind, 'sse');
+      upgrades.push(proxy.seen.upgrades);
+    }
+    assert.deepEqual(upgrades, [1, 1, 1, 2], 'two resumes on SSE, then the third tries WebSocket first');
+  } finally {
+    await a.close();
+    await proxy.close();
+  }
+});
+
+test('liveness: an event stream that goes silent is counted dead and the session resumes on a new one', { timeout: 30000 }, async () => {
+  const proxy = await startHttpProxy(server.port, { webSocket: 'refuse' });
+  const transports = [webSocketTransport, sseTransport({ idleTimeoutMs: 3000 })];
+  const a = new Client({ url: proxy.url, reconnect: quickReconnect, transports });
+  const direct = new Client({ url: server.url });
+  try {
+    await a.connect();
+    await direct.connect();
+    assert.equal(a.transportKind, 'sse');
+    const got = [];
+    await a.signals.listen('idle.*', (s) => void got.push(s.payload));
+    const disconnected = nextEvent(a, 'disconnected', 15000);
+    const resumed = nextEvent(a, 'resumed', 20000);
+    const streams = proxy.seen.streams;
+    proxy.stall(); // the open stream delivers nothing more, not even the server's keep-alive comments
+    const { error } = await disconnected;
+    assert.equal(error.code, 'disconnected');
+    assert.match(error.message, /nothing arrived for 3000 ms/);
+    await resumed;
+    assert.equal(proxy.seen.streams, streams + 1, 'a new event stream');
+    await direct.signals.publish('idle.x', 'after');
+    await until(() => got.length === 1, 5000, 'the signal on the new stream');
+    assert.deepEqual(got, ['after']);
+  } finally {
+    await a.close();
+    await direct.close();
+    await proxy.close();
+  }
+});

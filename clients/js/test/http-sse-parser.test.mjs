@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SseParser } from '../dist/transports/sse-parser.js';
+import { boundTestFile } from './support/bound.mjs';
+
+boundTestFile();
 
 function parse(chunks) {
   const events = [];

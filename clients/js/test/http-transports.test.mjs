@@ -6,6 +6,9 @@ import { startServer } from './support/server.mjs';
 import { Harness } from './support/harness.mjs';
 import { SseTransport } from '../dist/transports/sse.js';
 import { PollTransport } from '../dist/transports/poll.js';
+import { boundTestFile } from './support/bound.mjs';
+
+boundTestFile();
 
 const REPLAY_BUFFER = 8;
 let server;

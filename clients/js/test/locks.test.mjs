@@ -4,6 +4,9 @@ import { startServer } from './support/server.mjs';
 import { clientPool } from './support/clients.mjs';
 import { waitFor, nextEvent } from './support/wait.mjs';
 import { SwitchboardError } from '../dist/index.js';
+import { boundTestFile } from './support/bound.mjs';
+
+boundTestFile();
 
 let server;
 let pool;

@@ -4,6 +4,9 @@ import { startServer } from './support/server.mjs';
 import { mintToken } from './support/tokens.mjs';
 import { waitFor, nextEvent } from './support/wait.mjs';
 import { Client, SwitchboardError } from '../dist/index.js';
+import { boundTestFile } from './support/bound.mjs';
+
+boundTestFile();
 
 const SECRET = 'a-secret-for-the-js-client-tests-0123456789';
 let server;

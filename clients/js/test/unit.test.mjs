@@ -4,6 +4,9 @@ import { backoffDelay, SequenceTracker, SwitchboardError, subjectMatches, webSoc
 import { encodeEnvelope, decodeBinaryFrame } from '../dist/binary.js';
 import { readPayload, payloadFields } from '../dist/payload.js';
 import { isFatal } from '../dist/errors.js';
+import { boundTestFile } from './support/bound.mjs';
+
+boundTestFile();
 
 const options = { initialDelayMs: 100, maxDelayMs: 1000 };
 

@@ -101,6 +101,8 @@ export class HttpSession {
 
   /** A fetch that close() aborts, and so does `timeoutMs` when given (until the answer's head). */
   async request(url: string, init: RequestInit = {}, timeoutMs?: number): Promise<Response> {
+    // Once closed, nothing new starts: a request close() could not abort would outlive the transport.
+    if (this.ended) throw new Error('the transport is closed');
     const abort = new AbortController();
     this.inFlight.add(abort);
     const timer = timeoutMs === undefined ? undefined
@@ -115,6 +117,7 @@ export class HttpSession {
 
   /** A fetch that close() aborts and that stays registered until `done` (for a body read over time). */
   async longRequest(url: string, init: RequestInit = {}): Promise<{ res: Response; abort: AbortController; done(): void }> {
+    if (this.ended) throw new Error('the transport is closed');
     const abort = new AbortController();
     this.inFlight.add(abort);
     try {

@@ -14,6 +14,8 @@ import type { TransportFactory } from './index.js';
 export interface PollTransportOptions extends HttpTransportOptions {
   /** How long one poll waits for events (ms, default 25000; the server caps it at 60000). */
   pollTimeoutMs?: number;
+  /** How long past `pollTimeoutMs` a poll may go unanswered before the path counts as dead (ms, default 10000). */
+  pollGraceMs?: number;
 }
 
 interface PollAnswer {
@@ -32,10 +34,12 @@ class PollFailure extends Error {
 export class PollTransport extends HttpTransport implements Transport {
   readonly kind = 'poll' as const;
   private readonly pollTimeoutMs: number;
+  private readonly pollGraceMs: number;
 
   constructor(url: string, options: PollTransportOptions = {}) {
     super(url, options);
     this.pollTimeoutMs = options.pollTimeoutMs ?? 25000;
+    this.pollGraceMs = options.pollGraceMs ?? 10000;
   }
 
   /**
@@ -94,9 +98,10 @@ export class PollTransport extends HttpTransport implements Transport {
   private async poll(after: number, timeoutMs: number): Promise<PollAnswer> {
     let res: Response;
     try {
-      // The handshake's poll (timeout 0) answers at once: it gets the handshake's deadline.
+      // The handshake's poll (timeout 0) answers at once: it gets the handshake's deadline. A waiting
+      // poll is answered by the server within its timeout: past that and a grace, the path is dead.
       res = await this.http.request(this.http.sessionUrl(`/poll?after=${after}&timeout_ms=${timeoutMs}`),
-        { headers: this.http.headers() }, timeoutMs === 0 ? this.http.openTimeoutMs : undefined);
+        { headers: this.http.headers() }, timeoutMs === 0 ? this.http.openTimeoutMs : timeoutMs + this.pollGraceMs);
     } catch (e) {
       throw new PollFailure(undefined, `the poll failed: ${(e as Error).message}`);
     }

@@ -24,15 +24,23 @@ import { SseParser } from './sse-parser.js';
 export interface SseTransportOptions extends HttpTransportOptions {
   /** How long the event stream may take to show its first line before SSE counts as unavailable (ms, default 3000). */
   probeMs?: number;
+  /**
+   * How long an open event stream may deliver nothing at all, not even the server's `: ping`
+   * comment (every `--http-sse-ping-interval`, 15 s), before it counts as dead and the client
+   * resumes (ms, default 45000: three pings; 0 turns the check off).
+   */
+  idleTimeoutMs?: number;
 }
 
 export class SseTransport extends HttpTransport implements Transport {
   readonly kind = 'sse' as const;
   private readonly probeMs: number;
+  private readonly idleTimeoutMs: number;
 
   constructor(url: string, options: SseTransportOptions = {}) {
     super(url, options);
     this.probeMs = options.probeMs ?? 3000;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 45000;
   }
 
   async open(hello: HelloRequest, handlers: TransportHandlers): Promise<WireMessage> {
@@ -106,7 +114,15 @@ export class SseTransport extends HttpTransport implements Transport {
       });
 
       const headers = this.http.headers({ Accept: 'text/event-stream', 'Last-Event-ID': String(opened.lastSeq) });
-      this.http.longRequest(this.http.sessionUrl('/events'), { headers }).then(async ({ res, done }) => {
+      this.http.longRequest(this.http.sessionUrl('/events'), { headers }).then(async ({ res, abort, done }) => {
+        // A stream that goes silent (a proxy that stopped forwarding) is aborted, which ends the transport.
+        let idle: ReturnType<typeof setTimeout> | undefined;
+        const watch = () => {
+          clearTimeout(idle);
+          if (this.idleTimeoutMs > 0) {
+            idle = setTimeout(() => abort.abort(new Error(`nothing arrived for ${this.idleTimeoutMs} ms`)), this.idleTimeoutMs);
+          }
+        };
         try {
           const type = (res.headers.get('content-type') ?? '').toLowerCase();
           if (res.status !== 200 || !type.startsWith('text/event-stream') || !res.body) {
@@ -122,6 +138,7 @@ export class SseTransport extends HttpTransport implements Transport {
           const reader = res.body.getReader();
           const decoder = new TextDecoder();
           for (;;) {
+            watch();
             const { done: end, value } = await reader.read();
             if (end) break;
             parser.push(decoder.decode(value, { stream: true }));
@@ -133,6 +150,7 @@ export class SseTransport extends HttpTransport implements Transport {
           if (!settled) fail(new SwitchboardError('disconnected', 'the event stream ended during the handshake'));
           else if (!this.http.closing) sink.end({ detail: 'the event stream ended' });
         } finally {
+          clearTimeout(idle);
           done();
         }
       }).catch((e: unknown) => {

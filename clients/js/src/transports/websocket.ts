@@ -44,6 +44,8 @@ export class WebSocketTransport implements Transport {
   private ended = false;
   /** The last error the server sent without an `id`: the reason of the close that follows it. */
   private lastEventError?: { code: string; message: string };
+  /** Settles a pending open() when close() comes first, so that open() always settles. */
+  private abandonOpen?: () => void;
 
   constructor(
     private readonly url: string,
@@ -61,6 +63,10 @@ export class WebSocketTransport implements Transport {
       // Some implementations (Node's) never fire 'close' for a connection dropped during the
       // upgrade, so the handshake has a deadline of its own.
       const deadline = setTimeout(() => fail(`no welcome within ${this.openTimeoutMs} ms`), this.openTimeoutMs);
+      this.abandonOpen = () => {
+        clearTimeout(deadline);
+        if (!welcomed) reject(new SwitchboardError('disconnected', 'the WebSocket was closed before the welcome'));
+      };
       const fail = (detail: string) => {
         clearTimeout(deadline);
         if (welcomed || this.ended) return;
@@ -168,6 +174,7 @@ export class WebSocketTransport implements Transport {
   close(): void {
     this.closedByUs = true;
     this.ended = true;
+    this.abandonOpen?.();
     try {
       this.socket?.close(1000);
     } catch {

@@ -11,6 +11,7 @@ import net from 'node:net';
  */
 export async function startHttpProxy(targetPort, { webSocket = 'pass', streams = 'pass' } = {}, host = '127.0.0.1') {
   const sockets = new Set();
+  const streaming = new Map(); // each upstream answer being forwarded, to the response it goes to
   const seen = { upgrades: 0, streams: 0, polls: 0, ops: 0 };
   const track = (socket) => {
     sockets.add(socket);
@@ -41,6 +42,8 @@ export async function startHttpProxy(targetPort, { webSocket = 'pass', streams =
       }
       res.writeHead(answer.statusCode, answer.headers);
       answer.pipe(res);
+      streaming.set(answer, res);
+      answer.on('close', () => streaming.delete(answer));
     });
     upstream.on('error', () => res.destroy());
     res.on('close', () => upstream.destroy());
@@ -77,6 +80,13 @@ export async function startHttpProxy(targetPort, { webSocket = 'pass', streams =
     /** Drops every connection through the proxy at once (new ones are still accepted). */
     cut() {
       for (const socket of [...sockets]) socket.destroy();
+    },
+    /** Stops forwarding the answers being streamed now (event streams), without ending them. */
+    stall() {
+      for (const [answer, res] of streaming) {
+        answer.unpipe(res);
+        answer.pause();
+      }
     },
     async close() {
       this.cut();

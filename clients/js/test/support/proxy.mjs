@@ -2,9 +2,11 @@
 // (the server sees a reset, not a clean WebSocket close), without touching the client.
 import net from 'node:net';
 
-/** Starts a proxy to targetPort; resolves with { port, url, cut(), close() }. */
+/** Starts a proxy to targetPort; resolves with { port, url, connections, refusing, cut(), stall(), close() }. */
 export async function startProxy(targetPort, host = '127.0.0.1') {
   const sockets = new Set();
+  const pipes = new Map(); // each socket to the one it forwards to
+  const frozen = new Set(); // stalled sockets: their end is not passed on either
   let refusing = false;
   const server = net.createServer((inbound) => {
     if (refusing) {
@@ -14,10 +16,15 @@ export async function startProxy(targetPort, host = '127.0.0.1') {
     const outbound = net.connect(targetPort, host);
     for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
       sockets.add(a);
-      a.on('error', () => b.destroy());
+      pipes.set(a, b);
+      a.on('error', () => {
+        if (!frozen.has(a)) b.destroy();
+      });
       a.on('close', () => {
         sockets.delete(a);
-        b.destroy();
+        pipes.delete(a);
+        if (!frozen.has(a)) b.destroy();
+        frozen.delete(a);
       });
       a.pipe(b);
     }
@@ -38,6 +45,17 @@ export async function startProxy(targetPort, host = '127.0.0.1') {
     /** Drops every connection through the proxy at once (new ones are still accepted). */
     cut() {
       for (const socket of [...sockets]) socket.resetAndDestroy ? socket.resetAndDestroy() : socket.destroy();
+    },
+    /**
+     * Stops forwarding on every connection open now, in both directions, without closing any: the
+     * path is dead but neither end hears of it (new connections are forwarded normally).
+     */
+    stall() {
+      for (const [a, b] of pipes) {
+        frozen.add(a);
+        a.unpipe(b);
+        a.pause();
+      }
     },
     async close() {
       this.cut();

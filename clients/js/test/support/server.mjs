@@ -14,6 +14,11 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
+/** A process killed by a signal keeps `exitCode` null: its `signalCode` says it is gone. */
+function hasExited(child) {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
 /**
  * Starts a server with the given extra command-line options.
  * Resolves with { url, wsUrl, port, host, stop(), log() } once /ready answers 200.
@@ -64,12 +69,18 @@ export async function startServer(options = [], { startTimeoutMs = 30000 } = {})
     host: '127.0.0.1',
     port,
     log: () => output,
+    /** Kills the server (SIGKILL) and waits for it to exit; a second call, or a server that died on its own, returns at once. */
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
+      if (!hasExited(child)) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
       live.delete(child);
+    },
+    /** Whether the server process has ended (by itself, or stopped). */
+    get exited() {
+      return hasExited(child);
     },
   };
 }

@@ -71,6 +71,9 @@ class AdminPageTest {
         Matcher css = Pattern.compile("href=\"(/admin/[^\"]+\\.css)\"").matcher(page.body());
         assertThat(css.find()).isTrue();
         assertStrictHeaders(get(css.group(1)), "text/css; charset=utf-8");
+        Matcher icon = Pattern.compile("rel=\"icon\" href=\"(/admin/[^\"]+\\.svg)\"").matcher(page.body());
+        assertThat(icon.find()).as("an icon, so that the browser's /favicon.ico request is not made (a 404)").isTrue();
+        assertStrictHeaders(get(icon.group(1)), "image/svg+xml");
         List<String> seen = new ArrayList<>();
         Pattern imports = Pattern.compile("from '(\\./[^']+|\\.\\./[^']+)'");
         while (!pending.isEmpty()) {

@@ -22,11 +22,16 @@ function append(el, children) {
   }
 }
 
-/** A table with a header row, or a line saying there is nothing. */
+/** A header for a column of numbers: aligned right, as its cells. */
+export function num(text) {
+  return { text, num: true };
+}
+
+/** A table with a header row (texts, or num(text)), or a line saying there is nothing. */
 export function table(testid, headers, rows, empty) {
   if (rows.length === 0) return h('p', { class: 'empty', 'data-testid': testid + '-empty' }, empty);
   return h('table', { 'data-testid': testid },
-    h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, headers.map((t) => (t.num ? h('th', { scope: 'col', class: 'num' }, t.text) : h('th', { scope: 'col' }, t))))),
     h('tbody', {}, rows));
 }
 

@@ -1,5 +1,5 @@
 // One function per section of the dashboard: (snapshot, context) → the section's content.
-import { h, table, truncatedNote } from './dom.js';
+import { h, num, table, truncatedNote } from './dom.js';
 import { bytes, count, millis, seconds, shortId } from './format.js';
 import { lineChart } from './chart.js';
 
@@ -10,20 +10,20 @@ export function sessions(snapshot, { onClose }) {
     h('td', { 'data-label': 'Transport' }, s.transport,
       h('span', { class: 'sub' }, s.attached.length ? s.attached.map((c) => c.transport).join(', ') : 'no connection')),
     h('td', { 'data-label': 'Connections', class: 'num' }, s.connections),
-    h('td', { 'data-label': 'Holds' }, s.held.length
+    h('td', { 'data-label': 'Holds', class: s.held.length ? null : 'none' }, s.held.length
       ? h('ul', { class: 'plain' }, s.held.map((x) => h('li', {}, h('code', {}, x.key), ' ', h('span', { class: 'sub' }, x.kind + ' · fence ' + (x.fence ?? '?')))))
       : '–'),
-    h('td', { 'data-label': 'Waits for' }, s.waiting.length
+    h('td', { 'data-label': 'Waits for', class: s.waiting.length ? null : 'none' }, s.waiting.length
       ? h('ul', { class: 'plain' }, s.waiting.map((x) => h('li', {}, h('code', {}, x.key), ' ', h('span', { class: 'sub' }, '#' + x.position))))
       : '–'),
-    h('td', { 'data-label': 'Listens to' }, s.listening.length ? s.listening.map((p) => h('code', { class: 'chip' }, p)) : '–'),
+    h('td', { 'data-label': 'Listens to', class: s.listening.length ? null : 'none' }, s.listening.length ? s.listening.map((p) => h('code', { class: 'chip' }, p)) : '–'),
     h('td', { 'data-label': 'Age', class: 'num' }, seconds(s.age_s), h('span', { class: 'sub' }, s.remote_address ?? '')),
     h('td', { class: 'actions' }, h('button', {
       type: 'button', class: 'danger', 'data-testid': 'session-close-' + s.id, 'data-session-id': s.id,
       onclick: () => onClose(s),
     }, 'Close'))));
   return [
-    table('sessions-table', ['Session', 'State', 'Transport', 'Conns', 'Holds', 'Waits for', 'Listens to', 'Age', ''], rows, 'No session.'),
+    table('sessions-table', ['Session', 'State', 'Transport', num('Conns'), 'Holds', 'Waits for', 'Listens to', num('Age'), ''], rows, 'No session.'),
     truncatedNote(snapshot, 'sessions'),
   ];
 }
@@ -37,12 +37,13 @@ export function locks(snapshot) {
     l.holders.length
       ? l.holders.map((x) => h('li', { 'data-testid': 'lock-holder-' + (x.session ?? x.numeric_id), 'data-session-id': x.session ?? '' },
         h('span', { class: 'role' }, 'holds'), h('code', { title: x.session ?? '' }, shortId(x.session ?? '#' + x.numeric_id)),
-        h('span', { class: 'sub' }, 'fence ' + (x.fence ?? '?') + ' · lease ' + millis(x.lease_remaining_ms))))
+        h('span', { class: 'sub' }, '#' + x.numeric_id + ' · ', h('span', { class: 'nowrap' }, 'fence ' + (x.fence ?? '?')), ' · ',
+          h('span', { class: 'nowrap' }, 'lease ' + millis(x.lease_remaining_ms)))))
       : h('li', { class: 'sub' }, l.holder_count ? l.holder_count + ' holder(s)' : 'no holder')),
   h('ol', { class: 'waiters', 'aria-label': 'waiters in order' },
     l.waiters.map((x) => h('li', { 'data-testid': 'lock-waiter-' + (x.session ?? x.numeric_id), 'data-session-id': x.session ?? '', 'data-position': x.position },
       h('span', { class: 'role' }, '#' + x.position), h('code', { title: x.session ?? '' }, shortId(x.session ?? '#' + x.numeric_id)),
-      h('span', { class: 'sub' }, x.state))),
+      h('span', { class: 'sub' }, '#' + x.numeric_id + ' · ' + x.state))),
     l.waiters.length === 0 && l.waiter_count > 0 ? h('li', { class: 'sub' }, l.waiter_count + ' waiting') : null)));
   return [
     cards.length ? h('div', { class: 'cards', 'data-testid': 'locks-list' }, cards) : h('p', { class: 'empty', 'data-testid': 'locks-empty' }, 'No lock or semaphore is held or waited for.'),
@@ -57,7 +58,7 @@ export function topics(snapshot, { rates }) {
     h('td', { 'data-label': 'Groups', class: 'num' }, t.groups),
     h('td', { 'data-label': 'Published', class: 'num' }, count(t.published_total)),
     h('td', { 'data-label': 'Rate', class: 'num' }, rates.topicRates.has(t.topic) ? count(rates.topicRates.get(t.topic)) + '/s' : '–')));
-  return [table('topics-table', ['Topic', 'Subscribers', 'Groups', 'Published', 'Rate'], rows, 'Nobody listens.'), truncatedNote(snapshot, 'topics')];
+  return [table('topics-table', ['Topic', num('Subscribers'), num('Groups'), num('Published'), num('Rate')], rows, 'Nobody listens.'), truncatedNote(snapshot, 'topics')];
 }
 
 export function services(snapshot) {
@@ -77,7 +78,7 @@ export function peers(snapshot) {
     h('td', { 'data-label': 'Topic' }, h('code', {}, p.topic)), h('td', { 'data-label': 'Members', class: 'num' }, p.members)));
   return h('div', { class: 'split' },
     h('div', {}, h('h3', {}, 'Peers'), table('peers-table', ['Peer', 'Session', 'Transport'], peerRows, 'No peer online.'), truncatedNote(snapshot, 'peers')),
-    h('div', {}, h('h3', {}, 'Presence'), table('presence-table', ['Topic', 'Members'], presenceRows, 'No topic has members.')));
+    h('div', {}, h('h3', {}, 'Presence'), table('presence-table', ['Topic', num('Members')], presenceRows, 'No topic has members.')));
 }
 
 export function throughput(snapshot, { rates }) {
@@ -100,7 +101,7 @@ export function limits(snapshot) {
   const hit = hits.filter(([, n]) => n > 0);
   return [
     hit.length
-      ? table('limits-table', ['Limit', 'Hits'], hit.map(([name, n]) => h('tr', { 'data-testid': 'limit-row-' + name },
+      ? table('limits-table', ['Limit', num('Hits')], hit.map(([name, n]) => h('tr', { 'data-testid': 'limit-row-' + name },
         h('td', { 'data-label': 'Limit' }, h('code', {}, name)), h('td', { 'data-label': 'Hits', class: 'num' }, count(n)))), '')
       : h('p', { class: 'empty', 'data-testid': 'limits-empty' }, `No limit hit (${hits.length} limits watched).`),
   ];

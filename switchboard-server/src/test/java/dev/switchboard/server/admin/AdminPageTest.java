@@ -71,6 +71,9 @@ class AdminPageTest {
         Matcher css = Pattern.compile("href=\"(/admin/[^\"]+\\.css)\"").matcher(page.body());
         assertThat(css.find()).isTrue();
         assertStrictHeaders(get(css.group(1)), "text/css; charset=utf-8");
+        Matcher icon = Pattern.compile("rel=\"icon\" href=\"(/admin/[^\"]+\\.svg)\"").matcher(page.body());
+        assertThat(icon.find()).as("an icon, so that the browser's /favicon.ico request is not made (a 404)").isTrue();
+        assertStrictHeaders(get(icon.group(1)), "image/svg+xml");
         List<String> seen = new ArrayList<>();
         Pattern imports = Pattern.compile("from '(\\./[^']+|\\.\\./[^']+)'");
         while (!pending.isEmpty()) {
@@ -82,8 +85,12 @@ class AdminPageTest {
             Matcher m = imports.matcher(js.body());
             while (m.find()) pending.add(java.net.URI.create("http://x" + path).resolve(m.group(1)).getPath());
         }
-        assertThat(seen).contains("/admin/app.js", "/admin/client/index.js", "/admin/views/sections.js", "/admin/views/chart.js");
-        assertThat(get("/admin/client/index.js").body()).contains("export class AdminClient", "export class SwitchboardError");
+        assertThat(seen).contains("/admin/app.js", "/admin/client/index.js", "/admin/views/sections.js", "/admin/views/chart.js",
+                "/admin/client/transports/websocket.js", "/admin/client/transports/sse.js");
+        // The client's real build (npm run embed), its index re-exporting the modules beside it.
+        assertThat(get("/admin/client/index.js").body()).contains("export { AdminClient } from './admin.js'",
+                "export { SwitchboardError } from './errors.js'");
+        assertThat(get("/admin/client/admin.js").body()).contains("export class AdminClient");
     }
 
     @Test
@@ -104,7 +111,9 @@ class AdminPageTest {
     void nothingOutsideTheDashboardCanBeReached() throws Exception {
         for (String path : List.of("/admin/..%2Fdemo.html", "/admin/views/..%2F..%2Fdemo.html", "/admin/client/..%2Fapp.js",
                 "/admin/%2E%2E", "/admin/logback.xml", "/admin/nothing.js", "/admin/views", "/admin/other/app.js",
-                "/admin/app.js%00.css", "/admin/.hidden.js", "/admin/app..js", "/admin/..%5C..%5Clogback.xml")) {
+                "/admin/app.js%00.css", "/admin/.hidden.js", "/admin/app..js", "/admin/..%5C..%5Clogback.xml",
+                "/admin/client/transports/..%2F..%2Fapp.js", "/admin/client/..%2Fviews/sections.js", "/admin/views/transports/sse.js",
+                "/admin/client/transports", "/admin/client/%2E%2E/app.js", "/admin/client/transports/x/sse.js")) {
             HttpResponse<String> r = get(path);
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(JSON.readTree(r.body()).path("error").asString()).as(path).isEqualTo("not_found");

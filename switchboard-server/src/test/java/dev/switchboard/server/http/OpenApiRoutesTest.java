@@ -110,7 +110,7 @@ class OpenApiRoutesTest {
     void operationsAreWellFormed() {
         // The paths HttpFront serves without a token.
         List<String> problems = wellFormed(doc, Set.of("/health", "/ready", "/v1/openapi.json", "/demo", "/admin", "/admin/{file}",
-                "/admin/{dir}/{file}"), Set.of("Error"), true);
+                "/admin/{dir}/{file}", "/admin/{dir}/{sub}/{file}"), Set.of("Error"), true);
         assertThat(problems).isEmpty();
     }
 

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  *
  * <p>No path traversal: a path names a file only through a fixed pattern (letters, digits, '-',
  * '_' and single dots between them: never {@code ..}, never a slash, since the router captures
- * one percent-decoded segment) in the root or one of {@link #DIRECTORIES}, with an extension of
+ * one percent-decoded segment per part of the path) in the root or one of {@link #DIRECTORIES} (a
+ * folder is accepted only when its joined segments equal one of them), with an extension of
  * {@link #TYPES}; anything else is {@code 404}. Files are read once and kept: they are the
  * server's own resources, a fixed set, so the cache needs no other bound (a name that names no
  * file is not kept).
@@ -32,7 +33,8 @@ final class AdminPage {
     static final String ROOT = "/web/admin/";
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-    private static final Set<String> DIRECTORIES = Set.of("client", "views");
+    /** The folders, as paths: a request's folder segments, joined with '/', must equal one of them. */
+    private static final Set<String> DIRECTORIES = Set.of("client", "client/transports", "views");
     private static final Pattern FILE = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
@@ -54,6 +56,7 @@ final class AdminPage {
             router.add(m, "/admin", ex -> serve(ex, null, "index.html"));
             router.add(m, "/admin/{file}", ex -> serve(ex, null, ex.param("file").isEmpty() ? "index.html" : ex.param("file")));
             router.add(m, "/admin/{dir}/{file}", ex -> serve(ex, ex.param("dir"), ex.param("file")));
+            router.add(m, "/admin/{dir}/{sub}/{file}", ex -> serve(ex, ex.param("dir") + "/" + ex.param("sub"), ex.param("file")));
         }
     }
 

@@ -49,6 +49,13 @@ export class Client extends Emitter {
     /** The seq a resume asked to replay after. */
     resumedFrom = 0;
     reconnectTimer;
+    /** The index in the fallback chain of the transport that last worked: where a resume starts. */
+    workingTransport = 0;
+    /** Resumes made in a row on a transport that is not the chain's first. */
+    resumesOnFallback = 0;
+    /** When the current connection last received anything (ms), and the timer that watches it. */
+    lastHeard = 0;
+    livenessTimer;
     backoff;
     maxAttempts;
     maxQueued;
@@ -120,11 +127,15 @@ export class Client extends Emitter {
             this.closing = true;
             this.pending.rejectAll(new SwitchboardError('disconnected', 'the client was closed'));
             const id = this.nextId();
+            let timer;
             const answered = new Promise((resolve) => {
                 this.pending.add({ id, op: 'session.close', fields: {}, sent: true, resolve: () => resolve(), reject: () => resolve() });
+                // The server's answer is awaited for at most 2 s: close() always settles.
+                timer = setTimeout(resolve, 2000);
             });
             this.transport?.send({ op: 'session.close', id });
-            await Promise.race([answered, new Promise((r) => setTimeout(r, 2000))]);
+            await answered;
+            clearTimeout(timer);
         }
         this.shutDown(undefined);
     }
@@ -206,17 +217,28 @@ export class Client extends Emitter {
         const factories = this.options.transports ?? defaultTransports;
         const context = { WebSocket: this.options.WebSocket, fetch: this.options.fetch, connectTimeoutMs: this.options.connectTimeoutMs };
         const unavailable = [];
-        for (const factory of factories) {
+        for (const index of this.chainOrder(factories.length, resume !== undefined)) {
+            const factory = factories[index];
             const hello = await this.hello(resume);
+            // close() may have come while the token was fetched: open nothing it could not close.
+            if (this.isClosed())
+                throw new SwitchboardError('disconnected', 'the client was closed');
             this.early = [];
             const transport = factory.create(this.options.url, context);
             this.transport = transport;
             try {
-                return await transport.open(hello, {
+                const welcome = await transport.open(hello, {
                     message: (msg) => this.received(transport, msg),
                     binary: (frame) => this.receivedBinary(transport, frame),
                     closed: (reason) => this.transportClosed(transport, reason),
                 });
+                if (this.isClosed()) {
+                    // Opened after close(): this connection is nobody's, it must not keep the process alive.
+                    transport.close();
+                    throw new SwitchboardError('disconnected', 'the client was closed');
+                }
+                this.transportWorked(index, resume !== undefined);
+                return welcome;
             }
             catch (err) {
                 if (this.transport === transport)
@@ -230,6 +252,65 @@ export class Client extends Emitter {
             }
         }
         throw new SwitchboardError('disconnected', `no transport could reach ${this.options.url}: ${unavailable.join('; ')}`);
+    }
+    /** A method, not a field read: TypeScript would narrow the state across the awaits that change it. */
+    isClosed() {
+        return this.stateValue === 'closed';
+    }
+    /**
+     * The order to try the chain's transports in: from the first on a fresh connect, from the one
+     * that last worked on a resume (then the ones after it, then those before it).
+     */
+    chainOrder(length, resuming) {
+        const start = resuming && this.workingTransport < length ? this.workingTransport : 0;
+        return Array.from({ length }, (_, i) => (start + i) % length);
+    }
+    transportWorked(index, resuming) {
+        this.workingTransport = index;
+        this.resumesOnFallback = index > 0 && resuming ? this.resumesOnFallback + 1 : 0;
+        if (this.resumesOnFallback >= (this.options.retryFirstTransportAfterResumes ?? 10)) {
+            // Try the chain's first transport again at the next resume: whatever blocked it may be gone.
+            this.workingTransport = 0;
+            this.resumesOnFallback = 0;
+        }
+    }
+    /**
+     * Watches a WebSocket connection for silence: a dead path (a proxy that stops forwarding, a
+     * network that drops packets without a reset) otherwise goes unnoticed until the OS gives up.
+     */
+    watchLiveness(transport, welcome) {
+        this.stopLiveness();
+        const beat = Number(welcome.heartbeat_ms ?? 0);
+        const factor = this.options.livenessHeartbeats ?? 3;
+        if (transport.kind !== 'ws' || !(beat > 0) || !(factor > 0))
+            return;
+        const deadline = beat * factor;
+        this.lastHeard = Date.now();
+        let pingedAt = 0;
+        this.livenessTimer = setInterval(() => {
+            if (transport !== this.transport) {
+                this.stopLiveness();
+                return;
+            }
+            const now = Date.now();
+            const quiet = now - this.lastHeard;
+            if (quiet >= deadline) {
+                this.stopLiveness();
+                transport.close();
+                this.transportClosed(transport, { detail: `nothing received for ${quiet} ms (${factor} heartbeats)` });
+                return;
+            }
+            // The server's own heartbeat may be a WebSocket Ping, which scripts never see: ask for a pong.
+            if (quiet >= beat && now - pingedAt >= beat) {
+                pingedAt = now;
+                transport.send({ op: 'ping', id: this.nextId() });
+            }
+        }, Math.max(20, Math.min(1000, Math.floor(beat / 4))));
+    }
+    stopLiveness() {
+        if (this.livenessTimer)
+            clearInterval(this.livenessTimer);
+        this.livenessTimer = undefined;
     }
     welcomed(welcome, resuming) {
         const early = this.early;
@@ -253,6 +334,8 @@ export class Client extends Emitter {
         if (typeof welcome.resume_key === 'string')
             this.resumeKey = welcome.resume_key;
         this.stateValue = 'connected';
+        if (this.transport)
+            this.watchLiveness(this.transport, welcome);
         for (const request of this.pending.unsent())
             this.write(request);
         const transport = this.transport?.kind ?? 'ws';
@@ -274,6 +357,7 @@ export class Client extends Emitter {
     received(transport, msg) {
         if (transport !== this.transport)
             return;
+        this.lastHeard = Date.now();
         if (this.stateValue !== 'connected') {
             // Still handling the welcome (a WebSocket may deliver it and the replay in one go).
             if (this.stateValue !== 'closed')
@@ -283,6 +367,8 @@ export class Client extends Emitter {
         if (msg.id !== undefined && (msg.op === 'reply' || msg.op === 'error' || msg.op === 'pong')) {
             if (this.pending.answer(msg))
                 return;
+            if (msg.op === 'pong')
+                return; // the liveness check's own ping
         }
         if (typeof msg.seq === 'number' && !this.sequence.accept(msg.seq))
             return; // replayed twice
@@ -308,6 +394,8 @@ export class Client extends Emitter {
         this.emit('event', msg);
     }
     receivedBinary(transport, frame) {
+        if (transport === this.transport)
+            this.lastHeard = Date.now();
         let msg;
         try {
             msg = decodeBinaryFrame(frame);
@@ -322,6 +410,7 @@ export class Client extends Emitter {
         if (transport !== this.transport)
             return;
         this.transport = undefined;
+        this.stopLiveness();
         if (this.closing)
             return;
         const error = reason.error ? SwitchboardError.fromWire(reason.error) : disconnected(`the connection was lost (${reason.detail ?? 'no detail'})`);
@@ -377,6 +466,8 @@ export class Client extends Emitter {
         this.stateValue = 'closed';
         if (this.reconnectTimer)
             clearTimeout(this.reconnectTimer);
+        this.reconnectTimer = undefined;
+        this.stopLiveness();
         const transport = this.transport;
         this.transport = undefined;
         transport?.close();

@@ -22,9 +22,14 @@ export class SwitchboardError extends Error {
         if (extra.origin !== undefined)
             this.origin = extra.origin;
     }
-    /** Builds the error from the wire's `{code, message, data?, origin?}` object (tolerating junk). */
+    /**
+     * Builds the error from the wire's `{code, message, data?, origin?}` object (tolerating junk).
+     * The HTTP transports put the answer's HTTP `status` on that object; it is kept unless `status` is given.
+     */
     static fromWire(error, status) {
         const e = (error && typeof error === 'object' ? error : {});
+        if (status === undefined && typeof e.status === 'number')
+            status = e.status;
         const code = typeof e.code === 'string' && e.code ? e.code : 'internal';
         const message = typeof e.message === 'string' ? e.message : code;
         return new SwitchboardError(code, message, {

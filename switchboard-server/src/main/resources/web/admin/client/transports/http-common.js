@@ -93,6 +93,9 @@ export class HttpSession {
     }
     /** A fetch that close() aborts, and so does `timeoutMs` when given (until the answer's head). */
     async request(url, init = {}, timeoutMs) {
+        // Once closed, nothing new starts: a request close() could not abort would outlive the transport.
+        if (this.ended)
+            throw new Error('the transport is closed');
         const abort = new AbortController();
         this.inFlight.add(abort);
         const timer = timeoutMs === undefined ? undefined
@@ -107,6 +110,8 @@ export class HttpSession {
     }
     /** A fetch that close() aborts and that stays registered until `done` (for a body read over time). */
     async longRequest(url, init = {}) {
+        if (this.ended)
+            throw new Error('the transport is closed');
         const abort = new AbortController();
         this.inFlight.add(abort);
         try {

@@ -18,9 +18,11 @@ class PollFailure extends Error {
 export class PollTransport extends HttpTransport {
     kind = 'poll';
     pollTimeoutMs;
+    pollGraceMs;
     constructor(url, options = {}) {
         super(url, options);
         this.pollTimeoutMs = options.pollTimeoutMs ?? 25000;
+        this.pollGraceMs = options.pollGraceMs ?? 10000;
     }
     /**
      * Opens or resumes the session, then reads at once (`timeout_ms=0`) what is pending after
@@ -86,8 +88,9 @@ export class PollTransport extends HttpTransport {
     async poll(after, timeoutMs) {
         let res;
         try {
-            // The handshake's poll (timeout 0) answers at once: it gets the handshake's deadline.
-            res = await this.http.request(this.http.sessionUrl(`/poll?after=${after}&timeout_ms=${timeoutMs}`), { headers: this.http.headers() }, timeoutMs === 0 ? this.http.openTimeoutMs : undefined);
+            // The handshake's poll (timeout 0) answers at once: it gets the handshake's deadline. A waiting
+            // poll is answered by the server within its timeout: past that and a grace, the path is dead.
+            res = await this.http.request(this.http.sessionUrl(`/poll?after=${after}&timeout_ms=${timeoutMs}`), { headers: this.http.headers() }, timeoutMs === 0 ? this.http.openTimeoutMs : timeoutMs + this.pollGraceMs);
         }
         catch (e) {
             throw new PollFailure(undefined, `the poll failed: ${e.message}`);

@@ -20,9 +20,11 @@ import { SseParser } from './sse-parser.js';
 export class SseTransport extends HttpTransport {
     kind = 'sse';
     probeMs;
+    idleTimeoutMs;
     constructor(url, options = {}) {
         super(url, options);
         this.probeMs = options.probeMs ?? 3000;
+        this.idleTimeoutMs = options.idleTimeoutMs ?? 45000;
     }
     async open(hello, handlers) {
         const { opened, sink } = await this.openSession(hello, 'sse', handlers);
@@ -101,7 +103,15 @@ export class SseTransport extends HttpTransport {
                     succeed();
             });
             const headers = this.http.headers({ Accept: 'text/event-stream', 'Last-Event-ID': String(opened.lastSeq) });
-            this.http.longRequest(this.http.sessionUrl('/events'), { headers }).then(async ({ res, done }) => {
+            this.http.longRequest(this.http.sessionUrl('/events'), { headers }).then(async ({ res, abort, done }) => {
+                // A stream that goes silent (a proxy that stopped forwarding) is aborted, which ends the transport.
+                let idle;
+                const watch = () => {
+                    clearTimeout(idle);
+                    if (this.idleTimeoutMs > 0) {
+                        idle = setTimeout(() => abort.abort(new Error(`nothing arrived for ${this.idleTimeoutMs} ms`)), this.idleTimeoutMs);
+                    }
+                };
                 try {
                     const type = (res.headers.get('content-type') ?? '').toLowerCase();
                     if (res.status !== 200 || !type.startsWith('text/event-stream') || !res.body) {
@@ -118,6 +128,7 @@ export class SseTransport extends HttpTransport {
                     const reader = res.body.getReader();
                     const decoder = new TextDecoder();
                     for (;;) {
+                        watch();
                         const { done: end, value } = await reader.read();
                         if (end)
                             break;
@@ -133,6 +144,7 @@ export class SseTransport extends HttpTransport {
                         sink.end({ detail: 'the event stream ended' });
                 }
                 finally {
+                    clearTimeout(idle);
                     done();
                 }
             }).catch((e) => {

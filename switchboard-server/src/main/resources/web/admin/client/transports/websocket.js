@@ -30,6 +30,8 @@ export class WebSocketTransport {
     ended = false;
     /** The last error the server sent without an `id`: the reason of the close that follows it. */
     lastEventError;
+    /** Settles a pending open() when close() comes first, so that open() always settles. */
+    abandonOpen;
     constructor(url, WebSocketImpl, 
     /** How long the upgrade and the handshake may take before this transport gives up. */
     openTimeoutMs = 10_000) {
@@ -46,6 +48,11 @@ export class WebSocketTransport {
             // Some implementations (Node's) never fire 'close' for a connection dropped during the
             // upgrade, so the handshake has a deadline of its own.
             const deadline = setTimeout(() => fail(`no welcome within ${this.openTimeoutMs} ms`), this.openTimeoutMs);
+            this.abandonOpen = () => {
+                clearTimeout(deadline);
+                if (!welcomed)
+                    reject(new SwitchboardError('disconnected', 'the WebSocket was closed before the welcome'));
+            };
             const fail = (detail) => {
                 clearTimeout(deadline);
                 if (welcomed || this.ended)
@@ -161,6 +168,7 @@ export class WebSocketTransport {
     close() {
         this.closedByUs = true;
         this.ended = true;
+        this.abandonOpen?.();
         try {
             this.socket?.close(1000);
         }

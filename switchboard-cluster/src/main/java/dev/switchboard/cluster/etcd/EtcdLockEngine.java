@@ -305,7 +305,7 @@ public final class EtcdLockEngine implements LockEngine {
                     CompletableFuture.allOf(ttls.values().toArray(CompletableFuture[]::new)).whenCompleteAsync((v, x) -> {
                         Map<Long, Long> seconds = new HashMap<>();
                         ttls.forEach((lease, f) -> seconds.put(lease, f.join()));
-                        result.complete(EtcdLockInspectionView.of(read, resources, seconds, clock.nanoTime(), maxItems));
+                        result.complete(EtcdLockInspectionView.of(read, resources, seconds, nodeId, clock.nanoTime(), maxItems));
                     }, loop.executor());
                 }, loop.executor()));
         if (!posted) result.complete(new LockInspection(List.of(), false));

@@ -96,7 +96,7 @@ final class EtcdLockInspectionView {
      * named (a lease missing from it is unknown, {@code -1}).
      */
     static LockInspection of(Read read, Map<ResourceKey, EtcdResource> resources, Map<Long, Long> ttlSeconds,
-                             long now, int maxItems) {
+                             String nodeId, long now, int maxItems) {
         int max = Math.max(1, maxItems);
         boolean truncated = read.truncated();
         List<KeyView> out = new ArrayList<>();
@@ -115,7 +115,7 @@ final class EtcdLockInspectionView {
                 if (mine != null) left = mine.remainingMs(now);
                 else if (token == null) left = h != null ? h.leaseMs() : -1; // being granted: its whole lease is ahead
                 else left = ttlMs(ttlSeconds.get(k.getLease()));
-                holders.add(new HolderView(owner, fence, left));
+                holders.add(new HolderView(owner, fence, left, otherNode(h, name, nodeId)));
             }
             List<WaiterView> waiters = new ArrayList<>();
             for (int i = holderCount; i < q.entries().size() && waiters.size() < max; i++) {
@@ -123,7 +123,8 @@ final class EtcdLockInspectionView {
                 EtcdLockKeys.Holder h = EtcdLockKeys.parseValue(k.getValue());
                 String name = k.getKey().toString(UTF_8);
                 EtcdWaiter mine = localRequest(resources, q.key(), name);
-                waiters.add(new WaiterView(h != null ? h.owner() : EtcdLockKeys.ownerOf(name), mine != null && mine.twoPhase));
+                waiters.add(new WaiterView(h != null ? h.owner() : EtcdLockKeys.ownerOf(name), mine != null && mine.twoPhase,
+                        otherNode(h, name, nodeId)));
             }
             int waiterCount = q.entries().size() - holderCount;
             if (holders.size() < holderCount || waiters.size() < waiterCount) truncated = true;
@@ -170,6 +171,15 @@ final class EtcdLockInspectionView {
 
     private static List<KeyValue> holdersShown(Queue q, int maxItems) {
         return q.entries().subList(0, Math.min(Math.min(q.limit(), q.entries().size()), Math.max(1, maxItems)));
+    }
+
+    /**
+     * Null when the entry is this node's, else the node whose owner numbering its owner id is in
+     * (the value's node: an adopted slot keeps its first holder's; else the key's).
+     */
+    private static String otherNode(EtcdLockKeys.Holder h, String etcdKey, String nodeId) {
+        String node = h != null ? h.node() : EtcdLockKeys.nodeOf(etcdKey);
+        return nodeId.equals(node) ? null : node;
     }
 
     private static long ttlMs(Long seconds) {

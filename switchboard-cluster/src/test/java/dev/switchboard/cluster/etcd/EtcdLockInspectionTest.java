@@ -81,7 +81,11 @@ class EtcdLockInspectionTest {
         CompletableFuture<LockOutcome> secondWait = lock(c, second, "orders");
         await().atMost(Duration.ofSeconds(5)).until(() -> only(inspect(a, 10)).waiterCount() == 2);
 
-        for (EtcdLockEngine asked : List.of(a, b, c)) {
+        List<EtcdLockEngine> engines = List.of(a, b, c);
+        List<String> ids = List.of("a", "b", "c");
+        for (int i = 0; i < engines.size(); i++) {
+            EtcdLockEngine asked = engines.get(i);
+            String self = ids.get(i);
             LockInspection view = inspect(asked, 10);
             assertThat(view.truncated()).isFalse();
             KeyView k = only(view);
@@ -95,6 +99,10 @@ class EtcdLockInspectionTest {
             assertThat(h.leaseRemainingMs()).isBetween(LEASE - 5_000, LEASE);
             assertThat(k.waiters()).extracting(WaiterView::ownerId).containsExactly(first, second);
             assertThat(k.waiterCount()).isEqualTo(2);
+            // Owner ids are numbered per node: each entry names its node unless it is the asked node's own.
+            assertThat(h.node()).isEqualTo(self.equals("a") ? null : "a");
+            assertThat(k.waiters()).extracting(WaiterView::node)
+                    .containsExactly(self.equals("b") ? null : "b", self.equals("c") ? null : "c");
         }
         assertThat(firstWait).isNotDone();
         assertThat(secondWait).isNotDone();

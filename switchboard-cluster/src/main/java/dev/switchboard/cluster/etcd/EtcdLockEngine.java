@@ -10,6 +10,7 @@ import dev.switchboard.cluster.etcd.EtcdWaiter.State;
 import dev.switchboard.core.lock.FenceGenerator;
 import dev.switchboard.core.lock.LockEngine;
 import dev.switchboard.core.lock.LockError;
+import dev.switchboard.core.lock.LockInspection;
 import dev.switchboard.core.lock.LockKind;
 import dev.switchboard.core.lock.LockLostListener;
 import dev.switchboard.core.lock.LockOutcome;
@@ -31,6 +32,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -126,6 +128,8 @@ public final class EtcdLockEngine implements LockEngine {
     private final long callTimeoutMs;
     private volatile boolean closed;
     private volatile Timeout sweep;
+    /** Most stored keys {@link #inspect} reads; lowered by tests to reach the cut without 10,000 keys. */
+    volatile int inspectionReadLimit = EtcdLockInspectionView.MAX_READ_KEYS;
 
     /**
      * @param etcd    the node's etcd client (shared; not closed by the engine)
@@ -266,6 +270,45 @@ public final class EtcdLockEngine implements LockEngine {
                     }, loop.executor());
         });
         if (!posted) result.completeExceptionally(new IllegalStateException("the lock engine is closed"));
+        return result;
+    }
+
+    /**
+     * Every node's busy keys from one range read of the locks prefix, limited to
+     * {@link EtcdLockInspectionView#MAX_READ_KEYS} keys, then one TTL lookup per other node's holder shown
+     * (at most {@code maxItems}, concurrently), each within the call deadline. Never blocks the
+     * caller: the reads run on etcd's threads and the view is built, and completes, on the engine
+     * thread. When etcd cannot be read in time, it completes with what this node knows (its own
+     * requests, {@link EtcdLockInspectionView#local}) rather than failing.
+     */
+    @Override
+    public CompletableFuture<LockInspection> inspect(int maxItems) {
+        CompletableFuture<LockInspection> result = new CompletableFuture<>();
+        boolean posted = post(() -> kv.get(bytes(keys.locksPrefix()), GetOption.builder()
+                        .withRange(rangeEnd(keys.locksPrefix()))
+                        .withLimit(inspectionReadLimit).build())
+                .orTimeout(callTimeoutMs, TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((g, e) -> {
+                    if (e != null) {
+                        log.debug("inspection: etcd unreadable, showing this node's own requests", e);
+                        result.complete(EtcdLockInspectionView.local(resources, clock.nanoTime(), maxItems));
+                        return;
+                    }
+                    EtcdLockInspectionView.Read read = EtcdLockInspectionView.read(keys, g.getKvs(), g.isMore(), maxItems);
+                    Map<Long, CompletableFuture<Long>> ttls = new HashMap<>();
+                    for (long lease : EtcdLockInspectionView.remoteHolderLeases(read, resources, maxItems)) {
+                        ttls.put(lease, leases.timeToLive(lease, LeaseOption.DEFAULT)
+                                .orTimeout(callTimeoutMs, TimeUnit.MILLISECONDS)
+                                .thenApply(r -> r.getTTL())
+                                .exceptionally(x -> -1L));
+                    }
+                    CompletableFuture.allOf(ttls.values().toArray(CompletableFuture[]::new)).whenCompleteAsync((v, x) -> {
+                        Map<Long, Long> seconds = new HashMap<>();
+                        ttls.forEach((lease, f) -> seconds.put(lease, f.join()));
+                        result.complete(EtcdLockInspectionView.of(read, resources, seconds, nodeId, clock.nanoTime(), maxItems));
+                    }, loop.executor());
+                }, loop.executor()));
+        if (!posted) result.complete(new LockInspection(List.of(), false));
         return result;
     }
 

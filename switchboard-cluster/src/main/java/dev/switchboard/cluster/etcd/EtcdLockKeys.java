@@ -72,6 +72,14 @@ final class EtcdLockKeys {
         }
     }
 
+    /** The node id in a waiter key's last segment (decoded), or null for a key not in that form. */
+    static String nodeOf(String waiterKey) {
+        int start = waiterKey.lastIndexOf('/') + 1;
+        int last = waiterKey.lastIndexOf('-');
+        int before = last < 0 ? -1 : waiterKey.lastIndexOf('-', last - 1);
+        return before < start ? null : decode(waiterKey.substring(start, before));
+    }
+
     /** Whether the waiter key ends with this token's unique half. */
     static boolean hasUnique(String waiterKey, String token) {
         return waiterKey.endsWith("-" + token.substring(16));

@@ -24,12 +24,27 @@ public record LockInspection(List<KeyView> keys, boolean truncated) {
                           List<WaiterView> waiters, int waiterCount) {
     }
 
-    /** A held slot: its owner (a session's numeric id), its fence (null when unknown) and lease left. */
-    public record HolderView(long ownerId, String fence, long leaseRemainingMs) {
+    /**
+     * A held slot: its owner (a session's numeric id on {@code node}), its fence (null when unknown)
+     * and lease left ({@code -1} when unknown). {@code node} is null for this node's own sessions,
+     * else the cluster node whose numbering the owner id is in.
+     */
+    public record HolderView(long ownerId, String fence, long leaseRemainingMs, String node) {
+        /** A holder on this node. */
+        public HolderView(long ownerId, String fence, long leaseRemainingMs) {
+            this(ownerId, fence, leaseRemainingMs, null);
+        }
     }
 
-    /** A queued request: its owner and whether it came by a two-phase enqueue (else a plain wait). */
-    public record WaiterView(long ownerId, boolean enqueued) {
+    /**
+     * A queued request: its owner, whether it came by a two-phase enqueue (else a plain wait), and
+     * its node as in {@link HolderView} (null for this node).
+     */
+    public record WaiterView(long ownerId, boolean enqueued, String node) {
+        /** A waiter on this node. */
+        public WaiterView(long ownerId, boolean enqueued) {
+            this(ownerId, enqueued, null);
+        }
     }
 
     /** The public half of a token: its first 16 characters when it has the dflockd 2.1 form, else null. */

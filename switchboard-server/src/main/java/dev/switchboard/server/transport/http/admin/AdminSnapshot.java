@@ -33,9 +33,9 @@ import java.util.concurrent.CompletableFuture;
  * {@code truncated_lists}, and counts a hit of that limit. Secrets never appear: no resume key,
  * no lock token (only its public fence half), no identity token.
  *
- * <p>In a cluster each engine answers with what this node knows: the etcd lock engine's key view
- * carries counts and lock holders but no fences or waiter identities; topics, services and peers
- * are this node's own subscribers, members and sessions.
+ * <p>In a cluster the locks are every node's, as etcd has them (holders with fences, waiters in
+ * FIFO order; another node's entries name their {@code node} and no session); topics, services and
+ * peers are this node's own subscribers, members and sessions.
  */
 final class AdminSnapshot {
     private final ServerContext server;
@@ -121,8 +121,11 @@ final class AdminSnapshot {
             String key = k.key().name();
             List<Map<String, Object>> holders = new ArrayList<>();
             for (LockInspection.HolderView h : k.holders()) {
-                holders.add(object("session", sessionId(sessions, h.ownerId()), "numeric_id", h.ownerId(),
-                        "fence", h.fence(), "lease_remaining_ms", h.leaseRemainingMs()));
+                Map<String, Object> v = object("session", sessionId(sessions, h.node(), h.ownerId()), "numeric_id", h.ownerId(),
+                        "fence", h.fence(), "lease_remaining_ms", h.leaseRemainingMs());
+                v.put("node", h.node());
+                holders.add(v);
+                if (h.node() != null) continue; // another node's session: its numeric id is not ours
                 held.computeIfAbsent(h.ownerId(), o -> new ArrayList<>()).add(object("key", key, "kind", kind,
                         "fence", h.fence(), "lease_remaining_ms", h.leaseRemainingMs()));
             }
@@ -130,8 +133,11 @@ final class AdminSnapshot {
             int position = 0;
             for (LockInspection.WaiterView w : k.waiters()) {
                 position++;
-                waiters.add(object("session", sessionId(sessions, w.ownerId()), "numeric_id", w.ownerId(),
-                        "position", position, "state", w.enqueued() ? "enqueued" : "waiting"));
+                Map<String, Object> v = object("session", sessionId(sessions, w.node(), w.ownerId()), "numeric_id", w.ownerId(),
+                        "position", position, "state", w.enqueued() ? "enqueued" : "waiting");
+                v.put("node", w.node());
+                waiters.add(v);
+                if (w.node() != null) continue;
                 waiting.computeIfAbsent(w.ownerId(), o -> new ArrayList<>()).add(object("key", key, "kind", kind,
                         "position", position));
             }
@@ -192,8 +198,9 @@ final class AdminSnapshot {
         return core.peers() instanceof dev.switchboard.cluster.relay.ClusterPeerDirectory cluster ? cluster.nodeId() : null;
     }
 
-    private static String sessionId(Map<Long, Session> sessions, long numericId) {
-        Session s = sessions.get(numericId);
+    /** This node's session of that numeric id; null for another node's (their numbering is their own). */
+    private static String sessionId(Map<Long, Session> sessions, String node, long numericId) {
+        Session s = node == null ? sessions.get(numericId) : null;
         return s == null ? null : s.id();
     }
 

@@ -29,8 +29,10 @@ export function boundTestFile(fileMs = 120_000, exitMs = 15_000) {
  * waits for each close (FreeEnvironment → CleanupHandles). A handle whose close never completes
  * makes that wait spin for ever at full CPU, where no JS timer can fire: connection.test.mjs hung
  * so once, a process with no JS left to run, no child and no TCP connection, spinning in uv_run
- * under CleanupHandles (seen with perf). Exiting from the 'exit' event skips that cleanup, which a
- * test process does not need (the OS frees everything); the handles still open are named first.
+ * under CleanupHandles (seen with perf). The cause was the test proxy resetting a socket whose
+ * end() was under way (see drop() in proxy.mjs; proxy.test.mjs reproduces it); this stays as a
+ * safety net. Exiting from the 'exit' event skips that cleanup, which a test process does not
+ * need (the OS frees everything); the handles still open are named first.
  */
 function describe(handle) {
   const name = handle?.constructor?.name ?? typeof handle;

@@ -2,6 +2,18 @@
 // (the server sees a reset, not a clean WebSocket close), without touching the client.
 import net from 'node:net';
 
+/**
+ * Closes a socket with a reset (the peer sees ECONNRESET, as when a network drops it), or with a
+ * plain destroy once end() was called on it: libuv refuses to reset a socket whose shutdown is
+ * under way (uv_tcp_close_reset: EINVAL), and Node 20 then never closes its handle at all (net.js
+ * emits the 'error' and drops the handle), so the process spins for ever at exit waiting for that
+ * close. A socket with end() called has sent or queued its FIN: a destroy is all that is left.
+ */
+function drop(socket) {
+  if (socket.writableEnded || !socket.resetAndDestroy) socket.destroy();
+  else socket.resetAndDestroy();
+}
+
 /** Starts a proxy to targetPort; resolves with { port, url, connections, refusing, cut(), stall(), close() }. */
 export async function startProxy(targetPort, host = '127.0.0.1') {
   const sockets = new Set();
@@ -44,7 +56,7 @@ export async function startProxy(targetPort, host = '127.0.0.1') {
     },
     /** Drops every connection through the proxy at once (new ones are still accepted). */
     cut() {
-      for (const socket of [...sockets]) socket.resetAndDestroy ? socket.resetAndDestroy() : socket.destroy();
+      for (const socket of [...sockets]) drop(socket);
     },
     /**
      * Stops forwarding on every connection open now, in both directions, without closing any: the

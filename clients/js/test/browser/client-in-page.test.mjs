@@ -21,12 +21,12 @@ before(async () => {
 
 after(() => env?.close(), { timeout: 15_000 });
 
-test('both pages are connected over WebSocket, as two sessions', { timeout: 5_000 }, async () => {
+test('both pages are connected over WebSocket, as two sessions', { timeout: 15_000 }, async () => {
   for (const p of [a, b]) assert.equal(await p.page.evaluate(() => window.sb.transportKind), 'ws');
   assert.notEqual(a.sessionId, b.sessionId);
 });
 
-test('lock: page A holds, page B waits, gets it when A releases, with a larger fence', { timeout: 15_000 }, async () => {
+test('lock: page A holds, page B waits, gets it when A releases, with a larger fence', { timeout: 30_000 }, async () => {
   const fenceA = await a.page.evaluate(async () => {
     window.lockA = await window.sb.locks.acquire('browser-lock', { leaseMs: 30_000 });
     return String(window.lockA.fence);
@@ -52,19 +52,19 @@ test('lock: page A holds, page B waits, gets it when A releases, with a larger f
   await b.page.evaluate(() => window.heldByB.release());
 });
 
-test('signal: page B listens on a wildcard, page A publishes, B receives it', { timeout: 10_000 }, async () => {
+test('signal: page B listens on a wildcard, page A publishes, B receives it', { timeout: 30_000 }, async () => {
   await b.page.evaluate(async () => {
     window.signals = [];
     window.signalSub = await window.sb.signals.listen('browser.news.*', (s) => window.signals.push({ channel: s.channel, payload: s.payload }));
   });
   const delivered = await a.page.evaluate(() => window.sb.signals.publish('browser.news.today', 'hello from A'));
   assert.equal(delivered, 1);
-  await b.page.waitForFunction(() => window.signals.length === 1, null, { timeout: 5_000 });
+  await b.page.waitForFunction(() => window.signals.length === 1, null, { timeout: 15_000 });
   assert.deepEqual(await b.page.evaluate(() => window.signals), [{ channel: 'browser.news.today', payload: 'hello from A' }]);
   await b.page.evaluate(() => window.signalSub.unsubscribe());
 });
 
-test('request: page B serves a name, page A calls it and gets the answer; an error keeps its code', { timeout: 10_000 }, async () => {
+test('request: page B serves a name, page A calls it and gets the answer; an error keeps its code', { timeout: 30_000 }, async () => {
   await b.page.evaluate(() => window.sb.rpc.serve('browser.add', (req) => {
     if (req.payload.a === undefined) throw Object.assign(new Error('a is missing'), { code: 'bad_input' });
     return { sum: req.payload.a + req.payload.b, servedBy: window.sb.sessionId };
@@ -76,7 +76,7 @@ test('request: page B serves a name, page A calls it and gets the answer; an err
   assert.deepEqual(failure, { name: 'SwitchboardError', code: 'bad_input', isSwitchboardError: true });
 });
 
-test('relay: page A sends bytes to page B\'s peer id, B gets the same bytes as a Uint8Array', { timeout: 10_000 }, async () => {
+test('relay: page A sends bytes to page B\'s peer id, B gets the same bytes as a Uint8Array', { timeout: 30_000 }, async () => {
   await b.page.evaluate(() => {
     window.relayed = [];
     window.sb.relay.onMessage((m) => window.relayed.push({
@@ -85,11 +85,11 @@ test('relay: page A sends bytes to page B\'s peer id, B gets the same bytes as a
   });
   const bytes = [0, 1, 2, 127, 128, 254, 255];
   await a.page.evaluate(({ to, bytes }) => window.sb.relay.send(to, new Uint8Array(bytes)), { to: b.sessionId, bytes });
-  await b.page.waitForFunction(() => window.relayed.length === 1, null, { timeout: 5_000 });
+  await b.page.waitForFunction(() => window.relayed.length === 1, null, { timeout: 15_000 });
   assert.deepEqual(await b.page.evaluate(() => window.relayed), [{ from: a.sessionId, isBytes: true, bytes }]);
 });
 
-test('fallback: with no WebSocket in the page, the client uses SSE and still locks, signals and relays', { timeout: 20_000 }, async () => {
+test('fallback: with no WebSocket in the page, the client uses SSE and still locks, signals and relays', { timeout: 40_000 }, async () => {
   const noWs = await pageWithClient(browser, server.url, { initScript: () => delete window.WebSocket });
   try {
     assert.equal(await noWs.page.evaluate(() => typeof window.WebSocket), 'undefined');
@@ -103,7 +103,7 @@ test('fallback: with no WebSocket in the page, the client uses SSE and still loc
       await window.sb.signals.listen('browser.sse', (s) => window.signals.push(s.payload));
     });
     assert.equal(await a.page.evaluate(() => window.sb.signals.publish('browser.sse', 'to the SSE page')), 1);
-    await noWs.page.waitForFunction(() => window.signals.length === 1, null, { timeout: 5_000 });
+    await noWs.page.waitForFunction(() => window.signals.length === 1, null, { timeout: 15_000 });
     assert.deepEqual(await noWs.page.evaluate(() => window.signals), ['to the SSE page']);
 
     // Bytes relayed to the SSE page arrive intact (base64 on HTTP, a Uint8Array for the app).
@@ -112,7 +112,7 @@ test('fallback: with no WebSocket in the page, the client uses SSE and still loc
       window.sb.relay.onMessage((m) => window.relayed.push(Array.from(m.payload)));
     });
     await a.page.evaluate((to) => window.sb.relay.send(to, new Uint8Array([9, 0, 255])), noWs.sessionId);
-    await noWs.page.waitForFunction(() => window.relayed.length === 1, null, { timeout: 5_000 });
+    await noWs.page.waitForFunction(() => window.relayed.length === 1, null, { timeout: 15_000 });
     assert.deepEqual(await noWs.page.evaluate(() => window.relayed), [[9, 0, 255]]);
 
     // A lock held over SSE, then released.

@@ -45,14 +45,14 @@ async function screenshots(name) {
   return files;
 }
 
-test('a wrong admin token is refused on the form, the right one opens the dashboard', { timeout: 10_000 }, async () => {
+test('a wrong admin token is refused on the form, the right one opens the dashboard', { timeout: 30_000 }, async () => {
   await signIn('not-the-token');
-  await byTestId('login-error').filter({ hasText: 'Wrong admin token.' }).waitFor({ timeout: 5_000 });
+  await byTestId('login-error').filter({ hasText: 'Wrong admin token.' }).waitFor({ timeout: 15_000 });
   assert.equal(await byTestId('dashboard').isVisible(), false);
   assert.equal(await byTestId('login-token').inputValue(), '', 'the token is taken out of the field');
 
   await signIn(ADMIN);
-  await byTestId('dashboard').waitFor({ state: 'visible', timeout: 5_000 });
+  await byTestId('dashboard').waitFor({ state: 'visible', timeout: 15_000 });
   assert.equal(await byTestId('login').isVisible(), false);
   assert.match(await byTestId('node').textContent(), /^switchboard\//);
   assert.ok(!dashboard.url().includes(ADMIN), 'the token is not in the URL');
@@ -60,7 +60,7 @@ test('a wrong admin token is refused on the form, the right one opens the dashbo
 });
 
 test('the dashboard shows a lock held by page A and waited for by page B, updates live on release, and closes B\'s session',
-  { timeout: 30_000 }, async () => {
+  { timeout: 60_000 }, async () => {
     const a = await pageWithClient(browser, server.url);
     const b = await pageWithClient(browser, server.url);
     const lock = byTestId('lock-row-dashboard-lock');
@@ -78,7 +78,7 @@ test('the dashboard shows a lock held by page A and waited for by page B, update
       const fenceA = await a.page.evaluate(() => window.held.token.slice(0, 16));
 
       // A holds with its fence, B waits first in line; both sessions are listed with what they do.
-      await waiter(b).waitFor({ timeout: 5_000 });
+      await waiter(b).waitFor({ timeout: 15_000 });
       assert.match(await holder(a).textContent(), new RegExp(`fence ${fenceA}\\b`));
       assert.equal(await waiter(b).getAttribute('data-position'), '1');
       assert.match(await byTestId(`session-row-${a.sessionId}`).textContent(), /dashboard-lock.*fence/);
@@ -90,8 +90,8 @@ test('the dashboard shows a lock held by page A and waited for by page B, update
       await a.page.evaluate(() => window.held.release());
       const fenceB = await b.page.evaluate(() => window.pending);
       assert.ok(BigInt('0x' + fenceB) > BigInt('0x' + fenceA), `B's fence ${fenceB} after A's ${fenceA}`);
-      await holder(b).waitFor({ timeout: 5_000 });
-      await waiter(b).waitFor({ state: 'detached', timeout: 5_000 });
+      await holder(b).waitFor({ timeout: 15_000 });
+      await waiter(b).waitFor({ state: 'detached', timeout: 15_000 });
       assert.equal(await holder(a).count(), 0);
       assert.equal(await lock.locator('.waiters li').count(), 0);
       assert.match(await holder(b).textContent(), new RegExp(`fence ${fenceB}\\b`));
@@ -109,11 +109,11 @@ test('the dashboard shows a lock held by page A and waited for by page B, update
 
       dashboard.once('dialog', (d) => void d.accept());
       await byTestId(`session-close-${b.sessionId}`).click();
-      await b.page.waitForFunction(() => window.sbEvents.some((e) => e.event === 'closed'), null, { timeout: 5_000 });
+      await b.page.waitForFunction(() => window.sbEvents.some((e) => e.event === 'closed'), null, { timeout: 15_000 });
       assert.deepEqual(await b.page.evaluate(() => window.sbEvents), [{ event: 'closed', code: 'session_closed' }]);
-      await byTestId('status').filter({ hasText: 'closed' }).waitFor({ timeout: 5_000 });
-      await byTestId(`session-row-${b.sessionId}`).waitFor({ state: 'detached', timeout: 5_000 });
-      await lock.waitFor({ state: 'detached', timeout: 5_000 }); // B's lock went with its session
+      await byTestId('status').filter({ hasText: 'closed' }).waitFor({ timeout: 15_000 });
+      await byTestId(`session-row-${b.sessionId}`).waitFor({ state: 'detached', timeout: 15_000 });
+      await lock.waitFor({ state: 'detached', timeout: 15_000 }); // B's lock went with its session
       assert.equal(await byTestId(`session-row-${a.sessionId}`).count(), 1, 'A is still there');
       console.log('screenshots:', [...held, ...released].join(' '));
     } finally {

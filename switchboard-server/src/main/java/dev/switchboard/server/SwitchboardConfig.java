@@ -72,6 +72,7 @@ public final class SwitchboardConfig {
     private final Duration httpRequestTimeout;
     private final java.util.List<String> wsAllowedOrigins;
     private final long httpMaxPendingBytes;
+    private final dev.switchboard.server.transport.IoTransport ioTransport;
     private final java.util.List<String> httpAllowedHosts;
     private final int dflockdMaxPipelined;
     private final int httpMaxPipelined;
@@ -167,6 +168,7 @@ public final class SwitchboardConfig {
         this.httpRequestTimeout = b.httpRequestTimeout;
         this.wsAllowedOrigins = b.wsAllowedOrigins;
         this.httpMaxPendingBytes = b.httpMaxPendingBytes;
+        this.ioTransport = b.ioTransport != null ? b.ioTransport : dev.switchboard.server.transport.IoTransport.auto();
         this.embeddingHooks = b.embeddingHooks;
         this.httpAllowedHosts = b.httpAllowedHosts;
         this.dflockdMaxPipelined = b.dflockdMaxPipelined;
@@ -320,6 +322,8 @@ public final class SwitchboardConfig {
      * client further behind (one that does not read, say an idle event stream) is disconnected.
      */
     public long httpMaxPendingBytes() { return httpMaxPendingBytes; }
+    /** The event loops' and channels' I/O transport (--io-transport; unset: epoll where it loads, else NIO). */
+    public dev.switchboard.server.transport.IoTransport ioTransport() { return ioTransport; }
     /**
      * Host names (besides loopback ones) that requests arriving on a loopback address may name
      * in {@code Host}, against DNS rebinding; {@code *} = any.
@@ -473,6 +477,7 @@ public final class SwitchboardConfig {
         b.httpRequestTimeout = httpRequestTimeout;
         b.wsAllowedOrigins = wsAllowedOrigins;
         b.httpMaxPendingBytes = httpMaxPendingBytes;
+        b.ioTransport = ioTransport;
         b.httpAllowedHosts = httpAllowedHosts;
         b.dflockdMaxPipelined = dflockdMaxPipelined;
         b.httpMaxPipelined = httpMaxPipelined;
@@ -595,6 +600,7 @@ public final class SwitchboardConfig {
         private Duration httpRequestTimeout = Duration.ofSeconds(10);
         private java.util.List<String> wsAllowedOrigins = java.util.List.of();
         private long httpMaxPendingBytes = 8L << 20;
+        private dev.switchboard.server.transport.IoTransport ioTransport = null;
         private java.util.List<String> httpAllowedHosts = java.util.List.of();
         private int dflockdMaxPipelined = 256;
         private int httpMaxPipelined = 32;
@@ -696,6 +702,7 @@ public final class SwitchboardConfig {
         public Builder httpRequestTimeout(Duration d) { this.httpRequestTimeout = d; return this; }
         public Builder wsAllowedOrigins(java.util.List<String> origins) { this.wsAllowedOrigins = java.util.List.copyOf(origins); return this; }
         public Builder httpMaxPendingBytes(long n) { this.httpMaxPendingBytes = n; return this; }
+        public Builder ioTransport(dev.switchboard.server.transport.IoTransport t) { this.ioTransport = t; return this; }
         public Builder httpAllowedHosts(java.util.List<String> hosts) { this.httpAllowedHosts = java.util.List.copyOf(hosts); return this; }
         public Builder dflockdMaxPipelined(int n) { this.dflockdMaxPipelined = n; return this; }
         public Builder httpMaxPipelined(int n) { this.httpMaxPipelined = n; return this; }

@@ -12,6 +12,7 @@ import dev.switchboard.server.webhook.OutboundHttp;
 import dev.switchboard.server.webhook.WebhookTarget;
 import dev.switchboard.server.metrics.NodeMetrics;
 import dev.switchboard.server.metrics.TrafficCounter;
+import dev.switchboard.server.transport.IoTransport;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.http.HttpPipeline;
 import dev.switchboard.server.transport.http.HttpServices;
@@ -27,9 +28,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -48,6 +47,8 @@ final class SwitchboardNode {
     private final NodeMetrics metrics;
     private final dev.switchboard.server.embed.EmbeddingRuntime embedding;
     private final HttpServices http;
+    /** The I/O transport of every event loop and channel below (--io-transport). */
+    private final IoTransport io;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final OutboundHttp outbound;
@@ -96,12 +97,13 @@ final class SwitchboardNode {
             embedding.lookUpMissingWith(cluster.sessionLookup()); // a client whose node died resumes here
         }
         this.http = new HttpServices(context, metrics);
+        this.io = config.ioTransport();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
-                NioIoHandler.newFactory());
+                io.ioHandlerFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("switchboard-io"),
-                NioIoHandler.newFactory());
-        this.outbound = webhooks(config, core, workerGroup, metrics);
-        this.acomm = new dev.switchboard.server.transport.acomm.Acomm(config.acommSettings(), core, workerGroup,
+                io.ioHandlerFactory());
+        this.outbound = webhooks(config, core, workerGroup, io, metrics);
+        this.acomm = new dev.switchboard.server.transport.acomm.Acomm(config.acommSettings(), core, workerGroup, io,
                 outbound, context::limitHit);
         context.acomm(acomm);
         metrics.acomm(acomm);
@@ -114,8 +116,8 @@ final class SwitchboardNode {
 
     /** Webhook targets and URL response hooks, over one outbound HTTP client on the node's event loops. */
     private static OutboundHttp webhooks(SwitchboardConfig config, SwitchboardCore core, EventLoopGroup loops,
-                                         NodeMetrics metrics) {
-        OutboundHttp http = new OutboundHttp(loops, new OutboundHttp.Settings(
+                                         IoTransport io, NodeMetrics metrics) {
+        OutboundHttp http = new OutboundHttp(loops, io, new OutboundHttp.Settings(
                 java.time.Duration.ofMillis(config.webhookConnectTimeoutMs()), config.webhookMaxInFlight(),
                 config.webhookMaxResponseBytes()), () -> metrics.limitHit(Limits.WEBHOOK_MAX_IN_FLIGHT.name()));
         java.time.Duration postTimeout = java.time.Duration.ofMillis(config.rpcDefaultTimeoutMs());
@@ -212,8 +214,8 @@ final class SwitchboardNode {
         if (config.unixSocket() != null) {
             bindUnixSocket(limiter, traffic);
         }
-        log.info("listening on {} (dflockd lines, native JSON, HTTP{})", address,
-                context.sslContext() != null ? ", TLS required" : "");
+        log.info("listening on {} (dflockd lines, native JSON, HTTP{}; I/O transport {})", address,
+                context.sslContext() != null ? ", TLS required" : "", io.optionValue());
         if (!address.getAddress().isLoopbackAddress() && (config.maxConnections() == 0 || config.authToken() == null)) {
             log.warn("listening beyond loopback with {}; consider --auth-token and --max-connections",
                     config.authToken() == null ? "no auth token" : "no connection cap");
@@ -250,7 +252,7 @@ final class SwitchboardNode {
     private ServerBootstrap bootstrap(java.util.function.Consumer<Channel> init) {
         return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
-                .channel(NioServerSocketChannel.class)
+                .channel(io.serverSocketChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -288,13 +290,13 @@ final class SwitchboardNode {
         }
         ServerBootstrap b = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
-                .channel(io.netty.channel.socket.nio.NioServerDomainSocketChannel.class)
+                .channel(io.serverDomainSocketChannel())
                 .childHandler(tracked(ch -> {
                     ch.pipeline().addLast("traffic", traffic);
                     ch.pipeline().addLast("limit", limiter);
                     ch.pipeline().addLast("detect", new ProtocolDetector(context, http, metrics, false));
                 }));
-        ChannelFuture f = b.bind(java.net.UnixDomainSocketAddress.of(path)).awaitUninterruptibly();
+        ChannelFuture f = b.bind(io.unixAddress(path)).awaitUninterruptibly();
         if (!f.isSuccess()) {
             listener.close();
             if (httpListener != null) httpListener.close();

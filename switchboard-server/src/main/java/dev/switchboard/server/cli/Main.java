@@ -198,6 +198,8 @@ public final class Main implements Callable<Integer> {
     long replayBufferBytes;
     @Option(names = "--replay-buffer-messages", description = "Events a session keeps for its SSE and long-poll clients until acknowledged (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int replayBufferMessages;
+    @Option(names = "--io-transport", paramLabel = "auto|epoll|nio", description = "Network I/O: epoll (Linux x86-64, native), nio (any platform), or auto: epoll where it loads, else nio (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
+    String ioTransport;
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
     boolean debug;
 
@@ -379,6 +381,7 @@ public final class Main implements Callable<Integer> {
                 .wsAllowedOrigins(wsAllowedOrigins == null ? java.util.List.of()
                         : wsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
                 .httpMaxPendingBytes(httpMaxPendingBytes)
+                .ioTransport(dev.switchboard.server.transport.IoTransport.choose(ioTransport))
                 .httpAllowedHosts(httpAllowedHosts == null ? java.util.List.of()
                         : httpAllowedHosts.stream().map(String::trim).filter(h -> !h.isEmpty()).toList())
                 .cluster(clusterOptions.settings(host, port))

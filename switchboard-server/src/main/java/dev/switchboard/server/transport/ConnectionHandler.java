@@ -238,7 +238,7 @@ public abstract class ConnectionHandler extends ChannelDuplexHandler implements 
 
     @Override
     public String remoteAddress() {
-        return String.valueOf(channel.remoteAddress());
+        return PeerAddress.of(channel);
     }
 
     @Override

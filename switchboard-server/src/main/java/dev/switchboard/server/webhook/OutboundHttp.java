@@ -1,5 +1,6 @@
 package dev.switchboard.server.webhook;
 
+import dev.switchboard.server.transport.IoTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -8,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -63,6 +63,8 @@ public final class OutboundHttp implements AutoCloseable {
     private static final int MAX_PENDING_RESOLUTIONS = 256;
 
     private final EventLoopGroup group;
+    /** The transport of {@code group}: its channels are the only ones that can register there. */
+    private final IoTransport io;
     private final Settings settings;
     private final Runnable onRefused;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -70,8 +72,9 @@ public final class OutboundHttp implements AutoCloseable {
     private volatile SslContext tls;
 
     /** @param onRefused counts a request refused because {@code maxInFlight} were under way */
-    public OutboundHttp(EventLoopGroup group, Settings settings, Runnable onRefused) {
+    public OutboundHttp(EventLoopGroup group, IoTransport io, Settings settings, Runnable onRefused) {
         this.group = group;
+        this.io = io;
         this.settings = settings;
         this.onRefused = onRefused;
         this.resolver = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_PENDING_RESOLUTIONS),
@@ -149,7 +152,7 @@ public final class OutboundHttp implements AutoCloseable {
         }
         Bootstrap b = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(io.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(left, settings.connectTimeout().toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

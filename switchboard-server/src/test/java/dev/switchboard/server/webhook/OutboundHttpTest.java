@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -25,6 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class OutboundHttpTest {
+    /** The node's default transport (epoll on Linux x86-64): the client's channels must match its loops. */
+    private static final dev.switchboard.server.transport.IoTransport IO = dev.switchboard.server.transport.IoTransport.auto();
     private EventLoopGroup group;
     private HttpServer server;
     private final CountDownLatch release = new CountDownLatch(1);
@@ -33,7 +34,7 @@ class OutboundHttpTest {
 
     @BeforeEach
     void start() throws IOException {
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(1, IO.ioHandlerFactory());
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.createContext("/echo", ex -> {
@@ -76,7 +77,7 @@ class OutboundHttpTest {
     }
 
     private OutboundHttp client(int maxInFlight, int maxResponseBytes) {
-        return new OutboundHttp(group, new OutboundHttp.Settings(Duration.ofSeconds(2), maxInFlight, maxResponseBytes),
+        return new OutboundHttp(group, IO, new OutboundHttp.Settings(Duration.ofSeconds(2), maxInFlight, maxResponseBytes),
                 refused::incrementAndGet);
     }
 

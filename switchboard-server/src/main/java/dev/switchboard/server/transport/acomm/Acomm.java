@@ -58,11 +58,12 @@ public final class Acomm implements AutoCloseable {
      * @param http the node's outbound HTTP client (shared with webhooks and URL response hooks, so
      *             one bound, {@code --webhook-max-in-flight}, covers every POST the node makes)
      */
-    public Acomm(Settings settings, SwitchboardCore core, EventLoopGroup group, OutboundHttp http, Consumer<Limit> limitHits) {
+    public Acomm(Settings settings, SwitchboardCore core, EventLoopGroup group, dev.switchboard.server.transport.IoTransport io,
+                 OutboundHttp http, Consumer<Limit> limitHits) {
         this.settings = settings;
         this.core = core;
         this.limitHits = limitHits;
-        this.sender = new AcommSender(group, settings.maxFrameBytes());
+        this.sender = new AcommSender(group, io, settings.maxFrameBytes());
         this.http = http;
         this.backends = new AcommBackends(settings, sender, core.rpc().tracker());
         if (!settings.backends().isEmpty()) core.rpc().addTarget(backends);

@@ -13,7 +13,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -156,7 +155,7 @@ final class AcommConnectionHandler extends SimpleChannelInboundHandler<ByteBuf> 
     }
 
     private boolean onUnixSocket() {
-        return channel.localAddress() instanceof UnixDomainSocketAddress;
+        return dev.switchboard.server.transport.IoTransport.onUnixSocket(channel);
     }
 
     private void ack(String error) {

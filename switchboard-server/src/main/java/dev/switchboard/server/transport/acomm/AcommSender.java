@@ -9,9 +9,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import dev.switchboard.server.transport.IoTransport;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,10 +25,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class AcommSender {
     private final EventLoopGroup group;
+    /** The transport of {@code group}: its channels are the only ones that can register there. */
+    private final IoTransport io;
     private final int maxFrameBytes;
 
-    AcommSender(EventLoopGroup group, int maxFrameBytes) {
+    AcommSender(EventLoopGroup group, IoTransport io, int maxFrameBytes) {
         this.group = group;
+        this.io = io;
         this.maxFrameBytes = maxFrameBytes;
     }
 
@@ -46,7 +48,7 @@ final class AcommSender {
         result.whenComplete((r, e) -> timer.cancel(false));
         Bootstrap b = new Bootstrap()
                 .group(group)
-                .channel(NioDomainSocketChannel.class)
+                .channel(io.domainSocketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, deadline.toMillis())))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -58,7 +60,7 @@ final class AcommSender {
                 });
         ChannelFuture connect;
         try {
-            connect = b.connect(UnixDomainSocketAddress.of(path));
+            connect = b.connect(io.unixAddress(java.nio.file.Path.of(path)));
         } catch (RuntimeException e) {
             result.completeExceptionally(new AcommException("cannot connect to unix://" + path + ": " + e.getMessage()));
             return result;

@@ -65,7 +65,7 @@ public final class DflockdHttpApi {
         SessionRegistry sessions = server.core().sessions();
         String ip = ex.remoteIp() == null ? null : ex.remoteIp().getHostAddress();
         SessionRegistry.Open open = sessions.open(sessions.dflockdHttpPolicy(), "dflockd-http",
-                String.valueOf(ex.channel().remoteAddress()), ip, null);
+                dev.switchboard.server.transport.PeerAddress.of(ex.channel()), ip, null);
         if (open instanceof SessionRegistry.Refused refused) {
             boolean global = refused.code() == ErrorCode.MAX_SESSIONS;
             ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, refused.code().wire(),

@@ -47,7 +47,7 @@ final class SignalStreams {
         Stream stream = new Stream(ch);
         SessionRegistry sessions = server.core().sessions();
         Session session = ((SessionRegistry.Opened) sessions.open(sessions.signalStreamPolicy(), "dflockd-sse",
-                String.valueOf(ch.remoteAddress()), null, stream)).session();
+                dev.switchboard.server.transport.PeerAddress.of(ch), null, stream)).session();
         dev.switchboard.core.identity.Identity identity = dev.switchboard.server.transport.http.HttpFront.identity(server, ex);
         if (identity != null) session.identity(identity);
         Map<String, Object> f = new LinkedHashMap<>();
@@ -110,7 +110,7 @@ final class SignalStreams {
 
         @Override
         public String remoteAddress() {
-            return String.valueOf(ch.remoteAddress());
+            return dev.switchboard.server.transport.PeerAddress.of(ch);
         }
     }
 }

@@ -59,7 +59,7 @@ final class EventDelivery {
             return;
         }
         Channel ch = ex.channel();
-        SseConnection conn = new SseConnection(ch, String.valueOf(ch.remoteAddress()), server.config().signalBufferSize(),
+        SseConnection conn = new SseConnection(ch, dev.switchboard.server.transport.PeerAddress.of(ch), server.config().signalBufferSize(),
                 () -> server.limitHit(Limits.SIGNAL_BUFFER_SIZE));
         session.replay().acknowledge(lastEventId);
         // The head and the backlog are written on the event loop ahead of any live event the
@@ -227,7 +227,7 @@ final class EventDelivery {
 
         @Override
         public String remoteAddress() {
-            return String.valueOf(ex.channel().remoteAddress());
+            return dev.switchboard.server.transport.PeerAddress.of(ex.channel());
         }
     }
 

@@ -61,7 +61,7 @@ public final class NativeHttpApi {
         SessionRegistry sessions = server.core().sessions();
         String ip = ex.remoteIp() == null ? null : ex.remoteIp().getHostAddress();
         SessionRegistry.Open open = sessions.open(sessions.nativeHttpPolicy(), "http",
-                String.valueOf(ex.channel().remoteAddress()), ip, null);
+                dev.switchboard.server.transport.PeerAddress.of(ex.channel()), ip, null);
         if (open instanceof SessionRegistry.Refused refused) {
             ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, refused.code().wire(), "session limit reached");
             return;

@@ -167,7 +167,7 @@ final class AcommConnectionHandler extends SimpleChannelInboundHandler<ByteBuf> 
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
             if (inFlight.get() == 0) {
-                log.debug("acomm connection {} idle, closing", ctx.channel().remoteAddress());
+                log.debug("acomm connection {} idle, closing", dev.switchboard.server.transport.PeerAddress.of(ctx.channel()));
                 ctx.close();
             }
             return;
@@ -184,7 +184,7 @@ final class AcommConnectionHandler extends SimpleChannelInboundHandler<ByteBuf> 
                     + server.config().maxFrameBytes() + " bytes"))).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        log.debug("acomm connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("acomm connection {} failed: {}", dev.switchboard.server.transport.PeerAddress.of(ctx.channel()), cause.toString());
         ctx.close();
     }
 }

@@ -59,7 +59,7 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
         boolean dflockdDeadline = readMs > 0 && readMs < detectMs;
         deadline = LoopDeadline.after(server.core().clock(), ctx.executor(),
                 dflockdDeadline ? readMs : detectMs, TimeUnit.MILLISECONDS, () -> {
-            log.debug("{}: nothing sent within the {} deadline, closing", ctx.channel().remoteAddress(),
+            log.debug("{}: nothing sent within the {} deadline, closing", dev.switchboard.server.transport.PeerAddress.of(ctx.channel()),
                     dflockdDeadline ? "read" : "detection");
             if (dflockdDeadline) {
                 Closing.close(ctx.channel(), Unpooled.copiedBuffer("error\n", StandardCharsets.US_ASCII));

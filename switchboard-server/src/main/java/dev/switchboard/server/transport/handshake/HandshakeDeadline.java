@@ -61,7 +61,7 @@ public final class HandshakeDeadline extends ChannelHandlerAdapter {
         if (ctx.isRemoved() || !ctx.channel().isActive()) return;
         server.core().preSessionConnections().cutByHandshakeDeadline();
         server.limitHit(Limits.HANDSHAKE_TIMEOUT);
-        log.debug("{}: no hello answered within {} ms, closing", ctx.channel().remoteAddress(), ms);
+        log.debug("{}: no hello answered within {} ms, closing", dev.switchboard.server.transport.PeerAddress.of(ctx.channel()), ms);
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", ErrorCode.HANDSHAKE_TIMEOUT.wire());
         error.put("message", "no hello within " + ms + " ms");

@@ -131,7 +131,7 @@ public final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("{}: HTTP connection error: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("{}: HTTP connection error: {}", dev.switchboard.server.transport.PeerAddress.of(ctx.channel()), cause.toString());
         ctx.close();
     }
 }

@@ -82,7 +82,7 @@ final class SlowReaderGuard extends ChannelDuplexHandler {
         cut = true;
         metrics.slowHttpReaderCut(streaming, reason);
         if (reason.equals("pending_bytes")) metrics.limitHit(Limits.HTTP_MAX_PENDING_BYTES.name());
-        log.debug("{}: client does not read its {} ({}), closing", ctx.channel().remoteAddress(),
+        log.debug("{}: client does not read its {} ({}), closing", dev.switchboard.server.transport.PeerAddress.of(ctx.channel()),
                 streaming ? "event stream" : "responses", reason);
         ctx.close();
     }

@@ -83,7 +83,7 @@ public final class AdminApi {
         String presented = ex.header(HEADER);
         if (presented != null && expectedDigest != null && MessageDigest.isEqual(expectedDigest, sha256(presented.trim()))) return true;
         if (presented != null && signed.admits(presented)) return true; // a signed token or JWT with "admin": true
-        log.info("admin: refused {} {} from {}: {} header {}", ex.method(), ex.path(), ex.channel().remoteAddress(),
+        log.info("admin: refused {} {} from {}: {} header {}", ex.method(), ex.path(), dev.switchboard.server.transport.PeerAddress.of(ex.channel()),
                 HEADER, presented == null ? "missing" : "wrong");
         // The pause slows down token guessing, as for the bearer token.
         ex.channel().eventLoop().schedule(() -> ex.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
@@ -146,7 +146,7 @@ public final class AdminApi {
             return;
         }
         log.info("admin: closing session #{} ({} from {}, state on {} lock keys) at the request of {}{}", s.ownerId(), s.transport(),
-                s.remoteAddress(), s.lockKeys().size(), ex.channel().remoteAddress(),
+                s.remoteAddress(), s.lockKeys().size(), dev.switchboard.server.transport.PeerAddress.of(ex.channel()),
                 reason == null || reason.isBlank() ? "" : ", reason: " + printable(reason));
         server.core().sessions().close(s, server.config().autoReleaseOnDisconnect());
         ex.noContent();

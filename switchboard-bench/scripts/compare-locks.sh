@@ -11,13 +11,18 @@
 # protocol: the native client has far more code for the JIT to compile than a blocking socket,
 # and on one CPU the compiler competes with the workers; with 3 s, C2 was still compiling the
 # client's path in the measured part of a 1-worker run).
-# Protocols: dflockd (blocking sockets), json (the Java client's blocking calls), json-async (the
-# Java client's async calls, each worker a chain of continuations on its I/O threads), redis.
+# ROUNDS unset: 2000 per worker, and at least 20000 in all (so 20000 at 1 worker, 2000 at 10):
+# a run of a fraction of a second is dominated by the client JVM's switch from warm-up to the
+# measured part (its full collection, late compiles), which a blocking socket's short path hides.
+# Protocols: dflockd (blocking sockets), json (the Java client's blocking calls, each worker's
+# client on its own event loop, which a worker blocked in a call drives itself), json-shared (the
+# same blocking calls with every client on one shared I/O group), json-async (the Java client's
+# async calls, each worker a chain of continuations on the shared I/O threads), redis.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source switchboard-bench/scripts/lib.sh
 if [ $# -gt 0 ]; then workers=("$@"); else workers=(1 10 50 100); fi
-rounds=${ROUNDS:-2000}
+rounds_for() { if [ -n "${ROUNDS:-}" ]; then echo "$ROUNDS"; else echo $(( 20000 / $1 > 2000 ? 20000 / $1 : 2000 )); fi; }
 warmup=${WARMUP:-200}
 warmup_seconds=${WARMUP_SECONDS:-10}
 pin_server="taskset -c 0"
@@ -53,13 +58,15 @@ fi
 echo "Switchboard on 127.0.0.1:$sb_port, redis-server on 127.0.0.1:$redis_port; logs in $logs" >&2
 
 bench() {
-  $pin_client java -jar switchboard-bench/target/switchboard-bench.jar locks --protocol "$1" \
-    --servers "127.0.0.1:$2" --workers "$3" --rounds "$rounds" --warmup "$warmup" --warmup-seconds "$warmup_seconds" --key "cmp-$1-$3" ${4:-} --duration-limit 120
+  local proto=$1 extra=${4:-}
+  [ "$proto" = json-shared ] && proto=json && extra="$extra --client-loop shared"
+  $pin_client java -jar switchboard-bench/target/switchboard-bench.jar locks --protocol "$proto" \
+    --servers "127.0.0.1:$2" --workers "$3" --rounds "$(rounds_for "$3")" --warmup "$warmup" --warmup-seconds "$warmup_seconds" --key "cmp-$1-$3" $extra --duration-limit 120
 }
 
 printf '%-10s %-7s %-8s %10s %9s %9s %9s %9s\n' protocol keys workers ops/s mean_ms p50_ms p99_ms max_ms
 for w in "${workers[@]}"; do
-  for proto in dflockd json json-async redis; do
+  for proto in ${PROTOCOLS:-dflockd json json-shared json-async redis}; do
     port=$sb_port; [ "$proto" = redis ] && port=$redis_port
     out=$(bench "$proto" "$port" "$w")
     printf '%-10s %-7s %-8s %10s %9s %9s %9s %9s\n' "$proto" unique "$w" \
@@ -68,6 +75,7 @@ for w in "${workers[@]}"; do
   done
 done
 for proto in dflockd json json-async; do
+  case " ${PROTOCOLS:-dflockd json json-async} " in *" $proto "*) ;; *) continue ;; esac
   out=$(bench "$proto" "$sb_port" 10 --shared-key)
   printf '%-10s %-7s %-8s %10s %9s %9s %9s %9s\n' "$proto" shared 10 \
     "$(awk '/^ops\/s:/{print $2}' <<<"$out")" "$(awk '/^mean:/{print $2}' <<<"$out")" \

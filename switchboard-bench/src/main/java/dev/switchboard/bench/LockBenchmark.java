@@ -27,8 +27,17 @@ final class LockBenchmark {
     // How long after the duration limit we wait for workers before closing their connections.
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
+    /** Where the Java client's connections run (json and json-async). */
+    enum ClientLoop {
+        /** Each worker's client owns its event loop; a worker blocked in a call reads its own answers. */
+        own,
+        /** Every worker's client on one shared I/O group, one thread per CPU. */
+        shared
+    }
+
     record Settings(LocksCommand.Protocol protocol, List<ServerAddress> servers, int workers, int rounds, int warmup,
-                    Duration warmupTime, String keyPrefix, boolean sharedKey, boolean handoff, boolean spread, long leaseSeconds,
+                    Duration warmupTime, String keyPrefix, boolean sharedKey, boolean handoff, boolean spread,
+                    ClientLoop clientLoop, long leaseSeconds,
                     long timeoutSeconds, String authToken, Duration connectTimeout, Duration durationLimit) {
         String keyFor(int worker) {
             return sharedKey || handoff ? keyPrefix : keyPrefix + "_" + worker;
@@ -42,9 +51,9 @@ final class LockBenchmark {
 
         String describe() {
             return String.format(Locale.ROOT,
-                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d key=%s shared-key=%s handoff=%s spread=%s lease=%ds timeout=%ds",
+                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d key=%s shared-key=%s handoff=%s spread=%s%s lease=%ds timeout=%ds",
                     protocol.cliName(), servers, workers, rounds, warmup, warmupTime.toSeconds(), keyPrefix, sharedKey, handoff, spread,
-                    leaseSeconds, timeoutSeconds);
+                    protocol.usesJavaClient() ? " client-loop=" + clientLoop : "", leaseSeconds, timeoutSeconds);
         }
     }
 
@@ -69,7 +78,7 @@ final class LockBenchmark {
         long begun = System.nanoTime();
         long deadline = begun + limitNanos;
         long warmupUntil = begun + Math.min(settings.warmupTime().toNanos(), limitNanos);
-        EventLoopGroup group = settings.protocol().usesJavaClient()
+        EventLoopGroup group = settings.protocol().usesJavaClient() && settings.clientLoop() == ClientLoop.shared
                 ? new MultiThreadIoEventLoopGroup(Math.min(n, Runtime.getRuntime().availableProcessors()),
                         new DefaultThreadFactory("bench-io", true), NioIoHandler.newFactory())
                 : null;

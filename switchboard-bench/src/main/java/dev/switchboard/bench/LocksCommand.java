@@ -68,6 +68,11 @@ final class LocksCommand implements Callable<Integer> {
                     + " RPCs through jetcd, one lease per worker kept alive; --servers are etcd client endpoints) (default: ${DEFAULT-VALUE}).")
     Protocol protocol;
 
+    @Option(names = "--client-loop", description = "For json and json-async: own (each worker's client owns its event loop,"
+            + " and a worker blocked in a call reads its own answers) or shared (every worker's client on one shared I/O"
+            + " group, one thread per CPU) (default: own for json, shared for json-async).")
+    LockBenchmark.ClientLoop clientLoop;
+
     @Option(names = "--servers", defaultValue = "127.0.0.1:6388",
             description = "host:port[,host:port...]; keys are sharded by crc32 as dflockd clients do (default: ${DEFAULT-VALUE}).")
     String servers;
@@ -109,7 +114,9 @@ final class LocksCommand implements Callable<Integer> {
         LockBenchmark.Settings settings;
         try {
             settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
-                    Duration.ofSeconds(warmupSeconds), key, sharedKey, handoff, spread, leaseSeconds, timeoutSeconds, authToken,
+                    Duration.ofSeconds(warmupSeconds), key, sharedKey, handoff, spread,
+                    clientLoop != null ? clientLoop : protocol == Protocol.json_async ? LockBenchmark.ClientLoop.shared
+                            : LockBenchmark.ClientLoop.own, leaseSeconds, timeoutSeconds, authToken,
                     Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

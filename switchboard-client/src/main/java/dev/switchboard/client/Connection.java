@@ -60,6 +60,9 @@ final class Connection {
     void initChannel(Channel ch) {
         this.channel = ch;
         this.writer = new OutboundWriter(ch);
+        if (ch.eventLoop() instanceof CallerDrivenEventLoop driven) {
+            driven.answersAwaited(pending::answersDueToNoCaller); // the connection in use is the newest
+        }
         // Always lines: the first byte, '{', is what makes the server pick the native line
         // protocol. Outgoing messages are encoded by request() and written by the writer, so the
         // pipeline only reads.
@@ -84,7 +87,7 @@ final class Connection {
     CompletableFuture<Answer> request(Outgoing msg, Duration timeout, boolean callerWaits, Consumer<Answer> onLateResult) {
         long id = nextId.getAndIncrement();
         msg.assigned(id); // before the write: a stream's first chunk may come right after it
-        PendingRequests.Pending p = pending.register(id, onLateResult);
+        PendingRequests.Pending p = pending.register(id, onLateResult, callerWaits);
         // Registered before this check, so either onInactive's failAll sees the entry or we see
         // the closed flag: a request can never be left waiting on a dead connection.
         if (closed.isDone()) {
@@ -116,6 +119,9 @@ final class Connection {
         }
         writer.write(encoded, cause -> pending.fail(id,
                 new ConnectionClosedException("could not send " + msg.op(), cause)));
+        if (!callerWaits && ch.eventLoop() instanceof CallerDrivenEventLoop driven) {
+            driven.readerNeeded(); // nobody blocks on this answer: make sure someone reads it
+        }
         return p.future;
     }
 

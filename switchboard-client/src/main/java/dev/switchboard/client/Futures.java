@@ -36,15 +36,21 @@ final class Futures {
             throw new IllegalStateException("blocking call on the client's I/O thread would deadlock; use the async method");
         }
         try {
+            if (loop instanceof CallerDrivenEventLoop driven && !future.isDone()) {
+                // This thread reads its own answer when nobody else is reading the connection.
+                long deadline = System.nanoTime() + (limit == null ? Long.MAX_VALUE / 2 : limit.toNanos());
+                if (!driven.runUntilDone(future, deadline)) {
+                    return timedOut(future, limit, what);
+                }
+                return future.get();
+            }
             if (limit == null) {
                 return future.get();
             }
             try {
                 return future.get(limit.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                future.completeExceptionally(new RequestTimeoutException(
-                        "no answer to " + what + " within " + limit.toMillis() + " ms"));
-                return future.get(); // the timeout, or the answer that won the race
+                return timedOut(future, limit, what);
             }
         } catch (InterruptedException e) {
             // The late-result hook hands back a grant that arrives after we gave up.
@@ -56,6 +62,14 @@ final class Futures {
         } catch (CancellationException e) {
             throw new SwitchboardException("cancelled", "the request was cancelled", e);
         }
+    }
+
+    /** Fails {@code future} as timed out, unless its answer won the race; returns or throws what it then holds. */
+    private static <T> T timedOut(CompletableFuture<T> future, Duration limit, String what)
+            throws InterruptedException, ExecutionException {
+        future.completeExceptionally(new RequestTimeoutException(
+                "no answer to " + what + " within " + limit.toMillis() + " ms"));
+        return future.get();
     }
 
     /**

@@ -20,11 +20,14 @@ final class PendingRequests {
     static final class Pending {
         final CompletableFuture<Answer> future;
         final Consumer<Answer> onLateResult;
+        /** A blocked caller waits for this answer (and reads it itself when it can). */
+        final boolean callerWaits;
         volatile ScheduledFuture<?> timeoutTask;
 
-        Pending(CompletableFuture<Answer> future, Consumer<Answer> onLateResult) {
+        Pending(CompletableFuture<Answer> future, Consumer<Answer> onLateResult, boolean callerWaits) {
             this.future = future;
             this.onLateResult = onLateResult;
+            this.callerWaits = callerWaits;
         }
     }
 
@@ -61,18 +64,34 @@ final class PendingRequests {
     }
 
     private final Map<Long, Pending> byId = new ConcurrentHashMap<>();
+    /** Entries no blocked caller waits for: someone must still read their answers. */
+    private final java.util.concurrent.atomic.AtomicInteger notAwaited = new java.util.concurrent.atomic.AtomicInteger();
 
-    Pending register(long id, Consumer<Answer> onLateResult) {
-        Pending p = new Pending(new RequestFuture(id), onLateResult);
+    Pending register(long id, Consumer<Answer> onLateResult, boolean callerWaits) {
+        Pending p = new Pending(new RequestFuture(id), onLateResult, callerWaits);
+        if (!callerWaits) {
+            notAwaited.incrementAndGet();
+        }
         byId.put(id, p);
         return p;
+    }
+
+    /** True while an answer is due that no blocked caller waits for (an async request, a late grant). */
+    boolean answersDueToNoCaller() {
+        return notAwaited.get() > 0;
     }
 
     /** Called when the caller gave up; keeps the entry only if a late answer needs handling. */
     void abandon(long id) {
         Pending p = byId.get(id);
-        if (p != null && p.onLateResult == null) {
-            byId.remove(id, p);
+        if (p != null && p.onLateResult == null && byId.remove(id, p)) {
+            removed(p);
+        }
+    }
+
+    private void removed(Pending p) {
+        if (!p.callerWaits) {
+            notAwaited.decrementAndGet();
         }
     }
 
@@ -102,8 +121,11 @@ final class PendingRequests {
 
     private Pending remove(long id) {
         Pending p = byId.remove(id);
-        if (p != null && p.timeoutTask != null) {
-            p.timeoutTask.cancel(false);
+        if (p != null) {
+            removed(p);
+            if (p.timeoutTask != null) {
+                p.timeoutTask.cancel(false);
+            }
         }
         return p;
     }

@@ -694,6 +694,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(30);
         private String clientName = "switchboard-java/0.1";
         private EventLoopGroup eventLoopGroup;
+        private boolean callersReadAnswers = true;
         private Executor callbackExecutor = ForkJoinPool.commonPool();
         private int maxInboundFrameBytes = 16 << 20;
         private boolean reconnect = true;
@@ -768,10 +769,26 @@ public final class SwitchboardClient implements AutoCloseable {
 
         /**
          * Runs the connection on a group the caller owns (and shuts down), so many clients can
-         * share a few threads. By default each client owns a one-thread group.
+         * share a few threads. By default each client owns its own event loop (see
+         * {@link #callersReadAnswers(boolean)}).
          */
         public Builder eventLoopGroup(EventLoopGroup group) {
             this.eventLoopGroup = group;
+            return this;
+        }
+
+        /**
+         * For a client that owns its event loop (no {@link #eventLoopGroup}): whether a thread
+         * blocked in a call reads the connection itself while nobody else does (default true).
+         * Its answer then wakes only that thread, as with a blocking socket, instead of an I/O
+         * thread that wakes it. A background thread reads whenever no caller does; it waits a
+         * grace period (1 to 16 ms) before it takes over from a caller that may call again at once,
+         * so an event that arrives between two blocking calls may wait that long. Completions of
+         * async calls may then run on a thread blocked in a call on this client. Off: one I/O thread
+         * reads everything, and every answer to a blocking call wakes it and then the caller.
+         */
+        public Builder callersReadAnswers(boolean on) {
+            this.callersReadAnswers = on;
             return this;
         }
 
@@ -875,10 +892,10 @@ public final class SwitchboardClient implements AutoCloseable {
         }
 
         public CompletableFuture<SwitchboardClient> connectAsync() {
-            EventLoopGroup owned = eventLoopGroup == null
-                    ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-client", true),
-                            NioIoHandler.newFactory())
-                    : null;
+            EventLoopGroup owned = eventLoopGroup != null ? null
+                    : callersReadAnswers ? new CallerDrivenEventLoop(NioIoHandler.newFactory(), "switchboard-client")
+                    : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-client", true),
+                            NioIoHandler.newFactory());
             EventLoopGroup group = owned != null ? owned : eventLoopGroup;
             SwitchboardClient client = new SwitchboardClient(owned, group.next(), settings());
             peerMessageListeners.forEach(client::addPeerMessageListener);

@@ -66,10 +66,13 @@ class LimitsRegistryTest {
             }),
             new Case(Limits.WEBHOOK_MAX_IN_FLIGHT, b -> b.webhookMaxInFlight(1).rpcWebhook("wh.>", HANGING_WEBHOOK.url("/hang")), port -> {
                 try (NativeClient caller = NativeClient.hello(port)) {
-                    caller.send("{\"op\":\"rpc.call\",\"id\":1,\"name\":\"wh.a\",\"timeout_ms\":500}");
+                    // Both calls in one write, read in order on one event loop: the second finds the first's
+                    // POST under way however slow the machine (its deadline is far off next to that), and the
+                    // answers may come in either order (readReply keeps the other one).
+                    caller.sendRaw(("{\"op\":\"rpc.call\",\"id\":1,\"name\":\"wh.a\",\"timeout_ms\":2000}\n"
+                            + "{\"op\":\"rpc.call\",\"id\":2,\"name\":\"wh.b\"}\n").getBytes(StandardCharsets.UTF_8));
                     HANGING_WEBHOOK.next("/hang"); // the first call's POST is under way
-                    assertError(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"wh.b\"}", 2),
-                            "too_many_requests", "--webhook-max-in-flight");
+                    assertError(caller.readReply(2), "too_many_requests", "--webhook-max-in-flight");
                     assertThat(caller.readReply(1).at("/error/code").asString()).as("the call under way runs to its deadline")
                             .isEqualTo("timeout");
                 }
@@ -471,27 +474,34 @@ class LimitsRegistryTest {
                      NativeClient caller = NativeClient.hello(port)) {
                     assertThat(backend.request("{\"op\":\"rpc.serve\",\"id\":1,\"pattern\":\"svc.>\"}", 1)
                             .path("op").asString()).isEqualTo("reply");
-                    // The first call goes to the other node over NATS (once NATS has its subscription) and waits there.
-                    // (no_responders comes at once while NATS does not know the subscription yet: asked again)
+                    // The first call goes to the other node over NATS once NATS has its subscription, and waits
+                    // there; before that it is answered no_responders at once, so it is asked again, each try with
+                    // an id of its own. The try the backend got (its payload says which) is the call in flight:
+                    // a try is never taken for it because its answer was merely slow, and the others' answers,
+                    // in any order, are kept by readReply out of the way. Its deadline is far off: the backend answers it.
+                    int[] tries = {0};
+                    JsonNode[] delivered = {null};
+                    backend.setTimeout(1_000);
                     await().atMost(WAIT).until(() -> {
-                        caller.send("{\"op\":\"rpc.call\",\"id\":1,\"name\":\"svc.a\",\"payload\":\"one\",\"timeout_ms\":4000}");
-                        caller.setTimeout(1_000);
+                        int id = 100 + ++tries[0];
+                        caller.send("{\"op\":\"rpc.call\",\"id\":" + id + ",\"name\":\"svc.a\",\"payload\":\"" + id
+                                + "\",\"timeout_ms\":15000}");
                         try {
-                            assertThat(caller.readReply(1).at("/error/code").asString()).isEqualTo("no_responders");
-                            return false;
-                        } catch (java.net.SocketTimeoutException waiting) {
+                            delivered[0] = backend.read();
                             return true;
-                        } finally {
-                            caller.setTimeout(5_000);
+                        } catch (java.net.SocketTimeoutException notYet) {
+                            return false;
                         }
                     });
-                    JsonNode request = backend.read();
+                    backend.setTimeout(5_000);
+                    JsonNode request = delivered[0];
                     assertThat(request.path("op").asString()).isEqualTo("rpc.request");
+                    String inFlight = request.path("payload").asString();
                     assertError(caller.request("{\"op\":\"rpc.call\",\"id\":2,\"name\":\"svc.b\"}", 2),
                             "too_many_requests", "--cluster-rpc-max-in-flight");
                     backend.request("{\"op\":\"rpc.respond\",\"id\":2,\"rid\":\"" + request.path("rid").asString()
                             + "\",\"payload\":\"done\"}", 2);
-                    assertThat(caller.readReply(1).at("/result/payload").asString()).as("the call in flight is still served")
+                    assertThat(caller.readReply(inFlight).at("/result/payload").asString()).as("the call in flight is still served")
                             .isEqualTo("done");
                 }
             }),

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,6 +23,11 @@ final class NativeClient implements AutoCloseable {
     private final OutputStream out;
     private final DataInputStream in;
     private final boolean framed;
+    /**
+     * Replies that came while {@link #readReply} waited for another id, kept by id for the read
+     * that asks for them: replies to requests in flight together may come in any order.
+     */
+    private final Map<String, JsonNode> earlyReplies = new HashMap<>();
 
     NativeClient(int port, boolean framed) throws IOException {
         this(new Socket("127.0.0.1", port), framed);
@@ -67,6 +73,7 @@ final class NativeClient implements AutoCloseable {
     }
 
     void send(String json) throws IOException {
+        forgetEarlyReply(json);
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         if (framed) {
             out.write(ByteBuffer.allocate(4).putInt(bytes.length).array());
@@ -115,12 +122,35 @@ final class NativeClient implements AutoCloseable {
         return JSON.readTree(readText());
     }
 
-    /** Reads messages until one with this id arrives (skipping heartbeats). */
+    /**
+     * The reply with this id: one that came earlier while another was awaited, or the next one to
+     * arrive. Replies with other ids read meanwhile are kept for their own reads; a message without
+     * an id other than a heartbeat is returned as it is.
+     */
     JsonNode readReply(Object id) throws IOException {
+        String wanted = String.valueOf(id);
+        JsonNode early = earlyReplies.remove(wanted);
+        if (early != null) return early;
         while (true) {
             JsonNode m = read();
-            if (m.has("id") && m.get("id").asString().equals(String.valueOf(id))) return m;
-            if (!m.has("id") && !"ping".equals(m.path("op").asString())) return m;
+            if (m.has("id")) {
+                String got = m.get("id").asString();
+                if (got.equals(wanted)) return m;
+                earlyReplies.put(got, m);
+            } else if (!"ping".equals(m.path("op").asString())) {
+                return m;
+            }
+        }
+    }
+
+    /** A new request with an id makes any unread reply to an earlier one with that id stale. */
+    private void forgetEarlyReply(String json) {
+        if (earlyReplies.isEmpty()) return;
+        try {
+            JsonNode id = JSON.readTree(json).get("id");
+            if (id != null) earlyReplies.remove(id.asString());
+        } catch (RuntimeException notJson) {
+            // a test sending malformed input on purpose: no request id to go by
         }
     }
 

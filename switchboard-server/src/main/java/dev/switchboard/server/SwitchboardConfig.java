@@ -73,6 +73,7 @@ public final class SwitchboardConfig {
     private final java.util.List<String> wsAllowedOrigins;
     private final long httpMaxPendingBytes;
     private final dev.switchboard.server.transport.IoTransport ioTransport;
+    private final int ioThreads;
     private final java.util.List<String> httpAllowedHosts;
     private final int dflockdMaxPipelined;
     private final int httpMaxPipelined;
@@ -169,6 +170,10 @@ public final class SwitchboardConfig {
         this.wsAllowedOrigins = b.wsAllowedOrigins;
         this.httpMaxPendingBytes = b.httpMaxPendingBytes;
         this.ioTransport = b.ioTransport != null ? b.ioTransport : dev.switchboard.server.transport.IoTransport.auto();
+        if (b.ioThreads < 0) {
+            throw new IllegalArgumentException("--io-threads must be 0 (one per CPU core) or more, not " + b.ioThreads);
+        }
+        this.ioThreads = b.ioThreads;
         this.embeddingHooks = b.embeddingHooks;
         this.httpAllowedHosts = b.httpAllowedHosts;
         this.dflockdMaxPipelined = b.dflockdMaxPipelined;
@@ -324,6 +329,9 @@ public final class SwitchboardConfig {
     public long httpMaxPendingBytes() { return httpMaxPendingBytes; }
     /** The event loops' and channels' I/O transport (--io-transport; unset: epoll where it loads, else NIO). */
     public dev.switchboard.server.transport.IoTransport ioTransport() { return ioTransport; }
+
+    /** Event loop threads for connections (--io-threads; 0: one per CPU core the JVM may use). */
+    public int ioThreads() { return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors(); }
     /**
      * Host names (besides loopback ones) that requests arriving on a loopback address may name
      * in {@code Host}, against DNS rebinding; {@code *} = any.
@@ -478,6 +486,7 @@ public final class SwitchboardConfig {
         b.wsAllowedOrigins = wsAllowedOrigins;
         b.httpMaxPendingBytes = httpMaxPendingBytes;
         b.ioTransport = ioTransport;
+        b.ioThreads = ioThreads;
         b.httpAllowedHosts = httpAllowedHosts;
         b.dflockdMaxPipelined = dflockdMaxPipelined;
         b.httpMaxPipelined = httpMaxPipelined;
@@ -601,6 +610,7 @@ public final class SwitchboardConfig {
         private java.util.List<String> wsAllowedOrigins = java.util.List.of();
         private long httpMaxPendingBytes = 8L << 20;
         private dev.switchboard.server.transport.IoTransport ioTransport = null;
+        private int ioThreads = 0;
         private java.util.List<String> httpAllowedHosts = java.util.List.of();
         private int dflockdMaxPipelined = 256;
         private int httpMaxPipelined = 32;
@@ -703,6 +713,7 @@ public final class SwitchboardConfig {
         public Builder wsAllowedOrigins(java.util.List<String> origins) { this.wsAllowedOrigins = java.util.List.copyOf(origins); return this; }
         public Builder httpMaxPendingBytes(long n) { this.httpMaxPendingBytes = n; return this; }
         public Builder ioTransport(dev.switchboard.server.transport.IoTransport t) { this.ioTransport = t; return this; }
+        public Builder ioThreads(int n) { this.ioThreads = n; return this; }
         public Builder httpAllowedHosts(java.util.List<String> hosts) { this.httpAllowedHosts = java.util.List.copyOf(hosts); return this; }
         public Builder dflockdMaxPipelined(int n) { this.dflockdMaxPipelined = n; return this; }
         public Builder httpMaxPipelined(int n) { this.httpMaxPipelined = n; return this; }

@@ -100,7 +100,10 @@ final class SwitchboardNode {
         this.io = config.ioTransport();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-accept"),
                 io.ioHandlerFactory());
-        this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("switchboard-io"),
+        // One loop per core, not Netty's two: a publish fans out on the loop that reads it, and
+        // every extra loop on a busy core turns deliveries into task hand-offs between threads
+        // (measured in docs/benchmarks.md, "Fan-out, round 5").
+        this.workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("switchboard-io"),
                 io.ioHandlerFactory());
         this.outbound = webhooks(config, core, workerGroup, io, metrics);
         this.acomm = new dev.switchboard.server.transport.acomm.Acomm(config.acommSettings(), core, workerGroup, io,

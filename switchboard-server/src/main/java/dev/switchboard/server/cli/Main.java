@@ -200,6 +200,8 @@ public final class Main implements Callable<Integer> {
     int replayBufferMessages;
     @Option(names = "--io-transport", paramLabel = "auto|epoll|nio", description = "Network I/O: epoll (Linux x86-64, native), nio (any platform), or auto: epoll where it loads, else nio (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
     String ioTransport;
+    @Option(names = "--io-threads", description = "Event loop threads for connections; 0 = one per CPU core (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int ioThreads;
     @Option(names = "--debug", arity = "0..1", fallbackValue = "true", description = "Debug logging.", defaultValue = "false")
     boolean debug;
 
@@ -382,6 +384,7 @@ public final class Main implements Callable<Integer> {
                         : wsAllowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList())
                 .httpMaxPendingBytes(httpMaxPendingBytes)
                 .ioTransport(dev.switchboard.server.transport.IoTransport.choose(ioTransport))
+                .ioThreads(ioThreads)
                 .httpAllowedHosts(httpAllowedHosts == null ? java.util.List.of()
                         : httpAllowedHosts.stream().map(String::trim).filter(h -> !h.isEmpty()).toList())
                 .cluster(clusterOptions.settings(host, port))

@@ -134,20 +134,16 @@ final class CallerDrivenEventLoop extends AbstractScheduledEventExecutor impleme
                 }
                 continue;
             }
-            if (state.get() == TERMINATED) {
-                // Nobody will drive again; whatever completes the future (the close) does so on its own.
-                if (!wakeOnAnswer) {
-                    future.whenComplete((r, e) -> LockSupport.unpark(me));
-                    wakeOnAnswer = true;
-                }
-                LockSupport.parkNanos(this, left);
-                continue;
-            }
-            // Another thread drives: wait for the answer it reads for us, or for the role.
+            // Someone else drives, or nobody will again: the answer's completion wakes this thread.
             if (!wakeOnAnswer) {
                 future.whenComplete((r, e) -> LockSupport.unpark(me));
                 wakeOnAnswer = true;
             }
+            if (state.get() == TERMINATED) {
+                LockSupport.parkNanos(this, left); // whatever completes the future (the close) does so on its own
+                continue;
+            }
+            // Wait for the answer the driver reads for us, or for the role.
             callerWaiting = true;
             waiting.add(me);
             try {

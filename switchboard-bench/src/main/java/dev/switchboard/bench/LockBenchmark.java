@@ -36,7 +36,7 @@ final class LockBenchmark {
     }
 
     record Settings(LocksCommand.Protocol protocol, List<ServerAddress> servers, int workers, int rounds, int warmup,
-                    Duration warmupTime, String keyPrefix, boolean sharedKey, boolean handoff, boolean spread,
+                    Duration warmupTime, Duration warmupMaxTime, String keyPrefix, boolean sharedKey, boolean handoff, boolean spread,
                     ClientLoop clientLoop, long leaseSeconds,
                     long timeoutSeconds, String authToken, Duration connectTimeout, Duration durationLimit) {
         String keyFor(int worker) {
@@ -51,8 +51,8 @@ final class LockBenchmark {
 
         String describe() {
             return String.format(Locale.ROOT,
-                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d key=%s shared-key=%s handoff=%s spread=%s%s lease=%ds timeout=%ds",
-                    protocol.cliName(), servers, workers, rounds, warmup, warmupTime.toSeconds(), keyPrefix, sharedKey, handoff, spread,
+                    "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d warmup-max-seconds=%d key=%s shared-key=%s handoff=%s spread=%s%s lease=%ds timeout=%ds",
+                    protocol.cliName(), servers, workers, rounds, warmup, warmupTime.toSeconds(), warmupMaxTime.toSeconds(), keyPrefix, sharedKey, handoff, spread,
                     protocol.usesJavaClient() ? " client-loop=" + clientLoop : "", leaseSeconds, timeoutSeconds);
         }
     }
@@ -67,6 +67,8 @@ final class LockBenchmark {
      * server sent only after it read that release.
      */
     private volatile long releaseSentNanos;
+    /** Workers keep warming up while this is true (after their --warmup ops); the main thread ends it. */
+    private volatile boolean warming = true;
 
     LockBenchmark(Settings settings) {
         this.settings = settings;
@@ -78,6 +80,7 @@ final class LockBenchmark {
         long begun = System.nanoTime();
         long deadline = begun + limitNanos;
         long warmupUntil = begun + Math.min(settings.warmupTime().toNanos(), limitNanos);
+        long warmupCap = begun + Math.min(Math.max(settings.warmupTime().toNanos(), settings.warmupMaxTime().toNanos()), limitNanos);
         EventLoopGroup group = settings.protocol().usesJavaClient() && settings.clientLoop() == ClientLoop.shared
                 ? new MultiThreadIoEventLoopGroup(Math.min(n, Runtime.getRuntime().availableProcessors()),
                         new DefaultThreadFactory("bench-io", true), NioIoHandler.newFactory())
@@ -88,21 +91,28 @@ final class LockBenchmark {
         List<Thread> threads = new ArrayList<>(n);
         try {
             for (int i = 0; i < n; i++) {
-                workers[i] = new Worker(i, ready, go, deadline, warmupUntil, group);
+                workers[i] = new Worker(i, ready, go, deadline, group);
                 Thread t = new Thread(workers[i], "bench-worker-" + i);
                 t.setDaemon(true);
                 threads.add(t);
                 t.start();
             }
+            boolean jitSettled = warmUp(warmupUntil, warmupCap);
             awaitQuietly(ready, deadline);
             // The connections, histograms and warm-up state are all live now: one full collection
             // tenures them, so that the client's own young collections during the measured part
             // do not copy them again and again (20-30 ms pauses on one core, counted as latency).
             System.gc();
+            ProcessCpu cpuBefore = ProcessCpu.now();
+            long compileBefore = JitSettling.compileMillis();
             long start = System.nanoTime();
             go.countDown();
             boolean allDone = joinAll(threads, deadline + STOP_GRACE.toNanos());
             long end = System.nanoTime();
+            ProcessCpu cpu = ProcessCpu.now().since(cpuBefore);
+            long compileAfter = JitSettling.compileMillis();
+            Warmup warmup = new Warmup(start - begun, jitSettled,
+                    compileBefore < 0 || compileAfter < 0 ? -1 : compileAfter - compileBefore);
             if (!allDone) {
                 // Workers blocked in a call past the limit: closing their sockets makes the call throw.
                 for (Worker w : workers) {
@@ -121,7 +131,7 @@ final class LockBenchmark {
                 }
             }
             boolean capped = System.nanoTime() >= deadline;
-            return new Result(ops, end - start, total, settings.handoff() ? handoffs : null, errors.get(), timeouts.get(),
+            return new Result(ops, end - start, cpu, warmup, total, settings.handoff() ? handoffs : null, errors.get(), timeouts.get(),
                     firstError.get(), capped);
         } finally {
             for (Worker w : workers) {
@@ -133,6 +143,30 @@ final class LockBenchmark {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * Lets the workers warm up for the set time, then — with a longer cap set — for as long as
+     * the JIT compiler is still busy, up to that cap; then tells them to stop.
+     *
+     * @return whether the compiler had settled (true when the cap is not above the set time)
+     */
+    private boolean warmUp(long warmupUntil, long warmupCap) {
+        boolean settled = true;
+        try {
+            long left = warmupUntil - System.nanoTime();
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.sleep(left);
+            }
+            if (warmupCap - warmupUntil > 0) {
+                settled = new JitSettling().awaitSettled(warmupCap);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            warming = false;
+        }
+        return settled;
     }
 
     private static void awaitQuietly(CountDownLatch latch, long deadline) {
@@ -171,7 +205,6 @@ final class LockBenchmark {
         private final CountDownLatch ready;
         private final CountDownLatch go;
         private final long deadline;
-        private final long warmupUntil; // System.nanoTime() before which warm-up goes on after its rounds
         private final EventLoopGroup group;
         final Histogram histogram = new Histogram(MAX_TRACKED_NANOS, 3);
         /** Release sent by the previous holder to this worker's grant received (hand-off mode). */
@@ -179,8 +212,7 @@ final class LockBenchmark {
         volatile long completed;
         private volatile BenchConnection connection;
 
-        Worker(int index, CountDownLatch ready, CountDownLatch go, long deadline, long warmupUntil, EventLoopGroup group) {
-            this.warmupUntil = warmupUntil;
+        Worker(int index, CountDownLatch ready, CountDownLatch go, long deadline, EventLoopGroup group) {
             this.index = index;
             this.ready = ready;
             this.go = go;
@@ -193,7 +225,7 @@ final class LockBenchmark {
             String key = settings.keyFor(index);
             try {
                 connection = open(settings.serverFor(index));
-                for (int i = 0; (i < settings.warmup() || System.nanoTime() < warmupUntil) && System.nanoTime() < deadline; i++) {
+                for (int i = 0; (i < settings.warmup() || warming) && System.nanoTime() < deadline; i++) {
                     op(key, false);
                 }
             } catch (Exception e) {
@@ -303,7 +335,14 @@ final class LockBenchmark {
     }
 
     /** {@code handoffs} is null unless the run was in hand-off mode. */
-    record Result(long ops, long wallNanos, Histogram latency, Histogram handoffs, long errors, long timeouts,
+    /**
+     * How the warm-up went: its length (from the start to the clock), whether the JIT compiler had
+     * settled by then, and how much compiling still happened in the measured part (ms; -1 unknown).
+     */
+    record Warmup(long nanos, boolean jitSettled, long compileMillisMeasured) {
+    }
+
+    record Result(long ops, long wallNanos, ProcessCpu cpu, Warmup warmup, Histogram latency, Histogram handoffs, long errors, long timeouts,
                   String firstError, boolean durationLimitReached) {
         boolean failed() {
             return ops == 0 || errors > 0;
@@ -318,6 +357,9 @@ final class LockBenchmark {
             out.printf(Locale.ROOT, "errors:     %d%n", errors);
             out.printf(Locale.ROOT, "timeouts:   %d%n", timeouts);
             out.printf(Locale.ROOT, "wall time:  %.3f s%n", wallNanos / 1e9);
+            out.printf(Locale.ROOT, "warm-up:    %.1f s (JIT %s; %s ms compiling while measured)%n", warmup.nanos() / 1e9,
+                    warmup.jitSettled() ? "settled" : "still compiling at the cap",
+                    warmup.compileMillisMeasured() < 0 ? "?" : Long.toString(warmup.compileMillisMeasured()));
             out.printf(Locale.ROOT, "ops/s:      %.1f%n", opsPerSecond());
             if (ops > 0) {
                 out.printf(Locale.ROOT, "mean:       %.3f ms%n", latency.getMean() / 1e6);
@@ -326,6 +368,11 @@ final class LockBenchmark {
                 out.printf(Locale.ROOT, "p99:        %.3f ms%n", latency.getValueAtPercentile(99) / 1e6);
                 out.printf(Locale.ROOT, "max:        %.3f ms%n", latency.getMaxValue() / 1e6);
                 out.printf(Locale.ROOT, "stdev:      %.3f ms%n", latency.getStdDeviation() / 1e6);
+            }
+            if (ops > 0 && cpu.known()) {
+                // The load generator's own CPU per op, over the measured part: what it costs to drive the server.
+                out.printf(Locale.ROOT, "client cpu: %.1f us/op (user %.1f, system %.1f)%n",
+                        cpu.totalNanos() / 1e3 / ops, cpu.userNanos() / 1e3 / ops, cpu.systemNanos() / 1e3 / ops);
             }
             if (handoffs != null) {
                 out.printf(Locale.ROOT, "handoffs:   %d%n", handoffs.getTotalCount());

@@ -51,6 +51,9 @@ final class LocksCommand implements Callable<Integer> {
     @Option(names = "--warmup-seconds", defaultValue = "0", description = "Each worker also keeps warming up until this many seconds after the start, so that a fresh JVM's JIT has compiled the path under test before the clock starts, whatever the protocol's speed (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
+    @Option(names = "--warmup-max-seconds", defaultValue = "0", description = "After --warmup-seconds, warm-up goes on while the JIT compiler is still busy (20 ms or more of compiling in the last 2 s), up to this many seconds after the start; 0 or a value not above --warmup-seconds turns this off. The output says whether it settled and how much compiling still happened while measured (default: ${DEFAULT-VALUE}).")
+    int warmupMaxSeconds;
+
     @Option(names = "--key", defaultValue = "bench", description = "Key prefix; worker i uses <key>_<i> (default: ${DEFAULT-VALUE}).")
     String key;
 
@@ -103,6 +106,7 @@ final class LocksCommand implements Callable<Integer> {
         check(rounds >= 1, "--rounds must be at least 1");
         check(warmup >= 0, "--warmup must not be negative");
         check(warmupSeconds >= 0, "--warmup-seconds must not be negative");
+        check(warmupMaxSeconds >= 0, "--warmup-max-seconds must not be negative");
         check(leaseSeconds >= 1, "--lease must be at least 1 second");
         check(timeoutSeconds >= 0, "--timeout must not be negative");
         check(connectTimeoutSeconds >= 1, "--connect-timeout must be at least 1 second");
@@ -114,7 +118,7 @@ final class LocksCommand implements Callable<Integer> {
         LockBenchmark.Settings settings;
         try {
             settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
-                    Duration.ofSeconds(warmupSeconds), key, sharedKey, handoff, spread,
+                    Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(warmupMaxSeconds), key, sharedKey, handoff, spread,
                     clientLoop != null ? clientLoop : protocol == Protocol.json_async ? LockBenchmark.ClientLoop.shared
                             : LockBenchmark.ClientLoop.own, leaseSeconds, timeoutSeconds, authToken,
                     Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds));

@@ -96,6 +96,30 @@ class BenchMainTest {
     }
 
     @Test
+    void aWarmUpCappedByTheJitSaysHowItEndedAndTheClientCpuIsReported() {
+        long start = System.nanoTime();
+        Run run = bench("locks", "--protocol", "json", "--servers", "127.0.0.1:" + server.port(), "--workers", "2",
+                "--rounds", "20", "--warmup", "0", "--warmup-seconds", "1", "--warmup-max-seconds", "3", "--key", "jit-warmup");
+
+        assertThat(run.exitCode).as(run.output).isZero();
+        long tookMillis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertThat(tookMillis).isGreaterThanOrEqualTo(1000);
+        assertThat(run.output).contains("warmup-seconds=1 warmup-max-seconds=3");
+        Matcher warmup = Pattern.compile(
+                "warm-up: +(\\d+\\.\\d) s \\(JIT (settled|still compiling at the cap); (\\d+) ms compiling while measured\\)")
+                .matcher(run.output);
+        assertThat(warmup.find()).as(run.output).isTrue();
+        double seconds = Double.parseDouble(warmup.group(1));
+        // At least the set time; at most the cap (plus the poll's step), whether or not the JIT settled.
+        assertThat(seconds).isBetween(1.0, 3.5);
+        if (warmup.group(2).equals("still compiling at the cap")) {
+            assertThat(seconds).isGreaterThanOrEqualTo(2.9);
+        }
+        assertThat(run.output).containsPattern("client cpu: \\d+\\.\\d us/op \\(user \\d+\\.\\d, system \\d+\\.\\d\\)");
+        assertThat(run.totalOps()).isEqualTo(40);
+    }
+
+    @Test
     void durationLimitStopsALongRunEarly() {
         Run run = bench("locks", "--servers", "127.0.0.1:" + server.port(), "--workers", "2",
                 "--rounds", "100000000", "--warmup", "0", "--duration-limit", "1", "--key", "capped");

@@ -1,0 +1,58 @@
+package dev.switchboard.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The CPU time this process has used so far, split into user and system time where the platform
+ * tells them apart. A benchmark reads it before and after its measured part: on a machine where
+ * the load generator has one CPU, its CPU per operation is what limits its throughput.
+ */
+record ProcessCpu(long userNanos, long systemNanos) {
+    /** Linux's clock tick for {@code /proc/self/stat} (USER_HZ, 100 on every mainstream kernel). */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+
+    static ProcessCpu now() {
+        ProcessCpu fromProc = fromProcStat();
+        if (fromProc != null) {
+            return fromProc;
+        }
+        // Elsewhere: the JVM's total, all counted as user time.
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long total = os.getProcessCpuTime();
+            if (total >= 0) {
+                return new ProcessCpu(total, 0);
+            }
+        }
+        return new ProcessCpu(-1, -1);
+    }
+
+    boolean known() {
+        return userNanos >= 0;
+    }
+
+    long totalNanos() {
+        return userNanos + systemNanos;
+    }
+
+    ProcessCpu since(ProcessCpu earlier) {
+        if (!known() || !earlier.known()) {
+            return new ProcessCpu(-1, -1);
+        }
+        return new ProcessCpu(userNanos - earlier.userNanos, systemNanos - earlier.systemNanos);
+    }
+
+    /** Fields 14 and 15 of {@code /proc/self/stat}, after the command name (which may hold spaces). */
+    private static ProcessCpu fromProcStat() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // f[0] is field 3 (state), so utime (field 14) is f[11] and stime (field 15) f[12].
+            return new ProcessCpu(Long.parseLong(f[11]) * NANOS_PER_TICK, Long.parseLong(f[12]) * NANOS_PER_TICK);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 final class JsonConnection implements BenchConnection {
     private final SwitchboardClient client;
 
-    JsonConnection(ServerAddress server, String authToken, Duration connectTimeout, EventLoopGroup group) {
+    JsonConnection(ServerAddress server, String authToken, Duration connectTimeout, EventLoopGroup group, boolean nativeTransport) {
         client = SwitchboardClient.builder()
                 .host(server.host())
                 .port(server.port())
@@ -20,6 +20,7 @@ final class JsonConnection implements BenchConnection {
                 .connectTimeout(connectTimeout)
                 .clientName("switchboard-bench/0.1")
                 .eventLoopGroup(group)
+                .nativeTransport(nativeTransport) // for a client that owns its loop; a shared group is what it is
                 .reconnect(false) // a benchmark measures connections as they are; a drop is an error
                 .connect();
     }

@@ -2,6 +2,8 @@ package dev.switchboard.bench;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.PrintWriter;
@@ -37,7 +39,7 @@ final class LockBenchmark {
 
     record Settings(LocksCommand.Protocol protocol, List<ServerAddress> servers, int workers, int rounds, int warmup,
                     Duration warmupTime, Duration warmupMaxTime, String keyPrefix, boolean sharedKey, boolean handoff, boolean spread,
-                    ClientLoop clientLoop, long leaseSeconds,
+                    ClientLoop clientLoop, boolean nativeClientTransport, long leaseSeconds,
                     long timeoutSeconds, String authToken, Duration connectTimeout, Duration durationLimit) {
         String keyFor(int worker) {
             return sharedKey || handoff ? keyPrefix : keyPrefix + "_" + worker;
@@ -53,7 +55,7 @@ final class LockBenchmark {
             return String.format(Locale.ROOT,
                     "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d warmup-max-seconds=%d key=%s shared-key=%s handoff=%s spread=%s%s lease=%ds timeout=%ds",
                     protocol.cliName(), servers, workers, rounds, warmup, warmupTime.toSeconds(), warmupMaxTime.toSeconds(), keyPrefix, sharedKey, handoff, spread,
-                    protocol.usesJavaClient() ? " client-loop=" + clientLoop : "", leaseSeconds, timeoutSeconds);
+                    protocol.usesJavaClient() ? " client-loop=" + clientLoop + " client-transport=" + (nativeClientTransport ? "native" : "nio") : "", leaseSeconds, timeoutSeconds);
         }
     }
 
@@ -83,7 +85,9 @@ final class LockBenchmark {
         long warmupCap = begun + Math.min(Math.max(settings.warmupTime().toNanos(), settings.warmupMaxTime().toNanos()), limitNanos);
         EventLoopGroup group = settings.protocol().usesJavaClient() && settings.clientLoop() == ClientLoop.shared
                 ? new MultiThreadIoEventLoopGroup(Math.min(n, Runtime.getRuntime().availableProcessors()),
-                        new DefaultThreadFactory("bench-io", true), NioIoHandler.newFactory())
+                        new DefaultThreadFactory("bench-io", true),
+                        settings.nativeClientTransport() && Epoll.isAvailable()
+                                ? EpollIoHandler.newFactory() : NioIoHandler.newFactory())
                 : null;
         Worker[] workers = new Worker[n];
         CountDownLatch ready = new CountDownLatch(n);
@@ -225,8 +229,13 @@ final class LockBenchmark {
             String key = settings.keyFor(index);
             try {
                 connection = open(settings.serverFor(index));
-                for (int i = 0; (i < settings.warmup() || warming) && System.nanoTime() < deadline; i++) {
-                    op(key, false);
+                if (connection instanceof JsonConnection json && settings.protocol() == LocksCommand.Protocol.json_async) {
+                    // Warm up the path that is measured: the async chain, not blocking calls.
+                    runAsync(json, key, false);
+                } else {
+                    for (int i = 0; (i < settings.warmup() || warming) && System.nanoTime() < deadline; i++) {
+                        op(key, false);
+                    }
                 }
             } catch (Exception e) {
                 recordError(e);
@@ -237,7 +246,7 @@ final class LockBenchmark {
             try {
                 go.await();
                 if (connection instanceof JsonConnection json && settings.protocol() == LocksCommand.Protocol.json_async) {
-                    runAsync(json, key);
+                    runAsync(json, key, true);
                     return;
                 }
                 for (int i = 0; i < settings.rounds() && System.nanoTime() < deadline; i++) {
@@ -252,13 +261,13 @@ final class LockBenchmark {
         }
 
         /**
-         * The measured rounds as a chain of async calls: each answer's continuation, on the
-         * client's I/O thread, records the round and sends the next request. This thread only
-         * waits for the chain's end.
+         * The rounds as a chain of async calls: each answer's continuation, on the client's I/O
+         * thread, records the round (when measured) and sends the next request. This thread only
+         * waits for the chain's end: the measured rounds, or the end of the warm-up.
          */
-        private void runAsync(JsonConnection json, String key) throws Exception {
+        private void runAsync(JsonConnection json, String key, boolean measured) throws Exception {
             CompletableFuture<Void> done = new CompletableFuture<>();
-            asyncRound(json, key, 0, done);
+            asyncRound(json, key, 0, measured, done);
             try {
                 done.get(Math.max(0, deadline + STOP_GRACE.toNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
@@ -266,8 +275,9 @@ final class LockBenchmark {
             }
         }
 
-        private void asyncRound(JsonConnection json, String key, int i, CompletableFuture<Void> done) {
-            if (i >= settings.rounds() || System.nanoTime() >= deadline) {
+        private void asyncRound(JsonConnection json, String key, int i, boolean measured, CompletableFuture<Void> done) {
+            boolean more = measured ? i < settings.rounds() : i < settings.warmup() || warming;
+            if (!more || System.nanoTime() >= deadline) {
                 done.complete(null);
                 return;
             }
@@ -277,13 +287,13 @@ final class LockBenchmark {
                     done.completeExceptionally(e);
                     return;
                 }
-                if (!granted) {
+                if (measured && !granted) {
                     timeouts.incrementAndGet();
-                } else {
+                } else if (measured) {
                     histogram.recordValue(Math.min(System.nanoTime() - t0, MAX_TRACKED_NANOS));
                     completed++;
                 }
-                asyncRound(json, key, i + 1, done);
+                asyncRound(json, key, i + 1, measured, done);
             });
         }
 
@@ -313,7 +323,8 @@ final class LockBenchmark {
         private BenchConnection open(ServerAddress server) throws Exception {
             int connectMs = (int) settings.connectTimeout().toMillis();
             if (settings.protocol().usesJavaClient()) {
-                return new JsonConnection(server, settings.authToken(), settings.connectTimeout(), group);
+                return new JsonConnection(server, settings.authToken(), settings.connectTimeout(), group,
+                        settings.nativeClientTransport());
             }
             // The read timeout covers the longest legitimate wait (the acquire timeout) plus slack.
             long readMs = TimeUnit.SECONDS.toMillis(settings.timeoutSeconds()) + 30_000;

@@ -76,6 +76,10 @@ final class LocksCommand implements Callable<Integer> {
             + " group, one thread per CPU) (default: own for json, shared for json-async).")
     LockBenchmark.ClientLoop clientLoop;
 
+    @Option(names = "--client-transport", defaultValue = "native", description = "For json and json-async: native (Netty's"
+            + " epoll where it loads, the client's default) or nio (default: ${DEFAULT-VALUE}).")
+    String clientTransport;
+
     @Option(names = "--servers", defaultValue = "127.0.0.1:6388",
             description = "host:port[,host:port...]; keys are sharded by crc32 as dflockd clients do (default: ${DEFAULT-VALUE}).")
     String servers;
@@ -107,6 +111,7 @@ final class LocksCommand implements Callable<Integer> {
         check(warmup >= 0, "--warmup must not be negative");
         check(warmupSeconds >= 0, "--warmup-seconds must not be negative");
         check(warmupMaxSeconds >= 0, "--warmup-max-seconds must not be negative");
+        check(clientTransport.equals("native") || clientTransport.equals("nio"), "--client-transport must be native or nio");
         check(leaseSeconds >= 1, "--lease must be at least 1 second");
         check(timeoutSeconds >= 0, "--timeout must not be negative");
         check(connectTimeoutSeconds >= 1, "--connect-timeout must be at least 1 second");
@@ -120,7 +125,7 @@ final class LocksCommand implements Callable<Integer> {
             settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
                     Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(warmupMaxSeconds), key, sharedKey, handoff, spread,
                     clientLoop != null ? clientLoop : protocol == Protocol.json_async ? LockBenchmark.ClientLoop.shared
-                            : LockBenchmark.ClientLoop.own, leaseSeconds, timeoutSeconds, authToken,
+                            : LockBenchmark.ClientLoop.own, clientTransport.equals("native"), leaseSeconds, timeoutSeconds, authToken,
                     Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -177,6 +177,23 @@ class BenchMainTest {
         assertThat(run.errors).contains("--workers");
     }
 
+    @Test
+    void theJavaClientRunsOnEitherTransport() {
+        for (String transport : new String[] {"native", "nio"}) {
+            for (String loop : new String[] {"own", "shared"}) {
+                Run run = bench("locks", "--protocol", "json", "--servers", "127.0.0.1:" + server.port(), "--workers", "2",
+                        "--rounds", "5", "--warmup", "0", "--client-loop", loop, "--client-transport", transport,
+                        "--key", "transport-" + transport + "-" + loop);
+                assertThat(run.exitCode).as(run.output + run.errors).isZero();
+                assertThat(run.output).contains("client-loop=" + loop + " client-transport=" + transport);
+                assertThat(run.totalOps()).isEqualTo(10);
+            }
+        }
+        Run bad = bench("locks", "--protocol", "json", "--client-transport", "kqueue");
+        assertThat(bad.exitCode).isEqualTo(2);
+        assertThat(bad.errors).contains("--client-transport must be native or nio");
+    }
+
     private static Run bench(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -134,7 +134,7 @@ final class ConnectionLifecycle {
         connecting = c;
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
-                .channelFactory(DirectWriteSocketChannel::new)
+                .channelFactory(ClientTransport.channelFactory(loop))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                 .handler(new ChannelInitializer<Channel>() {

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
@@ -21,12 +20,12 @@ import java.util.function.Consumer;
  */
 final class OutboundWriter {
     private final Channel channel;
-    private final SocketChannel socket; // null: not a channel we can write to directly
+    private final DirectWritable socket; // null: not a channel we can write to directly
     private int queuedInNetty; // guarded by this
 
     OutboundWriter(Channel channel) {
         this.channel = channel;
-        this.socket = channel instanceof DirectWriteSocketChannel d ? d.socket() : null;
+        this.socket = ClientTransport.directWriter(channel);
     }
 
     /**
@@ -61,7 +60,7 @@ final class OutboundWriter {
     private boolean writeDirectly(ByteBuf message) {
         ByteBuffer bytes = message.nioBuffer();
         try {
-            while (bytes.hasRemaining() && socket.write(bytes) > 0) {
+            while (bytes.hasRemaining() && socket.writeNow(bytes) > 0) {
                 // The socket took part of it; offer the rest until it takes nothing.
             }
         } catch (IOException e) {

@@ -38,7 +38,10 @@ final class ServerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         if (JsonMessageDecoder.isBlank(msg)) {
             return;
         }
-        Reply reply = flatReply(msg);
+        Reply reply = FlatReplyScanner.scan(msg);
+        if (reply == null) {
+            reply = flatReply(msg);
+        }
         out.add(reply != null ? reply : TREES.parse(msg));
     }
 

@@ -61,7 +61,6 @@ final class LockBenchmark {
 
     private final Settings settings;
     private final AtomicLong errors = new AtomicLong();
-    private final AtomicLong timeouts = new AtomicLong();
     private final AtomicReference<String> firstError = new AtomicReference<>();
     /**
      * In hand-off mode, when the current holder of the shared key started sending its release.
@@ -127,15 +126,17 @@ final class LockBenchmark {
             Histogram total = new Histogram(MAX_TRACKED_NANOS, 3);
             Histogram handoffs = new Histogram(MAX_TRACKED_NANOS, 3);
             long ops = 0;
+            long timeouts = 0;
             for (int i = 0; i < n; i++) {
                 if (!threads.get(i).isAlive()) {
                     total.add(workers[i].histogram);
                     handoffs.add(workers[i].handoffs);
                     ops += workers[i].completed;
+                    timeouts += workers[i].timedOut;
                 }
             }
             boolean capped = System.nanoTime() >= deadline;
-            return new Result(ops, end - start, cpu, warmup, total, settings.handoff() ? handoffs : null, errors.get(), timeouts.get(),
+            return new Result(ops, end - start, cpu, warmup, total, settings.handoff() ? handoffs : null, errors.get(), timeouts,
                     firstError.get(), capped);
         } finally {
             for (Worker w : workers) {
@@ -214,6 +215,8 @@ final class LockBenchmark {
         /** Release sent by the previous holder to this worker's grant received (hand-off mode). */
         final Histogram handoffs = new Histogram(MAX_TRACKED_NANOS, 3);
         volatile long completed;
+        /** Acquires that timed out (measured part only, once the warm-up is forgotten). */
+        volatile long timedOut;
         private volatile BenchConnection connection;
 
         Worker(int index, CountDownLatch ready, CountDownLatch go, long deadline, EventLoopGroup group) {
@@ -229,29 +232,17 @@ final class LockBenchmark {
             String key = settings.keyFor(index);
             try {
                 connection = open(settings.serverFor(index));
-                if (connection instanceof JsonConnection json && settings.protocol() == LocksCommand.Protocol.json_async) {
-                    // Warm up the path that is measured: the async chain, not blocking calls.
-                    runAsync(json, key, false);
-                } else {
-                    for (int i = 0; (i < settings.warmup() || warming) && System.nanoTime() < deadline; i++) {
-                        op(key, false);
-                    }
-                }
+                rounds(key, settings.warmup());
             } catch (Exception e) {
                 recordError(e);
                 ready.countDown();
                 return;
             }
+            forgetWarmup();
             ready.countDown();
             try {
                 go.await();
-                if (connection instanceof JsonConnection json && settings.protocol() == LocksCommand.Protocol.json_async) {
-                    runAsync(json, key, true);
-                    return;
-                }
-                for (int i = 0; i < settings.rounds() && System.nanoTime() < deadline; i++) {
-                    op(key, true);
-                }
+                rounds(key, settings.rounds()); // warming is over by now: exactly this many
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
@@ -261,13 +252,36 @@ final class LockBenchmark {
         }
 
         /**
-         * The rounds as a chain of async calls: each answer's continuation, on the client's I/O
-         * thread, records the round (when measured) and sends the next request. This thread only
-         * waits for the chain's end: the measured rounds, or the end of the warm-up.
+         * Runs {@code limit} rounds, and more while the warm-up lasts. Warm-up and measured part
+         * run this same code, recording alike (the warm-up's figures are then forgotten): a path
+         * that only the measured part took would be compiled, or deoptimized and compiled again,
+         * after the clock started.
          */
-        private void runAsync(JsonConnection json, String key, boolean measured) throws Exception {
+        private void rounds(String key, int limit) throws Exception {
+            if (connection instanceof JsonConnection json && settings.protocol() == LocksCommand.Protocol.json_async) {
+                runAsync(json, key, limit);
+                return;
+            }
+            for (int i = 0; (i < limit || warming) && System.nanoTime() < deadline; i++) {
+                op(key);
+            }
+        }
+
+        private void forgetWarmup() {
+            histogram.reset();
+            handoffs.reset();
+            completed = 0;
+            timedOut = 0;
+        }
+
+        /**
+         * The rounds as a chain of async calls: each answer's continuation, on the client's I/O
+         * thread, records the round and sends the next request. This thread only waits for the
+         * chain's end.
+         */
+        private void runAsync(JsonConnection json, String key, int limit) throws Exception {
             CompletableFuture<Void> done = new CompletableFuture<>();
-            asyncRound(json, key, 0, measured, done);
+            asyncRound(json, key, 0, limit, done);
             try {
                 done.get(Math.max(0, deadline + STOP_GRACE.toNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
@@ -275,9 +289,8 @@ final class LockBenchmark {
             }
         }
 
-        private void asyncRound(JsonConnection json, String key, int i, boolean measured, CompletableFuture<Void> done) {
-            boolean more = measured ? i < settings.rounds() : i < settings.warmup() || warming;
-            if (!more || System.nanoTime() >= deadline) {
+        private void asyncRound(JsonConnection json, String key, int i, int limit, CompletableFuture<Void> done) {
+            if (!(i < limit || warming) || System.nanoTime() >= deadline) {
                 done.complete(null);
                 return;
             }
@@ -287,37 +300,35 @@ final class LockBenchmark {
                     done.completeExceptionally(e);
                     return;
                 }
-                if (measured && !granted) {
-                    timeouts.incrementAndGet();
-                } else if (measured) {
+                if (!granted) {
+                    timedOut++;
+                } else {
                     histogram.recordValue(Math.min(System.nanoTime() - t0, MAX_TRACKED_NANOS));
                     completed++;
                 }
-                asyncRound(json, key, i + 1, measured, done);
+                asyncRound(json, key, i + 1, limit, done);
             });
         }
 
-        private void op(String key, boolean measured) throws Exception {
+        private void op(String key) throws Exception {
             long t0 = System.nanoTime();
             String token = connection.acquire(key, settings.timeoutSeconds(), settings.leaseSeconds());
             if (token == null) {
-                timeouts.incrementAndGet();
+                timedOut++;
                 return;
             }
             if (settings.handoff()) {
                 long granted = System.nanoTime();
                 long released = releaseSentNanos;
                 // A release sent before this request was: the key was free, no hand-off to time.
-                if (measured && released > t0) {
+                if (released > t0) {
                     handoffs.recordValue(Math.min(granted - released, MAX_TRACKED_NANOS));
                 }
                 releaseSentNanos = System.nanoTime();
             }
             connection.release(key, token);
-            if (measured) {
-                histogram.recordValue(Math.min(System.nanoTime() - t0, MAX_TRACKED_NANOS));
-                completed++;
-            }
+            histogram.recordValue(Math.min(System.nanoTime() - t0, MAX_TRACKED_NANOS));
+            completed++;
         }
 
         private BenchConnection open(ServerAddress server) throws Exception {

@@ -26,8 +26,6 @@ final class ServerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     }
 
     private static final JsonMessageDecoder TREES = JsonMessageDecoder.toTrees();
-    // How the server starts every reply (protocol.md's field order: op, then id).
-    private static final byte[] REPLY_START = "{\"op\":\"reply\",\"id\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     ServerMessageDecoder() {
         super(ByteBuf.class);
@@ -48,7 +46,7 @@ final class ServerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** The message as a flat reply, or null when it is anything else (the buffer is left unread). */
     static Reply flatReply(ByteBuf msg) {
         // Events and other messages are told apart by their first bytes, so they are parsed once.
-        if (!startsWith(msg, REPLY_START)) {
+        if (!FlatReplyScanner.startsWithReply(msg)) {
             return null;
         }
         byte[] bytes = ByteBufUtil.getBytes(msg, msg.readerIndex(), msg.readableBytes(), false);
@@ -91,18 +89,5 @@ final class ServerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         } catch (JacksonException e) {
             return null; // the tree decoder reports what is wrong with it
         }
-    }
-
-    private static boolean startsWith(ByteBuf msg, byte[] prefix) {
-        if (msg.readableBytes() < prefix.length) {
-            return false;
-        }
-        int at = msg.readerIndex();
-        for (int i = 0; i < prefix.length; i++) {
-            if (msg.getByte(at + i) != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

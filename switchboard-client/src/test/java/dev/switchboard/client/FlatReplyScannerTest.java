@@ -36,6 +36,26 @@ class FlatReplyScannerTest {
         assertThat(released.result().tree().toString()).isEqualTo("{}");
     }
 
+    /** Off the heap (as Netty reads it) and from the middle of a larger buffer, as well as from a plain array. */
+    @Test
+    void aDirectBufferAndOneReadFromItsMiddleAreScannedAlike() {
+        String json = "{\"op\":\"reply\",\"id\":9,\"result\":{\"token\":\"abc\",\"lease_ms\":5}}";
+        ByteBuf direct = Unpooled.directBuffer().writeBytes(json.getBytes(StandardCharsets.US_ASCII));
+        ByteBuf middle = Unpooled.copiedBuffer("xx" + json + "yy", StandardCharsets.US_ASCII).slice(2, json.length());
+        try {
+            for (ByteBuf msg : new ByteBuf[] {direct, middle}) {
+                ServerMessageDecoder.Reply reply = FlatReplyScanner.scan(msg);
+                assertThat(reply).isNotNull();
+                assertThat(reply.id()).isEqualTo(9);
+                assertThat(reply.result().string("token")).isEqualTo("abc");
+                assertThat(reply.result().integer("lease_ms")).isEqualTo(5L);
+                assertThat(msg.isReadable()).isFalse();
+            }
+        } finally {
+            direct.release();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "{\"op\":\"reply\",\"id\":7,\"result\":{\"token\":\"t\\u00e9\"}}",      // an escape

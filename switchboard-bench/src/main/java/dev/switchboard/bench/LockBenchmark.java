@@ -275,7 +275,8 @@ final class LockBenchmark {
                 // code for the chain assumed it never happens and was thrown away at the clock's
                 // start, then compiled again inside the measured part.
                 for (int done = 0; (done < limit || warming) && System.nanoTime() < deadline; done += WARMUP_CHAIN) {
-                    runAsync(json, key, WARMUP_CHAIN);
+                    // Whole chains while the timed warm-up lasts; then only what --warmup still asks for.
+                    runAsync(json, key, warming ? WARMUP_CHAIN : Math.min(WARMUP_CHAIN, limit - done));
                 }
                 return;
             }

@@ -43,6 +43,9 @@ final class ClientTransport {
         }
         if (channel instanceof EpollSocketChannel epoll) {
             return bytes -> {
+                if (!bytes.isDirect()) {
+                    return 0; // the native write takes only direct memory: Netty copies and writes this one
+                }
                 int written = epoll.fd().write(bytes, bytes.position(), bytes.limit()); // 0 when it would block
                 bytes.position(bytes.position() + written);
                 return written;

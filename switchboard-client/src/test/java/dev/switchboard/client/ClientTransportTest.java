@@ -55,6 +55,21 @@ class ClientTransportTest {
     }
 
     @Test
+    void onEpollAHeapBufferIsLeftToNettyRatherThanWrittenDirectly() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "native epoll does not load here");
+        io.netty.channel.epoll.EpollSocketChannel channel = new io.netty.channel.epoll.EpollSocketChannel();
+        try {
+            DirectWritable writer = ClientTransport.directWriter(channel);
+            assertThat(writer).isNotNull();
+            java.nio.ByteBuffer heap = java.nio.ByteBuffer.wrap(new byte[] {'{', '}', '\n'});
+            assertThat(writer.writeNow(heap)).isZero();
+            assertThat(heap.position()).isZero();
+        } finally {
+            channel.unsafe().closeForcibly();
+        }
+    }
+
+    @Test
     void nativeTransportOffRunsOnNio() {
         try (SwitchboardClient client = SwitchboardClient.builder().port(server.port()).nativeTransport(false).connect()) {
             assertThat(client.ioTransport()).isEqualTo("nio");

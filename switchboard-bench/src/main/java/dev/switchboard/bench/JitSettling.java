@@ -46,15 +46,14 @@ final class JitSettling {
         if (!Files.isDirectory(tasks)) {
             return -1;
         }
-        long ticks = 0;
+        long nanos = 0;
         try (DirectoryStream<Path> all = Files.newDirectoryStream(tasks)) {
             for (Path task : all) {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     if (name.contains("CompilerThre")) {
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                        nanos += ProcessCpu.ofStatLine(stat).totalNanos();
                     }
                 } catch (IOException | RuntimeException e) {
                     // The thread ended while we looked: its time no longer matters.
@@ -63,7 +62,7 @@ final class JitSettling {
         } catch (IOException e) {
             return -1;
         }
-        return ticks * 10; // USER_HZ = 100
+        return nanos / 1_000_000;
     }
 
     /**

@@ -91,17 +91,19 @@ final class LockBenchmark {
                                 ? EpollIoHandler.newFactory() : NioIoHandler.newFactory())
                 : null;
         Worker[] workers = new Worker[n];
+        CountDownLatch connected = new CountDownLatch(n);
         CountDownLatch ready = new CountDownLatch(n);
         CountDownLatch go = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>(n);
         try {
             for (int i = 0; i < n; i++) {
-                workers[i] = new Worker(i, ready, go, deadline, group);
+                workers[i] = new Worker(i, connected, ready, go, deadline, group);
                 Thread t = new Thread(workers[i], "bench-worker-" + i);
                 t.setDaemon(true);
                 threads.add(t);
                 t.start();
             }
+            awaitQuietly(connected, deadline);
             boolean jitSettled = warmUp(warmupUntil, warmupCap);
             awaitQuietly(ready, deadline);
             ProcessCpu cpuBefore = ProcessCpu.now();
@@ -149,8 +151,8 @@ final class LockBenchmark {
     }
 
     /**
-     * Lets the workers warm up for the set time, then — with a longer cap set — for as long as
-     * the JIT compiler is still busy, up to that cap; then tells them to stop.
+     * Lets the workers (all connected by now) warm up for the set time, then — with a longer cap
+     * set — for as long as the JIT compiler is still busy, up to that cap; then tells them to stop.
      *
      * @return whether the compiler had settled (true when the cap is not above the set time)
      */
@@ -213,6 +215,7 @@ final class LockBenchmark {
 
     private final class Worker implements Runnable {
         private final int index;
+        private final CountDownLatch connected;
         private final CountDownLatch ready;
         private final CountDownLatch go;
         private final long deadline;
@@ -225,8 +228,9 @@ final class LockBenchmark {
         volatile long timedOut;
         private volatile BenchConnection connection;
 
-        Worker(int index, CountDownLatch ready, CountDownLatch go, long deadline, EventLoopGroup group) {
+        Worker(int index, CountDownLatch connected, CountDownLatch ready, CountDownLatch go, long deadline, EventLoopGroup group) {
             this.index = index;
+            this.connected = connected;
             this.ready = ready;
             this.go = go;
             this.deadline = deadline;
@@ -237,7 +241,11 @@ final class LockBenchmark {
         public void run() {
             String key = settings.keyFor(index);
             try {
-                connection = open(settings.serverFor(index));
+                try {
+                    connection = open(settings.serverFor(index));
+                } finally {
+                    connected.countDown(); // failed or not: the main thread waits for every attempt
+                }
                 rounds(key, settings.warmup());
             } catch (Exception e) {
                 recordError(e);

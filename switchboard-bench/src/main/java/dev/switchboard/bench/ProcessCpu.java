@@ -44,15 +44,21 @@ record ProcessCpu(long userNanos, long systemNanos) {
         return new ProcessCpu(userNanos - earlier.userNanos, systemNanos - earlier.systemNanos);
     }
 
-    /** Fields 14 and 15 of {@code /proc/self/stat}, after the command name (which may hold spaces). */
     private static ProcessCpu fromProcStat() {
         try {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // f[0] is field 3 (state), so utime (field 14) is f[11] and stime (field 15) f[12].
-            return new ProcessCpu(Long.parseLong(f[11]) * NANOS_PER_TICK, Long.parseLong(f[12]) * NANOS_PER_TICK);
+            return ofStatLine(Files.readString(Path.of("/proc/self/stat")));
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The user and system time in a {@code /proc/<pid>/stat} or {@code /proc/<pid>/task/<tid>/stat}
+     * line: fields 14 and 15, counted after the command name (which may hold spaces).
+     */
+    static ProcessCpu ofStatLine(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // f[0] is field 3 (state), so utime (field 14) is f[11] and stime (field 15) f[12].
+        return new ProcessCpu(Long.parseLong(f[11]) * NANOS_PER_TICK, Long.parseLong(f[12]) * NANOS_PER_TICK);
     }
 }

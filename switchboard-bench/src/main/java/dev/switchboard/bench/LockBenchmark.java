@@ -43,6 +43,18 @@ final class LockBenchmark {
                     Duration warmupTime, Duration warmupMaxTime, String keyPrefix, boolean sharedKey, boolean handoff, boolean spread,
                     ClientLoop clientLoop, boolean nativeClientTransport, long leaseSeconds,
                     long timeoutSeconds, String authToken, Duration connectTimeout, Duration durationLimit) {
+        /**
+         * These settings for one slice of an interleaved comparison: {@code protocol} (its client on
+         * {@code clientLoop}) on keys under
+         * {@code keyPrefix}; with {@code warm} false, only the --warmup ops before the clock (the
+         * JVM is warm from the slices before).
+         */
+        Settings slice(LocksCommand.Protocol protocol, ClientLoop clientLoop, String keyPrefix, boolean warm) {
+            return new Settings(protocol, servers, workers, rounds, warmup, warm ? warmupTime : Duration.ZERO,
+                    warm ? warmupMaxTime : Duration.ZERO, keyPrefix, sharedKey, handoff, spread, clientLoop,
+                    nativeClientTransport, leaseSeconds, timeoutSeconds, authToken, connectTimeout, durationLimit);
+        }
+
         String keyFor(int worker) {
             return sharedKey || handoff ? keyPrefix : keyPrefix + "_" + worker;
         }
@@ -73,8 +85,24 @@ final class LockBenchmark {
     /** Workers keep warming up while this is true (after their --warmup ops); the main thread ends it. */
     private volatile boolean warming = true;
 
+    /** The Java client's I/O group when the caller keeps one across runs; null: each run makes its own. */
+    private final EventLoopGroup givenGroup;
+
     LockBenchmark(Settings settings) {
+        this(settings, null);
+    }
+
+    /** With {@code group} (kept open) for the Java client's shared loop, instead of a group of the run's own. */
+    LockBenchmark(Settings settings, EventLoopGroup group) {
         this.settings = settings;
+        this.givenGroup = group;
+    }
+
+    /** An I/O group as a run with the shared client loop makes it: one thread per CPU, at most one per worker. */
+    static EventLoopGroup newClientGroup(Settings settings) {
+        return new MultiThreadIoEventLoopGroup(Math.min(settings.workers(), Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("bench-io", true),
+                settings.nativeClientTransport() && Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
     Result run() {
@@ -84,12 +112,8 @@ final class LockBenchmark {
         long deadline = begun + limitNanos;
         long warmupUntil = begun + Math.min(settings.warmupTime().toNanos(), limitNanos);
         long warmupCap = begun + Math.min(Math.max(settings.warmupTime().toNanos(), settings.warmupMaxTime().toNanos()), limitNanos);
-        EventLoopGroup group = settings.protocol().usesJavaClient() && settings.clientLoop() == ClientLoop.shared
-                ? new MultiThreadIoEventLoopGroup(Math.min(n, Runtime.getRuntime().availableProcessors()),
-                        new DefaultThreadFactory("bench-io", true),
-                        settings.nativeClientTransport() && Epoll.isAvailable()
-                                ? EpollIoHandler.newFactory() : NioIoHandler.newFactory())
-                : null;
+        boolean sharedLoop = settings.protocol().usesJavaClient() && settings.clientLoop() == ClientLoop.shared;
+        EventLoopGroup group = !sharedLoop ? null : givenGroup != null ? givenGroup : newClientGroup(settings);
         Worker[] workers = new Worker[n];
         CountDownLatch connected = new CountDownLatch(n);
         CountDownLatch ready = new CountDownLatch(n);
@@ -144,7 +168,7 @@ final class LockBenchmark {
                     w.closeConnection();
                 }
             }
-            if (group != null) {
+            if (group != null && group != givenGroup) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             }
         }

@@ -71,6 +71,15 @@ final class LocksCommand implements Callable<Integer> {
                     + " RPCs through jetcd, one lease per worker kept alive; --servers are etcd client endpoints) (default: ${DEFAULT-VALUE}).")
     Protocol protocol;
 
+    @Option(names = "--versus", converter = Protocol.Converter.class,
+            description = "Compare --protocol with this one side by side in one process: after a warm-up run of each, --pairs"
+                    + " pairs of runs alternate between the two (in turns, each pair in the other order), so that both see the"
+                    + " same moments of a noisy machine; prints each pair and the median ratio of ops/s.")
+    Protocol versus;
+
+    @Option(names = "--pairs", defaultValue = "10", description = "With --versus: measured pairs of runs (default: ${DEFAULT-VALUE}).")
+    int pairs;
+
     @Option(names = "--client-loop", description = "For json and json-async: own (each worker's client owns its event loop,"
             + " and a worker blocked in a call reads its own answers) or shared (every worker's client on one shared I/O"
             + " group, one thread per CPU) (default: own for json, shared for json-async).")
@@ -118,25 +127,36 @@ final class LocksCommand implements Callable<Integer> {
         check(!(handoff && protocol == Protocol.json_async), "--handoff times blocking workers; use --protocol json");
         check(!(protocol == Protocol.etcd && timeoutSeconds < 1), "--protocol etcd waits at least 1 s: etcd's Lock has no try-once");
         check(durationLimitSeconds >= 1, "--duration-limit must be at least 1 second");
+        check(versus != protocol, "--versus must name another protocol than --protocol");
+        check(pairs >= 1, "--pairs must be at least 1");
+        check(!(handoff && versus == Protocol.json_async), "--handoff times blocking workers; use --versus json");
+        check(!(versus == Protocol.etcd && timeoutSeconds < 1), "--versus etcd waits at least 1 s: etcd's Lock has no try-once");
         check(!key.isEmpty() && key.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '\r' || c == '\n'),
                 "--key must be non-empty without whitespace");
         LockBenchmark.Settings settings;
         try {
             settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
                     Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(warmupMaxSeconds), key, sharedKey, handoff, spread,
-                    clientLoop != null ? clientLoop : protocol == Protocol.json_async ? LockBenchmark.ClientLoop.shared
-                            : LockBenchmark.ClientLoop.own, clientTransport.equals("native"), leaseSeconds, timeoutSeconds, authToken,
+                    loopFor(protocol), clientTransport.equals("native"), leaseSeconds, timeoutSeconds, authToken,
                     Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (versus != null) {
+            return new InterleavedRuns(settings, versus, loopFor(versus), pairs, out).run() ? 0 : 1;
+        }
         out.println(settings.describe());
         out.flush();
         LockBenchmark.Result result = new LockBenchmark(settings).run();
         result.print(out);
         out.flush();
         return result.failed() ? 1 : 0;
+    }
+
+    /** Where a Java-client protocol's connections run: --client-loop, else own for json and shared for json-async. */
+    private LockBenchmark.ClientLoop loopFor(Protocol p) {
+        return clientLoop != null ? clientLoop : p == Protocol.json_async ? LockBenchmark.ClientLoop.shared : LockBenchmark.ClientLoop.own;
     }
 
     private void check(boolean ok, String message) {

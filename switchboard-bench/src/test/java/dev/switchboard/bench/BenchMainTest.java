@@ -171,6 +171,33 @@ class BenchMainTest {
     }
 
     @Test
+    void versusRunsTwoProtocolsInTurnsAndReportsEachPairAndTheMedianRatio() {
+        Run run = bench("locks", "--protocol", "json-async", "--versus", "dflockd", "--pairs", "3", "--servers",
+                "127.0.0.1:" + server.port(), "--workers", "2", "--rounds", "20", "--warmup", "2", "--key", "versus");
+
+        assertThat(run.exitCode).as(run.output + run.errors).isZero();
+        assertThat(run.output).contains("versus: dflockd, 3 pairs after a warm-up run of each and "
+                + InterleavedRuns.SETTLING_PAIRS + " pairs not counted");
+        assertThat(run.output).contains("warm-up run json-async:", "warm-up run dflockd:");
+        Matcher pairs = Pattern.compile("(?m)^pair +\\d+: json-async ([0-9.]+) ops/s p50 [0-9.]+ ms \\| dflockd ([0-9.]+) ops/s"
+                + " p50 [0-9.]+ ms \\| ratio ([0-9.]+)$").matcher(run.output);
+        int count = 0;
+        while (pairs.find()) {
+            count++;
+            double ratio = Double.parseDouble(pairs.group(1)) / Double.parseDouble(pairs.group(2));
+            assertThat(Double.parseDouble(pairs.group(3))).isCloseTo(ratio, org.assertj.core.data.Offset.offset(0.002));
+        }
+        assertThat(count).isEqualTo(3);
+        assertThat(run.output).containsPattern("(?m)^ratio json-async/dflockd: median [0-9.]+ \\(min [0-9.]+, max [0-9.]+\\) over 3 pairs;"
+                + " json-async at least as fast in [0-3] of 3$");
+        assertThat(run.output).containsPattern("(?m)^json-async: median [0-9.]+ ops/s").containsPattern("(?m)^dflockd: median [0-9.]+ ops/s");
+
+        Run same = bench("locks", "--protocol", "dflockd", "--versus", "dflockd");
+        assertThat(same.exitCode).isEqualTo(2);
+        assertThat(same.errors).contains("--versus must name another protocol");
+    }
+
+    @Test
     void badFlagsAreUsageErrors() {
         Run run = bench("locks", "--workers", "0");
         assertThat(run.exitCode).isEqualTo(2);

@@ -8,6 +8,7 @@ import dev.switchboard.protocol.json.JsonMessageEncoder;
 import dev.switchboard.protocol.json.JsonWritable;
 import io.netty.buffer.ByteBuf;
 import tools.jackson.core.JsonGenerator;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -66,10 +67,7 @@ final class Connection {
         // Always lines: the first byte, '{', is what makes the server pick the native line
         // protocol. Outgoing messages are encoded by request() and written by the writer, so the
         // pipeline only reads.
-        ch.pipeline()
-                .addLast("frames", Framing.LINES.newFramer(maxInboundFrameBytes))
-                .addLast("json-in", new ServerMessageDecoder())
-                .addLast("client", new ClientHandler(this));
+        ch.pipeline().addLast("client", new ClientHandler(this, maxInboundFrameBytes));
     }
 
     /**
@@ -95,63 +93,75 @@ final class Connection {
             return p.future;
         }
         Channel ch = channel;
-        ByteBuf encoded;
-        try {
-            encoded = encode(ch, id, msg);
-        } catch (RuntimeException e) {
-            pending.fail(id, new SwitchboardException("internal", "could not encode " + msg.op() + ": " + e, e));
-            return p.future;
-        }
         if (timeout != null && !callerWaits) {
-            // Before the write, so that the answer cannot come first and leave the timer behind.
+            // Before the write, so that the answer cannot come first and leave the deadline behind.
             try {
-                p.timeoutTask = ch.eventLoop().schedule(() -> {
-                    if (p.future.completeExceptionally(new RequestTimeoutException("no answer to "
-                            + msg.op() + " (id " + id + ") within " + timeout.toMillis() + " ms"))) {
-                        pending.abandon(id);
-                    }
-                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+                pending.expireAfter(p, msg.op(), timeout, ch.eventLoop());
             } catch (RejectedExecutionException e) {
-                encoded.release();
                 pending.fail(id, new ConnectionClosedException("the client is closed", e));
                 return p.future;
             }
         }
-        writer.write(encoded, cause -> pending.fail(id,
-                new ConnectionClosedException("could not send " + msg.op(), cause)));
+        try {
+            writer.write(out -> encode(out, id, msg), cause -> pending.fail(id,
+                    new ConnectionClosedException("could not send " + msg.op(), cause)));
+        } catch (RuntimeException e) {
+            pending.fail(id, new SwitchboardException("internal", "could not encode " + msg.op() + ": " + e, e));
+            return p.future;
+        }
         if (!callerWaits && ch.eventLoop() instanceof CallerDrivenEventLoop driven) {
             driven.readerNeeded(); // nobody blocks on this answer: make sure someone reads it
         }
         return p.future;
     }
 
-    /** The message as one framed line: {@code op}, the id, then the message's own fields, in one pass. */
-    private static ByteBuf encode(Channel ch, long id, Outgoing msg) {
-        ByteBuf buf = ch.alloc().ioBuffer(128);
-        try {
-            JsonMessageEncoder.encode(new JsonWritable() {
-                @Override
-                public void writeJson(JsonGenerator g) {
-                    g.writeStartObject();
-                    g.writeStringProperty("op", msg.op());
-                    if (id != NO_ID) {
-                        g.writeNumberProperty("id", id);
-                    }
-                    msg.writeFields(g);
-                    g.writeEndObject();
-                }
-
-                @Override
-                public boolean plainValuesOnly() {
-                    return msg.plainValuesOnly();
-                }
-            }, Framing.LINES, buf);
-            return buf;
-        } catch (RuntimeException e) {
-            buf.release();
-            throw e;
+    /**
+     * The message as one framed line: {@code op}, the id, then the message's own fields, in one
+     * pass; plain fields without a generator ({@link Outgoing#writeCompactFields}).
+     */
+    static void encode(ByteBuf out, long id, Outgoing msg) {
+        int start = out.writerIndex();
+        String op = msg.op();
+        if (CompactJson.isPlain(op)) {
+            out.writeBytes(OP_START);
+            out.writeCharSequence(op, StandardCharsets.US_ASCII);
+            out.writeByte('"');
+            if (id != NO_ID) {
+                CompactJson.numberField(out, "id", id);
+            }
+            if (msg.writeCompactFields(out)) {
+                out.writeByte('}');
+                out.writeByte('\n');
+                return;
+            }
+            out.writerIndex(start);
         }
+        encodeWithGenerator(out, id, msg);
     }
+
+    /** The message as {@link #encode} writes it, every field through the streaming generator. */
+    static void encodeWithGenerator(ByteBuf out, long id, Outgoing msg) {
+        String op = msg.op();
+        JsonMessageEncoder.encode(new JsonWritable() {
+            @Override
+            public void writeJson(JsonGenerator g) {
+                g.writeStartObject();
+                g.writeStringProperty("op", op);
+                if (id != NO_ID) {
+                    g.writeNumberProperty("id", id);
+                }
+                msg.writeFields(g);
+                g.writeEndObject();
+            }
+
+            @Override
+            public boolean plainValuesOnly() {
+                return msg.plainValuesOnly();
+            }
+        }, Framing.LINES, out);
+    }
+
+    private static final byte[] OP_START = "{\"op\":\"".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Closes the connection when the server has sent nothing for three heartbeat intervals. The
@@ -181,7 +191,11 @@ final class Connection {
     void send(Outgoing msg) {
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
-            writer.write(encode(ch, NO_ID, msg), cause -> { });
+            try {
+                writer.write(out -> encode(out, NO_ID, msg), cause -> { });
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Connection.class).warn("could not encode {}", msg.op(), e);
+            }
         }
     }
 
@@ -214,6 +228,7 @@ final class Connection {
         ConnectionClosedException ex = new ConnectionClosedException(
                 cause == null ? "connection closed" : "connection closed by the server: " + cause.getMessage(), cause);
         if (inactive.compareAndSet(false, true)) {
+            writer.close();
             try {
                 listener.onLost(this, ex);
             } catch (RuntimeException e) {

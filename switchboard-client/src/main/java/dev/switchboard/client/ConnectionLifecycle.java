@@ -4,6 +4,7 @@ import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.Ops;
 import dev.switchboard.protocol.Protocol;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -137,6 +138,9 @@ final class ConnectionLifecycle {
                 .channelFactory(ClientTransport.channelFactory(loop))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
+                // Reads of at least 512 bytes: Netty's default guess shrinks to 64 after a few short
+                // answers, and a longer one (a grant is ~120 bytes) then takes two reads and a copy.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 2048, 65536))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -1,7 +1,7 @@
 package dev.switchboard.client;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
 
 /**
  * A connection's socket that {@link OutboundWriter} may write to from the caller's thread, outside
@@ -9,10 +9,12 @@ import java.nio.ByteBuffer;
  */
 interface DirectWritable {
     /**
-     * Writes what it can of {@code bytes} now, without blocking, and advances their position.
+     * Writes what it can of {@code bytes}' readable bytes now, without blocking, and advances their
+     * reader index past what it wrote.
      *
-     * @return the bytes written: 0 when the socket's buffer is full
+     * @return the bytes written: 0 when the socket's buffer is full, or when this socket cannot
+     *         take {@code bytes}' memory directly (Netty then copies and writes them)
      * @throws IOException when the socket is closed or reset
      */
-    int writeNow(ByteBuffer bytes) throws IOException;
+    int writeNow(ByteBuf bytes) throws IOException;
 }

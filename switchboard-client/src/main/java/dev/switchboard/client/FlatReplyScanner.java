@@ -30,37 +30,49 @@ final class FlatReplyScanner {
     private final int end;
     private int at;
 
-    private FlatReplyScanner(ByteBuf buf) {
+    private FlatReplyScanner(ByteBuf buf, int from, int length) {
         if (buf.hasArray()) {
             this.bytes = buf.array();
-            this.at = buf.arrayOffset() + buf.readerIndex();
+            this.at = buf.arrayOffset() + from;
         } else {
-            this.bytes = ByteBufUtil.getBytes(buf, buf.readerIndex(), buf.readableBytes(), false);
+            this.bytes = ByteBufUtil.getBytes(buf, from, length, false);
             this.at = 0;
         }
-        this.end = at + buf.readableBytes();
+        this.end = at + length;
     }
 
     /** The message as a reply, consuming it; null (the buffer untouched) when it is not in the plain form. */
     static ServerMessageDecoder.Reply scan(ByteBuf msg) {
-        return startsWithReply(msg) ? new FlatReplyScanner(msg).reply(msg) : null;
+        ServerMessageDecoder.Reply reply = scan(msg, msg.readerIndex(), msg.readableBytes());
+        if (reply != null) {
+            msg.skipBytes(msg.readableBytes());
+        }
+        return reply;
+    }
+
+    /** The message in {@code length} bytes of {@code buf} from {@code from} as a reply; null when it is not in the plain form. */
+    static ServerMessageDecoder.Reply scan(ByteBuf buf, int from, int length) {
+        return startsWithReply(buf, from, length) ? new FlatReplyScanner(buf, from, length).reply() : null;
     }
 
     /** Whether the message starts as the server starts every reply, read in place (events and the rest are not copied). */
     static boolean startsWithReply(ByteBuf msg) {
-        if (msg.readableBytes() < REPLY_START.length) {
+        return startsWithReply(msg, msg.readerIndex(), msg.readableBytes());
+    }
+
+    private static boolean startsWithReply(ByteBuf buf, int from, int length) {
+        if (length < REPLY_START.length) {
             return false;
         }
-        int from = msg.readerIndex();
         for (int i = 0; i < REPLY_START.length; i++) {
-            if (msg.getByte(from + i) != REPLY_START[i]) {
+            if (buf.getByte(from + i) != REPLY_START[i]) {
                 return false;
             }
         }
         return true;
     }
 
-    private ServerMessageDecoder.Reply reply(ByteBuf msg) {
+    private ServerMessageDecoder.Reply reply() {
         if (!skip(REPLY_START)) {
             return null;
         }
@@ -101,7 +113,6 @@ final class FlatReplyScanner {
         if (next() != '}' || at != end) {
             return null;
         }
-        msg.skipBytes(msg.readableBytes());
         return new ServerMessageDecoder.Reply(id, result);
     }
 

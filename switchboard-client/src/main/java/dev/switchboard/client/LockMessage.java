@@ -1,5 +1,6 @@
 package dev.switchboard.client;
 
+import io.netty.buffer.ByteBuf;
 import java.util.Objects;
 import tools.jackson.core.JsonGenerator;
 
@@ -46,6 +47,29 @@ final class LockMessage implements Outgoing {
 
     @Override
     public boolean plainValuesOnly() {
+        return true;
+    }
+
+    @Override
+    public boolean writeCompactFields(ByteBuf out) {
+        String key = resource.key();
+        if (!CompactJson.isPlain(key) || token != null && !CompactJson.isPlain(token)) {
+            return false;
+        }
+        // The order of writeFields, which the tests compare byte for byte.
+        CompactJson.stringField(out, "key", key);
+        if (resource.isSemaphore()) {
+            CompactJson.numberField(out, "limit", resource.limit());
+        }
+        if (timeoutMs != ABSENT) {
+            CompactJson.numberField(out, "timeout_ms", timeoutMs);
+        }
+        if (leaseMs != ABSENT) {
+            CompactJson.numberField(out, "lease_ms", leaseMs);
+        }
+        if (token != null) {
+            CompactJson.stringField(out, "token", token);
+        }
         return true;
     }
 

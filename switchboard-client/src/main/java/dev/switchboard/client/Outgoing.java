@@ -19,6 +19,16 @@ interface Outgoing {
     default void assigned(long requestId) {
     }
 
+    /**
+     * Writes the same fields as {@link #writeFields}, each with its leading comma, with
+     * {@link CompactJson} instead of a generator, when every one of them is plain; returns false,
+     * having written nothing, when one is not (the generator then writes the message). The bytes
+     * are the generator's, byte for byte.
+     */
+    default boolean writeCompactFields(io.netty.buffer.ByteBuf out) {
+        return false;
+    }
+
     /** True when {@link #writeFields} writes strings and numbers only (see {@code JsonWritable#plainValuesOnly}). */
     default boolean plainValuesOnly() {
         return false;

@@ -4,7 +4,10 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import io.netty.channel.EventLoop;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -22,7 +25,11 @@ final class PendingRequests {
         final Consumer<Answer> onLateResult;
         /** A blocked caller waits for this answer (and reads it itself when it can). */
         final boolean callerWaits;
-        volatile ScheduledFuture<?> timeoutTask;
+        /** When the client stops waiting (System.nanoTime()); meaningful while {@code timed}. */
+        volatile long deadlineNanos;
+        volatile boolean timed;
+        String op;
+        long timeoutMillis;
 
         Pending(CompletableFuture<Answer> future, Consumer<Answer> onLateResult, boolean callerWaits) {
             this.future = future;
@@ -64,6 +71,13 @@ final class PendingRequests {
     }
 
     private final Map<Long, Pending> byId = new ConcurrentHashMap<>();
+    // One timer for every client-side timeout: armed for the earliest deadline, it times out what
+    // is due, then arms itself for the next one. A timer per request was a task scheduled and
+    // cancelled on the I/O thread for every async call, almost always answered long before.
+    private final Object sweepLock = new Object();
+    private boolean sweepArmed; // guarded by sweepLock
+    private long sweepAt; // guarded by sweepLock
+    private volatile EventLoop loop;
     /** Entries no blocked caller waits for: someone must still read their answers. */
     private final java.util.concurrent.atomic.AtomicInteger notAwaited = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -74,6 +88,70 @@ final class PendingRequests {
         }
         byId.put(id, p);
         return p;
+    }
+
+    /**
+     * Fails {@code p} (request {@code id}, an {@code op}) with {@link RequestTimeoutException} when
+     * no answer has come within {@code timeout}; the timer runs on {@code loop}.
+     *
+     * @throws RejectedExecutionException when the loop has shut down (the client is closed)
+     */
+    void expireAfter(Pending p, String op, Duration timeout, EventLoop loop) {
+        p.op = op;
+        p.timeoutMillis = timeout.toMillis();
+        // Clamped so that deadlines compare by difference without overflow.
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), MAX_TIMEOUT_NANOS);
+        p.deadlineNanos = deadline;
+        p.timed = true;
+        this.loop = loop;
+        armBy(deadline);
+    }
+
+    private static final long MAX_TIMEOUT_NANOS = TimeUnit.DAYS.toNanos(365L * 100);
+
+    /** Makes sure a sweep runs by {@code deadline}. */
+    private void armBy(long deadline) {
+        synchronized (sweepLock) {
+            if (sweepArmed && sweepAt - deadline <= 0) {
+                return; // one comes in time
+            }
+            sweepArmed = true;
+            sweepAt = deadline;
+        }
+        loop.schedule(this::sweep, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Times out what is due, then arms for the next deadline. On the I/O thread. */
+    private void sweep() {
+        synchronized (sweepLock) {
+            sweepArmed = false; // a request registered from now arms its own sweep
+        }
+        long now = System.nanoTime();
+        boolean more = false;
+        long next = 0;
+        for (Map.Entry<Long, Pending> e : byId.entrySet()) {
+            Pending p = e.getValue();
+            if (!p.timed) {
+                continue;
+            }
+            long deadline = p.deadlineNanos;
+            if (deadline - now <= 0) {
+                p.timed = false;
+                // The future's override abandons the entry (or keeps it for a late grant).
+                p.future.completeExceptionally(new RequestTimeoutException("no answer to " + p.op + " (id " + e.getKey()
+                        + ") within " + p.timeoutMillis + " ms"));
+            } else if (!more || deadline - next < 0) {
+                more = true;
+                next = deadline;
+            }
+        }
+        if (more) {
+            try {
+                armBy(next);
+            } catch (RejectedExecutionException e) {
+                // Shutting down: every request in flight fails with the connection.
+            }
+        }
     }
 
     /** True while an answer is due that no blocked caller waits for (an async request, a late grant). */
@@ -123,9 +201,7 @@ final class PendingRequests {
         Pending p = byId.remove(id);
         if (p != null) {
             removed(p);
-            if (p.timeoutTask != null) {
-                p.timeoutTask.cancel(false);
-            }
+            p.timed = false;
         }
         return p;
     }

@@ -5,42 +5,41 @@ import dev.switchboard.protocol.json.JsonMessageDecoder;
 import dev.switchboard.protocol.json.ProtocolJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.MessageToMessageDecoder;
-import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 
 /**
- * Reads each server message. The common one, a reply with an integer id and a flat result (every
+ * Reads one server message. The common one, a reply with an integer id and a flat result (every
  * lock operation's: {@code {"op":"reply","id":7,"result":{"status":"acquired","token":"…","lease_ms":30000}}}),
  * is read with the streaming parser into a {@link Reply} without building a JSON tree; anything
  * else (handshake, events, errors, nested results, or a field order other than the server's) is
  * parsed again from the start as a tree, by the shared decoder, with its checks and messages.
  */
-final class ServerMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
+final class ServerMessageDecoder {
     /** A reply read on the fast path. */
     record Reply(long id, Answer result) {
     }
 
     private static final JsonMessageDecoder TREES = JsonMessageDecoder.toTrees();
 
-    ServerMessageDecoder() {
-        super(ByteBuf.class);
+    private ServerMessageDecoder() {
     }
 
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf msg, List<Object> out) {
-        if (JsonMessageDecoder.isBlank(msg)) {
-            return;
+    /**
+     * The message in {@code length} bytes of {@code buf} from {@code from} (one line, not blank):
+     * a {@link Reply}, a {@link tools.jackson.databind.JsonNode}, or a
+     * {@link dev.switchboard.protocol.json.MalformedMessage} saying what is wrong with it.
+     */
+    static Object decode(ByteBuf buf, int from, int length) {
+        Reply reply = FlatReplyScanner.scan(buf, from, length);
+        if (reply != null) {
+            return reply;
         }
-        Reply reply = FlatReplyScanner.scan(msg);
-        if (reply == null) {
-            reply = flatReply(msg);
-        }
-        out.add(reply != null ? reply : TREES.parse(msg));
+        ByteBuf msg = buf.slice(from, length);
+        reply = flatReply(msg);
+        return reply != null ? reply : TREES.parse(msg);
     }
 
     /** The message as a flat reply, or null when it is anything else (the buffer is left unread). */

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -44,17 +40,7 @@ class HeartbeatWatchdogTest {
 
     private static Socket handshakeThenGoSilent(ServerSocket listener) {
         try {
-            Socket s = listener.accept();
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-            String hello = in.readLine();
-            assertThat(hello).contains("\"op\":\"hello\"").contains("\"version\":1");
-            OutputStream out = s.getOutputStream();
-            out.write(("{\"op\":\"welcome\",\"id\":1,\"session\":\"" + "a".repeat(32) + "\",\"protocol\":1,"
-                    + "\"server\":\"switchboard/test\",\"heartbeat_ms\":100,\"limits\":{\"max_frame_bytes\":1048576,"
-                    + "\"max_locks\":1024,\"max_waiters\":0,\"default_lease_ms\":33000,\"max_lease_ms\":60000}}\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return s; // kept open and silent: no pings, no answers
+            return HandWrittenPeer.acceptAndWelcome(listener, 100).socket(); // kept open and silent: no pings, no answers
         } catch (Exception e) {
             throw new CompletionException(e);
         }

@@ -136,8 +136,13 @@ public final class JsonMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     /** True when the message is only whitespace (a blank line): skipped, not an error. */
     public static boolean isBlank(ByteBuf msg) {
-        for (int i = msg.readerIndex(); i < msg.writerIndex(); i++) {
-            byte b = msg.getByte(i);
+        return isBlank(msg, msg.readerIndex(), msg.readableBytes());
+    }
+
+    /** True when {@code length} bytes of {@code buf} from {@code from} are only whitespace. */
+    public static boolean isBlank(ByteBuf buf, int from, int length) {
+        for (int i = from; i < from + length; i++) {
+            byte b = buf.getByte(i);
             if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
                 return false;
             }

@@ -1,5 +1,6 @@
 package dev.switchboard.client;
 
+import dev.switchboard.protocol.json.CompactJsonReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
@@ -19,26 +20,17 @@ import java.nio.charset.StandardCharsets;
 final class FlatReplyScanner {
     private static final byte[] REPLY_START = "{\"op\":\"reply\",\"id\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RESULT_START = ",\"result\":{".getBytes(StandardCharsets.US_ASCII);
-    /** 18 digits always fit in a long. */
-    private static final int MAX_DIGITS = 18;
+
+    private final CompactJsonReader in;
 
     /**
-     * The message's bytes. A lock reply is about a hundred bytes: one bulk copy out of a direct
-     * buffer costs less than a bounds and reference-count check on every byte read from it.
+     * A lock reply is about a hundred bytes: one bulk copy out of a direct buffer costs less than a
+     * bounds and reference-count check on every byte read from it.
      */
-    private final byte[] bytes;
-    private final int end;
-    private int at;
-
     private FlatReplyScanner(ByteBuf buf, int from, int length) {
-        if (buf.hasArray()) {
-            this.bytes = buf.array();
-            this.at = buf.arrayOffset() + from;
-        } else {
-            this.bytes = ByteBufUtil.getBytes(buf, from, length, false);
-            this.at = 0;
-        }
-        this.end = at + length;
+        this.in = buf.hasArray()
+                ? new CompactJsonReader(buf.array(), buf.arrayOffset() + from, length)
+                : new CompactJsonReader(ByteBufUtil.getBytes(buf, from, length, false), 0, length);
     }
 
     /** The message as a reply, consuming it; null (the buffer untouched) when it is not in the plain form. */
@@ -73,35 +65,35 @@ final class FlatReplyScanner {
     }
 
     private ServerMessageDecoder.Reply reply() {
-        if (!skip(REPLY_START)) {
+        if (!in.skip(REPLY_START)) {
             return null;
         }
-        long id = integer();
-        if (id < 0 || !skip(RESULT_START)) {
+        long id = in.unsignedInteger();
+        if (id < 0 || !in.skip(RESULT_START)) {
             return null; // a negative id is not one the client sent: let the parser path decide
         }
         Answer result = Answer.flat();
-        if (peek() == '}') {
-            at++;
+        if (in.peek() == '}') {
+            in.next();
         } else {
             while (true) {
-                String name = string();
-                if (name == null || next() != ':') {
+                String name = in.string();
+                if (name == null || in.next() != ':') {
                     return null;
                 }
                 Object value;
-                int c = peek();
+                int c = in.peek();
                 if (c == '"') {
-                    value = string();
+                    value = in.string();
                 } else if (c == '-' || c >= '0' && c <= '9') {
-                    value = signedInteger();
+                    value = in.integer();
                 } else {
                     return null;
                 }
                 if (value == null || !result.add(name, value)) {
                     return null;
                 }
-                int sep = next();
+                int sep = in.next();
                 if (sep == '}') {
                     break;
                 }
@@ -110,82 +102,9 @@ final class FlatReplyScanner {
                 }
             }
         }
-        if (next() != '}' || at != end) {
+        if (in.next() != '}' || !in.atEnd()) {
             return null;
         }
         return new ServerMessageDecoder.Reply(id, result);
-    }
-
-    private int peek() {
-        return at < end ? bytes[at] : -1;
-    }
-
-    private int next() {
-        return at < end ? bytes[at++] : -1;
-    }
-
-    private boolean skip(byte[] expected) {
-        if (end - at < expected.length) {
-            return false;
-        }
-        for (byte b : expected) {
-            if (bytes[at++] != b) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A string of printable ASCII without escapes; null for anything else. */
-    private String string() {
-        if (next() != '"') {
-            return null;
-        }
-        int start = at;
-        while (at < end) {
-            byte b = bytes[at];
-            if (b == '"') {
-                String s = new String(bytes, start, at - start, StandardCharsets.ISO_8859_1);
-                at++;
-                return s;
-            }
-            if (b == '\\' || b < 0x20 || b == 0x7f) { // an escape, a control byte, or (as a negative byte) non-ASCII
-                return null;
-            }
-            at++;
-        }
-        return null;
-    }
-
-    private Long signedInteger() {
-        boolean negative = peek() == '-';
-        if (negative) {
-            at++;
-        }
-        long v = integer();
-        return v < 0 ? null : negative ? -v : v;
-    }
-
-    /** A JSON integer without sign (no leading zero, at most 18 digits); -1 when there is none. */
-    private long integer() {
-        int start = at;
-        long v = 0;
-        while (at < end) {
-            int c = bytes[at];
-            if (c < '0' || c > '9') {
-                break;
-            }
-            v = v * 10 + (c - '0');
-            at++;
-        }
-        int digits = at - start;
-        if (digits == 0 || digits > MAX_DIGITS || digits > 1 && bytes[start] == '0') {
-            return -1;
-        }
-        int c = peek();
-        if (c == '.' || c == 'e' || c == 'E') {
-            return -1; // a decimal: not an integer value
-        }
-        return v;
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.client;
 
+import dev.switchboard.protocol.json.CompactJson;
 import io.netty.buffer.ByteBuf;
 import java.util.Objects;
 import tools.jackson.core.JsonGenerator;

@@ -21,7 +21,7 @@ interface Outgoing {
 
     /**
      * Writes the same fields as {@link #writeFields}, each with its leading comma, with
-     * {@link CompactJson} instead of a generator, when every one of them is plain; returns false,
+     * {@link dev.switchboard.protocol.json.CompactJson} instead of a generator, when every one of them is plain; returns false,
      * having written nothing, when one is not (the generator then writes the message). The bytes
      * are the generator's, byte for byte.
      */

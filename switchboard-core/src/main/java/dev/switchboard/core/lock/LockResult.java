@@ -1,5 +1,7 @@
 package dev.switchboard.core.lock;
 
+import dev.switchboard.protocol.json.CompactJson;
+import io.netty.buffer.ByteBuf;
 import dev.switchboard.protocol.json.JsonWritable;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -50,6 +52,37 @@ final class LockResult extends AbstractMap<String, Object> implements JsonWritab
 
     @Override
     public boolean plainValuesOnly() {
+        return true;
+    }
+
+    @Override
+    public boolean writeCompact(ByteBuf out) {
+        if (status != null && !CompactJson.isPlain(status) || token != null && !CompactJson.isPlain(token)) {
+            return false;
+        }
+        out.writeByte('{');
+        boolean first = true;
+        if (status != null) {
+            CompactJson.firstStringField(out, "status", status);
+            first = false;
+        }
+        if (token != null) {
+            if (first) {
+                CompactJson.firstStringField(out, "token", token);
+                first = false;
+            } else {
+                CompactJson.stringField(out, "token", token);
+            }
+        }
+        if (leaseMs >= 0) {
+            if (first) {
+                out.writeCharSequence("\"lease_ms\":", java.nio.charset.StandardCharsets.US_ASCII);
+                CompactJson.number(out, leaseMs);
+            } else {
+                CompactJson.numberField(out, "lease_ms", leaseMs);
+            }
+        }
+        out.writeByte('}');
         return true;
     }
 

@@ -101,7 +101,10 @@ public final class JsonMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         }
         msg.skipBytes(length);
         if (frames) {
-            Map<String, Object> flat = FlatRequestParser.parse(bytes, offset, length);
+            Map<String, Object> flat = CompactObjectScanner.scan(bytes, offset, length);
+            if (flat == null) {
+                flat = FlatRequestParser.parse(bytes, offset, length);
+            }
             if (flat != null) {
                 return FrameDecoder.toFrame(flat);
             }

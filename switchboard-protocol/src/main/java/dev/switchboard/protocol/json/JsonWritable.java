@@ -19,4 +19,13 @@ public interface JsonWritable {
     default boolean plainValuesOnly() {
         return false;
     }
+
+    /**
+     * Writes the same object as {@link #writeJson}, byte for byte, with {@link CompactJson} instead
+     * of a generator, when every name and value in it is plain; returns false, having written
+     * nothing, when one is not (the generator then writes it).
+     */
+    default boolean writeCompact(io.netty.buffer.ByteBuf out) {
+        return false;
+    }
 }

@@ -1,5 +1,8 @@
 package dev.switchboard.server.transport.json;
 
+import dev.switchboard.protocol.json.CompactJson;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import dev.switchboard.protocol.Ops;
 import dev.switchboard.protocol.json.JsonWritable;
 import java.math.BigInteger;
@@ -31,6 +34,32 @@ record ReplyMessage(Object id, Map<String, Object> result) implements JsonWritab
         }
         g.writeEndObject();
     }
+
+    @Override
+    public boolean writeCompact(ByteBuf out) {
+        if (!(result instanceof JsonWritable typed) || id != null && !(id instanceof Integer || id instanceof Long
+                || id instanceof String s && CompactJson.isPlain(s))) {
+            return false;
+        }
+        int start = out.writerIndex();
+        out.writeBytes(REPLY_START);
+        if (id instanceof String s) {
+            CompactJson.string(out.writeBytes(ID_NAME), s);
+        } else if (id != null) {
+            CompactJson.number(out.writeBytes(ID_NAME), ((Number) id).longValue());
+        }
+        out.writeBytes(RESULT_NAME);
+        if (!typed.writeCompact(out)) {
+            out.writerIndex(start);
+            return false;
+        }
+        out.writeByte('}');
+        return true;
+    }
+
+    private static final byte[] REPLY_START = "{\"op\":\"reply\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID_NAME = ",\"id\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RESULT_NAME = ",\"result\":".getBytes(StandardCharsets.US_ASCII);
 
     @Override
     public boolean plainValuesOnly() {

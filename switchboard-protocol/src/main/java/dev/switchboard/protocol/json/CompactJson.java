@@ -1,21 +1,21 @@
-package dev.switchboard.client;
+package dev.switchboard.protocol.json;
 
 import io.netty.buffer.ByteBuf;
 
 /**
  * Writes the plainest JSON — names and string values of printable ASCII without quote or backslash,
  * whole numbers — straight into a buffer, byte for byte as the streaming generator writes it. A
- * lock request (op, id, key, timeout, lease, token) is nothing else, and making a generator for
- * each one (its context, its recycled buffers, its output stream) cost more than writing its
- * hundred bytes. Whoever writes with this checks {@link #isPlain} first and leaves anything else
- * to the generator.
+ * lock request (op, id, key, timeout, lease, token) and its reply are nothing else, and making a
+ * generator for each one (its context, its recycled buffers, its output stream) cost more than
+ * writing its hundred bytes. Whoever writes with this checks {@link #isPlain} first and leaves
+ * anything else to the generator ({@link JsonWritable#writeCompact}).
  */
-final class CompactJson {
+public final class CompactJson {
     private CompactJson() {
     }
 
     /** True when {@code s} is written as its own bytes: printable ASCII, no {@code "} and no {@code \}. */
-    static boolean isPlain(String s) {
+    public static boolean isPlain(String s) {
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
@@ -26,21 +26,19 @@ final class CompactJson {
     }
 
     /** {@code ,"name":"value"}: both plain (see {@link #isPlain}). */
-    static void stringField(ByteBuf out, String name, String value) {
+    public static void stringField(ByteBuf out, String name, String value) {
         name(out, name);
-        out.writeByte('"');
-        out.writeCharSequence(value, java.nio.charset.StandardCharsets.US_ASCII);
-        out.writeByte('"');
+        string(out, value);
     }
 
     /** {@code ,"name":123}: a plain name and a whole number. */
-    static void numberField(ByteBuf out, String name, long value) {
+    public static void numberField(ByteBuf out, String name, long value) {
         name(out, name);
         number(out, value);
     }
 
     /** {@code value} in decimal, as {@link Long#toString(long)} spells it. */
-    static void number(ByteBuf out, long value) {
+    public static void number(ByteBuf out, long value) {
         if (value < 0) {
             if (value == Long.MIN_VALUE) {
                 out.writeCharSequence(Long.toString(value), java.nio.charset.StandardCharsets.US_ASCII);
@@ -60,6 +58,22 @@ final class CompactJson {
             value /= 10;
         }
         out.writerIndex(at);
+    }
+
+    /** {@code "value"}: plain (see {@link #isPlain}). */
+    public static void string(ByteBuf out, String value) {
+        out.writeByte('"');
+        out.writeCharSequence(value, java.nio.charset.StandardCharsets.US_ASCII);
+        out.writeByte('"');
+    }
+
+    /** {@code "name":"value"} without a leading comma: the first field of an object. */
+    public static void firstStringField(ByteBuf out, String name, String value) {
+        out.writeByte('"');
+        out.writeCharSequence(name, java.nio.charset.StandardCharsets.US_ASCII);
+        out.writeByte('"');
+        out.writeByte(':');
+        string(out, value);
     }
 
     private static void name(ByteBuf out, String name) {

@@ -1,0 +1,107 @@
+package dev.switchboard.protocol.json;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A cursor over JSON in its compact form, for the scanners that read the common messages without a
+ * parser (the server's {@link CompactObjectScanner} for requests, the Java client's for replies).
+ * It recognises only plain values: strings of printable ASCII without escapes, whole numbers of
+ * at most 18 digits; every method says "not plain" (null, -1 or false) rather than refusing, and
+ * the caller then leaves the message to the parser.
+ */
+public final class CompactJsonReader {
+    /** 18 digits always fit in a long. */
+    private static final int MAX_DIGITS = 18;
+
+    private final byte[] bytes;
+    private final int end;
+    private int at;
+
+    /** Reads {@code length} bytes of {@code bytes} from {@code offset}. */
+    public CompactJsonReader(byte[] bytes, int offset, int length) {
+        this.bytes = bytes;
+        this.at = offset;
+        this.end = offset + length;
+    }
+
+    /** The next byte without taking it; -1 at the end. */
+    public int peek() {
+        return at < end ? bytes[at] : -1;
+    }
+
+    /** Takes the next byte; -1 at the end. */
+    public int next() {
+        return at < end ? bytes[at++] : -1;
+    }
+
+    public boolean atEnd() {
+        return at == end;
+    }
+
+    /** Takes {@code expected} when the bytes at the cursor are exactly it; else false (the cursor may have moved). */
+    public boolean skip(byte[] expected) {
+        if (end - at < expected.length) {
+            return false;
+        }
+        for (byte b : expected) {
+            if (bytes[at++] != b) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A string of printable ASCII without escapes; null for anything else. */
+    public String string() {
+        if (next() != '"') {
+            return null;
+        }
+        int start = at;
+        while (at < end) {
+            byte b = bytes[at];
+            if (b == '"') {
+                String s = new String(bytes, start, at - start, StandardCharsets.ISO_8859_1);
+                at++;
+                return s;
+            }
+            if (b == '\\' || b < 0x20 || b == 0x7f) { // an escape, a control byte, or (as a negative byte) non-ASCII
+                return null;
+            }
+            at++;
+        }
+        return null;
+    }
+
+    /** A JSON integer without sign (no leading zero, at most 18 digits, not a decimal); -1 when there is none. */
+    public long unsignedInteger() {
+        int start = at;
+        long v = 0;
+        while (at < end) {
+            int c = bytes[at];
+            if (c < '0' || c > '9') {
+                break;
+            }
+            v = v * 10 + (c - '0');
+            at++;
+        }
+        int digits = at - start;
+        if (digits == 0 || digits > MAX_DIGITS || digits > 1 && bytes[start] == '0') {
+            return -1;
+        }
+        int c = peek();
+        if (c == '.' || c == 'e' || c == 'E') {
+            return -1; // a decimal: not an integer value
+        }
+        return v;
+    }
+
+    /** A JSON integer with an optional minus sign; null when there is none (see {@link #unsignedInteger}). */
+    public Long integer() {
+        boolean negative = peek() == '-';
+        if (negative) {
+            at++;
+        }
+        long v = unsignedInteger();
+        return v < 0 ? null : negative ? -v : v;
+    }
+}

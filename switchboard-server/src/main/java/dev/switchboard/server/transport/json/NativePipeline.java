@@ -40,8 +40,12 @@ public final class NativePipeline {
         }
         // Replies written while a read is being handled (pipelined requests answered at once) go
         // out in one flush when the read batch ends, not one write system call each; a reply
-        // written at any other time (a grant after a wait) is flushed at once as before.
-        p.addAfter(last, "flush-consolidation", new FlushConsolidationHandler(FLUSHES_PER_BATCH, false));
+        // written at any other time (a grant after a wait) is flushed at once. On lines, the
+        // reply to a lone request is flushed at once too (LoneRequestFlushes). Frames keep the
+        // plain rule: acomm, which speaks them, acknowledges a call before it has finished
+        // registering it, and its acknowledgement must not reach the caller before that.
+        p.addAfter(last, "flush-consolidation", framing == Framing.LINES
+                ? new LoneRequestFlushes(FLUSHES_PER_BATCH, framing) : new FlushConsolidationHandler(FLUSHES_PER_BATCH, false));
         last = "flush-consolidation";
         p.addAfter(last, "json-framer", framing.newFramer(server.config().maxFrameBytes()));
         p.addAfter("json-framer", "json-encoder", new JsonMessageEncoder(framing));

@@ -44,8 +44,16 @@ final class FlatReplyScanner {
 
     /** The message in {@code length} bytes of {@code buf} from {@code from} as a reply; null when it is not in the plain form. */
     static ServerMessageDecoder.Reply scan(ByteBuf buf, int from, int length) {
-        return startsWithReply(buf, from, length) ? new FlatReplyScanner(buf, from, length).reply() : null;
+        // One byte tells a reply from the other messages ('r' of "reply", where an event has the
+        // first letter of its op); the whole start is checked on the copy, which a reply needs anyway.
+        if (length < REPLY_START.length || buf.getByte(from + OP_LETTER) != REPLY_START[OP_LETTER]) {
+            return null;
+        }
+        return new FlatReplyScanner(buf, from, length).reply();
     }
+
+    /** Where the op's first letter is in {@link #REPLY_START}. */
+    private static final int OP_LETTER = "{\"op\":\"".length();
 
     /** Whether the message starts as the server starts every reply, read in place (events and the rest are not copied). */
     static boolean startsWithReply(ByteBuf msg) {

@@ -9,7 +9,6 @@ import dev.switchboard.protocol.json.JsonMessageEncoder;
 import dev.switchboard.protocol.json.JsonWritable;
 import io.netty.buffer.ByteBuf;
 import tools.jackson.core.JsonGenerator;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -124,14 +123,12 @@ final class Connection {
         int start = out.writerIndex();
         String op = msg.op();
         if (CompactJson.isPlain(op)) {
-            out.writeBytes(OP_START);
-            out.writeCharSequence(op, StandardCharsets.US_ASCII);
-            out.writeByte('"');
+            CompactJson.stringField(out, "op", op);
             if (id != NO_ID) {
                 CompactJson.numberField(out, "id", id);
             }
             if (msg.writeCompactFields(out)) {
-                out.writeByte('}');
+                CompactJson.endObject(out, start);
                 out.writeByte('\n');
                 return;
             }
@@ -161,8 +158,6 @@ final class Connection {
             }
         }, Framing.LINES, out);
     }
-
-    private static final byte[] OP_START = "{\"op\":\"".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Closes the connection when the server has sent nothing for three heartbeat intervals. The

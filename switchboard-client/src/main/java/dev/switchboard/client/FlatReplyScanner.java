@@ -57,15 +57,11 @@ final class FlatReplyScanner {
 
     /** Whether the message starts as the server starts every reply, read in place (events and the rest are not copied). */
     static boolean startsWithReply(ByteBuf msg) {
-        return startsWithReply(msg, msg.readerIndex(), msg.readableBytes());
-    }
-
-    private static boolean startsWithReply(ByteBuf buf, int from, int length) {
-        if (length < REPLY_START.length) {
+        if (msg.readableBytes() < REPLY_START.length) {
             return false;
         }
         for (int i = 0; i < REPLY_START.length; i++) {
-            if (buf.getByte(from + i) != REPLY_START[i]) {
+            if (msg.getByte(msg.readerIndex() + i) != REPLY_START[i]) {
                 return false;
             }
         }

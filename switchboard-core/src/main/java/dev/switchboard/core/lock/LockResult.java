@@ -60,29 +60,11 @@ final class LockResult extends AbstractMap<String, Object> implements JsonWritab
         if (status != null && !CompactJson.isPlain(status) || token != null && !CompactJson.isPlain(token)) {
             return false;
         }
-        out.writeByte('{');
-        boolean first = true;
-        if (status != null) {
-            CompactJson.firstStringField(out, "status", status);
-            first = false;
-        }
-        if (token != null) {
-            if (first) {
-                CompactJson.firstStringField(out, "token", token);
-                first = false;
-            } else {
-                CompactJson.stringField(out, "token", token);
-            }
-        }
-        if (leaseMs >= 0) {
-            if (first) {
-                out.writeCharSequence("\"lease_ms\":", java.nio.charset.StandardCharsets.US_ASCII);
-                CompactJson.number(out, leaseMs);
-            } else {
-                CompactJson.numberField(out, "lease_ms", leaseMs);
-            }
-        }
-        out.writeByte('}');
+        int start = out.writerIndex();
+        if (status != null) CompactJson.stringField(out, "status", status);
+        if (token != null) CompactJson.stringField(out, "token", token);
+        if (leaseMs >= 0) CompactJson.numberField(out, "lease_ms", leaseMs);
+        CompactJson.endObject(out, start);
         return true;
     }
 

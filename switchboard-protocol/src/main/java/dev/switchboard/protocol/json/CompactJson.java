@@ -67,16 +67,21 @@ public final class CompactJson {
         out.writeByte('"');
     }
 
-    /** {@code "name":"value"} without a leading comma: the first field of an object. */
-    public static void firstStringField(ByteBuf out, String name, String value) {
-        out.writeByte('"');
-        out.writeCharSequence(name, java.nio.charset.StandardCharsets.US_ASCII);
-        out.writeByte('"');
-        out.writeByte(':');
-        string(out, value);
+    /**
+     * Ends an object whose fields were written from {@code fieldsStart}, each with its leading
+     * comma: the first comma becomes the opening brace ({@code {}} when none was written).
+     */
+    public static void endObject(ByteBuf out, int fieldsStart) {
+        if (out.writerIndex() == fieldsStart) {
+            out.writeByte('{');
+        } else {
+            out.setByte(fieldsStart, '{');
+        }
+        out.writeByte('}');
     }
 
-    private static void name(ByteBuf out, String name) {
+    /** {@code ,"name":}: what comes before a field's value. */
+    public static void name(ByteBuf out, String name) {
         out.writeByte(',');
         out.writeByte('"');
         out.writeCharSequence(name, java.nio.charset.StandardCharsets.US_ASCII);

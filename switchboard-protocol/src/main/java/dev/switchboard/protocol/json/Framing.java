@@ -19,12 +19,6 @@ public enum Framing {
         }
 
         @Override
-        public boolean holdsAtMostOneMessage(ByteBuf bytes) {
-            int first = bytes.indexOf(bytes.readerIndex(), bytes.writerIndex(), (byte) '\n');
-            return first < 0 || bytes.indexOf(first + 1, bytes.writerIndex(), (byte) '\n') < 0;
-        }
-
-        @Override
         void begin(ByteBuf out) {
         }
 
@@ -45,12 +39,6 @@ public enum Framing {
         }
 
         @Override
-        public boolean holdsAtMostOneMessage(ByteBuf bytes) {
-            int readable = bytes.readableBytes();
-            return readable < LENGTH_BYTES || readable <= LENGTH_BYTES + (bytes.getInt(bytes.readerIndex()) & 0xffffffffL);
-        }
-
-        @Override
         void begin(ByteBuf out) {
             out.writeInt(0); // filled in by end(), once the length is known
         }
@@ -65,12 +53,6 @@ public enum Framing {
 
     /** A decoder that cuts the stream into messages of at most {@code maxMessageBytes} each. */
     public abstract ChannelHandler newFramer(int maxMessageBytes);
-
-    /**
-     * True when {@code bytes} (what one read brought, from a message's start) hold one whole
-     * message or less: nothing else can be answered before the read ends.
-     */
-    public abstract boolean holdsAtMostOneMessage(ByteBuf bytes);
 
     /** Writes what goes before a message's JSON. */
     abstract void begin(ByteBuf out);

@@ -1,12 +1,12 @@
 package dev.switchboard.server.transport.json;
 
-import dev.switchboard.protocol.json.Framing;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
- * Netty's flush consolidation, except that the answer to a lone request is not held back.
+ * Netty's flush consolidation for native lines, except that the answer to a lone request is not
+ * held back.
  *
  * <p>Consolidation defers every flush made while a read is handled to that read's end, so that
  * pipelined requests get their answers in one write system call. A read that holds a single
@@ -18,19 +18,22 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * several messages are consolidated as before.
  */
 final class LoneRequestFlushes extends FlushConsolidationHandler {
-    private final Framing framing;
-
-    LoneRequestFlushes(int explicitFlushAfterFlushes, Framing framing) {
+    LoneRequestFlushes(int explicitFlushAfterFlushes) {
         super(explicitFlushAfterFlushes, false);
-        this.framing = framing;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (msg instanceof ByteBuf bytes && framing.holdsAtMostOneMessage(bytes)) {
+        if (msg instanceof ByteBuf bytes && atMostOneLine(bytes)) {
             ctx.fireChannelRead(msg);
             return;
         }
         super.channelRead(ctx, msg);
+    }
+
+    /** One whole line or less: nothing else can be answered before the read ends. */
+    private static boolean atMostOneLine(ByteBuf bytes) {
+        int first = bytes.indexOf(bytes.readerIndex(), bytes.writerIndex(), (byte) '\n');
+        return first < 0 || bytes.indexOf(first + 1, bytes.writerIndex(), (byte) '\n') < 0;
     }
 }

@@ -45,7 +45,7 @@ public final class NativePipeline {
         // plain rule: acomm, which speaks them, acknowledges a call before it has finished
         // registering it, and its acknowledgement must not reach the caller before that.
         p.addAfter(last, "flush-consolidation", framing == Framing.LINES
-                ? new LoneRequestFlushes(FLUSHES_PER_BATCH, framing) : new FlushConsolidationHandler(FLUSHES_PER_BATCH, false));
+                ? new LoneRequestFlushes(FLUSHES_PER_BATCH) : new FlushConsolidationHandler(FLUSHES_PER_BATCH, false));
         last = "flush-consolidation";
         p.addAfter(last, "json-framer", framing.newFramer(server.config().maxFrameBytes()));
         p.addAfter("json-framer", "json-encoder", new JsonMessageEncoder(framing));

@@ -2,7 +2,6 @@ package dev.switchboard.server.transport.json;
 
 import dev.switchboard.protocol.json.CompactJson;
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 import dev.switchboard.protocol.Ops;
 import dev.switchboard.protocol.json.JsonWritable;
 import java.math.BigInteger;
@@ -42,24 +41,20 @@ record ReplyMessage(Object id, Map<String, Object> result) implements JsonWritab
             return false;
         }
         int start = out.writerIndex();
-        out.writeBytes(REPLY_START);
+        CompactJson.stringField(out, "op", Ops.REPLY);
         if (id instanceof String s) {
-            CompactJson.string(out.writeBytes(ID_NAME), s);
+            CompactJson.stringField(out, "id", s);
         } else if (id != null) {
-            CompactJson.number(out.writeBytes(ID_NAME), ((Number) id).longValue());
+            CompactJson.numberField(out, "id", ((Number) id).longValue());
         }
-        out.writeBytes(RESULT_NAME);
+        CompactJson.name(out, "result");
         if (!typed.writeCompact(out)) {
             out.writerIndex(start);
             return false;
         }
-        out.writeByte('}');
+        CompactJson.endObject(out, start);
         return true;
     }
-
-    private static final byte[] REPLY_START = "{\"op\":\"reply\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ID_NAME = ",\"id\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RESULT_NAME = ",\"result\":".getBytes(StandardCharsets.US_ASCII);
 
     @Override
     public boolean plainValuesOnly() {

@@ -38,9 +38,9 @@ class ReplyMessageCompactTest {
             if (!CompactJson.isPlain(status)) {
                 return false;
             }
-            out.writeByte('{');
-            CompactJson.firstStringField(out, "status", status);
-            out.writeByte('}');
+            int start = out.writerIndex();
+            CompactJson.stringField(out, "status", status);
+            CompactJson.endObject(out, start);
             return true;
         }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /** How the blocking API waits for the async one, and how failures come out of futures. */
@@ -98,12 +99,63 @@ final class Futures {
      * caller is gone and hands back a grant that still arrives.
      */
     static <T, R> CompletableFuture<T> derive(CompletableFuture<R> request, Function<R, T> fn) {
-        CompletableFuture<T> derived = request.thenApply(fn);
-        derived.whenComplete((r, e) -> {
-            if (e != null && !request.isDone()) {
-                request.completeExceptionally(unwrap(e));
-            }
-        });
+        Derived<T, R> derived = new Derived<>(request, fn);
+        request.whenComplete(derived);
         return derived;
+    }
+
+    /**
+     * The caller's future of a mapped answer: one stage on the request, which maps and completes
+     * it, where {@code thenApply} and a {@code whenComplete} to pass failures back were two (every
+     * dependent stage is one more node the I/O thread runs with every answer). A failure given to
+     * it directly goes back to the request, as the caller giving up.
+     */
+    private static final class Derived<T, R> extends CompletableFuture<T> implements BiConsumer<R, Throwable> {
+        private final CompletableFuture<R> request;
+        private final Function<R, T> fn;
+
+        Derived(CompletableFuture<R> request, Function<R, T> fn) {
+            this.request = request;
+            this.fn = fn;
+        }
+
+        /** The request's outcome. */
+        @Override
+        public void accept(R answer, Throwable failure) {
+            if (failure != null) {
+                super.completeExceptionally(failure instanceof CompletionException ? failure : new CompletionException(failure));
+                return;
+            }
+            T value;
+            try {
+                value = fn.apply(answer);
+            } catch (RuntimeException | Error e) {
+                super.completeExceptionally(new CompletionException(e));
+                return;
+            }
+            super.complete(value);
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            boolean done = super.completeExceptionally(ex);
+            giveUp(ex);
+            return done;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean done = super.cancel(mayInterruptIfRunning);
+            if (done) {
+                giveUp(new CancellationException());
+            }
+            return done;
+        }
+
+        private void giveUp(Throwable why) {
+            if (!request.isDone()) {
+                request.completeExceptionally(unwrap(why));
+            }
+        }
     }
 }

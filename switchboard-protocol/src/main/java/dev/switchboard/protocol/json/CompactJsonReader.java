@@ -53,6 +53,17 @@ public final class CompactJsonReader {
 
     /** A string of printable ASCII without escapes; null for anything else. */
     public String string() {
+        return string(NO_NAMES);
+    }
+
+    private static final String[] NO_NAMES = {};
+
+    /**
+     * As {@link #string()}, but when the string is one of {@code known} that very instance is
+     * returned instead of a new one: field names read this way cost no allocation, and a lookup
+     * by a constant name then finds them by identity, with their hash already computed.
+     */
+    public String string(String[] known) {
         if (next() != '"') {
             return null;
         }
@@ -60,7 +71,7 @@ public final class CompactJsonReader {
         while (at < end) {
             byte b = bytes[at];
             if (b == '"') {
-                String s = new String(bytes, start, at - start, StandardCharsets.ISO_8859_1);
+                String s = knownOrNew(known, start, at - start);
                 at++;
                 return s;
             }
@@ -70,6 +81,25 @@ public final class CompactJsonReader {
             at++;
         }
         return null;
+    }
+
+    private String knownOrNew(String[] known, int start, int length) {
+        for (String k : known) {
+            if (k.length() == length && sameBytes(k, start)) {
+                return k;
+            }
+        }
+        return new String(bytes, start, length, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Whether the ASCII string {@code k} is the bytes from {@code start} (as long as it). */
+    private boolean sameBytes(String k, int start) {
+        for (int i = 0; i < k.length(); i++) {
+            if (bytes[start + i] != k.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A JSON integer without sign (no leading zero, at most 18 digits, not a decimal); -1 when there is none. */

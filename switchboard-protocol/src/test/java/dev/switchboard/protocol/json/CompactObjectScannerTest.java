@@ -31,6 +31,31 @@ class CompactObjectScannerTest {
                 new java.util.AbstractMap.SimpleEntry<>("x", null), Map.entry("n", -12));
     }
 
+    @Test
+    void theCommonNamesComeAsTheConstantsSoALookupFindsThemByIdentity() {
+        Map<String, Object> fields = scan("{\"op\":\"lock.release\",\"id\":1,\"key\":\"k\",\"token\":\"t\"}");
+        String keyName = fields.keySet().stream().filter(n -> n.equals("key")).findFirst().orElseThrow();
+        assertThat(keyName).isSameAs("key");
+        // A name built at run time is the same field.
+        assertThat(fields.get(new String(new char[] {'t', 'o', 'k', 'e', 'n'}))).isEqualTo("t");
+        assertThat(fields.containsKey("lease_ms")).isFalse();
+        assertThat(fields.get("lease_ms")).isNull();
+    }
+
+    @Test
+    void manyFieldsAreAllKeptInOrder() {
+        StringBuilder json = new StringBuilder("{");
+        Map<String, Object> expected = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            json.append(i == 0 ? "" : ",").append("\"f").append(i).append("\":").append(i);
+            expected.put("f" + i, i);
+        }
+        Map<String, Object> fields = scan(json.append('}').toString());
+        assertThat(fields).containsExactlyEntriesOf(expected);
+        assertThat(fields).isEqualTo(expected);
+        assertThat(fields.get("f19")).isEqualTo(19);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "{\"op\": \"lock.acquire\"}",              // whitespace

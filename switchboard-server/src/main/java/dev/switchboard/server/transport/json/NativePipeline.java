@@ -2,6 +2,7 @@ package dev.switchboard.server.transport.json;
 
 import dev.switchboard.protocol.json.Framing;
 import dev.switchboard.protocol.json.JsonMessageDecoder;
+import dev.switchboard.protocol.json.JsonLineDecoder;
 import dev.switchboard.protocol.json.JsonMessageEncoder;
 import dev.switchboard.server.transport.ServerContext;
 import dev.switchboard.server.transport.handshake.HandshakeDeadline;
@@ -47,17 +48,23 @@ public final class NativePipeline {
         p.addAfter(last, "flush-consolidation", framing == Framing.LINES
                 ? new LoneRequestFlushes(FLUSHES_PER_BATCH) : new FlushConsolidationHandler(FLUSHES_PER_BATCH, false));
         last = "flush-consolidation";
-        p.addAfter(last, "json-framer", framing.newFramer(server.config().maxFrameBytes()));
-        p.addAfter("json-framer", "json-encoder", new JsonMessageEncoder(framing));
-        // Straight from bytes to request frames: no map through the object mapper for a flat request.
-        // Length-prefixed frames may also carry binary envelopes (a zero first byte); lines cannot.
-        p.addAfter("json-encoder", "json-decoder", framing == Framing.LENGTH_PREFIXED
-                ? JsonMessageDecoder.toFramesWithEnvelopes() : JsonMessageDecoder.toFrames());
-        p.addAfter("json-decoder", "native", new NativeConnectionHandler(server, transport));
-        if (framing == Framing.LENGTH_PREFIXED) {
-            // acomm speaks the same frames: its first message makes the connection an acomm one.
-            p.addAfter("json-framer", dev.switchboard.server.transport.acomm.AcommDetector.NAME_IN_PIPELINE,
-                    new dev.switchboard.server.transport.acomm.AcommDetector(server));
+        int maxFrameBytes = server.config().maxFrameBytes();
+        if (framing == Framing.LINES) {
+            // Lines are cut and parsed in one handler (JsonLineDecoder), straight from bytes to
+            // request frames: no map through the object mapper for a flat request.
+            p.addAfter(last, "json-decoder", new JsonLineDecoder(maxFrameBytes, JsonMessageDecoder.toFrames()));
+            p.addAfter("json-decoder", "json-encoder", new JsonMessageEncoder(framing));
+            p.addAfter("json-encoder", "native", new NativeConnectionHandler(server, transport));
+            return;
         }
+        // Length-prefixed frames keep the framer apart: acomm's detector sits behind it, and frames
+        // may also carry binary envelopes (a zero first byte).
+        p.addAfter(last, "json-framer", framing.newFramer(maxFrameBytes));
+        p.addAfter("json-framer", "json-encoder", new JsonMessageEncoder(framing));
+        p.addAfter("json-encoder", "json-decoder", JsonMessageDecoder.toFramesWithEnvelopes());
+        p.addAfter("json-decoder", "native", new NativeConnectionHandler(server, transport));
+        // acomm speaks the same frames: its first message makes the connection an acomm one.
+        p.addAfter("json-framer", dev.switchboard.server.transport.acomm.AcommDetector.NAME_IN_PIPELINE,
+                new dev.switchboard.server.transport.acomm.AcommDetector(server));
     }
 }

@@ -120,19 +120,19 @@ final class Connection {
      * pass; plain fields without a generator ({@link Outgoing#writeCompactFields}).
      */
     static void encode(ByteBuf out, long id, Outgoing msg) {
-        int start = out.writerIndex();
         String op = msg.op();
         if (CompactJson.isPlain(op)) {
-            CompactJson.stringField(out, "op", op);
+            CompactJson compact = new CompactJson();
+            compact.stringField("op", op);
             if (id != NO_ID) {
-                CompactJson.numberField(out, "id", id);
+                compact.numberField("id", id);
             }
-            if (msg.writeCompactFields(out)) {
-                CompactJson.endObject(out, start);
-                out.writeByte('\n');
+            if (msg.writeCompactFields(compact)) {
+                compact.endObject(0);
+                compact.rawByte('\n');
+                compact.writeTo(out);
                 return;
             }
-            out.writerIndex(start);
         }
         encodeWithGenerator(out, id, msg);
     }

@@ -21,6 +21,10 @@ final class FlatReplyScanner {
     private static final byte[] REPLY_START = "{\"op\":\"reply\",\"id\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RESULT_START = ",\"result\":{".getBytes(StandardCharsets.US_ASCII);
 
+    /** The names and string values of lock results, read without a new string each (see {@link CompactJsonReader#string(String[])}). */
+    private static final String[] NAMES = {"status", "token", "lease_ms"};
+    private static final String[] STATUSES = {"acquired", "released", "renewed", "queued", "timeout"};
+
     private final CompactJsonReader in;
 
     /**
@@ -81,14 +85,14 @@ final class FlatReplyScanner {
             in.next();
         } else {
             while (true) {
-                String name = in.string();
+                String name = in.string(NAMES);
                 if (name == null || in.next() != ':') {
                     return null;
                 }
                 Object value;
                 int c = in.peek();
                 if (c == '"') {
-                    value = in.string();
+                    value = in.string(STATUSES);
                 } else if (c == '-' || c >= '0' && c <= '9') {
                     value = in.integer();
                 } else {

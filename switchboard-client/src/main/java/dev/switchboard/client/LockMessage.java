@@ -1,7 +1,6 @@
 package dev.switchboard.client;
 
 import dev.switchboard.protocol.json.CompactJson;
-import io.netty.buffer.ByteBuf;
 import java.util.Objects;
 import tools.jackson.core.JsonGenerator;
 
@@ -52,24 +51,24 @@ final class LockMessage implements Outgoing {
     }
 
     @Override
-    public boolean writeCompactFields(ByteBuf out) {
+    public boolean writeCompactFields(CompactJson out) {
         String key = resource.key();
         if (!CompactJson.isPlain(key) || token != null && !CompactJson.isPlain(token)) {
             return false;
         }
         // The order of writeFields, which the tests compare byte for byte.
-        CompactJson.stringField(out, "key", key);
+        out.stringField("key", key);
         if (resource.isSemaphore()) {
-            CompactJson.numberField(out, "limit", resource.limit());
+            out.numberField("limit", resource.limit());
         }
         if (timeoutMs != ABSENT) {
-            CompactJson.numberField(out, "timeout_ms", timeoutMs);
+            out.numberField("timeout_ms", timeoutMs);
         }
         if (leaseMs != ABSENT) {
-            CompactJson.numberField(out, "lease_ms", leaseMs);
+            out.numberField("lease_ms", leaseMs);
         }
         if (token != null) {
-            CompactJson.stringField(out, "token", token);
+            out.stringField("token", token);
         }
         return true;
     }

@@ -25,7 +25,7 @@ interface Outgoing {
      * having written nothing, when one is not (the generator then writes the message). The bytes
      * are the generator's, byte for byte.
      */
-    default boolean writeCompactFields(io.netty.buffer.ByteBuf out) {
+    default boolean writeCompactFields(dev.switchboard.protocol.json.CompactJson out) {
         return false;
     }
 

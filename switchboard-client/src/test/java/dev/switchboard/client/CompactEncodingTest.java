@@ -59,8 +59,7 @@ class CompactEncodingTest {
             long id = random.nextInt(5) == 0 ? Long.MAX_VALUE - random.nextInt(1000) : random.nextInt(1_000_000);
             String fast = encoded(msg, id, false);
             assertThat(fast).as("request %d", i).isEqualTo(encoded(msg, id, true));
-            ByteBuf probe = Unpooled.buffer();
-            if (msg.writeCompactFields(probe)) {
+            if (msg.writeCompactFields(new CompactJson())) {
                 compact++;
             }
         }
@@ -70,9 +69,9 @@ class CompactEncodingTest {
     @Test
     void numbersAreSpelledAsJavaSpellsThem() {
         for (long v : new long[] {0, 1, 9, 10, 99, 100, 12345, -1, -10, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1}) {
-            ByteBuf out = Unpooled.buffer();
-            CompactJson.number(out, v);
-            assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
+            CompactJson out = new CompactJson();
+            out.number(v);
+            assertThat(out.toString()).isEqualTo(Long.toString(v));
         }
     }
 }

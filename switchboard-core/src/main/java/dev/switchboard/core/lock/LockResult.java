@@ -1,7 +1,6 @@
 package dev.switchboard.core.lock;
 
 import dev.switchboard.protocol.json.CompactJson;
-import io.netty.buffer.ByteBuf;
 import dev.switchboard.protocol.json.JsonWritable;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -56,15 +55,15 @@ final class LockResult extends AbstractMap<String, Object> implements JsonWritab
     }
 
     @Override
-    public boolean writeCompact(ByteBuf out) {
+    public boolean writeCompact(CompactJson out) {
         if (status != null && !CompactJson.isPlain(status) || token != null && !CompactJson.isPlain(token)) {
             return false;
         }
-        int start = out.writerIndex();
-        if (status != null) CompactJson.stringField(out, "status", status);
-        if (token != null) CompactJson.stringField(out, "token", token);
-        if (leaseMs >= 0) CompactJson.numberField(out, "lease_ms", leaseMs);
-        CompactJson.endObject(out, start);
+        int start = out.position();
+        if (status != null) out.stringField("status", status);
+        if (token != null) out.stringField("token", token);
+        if (leaseMs >= 0) out.numberField("lease_ms", leaseMs);
+        out.endObject(start);
         return true;
     }
 

@@ -2,6 +2,7 @@ package dev.switchboard.core.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.protocol.json.CompactJson;
 import dev.switchboard.protocol.json.JsonMessageEncoder;
 import dev.switchboard.protocol.json.JsonWritable;
 import io.netty.buffer.ByteBuf;
@@ -27,9 +28,9 @@ class LockResultCompactTest {
     }
 
     private static String compact(LockResult r) {
-        ByteBuf out = Unpooled.buffer();
+        CompactJson out = new CompactJson();
         assertThat(r.writeCompact(out)).isTrue();
-        return out.toString(StandardCharsets.UTF_8);
+        return out.toString();
     }
 
     @Test
@@ -49,9 +50,9 @@ class LockResultCompactTest {
 
     @Test
     void aTokenThatIsNotPlainIsLeftToTheGenerator() {
-        ByteBuf out = Unpooled.buffer();
+        CompactJson out = new CompactJson();
         assertThat(LockResult.acquired("t\"é", 1).writeCompact(out)).isFalse();
-        assertThat(out.readableBytes()).isZero();
+        assertThat(out.position()).isZero();
         ByteBuf encoded = Unpooled.buffer();
         JsonMessageEncoder.encode(LockResult.acquired("t\"é", 1), encoded);
         assertThat(encoded.toString(StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"acquired\",\"token\":\"t\\\"é\",\"lease_ms\":1}");

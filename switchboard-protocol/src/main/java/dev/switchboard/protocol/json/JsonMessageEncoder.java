@@ -55,11 +55,11 @@ public final class JsonMessageEncoder extends MessageToByteEncoder<Object> {
     /** Appends {@code msg} to {@code out} unframed (a WebSocket frame delimits it). */
     public static void encode(Object msg, ByteBuf out) {
         if (msg instanceof JsonWritable w) {
-            int start = out.writerIndex();
-            if (w.writeCompact(out)) {
+            CompactJson compact = new CompactJson();
+            if (w.writeCompact(compact)) {
+                compact.writeTo(out);
                 return;
             }
-            out.writerIndex(start);
         }
         // Typed as OutputStream: ByteBufOutputStream is also a DataOutput, and the DataOutput
         // overload would make the call ambiguous.

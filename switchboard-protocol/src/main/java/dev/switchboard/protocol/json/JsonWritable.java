@@ -25,7 +25,7 @@ public interface JsonWritable {
      * of a generator, when every name and value in it is plain; returns false, having written
      * nothing, when one is not (the generator then writes it).
      */
-    default boolean writeCompact(io.netty.buffer.ByteBuf out) {
+    default boolean writeCompact(CompactJson out) {
         return false;
     }
 }

@@ -1,7 +1,6 @@
 package dev.switchboard.server.transport.json;
 
 import dev.switchboard.protocol.json.CompactJson;
-import io.netty.buffer.ByteBuf;
 import dev.switchboard.protocol.Ops;
 import dev.switchboard.protocol.json.JsonWritable;
 import java.math.BigInteger;
@@ -35,24 +34,24 @@ record ReplyMessage(Object id, Map<String, Object> result) implements JsonWritab
     }
 
     @Override
-    public boolean writeCompact(ByteBuf out) {
+    public boolean writeCompact(CompactJson out) {
         if (!(result instanceof JsonWritable typed) || id != null && !(id instanceof Integer || id instanceof Long
                 || id instanceof String s && CompactJson.isPlain(s))) {
             return false;
         }
-        int start = out.writerIndex();
-        CompactJson.stringField(out, "op", Ops.REPLY);
+        int start = out.position();
+        out.stringField("op", Ops.REPLY);
         if (id instanceof String s) {
-            CompactJson.stringField(out, "id", s);
+            out.stringField("id", s);
         } else if (id != null) {
-            CompactJson.numberField(out, "id", ((Number) id).longValue());
+            out.numberField("id", ((Number) id).longValue());
         }
-        CompactJson.name(out, "result");
+        out.name("result");
         if (!typed.writeCompact(out)) {
-            out.writerIndex(start);
+            out.truncate(start);
             return false;
         }
-        CompactJson.endObject(out, start);
+        out.endObject(start);
         return true;
     }
 

@@ -6,8 +6,7 @@ import dev.switchboard.protocol.json.MalformedMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -25,6 +24,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final Connection connection;
     private final int maxMessageBytes;
     private LineSplitter lines;
+    private ChannelHandlerContext ctx;
+    // The heartbeat watchdog: when the last read ended, and whether one is under way. Kept here
+    // rather than in an IdleStateHandler of its own: a handler more in front of this one was a
+    // hand-off more on every read, between an answer's arrival and the next request's write.
+    private long silenceNanos; // 0: not watched
+    private long lastReadNanos;
+    private boolean reading;
 
     ClientHandler(Connection connection, int maxMessageBytes) {
         this.connection = connection;
@@ -33,7 +39,43 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         lines = new LineSplitter(maxMessageBytes, ctx.alloc());
+    }
+
+    /**
+     * From now on, tells the connection when nothing has been read for {@code silenceMs}
+     * ({@link Connection#onHeartbeatTimeout}). On the event loop.
+     */
+    void watchSilence(long silenceMs) {
+        silenceNanos = TimeUnit.MILLISECONDS.toNanos(silenceMs);
+        lastReadNanos = System.nanoTime();
+        checkSilenceIn(silenceNanos);
+    }
+
+    private void checkSilenceIn(long delayNanos) {
+        ctx.executor().schedule(this::checkSilence, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkSilence() {
+        if (!ctx.channel().isOpen()) {
+            return;
+        }
+        long silentFor = reading ? 0 : System.nanoTime() - lastReadNanos;
+        if (silentFor >= silenceNanos) {
+            connection.onHeartbeatTimeout();
+            return;
+        }
+        checkSilenceIn(silenceNanos - silentFor);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (reading) {
+            reading = false;
+            lastReadNanos = System.nanoTime();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -43,6 +85,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = silenceNanos > 0;
         if (msg instanceof ByteBuf bytes) {
             lines.split(bytes, this::message);
         } else {
@@ -96,15 +139,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 }
             }
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
-            connection.onHeartbeatTimeout();
-            return;
-        }
-        super.userEventTriggered(ctx, evt);
     }
 
     @Override

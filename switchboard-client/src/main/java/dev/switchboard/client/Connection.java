@@ -3,7 +3,6 @@ package dev.switchboard.client;
 import dev.switchboard.protocol.json.CompactJson;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateHandler;
 import dev.switchboard.protocol.json.Framing;
 import dev.switchboard.protocol.json.JsonMessageEncoder;
 import dev.switchboard.protocol.json.JsonWritable;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
@@ -48,6 +46,7 @@ final class Connection {
     private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
     private volatile Channel channel;
     private volatile OutboundWriter writer;
+    private volatile ClientHandler handler;
     // The error the server sent without an id just before closing (heartbeat_timeout, draining,
     // max_connections...). It becomes the cause of the ConnectionClosedException, so callers
     // learn why and not just that the connection ended.
@@ -67,7 +66,8 @@ final class Connection {
         // Always lines: the first byte, '{', is what makes the server pick the native line
         // protocol. Outgoing messages are encoded by request() and written by the writer, so the
         // pipeline only reads.
-        ch.pipeline().addLast("client", new ClientHandler(this, maxInboundFrameBytes));
+        this.handler = new ClientHandler(this, maxInboundFrameBytes);
+        ch.pipeline().addLast("client", handler);
     }
 
     /**
@@ -173,7 +173,7 @@ final class Connection {
         long silenceMs = heartbeat.toMillis() * 3;
         ch.eventLoop().execute(() -> {
             if (ch.isActive()) {
-                ch.pipeline().addFirst("heartbeat-watchdog", new IdleStateHandler(silenceMs, 0, 0, TimeUnit.MILLISECONDS));
+                handler.watchSilence(silenceMs);
             }
         });
     }

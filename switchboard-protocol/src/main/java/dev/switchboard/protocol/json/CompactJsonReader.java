@@ -127,11 +127,20 @@ public final class CompactJsonReader {
 
     /** A JSON integer with an optional minus sign; null when there is none (see {@link #unsignedInteger}). */
     public Long integer() {
+        long v = signedInteger();
+        return v == NO_INTEGER ? null : v;
+    }
+
+    /** What {@link #signedInteger} returns when there is no integer: never a value (at most 18 digits). */
+    public static final long NO_INTEGER = Long.MIN_VALUE;
+
+    /** As {@link #integer}, unboxed: {@link #NO_INTEGER} when there is none. */
+    public long signedInteger() {
         boolean negative = peek() == '-';
         if (negative) {
             at++;
         }
         long v = unsignedInteger();
-        return v < 0 ? null : negative ? -v : v;
+        return v < 0 ? NO_INTEGER : negative ? -v : v;
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.protocol.json;
 
+import dev.switchboard.protocol.Ops;
 import java.util.Map;
 
 /**
@@ -39,7 +40,8 @@ final class CompactObjectScanner {
                 if (name == null || in.next() != ':') {
                     return null;
                 }
-                Object value = value();
+                // An op is one of a few names: read as the constant (no string built, its hash kept).
+                Object value = name.equals("op") ? value(OPS) : value(NO_STRINGS);
                 // Not plain, or a key given twice (the mapper's reason then names it).
                 if (value == NOT_PLAIN || !fields.add(name, value)) {
                     return null;
@@ -58,21 +60,26 @@ final class CompactObjectScanner {
 
     private static final Object NOT_PLAIN = new Object();
     /** The names of the fields of the common requests: read without a new string each (see {@link CompactJsonReader#string(String[])}). */
+    private static final String[] NO_STRINGS = {};
+    /** The operations of the requests sent most often. */
+    private static final String[] OPS = {Ops.LOCK_ACQUIRE, Ops.LOCK_RELEASE, Ops.LOCK_RENEW, Ops.LOCK_ENQUEUE, Ops.LOCK_WAIT,
+        Ops.SEM_ACQUIRE, Ops.SEM_RELEASE, Ops.SEM_RENEW, Ops.SEM_ENQUEUE, Ops.SEM_WAIT, Ops.SIGNAL_PUBLISH, Ops.PING, Ops.PONG};
     private static final String[] NAMES = {"op", "id", "key", "token", "timeout_ms", "lease_ms", "limit", "channel", "payload"};
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
-    private Object value() {
+    private Object value(String[] knownStrings) {
         int c = in.peek();
         if (c == '"') {
-            String s = in.string();
+            String s = in.string(knownStrings);
             return s != null ? s : NOT_PLAIN;
         }
         if (c == '-' || c >= '0' && c <= '9') {
-            Long v = in.integer();
+            long v = in.signedInteger();
             // Typed as the mapper types it: Integer when it fits.
-            return v == null ? NOT_PLAIN : v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? (Object) v.intValue() : (Object) v;
+            return v == CompactJsonReader.NO_INTEGER ? NOT_PLAIN
+                    : v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? (Object) (int) v : (Object) v;
         }
         if (c == 't') {
             return in.skip(TRUE) ? Boolean.TRUE : NOT_PLAIN;

@@ -36,6 +36,8 @@ class CompactObjectScannerTest {
         Map<String, Object> fields = scan("{\"op\":\"lock.release\",\"id\":1,\"key\":\"k\",\"token\":\"t\"}");
         String keyName = fields.keySet().stream().filter(n -> n.equals("key")).findFirst().orElseThrow();
         assertThat(keyName).isSameAs("key");
+        assertThat(fields.get("op")).isSameAs(dev.switchboard.protocol.Ops.LOCK_RELEASE);
+        assertThat(scan("{\"op\":\"lock.releas\"}").get("op")).isEqualTo("lock.releas"); // not an op it knows: a string of its own
         // A name built at run time is the same field.
         assertThat(fields.get(new String(new char[] {'t', 'o', 'k', 'e', 'n'}))).isEqualTo("t");
         assertThat(fields.containsKey("lease_ms")).isFalse();

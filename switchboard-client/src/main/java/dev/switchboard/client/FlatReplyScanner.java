@@ -81,34 +81,13 @@ final class FlatReplyScanner {
             return null; // a negative id is not one the client sent: let the parser path decide
         }
         Answer result = Answer.flat();
-        if (in.peek() == '}') {
-            in.next();
-        } else {
-            while (true) {
-                String name = in.string(NAMES);
-                if (name == null || in.next() != ':') {
-                    return null;
-                }
-                Object value;
-                int c = in.peek();
-                if (c == '"') {
-                    value = in.string(STATUSES);
-                } else if (c == '-' || c >= '0' && c <= '9') {
-                    value = in.integer();
-                } else {
-                    return null;
-                }
-                if (value == null || !result.add(name, value)) {
-                    return null;
-                }
-                int sep = in.next();
-                if (sep == '}') {
-                    break;
-                }
-                if (sep != ',') {
-                    return null;
-                }
-            }
+        boolean plain = in.fields(NAMES, name -> {
+            int c = in.peek();
+            Object value = c == '"' ? in.string(STATUSES) : c == '-' || c >= '0' && c <= '9' ? in.integer() : null;
+            return value != null && result.add(name, value);
+        });
+        if (!plain) {
+            return null;
         }
         if (in.next() != '}' || !in.atEnd()) {
             return null;

@@ -102,6 +102,37 @@ public final class CompactJsonReader {
         return true;
     }
 
+    /** Reads one field's value, the cursor on its first byte; false when it is not one the caller takes. */
+    public interface FieldValue {
+        boolean read(String name);
+    }
+
+    /**
+     * The fields of an object whose {@code {} was taken: each {@code "name":} (a name among
+     * {@code knownNames} comes as that very instance), then {@code value} reads what follows,
+     * up to and including the closing {@code }}. False when the object is not in the compact form
+     * or {@code value} refuses a field.
+     */
+    public boolean fields(String[] knownNames, FieldValue value) {
+        if (peek() == '}') {
+            at++;
+            return true;
+        }
+        while (true) {
+            String name = string(knownNames);
+            if (name == null || next() != ':' || !value.read(name)) {
+                return false;
+            }
+            int sep = next();
+            if (sep == '}') {
+                return true;
+            }
+            if (sep != ',') {
+                return false;
+            }
+        }
+    }
+
     /** A JSON integer without sign (no leading zero, at most 18 digits, not a decimal); -1 when there is none. */
     public long unsignedInteger() {
         int start = at;

@@ -32,28 +32,14 @@ final class CompactObjectScanner {
             return null;
         }
         FlatFields fields = new FlatFields();
-        if (in.peek() == '}') {
-            in.next();
-        } else {
-            while (true) {
-                String name = in.string(NAMES);
-                if (name == null || in.next() != ':') {
-                    return null;
-                }
-                // An op is one of a few names: read as the constant (no string built, its hash kept).
-                Object value = name.equals("op") ? value(OPS) : value(NO_STRINGS);
-                // Not plain, or a key given twice (the mapper's reason then names it).
-                if (value == NOT_PLAIN || !fields.add(name, value)) {
-                    return null;
-                }
-                int sep = in.next();
-                if (sep == '}') {
-                    break;
-                }
-                if (sep != ',') {
-                    return null;
-                }
-            }
+        boolean plain = in.fields(NAMES, name -> {
+            // An op is one of a few names: read as the constant (no string built, its hash kept).
+            Object value = name.equals("op") ? value(OPS) : value(NO_STRINGS);
+            // Not plain, or a key given twice (the mapper's reason then names it).
+            return value != NOT_PLAIN && fields.add(name, value);
+        });
+        if (!plain) {
+            return null;
         }
         return in.atEnd() ? fields : null;
     }

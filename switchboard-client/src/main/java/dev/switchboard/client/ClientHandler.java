@@ -31,6 +31,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private long silenceNanos; // 0: not watched
     private long lastReadNanos;
     private boolean reading;
+    private java.util.concurrent.ScheduledFuture<?> silenceCheck;
 
     ClientHandler(Connection connection, int maxMessageBytes) {
         this.connection = connection;
@@ -54,7 +55,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void checkSilenceIn(long delayNanos) {
-        ctx.executor().schedule(this::checkSilence, delayNanos, TimeUnit.NANOSECONDS);
+        silenceCheck = ctx.executor().schedule(this::checkSilence, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The connection is gone: its silence check goes with it, not at its time. */
+    private void stopWatching() {
+        if (silenceCheck != null) {
+            silenceCheck.cancel(false);
+            silenceCheck = null;
+        }
     }
 
     private void checkSilence() {
@@ -80,6 +89,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        stopWatching();
         lines.discard();
     }
 
@@ -143,6 +153,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        stopWatching();
         lines.discard();
         connection.onInactive();
         super.channelInactive(ctx);

@@ -38,6 +38,30 @@ class HeartbeatWatchdogTest {
         }
     }
 
+    @Test
+    void theWatchdogLeavesNoTimerBehindWhenItsHandlerGoes() {
+        Connection connection = new Connection(1 << 16, new Connection.Listener() {
+            @Override
+            public void onEvent(Connection c, tools.jackson.databind.JsonNode event) {
+            }
+
+            @Override
+            public void onLost(Connection c, ConnectionClosedException cause) {
+            }
+        });
+        io.netty.channel.embedded.EmbeddedChannel ch = new io.netty.channel.embedded.EmbeddedChannel();
+        connection.initChannel(ch);
+        connection.watchHeartbeats(Duration.ofSeconds(10));
+        ch.runPendingTasks();
+        assertThat(ch.runScheduledPendingTasks()).as("a silence check is due").isPositive();
+
+        // Removed while the channel is open (closing an embedded channel would cancel every task itself).
+        ch.pipeline().remove("client");
+
+        assertThat(ch.runScheduledPendingTasks()).as("nothing left scheduled").isEqualTo(-1);
+        ch.close();
+    }
+
     private static Socket handshakeThenGoSilent(ServerSocket listener) {
         try {
             return HandWrittenPeer.acceptAndWelcome(listener, 100).socket(); // kept open and silent: no pings, no answers

@@ -53,10 +53,11 @@ public final class CompactJsonReader {
 
     /** A string of printable ASCII without escapes; null for anything else. */
     public String string() {
-        return string(NO_NAMES);
+        return string(NONE_KNOWN);
     }
 
-    private static final String[] NO_NAMES = {};
+    /** For {@link #string(String[])}: no string known in advance. */
+    public static final String[] NONE_KNOWN = {};
 
     /**
      * As {@link #string()}, but when the string is one of {@code known} that very instance is

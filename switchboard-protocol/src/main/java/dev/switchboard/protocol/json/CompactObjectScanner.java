@@ -34,7 +34,7 @@ final class CompactObjectScanner {
         FlatFields fields = new FlatFields();
         boolean plain = in.fields(NAMES, name -> {
             // An op is one of a few names: read as the constant (no string built, its hash kept).
-            Object value = name.equals("op") ? value(OPS) : value(NO_STRINGS);
+            Object value = name.equals("op") ? value(OPS) : value(CompactJsonReader.NONE_KNOWN);
             // Not plain, or a key given twice (the mapper's reason then names it).
             return value != NOT_PLAIN && fields.add(name, value);
         });
@@ -45,11 +45,10 @@ final class CompactObjectScanner {
     }
 
     private static final Object NOT_PLAIN = new Object();
-    /** The names of the fields of the common requests: read without a new string each (see {@link CompactJsonReader#string(String[])}). */
-    private static final String[] NO_STRINGS = {};
     /** The operations of the requests sent most often. */
     private static final String[] OPS = {Ops.LOCK_ACQUIRE, Ops.LOCK_RELEASE, Ops.LOCK_RENEW, Ops.LOCK_ENQUEUE, Ops.LOCK_WAIT,
         Ops.SEM_ACQUIRE, Ops.SEM_RELEASE, Ops.SEM_RENEW, Ops.SEM_ENQUEUE, Ops.SEM_WAIT, Ops.SIGNAL_PUBLISH, Ops.PING, Ops.PONG};
+    /** The names of the fields of the common requests: read without a new string each (see {@link CompactJsonReader#string(String[])}). */
     private static final String[] NAMES = {"op", "id", "key", "token", "timeout_ms", "lease_ms", "limit", "channel", "payload"};
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};

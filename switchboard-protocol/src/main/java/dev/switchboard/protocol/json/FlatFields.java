@@ -34,12 +34,8 @@ final class FlatFields extends AbstractMap<String, Object> {
         return true;
     }
 
+    /** Where {@code name} is; a known name is found by identity, which {@code String.equals} tries first. */
     private int indexOf(Object name) {
-        for (int i = 0; i < size; i++) {
-            if (names[i] == name) {
-                return i;
-            }
-        }
         for (int i = 0; i < size; i++) {
             if (names[i].equals(name)) {
                 return i;

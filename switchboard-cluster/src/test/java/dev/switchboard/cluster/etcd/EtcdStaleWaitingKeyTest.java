@@ -82,6 +82,20 @@ class EtcdStaleWaitingKeyTest {
                 .join().getCount();
     }
 
+    /**
+     * Two-phase, first step, for a new owner of {@code n}: asks until the answer is {@code QUEUED}
+     * (a fresh client's first call may miss the 1 s deadline on a loaded machine). Returns the owner.
+     */
+    private long queued(EtcdLockEngine n, String key) {
+        long owner = owner(n);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            CompletableFuture<LockOutcome> placed = new CompletableFuture<>();
+            n.enqueue(owner, ResourceKey.lock(key), 1, LEASE, placed::complete);
+            return placed.orTimeout(10, TimeUnit.SECONDS).join().status() == Status.QUEUED;
+        });
+        return owner;
+    }
+
     /** etcd is down for the node: a call of it fails (the engine answers fence_persistence). */
     private void failOneCall(EtcdLockEngine n) {
         LockOutcome down = lock(n, owner(n), "elsewhere", 0).orTimeout(10, TimeUnit.SECONDS).join();
@@ -99,8 +113,13 @@ class EtcdStaleWaitingKeyTest {
         c.getKVClient().put(bytes(keys.metaKey(ResourceKey.lock("k"))), bytes("1")).orTimeout(5, TimeUnit.SECONDS).join();
         c.getKVClient().put(bytes(keys.waiterKey(ResourceKey.lock("k"), "a", 7, 0xabcdefL)),
                 bytes(EtcdLockKeys.value("a", 7, LEASE, null))).orTimeout(5, TimeUnit.SECONDS).join();
-        CompletableFuture<LockOutcome> blocked = lock(b, owner(b), "k", LONG_WAIT);
-        await().atMost(Duration.ofSeconds(10)).until(() -> keysUnder(c, "k") == 2); // b queues behind it
+        // b queues behind it. Two-phase, so that the test knows when b has its answer: seeing b's key
+        // in etcd is not enough, as the reply to b's write may still be on its way when etcd is killed
+        // (b then answers FENCE_PERSISTENCE, rightly, and nobody waits any more).
+        long waiter = queued(b, "k");
+        CompletableFuture<LockOutcome> blocked = new CompletableFuture<>();
+        b.await(waiter, ResourceKey.lock("k"), LONG_WAIT, blocked::complete);
+        await().atMost(Duration.ofSeconds(10)).until(() -> keysUnder(c, "k") == 2); // a failed try's key is gone
 
         etcd.kill();
         try {
@@ -132,8 +151,10 @@ class EtcdStaleWaitingKeyTest {
             token[0] = o.token();
             return o.status() == Status.ACQUIRED;
         });
+        // a queues, two-phase so that its answer is known before etcd goes (see the test above).
+        long waiter = queued(a, "k");
         CompletableFuture<LockOutcome> waiting = new CompletableFuture<>();
-        WaitHandle handle = a.acquire(owner(a), ResourceKey.lock("k"), 1, LONG_WAIT, LEASE, waiting::complete);
+        WaitHandle handle = a.await(waiter, ResourceKey.lock("k"), LONG_WAIT, waiting::complete);
         await().atMost(Duration.ofSeconds(10)).until(() -> keysUnder(c, "k") == 2);
 
         etcd.kill();

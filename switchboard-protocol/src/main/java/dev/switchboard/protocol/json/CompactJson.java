@@ -67,14 +67,19 @@ public final class CompactJson {
             ascii(Long.toString(value));
             return;
         }
-        room(20);
-        if (value < 0) {
-            bytes[size++] = '-';
+        boolean negative = value < 0;
+        if (negative) {
             value = -value;
         }
         int digits = 1;
         for (long v = value; v >= 10; v /= 10) {
             digits++;
+        }
+        // Room for what is written, no more: a grant's reply fills most of the first array, and
+        // asking for a long's 20 digits at its end made every grant past id 999 copy it into one twice as big.
+        room(digits + 1);
+        if (negative) {
+            bytes[size++] = '-';
         }
         int end = size + digits;
         for (int at = end - 1; at >= size; at--) {

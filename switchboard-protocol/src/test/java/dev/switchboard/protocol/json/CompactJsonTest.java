@@ -28,6 +28,20 @@ class CompactJsonTest {
     }
 
     @Test
+    void numbersAreSpelledAsLongToStringDoesAlsoWhereTheyCrossTheFirstArraysEnd() {
+        long[] values = {0, 7, -7, 9, 10, 99, 100, 999, 1000, -1000, 123_456_789, Long.MAX_VALUE, -Long.MAX_VALUE, Long.MIN_VALUE};
+        for (int pad = 100; pad <= 140; pad++) { // the first array holds 128 bytes
+            for (long v : values) {
+                CompactJson out = new CompactJson();
+                out.stringField("p", "x".repeat(pad));
+                int before = out.position();
+                out.number(v);
+                assertThat(out.toString().substring(before)).as("%d after %d bytes", v, before).isEqualTo(Long.toString(v));
+            }
+        }
+    }
+
+    @Test
     void anEmptyObjectAndATruncatedOne() {
         CompactJson out = new CompactJson();
         out.name("result");

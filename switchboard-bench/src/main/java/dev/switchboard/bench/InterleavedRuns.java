@@ -143,9 +143,16 @@ final class InterleavedRuns {
         double[] p50 = results.stream().mapToDouble(InterleavedRuns::p50Millis).sorted().toArray();
         double[] cpu = results.stream().filter(r -> r.cpu().known())
                 .mapToDouble(r -> r.cpu().totalNanos() / 1e3 / r.ops()).sorted().toArray();
-        out.printf(Locale.ROOT, "%s: median %.1f ops/s (min %.1f, max %.1f), median p50 %.3f ms%s%n", name,
+        double[] server = results.stream().filter(r -> r.serverCpu().known())
+                .mapToDouble(r -> r.serverCpu().totalNanos() / 1e3 / r.ops()).sorted().toArray();
+        double[] serverUser = results.stream().filter(r -> r.serverCpu().known())
+                .mapToDouble(r -> r.serverCpu().userNanos() / 1e3 / r.ops()).sorted().toArray();
+        double[] clientUser = results.stream().filter(r -> r.cpu().known())
+                .mapToDouble(r -> r.cpu().userNanos() / 1e3 / r.ops()).sorted().toArray();
+        out.printf(Locale.ROOT, "%s: median %.1f ops/s (min %.1f, max %.1f), median p50 %.3f ms%s%s%n", name,
                 median(ops), ops[0], ops[ops.length - 1], median(p50),
-                cpu.length == 0 ? "" : String.format(Locale.ROOT, ", median client cpu %.1f us/op", median(cpu)));
+                cpu.length == 0 ? "" : String.format(Locale.ROOT, ", median client cpu %.1f us/op (user %.1f)", median(cpu), median(clientUser)),
+                server.length == 0 ? "" : String.format(Locale.ROOT, ", median server cpu %.1f us/op (user %.1f)", median(server), median(serverUser)));
     }
 
     private static double p50Millis(LockBenchmark.Result r) {

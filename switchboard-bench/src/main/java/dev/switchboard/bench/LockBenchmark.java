@@ -42,7 +42,7 @@ final class LockBenchmark {
     record Settings(LocksCommand.Protocol protocol, List<ServerAddress> servers, int workers, int rounds, int warmup,
                     Duration warmupTime, Duration warmupMaxTime, String keyPrefix, boolean sharedKey, boolean handoff, boolean spread,
                     ClientLoop clientLoop, boolean nativeClientTransport, long leaseSeconds,
-                    long timeoutSeconds, String authToken, Duration connectTimeout, Duration durationLimit) {
+                    long timeoutSeconds, String authToken, Duration connectTimeout, Duration durationLimit, long serverPid) {
         /**
          * These settings for one slice of an interleaved comparison: {@code protocol} (its client on
          * {@code clientLoop}) on keys under
@@ -52,7 +52,7 @@ final class LockBenchmark {
         Settings slice(LocksCommand.Protocol protocol, ClientLoop clientLoop, String keyPrefix, boolean warm) {
             return new Settings(protocol, servers, workers, rounds, warmup, warm ? warmupTime : Duration.ZERO,
                     warm ? warmupMaxTime : Duration.ZERO, keyPrefix, sharedKey, handoff, spread, clientLoop,
-                    nativeClientTransport, leaseSeconds, timeoutSeconds, authToken, connectTimeout, durationLimit);
+                    nativeClientTransport, leaseSeconds, timeoutSeconds, authToken, connectTimeout, durationLimit, serverPid);
         }
 
         String keyFor(int worker) {
@@ -130,6 +130,7 @@ final class LockBenchmark {
             awaitQuietly(connected, deadline);
             boolean jitSettled = warmUp(warmupUntil, warmupCap);
             awaitQuietly(ready, deadline);
+            ProcessCpu serverBefore = serverCpu();
             ProcessCpu cpuBefore = ProcessCpu.now();
             long compileBefore = JitSettling.compileMillis();
             long start = System.nanoTime();
@@ -137,6 +138,7 @@ final class LockBenchmark {
             boolean allDone = joinAll(threads, deadline + STOP_GRACE.toNanos());
             long end = System.nanoTime();
             ProcessCpu cpu = ProcessCpu.now().since(cpuBefore);
+            ProcessCpu server = serverCpu().since(serverBefore);
             long compileAfter = JitSettling.compileMillis();
             Warmup warmup = new Warmup(start - begun, jitSettled,
                     compileBefore < 0 || compileAfter < 0 ? -1 : compileAfter - compileBefore);
@@ -160,7 +162,7 @@ final class LockBenchmark {
                 }
             }
             boolean capped = System.nanoTime() >= deadline;
-            return new Result(ops, end - start, cpu, warmup, total, settings.handoff() ? handoffs : null, errors.get(), timeouts,
+            return new Result(ops, end - start, cpu, server, warmup, total, settings.handoff() ? handoffs : null, errors.get(), timeouts,
                     firstError.get(), capped);
         } finally {
             for (Worker w : workers) {
@@ -180,6 +182,11 @@ final class LockBenchmark {
      *
      * @return whether the compiler had settled (true when the cap is not above the set time)
      */
+    /** The server's CPU so far, when the settings name its process (0: not measured). */
+    private ProcessCpu serverCpu() {
+        return settings.serverPid() > 0 ? ProcessCpu.ofPid(settings.serverPid()) : new ProcessCpu(-1, -1);
+    }
+
     private boolean warmUp(long warmupUntil, long warmupCap) {
         boolean settled = true;
         try {
@@ -414,7 +421,8 @@ final class LockBenchmark {
     record Warmup(long nanos, boolean jitSettled, long compileMillisMeasured) {
     }
 
-    record Result(long ops, long wallNanos, ProcessCpu cpu, Warmup warmup, Histogram latency, Histogram handoffs, long errors, long timeouts,
+    /** {@code serverCpu} is unknown unless the settings name the server's process. */
+    record Result(long ops, long wallNanos, ProcessCpu cpu, ProcessCpu serverCpu, Warmup warmup, Histogram latency, Histogram handoffs, long errors, long timeouts,
                   String firstError, boolean durationLimitReached) {
         boolean failed() {
             return ops == 0 || errors > 0;
@@ -445,6 +453,11 @@ final class LockBenchmark {
                 // The load generator's own CPU per op, over the measured part: what it costs to drive the server.
                 out.printf(Locale.ROOT, "client cpu: %.1f us/op (user %.1f, system %.1f)%n",
                         cpu.totalNanos() / 1e3 / ops, cpu.userNanos() / 1e3 / ops, cpu.systemNanos() / 1e3 / ops);
+            }
+            if (ops > 0 && serverCpu.known()) {
+                // The server's CPU per op, all its threads, over the same part: with one client, what each op cost it.
+                out.printf(Locale.ROOT, "server cpu: %.1f us/op (user %.1f, system %.1f)%n",
+                        serverCpu.totalNanos() / 1e3 / ops, serverCpu.userNanos() / 1e3 / ops, serverCpu.systemNanos() / 1e3 / ops);
             }
             if (handoffs != null) {
                 out.printf(Locale.ROOT, "handoffs:   %d%n", handoffs.getTotalCount());

@@ -109,6 +109,11 @@ final class LocksCommand implements Callable<Integer> {
     @Option(names = "--connect-timeout", defaultValue = "10", description = "Connect timeout in seconds (default: ${DEFAULT-VALUE}).")
     long connectTimeoutSeconds;
 
+    @Option(names = "--server-pid", defaultValue = "0",
+            description = "The server's process id, when it runs on this machine (Linux): each run also reports the server's CPU"
+            + " per op (all its threads, user and system) over its measured part, and --versus the median for each protocol.")
+    long serverPid;
+
     @Option(names = "--duration-limit", defaultValue = "300",
             description = "Safety cap in seconds on the whole run; workers stop when it is reached (default: ${DEFAULT-VALUE}).")
     long durationLimitSeconds;
@@ -126,6 +131,8 @@ final class LocksCommand implements Callable<Integer> {
         check(connectTimeoutSeconds >= 1, "--connect-timeout must be at least 1 second");
         check(!(handoff && protocol == Protocol.json_async), "--handoff times blocking workers; use --protocol json");
         check(!(protocol == Protocol.etcd && timeoutSeconds < 1), "--protocol etcd waits at least 1 s: etcd's Lock has no try-once");
+        check(serverPid >= 0, "--server-pid must not be negative");
+        check(serverPid == 0 || ProcessCpu.ofPid(serverPid).known(), "--server-pid: no readable /proc/" + serverPid + "/stat on this machine");
         check(durationLimitSeconds >= 1, "--duration-limit must be at least 1 second");
         check(versus != protocol, "--versus must name another protocol than --protocol");
         check(pairs >= 1, "--pairs must be at least 1");
@@ -138,7 +145,7 @@ final class LocksCommand implements Callable<Integer> {
             settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
                     Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(warmupMaxSeconds), key, sharedKey, handoff, spread,
                     loopFor(protocol), clientTransport.equals("native"), leaseSeconds, timeoutSeconds, authToken,
-                    Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds));
+                    Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds), serverPid);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

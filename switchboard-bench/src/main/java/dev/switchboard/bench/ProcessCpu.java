@@ -45,8 +45,21 @@ record ProcessCpu(long userNanos, long systemNanos) {
     }
 
     private static ProcessCpu fromProcStat() {
+        return ofProcess("self");
+    }
+
+    /**
+     * The CPU time process {@code pid} of this machine has used so far (Linux's {@code /proc}),
+     * or unknown ({@link #known()} false) when it cannot be read.
+     */
+    static ProcessCpu ofPid(long pid) {
+        ProcessCpu cpu = ofProcess(Long.toString(pid));
+        return cpu != null ? cpu : new ProcessCpu(-1, -1);
+    }
+
+    private static ProcessCpu ofProcess(String pid) {
         try {
-            return ofStatLine(Files.readString(Path.of("/proc/self/stat")));
+            return ofStatLine(Files.readString(Path.of("/proc", pid, "stat")));
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -198,6 +198,27 @@ class BenchMainTest {
     }
 
     @Test
+    void theServersCpuPerOpIsReportedWhenItsProcessIsNamed() {
+        // The server of these tests runs in this JVM: its process is this one.
+        String self = Long.toString(ProcessHandle.current().pid());
+        Run run = bench("locks", "--protocol", "dflockd", "--servers", "127.0.0.1:" + server.port(), "--workers", "2",
+                "--rounds", "50", "--warmup", "0", "--key", "server-cpu", "--server-pid", self);
+        assertThat(run.exitCode).as(run.output + run.errors).isZero();
+        assertThat(run.output).containsPattern("(?m)^server cpu: \\d+\\.\\d us/op \\(user \\d+\\.\\d, system \\d+\\.\\d\\)$");
+
+        Run versus = bench("locks", "--protocol", "json", "--versus", "dflockd", "--pairs", "1", "--servers",
+                "127.0.0.1:" + server.port(), "--workers", "1", "--rounds", "20", "--warmup", "0", "--key", "server-cpu-versus",
+                "--server-pid", self);
+        assertThat(versus.exitCode).as(versus.output + versus.errors).isZero();
+        assertThat(versus.output).containsPattern("(?m)^json: median .*, median server cpu \\d+\\.\\d us/op \\(user \\d+\\.\\d\\)$")
+                .containsPattern("(?m)^dflockd: median .*, median server cpu \\d+\\.\\d us/op \\(user \\d+\\.\\d\\)$");
+
+        Run unknown = bench("locks", "--protocol", "dflockd", "--server-pid", Long.toString(Integer.MAX_VALUE));
+        assertThat(unknown.exitCode).isEqualTo(2);
+        assertThat(unknown.errors).contains("--server-pid: no readable /proc/" + Integer.MAX_VALUE + "/stat");
+    }
+
+    @Test
     void badFlagsAreUsageErrors() {
         Run run = bench("locks", "--workers", "0");
         assertThat(run.exitCode).isEqualTo(2);

@@ -23,37 +23,51 @@ import java.util.concurrent.TimeoutException;
  * {@code frame_too_large}; a caller's node that cannot be reached is {@code unknown_request}.
  * {@link #answered()} completes once every chunk sent so far has its answer: the call's outcome
  * goes back only then, so that it never overtakes a chunk.
+ *
+ * <p>A chunk refused {@code unknown_request} means the call has ended at the caller's: it is ended
+ * here ({@code callerEnded}) before the backend hears that refusal, so that the backend's next word
+ * on the call ({@code rpc.respond}, another chunk) is refused too. The caller's node also says so on
+ * {@code rpcstop} ({@link NatsServedStreams}), but that message is read on another dispatcher
+ * thread than the chunk's answer, and it may also be sent after it: it cannot be relied on to come first.
  */
 final class NatsChunkForwarder implements RpcStream {
     private final Connection nats;
     private final String subject;
     private final long deadlineNanos;
+    /** Ends the call on this node: the caller's has ended it. */
+    private final Runnable callerEnded;
     /** Guarded by this: completes when every chunk sent so far is answered. */
     private CompletableFuture<Void> answered = CompletableFuture.completedFuture(null);
 
-    NatsChunkForwarder(Connection nats, String subject, long timeoutMs) {
+    NatsChunkForwarder(Connection nats, String subject, long timeoutMs, Runnable callerEnded) {
         this.nats = nats;
         this.subject = subject;
         this.deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000L; // a NATS request timeout: real time
+        this.callerEnded = callerEnded;
     }
 
     @Override
-    public synchronized CompletionStage<Void> send(Payload chunk) {
+    public CompletionStage<Void> send(Payload chunk) {
         byte[] body = chunk.toByteArray();
         if (body.length + NatsRpcWire.ENVELOPE_BYTES > nats.getMaxPayload()) {
             Reply r = NatsRpcCaller.tooLarge("chunk", body.length, nats.getMaxPayload());
             return CompletableFuture.failedFuture(new RpcStreamException(r.error(), r.message()));
         }
-        long leftMs = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000L);
         CompletableFuture<Void> taken = new CompletableFuture<>();
-        try {
-            nats.requestWithTimeout(subject, NatsRpcWire.chunkHeaders(chunk), body, Duration.ofMillis(leftMs))
-                    .whenComplete((m, err) -> settle(taken, m, err));
-        } catch (RuntimeException e) {
-            taken.completeExceptionally(unreachable());
+        CompletableFuture<Message> answer;
+        // Under this monitor: the chunks go out on NATS in the order of answered's chain. Their answers
+        // are settled outside it, since ending the call (callerEnded) takes the call's own locks.
+        synchronized (this) {
+            long leftMs = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000L);
+            try {
+                answer = nats.requestWithTimeout(subject, NatsRpcWire.chunkHeaders(chunk), body, Duration.ofMillis(leftMs));
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            CompletableFuture<Void> before = answered;
+            answered = CompletableFuture.allOf(before, taken.handle((v, e) -> null));
         }
-        CompletableFuture<Void> before = answered;
-        answered = CompletableFuture.allOf(before, taken.handle((v, e) -> null));
+        answer.whenComplete((m, err) -> settle(taken, m, err));
         return taken;
     }
 
@@ -62,18 +76,24 @@ final class NatsChunkForwarder implements RpcStream {
         return answered;
     }
 
-    private static void settle(CompletableFuture<Void> taken, Message m, Throwable err) {
+    private void settle(CompletableFuture<Void> taken, Message m, Throwable err) {
         if (err instanceof CompletionException ce && ce.getCause() != null) err = ce.getCause();
+        RpcStreamException refused;
         if (err instanceof TimeoutException) {
-            taken.completeExceptionally(new RpcStreamException(ErrorCode.SLOW_CONSUMER,
-                    "the call's deadline came before the caller read the chunk"));
+            refused = new RpcStreamException(ErrorCode.SLOW_CONSUMER, "the call's deadline came before the caller read the chunk");
         } else if (err instanceof CancellationException || err != null || m.isStatusMessage()) {
-            taken.completeExceptionally(unreachable()); // no responders: the caller's node is gone
+            refused = unreachable(); // no responders: the caller's node is gone
         } else {
             Reply r = NatsRpcWire.decode(m);
-            if (!r.isError()) taken.complete(null);
-            else taken.completeExceptionally(new RpcStreamException(r.error(), r.message()));
+            if (!r.isError()) {
+                taken.complete(null);
+                return;
+            }
+            refused = new RpcStreamException(r.error(), r.message());
         }
+        // The backend is told the call has ended: so it has, here too, before it is told.
+        if (refused.code() == ErrorCode.UNKNOWN_REQUEST) callerEnded.run();
+        taken.completeExceptionally(refused);
     }
 
     private static RpcStreamException unreachable() {

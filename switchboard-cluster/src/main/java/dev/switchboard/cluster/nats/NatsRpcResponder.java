@@ -86,8 +86,8 @@ final class NatsRpcResponder implements MessageHandler {
         }
         // A stream: the backend's chunks go to the caller's node; the outcome goes back once every
         // chunk sent before it has its answer there, so that it never overtakes one.
-        NatsChunkForwarder forwarder = new NatsChunkForwarder(nats, chunkSubject, timeoutMs);
         NatsServedStreams.Cancel cancel = served.started(chunkSubject);
+        NatsChunkForwarder forwarder = new NatsChunkForwarder(nats, chunkSubject, timeoutMs, cancel);
         cancel.set(r.callFromAnotherNode(name, payload, false, timeoutMs, forwarder, outcome -> {
             served.ended(chunkSubject);
             forwarder.answered().whenComplete((v, e) -> answer(replyTo, outcome));

@@ -34,7 +34,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -362,20 +365,42 @@ class RelayProtocolServerTest {
         int port = start(r -> r.withHealth(Duration.ofMillis(150), Duration.ofMillis(1000)), b -> b);
         WsClient echoing = peer(port, "echoing");
         WsClient silent = peer(port, "silent");
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
-        int checks = 0;
-        while (System.nanoTime() < until) {
-            byte[] m = echoing.binaries.poll(50, TimeUnit.MILLISECONDS);
-            if (m == null) continue;
-            assertThat(m).isEqualTo(new byte[] {1, 5});
-            checks++;
-            echoing.sendBinary(m);
+        // The echoing peer echoes every check until the end of the test. Had it stopped before the
+        // metric is read, its own timeout (1 s after its first unanswered check) would have closed
+        // it as well: a slow scrape then read 2 health_check_timeout closes instead of 1.
+        AtomicInteger checks = new AtomicInteger();
+        List<byte[]> others = new CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread echoer = new Thread(() -> {
+            try {
+                while (!stop.get()) {
+                    byte[] m = echoing.binaries.poll(50, TimeUnit.MILLISECONDS);
+                    if (m == null) continue;
+                    if (!Arrays.equals(m, new byte[] {1, 5})) {
+                        others.add(m);
+                        continue;
+                    }
+                    checks.incrementAndGet();
+                    echoing.sendBinary(m);
+                }
+            } catch (Exception e) {
+                if (!stop.get()) others.add(("echo failed: " + e).getBytes(StandardCharsets.UTF_8));
+            }
+        }, "relay-health-echoer");
+        echoer.start();
+        try {
+            // Open for 1.5 s on end, past the 1 s timeout: each check was echoed in time.
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> !echoing.isClosed());
+            assertThat(checks.get()).as("a check every 150 ms for 1.5 s, each echoed").isGreaterThanOrEqualTo(3);
+            await().atMost(Duration.ofSeconds(5)).until(silent::isClosed);
+            assertThat(silent.binaries).contains(new byte[] {1, 5}, new byte[] {1, 4});
+            assertThat(metric("switchboard_relay_connections_closed_total", "health_check_timeout")).isEqualTo(1.0);
+            assertThat(echoing.isClosed()).as("the echoing peer, still echoing").isFalse();
+            assertThat(others).as("anything but a HealthCheck to the echoing peer").isEmpty();
+        } finally {
+            stop.set(true);
+            echoer.join(TimeUnit.SECONDS.toMillis(5));
         }
-        assertThat(checks).as("a check every 150 ms for 1.5 s, each echoed").isGreaterThanOrEqualTo(3);
-        assertThat(echoing.isClosed()).isFalse();
-        await().atMost(Duration.ofSeconds(5)).until(silent::isClosed);
-        assertThat(silent.binaries).contains(new byte[] {1, 5}, new byte[] {1, 4});
-        assertThat(metric("switchboard_relay_connections_closed_total", "health_check_timeout")).isEqualTo(1.0);
     }
 
     // ---- peer states ----------------------------------------------------------------------------------

@@ -49,6 +49,9 @@ import org.junit.jupiter.api.Test;
  * raw binary WebSocket messages, byte for byte.
  */
 class RelayProtocolServerTest {
+    /** One client for every scrape: a client per call left its selector thread behind until collected (Java 17 has no close). */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     private static final String SECRET = "relay-test-secret";
     private static final RelayTokens TOKENS = new RelayTokens(SECRET, Clock.systemUTC(), Duration.ofDays(1), false);
     private static final String EXPOSED = "relay.example.org:443";
@@ -118,7 +121,7 @@ class RelayProtocolServerTest {
     }
 
     private double metric(String family, String labelName, String labelValue) throws Exception {
-        HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> scrape = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + sb.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         String reason = labelValue;
         String label = reason == null ? "" : "\\{" + labelName + "=\"" + Pattern.quote(reason) + "\"\\}";
@@ -239,7 +242,7 @@ class RelayProtocolServerTest {
     @Test
     void withoutASecretThereIsNoRelayRoute() throws Exception {
         sb = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start();
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + sb.port() + "/relay")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new WsClient(sb.port(), null, "/relay"))

@@ -141,18 +141,20 @@ final class InterleavedRuns {
     private void summary(String name, List<LockBenchmark.Result> results) {
         double[] ops = results.stream().mapToDouble(LockBenchmark.Result::opsPerSecond).sorted().toArray();
         double[] p50 = results.stream().mapToDouble(InterleavedRuns::p50Millis).sorted().toArray();
-        double[] cpu = results.stream().filter(r -> r.cpu().known())
-                .mapToDouble(r -> r.cpu().totalNanos() / 1e3 / r.ops()).sorted().toArray();
-        double[] server = results.stream().filter(r -> r.serverCpu().known())
-                .mapToDouble(r -> r.serverCpu().totalNanos() / 1e3 / r.ops()).sorted().toArray();
-        double[] serverUser = results.stream().filter(r -> r.serverCpu().known())
-                .mapToDouble(r -> r.serverCpu().userNanos() / 1e3 / r.ops()).sorted().toArray();
-        double[] clientUser = results.stream().filter(r -> r.cpu().known())
-                .mapToDouble(r -> r.cpu().userNanos() / 1e3 / r.ops()).sorted().toArray();
         out.printf(Locale.ROOT, "%s: median %.1f ops/s (min %.1f, max %.1f), median p50 %.3f ms%s%s%n", name,
                 median(ops), ops[0], ops[ops.length - 1], median(p50),
-                cpu.length == 0 ? "" : String.format(Locale.ROOT, ", median client cpu %.1f us/op (user %.1f)", median(cpu), median(clientUser)),
-                server.length == 0 ? "" : String.format(Locale.ROOT, ", median server cpu %.1f us/op (user %.1f)", median(server), median(serverUser)));
+                cpuPerOp("client", results, LockBenchmark.Result::cpu), cpuPerOp("server", results, LockBenchmark.Result::serverCpu));
+    }
+
+    /** {@code , median <who> cpu T us/op (user U)} over the runs where it is known; empty when it never is. */
+    private static String cpuPerOp(String who, List<LockBenchmark.Result> results, java.util.function.Function<LockBenchmark.Result, ProcessCpu> cpu) {
+        List<LockBenchmark.Result> known = results.stream().filter(r -> cpu.apply(r).known()).toList();
+        if (known.isEmpty()) {
+            return "";
+        }
+        double[] total = known.stream().mapToDouble(r -> cpu.apply(r).totalNanos() / 1e3 / r.ops()).sorted().toArray();
+        double[] user = known.stream().mapToDouble(r -> cpu.apply(r).userNanos() / 1e3 / r.ops()).sorted().toArray();
+        return String.format(Locale.ROOT, ", median %s cpu %.1f us/op (user %.1f)", who, median(total), median(user));
     }
 
     private static double p50Millis(LockBenchmark.Result r) {

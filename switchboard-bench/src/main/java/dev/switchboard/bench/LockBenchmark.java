@@ -176,17 +176,17 @@ final class LockBenchmark {
         }
     }
 
+    /** The server's CPU so far, when the settings name its process (0: not measured). */
+    private ProcessCpu serverCpu() {
+        return settings.serverPid() > 0 ? ProcessCpu.ofPid(settings.serverPid()) : ProcessCpu.UNKNOWN;
+    }
+
     /**
      * Lets the workers (all connected by now) warm up for the set time, then — with a longer cap
      * set — for as long as the JIT compiler is still busy, up to that cap; then tells them to stop.
      *
      * @return whether the compiler had settled (true when the cap is not above the set time)
      */
-    /** The server's CPU so far, when the settings name its process (0: not measured). */
-    private ProcessCpu serverCpu() {
-        return settings.serverPid() > 0 ? ProcessCpu.ofPid(settings.serverPid()) : new ProcessCpu(-1, -1);
-    }
-
     private boolean warmUp(long warmupUntil, long warmupCap) {
         boolean settled = true;
         try {

@@ -11,6 +11,9 @@ import java.nio.file.Path;
  * the load generator has one CPU, its CPU per operation is what limits its throughput.
  */
 record ProcessCpu(long userNanos, long systemNanos) {
+    /** What could not be read ({@link #known()} false). */
+    static final ProcessCpu UNKNOWN = new ProcessCpu(-1, -1);
+
     /** Linux's clock tick for {@code /proc/self/stat} (USER_HZ, 100 on every mainstream kernel). */
     private static final long NANOS_PER_TICK = 10_000_000L;
 
@@ -26,7 +29,7 @@ record ProcessCpu(long userNanos, long systemNanos) {
                 return new ProcessCpu(total, 0);
             }
         }
-        return new ProcessCpu(-1, -1);
+        return UNKNOWN;
     }
 
     boolean known() {
@@ -39,7 +42,7 @@ record ProcessCpu(long userNanos, long systemNanos) {
 
     ProcessCpu since(ProcessCpu earlier) {
         if (!known() || !earlier.known()) {
-            return new ProcessCpu(-1, -1);
+            return UNKNOWN;
         }
         return new ProcessCpu(userNanos - earlier.userNanos, systemNanos - earlier.systemNanos);
     }
@@ -54,7 +57,7 @@ record ProcessCpu(long userNanos, long systemNanos) {
      */
     static ProcessCpu ofPid(long pid) {
         ProcessCpu cpu = ofProcess(Long.toString(pid));
-        return cpu != null ? cpu : new ProcessCpu(-1, -1);
+        return cpu != null ? cpu : UNKNOWN;
     }
 
     private static ProcessCpu ofProcess(String pid) {

@@ -1,6 +1,7 @@
 package dev.switchboard.protocol.json;
 
 import dev.switchboard.protocol.Ops;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -13,13 +14,20 @@ import java.util.Map;
  *
  * <p>Why: the streaming parser's set-up per message (a recycled buffer, a symbol table, an input
  * context) cost more than reading a hundred bytes of a lock request, on the server's critical path
- * of every request.
+ * of every request. And why one loop over the bytes with the known names told apart by their
+ * length and first byte, rather than the general {@link CompactJsonReader} with a callback per
+ * field: that took about 230 ns per lock request on a warm CPU, this about a third of it
+ * (docs/benchmarks.md, "Native lock path, ninth pass").
  */
 final class CompactObjectScanner {
-    private final CompactJsonReader in;
+    private final byte[] bytes;
+    private final int end;
+    private int at;
 
     private CompactObjectScanner(byte[] bytes, int offset, int length) {
-        this.in = new CompactJsonReader(bytes, offset, length);
+        this.bytes = bytes;
+        this.at = offset;
+        this.end = offset + length;
     }
 
     /** The object's fields in order, or null when the message is not a flat object in the compact form. */
@@ -28,53 +36,213 @@ final class CompactObjectScanner {
     }
 
     private Map<String, Object> object() {
-        if (in.next() != '{') {
+        if (at >= end || bytes[at++] != '{') {
             return null;
         }
         FlatFields fields = new FlatFields();
-        boolean plain = in.fields(NAMES, name -> {
-            // An op is one of a few names: read as the constant (no string built, its hash kept).
-            Object value = name.equals("op") ? value(OPS) : value(CompactJsonReader.NONE_KNOWN);
-            // Not plain, or a key given twice (the mapper's reason then names it).
-            return value != NOT_PLAIN && fields.add(name, value);
-        });
-        if (!plain) {
-            return null;
+        if (at < end && bytes[at] == '}') {
+            return ++at == end ? fields : null;
         }
-        return in.atEnd() ? fields : null;
+        while (true) {
+            String name = name();
+            if (name == null) {
+                return null;
+            }
+            // An op is one of a few names: read as the constant (no string built, its hash kept).
+            // Known names are the constants themselves, so identity tells "op" apart.
+            Object value = value(name == OP);
+            // Not plain, or a key given twice (the mapper's reason then names it).
+            if (value == NOT_PLAIN || !fields.add(name, value) || at >= end) {
+                return null;
+            }
+            byte separator = bytes[at++];
+            if (separator == '}') {
+                return at == end ? fields : null;
+            }
+            if (separator != ',') {
+                return null;
+            }
+        }
     }
 
     private static final Object NOT_PLAIN = new Object();
+    private static final String OP = "op";
+
+    /** {@code "name":}, the cursor then on the value; null when it is not a plain name followed by a colon. */
+    private String name() {
+        String known = knownName();
+        if (known != null) {
+            at += known.length() + 3;
+            return known;
+        }
+        int start = at + 1;
+        int close = closingQuote();
+        if (close < 0 || close + 1 >= end || bytes[close + 1] != ':') {
+            return null;
+        }
+        at = close + 2;
+        return latin1(start, close - start);
+    }
+
+    /**
+     * Where the plain string at the cursor ends (its closing quote), or -1 when the cursor is not on
+     * a string of printable ASCII without escapes.
+     */
+    private int closingQuote() {
+        if (at >= end || bytes[at] != '"') {
+            return -1;
+        }
+        for (int i = at + 1; i < end; i++) {
+            byte b = bytes[i];
+            if (b == '"') {
+                return i;
+            }
+            if (b == '\\' || b < 0x20 || b == 0x7f) { // an escape, a control byte, or (as a negative byte) non-ASCII
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The name of a field of the common requests at the cursor, as the constant (see
+     * {@link FlatFields}), when the cursor is on exactly {@code "name":}; else null. Told apart by
+     * the first letter, then compared whole: no search for the closing quote.
+     */
+    private String knownName() {
+        if (end - at < 5) {
+            return null;
+        }
+        switch (bytes[at + 1]) {
+            case 'o':
+                return quoted(OP, ':');
+            case 'i':
+                return quoted("id", ':');
+            case 'k':
+                return quoted("key", ':');
+            case 't':
+                return bytes[at + 2] == 'o' ? quoted("token", ':') : quoted("timeout_ms", ':');
+            case 'l':
+                return bytes[at + 2] == 'e' ? quoted("lease_ms", ':') : quoted("limit", ':');
+            case 'c':
+                return quoted("channel", ':');
+            case 'p':
+                return quoted("payload", ':');
+            default:
+                return null;
+        }
+    }
+
+    /** {@code text} when the cursor is on {@code "text"} followed by {@code after}; else null. */
+    private String quoted(String text, char after) {
+        int n = text.length();
+        return end - at >= n + 3 && bytes[at + n + 2] == after && isQuoted(text) ? text : null;
+    }
+
+    /** Whether the cursor is on {@code "text"}. */
+    private boolean isQuoted(String text) {
+        int n = text.length();
+        return end - at >= n + 2 && bytes[at] == '"' && bytes[at + n + 1] == '"' && is(text, at + 1);
+    }
+
     /** The operations of the requests sent most often. */
     private static final String[] OPS = {Ops.LOCK_ACQUIRE, Ops.LOCK_RELEASE, Ops.LOCK_RENEW, Ops.LOCK_ENQUEUE, Ops.LOCK_WAIT,
         Ops.SEM_ACQUIRE, Ops.SEM_RELEASE, Ops.SEM_RENEW, Ops.SEM_ENQUEUE, Ops.SEM_WAIT, Ops.SIGNAL_PUBLISH, Ops.PING, Ops.PONG};
-    /** The names of the fields of the common requests: read without a new string each (see {@link CompactJsonReader#string(String[])}). */
-    private static final String[] NAMES = {"op", "id", "key", "token", "timeout_ms", "lease_ms", "limit", "channel", "payload"};
-    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
-    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
-    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
-    private Object value(String[] knownStrings) {
-        int c = in.peek();
+    /** The op at the cursor when it is one of {@link #OPS}, the cursor then past it; else null. */
+    private String knownOp() {
+        for (String op : OPS) {
+            if (isQuoted(op)) {
+                at += op.length() + 2;
+                return op;
+            }
+        }
+        return null;
+    }
+
+    /** Whether the bytes from {@code start} are the ASCII {@code text} (the caller checked there are as many). */
+    private boolean is(String text, int start) {
+        for (int i = 0, n = text.length(); i < n; i++) {
+            if (bytes[start + i] != text.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String latin1(int start, int length) {
+        return new String(bytes, start, length, StandardCharsets.ISO_8859_1);
+    }
+
+    private Object value(boolean op) {
+        if (at >= end) {
+            return NOT_PLAIN;
+        }
+        byte c = bytes[at];
         if (c == '"') {
-            String s = in.string(knownStrings);
-            return s != null ? s : NOT_PLAIN;
+            String known = op ? knownOp() : null;
+            if (known != null) {
+                return known;
+            }
+            int start = at + 1;
+            int close = closingQuote();
+            if (close < 0) {
+                return NOT_PLAIN;
+            }
+            at = close + 1;
+            return latin1(start, close - start);
         }
         if (c == '-' || c >= '0' && c <= '9') {
-            long v = in.signedInteger();
-            // Typed as the mapper types it: Integer when it fits.
-            return v == CompactJsonReader.NO_INTEGER ? NOT_PLAIN
-                    : v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? (Object) (int) v : (Object) v;
+            return number();
         }
         if (c == 't') {
-            return in.skip(TRUE) ? Boolean.TRUE : NOT_PLAIN;
+            return word("true") ? Boolean.TRUE : NOT_PLAIN;
         }
         if (c == 'f') {
-            return in.skip(FALSE) ? Boolean.FALSE : NOT_PLAIN;
+            return word("false") ? Boolean.FALSE : NOT_PLAIN;
         }
         if (c == 'n') {
-            return in.skip(NULL) ? null : NOT_PLAIN;
+            return word("null") ? null : NOT_PLAIN;
         }
         return NOT_PLAIN;
+    }
+
+    private boolean word(String w) {
+        if (end - at < w.length() || !is(w, at)) {
+            return false;
+        }
+        at += w.length();
+        return true;
+    }
+
+    /** 18 digits always fit in a long. */
+    private static final int MAX_DIGITS = 18;
+
+    /** A JSON integer (optional minus, no leading zero, at most 18 digits, not a decimal), typed as the mapper types it. */
+    private Object number() {
+        boolean negative = bytes[at] == '-';
+        int start = negative ? at + 1 : at;
+        int i = start;
+        long v = 0;
+        while (i < end) {
+            int d = bytes[i] - '0';
+            if (d < 0 || d > 9) {
+                break;
+            }
+            v = v * 10 + d;
+            i++;
+        }
+        int digits = i - start;
+        if (digits == 0 || digits > MAX_DIGITS || digits > 1 && bytes[start] == '0') {
+            return NOT_PLAIN;
+        }
+        if (i < end && (bytes[i] == '.' || bytes[i] == 'e' || bytes[i] == 'E')) {
+            return NOT_PLAIN; // a decimal: the parser reads it
+        }
+        at = i;
+        if (negative) {
+            v = -v;
+        }
+        return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? (Object) (int) v : (Object) v;
     }
 }

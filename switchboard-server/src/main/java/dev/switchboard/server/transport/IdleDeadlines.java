@@ -12,32 +12,45 @@ import java.util.concurrent.TimeUnit;
  * Netty's {@code IdleStateHandler} on the node's clock: fires an {@link IdleStateEvent} when
  * nothing was read ({@code READER_IDLE}), written ({@code WRITER_IDLE}) or either ({@code
  * ALL_IDLE}) for its time (0 = not watched), and again after each further such time. Used for the
- * native heartbeat and the idle HTTP connection; reads and writes are stamped with
- * {@link NodeClock#nanoTime()} so that a test's virtual clock decides what "idle" means. Writes
- * count when they are asked for, which for a heartbeat ping is what matters.
+ * native heartbeat and the idle HTTP connection; the checks run on {@link NodeClock}'s timer, so
+ * that a test's virtual clock decides what "idle" means. Writes count when they are asked for,
+ * which for a heartbeat ping is what matters.
+ *
+ * <p>Reads and writes are counted, not timed: a check every quarter of the idle time looks whether
+ * the count moved since the one before, so an idle connection is noticed between 1 and 1.25 times
+ * its idle time after its last read or write. Why: a clock read per message (36-49 ns on the VMs
+ * measured) sat on every request's path from its read to its answer, twice per round trip, for a
+ * deadline of seconds (docs/benchmarks.md, "Native lock path, ninth pass").
  */
 public class IdleDeadlines extends ChannelDuplexHandler {
+    /** Checks per idle time: how late, at most, an idle connection is noticed (a quarter of its time). */
+    static final int CHECKS_PER_IDLE = 4;
+    private static final IdleState[] STATES = {IdleState.READER_IDLE, IdleState.WRITER_IDLE, IdleState.ALL_IDLE};
+
     private final NodeClock clock;
-    private final long readerNanos;
-    private final long writerNanos;
-    private final long allNanos;
-    private long lastRead;
-    private long lastWrite;
+    private final long[] idleNanos;
+    /** Messages read and writes asked for so far; a check compares them with what it saw last. */
+    private long reads;
+    private long writes;
+    private final long[] seen = new long[3];
+    /** When each watch last saw its count still (a moment no later than the last read or write it counts). */
+    private final long[] quietSince = new long[3];
     private final LoopDeadline[] watches = new LoopDeadline[3];
 
     public IdleDeadlines(NodeClock clock, long readerIdle, long writerIdle, long allIdle, TimeUnit unit) {
         this.clock = clock;
-        this.readerNanos = unit.toNanos(readerIdle);
-        this.writerNanos = unit.toNanos(writerIdle);
-        this.allNanos = unit.toNanos(allIdle);
+        this.idleNanos = new long[] {unit.toNanos(readerIdle), unit.toNanos(writerIdle), unit.toNanos(allIdle)};
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        lastRead = lastWrite = clock.nanoTime();
-        watch(ctx, 0, IdleState.READER_IDLE, readerNanos, readerNanos);
-        watch(ctx, 1, IdleState.WRITER_IDLE, writerNanos, writerNanos);
-        watch(ctx, 2, IdleState.ALL_IDLE, allNanos, allNanos);
+        long now = clock.nanoTime();
+        for (int i = 0; i < STATES.length; i++) {
+            if (idleNanos[i] <= 0 || !ctx.channel().isOpen()) continue;
+            quietSince[i] = now;
+            int slot = i;
+            watches[i] = LoopDeadline.every(clock, ctx.executor(), checkNanos(i), TimeUnit.NANOSECONDS, () -> check(ctx, slot));
+        }
     }
 
     @Override
@@ -56,37 +69,51 @@ public class IdleDeadlines extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastRead = clock.nanoTime();
+        reads++;
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        lastWrite = clock.nanoTime();
+        writes++;
         ctx.write(msg, promise);
     }
 
-    /** Checks {@code state} in {@code delayNanos}: fires it when idle that long, else looks again when it could be. */
-    private void watch(ChannelHandlerContext ctx, int slot, IdleState state, long idleNanos, long delayNanos) {
-        if (idleNanos <= 0 || !ctx.channel().isOpen()) return;
-        watches[slot] = LoopDeadline.after(clock, ctx.executor(), delayNanos, TimeUnit.NANOSECONDS, () -> {
-            if (ctx.isRemoved()) return;
-            long last = switch (state) {
-                case READER_IDLE -> lastRead;
-                case WRITER_IDLE -> lastWrite;
-                case ALL_IDLE -> Math.max(lastRead, lastWrite);
-            };
-            long idleFor = clock.nanoTime() - last;
-            if (idleFor >= idleNanos) {
-                watch(ctx, slot, state, idleNanos, idleNanos);
-                ctx.fireUserEventTriggered(switch (state) {
-                    case READER_IDLE -> IdleStateEvent.READER_IDLE_STATE_EVENT;
-                    case WRITER_IDLE -> IdleStateEvent.WRITER_IDLE_STATE_EVENT;
-                    case ALL_IDLE -> IdleStateEvent.ALL_IDLE_STATE_EVENT;
-                });
-            } else {
-                watch(ctx, slot, state, idleNanos, idleNanos - idleFor);
-            }
-        });
+    private long checkNanos(int slot) {
+        return Math.max(1, idleNanos[slot] / CHECKS_PER_IDLE);
+    }
+
+    /** One watch's check, on the loop: still since it last looked for its whole idle time fires its event. */
+    private void check(ChannelHandlerContext ctx, int slot) {
+        if (ctx.isRemoved()) return;
+        long now = clock.nanoTime();
+        long count = count(slot);
+        if (count != seen[slot]) {
+            seen[slot] = count;
+            quietSince[slot] = now;
+            return;
+        }
+        // Half a check early counts: the check that saw the last move ran a little after it fell due,
+        // and without the slack the one a whole idle time later would miss by that little.
+        if (now - quietSince[slot] >= idleNanos[slot] - checkNanos(slot) / 2) {
+            ctx.fireUserEventTriggered(switch (STATES[slot]) {
+                case READER_IDLE -> IdleStateEvent.READER_IDLE_STATE_EVENT;
+                case WRITER_IDLE -> IdleStateEvent.WRITER_IDLE_STATE_EVENT;
+                case ALL_IDLE -> IdleStateEvent.ALL_IDLE_STATE_EVENT;
+            });
+            // What the event made (a heartbeat's ping) was written just now: the next idle time
+            // counts from here, so pings keep the heartbeat's period; with nothing done, the event
+            // comes again after another idle time.
+            seen[slot] = count(slot);
+            quietSince[slot] = now;
+        }
+    }
+
+    private long count(int slot) {
+        return switch (STATES[slot]) {
+            case READER_IDLE -> reads;
+            case WRITER_IDLE -> writes;
+            case ALL_IDLE -> reads + writes;
+        };
     }
 }

@@ -14,10 +14,11 @@ import java.util.Map;
  *
  * <p>Why: the streaming parser's set-up per message (a recycled buffer, a symbol table, an input
  * context) cost more than reading a hundred bytes of a lock request, on the server's critical path
- * of every request. And why one loop over the bytes with the known names told apart by their
- * length and first byte, rather than the general {@link CompactJsonReader} with a callback per
- * field: that took about 230 ns per lock request on a warm CPU, this about a third of it
- * (docs/benchmarks.md, "Native lock path, ninth pass").
+ * of every request. And why one loop over the bytes, the known names recognised by their first
+ * letter and compared whole where they stand (no search for each closing quote, whose
+ * mispredicted branches were most of the cost), rather than the general {@link CompactJsonReader}
+ * with a callback per field: in one JVM, in turns, that took 412-500 ns per lock request on a
+ * warm CPU, this 216-280 (docs/benchmarks.md, "Native lock path, ninth pass").
  */
 final class CompactObjectScanner {
     private final byte[] bytes;

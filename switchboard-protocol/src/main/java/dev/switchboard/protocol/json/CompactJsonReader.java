@@ -3,8 +3,9 @@ package dev.switchboard.protocol.json;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A cursor over JSON in its compact form, for the scanners that read the common messages without a
- * parser (the server's {@link CompactObjectScanner} for requests, the Java client's for replies).
+ * A cursor over JSON in its compact form, for a scanner that reads a common message without a
+ * parser (the Java client's, for replies; the server's {@link CompactObjectScanner} for requests
+ * reads its bytes in one loop of its own, the cheaper way for the names it expects).
  * It recognises only plain values: strings of printable ASCII without escapes, whole numbers of
  * at most 18 digits; every method says "not plain" (null, -1 or false) rather than refusing, and
  * the caller then leaves the message to the parser.

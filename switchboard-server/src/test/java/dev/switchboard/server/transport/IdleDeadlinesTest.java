@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Idle deadlines on virtual time: an event comes no sooner than the idle time after the last read
  * or write, and no later than a quarter of it after that; reads and writes each keep their own
- * watch quiet, and an idle connection hears again after each further idle time.
+ * watch quiet, an idle connection hears again after each further idle time, and only an event
+ * is handed to the connection's loop.
  */
 class IdleDeadlinesTest {
     private final VirtualClock clock = new VirtualClock();
@@ -89,6 +90,24 @@ class IdleDeadlinesTest {
         assertThat(events).isEmpty();
         advance(ch, 650);
         assertThat(events).containsExactly(IdleState.ALL_IDLE);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void checksThatFindTheConnectionBusyLeaveItsLoopAlone() {
+        EmbeddedChannel ch = channel(400, 400, 0);
+        for (int i = 0; i < 40; i++) {
+            clock.advance(Duration.ofMillis(50));
+            // Every check ran on the timer's (here the test's) thread and found a read and a write.
+            assertThat(ch.hasPendingTasks()).isFalse();
+            ch.writeInbound("request " + i);
+            ch.writeOutbound("answer " + i);
+        }
+        assertThat(events).isEmpty();
+        clock.advance(Duration.ofMillis(500));
+        assertThat(ch.hasPendingTasks()).isTrue(); // idle now: the events wait for the loop
+        ch.runPendingTasks();
+        assertThat(events).containsExactlyInAnyOrder(IdleState.READER_IDLE, IdleState.WRITER_IDLE);
         ch.finishAndReleaseAll();
     }
 

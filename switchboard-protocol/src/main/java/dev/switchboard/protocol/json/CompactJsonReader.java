@@ -35,6 +35,11 @@ public final class CompactJsonReader {
         return at < end ? bytes[at++] : -1;
     }
 
+    /** Where the cursor is: the index in the array of the next byte. */
+    public int position() {
+        return at;
+    }
+
     public boolean atEnd() {
         return at == end;
     }

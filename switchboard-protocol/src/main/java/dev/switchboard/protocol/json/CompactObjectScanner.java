@@ -216,34 +216,14 @@ final class CompactObjectScanner {
         return true;
     }
 
-    /** 18 digits always fit in a long. */
-    private static final int MAX_DIGITS = 18;
-
-    /** A JSON integer (optional minus, no leading zero, at most 18 digits, not a decimal), typed as the mapper types it. */
+    /** A JSON integer, read by {@link CompactJsonReader}'s rules (at most 18 digits), typed as the mapper types it. */
     private Object number() {
-        boolean negative = bytes[at] == '-';
-        int start = negative ? at + 1 : at;
-        int i = start;
-        long v = 0;
-        while (i < end) {
-            int d = bytes[i] - '0';
-            if (d < 0 || d > 9) {
-                break;
-            }
-            v = v * 10 + d;
-            i++;
-        }
-        int digits = i - start;
-        if (digits == 0 || digits > MAX_DIGITS || digits > 1 && bytes[start] == '0') {
+        CompactJsonReader digits = new CompactJsonReader(bytes, at, end - at);
+        long v = digits.signedInteger();
+        if (v == CompactJsonReader.NO_INTEGER) {
             return NOT_PLAIN;
         }
-        if (i < end && (bytes[i] == '.' || bytes[i] == 'e' || bytes[i] == 'E')) {
-            return NOT_PLAIN; // a decimal: the parser reads it
-        }
-        at = i;
-        if (negative) {
-            v = -v;
-        }
+        at = digits.position();
         return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? (Object) (int) v : (Object) v;
     }
 }

@@ -143,8 +143,8 @@ public class IdleDeadlines extends ChannelDuplexHandler {
         }
         long now = clock.nanoTime();
         long count = count(slot);
-        // Half a check early counts: the check that saw the last move ran a little after it fell due,
-        // and without the slack the one a whole idle time later would miss by that little.
+        // Half a check early counts: four checks of a quarter (rounded down) of the idle time can
+        // fall a little short of it, and without the slack the event would wait one check more.
         if (count != seen[slot] || now - quietSince[slot] < idleNanos[slot] - checkNanos(slot) / 2) {
             if (count != seen[slot]) {
                 seen[slot] = count;

@@ -1,9 +1,8 @@
 package dev.switchboard.bench;
 
 import io.netty.channel.EventLoopGroup;
+import dev.switchboard.client.ClientEventLoops;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.PrintWriter;
@@ -100,9 +99,9 @@ final class LockBenchmark {
 
     /** An I/O group as a run with the shared client loop makes it: one thread per CPU, at most one per worker. */
     static EventLoopGroup newClientGroup(Settings settings) {
-        return new MultiThreadIoEventLoopGroup(Math.min(settings.workers(), Runtime.getRuntime().availableProcessors()),
-                new DefaultThreadFactory("bench-io", true),
-                settings.nativeClientTransport() && Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        int threads = Math.min(settings.workers(), Runtime.getRuntime().availableProcessors());
+        return settings.nativeClientTransport() ? ClientEventLoops.newGroup(threads, "bench-io")
+                : new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("bench-io", true), NioIoHandler.newFactory());
     }
 
     Result run() {

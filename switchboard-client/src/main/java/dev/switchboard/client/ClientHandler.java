@@ -25,13 +25,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final int maxMessageBytes;
     private LineSplitter lines;
     private ChannelHandlerContext ctx;
-    // The heartbeat watchdog: when the last read ended, and whether one is under way. Kept here
-    // rather than in an IdleStateHandler of its own: a handler more in front of this one was a
-    // hand-off more on every read, between an answer's arrival and the next request's write.
+    // The heartbeat watchdog. Kept here rather than in an IdleStateHandler of its own: a handler
+    // more in front of this one was a hand-off more on every read, between an answer's arrival
+    // and the next request's write. Reads are counted, not timed (no clock read per message), and
+    // a check every quarter of the silence looks whether the count moved; the checks wait on
+    // ClientTimers' thread and run on the loop, so all of this is the loop's alone.
+    static final int CHECKS_PER_SILENCE = 4;
     private long silenceNanos; // 0: not watched
-    private long lastReadNanos;
-    private boolean reading;
-    private java.util.concurrent.ScheduledFuture<?> silenceCheck;
+    private long reads;
+    private long readsSeen;
+    private long quietSince;
+    private ClientTimers.Timed silenceCheck;
 
     ClientHandler(Connection connection, int maxMessageBytes) {
         this.connection = connection;
@@ -50,41 +54,53 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      */
     void watchSilence(long silenceMs) {
         silenceNanos = TimeUnit.MILLISECONDS.toNanos(silenceMs);
-        lastReadNanos = System.nanoTime();
-        checkSilenceIn(silenceNanos);
+        readsSeen = reads;
+        quietSince = System.nanoTime();
+        checkSilenceSoon();
     }
 
-    private void checkSilenceIn(long delayNanos) {
-        silenceCheck = ctx.executor().schedule(this::checkSilence, delayNanos, TimeUnit.NANOSECONDS);
+    private long checkNanos() {
+        return Math.max(1, silenceNanos / CHECKS_PER_SILENCE);
+    }
+
+    private void checkSilenceSoon() {
+        try {
+            silenceCheck = ClientTimers.onLoop(ctx.executor(), this::checkSilence, checkNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            silenceCheck = null; // the client is closing, and the connection with it
+        }
+    }
+
+    /** The silence check armed now; null while none is (for tests). */
+    ClientTimers.Timed silenceCheck() {
+        return silenceCheck;
     }
 
     /** The connection is gone: its silence check goes with it, not at its time. */
     private void stopWatching() {
         if (silenceCheck != null) {
-            silenceCheck.cancel(false);
+            silenceCheck.cancel();
             silenceCheck = null;
         }
     }
 
+    /**
+     * Noticed between 1 and 1.25 times the silence after the last read. Half a check early counts:
+     * four checks of a quarter (rounded down) can fall a little short of the whole silence.
+     */
     private void checkSilence() {
         if (!ctx.channel().isOpen()) {
             return;
         }
-        long silentFor = reading ? 0 : System.nanoTime() - lastReadNanos;
-        if (silentFor >= silenceNanos) {
+        long now = System.nanoTime();
+        if (reads != readsSeen) {
+            readsSeen = reads;
+            quietSince = now;
+        } else if (now - quietSince >= silenceNanos - checkNanos() / 2) {
             connection.onHeartbeatTimeout();
             return;
         }
-        checkSilenceIn(silenceNanos - silentFor);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (reading) {
-            reading = false;
-            lastReadNanos = System.nanoTime();
-        }
-        ctx.fireChannelReadComplete();
+        checkSilenceSoon();
     }
 
     @Override
@@ -95,7 +111,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        reading = silenceNanos > 0;
+        reads++;
         if (msg instanceof ByteBuf bytes) {
             lines.split(bytes, this::message);
         } else {

@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -50,7 +49,7 @@ public final class Lock implements AutoCloseable {
     private Grant grant;
     private long generation;
     private long leaseEndNanos;
-    private ScheduledFuture<?> renewal;
+    private ClientTimers.Timed renewal;
 
     Lock(SwitchboardClient client, Resource resource, LockOptions options) {
         this.client = client;
@@ -311,7 +310,7 @@ public final class Lock implements AutoCloseable {
             leaseEndNanos = System.nanoTime() + lease.toNanos();
             if (options.autoRenew()) {
                 if (renewal != null) {
-                    renewal.cancel(false);
+                    renewal.cancel();
                 }
                 scheduleRenewal(gen, half(lease));
             }
@@ -390,7 +389,7 @@ public final class Lock implements AutoCloseable {
         grant = null;
         generation++;
         if (renewal != null) {
-            renewal.cancel(false);
+            renewal.cancel();
             renewal = null;
         }
         client.removeSessionEndListener(onSessionEnd);

@@ -73,10 +73,14 @@ final class PendingRequests {
     private final Map<Long, Pending> byId = new ConcurrentHashMap<>();
     // One timer for every client-side timeout: armed for the earliest deadline, it times out what
     // is due, then arms itself for the next one. A timer per request was a task scheduled and
-    // cancelled on the I/O thread for every async call, almost always answered long before.
+    // cancelled on the I/O thread for every async call, almost always answered long before. The
+    // timer waits on ClientTimers' thread, not in the loop's scheduler: a loop with a task
+    // scheduled reads the clock on every pass.
     private final Object sweepLock = new Object();
     private boolean sweepArmed; // guarded by sweepLock
     private long sweepAt; // guarded by sweepLock
+    private ClientTimers.Timed sweepTimer; // guarded by sweepLock; the armed sweep's timer
+    private boolean ended; // guarded by sweepLock; after failAll nothing is timed any more
     private volatile EventLoop loop;
     /** Entries no blocked caller waits for: someone must still read their answers. */
     private final java.util.concurrent.atomic.AtomicInteger notAwaited = new java.util.concurrent.atomic.AtomicInteger();
@@ -92,7 +96,7 @@ final class PendingRequests {
 
     /**
      * Fails {@code p} (request {@code id}, an {@code op}) with {@link RequestTimeoutException} when
-     * no answer has come within {@code timeout}; the timer runs on {@code loop}.
+     * no answer has come within {@code timeout}; the timeout is reported on {@code loop}.
      *
      * @throws RejectedExecutionException when the loop has shut down (the client is closed)
      */
@@ -112,19 +116,23 @@ final class PendingRequests {
     /** Makes sure a sweep runs by {@code deadline}. */
     private void armBy(long deadline) {
         synchronized (sweepLock) {
-            if (sweepArmed && sweepAt - deadline <= 0) {
-                return; // one comes in time
+            if (ended || sweepArmed && sweepAt - deadline <= 0) {
+                return; // one comes in time, or every request has failed with the connection
+            }
+            if (sweepTimer != null) {
+                sweepTimer.cancel(); // a later one, superseded
             }
             sweepArmed = true;
             sweepAt = deadline;
+            sweepTimer = ClientTimers.onLoop(loop, this::sweep, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         }
-        loop.schedule(this::sweep, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     /** Times out what is due, then arms for the next deadline. On the I/O thread. */
     private void sweep() {
         synchronized (sweepLock) {
             sweepArmed = false; // a request registered from now arms its own sweep
+            sweepTimer = null;
         }
         long now = System.nanoTime();
         boolean more = false;
@@ -192,6 +200,14 @@ final class PendingRequests {
 
     /** Fails every request in flight: after a disconnect no answer can come. */
     void failAll(Throwable error) {
+        synchronized (sweepLock) {
+            // The connection is gone: its sweep's timer is not left waiting for a deadline that no longer matters.
+            ended = true;
+            if (sweepTimer != null) {
+                sweepTimer.cancel();
+                sweepTimer = null;
+            }
+        }
         for (Long id : byId.keySet()) {
             fail(id, error);
         }

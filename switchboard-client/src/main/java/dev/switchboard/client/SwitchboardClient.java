@@ -4,8 +4,6 @@ import dev.switchboard.protocol.Ops;
 import dev.switchboard.protocol.Payload;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -650,9 +647,9 @@ public final class SwitchboardClient implements AutoCloseable {
         return settings.callbackExecutor();
     }
 
-    /** Runs {@code task} on the client's event loop after {@code delay}: no thread per lock. */
-    ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return lifecycle.loop().schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    /** Runs {@code task} on the client's event loop after {@code delay}: no thread per lock (the wait is {@link ClientTimers}'). */
+    ClientTimers.Timed schedule(Runnable task, Duration delay) {
+        return ClientTimers.onLoop(lifecycle.loop(), task, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Registers for the server's {@code lock.lost} events (on the I/O thread; listeners must not block). */
@@ -802,7 +799,7 @@ public final class SwitchboardClient implements AutoCloseable {
          * Netty's native epoll transport where that loads (Linux x86-64; default true), or on Java
          * NIO (false, and on every other platform). Native costs less CPU per request. A client
          * on a group you give runs on that group's transport: epoll channels on an epoll group
-         * ({@code new MultiThreadIoEventLoopGroup(n, EpollIoHandler.newFactory())}), NIO on any other.
+         * ({@link ClientEventLoops#newGroup}, or {@code new MultiThreadIoEventLoopGroup(n, EpollIoHandler.newFactory())}), NIO on any other.
          */
         public Builder nativeTransport(boolean on) {
             this.nativeTransport = on;
@@ -911,8 +908,7 @@ public final class SwitchboardClient implements AutoCloseable {
         public CompletableFuture<SwitchboardClient> connectAsync() {
             EventLoopGroup owned = eventLoopGroup != null ? null
                     : callersReadAnswers ? new CallerDrivenEventLoop(ClientTransport.handlerFactory(nativeTransport), "switchboard-client")
-                    : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchboard-client", true),
-                            ClientTransport.handlerFactory(nativeTransport));
+                    : ClientEventLoops.newGroup(1, "switchboard-client", nativeTransport);
             EventLoopGroup group = owned != null ? owned : eventLoopGroup;
             SwitchboardClient client = new SwitchboardClient(owned, group.next(), settings());
             peerMessageListeners.forEach(client::addPeerMessageListener);

@@ -53,12 +53,16 @@ class HeartbeatWatchdogTest {
         connection.initChannel(ch);
         connection.watchHeartbeats(Duration.ofSeconds(10));
         ch.runPendingTasks();
-        assertThat(ch.runScheduledPendingTasks()).as("a silence check is due").isPositive();
+        ClientHandler handler = (ClientHandler) ch.pipeline().get("client");
+        ClientTimers.Timed check = handler.silenceCheck();
+        assertThat(check).as("a silence check is armed").isNotNull();
+        assertThat(check.isCancelled()).isFalse();
 
         // Removed while the channel is open (closing an embedded channel would cancel every task itself).
         ch.pipeline().remove("client");
 
-        assertThat(ch.runScheduledPendingTasks()).as("nothing left scheduled").isEqualTo(-1);
+        assertThat(check.isCancelled()).as("its timer is cancelled").isTrue();
+        assertThat(handler.silenceCheck()).as("nothing left armed").isNull();
         ch.close();
     }
 

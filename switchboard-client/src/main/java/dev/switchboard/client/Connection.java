@@ -232,7 +232,7 @@ final class Connection {
             }
             // Fail what is in flight before the close becomes visible, so that whoever waits for
             // the close finds every request already answered.
-            pending.failAll(ex);
+            pending.connectionGone(ex);
             closed.complete(ex);
             for (Consumer<ConnectionClosedException> l : closeListeners) {
                 l.accept(ex);

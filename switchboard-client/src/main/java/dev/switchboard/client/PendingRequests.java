@@ -80,7 +80,7 @@ final class PendingRequests {
     private boolean sweepArmed; // guarded by sweepLock
     private long sweepAt; // guarded by sweepLock
     private ClientTimers.Timed sweepTimer; // guarded by sweepLock; the armed sweep's timer
-    private boolean ended; // guarded by sweepLock; after failAll nothing is timed any more
+    private boolean ended; // guarded by sweepLock; once the connection is gone nothing is timed any more
     private volatile EventLoop loop;
     /** Entries no blocked caller waits for: someone must still read their answers. */
     private final java.util.concurrent.atomic.AtomicInteger notAwaited = new java.util.concurrent.atomic.AtomicInteger();
@@ -200,13 +200,25 @@ final class PendingRequests {
 
     /** Fails every request in flight: after a disconnect no answer can come. */
     void failAll(Throwable error) {
+        failAll(error, false);
+    }
+
+    /**
+     * Fails every request in flight because the connection is gone: nothing sent on it from now on
+     * is timed, so no sweep's timer is left waiting for deadlines that no longer matter.
+     */
+    void connectionGone(Throwable error) {
+        failAll(error, true);
+    }
+
+    private void failAll(Throwable error, boolean gone) {
         synchronized (sweepLock) {
-            // The connection is gone: its sweep's timer is not left waiting for a deadline that no longer matters.
-            ended = true;
+            ended |= gone;
             if (sweepTimer != null) {
-                sweepTimer.cancel();
+                sweepTimer.cancel(); // nothing left to time; a request sent after this arms its own
                 sweepTimer = null;
             }
+            sweepArmed = false;
         }
         for (Long id : byId.keySet()) {
             fail(id, error);

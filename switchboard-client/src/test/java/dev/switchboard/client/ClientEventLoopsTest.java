@@ -31,6 +31,15 @@ class ClientEventLoopsTest {
     }
 
     @Test
+    void aGracefulShutdownWithAQuietPeriodEnds() throws Exception {
+        EventLoopGroup group = ClientEventLoops.newGroup(2, "loops-test");
+        group.next().submit(() -> { }).sync();
+        // The quiet period is where a loop that blocked without a deadline could hang: it must not.
+        group.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS);
+        assertThat(group.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void aTaskScheduledOnTheLoopRunsAtItsTime() throws Exception {
         EventLoopGroup group = ClientEventLoops.newGroup(1, "loops-test");
         try {

@@ -95,9 +95,4 @@ final class ClientTimers {
         timed.timer = TIMER.schedule(timed::due, Math.max(0, delay), unit);
         return timed;
     }
-
-    /** Tasks scheduled and not yet due (cancelled ones leave at once): for tests that nothing is left behind. */
-    static int scheduled() {
-        return TIMER.getQueue().size();
-    }
 }

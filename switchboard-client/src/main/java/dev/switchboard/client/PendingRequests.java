@@ -77,9 +77,8 @@ final class PendingRequests {
     // timer waits on ClientTimers' thread, not in the loop's scheduler: a loop with a task
     // scheduled reads the clock on every pass.
     private final Object sweepLock = new Object();
-    private boolean sweepArmed; // guarded by sweepLock
-    private long sweepAt; // guarded by sweepLock
-    private ClientTimers.Timed sweepTimer; // guarded by sweepLock; the armed sweep's timer
+    private long sweepAt; // guarded by sweepLock; meaningful while sweepTimer is set
+    private ClientTimers.Timed sweepTimer; // guarded by sweepLock; the armed sweep's timer, null when none is armed
     private boolean ended; // guarded by sweepLock; once the connection is gone nothing is timed any more
     private volatile EventLoop loop;
     /** Entries no blocked caller waits for: someone must still read their answers. */
@@ -116,13 +115,13 @@ final class PendingRequests {
     /** Makes sure a sweep runs by {@code deadline}. */
     private void armBy(long deadline) {
         synchronized (sweepLock) {
-            if (ended || sweepArmed && sweepAt - deadline <= 0) {
+            if (ended || sweepTimer != null && sweepAt - deadline <= 0) {
                 return; // one comes in time, or every request has failed with the connection
             }
             if (sweepTimer != null) {
                 sweepTimer.cancel(); // a later one, superseded
+                sweepTimer = null;
             }
-            sweepArmed = true;
             sweepAt = deadline;
             sweepTimer = ClientTimers.onLoop(loop, this::sweep, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         }
@@ -131,8 +130,7 @@ final class PendingRequests {
     /** Times out what is due, then arms for the next deadline. On the I/O thread. */
     private void sweep() {
         synchronized (sweepLock) {
-            sweepArmed = false; // a request registered from now arms its own sweep
-            sweepTimer = null;
+            sweepTimer = null; // a request registered from now arms its own sweep
         }
         long now = System.nanoTime();
         boolean more = false;
@@ -218,7 +216,6 @@ final class PendingRequests {
                 sweepTimer.cancel(); // nothing left to time; a request sent after this arms its own
                 sweepTimer = null;
             }
-            sweepArmed = false;
         }
         for (Long id : byId.keySet()) {
             fail(id, error);

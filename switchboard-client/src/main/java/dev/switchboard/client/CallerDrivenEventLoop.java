@@ -58,6 +58,8 @@ import java.util.function.BooleanSupplier;
  * loop; the role changes hands through an atomic reference, which orders one driver's writes
  * before the next one's reads. A queued task never waits for a grace period: whoever queues it
  * wakes the driver or, when there is none, the keeper; a driver that leaves re-checks the queue.
+ * A driving caller's answer completed on another thread wakes it too: it does not wait in the
+ * selector for the next byte or timer.
  */
 final class CallerDrivenEventLoop extends AbstractScheduledEventExecutor implements IoEventLoop {
     static final long FIRST_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(Long.getLong("sb.grace", 1));
@@ -85,6 +87,12 @@ final class CallerDrivenEventLoop extends AbstractScheduledEventExecutor impleme
     private volatile long releasedAt = System.nanoTime();
     /** True while answers are due that no blocked caller will read (async requests in flight). */
     private volatile BooleanSupplier answersAwaited = () -> false;
+    /**
+     * Runs when a driving caller's future completes: completed by another thread (a stream's final
+     * payload is handed over on the callback executor, a close fails every request), it wakes the
+     * driver from the selector, which nothing else would (it may be blocked until its deadline).
+     */
+    private final java.util.function.BiConsumer<Object, Throwable> wakeDriver = this::wakeDriver;
     private boolean initialized; // driver only
 
     CallerDrivenEventLoop(IoHandlerFactory factory, String threadName) {
@@ -118,6 +126,7 @@ final class CallerDrivenEventLoop extends AbstractScheduledEventExecutor impleme
     boolean runUntilDone(CompletableFuture<?> future, long deadlineNanos) throws InterruptedException {
         Thread me = Thread.currentThread();
         boolean wakeOnAnswer = false;
+        boolean wakeDriverOnAnswer = false;
         while (!future.isDone()) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
@@ -127,6 +136,10 @@ final class CallerDrivenEventLoop extends AbstractScheduledEventExecutor impleme
                 return false;
             }
             if (tryDrive()) {
+                if (!wakeDriverOnAnswer) {
+                    future.whenComplete(wakeDriver);
+                    wakeDriverOnAnswer = true;
+                }
                 try {
                     driveUntil(future, deadlineNanos);
                 } finally {
@@ -159,6 +172,12 @@ final class CallerDrivenEventLoop extends AbstractScheduledEventExecutor impleme
             }
         }
         return true;
+    }
+
+    private void wakeDriver(Object answer, Throwable failure) {
+        if (!inEventLoop() && driver.get() != null) {
+            handler.wakeup();
+        }
     }
 
     /** The role is free and a caller still waits: wake it, so it can read its own answer. */

@@ -116,6 +116,25 @@ class RequestManyAndStreamClientTest {
         assertThat(mostUnanswered.get()).as("chunks unanswered at once").isBetween(1, 2);
     }
 
+    @Test
+    void eachStreamEndsAsSoonAsItsFinalPayloadComes() {
+        SwitchboardClient backend = SERVER.client();
+        SwitchboardClient caller = SERVER.client();
+        backend.serve(name, req -> req.stream().send(Payload.ofUtf8("row")).thenApply(v -> Payload.ofUtf8("end")));
+        // The final payload is handed over on the callback executor, after the chunks, while the
+        // caller may be reading the connection itself: it must wake the caller, not wait for the
+        // next byte the server sends (its heartbeat, seconds later).
+        for (int i = 0; i < 30; i++) {
+            List<String> received = new CopyOnWriteArrayList<>();
+            long started = System.nanoTime();
+            Payload last = caller.requestStream(name, Payload.ofUtf8("q"), LONG, p -> received.add(p.utf8()));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(last.utf8()).isEqualTo("end");
+            assertThat(received).containsExactly("row");
+            assertThat(took).as("call %d ended when its answer came, not at a later wake-up", i).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
     /** Sends {@code first}, {@code first + 2}, ... each after the previous one was taken. */
     private static CompletableFuture<Void> sendFrom(ReplyStream stream, int first, int end, AtomicInteger unanswered,
                                                     AtomicInteger most) {

@@ -29,17 +29,16 @@ final class InterleavedRuns {
     static final int SETTLING_PAIRS = 3;
 
     private final LockBenchmark.Settings a;
-    private final LocksCommand.Protocol versus;
-    private final LockBenchmark.ClientLoop versusLoop;
+    private final LockBenchmark.Settings b;
     private final int pairs;
     private final PrintWriter out;
     private EventLoopGroup groupA;
     private EventLoopGroup groupB;
 
-    InterleavedRuns(LockBenchmark.Settings a, LocksCommand.Protocol versus, LockBenchmark.ClientLoop versusLoop, int pairs, PrintWriter out) {
+    /** Compares {@code a} with {@code b} (another protocol, or the same one on other servers). */
+    InterleavedRuns(LockBenchmark.Settings a, LockBenchmark.Settings b, int pairs, PrintWriter out) {
         this.a = a;
-        this.versus = versus;
-        this.versusLoop = versusLoop;
+        this.b = b;
         this.pairs = pairs;
         this.out = out;
     }
@@ -47,7 +46,7 @@ final class InterleavedRuns {
     /** Runs the warm-up runs and the pairs, printing as it goes; false when a run failed. */
     boolean run() {
         EventLoopGroup groupA = sharedLoop(a.protocol(), a.clientLoop()) ? LockBenchmark.newClientGroup(a) : null;
-        EventLoopGroup groupB = sharedLoop(versus, versusLoop) ? LockBenchmark.newClientGroup(a) : null;
+        EventLoopGroup groupB = sharedLoop(b.protocol(), b.clientLoop()) ? LockBenchmark.newClientGroup(b) : null;
         try {
             return run(groupA, groupB);
         } finally {
@@ -66,9 +65,11 @@ final class InterleavedRuns {
     private boolean run(EventLoopGroup groupA, EventLoopGroup groupB) {
         this.groupA = groupA;
         this.groupB = groupB;
-        String nameA = a.protocol().cliName();
-        String nameB = versus.cliName();
+        boolean twoServers = !a.servers().equals(b.servers());
+        String nameA = a.protocol().cliName() + (twoServers ? "@" + a.servers().get(0) : "");
+        String nameB = b.protocol().cliName() + (twoServers ? "@" + b.servers().get(0) : "");
         out.println(a.describe());
+        if (twoServers) out.println("versus servers: " + b.servers());
         out.printf(Locale.ROOT, "versus: %s, %d pairs after a warm-up run of each and %d pairs not counted%n", nameB, pairs, SETTLING_PAIRS);
         out.flush();
         for (boolean first : new boolean[] {true, false}) {
@@ -126,8 +127,9 @@ final class InterleavedRuns {
 
     /** One run of A ({@code isA}) or B; null (the reason printed) when it failed. */
     private LockBenchmark.Result run(String name, String slice, boolean isA, boolean warm) {
-        LockBenchmark.Settings s = a.slice(isA ? a.protocol() : versus, isA ? a.clientLoop() : versusLoop,
-                a.keyPrefix() + "-" + name + "-" + slice, warm);
+        LockBenchmark.Settings of = isA ? a : b;
+        LockBenchmark.Settings s = of.slice(of.protocol(), of.clientLoop(),
+                a.keyPrefix() + "-" + of.protocol().cliName() + (isA ? "" : "-b") + "-" + slice, warm);
         LockBenchmark.Result r = new LockBenchmark(s, isA ? groupA : groupB).run();
         if (r.failed()) {
             out.printf(Locale.ROOT, "%s run failed:%n", name);

@@ -54,6 +54,13 @@ final class LockBenchmark {
                     nativeClientTransport, leaseSeconds, timeoutSeconds, authToken, connectTimeout, durationLimit, serverPid);
         }
 
+        /** These settings against other servers: {@code servers}, whose process is {@code serverPid} (0: unknown). */
+        Settings on(List<ServerAddress> servers, long serverPid) {
+            return new Settings(protocol, servers, workers, rounds, warmup, warmupTime, warmupMaxTime, keyPrefix, sharedKey,
+                    handoff, spread, clientLoop, nativeClientTransport, leaseSeconds, timeoutSeconds, authToken, connectTimeout,
+                    durationLimit, serverPid);
+        }
+
         String keyFor(int worker) {
             return sharedKey || handoff ? keyPrefix : keyPrefix + "_" + worker;
         }

@@ -77,6 +77,15 @@ final class LocksCommand implements Callable<Integer> {
                     + " same moments of a noisy machine; prints each pair and the median ratio of ops/s.")
     Protocol versus;
 
+    @Option(names = "--versus-servers", description = "With --versus: the --versus protocol's runs go to these servers"
+            + " (host:port[,host:port...]) instead of --servers; then --versus may name the same protocol as --protocol, to"
+            + " compare two servers (two builds, or a server against real dflockd) in turns in one process.")
+    String versusServers;
+
+    @Option(names = "--versus-server-pid", defaultValue = "0", description = "With --versus-servers: the process id of their"
+            + " server, as --server-pid is of --servers' (default: none).")
+    long versusServerPid;
+
     @Option(names = "--pairs", defaultValue = "10", description = "With --versus: measured pairs of runs (default: ${DEFAULT-VALUE}).")
     int pairs;
 
@@ -134,24 +143,32 @@ final class LocksCommand implements Callable<Integer> {
         check(serverPid >= 0, "--server-pid must not be negative");
         check(serverPid == 0 || ProcessCpu.ofPid(serverPid).known(), "--server-pid: no readable /proc/" + serverPid + "/stat on this machine");
         check(durationLimitSeconds >= 1, "--duration-limit must be at least 1 second");
-        check(versus != protocol, "--versus must name another protocol than --protocol");
+        check(versus != protocol || versusServers != null, "--versus must name another protocol than --protocol (or give --versus-servers)");
+        check(versusServers != null || versusServerPid == 0, "--versus-server-pid needs --versus-servers");
+        check(versusServerPid >= 0, "--versus-server-pid must not be negative");
+        check(versusServerPid == 0 || ProcessCpu.ofPid(versusServerPid).known(), "--versus-server-pid: no readable /proc/" + versusServerPid + "/stat on this machine");
         check(pairs >= 1, "--pairs must be at least 1");
         check(!(handoff && versus == Protocol.json_async), "--handoff times blocking workers; use --versus json");
         check(!(versus == Protocol.etcd && timeoutSeconds < 1), "--versus etcd waits at least 1 s: etcd's Lock has no try-once");
         check(!key.isEmpty() && key.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '\r' || c == '\n'),
                 "--key must be non-empty without whitespace");
         LockBenchmark.Settings settings;
+        LockBenchmark.Settings versusSettings = null;
         try {
             settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
                     Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(warmupMaxSeconds), key, sharedKey, handoff, spread,
                     loopFor(protocol), clientTransport.equals("native"), leaseSeconds, timeoutSeconds, authToken,
                     Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds), serverPid);
+            if (versus != null) {
+                versusSettings = settings.slice(versus, loopFor(versus), key, true);
+                if (versusServers != null) versusSettings = versusSettings.on(ServerAddress.parseList(versusServers), versusServerPid);
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         if (versus != null) {
-            return new InterleavedRuns(settings, versus, loopFor(versus), pairs, out).run() ? 0 : 1;
+            return new InterleavedRuns(settings, versusSettings, pairs, out).run() ? 0 : 1;
         }
         out.println(settings.describe());
         out.flush();

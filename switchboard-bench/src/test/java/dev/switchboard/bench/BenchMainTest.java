@@ -194,7 +194,42 @@ class BenchMainTest {
 
         Run same = bench("locks", "--protocol", "dflockd", "--versus", "dflockd");
         assertThat(same.exitCode).isEqualTo(2);
-        assertThat(same.errors).contains("--versus must name another protocol");
+        assertThat(same.errors).contains("--versus must name another protocol than --protocol (or give --versus-servers)");
+    }
+
+    @Test
+    void versusServersComparesTheSameProtocolOnTwoServers() throws Exception {
+        try (Switchboard other = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1)).start()) {
+            double firstBefore = receivedBytes(server);
+            Run run = bench("locks", "--protocol", "dflockd", "--versus", "dflockd", "--pairs", "2", "--servers",
+                    "127.0.0.1:" + server.port(), "--versus-servers", "127.0.0.1:" + other.port(), "--workers", "1",
+                    "--rounds", "20", "--warmup", "0", "--key", "two-servers");
+
+            assertThat(run.exitCode).as(run.output + run.errors).isZero();
+            String a = "dflockd@127.0.0.1:" + server.port();
+            String b = "dflockd@127.0.0.1:" + other.port();
+            assertThat(run.output).contains("versus servers: [127.0.0.1:" + other.port() + "]")
+                    .containsPattern("(?m)^pair +1: " + Pattern.quote(a) + " [0-9.]+ ops/s .*\\| " + Pattern.quote(b) + " [0-9.]+ ops/s")
+                    .contains("ratio " + a + "/" + b + ": median");
+            // Each side's runs went to its own server.
+            assertThat(receivedBytes(server)).isGreaterThan(firstBefore);
+            assertThat(receivedBytes(other)).isPositive();
+        }
+
+        Run pidAlone = bench("locks", "--protocol", "json", "--versus", "dflockd", "--versus-server-pid", "1");
+        assertThat(pidAlone.exitCode).isEqualTo(2);
+        assertThat(pidAlone.errors).contains("--versus-server-pid needs --versus-servers");
+    }
+
+    private static double receivedBytes(Switchboard s) throws Exception {
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://127.0.0.1:" + s.port() + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String series = "switchboard_network_received_bytes_total ";
+        for (String line : body.split("\n")) {
+            if (line.startsWith(series)) return Double.parseDouble(line.substring(series.length()).trim());
+        }
+        throw new AssertionError(series + "is not in the scrape");
     }
 
     @Test

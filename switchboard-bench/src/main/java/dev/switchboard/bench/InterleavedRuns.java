@@ -34,11 +34,19 @@ final class InterleavedRuns {
     private final PrintWriter out;
     private EventLoopGroup groupA;
     private EventLoopGroup groupB;
+    /** Each side's connections, kept across its runs; null when every run connects anew. */
+    private final KeptConnections keptA;
+    private final KeptConnections keptB;
 
-    /** Compares {@code a} with {@code b} (another protocol, or the same one on other servers). */
-    InterleavedRuns(LockBenchmark.Settings a, LockBenchmark.Settings b, int pairs, PrintWriter out) {
+    /**
+     * Compares {@code a} with {@code b} (another protocol, or the same one on other servers); with
+     * {@code keepConnections}, each side's workers keep their connections from run to run.
+     */
+    InterleavedRuns(LockBenchmark.Settings a, LockBenchmark.Settings b, int pairs, boolean keepConnections, PrintWriter out) {
         this.a = a;
         this.b = b;
+        this.keptA = keepConnections ? new KeptConnections() : null;
+        this.keptB = keepConnections ? new KeptConnections() : null;
         this.pairs = pairs;
         this.out = out;
     }
@@ -50,6 +58,11 @@ final class InterleavedRuns {
         try {
             return run(groupA, groupB);
         } finally {
+            for (KeptConnections k : new KeptConnections[] {keptA, keptB}) {
+                if (k != null) {
+                    k.close();
+                }
+            }
             for (EventLoopGroup g : new EventLoopGroup[] {groupA, groupB}) {
                 if (g != null) {
                     g.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -70,7 +83,8 @@ final class InterleavedRuns {
         String nameB = b.protocol().cliName() + (twoServers ? "@" + b.servers().get(0) : "");
         out.println(a.describe());
         if (twoServers) out.println("versus servers: " + b.servers());
-        out.printf(Locale.ROOT, "versus: %s, %d pairs after a warm-up run of each and %d pairs not counted%n", nameB, pairs, SETTLING_PAIRS);
+        out.printf(Locale.ROOT, "versus: %s, %d pairs after a warm-up run of each and %d pairs not counted; %s%n", nameB, pairs, SETTLING_PAIRS,
+                keptA != null ? "connections kept from run to run" : "each run connects anew");
         out.flush();
         for (boolean first : new boolean[] {true, false}) {
             LockBenchmark.Result warm = run(first ? nameA : nameB, "warm", first, true);
@@ -111,8 +125,9 @@ final class InterleavedRuns {
             if (ratios[i] >= 1) {
                 ahead++;
             }
-            out.printf(Locale.ROOT, "pair %2d: %s %.1f ops/s p50 %.3f ms | %s %.1f ops/s p50 %.3f ms | ratio %.3f%n", i + 1,
-                    nameA, ra.opsPerSecond(), p50Millis(ra), nameB, rb.opsPerSecond(), p50Millis(rb), ratios[i]);
+            out.printf(Locale.ROOT, "pair %2d: %s %.1f ops/s p50 %.3f ms | %s %.1f ops/s p50 %.3f ms | ratio %.3f | client jit %d/%d ms%n", i + 1,
+                    nameA, ra.opsPerSecond(), p50Millis(ra), nameB, rb.opsPerSecond(), p50Millis(rb), ratios[i],
+                    ra.warmup().compileMillisMeasured(), rb.warmup().compileMillisMeasured());
             out.flush();
         }
         summary(nameA, resultsA);
@@ -130,7 +145,7 @@ final class InterleavedRuns {
         LockBenchmark.Settings of = isA ? a : b;
         LockBenchmark.Settings s = of.slice(of.protocol(), of.clientLoop(),
                 a.keyPrefix() + "-" + of.protocol().cliName() + (isA ? "" : "-b") + "-" + slice, warm);
-        LockBenchmark.Result r = new LockBenchmark(s, isA ? groupA : groupB).run();
+        LockBenchmark.Result r = new LockBenchmark(s, isA ? groupA : groupB, isA ? keptA : keptB).run();
         if (r.failed()) {
             out.printf(Locale.ROOT, "%s run failed:%n", name);
             r.print(out);

@@ -93,15 +93,21 @@ final class LockBenchmark {
 
     /** The Java client's I/O group when the caller keeps one across runs; null: each run makes its own. */
     private final EventLoopGroup givenGroup;
+    /** The workers' connections when the caller keeps them across runs; null: each run connects and closes. */
+    private final KeptConnections kept;
 
     LockBenchmark(Settings settings) {
-        this(settings, null);
+        this(settings, null, null);
     }
 
-    /** With {@code group} (kept open) for the Java client's shared loop, instead of a group of the run's own. */
-    LockBenchmark(Settings settings, EventLoopGroup group) {
+    /**
+     * With {@code group} (kept open) for the Java client's shared loop, instead of a group of the
+     * run's own, and the workers' connections taken from {@code kept} (null: the run's own).
+     */
+    LockBenchmark(Settings settings, EventLoopGroup group, KeptConnections kept) {
         this.settings = settings;
         this.givenGroup = group;
+        this.kept = kept;
     }
 
     /** An I/O group as a run with the shared client loop makes it: one thread per CPU, at most one per worker. */
@@ -151,7 +157,7 @@ final class LockBenchmark {
             if (!allDone) {
                 // Workers blocked in a call past the limit: closing their sockets makes the call throw.
                 for (Worker w : workers) {
-                    w.closeConnection();
+                    w.discardConnection();
                 }
                 joinAll(threads, System.nanoTime() + STOP_GRACE.toNanos());
             }
@@ -172,8 +178,8 @@ final class LockBenchmark {
                     firstError.get(), capped);
         } finally {
             for (Worker w : workers) {
-                if (w != null) {
-                    w.closeConnection();
+                if (w != null && kept == null) {
+                    w.discardConnection();
                 }
             }
             if (group != null && group != givenGroup) {
@@ -279,13 +285,14 @@ final class LockBenchmark {
             String key = settings.keyFor(index);
             try {
                 try {
-                    connection = open(settings.serverFor(index));
+                    connection = kept != null ? kept.get(index, () -> open(settings.serverFor(index))) : open(settings.serverFor(index));
                 } finally {
                     connected.countDown(); // failed or not: the main thread waits for every attempt
                 }
                 rounds(key, settings.warmup());
             } catch (Exception e) {
                 recordError(e);
+                discardConnection();
                 ready.countDown();
                 return;
             }
@@ -299,6 +306,7 @@ final class LockBenchmark {
             } catch (Exception e) {
                 // A broken connection ends this worker; the others go on.
                 recordError(e);
+                discardConnection();
             }
         }
 
@@ -411,7 +419,11 @@ final class LockBenchmark {
             return new DflockdConnection(server, settings.authToken(), connectMs, (int) Math.min(Integer.MAX_VALUE, readMs));
         }
 
-        void closeConnection() {
+        /** Closes this worker's connection (and, when kept across runs, forgets it: the next run opens another). */
+        void discardConnection() {
+            if (kept != null) {
+                kept.discard(index);
+            }
             BenchConnection c = connection;
             if (c != null) {
                 c.close();

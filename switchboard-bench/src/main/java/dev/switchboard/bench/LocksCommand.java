@@ -86,6 +86,11 @@ final class LocksCommand implements Callable<Integer> {
             + " server, as --server-pid is of --servers' (default: none).")
     long versusServerPid;
 
+    @Option(names = "--reconnect-each-run", description = "With --versus: each run opens its workers' connections and closes"
+            + " them at its end, instead of each side keeping them from run to run (the default: a comparison of lock cycles"
+            + " that does not also measure, inside its runs, the server recompiling its hot path after each connection's setup).")
+    boolean reconnectEachRun;
+
     @Option(names = "--pairs", defaultValue = "10", description = "With --versus: measured pairs of runs (default: ${DEFAULT-VALUE}).")
     int pairs;
 
@@ -168,7 +173,7 @@ final class LocksCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (versus != null) {
-            return new InterleavedRuns(settings, versusSettings, pairs, out).run() ? 0 : 1;
+            return new InterleavedRuns(settings, versusSettings, pairs, !reconnectEachRun, out).run() ? 0 : 1;
         }
         out.println(settings.describe());
         out.flush();

@@ -177,10 +177,10 @@ class BenchMainTest {
 
         assertThat(run.exitCode).as(run.output + run.errors).isZero();
         assertThat(run.output).contains("versus: dflockd, 3 pairs after a warm-up run of each and "
-                + InterleavedRuns.SETTLING_PAIRS + " pairs not counted");
+                + InterleavedRuns.SETTLING_PAIRS + " pairs not counted; connections kept from run to run");
         assertThat(run.output).contains("warm-up run json-async:", "warm-up run dflockd:");
         Matcher pairs = Pattern.compile("(?m)^pair +\\d+: json-async ([0-9.]+) ops/s p50 [0-9.]+ ms \\| dflockd ([0-9.]+) ops/s"
-                + " p50 [0-9.]+ ms \\| ratio ([0-9.]+)$").matcher(run.output);
+                + " p50 [0-9.]+ ms \\| ratio ([0-9.]+) \\| client jit -?\\d+/-?\\d+ ms$").matcher(run.output);
         int count = 0;
         while (pairs.find()) {
             count++;
@@ -195,6 +195,32 @@ class BenchMainTest {
         Run same = bench("locks", "--protocol", "dflockd", "--versus", "dflockd");
         assertThat(same.exitCode).isEqualTo(2);
         assertThat(same.errors).contains("--versus must name another protocol than --protocol (or give --versus-servers)");
+    }
+
+    @Test
+    void versusKeepsEachWorkersConnectionFromRunToRunUnlessToldToReconnect() {
+        java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
+        try (Switchboard counted = Switchboard.builder().port(0).shutdownTimeout(Duration.ofSeconds(1))
+                .onSessionCreated(s -> sessions.incrementAndGet()).start()) {
+            String[] args = {"locks", "--protocol", "json", "--versus", "dflockd", "--pairs", "2", "--servers",
+                    "127.0.0.1:" + counted.port(), "--workers", "2", "--rounds", "10", "--warmup", "1", "--key", "kept"};
+            Run kept = bench(args);
+            assertThat(kept.exitCode).as(kept.output + kept.errors).isZero();
+            assertThat(kept.output).contains("pairs not counted; connections kept from run to run");
+            // A warm-up run, the settling pairs and the counted ones, on the same two native sessions.
+            await().atMost(Duration.ofSeconds(5)).until(() -> sessions.get() >= 2);
+            assertThat(sessions.get()).isEqualTo(2);
+
+            sessions.set(0);
+            String[] again = java.util.Arrays.copyOf(args, args.length + 1);
+            again[args.length] = "--reconnect-each-run";
+            Run reconnecting = bench(again);
+            assertThat(reconnecting.exitCode).as(reconnecting.output + reconnecting.errors).isZero();
+            assertThat(reconnecting.output).contains("pairs not counted; each run connects anew");
+            int runs = 1 + InterleavedRuns.SETTLING_PAIRS + 2;
+            await().atMost(Duration.ofSeconds(5)).until(() -> sessions.get() >= 2 * runs);
+            assertThat(sessions.get()).isEqualTo(2 * runs);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.switchboard.client;
 
+import dev.switchboard.protocol.json.LineFeeds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.TooLongFrameException;
@@ -13,7 +14,8 @@ import io.netty.handler.codec.TooLongFrameException;
  * recycler and two more handler calls before anyone looks at it; with one answer per wake-up (one
  * caller, one request in flight) that path is most of the client's work per call. Here a line is
  * read where it lies, and only a line cut by the end of a read is copied, into a buffer kept until
- * its end arrives.
+ * its end arrives. Line ends are found by {@link LineFeeds}, whose compiled code does not depend on
+ * the lines' length (an answer's length changes as request ids and fences gain digits).
  *
  * <p>Bounds: a line longer than {@code maxLineBytes} fails with {@link TooLongFrameException} as
  * soon as that is known, without buffering the rest of it; the splitter then keeps nothing and the
@@ -44,7 +46,7 @@ final class LineSplitter {
             int at = in.readerIndex();
             int end = in.writerIndex();
             if (partial != null) {
-                int eol = in.indexOf(at, end, (byte) '\n');
+                int eol = LineFeeds.indexOf(in, at, end);
                 if (eol < 0) {
                     keep(in, at, end);
                     return;
@@ -60,7 +62,7 @@ final class LineSplitter {
                 }
                 at = eol + 1;
             }
-            for (int eol; at < end && (eol = in.indexOf(at, end, (byte) '\n')) >= 0; at = eol + 1) {
+            for (int eol; at < end && (eol = LineFeeds.indexOf(in, at, end)) >= 0; at = eol + 1) {
                 emit(in, at, eol, consumer);
             }
             if (at < end) {

@@ -85,6 +85,45 @@ class JsonLineDecoderTest {
         ch.finishAndReleaseAll();
     }
 
+    /** Each read's messages, and "too long" where the read raised that error. */
+    private static List<String> readsThrough(EmbeddedChannel ch, List<String> reads) {
+        List<String> out = new ArrayList<>();
+        for (String r : reads) {
+            try {
+                ch.writeInbound(bytes(r));
+            } catch (TooLongFrameException e) {
+                out.add("too long");
+            }
+            out.addAll(described(read(ch)));
+        }
+        ch.finishAndReleaseAll();
+        return out;
+    }
+
+    @Test
+    void anyLinesCutAnywhereComeOutAsFromTheFramerAndTheDecoder() {
+        java.util.Random random = new java.util.Random(11);
+        String[] lines = {"{\"op\":\"ping\",\"id\":%d}", "{\"op\":\"lock.acquire\",\"id\":%d,\"key\":\"k%d\"}", "", "  ",
+            "{\"op\":\"x\",\"pad\":\"" + "p".repeat(70) + "\"}", "nope %d", "{\"op\":\"y\",\"id\":\"%d\"}"};
+        for (int round = 0; round < 300; round++) {
+            StringBuilder stream = new StringBuilder();
+            int count = 1 + random.nextInt(12);
+            for (int i = 0; i < count; i++) {
+                stream.append(String.format(lines[random.nextInt(lines.length)], random.nextInt(100_000), i));
+                stream.append(random.nextInt(3) == 0 ? "\r\n" : "\n");
+            }
+            List<String> reads = new ArrayList<>();
+            for (int at = 0; at < stream.length(); ) {
+                int next = Math.min(stream.length(), at + 1 + random.nextInt(40));
+                reads.add(stream.substring(at, next));
+                at = next;
+            }
+            List<String> one = readsThrough(new EmbeddedChannel(new JsonLineDecoder(64, JsonMessageDecoder.toFrames())), reads);
+            List<String> two = readsThrough(new EmbeddedChannel(Framing.LINES.newFramer(64), JsonMessageDecoder.toFrames()), reads);
+            assertThat(one).as("reads %s", reads).isEqualTo(two);
+        }
+    }
+
     @Test
     void nothingIsLeftHeldOnceTheLinesAreRead() {
         EmbeddedChannel ch = new EmbeddedChannel(new JsonLineDecoder(64, JsonMessageDecoder.toFrames()));

@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.dflockd;
 
+import dev.switchboard.protocol.json.LineFeeds;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -30,7 +31,7 @@ final class DflockdLineDecoder extends ByteToMessageDecoder {
             int cap = command != null && key != null && hasLongArg(command) ? MAX_LONG_ARG : MAX_LINE;
             int start = in.readerIndex();
             int searchEnd = Math.min(in.writerIndex(), start + cap + 1);
-            int eol = in.indexOf(start, searchEnd, (byte) '\n');
+            int eol = LineFeeds.indexOf(in, start, searchEnd); // compiled code that holds whatever the lines' length
             if (eol < 0) {
                 if (in.readableBytes() > cap) {
                     overflowing = true;
@@ -62,7 +63,7 @@ final class DflockdLineDecoder extends ByteToMessageDecoder {
 
     /** Drops bytes up to and including the next {@code \n}; the answer waits for it. */
     private void discardRestOfLine(ByteBuf in, List<Object> out) {
-        int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+        int eol = LineFeeds.indexOf(in, in.readerIndex(), in.writerIndex());
         if (eol < 0) {
             in.skipBytes(in.readableBytes());
             return;

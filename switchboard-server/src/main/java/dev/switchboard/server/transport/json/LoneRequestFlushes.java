@@ -1,5 +1,6 @@
 package dev.switchboard.server.transport.json;
 
+import dev.switchboard.protocol.json.LineFeeds;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -33,7 +34,8 @@ final class LoneRequestFlushes extends FlushConsolidationHandler {
 
     /** One whole line or less: nothing else can be answered before the read ends. */
     private static boolean atMostOneLine(ByteBuf bytes) {
-        int first = bytes.indexOf(bytes.readerIndex(), bytes.writerIndex(), (byte) '\n');
-        return first < 0 || bytes.indexOf(first + 1, bytes.writerIndex(), (byte) '\n') < 0;
+        // LineFeeds, not ByteBuf.indexOf: compiled code that stays valid whatever the requests' length.
+        int first = LineFeeds.indexOf(bytes, bytes.readerIndex(), bytes.writerIndex());
+        return first < 0 || LineFeeds.indexOf(bytes, first + 1, bytes.writerIndex()) < 0;
     }
 }

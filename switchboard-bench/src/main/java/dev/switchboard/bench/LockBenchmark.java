@@ -1,7 +1,7 @@
 package dev.switchboard.bench;
 
-import io.netty.channel.EventLoopGroup;
 import dev.switchboard.client.ClientEventLoops;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;

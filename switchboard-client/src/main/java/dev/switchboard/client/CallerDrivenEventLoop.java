@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -92,7 +93,7 @@ final class CallerDrivenEventLoop extends AbstractScheduledEventExecutor impleme
      * payload is handed over on the callback executor, a close fails every request), it wakes the
      * driver from the selector, which nothing else would (it may be blocked until its deadline).
      */
-    private final java.util.function.BiConsumer<Object, Throwable> wakeDriver = this::wakeDriver;
+    private final BiConsumer<Object, Throwable> wakeDriver = this::wakeDriver;
     private boolean initialized; // driver only
 
     CallerDrivenEventLoop(IoHandlerFactory factory, String threadName) {

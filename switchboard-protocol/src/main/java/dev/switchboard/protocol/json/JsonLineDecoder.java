@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * Native JSON lines in one handler: cuts the stream into lines as {@link Framing#LINES}'s framer
  * (Netty's line decoder) does — same limit, a {@link TooLongFrameException} passed down the
- * pipeline as soon as a line is known to be too long and the rest of that line skipped, a {@code \r} before the {@code \n}
- * dropped — and parses each line at once with a {@link JsonMessageDecoder}; blank lines are skipped.
+ * pipeline as soon as a line is known to be too long and the rest of that line skipped, a
+ * {@code \r} before the {@code \n} dropped — and parses each line at once with a
+ * {@link JsonMessageDecoder}; blank lines are skipped.
  *
  * <p>Why one handler rather than the framer followed by the decoder: each request then reaches the
  * connection without a second decoded-message list and handler hand-off. On the server a request

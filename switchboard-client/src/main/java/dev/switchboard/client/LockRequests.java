@@ -58,6 +58,11 @@ final class LockRequests {
         return new Call<>(requests.send(msg, requestTimeout, callerWaits, null), result -> null);
     }
 
+    Call<Integer> cancel(Resource resource, boolean callerWaits) {
+        LockMessage msg = new LockMessage(resource, resource.kind().cancelOp);
+        return new Call<>(requests.send(msg, requestTimeout, callerWaits, null), Replies::cancelled);
+    }
+
     /**
      * A grant that arrives after the caller stopped waiting (request timeout, cancel, interrupt)
      * would hold the slot until its lease ends or the session closes, blocking everyone queued

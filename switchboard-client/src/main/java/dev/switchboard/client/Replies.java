@@ -40,6 +40,15 @@ final class Replies {
         return Duration.ofMillis(lease);
     }
 
+    /** How many pending acquires or waits a {@code cancel} ended. */
+    static int cancelled(Answer result) {
+        Long n = result.integer("cancelled");
+        if (n == null) {
+            throw unexpected(result);
+        }
+        return Math.toIntExact(n);
+    }
+
     static boolean isGrant(Answer result) {
         return "acquired".equals(result.string("status")) && result.has("token");
     }

@@ -12,21 +12,23 @@ import java.util.Objects;
 public final class Resource {
     /** Which namespace a resource lives in, with the names of its operations on the wire. */
     public enum Kind {
-        LOCK(Ops.LOCK_ACQUIRE, Ops.LOCK_ENQUEUE, Ops.LOCK_WAIT, Ops.LOCK_RENEW, Ops.LOCK_RELEASE),
-        SEMAPHORE(Ops.SEM_ACQUIRE, Ops.SEM_ENQUEUE, Ops.SEM_WAIT, Ops.SEM_RENEW, Ops.SEM_RELEASE);
+        LOCK(Ops.LOCK_ACQUIRE, Ops.LOCK_ENQUEUE, Ops.LOCK_WAIT, Ops.LOCK_RENEW, Ops.LOCK_RELEASE, Ops.LOCK_CANCEL),
+        SEMAPHORE(Ops.SEM_ACQUIRE, Ops.SEM_ENQUEUE, Ops.SEM_WAIT, Ops.SEM_RENEW, Ops.SEM_RELEASE, Ops.SEM_CANCEL);
 
         final String acquireOp;
         final String enqueueOp;
         final String waitOp;
         final String renewOp;
         final String releaseOp;
+        final String cancelOp;
 
-        Kind(String acquireOp, String enqueueOp, String waitOp, String renewOp, String releaseOp) {
+        Kind(String acquireOp, String enqueueOp, String waitOp, String renewOp, String releaseOp, String cancelOp) {
             this.acquireOp = acquireOp;
             this.enqueueOp = enqueueOp;
             this.waitOp = waitOp;
             this.renewOp = renewOp;
             this.releaseOp = releaseOp;
+            this.cancelOp = cancelOp;
         }
 
         /** The wire name of an action ({@code "acquire"}, {@code "wait"}...) on this kind of resource. */
@@ -37,6 +39,7 @@ public final class Resource {
                 case "wait" -> waitOp;
                 case "renew" -> renewOp;
                 case "release" -> releaseOp;
+                case "cancel" -> cancelOp;
                 default -> throw new IllegalArgumentException("no such operation on a " + this + ": " + action);
             };
         }

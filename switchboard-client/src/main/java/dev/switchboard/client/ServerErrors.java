@@ -44,6 +44,7 @@ final class ServerErrors {
             case MAX_WAITERS -> new MaxWaitersException(msg);
             case ALREADY_ENQUEUED -> new AlreadyEnqueuedException(msg);
             case NOT_ENQUEUED -> new NotEnqueuedException(msg);
+            case CANCELLED -> new WaitCancelledException(msg);
             case ALREADY_WAITING -> new AlreadyWaitingException(msg);
             case UNAUTHORIZED -> new UnauthorizedException(msg);
             case DRAINING -> new DrainingException(msg);

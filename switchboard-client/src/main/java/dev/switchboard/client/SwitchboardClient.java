@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -85,6 +86,7 @@ public final class SwitchboardClient implements AutoCloseable {
     private final TopicSubscriptions topics;
     private final TokenRefresher tokens;
     private final PresenceWatches presence;
+    private final SessionAttributes attributes;
 
     /** The transport the client's connections run on: "epoll" or "nio" (for tests and diagnostics). */
     String ioTransport() {
@@ -114,6 +116,8 @@ public final class SwitchboardClient implements AutoCloseable {
         this.presence = new PresenceWatches(requests, settings.requestTimeout(), events::inOrder, this::await);
         events.onPresence(presence::onEvent);
         lifecycle.addSessionReplacedListener(presence::sessionReplaced);
+        this.attributes = new SessionAttributes(requests, settings.requestTimeout());
+        lifecycle.addSessionReplacedListener(attributes::sessionReplaced);
     }
 
     /** Connects with default settings and does the handshake. */
@@ -148,6 +152,32 @@ public final class SwitchboardClient implements AutoCloseable {
 
     public ServerLimits limits() {
         return session.welcome().limits();
+    }
+
+    /** What the server says of this session now: state, attributes, connections ({@code session.info}). */
+    public CompletableFuture<SessionInfo> sessionInfoAsync() {
+        return attributes.info();
+    }
+
+    public SessionInfo sessionInfo() {
+        return await(sessionInfoAsync());
+    }
+
+    /**
+     * Sets the session's attributes ({@code session.set}): small strings that travel with the
+     * session — across resumes, graceful restarts and into the admin listing (at most 32, keys of
+     * 1–64 characters of {@code [A-Za-z0-9_.-]}, values up to 1024 bytes). A key mapped to null is
+     * removed; the change is all or nothing ({@link InvalidArgumentException} names what is wrong,
+     * a {@code server.} key included: those are the embedding server's). Completes with the
+     * session as it is after the change. What the client set is set again on a new session after
+     * {@code SESSION_LOST}.
+     */
+    public CompletableFuture<SessionInfo> setSessionAttributesAsync(Map<String, String> changes) {
+        return attributes.set(Objects.requireNonNull(changes, "changes"));
+    }
+
+    public SessionInfo setSessionAttributes(Map<String, String> changes) {
+        return await(setSessionAttributesAsync(changes));
     }
 
     /** True while a connection is up (false while reconnecting and after close). */
@@ -304,6 +334,21 @@ public final class SwitchboardClient implements AutoCloseable {
 
     public void release(Grant grant) {
         release(grant.resource(), grant.token());
+    }
+
+    /**
+     * Ends this session's pending acquire or {@link #awaitGrant wait} on {@code resource}
+     * ({@code lock.cancel}/{@code sem.cancel}): each fails with {@link WaitCancelledException} and
+     * leaves the queue, as after a timeout; a slot already held or a two-phase place with no wait
+     * pending stays. Completes with how many ended. For a call of another thread, or from the
+     * async API; a blocking caller's own wait cannot cancel itself.
+     */
+    public CompletableFuture<Integer> cancelAsync(Resource resource) {
+        return locks.cancel(resource, false).async();
+    }
+
+    public int cancel(Resource resource) {
+        return awaitAnswer(locks.cancel(resource, true), settings.requestTimeout(), resource.kind().cancelOp);
     }
 
     // ---------------------------------------------------------------- misc operations

@@ -54,6 +54,11 @@ final class LiveServer implements BeforeAllCallback, AfterAllCallback, AfterEach
         return server.sessions();
     }
 
+    /** Sets attributes of a session as the embedding application would ({@code server.} keys included). */
+    boolean setSessionAttributes(String sessionId, java.util.Map<String, String> changes) {
+        return server.setSessionAttributes(sessionId, changes);
+    }
+
     /** A client connected to the server, closed after the test. */
     SwitchboardClient client() {
         return client(b -> b);

@@ -161,6 +161,57 @@ class LockOperationsTest {
     }
 
     @Test
+    void cancelEndsAPendingAcquireWhichLeavesTheQueue() {
+        Resource lock = Resource.lock(key);
+        Grant held = a.acquire(lock, LONG).orElseThrow();
+        CompletableFuture<Optional<Grant>> pending = b.acquireAsync(lock, LONG, null);
+
+        // Sent after the acquire on the same connection, so it finds the acquire waiting.
+        assertThat(b.cancel(lock)).isEqualTo(1);
+
+        assertThatThrownBy(pending::join).hasCauseInstanceOf(WaitCancelledException.class)
+                .cause().hasFieldOrPropertyWithValue("code", "cancelled");
+        a.release(held);
+        assertThat(a.tryAcquire(lock)).as("nobody was granted the key after the cancel").isPresent();
+        assertThat(b.cancel(lock)).as("nothing left to cancel").isZero();
+    }
+
+    @Test
+    void cancelEndsATwoPhaseWaitAndItsPlace() {
+        Resource sem = Resource.semaphore(key, 1);
+        Grant held = a.acquire(sem, LONG).orElseThrow();
+        assertThat(b.enqueue(sem).isQueued()).isTrue();
+        CompletableFuture<Optional<Grant>> waiting = b.awaitGrantAsync(sem, LONG);
+
+        assertThat(b.cancelAsync(sem).join()).isEqualTo(1);
+
+        assertThatThrownBy(waiting::join).hasCauseInstanceOf(WaitCancelledException.class);
+        assertThatThrownBy(() -> b.awaitGrant(sem, Duration.ZERO)).as("the place went with the wait")
+                .isInstanceOf(NotEnqueuedException.class);
+        a.release(held);
+        assertThat(a.tryAcquire(sem)).isPresent();
+    }
+
+    @Test
+    void anotherThreadCancelsACallerBlockedInAcquire() throws Exception {
+        Resource lock = Resource.lock(key);
+        a.acquire(lock, LONG).orElseThrow();
+        CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
+            try {
+                b.acquire(lock, LONG);
+                return null;
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
+        // The blocked caller's request is on the server once a cancel finds it.
+        await().atMost(LONG).until(() -> b.cancel(lock) == 1);
+
+        assertThat(blocked.get(LONG.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isInstanceOf(WaitCancelledException.class);
+    }
+
+    @Test
     void waitWithoutEnqueueAndAfterATimedOutWaitIsNotEnqueued() {
         Resource lock = Resource.lock(key);
         assertThatThrownBy(() -> b.awaitGrant(lock, Duration.ZERO)).isInstanceOf(NotEnqueuedException.class);

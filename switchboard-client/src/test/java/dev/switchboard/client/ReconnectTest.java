@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.switchboard.server.Switchboard;
 import dev.switchboard.server.SwitchboardConfig;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -76,6 +78,22 @@ class ReconnectTest {
     private void cut() {
         proxy.down();
         await().atMost(LONG).until(() -> state(ConnectionEvent.Type.DISCONNECTED).isPresent());
+    }
+
+    /**
+     * Cuts the connection until the server has ended the session (its grace ran out, so it
+     * released {@code heldKey}, which the client held), then lets the client back in and waits for
+     * it to go on with a new session.
+     */
+    private void cutUntilTheSessionEnds(SwitchboardClient other, String heldKey) {
+        cut();
+        await().atMost(LONG).untilAsserted(() -> {
+            Optional<Grant> g = other.tryAcquire(Resource.lock(heldKey));
+            assertThat(g).isPresent();
+            other.release(g.get());
+        });
+        proxy.up();
+        await().atMost(LONG).until(() -> state(ConnectionEvent.Type.SESSION_LOST).isPresent());
     }
 
     @Test
@@ -153,16 +171,7 @@ class ReconnectTest {
             client.listen("news.>");
             String oldSession = client.sessionId();
 
-            cut();
-            // The grace ran out when the server ended the session and released its lock.
-            await().atMost(LONG).untilAsserted(() -> {
-                Optional<Grant> g = other.tryAcquire(Resource.lock("orphan"));
-                assertThat(g).isPresent();
-                other.release(g.get());
-            });
-            proxy.up();
-
-            await().atMost(LONG).until(() -> state(ConnectionEvent.Type.SESSION_LOST).isPresent());
+            cutUntilTheSessionEnds(other, "orphan");
             ConnectionEvent sessionLost = state(ConnectionEvent.Type.SESSION_LOST).orElseThrow();
             assertThat(sessionLost.code()).isEqualTo("session_not_found");
             assertThat(sessionLost.sessionId()).isNotEqualTo(oldSession).isEqualTo(client.sessionId());
@@ -181,6 +190,25 @@ class ReconnectTest {
             await().atMost(LONG).until(() -> payloads().contains("y"));
             assertThat(signals()).extracting(Signal::seq).containsExactly(1L);
             assertThat(lock.acquire(LONG)).as("the helper can be used again").isTrue();
+        }
+    }
+
+    @Test
+    void attributesTheClientSetAreSetAgainOnTheNewSessionAfterTheOldOneIsLost() throws Exception {
+        startServer(b -> b.sessionGrace(Duration.ofMillis(300)));
+        try (SwitchboardClient other = direct();
+             SwitchboardClient client = viaProxy().connect()) {
+            client.setSessionAttributes(Map.of("user", "ada", "tab", "3"));
+            Map<String, String> removeTab = new HashMap<>();
+            removeTab.put("tab", null);
+            client.setSessionAttributes(removeTab);
+            assertThat(client.lock("marker").acquire(LONG)).isTrue();
+            String oldSession = client.sessionId();
+
+            cutUntilTheSessionEnds(other, "marker");
+            assertThat(client.sessionId()).isNotEqualTo(oldSession);
+            await().atMost(LONG).untilAsserted(() ->
+                    assertThat(client.sessionInfo().attributes()).containsOnly(Map.entry("user", "ada")));
         }
     }
 

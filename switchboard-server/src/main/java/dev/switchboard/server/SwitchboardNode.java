@@ -231,9 +231,7 @@ final class SwitchboardNode {
             ch.pipeline().addLast("traffic", traffic);
             ch.pipeline().addLast("limit", limiter);
             String last = "limit";
-            metrics.connectionOpened("http");
-            ch.attr(TrafficCounter.TRANSPORT).set("http");
-            ch.closeFuture().addListener(f -> metrics.connectionClosed("http"));
+            metrics.connectionOpened(ch, "http");
             if (context.sslContext() != null) {
                 ch.pipeline().addLast("tls", TlsContexts.handler(context.sslContext(), ch.alloc()));
                 last = "tls";

@@ -105,7 +105,7 @@ public final class NodeMetrics {
         }
         FunctionCounter.builder("switchboard_rpc_stream_chunks", core.rpc(), dev.switchboard.core.rpc.RequestReply::streamChunks)
                 .description("stream chunks (rpc.chunk) written to their callers").register(registry);
-        for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
+        for (String transport : new String[] {"dflockd", "json", "json-frames", "http", "ws"}) {
             connection(transport);
         }
         for (String response : new String[] {"stream", "single"}) {
@@ -299,14 +299,34 @@ public final class NodeMetrics {
         Gauge.builder("dflockd_http_sessions", count::getAsInt).description("open HTTP sessions").register(registry);
     }
 
-    /** Counts one open connection of {@code transport}; call {@link #connectionClosed} when it ends. */
-    public void connectionOpened(String transport) {
+    /**
+     * Counts {@code channel} as an open connection of {@code transport} until it closes, and labels
+     * its bytes with it ({@link TrafficCounter#TRANSPORT}). A channel already closed is labelled only.
+     */
+    public void connectionOpened(io.netty.channel.Channel channel, String transport) {
+        channel.attr(TrafficCounter.TRANSPORT).set(transport);
+        if (!channel.isActive()) return;
+        channel.attr(COUNTED_AS).set(transport);
         connection(transport).incrementAndGet();
+        channel.closeFuture().addListener(f -> connection(channel.attr(COUNTED_AS).get()).decrementAndGet());
     }
 
-    public void connectionClosed(String transport) {
-        connection(transport).decrementAndGet();
+    /**
+     * The connection goes on as {@code transport} (an HTTP connection upgraded to a WebSocket): its
+     * count moves there, and so do its bytes from now on. Called on the channel's event loop, where
+     * its close listener runs too, so the two cannot interleave.
+     */
+    public void transportChanged(io.netty.channel.Channel channel, String transport) {
+        channel.attr(TrafficCounter.TRANSPORT).set(transport);
+        String counted = channel.attr(COUNTED_AS).get();
+        if (counted == null || channel.closeFuture().isDone()) return; // never counted, or already uncounted
+        connection(counted).decrementAndGet();
+        connection(transport).incrementAndGet();
+        channel.attr(COUNTED_AS).set(transport);
     }
+
+    /** The transport a channel is counted under in {@code switchboard_connections}. */
+    private static final io.netty.util.AttributeKey<String> COUNTED_AS = io.netty.util.AttributeKey.valueOf("switchboard.counted-as");
 
     private AtomicLong connection(String transport) {
         return connectionsByTransport.computeIfAbsent(transport, t -> {
@@ -334,8 +354,8 @@ public final class NodeMetrics {
     }
 
     /**
-     * Bytes read and written since start by transport (of the connection as detected: a WebSocket
-     * counts as {@code http}, whose upgrade it is; bytes read before detection as {@code undetected}):
+     * Bytes read and written since start by transport (of the connection as detected, and
+     * {@code ws} from a WebSocket's upgrade on; bytes read before detection as {@code undetected}):
      * the admin snapshot's throughput. Not metrics: {@code switchboard_network_*} has the totals.
      */
     public java.util.Map<String, Long> bytesReceivedByTransport() {

@@ -13,7 +13,7 @@ import io.netty.channel.ChannelPromise;
  */
 @ChannelHandler.Sharable
 public final class TrafficCounter extends ChannelDuplexHandler {
-    /** The connection's transport, set once its protocol is known (see {@code ProtocolDetector}). */
+    /** The connection's transport, set once its protocol is known (see {@code ProtocolDetector}), {@code ws} once upgraded. */
     public static final io.netty.util.AttributeKey<String> TRANSPORT = io.netty.util.AttributeKey.valueOf("switchboard.transport");
     private final NodeMetrics metrics;
 
@@ -35,6 +35,11 @@ public final class TrafficCounter extends ChannelDuplexHandler {
         long n = size(msg);
         if (n > 0) metrics.bytesSent(ctx.channel().attr(TRANSPORT).get(), n);
         ctx.write(msg, promise);
+    }
+
+    /** The connection goes on as {@code transport} (see {@link NodeMetrics#transportChanged}). */
+    public void transportChanged(io.netty.channel.Channel channel, String transport) {
+        metrics.transportChanged(channel, transport);
     }
 
     private static long size(Object msg) {

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.server.Switchboard;
 import dev.switchboard.server.admin.AdminApiTest.NativeTcp;
+import dev.switchboard.server.ws.WsClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -164,6 +165,18 @@ class AdminSnapshotTest {
             assertThat(snap.at("/node/server").asString()).startsWith("switchboard/");
             assertThat(snap.path("at_ms").asLong()).isPositive();
             assertThat(snap.path("truncated").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void aWebSocketsBytesCountUnderWsFromItsUpgradeOn() throws Exception {
+        try (WsClient c = WsClient.hello(sb.port())) {
+            JsonNode before = snapshot(sb, ADMIN).path("counters");
+            c.send("{\"op\":\"ping\",\"id\":1}");
+            assertThat(c.read().path("op").asString()).isEqualTo("pong");
+            JsonNode after = snapshot(sb, ADMIN).path("counters");
+            assertThat(after.at("/bytes_in_total/ws").asLong()).isGreaterThan(before.at("/bytes_in_total/ws").asLong());
+            assertThat(after.at("/bytes_out_total/ws").asLong()).isGreaterThan(before.at("/bytes_out_total/ws").asLong());
         }
     }
 

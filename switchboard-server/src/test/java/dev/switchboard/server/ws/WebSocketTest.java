@@ -52,6 +52,35 @@ class WebSocketTest {
     }
 
     @Test
+    void aWebSocketIsCountedAsWsOnceUpgradedNotAsTheHttpConnectionItWas() throws Exception {
+        int port = start();
+        try (WsClient c = WsClient.hello(port)) {
+            c.send("{\"op\":\"ping\",\"id\":1}");
+            assertThat(c.read().path("op").asString()).isEqualTo("pong");
+            // The scrape's own connection is the only HTTP one.
+            assertThat(connectionsByTransport(port)).containsEntry("ws", 1.0).containsEntry("http", 1.0);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> connectionsByTransport(port).get("ws") == 0.0);
+        assertThat(connectionsByTransport(port)).containsEntry("http", 1.0);
+    }
+
+    /** {@code switchboard_connections} by transport, from one scrape on a connection of its own. */
+    private static java.util.Map<String, Double> connectionsByTransport(int port) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String scrape = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            java.util.Map<String, Double> counts = new java.util.TreeMap<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("(?m)^switchboard_connections\\{[^}]*transport=\"([a-z-]+)\"[^}]*\\} (\\S+)$").matcher(scrape);
+            while (m.find()) counts.put(m.group(1), Double.parseDouble(m.group(2)));
+            assertThat(counts).as("switchboard_connections in%n%s", scrape).isNotEmpty();
+            return counts;
+        }
+    }
+
+    @Test
     void binaryFramesCarryJsonToo() throws Exception {
         int port = start();
         try (WsClient c = WsClient.hello(port)) {

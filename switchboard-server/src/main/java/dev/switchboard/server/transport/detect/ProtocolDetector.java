@@ -115,10 +115,7 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
     }
 
     private void countConnection(ChannelHandlerContext ctx, String transport) {
-        ctx.channel().attr(dev.switchboard.server.metrics.TrafficCounter.TRANSPORT).set(transport);
-        if (!ctx.channel().isActive()) return;
-        metrics.connectionOpened(transport);
-        ctx.channel().closeFuture().addListener(f -> metrics.connectionClosed(transport));
+        metrics.connectionOpened(ctx.channel(), transport);
     }
 
     /** Whether the first bytes are an HTTP request line; UNDECIDED until enough of them have come. */

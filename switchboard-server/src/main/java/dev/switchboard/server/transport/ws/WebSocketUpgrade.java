@@ -125,6 +125,9 @@ public final class WebSocketUpgrade {
                     if (p.get(name) != null) p.remove(name);
                 }
                 p.addBefore("ws-protocol", "ws-violations", new ProtocolViolations(onFrameTooLarge));
+                // Counted and its bytes labelled as a WebSocket from now on, no longer as HTTP.
+                dev.switchboard.server.metrics.TrafficCounter traffic = p.get(dev.switchboard.server.metrics.TrafficCounter.class);
+                if (traffic != null) traffic.transportChanged(ctx.channel(), "ws");
                 then.install(p, ctx.name());
                 upgraded = true;
                 for (Object m : early) channelRead(ctx, m);

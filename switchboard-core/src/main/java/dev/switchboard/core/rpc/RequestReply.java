@@ -65,6 +65,11 @@ public final class RequestReply implements SessionRegistry.Presence {
         this.hooks = new ResponseHooks(sessions, broker);
     }
 
+    /** The patterns of the embedding program's in-process request handlers, in lookup order. */
+    public List<String> handlerPatterns() {
+        return settings.handlers().requestPatterns();
+    }
+
     /**
      * Adds a kind of target after those already there (the server's acomm backends, say): it is
      * asked for names that nothing before it serves, before the webhooks.

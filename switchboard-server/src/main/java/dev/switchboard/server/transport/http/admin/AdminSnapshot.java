@@ -157,9 +157,17 @@ final class AdminSnapshot {
         return List.copyOf(cut(new ArrayList<>(patterns), "listening", truncated));
     }
 
+    /**
+     * What serves request names, in lookup order: the embedding program's in-process handlers,
+     * backend services with their members, then the webhooks (their URLs without query, which may
+     * carry a secret).
+     */
     private List<Map<String, Object>> services(SwitchboardCore core, Set<String> truncated) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (ServiceListing l : cut(core.rpc().registry().listing(), "services", truncated)) {
+        for (String pattern : core.rpc().handlerPatterns()) {
+            out.add(object("name", pattern, "group", "", "members", List.of(object("kind", "handler"))));
+        }
+        for (ServiceListing l : core.rpc().registry().listing()) {
             List<Map<String, Object>> members = new ArrayList<>();
             for (String endpoint : cut(l.endpointIds(), "services", truncated)) {
                 Session s = core.sessions().find(endpoint);
@@ -168,7 +176,12 @@ final class AdminSnapshot {
             }
             out.add(object("name", l.pattern(), "group", l.group(), "members", members));
         }
-        return out;
+        for (dev.switchboard.server.webhook.WebhookRule w : server.config().rpcWebhooks()) {
+            java.net.URI u = w.url();
+            String url = u.getScheme() + "://" + u.getRawAuthority() + (u.getRawPath() == null ? "" : u.getRawPath());
+            out.add(object("name", w.pattern(), "group", "", "members", List.of(object("kind", "webhook", "url", url))));
+        }
+        return cut(out, "services", truncated);
     }
 
     /** Sessions that answer to their peer id on this node now. */

@@ -29,6 +29,8 @@ final class EventDispatcher {
     private volatile Consumer<JsonNode> chunkHandler = e -> { };
     private volatile Consumer<JsonNode> tokenExpiringHandler = e -> { };
     private volatile Consumer<JsonNode> presenceHandler = e -> { };
+    private volatile Consumer<JsonNode> receiptHandler = e -> { };
+    private volatile Consumer<PeerMessage> peerMessageHandled = m -> { };
 
     EventDispatcher(SessionState session, ClientSettings settings) {
         this.session = session;
@@ -75,6 +77,16 @@ final class EventDispatcher {
     }
 
     /** Who takes {@code presence} and {@code presence.resync} events (on the I/O thread). */
+    /** Where {@code relay.receipt} events go (on the I/O thread). */
+    void onReceipts(Consumer<JsonNode> handler) {
+        this.receiptHandler = handler;
+    }
+
+    /** Told when the listeners have had a direct message that asked for a receipt. */
+    void onPeerMessageHandled(Consumer<PeerMessage> handler) {
+        this.peerMessageHandled = handler;
+    }
+
     void onPresence(Consumer<JsonNode> handler) {
         this.presenceHandler = handler;
     }
@@ -135,8 +147,14 @@ final class EventDispatcher {
         } else if ("rpc.chunk".equals(op)) {
             chunkHandler.accept(event);
         } else if ("relay.message".equals(op)) {
-            deliver(peerMessageListeners, new PeerMessage(event.path("from").asString(""),
-                    PayloadNodes.readOrEmpty(event), seq), "peer message");
+            JsonNode ackId = event.get("ack_id");
+            PeerMessage message = new PeerMessage(event.path("from").asString(""), PayloadNodes.readOrEmpty(event), seq,
+                    ackId != null && ackId.isString() ? ackId.asString() : null);
+            // A receipt is owed once the listeners have had the message.
+            deliver(peerMessageListeners, message, "peer message",
+                    message.ackId() == null ? null : () -> peerMessageHandled.accept(message));
+        } else if ("relay.receipt".equals(op)) {
+            receiptHandler.accept(event);
         } else if ("presence".equals(op) || "presence.resync".equals(op)) {
             presenceHandler.accept(event);
         } else if ("notify".equals(op)) {
@@ -153,7 +171,15 @@ final class EventDispatcher {
 
     /** Hands {@code item} to each listener in turn, on the callback executor; one that throws does not stop the others. */
     private <T> void deliver(List<Consumer<T>> listeners, T item, String kind) {
+        deliver(listeners, item, kind, null);
+    }
+
+    /** As {@link #deliver(List, Object, String)}, then runs {@code after} (if any) once every listener has had it. */
+    private <T> void deliver(List<Consumer<T>> listeners, T item, String kind, Runnable after) {
         if (listeners.isEmpty()) {
+            if (after != null) {
+                after.run();
+            }
             return;
         }
         events.execute(() -> {
@@ -163,6 +189,9 @@ final class EventDispatcher {
                 } catch (RuntimeException e) {
                     log.warn("{} listener threw", kind, e);
                 }
+            }
+            if (after != null) {
+                after.run();
             }
         });
     }

@@ -87,6 +87,7 @@ public final class SwitchboardClient implements AutoCloseable {
     private final TokenRefresher tokens;
     private final PresenceWatches presence;
     private final SessionAttributes attributes;
+    private final RelayReceipts receipts;
 
     /** The transport the client's connections run on: "epoll" or "nio" (for tests and diagnostics). */
     String ioTransport() {
@@ -116,6 +117,10 @@ public final class SwitchboardClient implements AutoCloseable {
         this.presence = new PresenceWatches(requests, settings.requestTimeout(), events::inOrder, this::await);
         events.onPresence(presence::onEvent);
         lifecycle.addSessionReplacedListener(presence::sessionReplaced);
+        this.receipts = new RelayReceipts(requests, settings.requestTimeout());
+        events.onReceipts(receipts::onReceipt);
+        events.onPeerMessageHandled(receipts::acknowledge);
+        lifecycle.addSessionEndListener(receipts::sessionEnded);
         this.attributes = new SessionAttributes(requests, settings.requestTimeout());
         lifecycle.addSessionReplacedListener(attributes::sessionReplaced);
     }
@@ -609,6 +614,21 @@ public final class SwitchboardClient implements AutoCloseable {
         FieldsMessage msg = new FieldsMessage("relay.send").put("to", Objects.requireNonNull(peerId, "peerId"))
                 .payload(Objects.requireNonNull(payload, "payload"));
         return requests.send(msg, settings.requestTimeout(), null).thenApply(a -> null);
+    }
+
+    /**
+     * Sends a direct message as {@link #sendAsync} does, asking for a receipt ({@code ack_id}):
+     * completes with {@link ReceiptStatus#ACKNOWLEDGED} once the receiver's client has handled it
+     * (this client acknowledges a message after its listeners ran), or
+     * {@link ReceiptStatus#UNDELIVERED} when the receiver's session ended first. Unlike a plain
+     * send, it also reaches a receiver waiting to resume. Fails at once as a send does
+     * ({@link PeerNotFoundException}, {@code too_many_requests} past
+     * {@code --relay-max-unacknowledged}), and later with {@link SessionLostException} or
+     * {@link ConnectionClosedException} when this client's own session ends first (the server
+     * forgets its receipts then).
+     */
+    public CompletableFuture<ReceiptStatus> sendWithReceiptAsync(String peerId, Payload payload) {
+        return receipts.send(Objects.requireNonNull(peerId, "peerId"), Objects.requireNonNull(payload, "payload"));
     }
 
     /** Sends bytes (see {@link #sendAsync}); the receiver gets them byte for byte. */

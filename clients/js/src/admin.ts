@@ -39,7 +39,7 @@ export interface AdminSnapshot {
     waiter_count?: number;
   }>;
   topics: Array<{ topic: string; subscribers: number; groups: number; published_total: number }>;
-  services: Array<{ name: string; group?: string | null; members: Array<{ kind: string; session: string | null; numeric_id?: number; in_flight?: number }> }>;
+  services: Array<{ name: string; group?: string | null; members: Array<{ kind: string; session?: string | null; numeric_id?: number; in_flight?: number; url?: string }> }>;
   peers: Array<{ peer: string; session: string; numeric_id: number; transport: string }>;
   presence: Array<{ topic: string; members: number }>;
   counters: {

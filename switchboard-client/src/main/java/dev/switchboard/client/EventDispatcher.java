@@ -31,6 +31,7 @@ final class EventDispatcher {
     private volatile Consumer<JsonNode> presenceHandler = e -> { };
     private volatile Consumer<JsonNode> receiptHandler = e -> { };
     private volatile Consumer<PeerMessage> peerMessageHandled = m -> { };
+    private volatile Runnable gapHandler = () -> { };
 
     EventDispatcher(SessionState session, ClientSettings settings) {
         this.session = session;
@@ -76,10 +77,14 @@ final class EventDispatcher {
         peerMessageListeners.remove(listener);
     }
 
-    /** Who takes {@code presence} and {@code presence.resync} events (on the I/O thread). */
     /** Where {@code relay.receipt} events go (on the I/O thread). */
     void onReceipts(Consumer<JsonNode> handler) {
         this.receiptHandler = handler;
+    }
+
+    /** Told (on the I/O thread) when the server dropped events of this session: a {@code gap} event. */
+    void onGap(Runnable handler) {
+        this.gapHandler = handler;
     }
 
     /** Told when the listeners have had a direct message that asked for a receipt. */
@@ -87,6 +92,7 @@ final class EventDispatcher {
         this.peerMessageHandled = handler;
     }
 
+    /** Who takes {@code presence} and {@code presence.resync} events (on the I/O thread). */
     void onPresence(Consumer<JsonNode> handler) {
         this.presenceHandler = handler;
     }
@@ -155,6 +161,8 @@ final class EventDispatcher {
                     message.ackId() == null ? null : () -> peerMessageHandled.accept(message));
         } else if ("relay.receipt".equals(op)) {
             receiptHandler.accept(event);
+        } else if (Ops.GAP.equals(op)) {
+            gapHandler.run();
         } else if ("presence".equals(op) || "presence.resync".equals(op)) {
             presenceHandler.accept(event);
         } else if ("notify".equals(op)) {

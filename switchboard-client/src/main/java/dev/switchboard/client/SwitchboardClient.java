@@ -121,6 +121,12 @@ public final class SwitchboardClient implements AutoCloseable {
         events.onReceipts(receipts::onReceipt);
         events.onPeerMessageHandled(receipts::acknowledge);
         lifecycle.addSessionEndListener(receipts::sessionEnded);
+        events.onGap(receipts::eventsLost);
+        events.addStateListener(e -> {
+            if (e.isGap()) {
+                receipts.eventsLost();
+            }
+        });
         this.attributes = new SessionAttributes(requests, settings.requestTimeout());
         lifecycle.addSessionReplacedListener(attributes::sessionReplaced);
     }
@@ -625,7 +631,8 @@ public final class SwitchboardClient implements AutoCloseable {
      * ({@link PeerNotFoundException}, {@code too_many_requests} past
      * {@code --relay-max-unacknowledged}), and later with {@link SessionLostException} or
      * {@link ConnectionClosedException} when this client's own session ends first (the server
-     * forgets its receipts then).
+     * forgets its receipts then), or with code {@code gap} when the server dropped events of this
+     * session (the receipt may have been one of them).
      */
     public CompletableFuture<ReceiptStatus> sendWithReceiptAsync(String peerId, Payload payload) {
         return receipts.send(Objects.requireNonNull(peerId, "peerId"), Objects.requireNonNull(payload, "payload"));

@@ -86,12 +86,18 @@ class ReconnectTest {
      * it to go on with a new session.
      */
     private void cutUntilTheSessionEnds(SwitchboardClient other, String heldKey) {
+        cutUntilTheSessionEnds(other, heldKey, () -> { });
+    }
+
+    /** As {@link #cutUntilTheSessionEnds(SwitchboardClient, String)}, running {@code whileDown} before the client may reconnect. */
+    private void cutUntilTheSessionEnds(SwitchboardClient other, String heldKey, Runnable whileDown) {
         cut();
         await().atMost(LONG).untilAsserted(() -> {
             Optional<Grant> g = other.tryAcquire(Resource.lock(heldKey));
             assertThat(g).isPresent();
             other.release(g.get());
         });
+        whileDown.run();
         proxy.up();
         await().atMost(LONG).until(() -> state(ConnectionEvent.Type.SESSION_LOST).isPresent());
     }
@@ -198,15 +204,21 @@ class ReconnectTest {
         startServer(b -> b.sessionGrace(Duration.ofMillis(300)));
         try (SwitchboardClient other = direct();
              SwitchboardClient client = viaProxy().connect()) {
-            client.setSessionAttributes(Map.of("user", "ada", "tab", "3"));
+            client.setSessionAttributes(Map.of("user", "ada", "tab", "3", "theme", "dark"));
             Map<String, String> removeTab = new HashMap<>();
             removeTab.put("tab", null);
             client.setSessionAttributes(removeTab);
             assertThat(client.lock("marker").acquire(LONG)).isTrue();
             String oldSession = client.sessionId();
 
-            cutUntilTheSessionEnds(other, "marker");
+            // A change made while reconnecting goes out first on the new session; setting the old
+            // attributes again must not undo it.
+            Map<String, String> removeTheme = new HashMap<>();
+            removeTheme.put("theme", null);
+            CompletableFuture<SessionInfo>[] whileDown = new CompletableFuture[1];
+            cutUntilTheSessionEnds(other, "marker", () -> whileDown[0] = client.setSessionAttributesAsync(removeTheme));
             assertThat(client.sessionId()).isNotEqualTo(oldSession);
+            whileDown[0].get(LONG.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             await().atMost(LONG).untilAsserted(() ->
                     assertThat(client.sessionInfo().attributes()).containsOnly(Map.entry("user", "ada")));
         }

@@ -64,7 +64,7 @@ export function topics(snapshot, { rates }) {
 export function services(snapshot) {
   const rows = snapshot.services.map((s) => h('tr', { 'data-testid': 'service-row-' + s.name, 'data-service': s.name },
     h('td', { 'data-label': 'Service' }, h('code', {}, s.name), s.group ? h('span', { class: 'sub' }, 'group ' + s.group) : null),
-    h('td', { 'data-label': 'Members' }, h('ul', { class: 'plain' }, s.members.map((m) => h('li', { 'data-testid': 'service-member-' + (m.session ?? m.kind) },
+    h('td', { 'data-label': 'Members' }, h('ul', { class: 'plain' }, s.members.map((m) => h('li', { 'data-testid': 'service-member-' + (m.session ?? m.url ?? m.kind) },
       h('span', { class: 'sub' }, m.kind + ' '), h('code', { title: m.session ?? m.url ?? '' }, m.url ?? shortId(m.session ?? '–'))))))));
   return [table('services-table', ['Service', 'Members'], rows, 'No service is served.'), truncatedNote(snapshot, 'services')];
 }

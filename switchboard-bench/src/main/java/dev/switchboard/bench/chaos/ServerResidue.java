@@ -29,6 +29,7 @@ final class ServerResidue {
         EXPECTED.put("switchboard_connections{transport=\"json\"}", 0.0);
         EXPECTED.put("switchboard_connections{transport=\"json-frames\"}", 0.0);
         EXPECTED.put("switchboard_connections{transport=\"http\"}", 1.0);
+        EXPECTED.put("switchboard_connections{transport=\"ws\"}", 0.0);
     }
 
     /** The series read last, and the ones above their bound (empty when the server is clean). */

@@ -45,6 +45,13 @@ public final class InProcessHandlers {
         return List.copyOf(out);
     }
 
+    /** The patterns of the notify handlers, in registration order. */
+    public List<String> signalPatterns() {
+        List<String> out = new ArrayList<>();
+        for (Route<SignalHandler> r : signals) out.add(r.pattern());
+        return List.copyOf(out);
+    }
+
     RpcHandler requestHandler(String name) {
         return first(requests, name);
     }

@@ -70,6 +70,11 @@ public final class RequestReply implements SessionRegistry.Presence {
         return settings.handlers().requestPatterns();
     }
 
+    /** The patterns of the embedding program's in-process notify handlers. */
+    public List<String> notifyHandlerPatterns() {
+        return settings.handlers().signalPatterns();
+    }
+
     /**
      * Adds a kind of target after those already there (the server's acomm backends, say): it is
      * asked for names that nothing before it serves, before the webhooks.

@@ -169,7 +169,7 @@ class AdminSnapshotTest {
     }
 
     @Test
-    void aWebSocketsBytesCountUnderWsFromItsUpgradeOn() throws Exception {
+    void aWebSocketsMessagesCountUnderWs() throws Exception {
         try (WsClient c = WsClient.hello(sb.port())) {
             JsonNode before = snapshot(sb, ADMIN).path("counters");
             c.send("{\"op\":\"ping\",\"id\":1}");
@@ -185,23 +185,26 @@ class AdminSnapshotTest {
         try (Switchboard node = Switchboard.builder().port(0).adminToken(ADMIN)
                 .onRequest("billing.quote", ctx -> java.util.concurrent.CompletableFuture.completedFuture(
                         dev.switchboard.core.rpc.RpcResult.ok(ctx.payload())))
-                .rpcWebhook("mail.>", "http://127.0.0.1:9/hooks/mail?secret=s3")
+                .onSignal("audit.*", ctx -> { })
+                .rpcWebhook("mail.>", "http://127.0.0.1:9/hooks/T0/B1/s3cret?key=s3")
                 .start();
              NativeTcp backend = NativeTcp.hello(node.port())) {
             backend.request("{\"op\":\"rpc.serve\",\"id\":2,\"pattern\":\"orders.*\",\"group\":\"workers\"}");
 
             JsonNode services = snapshot(node, ADMIN).path("services");
 
-            assertThat(services).hasSize(3);
+            assertThat(services).hasSize(4);
             assertThat(services.get(0).path("name").asString()).isEqualTo("billing.quote");
             assertThat(services.get(0).at("/members/0/kind").asString()).isEqualTo("handler");
-            assertThat(services.get(1).path("name").asString()).isEqualTo("orders.*");
-            assertThat(services.get(1).path("group").asString()).isEqualTo("workers");
-            assertThat(services.get(1).at("/members/0/session").asString()).isEqualTo(backend.session);
-            assertThat(services.get(2).path("name").asString()).isEqualTo("mail.>");
-            assertThat(services.get(2).at("/members/0/kind").asString()).isEqualTo("webhook");
-            assertThat(services.get(2).at("/members/0/url").asString()).as("no query: it may hold a secret")
-                    .isEqualTo("http://127.0.0.1:9/hooks/mail");
+            assertThat(services.get(1).path("name").asString()).isEqualTo("audit.*");
+            assertThat(services.get(1).at("/members/0/kind").asString()).isEqualTo("notify_handler");
+            assertThat(services.get(2).path("name").asString()).isEqualTo("orders.*");
+            assertThat(services.get(2).path("group").asString()).isEqualTo("workers");
+            assertThat(services.get(2).at("/members/0/session").asString()).isEqualTo(backend.session);
+            assertThat(services.get(3).path("name").asString()).isEqualTo("mail.>");
+            assertThat(services.get(3).at("/members/0/kind").asString()).isEqualTo("webhook");
+            assertThat(services.get(3).at("/members/0/url").asString()).as("the origin only: a path or query may hold a secret")
+                    .isEqualTo("http://127.0.0.1:9");
         }
     }
 

@@ -89,7 +89,8 @@ class MetricsDocTest {
         try (Switchboard sb = Switchboard.builder().port(0).start();
              Socket dflockd = new Socket("127.0.0.1", sb.port());
              Socket jsonLines = new Socket("127.0.0.1", sb.port());
-             Socket jsonFrames = new Socket("127.0.0.1", sb.port())) {
+             Socket jsonFrames = new Socket("127.0.0.1", sb.port());
+             dev.switchboard.server.ws.WsClient webSocket = dev.switchboard.server.ws.WsClient.hello(sb.port())) {
             String base = "http://127.0.0.1:" + sb.port();
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/health"))
@@ -156,7 +157,7 @@ class MetricsDocTest {
             assertThat(problems).isEmpty();
 
             // What the requests above must have moved.
-            for (String transport : new String[] {"dflockd", "json", "json-frames", "http"}) {
+            for (String transport : new String[] {"dflockd", "json", "json-frames", "http", "ws"}) {
                 assertThat(scrape.value("switchboard_connections", "transport", transport))
                         .as("switchboard_connections{transport=%s}", transport).isGreaterThanOrEqualTo(1);
             }

@@ -158,14 +158,18 @@ final class AdminSnapshot {
     }
 
     /**
-     * What serves request names, in lookup order: the embedding program's in-process handlers,
-     * backend services with their members, then the webhooks (their URLs without query, which may
-     * carry a secret).
+     * What serves request names, in lookup order: the embedding program's in-process request and
+     * notify handlers, backend services with their members, then the webhooks, each by its origin
+     * only (a path or query may carry a secret). Targets the server adds itself (acomm backends)
+     * are not listed.
      */
     private List<Map<String, Object>> services(SwitchboardCore core, Set<String> truncated) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String pattern : core.rpc().handlerPatterns()) {
             out.add(object("name", pattern, "group", "", "members", List.of(object("kind", "handler"))));
+        }
+        for (String pattern : core.rpc().notifyHandlerPatterns()) {
+            out.add(object("name", pattern, "group", "", "members", List.of(object("kind", "notify_handler"))));
         }
         for (ServiceListing l : core.rpc().registry().listing()) {
             List<Map<String, Object>> members = new ArrayList<>();
@@ -178,7 +182,7 @@ final class AdminSnapshot {
         }
         for (dev.switchboard.server.webhook.WebhookRule w : server.config().rpcWebhooks()) {
             java.net.URI u = w.url();
-            String url = u.getScheme() + "://" + u.getRawAuthority() + (u.getRawPath() == null ? "" : u.getRawPath());
+            String url = u.getScheme() + "://" + u.getRawAuthority(); // no user info: WebhookRule refuses it
             out.add(object("name", w.pattern(), "group", "", "members", List.of(object("kind", "webhook", "url", url))));
         }
         return cut(out, "services", truncated);

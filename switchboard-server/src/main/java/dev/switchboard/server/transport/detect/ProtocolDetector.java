@@ -108,14 +108,10 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
             transport = "dflockd";
             DflockdPipeline.install(p, ctx.name(), server);
         }
-        countConnection(ctx, transport);
+        metrics.connectionOpened(ctx.channel(), transport);
         // A dflockd connection is counted by its session from now on; a plain HTTP connection is not counted.
         if (!transport.startsWith("json")) PreSession.settle(ctx.channel(), server.core().preSessionConnections());
         p.remove(this);
-    }
-
-    private void countConnection(ChannelHandlerContext ctx, String transport) {
-        metrics.connectionOpened(ctx.channel(), transport);
     }
 
     /** Whether the first bytes are an HTTP request line; UNDECIDED until enough of them have come. */

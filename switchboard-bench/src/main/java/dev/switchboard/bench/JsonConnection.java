@@ -12,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
 final class JsonConnection implements BenchConnection {
     private final SwitchboardClient client;
 
-    JsonConnection(ServerAddress server, String authToken, Duration connectTimeout, EventLoopGroup group, boolean nativeTransport) {
+    JsonConnection(ServerAddress server, String authToken, Duration connectTimeout, EventLoopGroup group, boolean nativeTransport,
+            Duration answerSpin) {
         client = SwitchboardClient.builder()
                 .host(server.host())
                 .port(server.port())
@@ -21,6 +22,7 @@ final class JsonConnection implements BenchConnection {
                 .clientName("switchboard-bench/0.1")
                 .eventLoopGroup(group)
                 .nativeTransport(nativeTransport) // for a client that owns its loop; a shared group is what it is
+                .answerSpin(answerSpin) // likewise
                 .reconnect(false) // a benchmark measures connections as they are; a drop is an error
                 .connect();
     }

@@ -40,7 +40,7 @@ final class LockBenchmark {
 
     record Settings(LocksCommand.Protocol protocol, List<ServerAddress> servers, int workers, int rounds, int warmup,
                     Duration warmupTime, Duration warmupMaxTime, String keyPrefix, boolean sharedKey, boolean handoff, boolean spread,
-                    ClientLoop clientLoop, boolean nativeClientTransport, long leaseSeconds,
+                    ClientLoop clientLoop, boolean nativeClientTransport, Duration answerSpin, long leaseSeconds,
                     long timeoutSeconds, String authToken, Duration connectTimeout, Duration durationLimit, long serverPid) {
         /**
          * These settings for one slice of an interleaved comparison: {@code protocol} (its client on
@@ -51,13 +51,13 @@ final class LockBenchmark {
         Settings slice(LocksCommand.Protocol protocol, ClientLoop clientLoop, String keyPrefix, boolean warm) {
             return new Settings(protocol, servers, workers, rounds, warmup, warm ? warmupTime : Duration.ZERO,
                     warm ? warmupMaxTime : Duration.ZERO, keyPrefix, sharedKey, handoff, spread, clientLoop,
-                    nativeClientTransport, leaseSeconds, timeoutSeconds, authToken, connectTimeout, durationLimit, serverPid);
+                    nativeClientTransport, answerSpin, leaseSeconds, timeoutSeconds, authToken, connectTimeout, durationLimit, serverPid);
         }
 
         /** These settings against other servers: {@code servers}, whose process is {@code serverPid} (0: unknown). */
         Settings on(List<ServerAddress> servers, long serverPid) {
             return new Settings(protocol, servers, workers, rounds, warmup, warmupTime, warmupMaxTime, keyPrefix, sharedKey,
-                    handoff, spread, clientLoop, nativeClientTransport, leaseSeconds, timeoutSeconds, authToken, connectTimeout,
+                    handoff, spread, clientLoop, nativeClientTransport, answerSpin, leaseSeconds, timeoutSeconds, authToken, connectTimeout,
                     durationLimit, serverPid);
         }
 
@@ -75,7 +75,8 @@ final class LockBenchmark {
             return String.format(Locale.ROOT,
                     "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d warmup-max-seconds=%d key=%s shared-key=%s handoff=%s spread=%s%s lease=%ds timeout=%ds",
                     protocol.cliName(), servers, workers, rounds, warmup, warmupTime.toSeconds(), warmupMaxTime.toSeconds(), keyPrefix, sharedKey, handoff, spread,
-                    protocol.usesJavaClient() ? " client-loop=" + clientLoop + " client-transport=" + (nativeClientTransport ? "native" : "nio") : "", leaseSeconds, timeoutSeconds);
+                    protocol.usesJavaClient() ? " client-loop=" + clientLoop + " client-transport=" + (nativeClientTransport ? "native" : "nio")
+                            + " answer-spin-us=" + answerSpin.toNanos() / 1000 : "", leaseSeconds, timeoutSeconds);
         }
     }
 
@@ -113,7 +114,7 @@ final class LockBenchmark {
     /** An I/O group as a run with the shared client loop makes it: one thread per CPU, at most one per worker. */
     static EventLoopGroup newClientGroup(Settings settings) {
         int threads = Math.min(settings.workers(), Runtime.getRuntime().availableProcessors());
-        return settings.nativeClientTransport() ? ClientEventLoops.newGroup(threads, "bench-io")
+        return settings.nativeClientTransport() ? ClientEventLoops.newGroup(threads, "bench-io", settings.answerSpin())
                 : new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("bench-io", true), NioIoHandler.newFactory());
     }
 
@@ -406,7 +407,7 @@ final class LockBenchmark {
             int connectMs = (int) settings.connectTimeout().toMillis();
             if (settings.protocol().usesJavaClient()) {
                 return new JsonConnection(server, settings.authToken(), settings.connectTimeout(), group,
-                        settings.nativeClientTransport());
+                        settings.nativeClientTransport(), settings.answerSpin());
             }
             // The read timeout covers the longest legitimate wait (the acquire timeout) plus slack.
             long readMs = TimeUnit.SECONDS.toMillis(settings.timeoutSeconds()) + 30_000;

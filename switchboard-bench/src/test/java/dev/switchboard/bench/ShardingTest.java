@@ -40,7 +40,7 @@ class ShardingTest {
 
     private static LockBenchmark.Settings settings(List<ServerAddress> servers, boolean sharedKey, boolean spread) {
         return new LockBenchmark.Settings(LocksCommand.Protocol.dflockd, servers, 4, 1, 0, Duration.ZERO, Duration.ZERO, "k", sharedKey, false,
-                spread, LockBenchmark.ClientLoop.own, true, 10, 30, null, Duration.ofSeconds(1), Duration.ofSeconds(10), 0);
+                spread, LockBenchmark.ClientLoop.own, true, Duration.ZERO, 10, 30, null, Duration.ofSeconds(1), Duration.ofSeconds(10), 0);
     }
 
     @Test

@@ -5,10 +5,13 @@ import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import java.nio.channels.spi.SelectorProvider;
+import java.time.Duration;
 
 /**
  * Which of Netty's transports a client's connection runs on: native epoll where it loads (Linux
@@ -23,9 +26,14 @@ final class ClientTransport {
     private ClientTransport() {
     }
 
-    /** The handler for a loop the client creates itself. */
-    static IoHandlerFactory handlerFactory(boolean nativeTransport) {
-        return nativeTransport && Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    /**
+     * The handler for a loop the client creates itself, polling up to {@code answerSpin} before it
+     * sleeps ({@link AnswerSpin}; zero: never).
+     */
+    static IoHandlerFactory handlerFactory(boolean nativeTransport, Duration answerSpin) {
+        SelectStrategyFactory strategy = AnswerSpin.factory(answerSpin);
+        return nativeTransport && Epoll.isAvailable() ? EpollIoHandler.newFactory(0, strategy)
+                : NioIoHandler.newFactory(SelectorProvider.provider(), strategy);
     }
 
     /** The channel for {@code loop}: epoll on an epoll loop, NIO on any other. */

@@ -1,0 +1,90 @@
+package dev.switchboard.client;
+
+import io.netty.channel.SelectStrategy;
+import io.netty.channel.SelectStrategyFactory;
+import io.netty.util.IntSupplier;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * How a client's event loop waits for I/O: it polls for a short while before it sleeps, and stops
+ * polling where polling does not pay.
+ *
+ * <p>Why: an answer from a server on the same host or a nearby one comes back within tens of
+ * microseconds, and a loop that sleeps in the meantime pays for a sleep and a wake-up per answer —
+ * on a virtual machine the largest part of a round trip's CPU at both ends: the server's write
+ * must wake a halted CPU (an inter-processor interrupt, a VM exit), and the loop's own context
+ * switches follow. A loop that is still polling when the answer lands needs no wake-up at all.
+ * Measured on the 2-core VM of {@code docs/benchmarks.md} ("Native lock path, thirteenth pass"): a
+ * lock cycle at one worker took half the time, with about the same CPU per cycle in the client and
+ * half of it in the server.
+ *
+ * <p>The rule, per loop:
+ * <ul>
+ *   <li>with tasks queued, one non-blocking poll, as Netty's own strategy does;</li>
+ *   <li>else poll without blocking until something is ready or {@code budget} has passed, then
+ *       sleep in the selector as usual;</li>
+ *   <li>after {@link #MISSES_BEFORE_BACKING_OFF} polls in a row that found nothing (an idle client,
+ *       a far server, events that come seldom), sleep at once, except for one poll in
+ *       {@link #PROBE_EVERY} waits that checks whether polling pays again; a poll that finds
+ *       something resumes polling.</li>
+ * </ul>
+ * So polling costs at most {@code budget} of CPU per wait, and far less once it stops finding
+ * answers; a task queued from another thread while the loop polls waits at most {@code budget}.
+ * A budget of zero is Netty's default strategy.
+ */
+final class AnswerSpin implements SelectStrategy {
+    /** The default budget: a round trip on loopback or a fast LAN, not a slow one. */
+    static final Duration DEFAULT_BUDGET = Duration.ofNanos(50_000);
+    static final int MISSES_BEFORE_BACKING_OFF = 4;
+    static final int PROBE_EVERY = 32;
+
+    private final long budgetNanos;
+    private final LongSupplier nanoClock;
+    private int misses; // loop thread only
+    private int waitsSinceProbe; // loop thread only
+
+    AnswerSpin(Duration budget, LongSupplier nanoClock) {
+        this.budgetNanos = budget.toNanos();
+        this.nanoClock = nanoClock;
+    }
+
+    /** The strategy for each loop of a handler factory; {@code budget} zero or less is Netty's default. */
+    static SelectStrategyFactory factory(Duration budget) {
+        if (budget.isZero() || budget.isNegative()) {
+            return io.netty.channel.DefaultSelectStrategyFactory.INSTANCE;
+        }
+        return () -> new AnswerSpin(budget, System::nanoTime);
+    }
+
+    @Override
+    public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
+        if (hasTasks) {
+            return selectNow.get();
+        }
+        if (!pollsPay()) {
+            return SELECT;
+        }
+        long end = nanoClock.getAsLong() + budgetNanos;
+        do {
+            int ready = selectNow.get();
+            if (ready > 0) {
+                misses = 0;
+                return ready;
+            }
+        } while (nanoClock.getAsLong() - end < 0);
+        misses++;
+        return SELECT;
+    }
+
+    private boolean pollsPay() {
+        if (misses < MISSES_BEFORE_BACKING_OFF) {
+            return true;
+        }
+        if (++waitsSinceProbe >= PROBE_EVERY) {
+            waitsSinceProbe = 0;
+            return true;
+        }
+        return false;
+    }
+}

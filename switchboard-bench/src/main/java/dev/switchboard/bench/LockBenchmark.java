@@ -76,7 +76,7 @@ final class LockBenchmark {
                     "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d warmup-max-seconds=%d key=%s shared-key=%s handoff=%s spread=%s%s lease=%ds timeout=%ds",
                     protocol.cliName(), servers, workers, rounds, warmup, warmupTime.toSeconds(), warmupMaxTime.toSeconds(), keyPrefix, sharedKey, handoff, spread,
                     protocol.usesJavaClient() ? " client-loop=" + clientLoop + " client-transport=" + (nativeClientTransport ? "native" : "nio")
-                            + " answer-spin-us=" + answerSpin.toNanos() / 1000 : "", leaseSeconds, timeoutSeconds);
+                            + " answer-spin-us=" + (nativeClientTransport ? answerSpin.toNanos() / 1000 : 0) : "", leaseSeconds, timeoutSeconds);
         }
     }
 

@@ -103,8 +103,9 @@ final class LocksCommand implements Callable<Integer> {
             + " epoll where it loads, the client's default) or nio (default: ${DEFAULT-VALUE}).")
     String clientTransport;
 
-    @Option(names = "--answer-spin-us", defaultValue = "50", description = "For json and json-async: how long the"
-            + " client's event loops poll for an answer before they sleep, in microseconds; 0 = they sleep at once"
+    @Option(names = "--answer-spin-us", defaultValue = "50", description = "For json and json-async on the native"
+            + " transport: how long the client's event loops poll for an answer before they sleep, in microseconds;"
+            + " 0 = they sleep at once, as they always do on nio"
             + " (default: ${DEFAULT-VALUE}, the client's default).")
     long answerSpinMicros;
 

@@ -24,14 +24,18 @@ import java.util.function.LongSupplier;
  *   <li>with tasks queued, one non-blocking poll, as Netty's own strategy does;</li>
  *   <li>else poll without blocking until something is ready or {@code budget} has passed, then
  *       sleep in the selector as usual;</li>
- *   <li>after {@link #MISSES_BEFORE_BACKING_OFF} polls in a row that found nothing (an idle client,
- *       a far server, events that come seldom), sleep at once, except for one poll in
- *       {@link #PROBE_EVERY} waits that checks whether polling pays again; a poll that finds
- *       something resumes polling.</li>
+ *   <li>each poll that finds nothing counts a miss, each that finds something takes one back; at
+ *       {@link #MISSES_BEFORE_BACKING_OFF} misses (an idle client, a far server, events that come
+ *       seldom: fewer than half the polls paying) sleep at once, except for one poll in
+ *       {@link #PROBE_EVERY} waits that checks whether polling pays again; a probe that finds
+ *       something clears the misses.</li>
  * </ul>
  * So polling costs at most {@code budget} of CPU per wait, and far less once it stops finding
- * answers; a task queued from another thread while the loop polls waits at most {@code budget}.
- * A budget of zero is Netty's default strategy.
+ * answers; a task queued from another thread while the loop polls waits at most {@code budget}
+ * (the loop's wake-up is not signalled while it polls: Netty's handler re-checks for tasks before
+ * it sleeps). A budget of zero is Netty's default strategy. Used on the epoll transport only: Java
+ * NIO's selector turns a wake-up made while nobody selects into one that every later
+ * {@code selectNow} re-arms, so a poll there after a wake-up runs its whole budget for nothing.
  */
 final class AnswerSpin implements SelectStrategy {
     /** The default budget: a round trip on loopback or a fast LAN, not a slow one. */
@@ -49,12 +53,20 @@ final class AnswerSpin implements SelectStrategy {
         this.nanoClock = nanoClock;
     }
 
-    /** The strategy for each loop of a handler factory; {@code budget} zero or less is Netty's default. */
+    /** The strategy for each loop of a handler factory; a {@code budget} of zero is Netty's default. */
     static SelectStrategyFactory factory(Duration budget) {
-        if (budget.isZero() || budget.isNegative()) {
+        if (checked(budget).isZero()) {
             return io.netty.channel.DefaultSelectStrategyFactory.INSTANCE;
         }
         return () -> new AnswerSpin(budget, System::nanoTime);
+    }
+
+    /** {@code budget}, if it is a budget (zero or more). */
+    static Duration checked(Duration budget) {
+        if (budget.isNegative()) {
+            throw new IllegalArgumentException("answerSpin must be zero or more, not " + budget);
+        }
+        return budget;
     }
 
     @Override
@@ -62,29 +74,24 @@ final class AnswerSpin implements SelectStrategy {
         if (hasTasks) {
             return selectNow.get();
         }
-        if (!pollsPay()) {
+        boolean probe;
+        if (misses < MISSES_BEFORE_BACKING_OFF) {
+            probe = false;
+        } else if (++waitsSinceProbe >= PROBE_EVERY) {
+            waitsSinceProbe = 0;
+            probe = true;
+        } else {
             return SELECT;
         }
         long end = nanoClock.getAsLong() + budgetNanos;
         do {
             int ready = selectNow.get();
             if (ready > 0) {
-                misses = 0;
+                misses = probe ? 0 : Math.max(0, misses - 1);
                 return ready;
             }
         } while (nanoClock.getAsLong() - end < 0);
         misses++;
         return SELECT;
-    }
-
-    private boolean pollsPay() {
-        if (misses < MISSES_BEFORE_BACKING_OFF) {
-            return true;
-        }
-        if (++waitsSinceProbe >= PROBE_EVERY) {
-            waitsSinceProbe = 0;
-            return true;
-        }
-        return false;
     }
 }

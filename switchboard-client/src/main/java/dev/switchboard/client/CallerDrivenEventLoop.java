@@ -60,7 +60,8 @@ import java.util.function.BooleanSupplier;
  * before the next one's reads. A queued task never waits for a grace period: whoever queues it
  * wakes the driver or, when there is none, the keeper; a driver that leaves re-checks the queue.
  * A driving caller's answer completed on another thread wakes it too: it does not wait in the
- * selector for the next byte or timer.
+ * selector for the next byte or timer (while its handler polls, {@link AnswerSpin}, the wake-up
+ * is not signalled: the caller sees the answer when the poll ends, within its budget).
  */
 final class CallerDrivenEventLoop extends AbstractScheduledEventExecutor implements IoEventLoop {
     static final long FIRST_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(Long.getLong("sb.grace", 1));
@@ -346,7 +347,9 @@ final class CallerDrivenEventLoop extends AbstractScheduledEventExecutor impleme
         public boolean canBlock() {
             // Interrupted: never block, and let the selector return before it would clear the flag.
             CompletableFuture<?> f = future;
-            return tasks.isEmpty() && f != null && !f.isDone() && !Thread.currentThread().isInterrupted();
+            // The state too: a shutdown's wake-up is lost on a handler that is polling, not waiting (AnswerSpin).
+            return tasks.isEmpty() && f != null && !f.isDone() && state.get() == STARTED
+                    && !Thread.currentThread().isInterrupted();
         }
 
         @Override

@@ -10,7 +10,6 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 
 /**
@@ -27,13 +26,12 @@ final class ClientTransport {
     }
 
     /**
-     * The handler for a loop the client creates itself, polling up to {@code answerSpin} before it
-     * sleeps ({@link AnswerSpin}; zero: never).
+     * The handler for a loop the client creates itself; on epoll it polls up to {@code answerSpin}
+     * before it sleeps ({@link AnswerSpin}; zero: never), on NIO it sleeps at once.
      */
     static IoHandlerFactory handlerFactory(boolean nativeTransport, Duration answerSpin) {
         SelectStrategyFactory strategy = AnswerSpin.factory(answerSpin);
-        return nativeTransport && Epoll.isAvailable() ? EpollIoHandler.newFactory(0, strategy)
-                : NioIoHandler.newFactory(SelectorProvider.provider(), strategy);
+        return nativeTransport && Epoll.isAvailable() ? EpollIoHandler.newFactory(0, strategy) : NioIoHandler.newFactory();
     }
 
     /** The channel for {@code loop}: epoll on an epoll loop, NIO on any other. */

@@ -880,9 +880,9 @@ public final class SwitchboardClient implements AutoCloseable {
         }
 
         /**
-         * For a client that owns its event loop (no {@link #eventLoopGroup}): how long its loop
-         * keeps polling for I/O before it sleeps (default 50 µs; zero: it sleeps at once, as
-         * Netty's loops do). An answer that lands while the loop still polls needs no wake-up,
+         * For a client that owns its event loop (no {@link #eventLoopGroup}) on the native epoll
+         * transport: how long its loop keeps polling for I/O before it sleeps (default 50 µs; zero:
+         * it sleeps at once, as Netty's loops do; on NIO it always does). An answer that lands while the loop still polls needs no wake-up,
          * which on a virtual machine is most of a round trip's CPU at both ends; the loop stops
          * polling by itself where that does not pay (an idle client, a far server) and only
          * checks now and then whether it pays again. Costs at most this much CPU per wait.
@@ -890,7 +890,7 @@ public final class SwitchboardClient implements AutoCloseable {
          * group: {@link ClientEventLoops#newGroup(int, String, Duration)}.
          */
         public Builder answerSpin(Duration budget) {
-            this.answerSpin = Objects.requireNonNull(budget, "answerSpin");
+            this.answerSpin = AnswerSpin.checked(Objects.requireNonNull(budget, "answerSpin"));
             return this;
         }
 

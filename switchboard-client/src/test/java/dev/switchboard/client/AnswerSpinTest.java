@@ -51,11 +51,32 @@ class AnswerSpinTest {
     @Test
     void nothingWithinTheBudgetMeansSleepingInTheSelector() throws Exception {
         Polls polls = new Polls();
-        long start = now;
         assertThat(spin.calculateStrategy(polls, false)).isEqualTo(SelectStrategy.SELECT);
-        // Polled for the whole budget (the clock moves 1 µs per reading, two readings per µs polled here at most).
-        assertThat(now - start).isGreaterThanOrEqualTo(BUDGET.toNanos());
-        assertThat(polls.calls).isBetween(25, 51);
+        // The clock is read once before the polls and once after each: 50 polls fill the 50 µs.
+        assertThat(polls.calls).isEqualTo(50);
+    }
+
+    @Test
+    void aPollThatFindsSomethingTakesOneMissBack() throws Exception {
+        for (int i = 0; i < AnswerSpin.MISSES_BEFORE_BACKING_OFF - 1; i++) {
+            spin.calculateStrategy(new Polls(), false);
+        }
+        assertThat(spin.calculateStrategy(new Polls().answering(0, 1), false)).isEqualTo(1); // 3 misses, then 2
+        spin.calculateStrategy(new Polls(), false); // 3
+        Polls fourth = new Polls();
+        spin.calculateStrategy(fourth, false); // 4: polled, then backed off
+        assertThat(fourth.calls).isPositive();
+        Polls next = new Polls().answering(1);
+        assertThat(spin.calculateStrategy(next, false)).isEqualTo(SelectStrategy.SELECT);
+        assertThat(next.calls).isZero();
+    }
+
+    @Test
+    void aNegativeBudgetIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AnswerSpin.factory(Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("answerSpin");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SwitchboardClient.builder().answerSpin(Duration.ofMillis(-5)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -14,7 +14,7 @@ final class JsonConnection implements BenchConnection {
 
     JsonConnection(ServerAddress server, String authToken, Duration connectTimeout, EventLoopGroup group, boolean nativeTransport,
             Duration answerSpin) {
-        client = SwitchboardClient.builder()
+        SwitchboardClient.Builder builder = SwitchboardClient.builder()
                 .host(server.host())
                 .port(server.port())
                 .authToken(authToken)
@@ -22,9 +22,11 @@ final class JsonConnection implements BenchConnection {
                 .clientName("switchboard-bench/0.1")
                 .eventLoopGroup(group)
                 .nativeTransport(nativeTransport) // for a client that owns its loop; a shared group is what it is
-                .answerSpin(answerSpin) // likewise
-                .reconnect(false) // a benchmark measures connections as they are; a drop is an error
-                .connect();
+                .reconnect(false); // a benchmark measures connections as they are; a drop is an error
+        if (answerSpin != null) {
+            builder.answerSpin(answerSpin); // else the client's default; for its own loop only, as above
+        }
+        client = builder.connect();
     }
 
     @Override

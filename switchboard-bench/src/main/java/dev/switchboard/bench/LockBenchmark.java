@@ -76,7 +76,7 @@ final class LockBenchmark {
                     "locks: protocol=%s servers=%s workers=%d rounds=%d warmup=%d warmup-seconds=%d warmup-max-seconds=%d key=%s shared-key=%s handoff=%s spread=%s%s lease=%ds timeout=%ds",
                     protocol.cliName(), servers, workers, rounds, warmup, warmupTime.toSeconds(), warmupMaxTime.toSeconds(), keyPrefix, sharedKey, handoff, spread,
                     protocol.usesJavaClient() ? " client-loop=" + clientLoop + " client-transport=" + (nativeClientTransport ? "native" : "nio")
-                            + " answer-spin-us=" + (nativeClientTransport ? answerSpin.toNanos() / 1000 : 0) : "", leaseSeconds, timeoutSeconds);
+                            + " answer-spin-us=" + (!nativeClientTransport ? "0" : answerSpin == null ? "default" : answerSpin.toNanos() / 1000) : "", leaseSeconds, timeoutSeconds);
         }
     }
 
@@ -114,7 +114,8 @@ final class LockBenchmark {
     /** An I/O group as a run with the shared client loop makes it: one thread per CPU, at most one per worker. */
     static EventLoopGroup newClientGroup(Settings settings) {
         int threads = Math.min(settings.workers(), Runtime.getRuntime().availableProcessors());
-        return settings.nativeClientTransport() ? ClientEventLoops.newGroup(threads, "bench-io", settings.answerSpin())
+        return settings.nativeClientTransport() ? (settings.answerSpin() == null ? ClientEventLoops.newGroup(threads, "bench-io")
+                        : ClientEventLoops.newGroup(threads, "bench-io", settings.answerSpin()))
                 : new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("bench-io", true), NioIoHandler.newFactory());
     }
 

@@ -103,11 +103,11 @@ final class LocksCommand implements Callable<Integer> {
             + " epoll where it loads, the client's default) or nio (default: ${DEFAULT-VALUE}).")
     String clientTransport;
 
-    @Option(names = "--answer-spin-us", defaultValue = "50", description = "For json and json-async on the native"
+    @Option(names = "--answer-spin-us", description = "For json and json-async on the native"
             + " transport: how long the client's event loops poll for an answer before they sleep, in microseconds;"
-            + " 0 = they sleep at once, as they always do on nio"
-            + " (default: ${DEFAULT-VALUE}, the client's default).")
-    long answerSpinMicros;
+            + " 0 = they sleep at once, as they always do on nio (default: the client's own, 0 for a client's own"
+            + " loop and 50 for the shared group).")
+    Long answerSpinMicros;
 
     @Option(names = "--servers", defaultValue = "127.0.0.1:6388",
             description = "host:port[,host:port...]; keys are sharded by crc32 as dflockd clients do (default: ${DEFAULT-VALUE}).")
@@ -159,7 +159,8 @@ final class LocksCommand implements Callable<Integer> {
         check(versusServerPid >= 0, "--versus-server-pid must not be negative");
         check(versusServerPid == 0 || ProcessCpu.ofPid(versusServerPid).known(), "--versus-server-pid: no readable /proc/" + versusServerPid + "/stat on this machine");
         check(pairs >= 1, "--pairs must be at least 1");
-        check(answerSpinMicros >= 0 && answerSpinMicros <= 1_000_000, "--answer-spin-us must be 0 to 1000000");
+        check(answerSpinMicros == null || answerSpinMicros >= 0 && answerSpinMicros <= 1_000_000,
+                "--answer-spin-us must be 0 to 1000000");
         check(!(handoff && versus == Protocol.json_async), "--handoff times blocking workers; use --versus json");
         check(!(versus == Protocol.etcd && timeoutSeconds < 1), "--versus etcd waits at least 1 s: etcd's Lock has no try-once");
         check(!key.isEmpty() && key.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '\r' || c == '\n'),
@@ -169,7 +170,7 @@ final class LocksCommand implements Callable<Integer> {
         try {
             settings = new LockBenchmark.Settings(protocol, ServerAddress.parseList(servers), workers, rounds, warmup,
                     Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(warmupMaxSeconds), key, sharedKey, handoff, spread,
-                    loopFor(protocol), clientTransport.equals("native"), Duration.ofNanos(answerSpinMicros * 1000), leaseSeconds, timeoutSeconds, authToken,
+                    loopFor(protocol), clientTransport.equals("native"), answerSpinMicros == null ? null : Duration.ofNanos(answerSpinMicros * 1000), leaseSeconds, timeoutSeconds, authToken,
                     Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(durationLimitSeconds), serverPid);
             if (versus != null) {
                 versusSettings = settings.slice(versus, loopFor(versus), key, true);

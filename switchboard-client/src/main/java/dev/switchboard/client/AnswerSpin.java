@@ -4,6 +4,7 @@ import io.netty.channel.SelectStrategy;
 import io.netty.channel.SelectStrategyFactory;
 import io.netty.util.IntSupplier;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,7 +31,12 @@ import java.util.function.LongSupplier;
  *       {@link #PROBE_EVERY} waits that checks whether polling pays again; a probe that finds
  *       something clears the misses.</li>
  * </ul>
- * So polling costs at most {@code budget} of CPU per wait, and far less once it stops finding
+ * <p>Polling must not take a CPU from work that would make or read an answer, so a poll yields to
+ * any other runnable thread between two looks at the selector, and no more loops of the process
+ * poll at once than it has CPUs (a process with hundreds of clients, each with its own loop, would
+ * otherwise crowd its CPUs with polls).
+ *
+ * <p>So polling costs at most {@code budget} of CPU per wait, and far less once it stops finding
  * answers; a task queued from another thread while the loop polls waits at most {@code budget}
  * (the loop's wake-up is not signalled while it polls: Netty's handler re-checks for tasks before
  * it sleeps). A budget of zero is Netty's default strategy. Used on the epoll transport only: Java
@@ -42,15 +48,41 @@ final class AnswerSpin implements SelectStrategy {
     static final Duration DEFAULT_BUDGET = Duration.ofNanos(50_000);
     static final int MISSES_BEFORE_BACKING_OFF = 4;
     static final int PROBE_EVERY = 32;
+    /** The loops of this process that may poll at once: as many as it has CPUs. */
+    static final PollingSlots PROCESS_SLOTS = new PollingSlots(Runtime.getRuntime().availableProcessors());
 
     private final long budgetNanos;
     private final LongSupplier nanoClock;
+    private final PollingSlots slots;
     private int misses; // loop thread only
     private int waitsSinceProbe; // loop thread only
 
-    AnswerSpin(Duration budget, LongSupplier nanoClock) {
+    AnswerSpin(Duration budget, LongSupplier nanoClock, PollingSlots slots) {
         this.budgetNanos = budget.toNanos();
         this.nanoClock = nanoClock;
+        this.slots = slots;
+    }
+
+    /** A count of loops polling now, with a ceiling; shared by the loops it limits. */
+    static final class PollingSlots {
+        private final AtomicInteger polling = new AtomicInteger();
+        private final int max;
+
+        PollingSlots(int max) {
+            this.max = max;
+        }
+
+        boolean tryTake() {
+            if (polling.incrementAndGet() > max) {
+                polling.decrementAndGet();
+                return false;
+            }
+            return true;
+        }
+
+        void giveBack() {
+            polling.decrementAndGet();
+        }
     }
 
     /** The strategy for each loop of a handler factory; a {@code budget} of zero is Netty's default. */
@@ -58,7 +90,7 @@ final class AnswerSpin implements SelectStrategy {
         if (checked(budget).isZero()) {
             return io.netty.channel.DefaultSelectStrategyFactory.INSTANCE;
         }
-        return () -> new AnswerSpin(budget, System::nanoTime);
+        return () -> new AnswerSpin(budget, System::nanoTime, PROCESS_SLOTS);
     }
 
     /** {@code budget}, if it is a budget (zero or more). */
@@ -83,15 +115,23 @@ final class AnswerSpin implements SelectStrategy {
         } else {
             return SELECT;
         }
-        long end = nanoClock.getAsLong() + budgetNanos;
-        do {
-            int ready = selectNow.get();
-            if (ready > 0) {
-                misses = probe ? 0 : Math.max(0, misses - 1);
-                return ready;
-            }
-        } while (nanoClock.getAsLong() - end < 0);
-        misses++;
-        return SELECT;
+        if (!slots.tryTake()) {
+            return SELECT; // as many loops poll as there are CPUs: the rest sleep at once
+        }
+        try {
+            long end = nanoClock.getAsLong() + budgetNanos;
+            do {
+                int ready = selectNow.get();
+                if (ready > 0) {
+                    misses = probe ? 0 : Math.max(0, misses - 1);
+                    return ready;
+                }
+                Thread.yield(); // a thread of this process with work to do on this CPU goes first
+            } while (nanoClock.getAsLong() - end < 0);
+            misses++;
+            return SELECT;
+        } finally {
+            slots.giveBack();
+        }
     }
 }

@@ -769,7 +769,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private EventLoopGroup eventLoopGroup;
         private boolean callersReadAnswers = true;
         private boolean nativeTransport = true;
-        private Duration answerSpin = AnswerSpin.DEFAULT_BUDGET;
+        private Duration answerSpin = Duration.ZERO;
         private Executor callbackExecutor = ForkJoinPool.commonPool();
         private int maxInboundFrameBytes = 16 << 20;
         private boolean reconnect = true;
@@ -881,13 +881,15 @@ public final class SwitchboardClient implements AutoCloseable {
 
         /**
          * For a client that owns its event loop (no {@link #eventLoopGroup}) on the native epoll
-         * transport: how long its loop keeps polling for I/O before it sleeps (default 50 µs; zero:
-         * it sleeps at once, as Netty's loops do; on NIO it always does). An answer that lands while the loop still polls needs no wake-up,
-         * which on a virtual machine is most of a round trip's CPU at both ends; the loop stops
-         * polling by itself where that does not pay (an idle client, a far server) and only
-         * checks now and then whether it pays again. Costs at most this much CPU per wait.
-         * Turn it off when the client shares its only CPU with the work it waits for. For a
-         * group: {@link ClientEventLoops#newGroup(int, String, Duration)}.
+         * transport: how long its loop keeps polling for I/O before it sleeps (default zero: it
+         * sleeps at once, as Netty's loops do; on NIO it always does; 50 µs is what
+         * {@link ClientEventLoops#newGroup(int, String)} uses). An answer that lands while the loop
+         * still polls needs no wake-up, which on a virtual machine is most of a round trip's CPU
+         * at both ends; the loop stops polling by itself where that does not pay (an idle client,
+         * a far server) and only checks now and then whether it pays again. Costs at most this
+         * much CPU per wait. Off by default for a client's own loop because a process may hold
+         * many clients; worth turning on for a few clients that make many calls. For a group:
+         * {@link ClientEventLoops#newGroup(int, String, Duration)}.
          */
         public Builder answerSpin(Duration budget) {
             this.answerSpin = AnswerSpin.checked(Objects.requireNonNull(budget, "answerSpin"));

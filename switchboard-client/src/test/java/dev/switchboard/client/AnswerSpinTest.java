@@ -32,7 +32,7 @@ class AnswerSpinTest {
     }
 
     private long now;
-    private final AnswerSpin spin = new AnswerSpin(BUDGET, () -> now += 1_000);
+    private final AnswerSpin spin = new AnswerSpin(BUDGET, () -> now += 1_000, new AnswerSpin.PollingSlots(1));
 
     @Test
     void withTasksQueuedItPollsOnceAndNeverWaits() throws Exception {
@@ -69,6 +69,37 @@ class AnswerSpinTest {
         Polls next = new Polls().answering(1);
         assertThat(spin.calculateStrategy(next, false)).isEqualTo(SelectStrategy.SELECT);
         assertThat(next.calls).isZero();
+    }
+
+    @Test
+    void noMoreLoopsPollAtOnceThanTheSlotsAllowTheRestSleepAtOnce() throws Exception {
+        AnswerSpin.PollingSlots slots = new AnswerSpin.PollingSlots(2);
+        AnswerSpin first = new AnswerSpin(BUDGET, () -> now += 1_000, slots);
+        AnswerSpin second = new AnswerSpin(BUDGET, () -> now += 1_000, slots);
+        AnswerSpin third = new AnswerSpin(BUDGET, () -> now += 1_000, slots);
+        Polls thirdsPolls = new Polls().answering(1);
+        int[] thirdsStrategy = new int[1];
+        // The first loop's poll runs while the second polls, whose poll runs the third: all at once.
+        IntSupplier secondsPolls = () -> {
+            try {
+                thirdsStrategy[0] = third.calculateStrategy(thirdsPolls, false);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            return 1;
+        };
+        IntSupplier firstsPolls = () -> {
+            try {
+                return second.calculateStrategy(secondsPolls, false);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        assertThat(first.calculateStrategy(firstsPolls, false)).isEqualTo(1);
+        assertThat(thirdsStrategy[0]).isEqualTo(SelectStrategy.SELECT);
+        assertThat(thirdsPolls.calls).isZero();
+        // Both slots were given back: the third loop polls again.
+        assertThat(third.calculateStrategy(new Polls().answering(0, 4), false)).isEqualTo(4);
     }
 
     @Test

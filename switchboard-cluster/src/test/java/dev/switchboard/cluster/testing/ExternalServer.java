@@ -21,7 +21,12 @@ import java.util.stream.Stream;
  * killed when the JVM exits, so a failed test leaves no process behind.
  */
 public abstract class ExternalServer implements AutoCloseable {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * A deadline for a hung start, not a speed: three node JVMs, etcd and nats-server start at once
+     * on two cores, and on a host that ran the VM about ten times slower than usual node JVMs took
+     * 35 s to join (3 s on a normal day).
+     */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final String name;
     private final Path dir;

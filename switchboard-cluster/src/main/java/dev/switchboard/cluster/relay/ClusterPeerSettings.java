@@ -43,4 +43,8 @@ public record ClusterPeerSettings(String prefix, int maxPeers, int maxWatchedIds
     public ClusterPeerSettings withLeaseTtlSeconds(long seconds) {
         return new ClusterPeerSettings(prefix, maxPeers, maxWatchedIds, seconds, callTimeout);
     }
+
+    public ClusterPeerSettings withCallTimeout(Duration callTimeout) {
+        return new ClusterPeerSettings(prefix, maxPeers, maxWatchedIds, leaseTtlSeconds, callTimeout);
+    }
 }

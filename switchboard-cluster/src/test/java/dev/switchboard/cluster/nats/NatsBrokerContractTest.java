@@ -49,6 +49,12 @@ public class NatsBrokerContractTest extends BrokerContract {
         }
     }
 
+    /** Each subscribe and publish is a round trip to nats-server: a fifth of the in-memory load. */
+    @Override
+    protected int loadDivisor() {
+        return 5;
+    }
+
     /** The topics that keep a history: none here; {@link NatsBrokerJetStreamHistoryContractTest} keeps every one. */
     protected TopicHistories histories() {
         return TopicHistories.none();

@@ -14,4 +14,10 @@ class NatsBrokerJetStreamHistoryContractTest extends NatsBrokerContractTest {
         return new TopicHistories(new TopicHistories.Settings(List.of(HistoryRule.parse(">=1000")), 8L << 20, 0),
                 System::currentTimeMillis);
     }
+
+    /** Each publish also waits for the stream's ack: a tenth of the in-memory load. */
+    @Override
+    protected int loadDivisor() {
+        return 10;
+    }
 }

@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterPeerDirectoryEngineRestartTest {
     private static final Duration BACK = Duration.ofSeconds(30);
+    // An etcd just restarted by the other test may take seconds to answer its first calls on a
+    // loaded CI host; joining waits that long rather than the default 5 s.
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private static NatsServer nats;
     private static EtcdServer etcd;
     private final List<AutoCloseable> opened = new ArrayList<>();
@@ -50,9 +53,10 @@ class ClusterPeerDirectoryEngineRestartTest {
     }
 
     private ClusterPeerDirectory node(String nodeId, String prefix) throws Exception {
-        ClusterConnections c = ClusterConnections.connect(nodeId, List.of(nats.url()), List.of(etcd.url()), Duration.ofSeconds(5));
+        ClusterConnections c = ClusterConnections.connect(nodeId, List.of(nats.url()), List.of(etcd.url()), CALL_TIMEOUT);
         opened.add(c);
-        ClusterPeerDirectory d = new ClusterPeerDirectory(c, ClusterPeerSettings.defaults().withPrefix(prefix));
+        ClusterPeerDirectory d = new ClusterPeerDirectory(c,
+                ClusterPeerSettings.defaults().withPrefix(prefix).withCallTimeout(CALL_TIMEOUT));
         opened.add(d);
         return d;
     }

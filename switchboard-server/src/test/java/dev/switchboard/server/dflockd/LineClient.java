@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.switchboard.server.Switchboard;
 import dev.switchboard.server.SwitchboardConfig;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,7 +63,8 @@ public final class LineClient implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) TIMEOUT.toMillis());
             socket.connect(new InetSocketAddress("127.0.0.1", port), (int) TIMEOUT.toMillis());
-            in = socket.getInputStream();
+            // Buffered: lines are read a byte at a time, which unbuffered is a system call per byte.
+            in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             out = socket.getOutputStream();
         } catch (IOException e) {
             throw new AssertionError(name + ": cannot connect to 127.0.0.1:" + port, e);

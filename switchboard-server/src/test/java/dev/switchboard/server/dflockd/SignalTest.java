@@ -345,8 +345,11 @@ class SignalTest extends SharedServer {
              LineClient pub = LineClient.connect(s, "pub")) {
             assertThat(slow.call("listen", "flood", "")).isEqualTo("ok");
             assertThat(fast.call("listen", "flood", "")).isEqualTo("ok");
-            String payload = repeat('x', 200);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            // Large signals fill the socket buffers between the server and the slow reader in a few
+            // hundred signals, so that even a machine running many times slower gets there well
+            // inside the deadline (with 200-byte signals it took about fourteen thousand).
+            String payload = repeat('x', 8_000);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             int sent = 0;
             String last = "ok 2";
             while (sent < 50_000 && System.nanoTime() < deadline) {

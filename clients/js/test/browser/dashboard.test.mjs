@@ -111,7 +111,8 @@ test('the dashboard shows a lock held by page A and waited for by page B, update
       await byTestId(`session-close-${b.sessionId}`).click();
       await b.page.waitForFunction(() => window.sbEvents.some((e) => e.event === 'closed'), null, { timeout: 15_000 });
       assert.deepEqual(await b.page.evaluate(() => window.sbEvents), [{ event: 'closed', code: 'session_closed' }]);
-      await byTestId('status').filter({ hasText: 'closed' }).waitFor({ timeout: 15_000 });
+      // The action's own line: the refresh's status line is replaced every second.
+      await byTestId('notice').filter({ hasText: /^Session #\d+ closed\.$/ }).waitFor({ timeout: 15_000 });
       await byTestId(`session-row-${b.sessionId}`).waitFor({ state: 'detached', timeout: 15_000 });
       await lock.waitFor({ state: 'detached', timeout: 15_000 }); // B's lock went with its session
       assert.equal(await byTestId(`session-row-${a.sessionId}`).count(), 1, 'A is still there');

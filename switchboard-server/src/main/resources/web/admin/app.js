@@ -42,6 +42,7 @@ function signOut(message, kind = 'error') {
   client = null;
   rates = new Rates();
   $('dashboard').hidden = true;
+  setNotice('', '');
   $('login').hidden = false;
   showLoginMessage(message, kind);
   $('login-token').focus();
@@ -82,8 +83,20 @@ function failed(e) {
   setStatus('error', 'Not updated: ' + (e.message ?? e));
 }
 
+/** The refresh's line: replaced by every snapshot. */
 function setStatus(kind, text) {
-  const el = $('status');
+  show($('status'), kind, text);
+}
+
+/**
+ * What the last action did ("Session #3 closed."): a line of its own, so that the next refresh,
+ * a second later at most, does not replace it before it is read. Stays until the next action.
+ */
+function setNotice(kind, text) {
+  show($('notice'), kind, text);
+}
+
+function show(el, kind, text) {
   el.className = 'status ' + kind;
   el.textContent = text;
 }
@@ -93,9 +106,9 @@ async function closeSession(s) {
   if (!window.confirm(`Close session #${s.numeric_id} (${s.id})?\nIts locks are released or left to their leases, its connections closed.`)) return;
   try {
     await client.closeSession(s.id, 'closed from the admin dashboard');
-    setStatus('ok', `Session #${s.numeric_id} closed.`);
+    setNotice('ok', `Session #${s.numeric_id} closed.`);
   } catch (e) {
-    setStatus('error', `Cannot close #${s.numeric_id}: ${e.message ?? e}`);
+    setNotice('error', `Cannot close #${s.numeric_id}: ${e.message ?? e}`);
   }
 }
 
